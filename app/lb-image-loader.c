@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lb-image-loader"
+#include "config.h"
+
+#include "lb-image-loader.h"

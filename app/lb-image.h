@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "lb-types.h"
+
+G_BEGIN_DECLS
+
+#define LB_IMAGE_ERROR (lb_image_error_quark ())
+
+/* Every message names the file. */
+typedef enum {
+  LB_IMAGE_ERROR_NOT_FOUND,
+  LB_IMAGE_ERROR_UNSUPPORTED,  /* neither PNG nor JPEG */
+  LB_IMAGE_ERROR_CORRUPT,      /* the decoder failed */
+  LB_IMAGE_ERROR_TOO_LARGE,    /* over a limit, refused before decoding */
+  LB_IMAGE_ERROR_IO,
+} LbImageError;
+
+typedef struct {
+  guint32 max_width;        /* pixels */
+  guint32 max_height;
+  guint64 max_pixels;       /* width * height */
+  gsize   max_chunk_bytes;  /* largest PNG ancillary chunk */
+} LbImageLimits;
+
+/* 32768 x 32768, 100 megapixels, 8 MiB chunks */
+const LbImageLimits *lb_image_limits_default (void);
+
+#define LB_TYPE_IMAGE (lb_image_get_type ())
+
+GType         lb_image_get_type         (void) G_GNUC_CONST;
+GQuark        lb_image_error_quark      (void);
+
+/* Decodes a PNG or JPEG, scaled down (never up) to fit within
+ * target_width x target_height keeping the aspect ratio; 0 x 0 = full size.
+ * JPEG uses DCT scaling when it can. Safe to call from any thread. */
+LbImage      *lb_image_decode_file      (const char           *path,
+                                         guint                 target_width,
+                                         guint                 target_height,
+                                         const LbImageLimits  *limits,
+                                         GError              **error);
+/* Reads only the header: size of the source image. */
+gboolean      lb_image_probe_file       (const char           *path,
+                                         guint                *width,
+                                         guint                *height,
+                                         GError              **error);
+
+LbImage      *lb_image_ref              (LbImage *self);
+void          lb_image_unref            (LbImage *self);
+/* Pixels: 8-bit R, G, B, A per pixel, premultiplied alpha, rows of
+ * get_stride() bytes (GDK_MEMORY_R8G8B8A8_PREMULTIPLIED). */
+guint         lb_image_get_width        (LbImage *self);
+guint         lb_image_get_height       (LbImage *self);
+gsize         lb_image_get_stride       (LbImage *self);
+GBytes       *lb_image_get_pixels       (LbImage *self);
+/* Size of the source before scaling */
+guint         lb_image_get_source_width  (LbImage *self);
+guint         lb_image_get_source_height (LbImage *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbImage, lb_image_unref)
+
+G_END_DECLS

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-types.h"
+#include "lb-store.h"
+
+G_BEGIN_DECLS
+
+#define LB_IMPORT_ERROR (lb_import_error_quark ())
+
+/* Errors that stop the whole import (nothing imported). Rejections of single
+ * items are not errors: they are listed in the report. */
+typedef enum {
+  LB_IMPORT_ERROR_NOT_FOUND,    /* PATH does not exist */
+  LB_IMPORT_ERROR_UNSUPPORTED,  /* not a folder, .jsonl, .csv (or .json) file */
+  LB_IMPORT_ERROR_INVALID,      /* the manifest is unusable as a whole (no header, bad schema) */
+  LB_IMPORT_ERROR_CANCELLED,
+} LbImportError;
+
+typedef struct {
+  const char *name;         /* batch name; NULL = the folder's or manifest's base name */
+  const char *schema_path;  /* overrides the folder's schema.json; NULL = schema.json or default */
+} LbImportOptions;
+
+struct _LbImportReport {
+  char      *batch_name;
+  gint64     batch_id;
+  guint      n_added;
+  guint      n_existing;    /* already in the batch (re-import) */
+  GPtrArray *rejections;    /* of char*: "FILE[:LINE]: reason", in input order */
+};
+
+void lb_import_report_free (LbImportReport *report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbImportReport, lb_import_report_free)
+
+/* Called on the importing thread after each committed chunk. */
+typedef void (*LbImportProgressFunc) (guint    n_done,
+                                      gpointer user_data);
+
+GQuark          lb_import_error_quark (void);
+
+/* Imports PATH (a folder, a .jsonl or a .csv manifest) into the store,
+ * streaming, one transaction per chunk. Blocks the calling thread: the GUI
+ * uses lb_import_async(). Returns NULL with an error only when nothing
+ * could be imported at all. */
+LbImportReport *lb_import             (LbStore                *store,
+                                       const char             *path,
+                                       const LbImportOptions  *options,
+                                       LbImportProgressFunc    progress,
+                                       gpointer                progress_data,
+                                       GCancellable           *cancellable,
+                                       GError                **error);
+void            lb_import_async       (LbStore                *store,
+                                       const char             *path,
+                                       const LbImportOptions  *options,
+                                       GCancellable           *cancellable,
+                                       GAsyncReadyCallback     callback,
+                                       gpointer                user_data);
+LbImportReport *lb_import_finish      (LbStore                *store,
+                                       GAsyncResult           *result,
+                                       GError                **error);
+
+G_END_DECLS

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-types.h"
+#include "lb-store.h"
+
+G_BEGIN_DECLS
+
+/* A GListModel of LbItem for one batch and filter, backed by the store:
+ * it keeps only the item ids (8 bytes each) and makes LbItem snapshots when
+ * asked for a position. It follows the store's "item-changed" and
+ * "items-added" signals and emits items-changed with exact positions
+ * (an item that leaves the filter is removed, one that enters is inserted
+ * at its queue position). */
+#define LB_TYPE_ITEM_LIST (lb_item_list_get_type ())
+G_DECLARE_FINAL_TYPE (LbItemList, lb_item_list, LB, ITEM_LIST, GObject)
+
+LbItemList   *lb_item_list_new          (LbStore      *store,
+                                         gint64        batch_id,
+                                         LbItemFilter  filter);
+LbStore      *lb_item_list_get_store    (LbItemList   *self);
+gint64        lb_item_list_get_batch_id (LbItemList   *self);
+LbItemFilter  lb_item_list_get_filter   (LbItemList   *self);
+void          lb_item_list_set_filter   (LbItemList   *self,
+                                         LbItemFilter  filter);
+/* Position of the item in the list; FALSE when it is not in it. */
+gboolean      lb_item_list_find         (LbItemList   *self,
+                                         gint64        item_id,
+                                         guint        *position);
+
+G_END_DECLS

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "lb-types.h"
+
+G_BEGIN_DECLS
+
+/* An immutable snapshot of one item and its derived state, as read from
+ * the store. A new snapshot is read after the item changes. */
+#define LB_TYPE_ITEM (lb_item_get_type ())
+G_DECLARE_FINAL_TYPE (LbItem, lb_item, LB, ITEM, GObject)
+
+gint64              lb_item_get_id            (LbItem *self);
+gint64              lb_item_get_batch_id      (LbItem *self);
+const char         *lb_item_get_batch_name    (LbItem *self);
+const char         *lb_item_get_external_id   (LbItem *self);
+LbItemKind          lb_item_get_kind          (LbItem *self);
+/* For images: the absolute path (batch root + relative path); NULL for texts */
+const char         *lb_item_get_path          (LbItem *self);
+/* The path relative to the batch root, as stored and exported */
+const char         *lb_item_get_relative_path (LbItem *self);
+/* For texts: the body (valid UTF-8); NULL for images */
+const char         *lb_item_get_text          (LbItem *self);
+const char         *lb_item_get_meta_json     (LbItem *self);   /* "{}" when none */
+const char         *lb_item_get_content_hash  (LbItem *self);   /* hex SHA-256 */
+
+LbItemState         lb_item_get_state         (LbItem *self);
+const char * const *lb_item_get_labels        (LbItem *self);   /* never NULL */
+const char         *lb_item_get_decision      (LbItem *self);   /* or NULL */
+const char         *lb_item_get_reason        (LbItem *self);   /* or NULL */
+const char         *lb_item_get_note          (LbItem *self);   /* or NULL */
+gboolean            lb_item_get_flagged       (LbItem *self);
+const char         *lb_item_get_last_actor    (LbItem *self);   /* or NULL */
+
+/* For the store only */
+typedef struct {
+  gint64              id;
+  gint64              batch_id;
+  const char         *batch_name;
+  const char         *external_id;
+  LbItemKind          kind;
+  const char         *path;
+  const char         *relative_path;
+  const char         *text;
+  const char         *meta_json;
+  const char         *content_hash;
+  LbItemState         state;
+  const char * const *labels;
+  const char         *decision;
+  const char         *reason;
+  const char         *note;
+  gboolean            flagged;
+  const char         *last_actor;
+} LbItemFields;
+
+LbItem             *lb_item_new               (const LbItemFields *fields);
+
+G_END_DECLS

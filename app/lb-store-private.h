@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "lb-store.h"
+
+G_BEGIN_DECLS
+
+/* Internal API for the importer and the tests. */
+
+typedef struct {
+  const char *external_id;
+  LbItemKind  kind;
+  const char *relative_path;  /* images: path relative to the batch root */
+  const char *text;           /* texts: the body, valid UTF-8 */
+  const char *meta_json;      /* a JSON object, or NULL */
+  const char *content_hash;   /* hex SHA-256 of the file bytes or of the text */
+} LbNewItem;
+
+/* Finds the batch by name or creates it (on the writer thread). An existing
+ * batch keeps its id; its schema is replaced when schema_json differs. */
+gboolean _lb_store_ensure_batch   (LbStore          *self,
+                                   const char       *name,
+                                   const char       *root,
+                                   const char       *source,
+                                   const char       *schema_json,
+                                   gint64           *batch_id,
+                                   GError          **error);
+
+/* Inserts the items in one transaction on the writer thread, blocking the
+ * caller until COMMIT returned. Items whose external id already exists in
+ * the batch are left as they are and counted in n_existing. Emits
+ * "items-added" when n_added > 0. */
+gboolean _lb_store_insert_items   (LbStore          *self,
+                                   gint64            batch_id,
+                                   const LbNewItem  *items,
+                                   guint             n_items,
+                                   guint            *n_added,
+                                   guint            *n_existing,
+                                   GError          **error);
+
+G_END_DECLS

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lb-types.h"
+#include "lb-schema.h"
+#include "lb-item.h"
+
+G_BEGIN_DECLS
+
+#define LB_STORE_ERROR (lb_store_error_quark ())
+
+typedef enum {
+  LB_STORE_ERROR_OPEN,       /* the file cannot be opened or created */
+  LB_STORE_ERROR_LOCKED,     /* another process has the store open for writing */
+  LB_STORE_ERROR_CORRUPT,    /* PRAGMA quick_check failed, or not a Labelbench store */
+  LB_STORE_ERROR_TOO_NEW,    /* made by a newer Labelbench (user_version too high) */
+  LB_STORE_ERROR_READ_ONLY,  /* a write on a store opened read-only */
+  LB_STORE_ERROR_NOT_FOUND,  /* no such item or batch */
+  LB_STORE_ERROR_INVALID,    /* the request does not fit the schema, nothing to undo, ... */
+  LB_STORE_ERROR_FAILED,     /* any other SQLite error (message included) */
+} LbStoreError;
+
+typedef enum {
+  LB_STORE_OPEN_DEFAULT   = 0,
+  LB_STORE_OPEN_READ_ONLY = 1 << 0,  /* no writer thread, no lock; for items/stats/export/verify */
+} LbStoreOpenFlags;
+
+struct _LbBatch {
+  gint64  id;
+  char   *name;
+  char   *root;         /* absolute folder the items' paths are relative to */
+  char   *source;       /* what was imported: folder, manifest file */
+  char   *schema_json;  /* the batch's label schema (canonical JSON) */
+  gint64  created_us;   /* UTC, microseconds since the epoch */
+};
+
+void     lb_batch_free (LbBatch *batch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbBatch, lb_batch_free)
+
+/* One row of the append-only events table. */
+struct _LbEvent {
+  gint64  seq;          /* local sequence number, 1, 2, 3, ... */
+  char   *uuid;
+  char   *seat;         /* the UUID of the store that created the event */
+  char   *batch;        /* batch name */
+  char   *item;         /* the item's external id */
+  char   *actor;
+  char   *role;         /* "annotator" for now; "lead" with review */
+  char   *kind;         /* "label", "decision", "note", "skip", "retract" */
+  char   *payload;      /* JSON object */
+  gint64  time_us;      /* UTC, microseconds since the epoch */
+  gint64  dwell_ms;
+  gint64  act;          /* events appended by one request share the act (its first seq) */
+  char   *prev_hash;    /* hex SHA-256 of the seat's previous event, "" for the first */
+  char   *hash;         /* hex SHA-256 over prev_hash and the fields above */
+};
+
+void     lb_event_free (LbEvent *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbEvent, lb_event_free)
+
+/* What an annotator submits for one item: one act, one transaction.
+ * Each non-NULL part becomes one event of the act. */
+typedef struct {
+  const char *const *labels;    /* label ids (NULL-terminated); NULL = no "label" event.
+                                 * An empty array clears the labels. */
+  const char        *decision;  /* decision id or NULL */
+  const char        *reason;    /* reason id or NULL; required if the decision needs_reason */
+  const char        *note;      /* free text or NULL / "" */
+  gint64             dwell_ms;  /* time spent on the item before submitting */
+} LbSubmission;
+
+typedef gboolean (*LbEventFunc) (const LbEvent *event,
+                                 gpointer       user_data,
+                                 GError       **error);
+
+/* Signals, emitted on the main context lb_store_open() was called on,
+ * after the COMMIT that caused them returned:
+ *   "item-changed" (gint64 item_id)   an act changed the item's derived state
+ *   "items-added"  (gint64 batch_id)  an import chunk added items to the batch
+ */
+#define LB_TYPE_STORE (lb_store_get_type ())
+G_DECLARE_FINAL_TYPE (LbStore, lb_store, LB, STORE, GObject)
+
+GQuark       lb_store_error_quark        (void);
+
+/* $XDG_DATA_HOME/labelbench/labelbench.db */
+char        *lb_store_get_default_path   (void);
+
+/* Creates the file when missing (unless READ_ONLY), migrates it, runs
+ * PRAGMA quick_check, takes the write lock and starts the writer thread.
+ * Signals are emitted on the thread-default main context of the caller. */
+LbStore     *lb_store_open               (const char        *path,
+                                          LbStoreOpenFlags   flags,
+                                          GError           **error);
+/* Finishes queued writes, stops the writer thread, releases the lock. */
+void         lb_store_close              (LbStore           *self);
+
+const char  *lb_store_get_path           (LbStore           *self);
+const char  *lb_store_get_seat_id        (LbStore           *self);
+gboolean     lb_store_is_read_only       (LbStore           *self);
+
+/* Batches */
+GPtrArray   *lb_store_list_batches       (LbStore           *self,
+                                          GError           **error);  /* of LbBatch */
+LbBatch     *lb_store_find_batch         (LbStore           *self,
+                                          const char        *name,
+                                          GError           **error);
+LbBatch     *lb_store_get_batch          (LbStore           *self,
+                                          gint64             batch_id,
+                                          GError           **error);
+LbSchema    *lb_store_get_batch_schema   (LbStore           *self,
+                                          gint64             batch_id,
+                                          GError           **error);
+
+/* Items. batch_id 0 = all batches. Reads go through the read connection. */
+guint        lb_store_count_items        (LbStore           *self,
+                                          gint64             batch_id,
+                                          LbItemFilter       filter);
+LbItem      *lb_store_get_item           (LbStore           *self,
+                                          gint64             item_id,
+                                          GError           **error);
+/* batch may be NULL when the external id is unique in the store */
+LbItem      *lb_store_find_item          (LbStore           *self,
+                                          const char        *batch,
+                                          const char        *external_id,
+                                          GError           **error);
+/* Ids of the items in queue order (batch, then import order) passing filter. */
+GArray      *lb_store_list_item_ids      (LbStore           *self,
+                                          gint64             batch_id,
+                                          LbItemFilter       filter,
+                                          GError           **error);  /* of gint64 */
+
+/* Acts. Validated against the item's batch schema; the synchronous forms
+ * block until the writer thread's COMMIT returned (never call them on the
+ * main thread of the GUI); the _async forms complete on the caller's main
+ * context after the COMMIT returned. */
+gboolean     lb_store_submit             (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const LbSubmission  *submission,
+                                          GError             **error);
+void         lb_store_submit_async       (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const LbSubmission  *submission,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_submit_finish      (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+gboolean     lb_store_skip               (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          gint64               dwell_ms,
+                                          GError             **error);
+void         lb_store_skip_async         (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          gint64               dwell_ms,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_skip_finish        (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* Appends one "retract" event retracting every event of the actor's latest
+ * act on the item that is not yet retracted. LB_STORE_ERROR_INVALID when
+ * there is nothing to undo. */
+gboolean     lb_store_undo               (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          GError             **error);
+void         lb_store_undo_async         (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_undo_finish        (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* Events in sequence order, seq > after_seq, read on the calling thread
+ * with a connection of its own (safe from any thread). Stops at the first
+ * callback returning FALSE (its error is propagated). */
+gboolean     lb_store_foreach_event      (LbStore           *self,
+                                          gint64             after_seq,
+                                          LbEventFunc        func,
+                                          gpointer           user_data,
+                                          GError           **error);
+gint64       lb_store_get_last_seq       (LbStore           *self);
+
+/* PRAGMA integrity_check plus every seat's hash chain. Returns TRUE when
+ * both pass; otherwise FALSE with LB_STORE_ERROR_CORRUPT and a message that
+ * names the first broken event (seq and uuid). */
+gboolean     lb_store_verify             (LbStore           *self,
+                                          GError           **error);
+
+G_END_DECLS

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lb-item.h"
+#include "lb-image-loader.h"
+
+G_BEGIN_DECLS
+
+/* Shows one item: an image (decoded off the main thread at the view's size)
+ * or a text (plain, wrapped, scrollable), or a clear message when the item
+ * cannot be shown (corrupt, missing or over-limit image). */
+#define LB_TYPE_ITEM_VIEW (lb_item_view_get_type ())
+G_DECLARE_FINAL_TYPE (LbItemView, lb_item_view, LB, ITEM_VIEW, GtkWidget)
+
+typedef enum {
+  LB_ITEM_VIEW_EMPTY,    /* no item */
+  LB_ITEM_VIEW_LOADING,  /* image being decoded */
+  LB_ITEM_VIEW_READY,    /* image or text shown */
+  LB_ITEM_VIEW_FAILED,   /* message shown instead (see error-message) */
+} LbItemViewStatus;
+
+GtkWidget        *lb_item_view_new               (void);
+void              lb_item_view_set_image_loader  (LbItemView    *self,
+                                                  LbImageLoader *loader);
+LbItem           *lb_item_view_get_item          (LbItemView    *self);
+void              lb_item_view_set_item          (LbItemView    *self,
+                                                  LbItem        *item);
+/* Decodes an upcoming image item at this view's size into the cache. */
+void              lb_item_view_prefetch          (LbItemView    *self,
+                                                  LbItem        *item);
+/* Properties "status" and "error-message" notify when they change. */
+LbItemViewStatus  lb_item_view_get_status        (LbItemView    *self);
+const char       *lb_item_view_get_error_message (LbItemView    *self);
+
+G_END_DECLS

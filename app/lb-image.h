@@ -50,7 +50,8 @@ gboolean      lb_image_probe_file       (const char           *path,
 LbImage      *lb_image_ref              (LbImage *self);
 void          lb_image_unref            (LbImage *self);
 /* Pixels: 8-bit R, G, B, A per pixel, premultiplied alpha, rows of
- * get_stride() bytes (GDK_MEMORY_R8G8B8A8_PREMULTIPLIED). */
+ * get_stride() bytes (GDK_MEMORY_R8G8B8A8_PREMULTIPLIED).
+ * get_pixels() is (transfer none): g_bytes_ref() it to keep it. */
 guint         lb_image_get_width        (LbImage *self);
 guint         lb_image_get_height       (LbImage *self);
 gsize         lb_image_get_stride       (LbImage *self);
@@ -58,6 +59,22 @@ GBytes       *lb_image_get_pixels       (LbImage *self);
 /* Size of the source before scaling */
 guint         lb_image_get_source_width  (LbImage *self);
 guint         lb_image_get_source_height (LbImage *self);
+/* Memory held by the image (pixels + struct), as the loader's cache counts it */
+gsize         lb_image_get_byte_size    (LbImage *self);
+/* A new image scaled down (box filter, never up) to fit target_width x
+ * target_height, or a new ref of @self when it already fits; NULL when out
+ * of memory. Source size is kept. */
+LbImage      *lb_image_scale            (LbImage *self,
+                                         guint    target_width,
+                                         guint    target_height);
+/* The size lb_image_decode_file() produces for a source of width x height:
+ * aspect kept, never larger than the source, 0 = no bound in that direction. */
+void          lb_image_compute_fit      (guint    width,
+                                         guint    height,
+                                         guint    target_width,
+                                         guint    target_height,
+                                         guint   *out_width,
+                                         guint   *out_height);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbImage, lb_image_unref)
 

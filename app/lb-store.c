@@ -2,4 +2,2920 @@
 #define G_LOG_DOMAIN "lb-store"
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
 #include "lb-store.h"
+#include "lb-store-private.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+/* "LbSt" */
+#define LB_STORE_APPLICATION_ID 0x4c625374
+
+#define LB_STORE_BUSY_TIMEOUT_MS 10000
+
+/* Forward migrations: migrations[n] brings a store from user_version n to n + 1.
+ * Never edit a step once released; append a new one. */
+static const char *const migrations[] = {
+  /* 0 -> 1 */
+  "CREATE TABLE meta ("
+  "  key   TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL"
+  ");"
+  "CREATE TABLE schemas ("
+  "  id     INTEGER PRIMARY KEY,"
+  "  sha256 TEXT NOT NULL UNIQUE,"
+  "  json   TEXT NOT NULL"
+  ");"
+  "CREATE TABLE batches ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  name       TEXT NOT NULL UNIQUE,"
+  "  root       TEXT NOT NULL,"
+  "  source     TEXT NOT NULL,"
+  "  schema_id  INTEGER NOT NULL REFERENCES schemas (id),"
+  "  created_us INTEGER NOT NULL"
+  ");"
+  "CREATE TABLE items ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  batch_id     INTEGER NOT NULL REFERENCES batches (id),"
+  "  external_id  TEXT NOT NULL,"
+  "  kind         TEXT NOT NULL CHECK (kind IN ('image', 'text')),"
+  "  path         TEXT,"
+  "  body         TEXT,"
+  "  meta         TEXT,"
+  "  content_hash TEXT,"
+  "  UNIQUE (batch_id, external_id)"
+  ");"
+  "CREATE INDEX items_batch ON items (batch_id);"
+  "CREATE TABLE events ("
+  "  seq       INTEGER PRIMARY KEY,"
+  "  uuid      TEXT NOT NULL UNIQUE,"
+  "  seat      TEXT NOT NULL,"
+  "  item_id   INTEGER REFERENCES items (id),"
+  "  actor     TEXT NOT NULL,"
+  "  role      TEXT NOT NULL,"
+  "  kind      TEXT NOT NULL,"
+  "  payload   TEXT NOT NULL,"
+  "  time_us   INTEGER NOT NULL,"
+  "  dwell_ms  INTEGER NOT NULL DEFAULT 0,"
+  "  act       INTEGER NOT NULL,"
+  "  prev_hash TEXT NOT NULL,"
+  "  hash      TEXT NOT NULL"
+  ");"
+  "CREATE INDEX events_item ON events (item_id, seq);"
+  "CREATE INDEX events_seat ON events (seat, seq);"
+  "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+  "  BEGIN SELECT RAISE (ABORT, 'events are append-only'); END;"
+  "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+  "  BEGIN SELECT RAISE (ABORT, 'events are append-only'); END;"
+  "CREATE TABLE item_state ("
+  "  item_id    INTEGER PRIMARY KEY REFERENCES items (id),"
+  "  state      TEXT NOT NULL,"
+  "  labels     TEXT NOT NULL DEFAULT '[]',"
+  "  decision   TEXT,"
+  "  reason     TEXT,"
+  "  note       TEXT,"
+  "  flagged    INTEGER NOT NULL DEFAULT 0,"
+  "  last_actor TEXT,"
+  "  last_seq   INTEGER,"
+  "  updated_us INTEGER"
+  ");"
+  "CREATE INDEX item_state_state ON item_state (state);"
+  "CREATE INDEX item_state_flagged ON item_state (flagged) WHERE flagged;",
+};
+
+#define LB_STORE_VERSION ((int) G_N_ELEMENTS (migrations))
+
+typedef enum {
+  REQUEST_STOP,
+  REQUEST_ENSURE_BATCH,
+  REQUEST_INSERT_ITEMS,
+  REQUEST_SUBMIT,
+  REQUEST_SKIP,
+  REQUEST_UNDO,
+} RequestKind;
+
+typedef struct {
+  RequestKind      kind;
+
+  /* acts (owned copies) */
+  gint64           item_id;
+  char            *actor;
+  gboolean         has_labels;
+  char           **labels;
+  char            *decision;
+  char            *reason;
+  char            *note;
+  gint64           dwell_ms;
+
+  /* batches and items (borrowed: the caller waits) */
+  const char      *name;
+  const char      *root;
+  const char      *source;
+  const char      *schema_json;
+  gint64           batch_id;
+  const LbNewItem *items;
+  guint            n_items;
+
+  /* results */
+  gboolean         ok;
+  GError          *error;
+  gint64           out_batch_id;
+  guint            n_added;
+  guint            n_existing;
+
+  /* completion: either a waiting caller or a task */
+  GMutex           mutex;
+  GCond            cond;
+  gboolean         done;
+  GTask           *task;
+} Request;
+
+struct _LbStore
+{
+  GObject       parent_instance;
+
+  char         *path;
+  gboolean      read_only;
+  char         *seat_id;
+  GMainContext *context;
+
+  int           lock_fd;
+
+  /* read connection, guarded by read_lock */
+  GMutex        read_lock;
+  sqlite3      *rdb;
+  sqlite3_stmt *get_item_stmt;
+
+  /* writer */
+  GMutex        state_lock;
+  GThread      *writer;
+  GAsyncQueue  *queue;
+  sqlite3      *wdb;           /* owned by the writer thread once it runs */
+  char         *last_hash;     /* writer thread only */
+  GHashTable   *schemas;       /* writer thread only: batch id -> LbSchema */
+};
+
+G_DEFINE_FINAL_TYPE (LbStore, lb_store, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_ITEM_CHANGED,
+  SIGNAL_ITEMS_ADDED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+G_DEFINE_QUARK (lb-store-error-quark, lb_store_error)
+
+/* ------------------------------------------------------------------------ */
+/* Small helpers                                                            */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+set_sqlite_error (GError    **error,
+                  sqlite3    *db,
+                  const char *what)
+{
+  int code = db != NULL ? sqlite3_errcode (db) : SQLITE_ERROR;
+  LbStoreError lb_code = LB_STORE_ERROR_FAILED;
+
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    lb_code = LB_STORE_ERROR_CORRUPT;
+
+  g_set_error (error, LB_STORE_ERROR, lb_code, _("%s: %s"), what,
+               db != NULL ? sqlite3_errmsg (db) : "out of memory");
+  return FALSE;
+}
+
+static gboolean
+exec_sql (sqlite3     *db,
+          const char  *sql,
+          GError     **error)
+{
+  char *errmsg = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &errmsg) != SQLITE_OK)
+    {
+      int code = sqlite3_errcode (db);
+
+      g_set_error (error, LB_STORE_ERROR,
+                   (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+                     ? LB_STORE_ERROR_CORRUPT : LB_STORE_ERROR_FAILED,
+                   _("Database error: %s"), errmsg != NULL ? errmsg : sqlite3_errstr (code));
+      sqlite3_free (errmsg);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (sqlite3     *db,
+         const char  *sql,
+         GError     **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (error, db, _("Database error"));
+      return NULL;
+    }
+
+  return stmt;
+}
+
+static inline const char *
+col_text (sqlite3_stmt *stmt,
+          int           col)
+{
+  return (const char *) sqlite3_column_text (stmt, col);
+}
+
+static inline void
+bind_text (sqlite3_stmt *stmt,
+           int           col,
+           const char   *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, col, text, -1, SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_null (stmt, col);
+}
+
+static gboolean
+query_int (sqlite3     *db,
+           const char  *sql,
+           gint64      *value,
+           GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = prepare (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    *value = sqlite3_column_int64 (stmt, 0);
+  else if (rc == SQLITE_DONE)
+    *value = 0;
+  else
+    return set_sqlite_error (error, db, _("Database error"));
+
+  return TRUE;
+}
+
+static char *
+sha256_hex (const char *data,
+            gssize      len)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, data, len);
+}
+
+static LbItemKind
+kind_from_string (const char *kind)
+{
+  return g_strcmp0 (kind, "text") == 0 ? LB_ITEM_KIND_TEXT : LB_ITEM_KIND_IMAGE;
+}
+
+static LbItemState
+state_from_string (const char *state)
+{
+  if (g_strcmp0 (state, "done") == 0)
+    return LB_ITEM_STATE_DONE;
+  if (g_strcmp0 (state, "skipped") == 0)
+    return LB_ITEM_STATE_SKIPPED;
+  return LB_ITEM_STATE_TODO;
+}
+
+void
+lb_batch_free (LbBatch *batch)
+{
+  if (batch == NULL)
+    return;
+  g_free (batch->name);
+  g_free (batch->root);
+  g_free (batch->source);
+  g_free (batch->schema_json);
+  g_free (batch);
+}
+
+void
+lb_event_free (LbEvent *event)
+{
+  if (event == NULL)
+    return;
+  g_free (event->uuid);
+  g_free (event->seat);
+  g_free (event->batch);
+  g_free (event->item);
+  g_free (event->actor);
+  g_free (event->role);
+  g_free (event->kind);
+  g_free (event->payload);
+  g_free (event->prev_hash);
+  g_free (event->hash);
+  g_free (event);
+}
+
+char *
+lb_store_get_default_path (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "labelbench", "labelbench.db", NULL);
+}
+
+/* The hash of an event: SHA-256 over its fields, each written as its
+ * decimal byte length, ':' and its bytes, so no two field lists share a
+ * serialisation. */
+static char *
+compute_event_hash (const char *prev_hash,
+                    const char *uuid,
+                    const char *seat,
+                    const char *batch,
+                    const char *item,
+                    const char *actor,
+                    const char *role,
+                    const char *kind,
+                    const char *payload,
+                    gint64      time_us,
+                    gint64      dwell_ms)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  char time_buf[32];
+  char dwell_buf[32];
+  const char *fields[11];
+
+  g_snprintf (time_buf, sizeof time_buf, "%" G_GINT64_FORMAT, time_us);
+  g_snprintf (dwell_buf, sizeof dwell_buf, "%" G_GINT64_FORMAT, dwell_ms);
+
+  fields[0] = prev_hash;
+  fields[1] = uuid;
+  fields[2] = seat;
+  fields[3] = batch;
+  fields[4] = item;
+  fields[5] = actor;
+  fields[6] = role;
+  fields[7] = kind;
+  fields[8] = payload;
+  fields[9] = time_buf;
+  fields[10] = dwell_buf;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      const char *f = fields[i] != NULL ? fields[i] : "";
+      gsize len = strlen (f);
+      char len_buf[32];
+
+      g_snprintf (len_buf, sizeof len_buf, "%" G_GSIZE_FORMAT ":", len);
+      g_checksum_update (checksum, (const guchar *) len_buf, -1);
+      g_checksum_update (checksum, (const guchar *) f, len);
+    }
+
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+/* ------------------------------------------------------------------------ */
+/* Signals on the opener's main context                                     */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  GWeakRef store;
+  guint    signal;
+  gint64   arg;
+} Emission;
+
+static void
+emission_free (gpointer data)
+{
+  Emission *em = data;
+
+  g_weak_ref_clear (&em->store);
+  g_free (em);
+}
+
+static gboolean
+emission_cb (gpointer data)
+{
+  Emission *em = data;
+  g_autoptr(LbStore) self = g_weak_ref_get (&em->store);
+
+  if (self != NULL)
+    g_signal_emit (self, signals[em->signal], 0, em->arg);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_emission (LbStore *self,
+                   guint    signal,
+                   gint64   arg)
+{
+  GSource *source;
+  Emission *em;
+
+  em = g_new0 (Emission, 1);
+  g_weak_ref_init (&em->store, self);
+  em->signal = signal;
+  em->arg = arg;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, emission_cb, em, emission_free);
+  g_source_set_static_name (source, "[lb-store] signal");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests                                                                 */
+/* ------------------------------------------------------------------------ */
+
+static void
+request_free (Request *req)
+{
+  if (req == NULL)
+    return;
+  g_free (req->actor);
+  g_strfreev (req->labels);
+  g_free (req->decision);
+  g_free (req->reason);
+  g_free (req->note);
+  g_clear_error (&req->error);
+  g_clear_object (&req->task);
+  g_free (req);
+}
+
+static Request *
+request_new (RequestKind kind)
+{
+  Request *req = g_new0 (Request, 1);
+
+  req->kind = kind;
+  return req;
+}
+
+static gboolean
+task_complete_cb (gpointer data)
+{
+  Request *req = data;
+
+  if (req->ok)
+    g_task_return_boolean (req->task, TRUE);
+  else
+    g_task_return_error (req->task, g_steal_pointer (&req->error));
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+complete_request (LbStore *self,
+                  Request *req)
+{
+  if (req->task != NULL)
+    {
+      GMainContext *context = g_task_get_context (req->task);
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, task_complete_cb, req, (GDestroyNotify) request_free);
+      g_source_set_static_name (source, "[lb-store] complete");
+      g_source_attach (source, context);
+      g_source_unref (source);
+    }
+  else
+    {
+      g_mutex_lock (&req->mutex);
+      req->done = TRUE;
+      g_cond_signal (&req->cond);
+      g_mutex_unlock (&req->mutex);
+    }
+}
+
+static gboolean
+check_writable (LbStore  *self,
+                GError  **error)
+{
+  if (self->read_only)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_READ_ONLY,
+                   _("The store “%s” is open read-only"), self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Queues req; FALSE (and req untouched) when the store is closed. */
+static gboolean
+push_request (LbStore  *self,
+              Request  *req,
+              GError  **error)
+{
+  gboolean ok = FALSE;
+
+  if (!check_writable (self, error))
+    return FALSE;
+
+  g_mutex_lock (&self->state_lock);
+  if (self->queue != NULL && self->writer != NULL)
+    {
+      g_async_queue_push (self->queue, req);
+      ok = TRUE;
+    }
+  g_mutex_unlock (&self->state_lock);
+
+  if (!ok)
+    g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_FAILED,
+                 _("The store “%s” is closed"), self->path);
+  return ok;
+}
+
+/* Runs req on the writer thread and waits for its COMMIT. req is owned by
+ * the caller. */
+static gboolean
+run_request_sync (LbStore  *self,
+                  Request  *req,
+                  GError  **error)
+{
+  g_mutex_init (&req->mutex);
+  g_cond_init (&req->cond);
+
+  if (!push_request (self, req, error))
+    {
+      g_mutex_clear (&req->mutex);
+      g_cond_clear (&req->cond);
+      return FALSE;
+    }
+
+  g_mutex_lock (&req->mutex);
+  while (!req->done)
+    g_cond_wait (&req->cond, &req->mutex);
+  g_mutex_unlock (&req->mutex);
+
+  g_mutex_clear (&req->mutex);
+  g_cond_clear (&req->cond);
+
+  if (!req->ok)
+    {
+      g_propagate_error (error, g_steal_pointer (&req->error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+run_request_async (LbStore             *self,
+                   Request             *req,
+                   gpointer             source_tag,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  GError *error = NULL;
+
+  g_task_set_source_tag (task, source_tag);
+  /* Once committed, an act is reported as done even if cancelled meanwhile. */
+  g_task_set_check_cancellable (task, FALSE);
+  req->task = g_object_ref (task);
+
+  if (!push_request (self, req, &error))
+    {
+      request_free (req);
+      g_task_return_error (task, error);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writer thread                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct {
+  gint64  batch_id;
+  char   *batch_name;
+  char   *external_id;
+} ItemRef;
+
+static void
+item_ref_clear (ItemRef *ref)
+{
+  g_clear_pointer (&ref->batch_name, g_free);
+  g_clear_pointer (&ref->external_id, g_free);
+}
+
+static gboolean
+writer_lookup_item (LbStore  *self,
+                    gint64    item_id,
+                    ItemRef  *ref,
+                    GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self->wdb,
+                  "SELECT i.batch_id, b.name, i.external_id FROM items i"
+                  " JOIN batches b ON b.id = i.batch_id WHERE i.id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      ref->batch_id = sqlite3_column_int64 (stmt, 0);
+      ref->batch_name = g_strdup (col_text (stmt, 1));
+      ref->external_id = g_strdup (col_text (stmt, 2));
+      return TRUE;
+    }
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                   _("No item with id %" G_GINT64_FORMAT " in the store"), item_id);
+      return FALSE;
+    }
+  return set_sqlite_error (error, self->wdb, _("Cannot read the item"));
+}
+
+static LbSchema *
+writer_get_schema (LbStore  *self,
+                   gint64    batch_id,
+                   GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  LbSchema *schema;
+  int rc;
+
+  schema = g_hash_table_lookup (self->schemas, &batch_id);
+  if (schema != NULL)
+    return schema;
+
+  stmt = prepare (self->wdb,
+                  "SELECT s.json, b.name FROM batches b JOIN schemas s ON s.id = b.schema_id"
+                  " WHERE b.id = ?1", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                     _("No batch with id %" G_GINT64_FORMAT " in the store"), batch_id);
+      else
+        set_sqlite_error (error, self->wdb, _("Cannot read the batch schema"));
+      return NULL;
+    }
+
+  schema = lb_schema_new_from_data (col_text (stmt, 0), -1, col_text (stmt, 1), error);
+  if (schema == NULL)
+    return NULL;
+
+  g_hash_table_insert (self->schemas, g_memdup2 (&batch_id, sizeof batch_id), schema);
+  return schema;
+}
+
+typedef struct {
+  gint64  seq;
+  char   *uuid;
+  char   *actor;
+  char   *kind;
+  char   *payload;
+  gint64  time_us;
+  gint64  act;
+} EventRow;
+
+static void
+event_row_clear (gpointer data)
+{
+  EventRow *row = data;
+
+  g_free (row->uuid);
+  g_free (row->actor);
+  g_free (row->kind);
+  g_free (row->payload);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL))
+    return NULL;
+  return json_parser_steal_root (parser);
+}
+
+/* The item's events in seq order, and the set of uuids retracted. */
+static gboolean
+writer_load_item_events (LbStore     *self,
+                         gint64       item_id,
+                         GArray     **rows_out,
+                         GHashTable **retracted_out,
+                         GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (EventRow));
+  g_autoptr(GHashTable) retracted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  int rc;
+
+  g_array_set_clear_func (rows, event_row_clear);
+
+  stmt = prepare (self->wdb,
+                  "SELECT seq, uuid, actor, kind, payload, time_us, act FROM events"
+                  " WHERE item_id = ?1 ORDER BY seq", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      EventRow row;
+
+      row.seq = sqlite3_column_int64 (stmt, 0);
+      row.uuid = g_strdup (col_text (stmt, 1));
+      row.actor = g_strdup (col_text (stmt, 2));
+      row.kind = g_strdup (col_text (stmt, 3));
+      row.payload = g_strdup (col_text (stmt, 4));
+      row.time_us = sqlite3_column_int64 (stmt, 5);
+      row.act = sqlite3_column_int64 (stmt, 6);
+      g_array_append_val (rows, row);
+
+      if (g_strcmp0 (row.kind, "retract") == 0)
+        {
+          g_autoptr(JsonNode) root = parse_json (row.payload);
+          JsonObject *obj = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
+                              ? json_node_get_object (root) : NULL;
+          JsonArray *arr = obj != NULL && json_object_has_member (obj, "retracts")
+                             ? json_object_get_array_member (obj, "retracts") : NULL;
+
+          for (guint i = 0; arr != NULL && i < json_array_get_length (arr); i++)
+            {
+              const char *uuid = json_array_get_string_element (arr, i);
+              if (uuid != NULL)
+                g_hash_table_add (retracted, g_strdup (uuid));
+            }
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot read the item’s events"));
+
+  *rows_out = g_steal_pointer (&rows);
+  *retracted_out = g_steal_pointer (&retracted);
+  return TRUE;
+}
+
+static gboolean
+decision_is_flagged (LbSchema   *schema,
+                     const char *decision)
+{
+  const LbSchemaDecision *d;
+
+  if (decision == NULL)
+    return FALSE;
+  if (g_strcmp0 (decision, "escalate") == 0)
+    return TRUE;
+  d = schema != NULL ? lb_schema_find_decision (schema, decision) : NULL;
+  return d != NULL && d->flag;
+}
+
+/* Replays the item's non-retracted events and writes its item_state row. */
+static gboolean
+writer_rebuild_state (LbStore   *self,
+                      gint64     item_id,
+                      LbSchema  *schema,
+                      GError   **error)
+{
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GHashTable) retracted = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *labels = NULL;
+  g_autofree char *decision = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *note = NULL;
+  const char *last_actor = NULL;
+  gboolean skipped = FALSE;
+  gboolean has_labels = FALSE;
+  gint64 last_seq = 0;
+  gint64 updated_us = 0;
+  const char *state;
+
+  if (!writer_load_item_events (self, item_id, &rows, &retracted, error))
+    return FALSE;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *obj;
+
+      last_seq = row->seq;
+      updated_us = row->time_us;
+
+      if (g_strcmp0 (row->kind, "retract") == 0 || g_hash_table_contains (retracted, row->uuid))
+        continue;
+
+      root = parse_json (row->payload);
+      obj = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+
+      if (g_strcmp0 (row->kind, "label") == 0)
+        {
+          JsonArray *arr = obj != NULL && json_object_has_member (obj, "labels")
+                             ? json_object_get_array_member (obj, "labels") : NULL;
+          g_autoptr(JsonGenerator) gen = json_generator_new ();
+          g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+          json_node_set_array (node, arr != NULL ? arr : json_array_new ());
+          if (arr == NULL)
+            json_array_unref (json_node_get_array (node));
+          json_generator_set_root (gen, node);
+          g_free (labels);
+          labels = json_generator_to_data (gen, NULL);
+          has_labels = arr != NULL && json_array_get_length (arr) > 0;
+          last_actor = row->actor;
+        }
+      else if (g_strcmp0 (row->kind, "decision") == 0)
+        {
+          g_free (decision);
+          g_free (reason);
+          decision = g_strdup (obj != NULL ? json_object_get_string_member_with_default (obj, "decision", NULL) : NULL);
+          reason = NULL;
+          if (obj != NULL && json_object_has_member (obj, "reason")
+              && !json_object_get_null_member (obj, "reason"))
+            reason = g_strdup (json_object_get_string_member (obj, "reason"));
+          last_actor = row->actor;
+        }
+      else if (g_strcmp0 (row->kind, "note") == 0)
+        {
+          const char *text = obj != NULL
+                               ? json_object_get_string_member_with_default (obj, "text", NULL)
+                               : NULL;
+          g_free (note);
+          note = text != NULL && *text != '\0' ? g_strdup (text) : NULL;
+          last_actor = row->actor;
+        }
+      else if (g_strcmp0 (row->kind, "skip") == 0)
+        {
+          skipped = TRUE;
+          last_actor = row->actor;
+        }
+    }
+
+  if (has_labels || decision != NULL)
+    state = "done";
+  else if (skipped)
+    state = "skipped";
+  else
+    state = "todo";
+
+  stmt = prepare (self->wdb,
+                  "INSERT OR REPLACE INTO item_state (item_id, state, labels, decision, reason,"
+                  " note, flagged, last_actor, last_seq, updated_us)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  bind_text (stmt, 2, state);
+  bind_text (stmt, 3, labels != NULL ? labels : "[]");
+  bind_text (stmt, 4, decision);
+  bind_text (stmt, 5, reason);
+  bind_text (stmt, 6, note);
+  sqlite3_bind_int (stmt, 7, decision_is_flagged (schema, decision));
+  bind_text (stmt, 8, last_actor);
+  sqlite3_bind_int64 (stmt, 9, last_seq);
+  sqlite3_bind_int64 (stmt, 10, updated_us);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot save the item’s state"));
+
+  return TRUE;
+}
+
+typedef struct {
+  gint64  next_seq;
+  gint64  act;
+  char   *prev_hash;   /* the chain head inside this transaction */
+} ActContext;
+
+static gboolean
+writer_begin_act (LbStore     *self,
+                  ActContext  *ctx,
+                  GError     **error)
+{
+  gint64 max_seq = 0;
+
+  if (!query_int (self->wdb, "SELECT COALESCE (MAX (seq), 0) FROM events", &max_seq, error))
+    return FALSE;
+  ctx->next_seq = max_seq + 1;
+  ctx->act = ctx->next_seq;
+  ctx->prev_hash = g_strdup (self->last_hash);
+  return TRUE;
+}
+
+static gboolean
+writer_append_event (LbStore       *self,
+                     ActContext    *ctx,
+                     gint64         item_id,
+                     const ItemRef *ref,
+                     const char    *actor,
+                     const char    *kind,
+                     const char    *payload,
+                     gint64         time_us,
+                     gint64         dwell_ms,
+                     GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *uuid = g_uuid_string_random ();
+  g_autofree char *hash = NULL;
+  const char *role = "annotator";
+
+  hash = compute_event_hash (ctx->prev_hash, uuid, self->seat_id, ref->batch_name,
+                             ref->external_id, actor, role, kind, payload, time_us, dwell_ms);
+
+  stmt = prepare (self->wdb,
+                  "INSERT INTO events (seq, uuid, seat, item_id, actor, role, kind, payload,"
+                  " time_us, dwell_ms, act, prev_hash, hash)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, ctx->next_seq);
+  bind_text (stmt, 2, uuid);
+  bind_text (stmt, 3, self->seat_id);
+  sqlite3_bind_int64 (stmt, 4, item_id);
+  bind_text (stmt, 5, actor);
+  bind_text (stmt, 6, role);
+  bind_text (stmt, 7, kind);
+  bind_text (stmt, 8, payload);
+  sqlite3_bind_int64 (stmt, 9, time_us);
+  sqlite3_bind_int64 (stmt, 10, dwell_ms);
+  sqlite3_bind_int64 (stmt, 11, ctx->act);
+  bind_text (stmt, 12, ctx->prev_hash != NULL ? ctx->prev_hash : "");
+  bind_text (stmt, 13, hash);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot append the event"));
+
+  ctx->next_seq++;
+  g_free (ctx->prev_hash);
+  ctx->prev_hash = g_steal_pointer (&hash);
+  return TRUE;
+}
+
+static char *
+builder_to_string (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+static gboolean
+validate_submission (LbSchema  *schema,
+                     Request   *req,
+                     GError   **error)
+{
+  guint n_labels = req->labels != NULL ? g_strv_length (req->labels) : 0;
+  const LbSchemaDecision *decision = NULL;
+  gboolean has_note = req->note != NULL && *req->note != '\0';
+
+  if (!req->has_labels && req->decision == NULL && !has_note)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("Nothing to submit: no labels, decision or note"));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < n_labels; i++)
+    {
+      if (lb_schema_find_label (schema, req->labels[i]) == NULL)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("Unknown label “%s” (not in the batch’s schema)"), req->labels[i]);
+          return FALSE;
+        }
+      for (guint j = 0; j < i; j++)
+        if (g_strcmp0 (req->labels[i], req->labels[j]) == 0)
+          {
+            g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                         _("Label “%s” given twice"), req->labels[i]);
+            return FALSE;
+          }
+    }
+
+  if (n_labels > 1 && !lb_schema_get_multi_label (schema))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("Only one label may apply in this batch, but %u were given"), n_labels);
+      return FALSE;
+    }
+
+  if (req->decision != NULL)
+    {
+      decision = lb_schema_find_decision (schema, req->decision);
+      if (decision == NULL)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("Unknown decision “%s” (not in the batch’s schema)"), req->decision);
+          return FALSE;
+        }
+    }
+
+  if (req->reason != NULL)
+    {
+      if (req->decision == NULL)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("A reason (“%s”) needs a decision"), req->reason);
+          return FALSE;
+        }
+      if (lb_schema_find_reason (schema, req->reason) == NULL)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("Unknown reason “%s” (not in the batch’s schema)"), req->reason);
+          return FALSE;
+        }
+    }
+  else if (decision != NULL && decision->needs_reason)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("The decision “%s” needs a reason"), req->decision);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+writer_submit (LbStore     *self,
+               Request     *req,
+               ActContext  *ctx,
+               GError     **error)
+{
+  ItemRef ref = { 0, };
+  LbSchema *schema;
+  gint64 time_us = g_get_real_time ();
+  gboolean ok = FALSE;
+
+  if (!writer_lookup_item (self, req->item_id, &ref, error))
+    goto out;
+
+  schema = writer_get_schema (self, ref.batch_id, error);
+  if (schema == NULL)
+    goto out;
+
+  if (req->kind == REQUEST_SUBMIT && !validate_submission (schema, req, error))
+    goto out;
+
+  if (!writer_begin_act (self, ctx, error))
+    goto out;
+
+  if (req->kind == REQUEST_SKIP)
+    {
+      if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "skip", "{}",
+                                time_us, req->dwell_ms, error))
+        goto out;
+    }
+  else if (req->kind == REQUEST_SUBMIT)
+    {
+      if (req->has_labels)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autofree char *payload = NULL;
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "labels");
+          json_builder_begin_array (b);
+          for (guint i = 0; req->labels != NULL && req->labels[i] != NULL; i++)
+            json_builder_add_string_value (b, req->labels[i]);
+          json_builder_end_array (b);
+          json_builder_end_object (b);
+          payload = builder_to_string (b);
+          if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "label",
+                                    payload, time_us, req->dwell_ms, error))
+            goto out;
+        }
+      if (req->decision != NULL)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autofree char *payload = NULL;
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "decision");
+          json_builder_add_string_value (b, req->decision);
+          json_builder_set_member_name (b, "reason");
+          if (req->reason != NULL)
+            json_builder_add_string_value (b, req->reason);
+          else
+            json_builder_add_null_value (b);
+          json_builder_end_object (b);
+          payload = builder_to_string (b);
+          if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "decision",
+                                    payload, time_us, req->dwell_ms, error))
+            goto out;
+        }
+      if (req->note != NULL && *req->note != '\0')
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autofree char *payload = NULL;
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "text");
+          json_builder_add_string_value (b, req->note);
+          json_builder_end_object (b);
+          payload = builder_to_string (b);
+          if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "note",
+                                    payload, time_us, req->dwell_ms, error))
+            goto out;
+        }
+    }
+  else /* REQUEST_UNDO */
+    {
+      g_autoptr(GArray) rows = NULL;
+      g_autoptr(GHashTable) retracted = NULL;
+      g_autoptr(JsonBuilder) b = NULL;
+      g_autofree char *payload = NULL;
+      gint64 act = 0;
+
+      if (!writer_load_item_events (self, req->item_id, &rows, &retracted, error))
+        goto out;
+
+      /* the actor's latest act that still has events in effect */
+      for (guint i = 0; i < rows->len; i++)
+        {
+          EventRow *row = &g_array_index (rows, EventRow, i);
+
+          if (g_strcmp0 (row->actor, req->actor) == 0
+              && g_strcmp0 (row->kind, "retract") != 0
+              && !g_hash_table_contains (retracted, row->uuid))
+            act = MAX (act, row->act);
+        }
+
+      if (act == 0)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("Nothing to undo for “%s” on this item"), req->actor);
+          goto out;
+        }
+
+      b = json_builder_new ();
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "retracts");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < rows->len; i++)
+        {
+          EventRow *row = &g_array_index (rows, EventRow, i);
+
+          if (row->act == act && g_strcmp0 (row->kind, "retract") != 0
+              && !g_hash_table_contains (retracted, row->uuid))
+            json_builder_add_string_value (b, row->uuid);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      payload = builder_to_string (b);
+
+      if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "retract", payload,
+                                time_us, 0, error))
+        goto out;
+    }
+
+  if (!writer_rebuild_state (self, req->item_id, schema, error))
+    goto out;
+
+  ok = TRUE;
+
+out:
+  item_ref_clear (&ref);
+  return ok;
+}
+
+static gboolean
+writer_ensure_batch (LbStore  *self,
+                     Request  *req,
+                     GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *default_json = NULL;
+  g_autofree char *sha = NULL;
+  const char *json = req->schema_json;
+  gint64 schema_id = 0;
+  int rc;
+
+  if (json == NULL)
+    {
+      g_autoptr(LbSchema) def = lb_schema_new_default ();
+      default_json = lb_schema_to_json (def);
+      json = default_json;
+    }
+  sha = sha256_hex (json, -1);
+
+  stmt = prepare (self->wdb, "INSERT OR IGNORE INTO schemas (sha256, json) VALUES (?1, ?2)",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, sha);
+  bind_text (stmt, 2, json);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot save the schema"));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (self->wdb, "SELECT id FROM schemas WHERE sha256 = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, sha);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (error, self->wdb, _("Cannot save the schema"));
+  schema_id = sqlite3_column_int64 (stmt, 0);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (self->wdb, "SELECT id, schema_id FROM batches WHERE name = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, req->name);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      gint64 batch_id = sqlite3_column_int64 (stmt, 0);
+      gint64 old_schema = sqlite3_column_int64 (stmt, 1);
+
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      if (old_schema != schema_id)
+        {
+          stmt = prepare (self->wdb, "UPDATE batches SET schema_id = ?1 WHERE id = ?2", error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_int64 (stmt, 1, schema_id);
+          sqlite3_bind_int64 (stmt, 2, batch_id);
+          if (sqlite3_step (stmt) != SQLITE_DONE)
+            return set_sqlite_error (error, self->wdb, _("Cannot update the batch"));
+          g_hash_table_remove (self->schemas, &batch_id);
+        }
+      req->out_batch_id = batch_id;
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot read the batch"));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (self->wdb,
+                  "INSERT INTO batches (name, root, source, schema_id, created_us)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, req->name);
+  bind_text (stmt, 2, req->root != NULL ? req->root : "");
+  bind_text (stmt, 3, req->source != NULL ? req->source : "");
+  sqlite3_bind_int64 (stmt, 4, schema_id);
+  sqlite3_bind_int64 (stmt, 5, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot create the batch"));
+
+  req->out_batch_id = sqlite3_last_insert_rowid (self->wdb);
+  return TRUE;
+}
+
+static gboolean
+writer_insert_items (LbStore  *self,
+                     Request  *req,
+                     GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 exists = 0;
+
+  {
+    g_autoptr(sqlite3_stmt) check = prepare (self->wdb, "SELECT 1 FROM batches WHERE id = ?1",
+                                             error);
+    if (check == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (check, 1, req->batch_id);
+    exists = sqlite3_step (check) == SQLITE_ROW;
+  }
+  if (!exists)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                   _("No batch with id %" G_GINT64_FORMAT " in the store"), req->batch_id);
+      return FALSE;
+    }
+
+  stmt = prepare (self->wdb,
+                  "INSERT OR IGNORE INTO items (batch_id, external_id, kind, path, body, meta,"
+                  " content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
+  if (stmt == NULL)
+    return FALSE;
+
+  req->n_added = 0;
+  req->n_existing = 0;
+
+  for (guint i = 0; i < req->n_items; i++)
+    {
+      const LbNewItem *item = &req->items[i];
+
+      if (item->external_id == NULL)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("Item %u has no id"), i);
+          return FALSE;
+        }
+
+      sqlite3_reset (stmt);
+      sqlite3_bind_int64 (stmt, 1, req->batch_id);
+      sqlite3_bind_text (stmt, 2, item->external_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 3, lb_item_kind_to_string (item->kind), -1, SQLITE_STATIC);
+      if (item->relative_path != NULL)
+        sqlite3_bind_text (stmt, 4, item->relative_path, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 4);
+      if (item->text != NULL)
+        sqlite3_bind_text (stmt, 5, item->text, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 5);
+      if (item->meta_json != NULL)
+        sqlite3_bind_text (stmt, 6, item->meta_json, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 6);
+      if (item->content_hash != NULL)
+        sqlite3_bind_text (stmt, 7, item->content_hash, -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 7);
+
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        return set_sqlite_error (error, self->wdb, _("Cannot add the items"));
+
+      if (sqlite3_changes (self->wdb) > 0)
+        req->n_added++;
+      else
+        req->n_existing++;
+    }
+
+  return TRUE;
+}
+
+static void
+writer_run (LbStore *self,
+            Request *req)
+{
+  ActContext ctx = { 0, };
+  GError *error = NULL;
+  gboolean ok;
+
+  if (req->task != NULL && g_cancellable_set_error_if_cancelled (g_task_get_cancellable (req->task),
+                                                                 &error))
+    {
+      /* cancelled before it started: nothing was written */
+      req->ok = FALSE;
+      req->error = error;
+      complete_request (self, req);
+      return;
+    }
+
+  if (!exec_sql (self->wdb, "BEGIN IMMEDIATE", &error))
+    {
+      req->ok = FALSE;
+      req->error = error;
+      complete_request (self, req);
+      return;
+    }
+
+  switch (req->kind)
+    {
+    case REQUEST_ENSURE_BATCH:
+      ok = writer_ensure_batch (self, req, &error);
+      break;
+    case REQUEST_INSERT_ITEMS:
+      ok = writer_insert_items (self, req, &error);
+      break;
+    case REQUEST_SUBMIT:
+    case REQUEST_SKIP:
+    case REQUEST_UNDO:
+      ok = writer_submit (self, req, &ctx, &error);
+      break;
+    case REQUEST_STOP:
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (ok)
+    ok = exec_sql (self->wdb, "COMMIT", &error);
+
+  if (!ok)
+    {
+      sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+      g_clear_pointer (&ctx.prev_hash, g_free);
+      req->ok = FALSE;
+      req->error = error;
+      complete_request (self, req);
+      return;
+    }
+
+  /* committed */
+  if (ctx.prev_hash != NULL)
+    {
+      g_free (self->last_hash);
+      self->last_hash = g_steal_pointer (&ctx.prev_hash);
+    }
+
+  if (req->kind == REQUEST_INSERT_ITEMS && req->n_added > 0)
+    schedule_emission (self, SIGNAL_ITEMS_ADDED, req->batch_id);
+  else if (req->kind == REQUEST_SUBMIT || req->kind == REQUEST_SKIP || req->kind == REQUEST_UNDO)
+    schedule_emission (self, SIGNAL_ITEM_CHANGED, req->item_id);
+
+  req->ok = TRUE;
+  complete_request (self, req);
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  LbStore *self = data;
+
+  for (;;)
+    {
+      Request *req = g_async_queue_pop (self->queue);
+
+      if (req->kind == REQUEST_STOP)
+        {
+          request_free (req);
+          break;
+        }
+
+      writer_run (self, req);
+    }
+
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Open and close                                                           */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+acquire_lock (LbStore  *self,
+              GError  **error)
+{
+  g_autofree char *lock_path = g_strconcat (self->path, ".lock", NULL);
+  char buf[32];
+  int fd;
+
+  fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_OPEN,
+                   _("Cannot create the lock file “%s”: %s"), lock_path, g_strerror (saved));
+      return FALSE;
+    }
+
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+      ssize_t n;
+
+      if (saved == EWOULDBLOCK)
+        {
+          long pid = 0;
+
+          n = pread (fd, buf, sizeof buf - 1, 0);
+          if (n > 0)
+            {
+              buf[n] = '\0';
+              pid = strtol (buf, NULL, 10);
+            }
+          if (pid > 0)
+            g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_LOCKED,
+                         _("“%s” is already open for writing by another Labelbench process "
+                           "(pid %ld)"), self->path, pid);
+          else
+            g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_LOCKED,
+                         _("“%s” is already open for writing by another Labelbench process"),
+                         self->path);
+        }
+      else
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_OPEN,
+                     _("Cannot lock “%s”: %s"), lock_path, g_strerror (saved));
+      close (fd);
+      return FALSE;
+    }
+
+  g_snprintf (buf, sizeof buf, "%ld\n", (long) getpid ());
+  if (ftruncate (fd, 0) != 0 || pwrite (fd, buf, strlen (buf), 0) < 0)
+    g_debug ("Cannot write the pid into %s: %s", lock_path, g_strerror (errno));
+
+  self->lock_fd = fd;
+  return TRUE;
+}
+
+static void
+release_lock (LbStore *self)
+{
+  if (self->lock_fd >= 0)
+    {
+      /* The file stays: removing it would race with another opener. */
+      flock (self->lock_fd, LOCK_UN);
+      close (self->lock_fd);
+      self->lock_fd = -1;
+    }
+}
+
+/* A file that exists and is not empty must start with the SQLite header. */
+static gboolean
+check_header (const char  *path,
+              GError     **error)
+{
+  static const char magic[16] = "SQLite format 3";
+  char buf[16];
+  ssize_t n;
+  int fd;
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return TRUE;  /* missing: SQLite reports what is wrong */
+
+  n = read (fd, buf, sizeof buf);
+  close (fd);
+
+  if (n == 0)
+    return TRUE;
+  if (n != (ssize_t) sizeof buf || memcmp (buf, magic, sizeof magic) != 0)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                   _("“%s” is not a Labelbench store (not an SQLite database); "
+                     "it was left as it is"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+open_connection (LbStore   *self,
+                 gboolean   read_only,
+                 sqlite3  **db_out,
+                 GError   **error)
+{
+  sqlite3 *db = NULL;
+  int flags = SQLITE_OPEN_NOMUTEX;
+  int rc;
+
+  flags |= read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  rc = sqlite3_open_v2 (self->path, &db, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                     _("“%s” is damaged: %s"), self->path, sqlite3_errstr (rc));
+      else
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_OPEN,
+                     _("Cannot open “%s”: %s"), self->path,
+                     db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
+      sqlite3_close (db);
+      return FALSE;
+    }
+
+  sqlite3_busy_timeout (db, LB_STORE_BUSY_TIMEOUT_MS);
+  sqlite3_extended_result_codes (db, 0);
+  *db_out = db;
+  return TRUE;
+}
+
+static gboolean
+add_file_to_error (GError     **error,
+                   const char  *path,
+                   gboolean     ok,
+                   GError      *local)
+{
+  if (ok)
+    return TRUE;
+  if (local->domain == LB_STORE_ERROR && local->code == LB_STORE_ERROR_CORRUPT)
+    g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                 _("“%s” is damaged: %s"), path, local->message);
+  else
+    g_set_error (error, local->domain, local->code, "%s: %s", path, local->message);
+  g_error_free (local);
+  return FALSE;
+}
+
+static gboolean
+check_quick (LbStore  *self,
+             sqlite3  *db,
+             GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GError *local = NULL;
+  int rc;
+
+  stmt = prepare (db, "PRAGMA quick_check", &local);
+  if (stmt == NULL)
+    return add_file_to_error (error, self->path, FALSE, local);
+
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (&local, db, _("Quick check failed"));
+      return add_file_to_error (error, self->path, FALSE, local);
+    }
+  if (g_strcmp0 (col_text (stmt, 0), "ok") != 0)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                   _("“%s” is damaged (quick check: %s); it was left as it is"),
+                   self->path, col_text (stmt, 0));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Checks the version and application id; *version is the user_version. */
+static gboolean
+check_version (LbStore  *self,
+               sqlite3  *db,
+               int      *version,
+               GError  **error)
+{
+  gint64 user_version = 0;
+  gint64 app_id = 0;
+  gint64 n_tables = 0;
+  GError *local = NULL;
+
+  if (!query_int (db, "PRAGMA user_version", &user_version, &local)
+      || !query_int (db, "PRAGMA application_id", &app_id, &local)
+      || !query_int (db, "SELECT count(*) FROM sqlite_master", &n_tables, &local))
+    return add_file_to_error (error, self->path, FALSE, local);
+
+  if (app_id != LB_STORE_APPLICATION_ID && (user_version != 0 || n_tables != 0))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                   _("“%s” is an SQLite database but not a Labelbench store; "
+                     "it was left as it is"), self->path);
+      return FALSE;
+    }
+
+  if (user_version > LB_STORE_VERSION)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_TOO_NEW,
+                   _("“%s” was made by a newer Labelbench (store version %d, this one "
+                     "knows up to %d); update Labelbench to open it"),
+                   self->path, (int) user_version, LB_STORE_VERSION);
+      return FALSE;
+    }
+
+  *version = (int) user_version;
+  return TRUE;
+}
+
+static gboolean
+migrate (LbStore  *self,
+         int       version,
+         GError  **error)
+{
+  for (int v = version; v < LB_STORE_VERSION; v++)
+    {
+      g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+      g_autofree char *set_app_id = g_strdup_printf ("PRAGMA application_id = %d",
+                                                     LB_STORE_APPLICATION_ID);
+      GError *local = NULL;
+
+      if (!exec_sql (self->wdb, "BEGIN IMMEDIATE", &local))
+        return add_file_to_error (error, self->path, FALSE, local);
+
+      if (!exec_sql (self->wdb, migrations[v], &local)
+          || !exec_sql (self->wdb, set_app_id, &local)
+          || !exec_sql (self->wdb, set_version, &local)
+          || !exec_sql (self->wdb, "COMMIT", &local))
+        {
+          sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+          g_prefix_error (&local, _("Cannot upgrade the store to version %d: "), v + 1);
+          return add_file_to_error (error, self->path, FALSE, local);
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+init_meta (LbStore  *self,
+           GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *seat = g_uuid_string_random ();
+  g_autofree char *created = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time ());
+
+  if (!exec_sql (self->wdb, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  stmt = prepare (self->wdb, "INSERT OR IGNORE INTO meta (key, value) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, "seat_id");
+  bind_text (stmt, 2, seat);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->wdb, _("Cannot initialise the store"));
+      goto fail;
+    }
+  sqlite3_reset (stmt);
+  bind_text (stmt, 1, "created_us");
+  bind_text (stmt, 2, created);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->wdb, _("Cannot initialise the store"));
+      goto fail;
+    }
+
+  return exec_sql (self->wdb, "COMMIT", error);
+
+fail:
+  sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
+  return FALSE;
+}
+
+static gboolean
+load_seat (LbStore  *self,
+           sqlite3  *db,
+           GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare (db, "SELECT value FROM meta WHERE key = 'seat_id'", error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                   _("“%s” has no seat id; it is not a complete Labelbench store"), self->path);
+      return FALSE;
+    }
+  self->seat_id = g_strdup (col_text (stmt, 0));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  if (!self->read_only)
+    {
+      stmt = prepare (db, "SELECT hash FROM events WHERE seat = ?1 ORDER BY seq DESC LIMIT 1",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, self->seat_id);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        self->last_hash = g_strdup (col_text (stmt, 0));
+      else
+        self->last_hash = g_strdup ("");
+    }
+
+  return TRUE;
+}
+
+LbStore *
+lb_store_open (const char        *path,
+               LbStoreOpenFlags   flags,
+               GError           **error)
+{
+  g_autoptr(LbStore) self = NULL;
+  int version = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (LB_TYPE_STORE, NULL);
+  self->path = g_strdup (path);
+  self->read_only = (flags & LB_STORE_OPEN_READ_ONLY) != 0;
+  self->context = g_main_context_ref_thread_default ();
+
+  if (self->read_only)
+    {
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_OPEN,
+                       _("There is no store at “%s”"), path);
+          return NULL;
+        }
+      if (!check_header (path, error))
+        return NULL;
+      if (!open_connection (self, TRUE, &self->rdb, error)
+          || !check_quick (self, self->rdb, error)
+          || !check_version (self, self->rdb, &version, error))
+        return NULL;
+      if (version < LB_STORE_VERSION)
+        {
+          g_set_error (error, LB_STORE_ERROR, version == 0 ? LB_STORE_ERROR_CORRUPT
+                                                           : LB_STORE_ERROR_OPEN,
+                       version == 0
+                         ? _("“%s” is not a Labelbench store")
+                         : _("“%s” needs an upgrade; open it once for writing"), path);
+          return NULL;
+        }
+      if (!load_seat (self, self->rdb, error))
+        return NULL;
+      return g_steal_pointer (&self);
+    }
+
+  {
+    g_autofree char *dir = g_path_get_dirname (path);
+
+    if (g_mkdir_with_parents (dir, 0755) != 0)
+      {
+        int saved = errno;
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_OPEN,
+                     _("Cannot create the folder “%s”: %s"), dir, g_strerror (saved));
+        return NULL;
+      }
+  }
+
+  if (!acquire_lock (self, error))
+    return NULL;
+  if (!check_header (path, error))
+    return NULL;
+  if (!open_connection (self, FALSE, &self->wdb, error))
+    return NULL;
+
+  {
+    GError *local = NULL;
+    gboolean ok = exec_sql (self->wdb, "PRAGMA journal_mode = WAL", &local)
+                  && exec_sql (self->wdb, "PRAGMA synchronous = FULL", &local)
+                  && exec_sql (self->wdb, "PRAGMA foreign_keys = ON", &local);
+    if (!add_file_to_error (error, path, ok, local))
+      return NULL;
+  }
+
+  if (!check_quick (self, self->wdb, error)
+      || !check_version (self, self->wdb, &version, error)
+      || !migrate (self, version, error)
+      || !init_meta (self, error)
+      || !load_seat (self, self->wdb, error))
+    return NULL;
+
+  if (!open_connection (self, TRUE, &self->rdb, error))
+    return NULL;
+
+  self->schemas = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                         (GDestroyNotify) lb_schema_unref);
+  self->queue = g_async_queue_new ();
+  self->writer = g_thread_new ("lb-store-writer", writer_thread, self);
+
+  return g_steal_pointer (&self);
+}
+
+void
+lb_store_close (LbStore *self)
+{
+  GThread *writer;
+
+  g_return_if_fail (LB_IS_STORE (self));
+
+  g_mutex_lock (&self->state_lock);
+  writer = g_steal_pointer (&self->writer);
+  if (writer != NULL)
+    g_async_queue_push (self->queue, request_new (REQUEST_STOP));
+  g_mutex_unlock (&self->state_lock);
+
+  if (writer != NULL)
+    g_thread_join (writer);
+
+  g_mutex_lock (&self->state_lock);
+  g_clear_pointer (&self->queue, g_async_queue_unref);
+  g_mutex_unlock (&self->state_lock);
+
+  g_mutex_lock (&self->read_lock);
+  g_clear_pointer (&self->get_item_stmt, sqlite3_finalize);
+  g_clear_pointer (&self->rdb, sqlite3_close);
+  g_mutex_unlock (&self->read_lock);
+
+  g_clear_pointer (&self->wdb, sqlite3_close);
+  g_clear_pointer (&self->schemas, g_hash_table_unref);
+
+  release_lock (self);
+}
+
+static void
+lb_store_dispose (GObject *object)
+{
+  lb_store_close (LB_STORE (object));
+
+  G_OBJECT_CLASS (lb_store_parent_class)->dispose (object);
+}
+
+static void
+lb_store_finalize (GObject *object)
+{
+  LbStore *self = LB_STORE (object);
+
+  g_free (self->path);
+  g_free (self->seat_id);
+  g_free (self->last_hash);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->read_lock);
+  g_mutex_clear (&self->state_lock);
+
+  G_OBJECT_CLASS (lb_store_parent_class)->finalize (object);
+}
+
+static void
+lb_store_class_init (LbStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lb_store_dispose;
+  object_class->finalize = lb_store_finalize;
+
+  signals[SIGNAL_ITEM_CHANGED] =
+    g_signal_new ("item-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SIGNAL_ITEMS_ADDED] =
+    g_signal_new ("items-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+}
+
+static void
+lb_store_init (LbStore *self)
+{
+  self->lock_fd = -1;
+  g_mutex_init (&self->read_lock);
+  g_mutex_init (&self->state_lock);
+}
+
+const char *
+lb_store_get_path (LbStore *self)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+  return self->path;
+}
+
+const char *
+lb_store_get_seat_id (LbStore *self)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+  return self->seat_id;
+}
+
+gboolean
+lb_store_is_read_only (LbStore *self)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), TRUE);
+  return self->read_only;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reads                                                                    */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+check_open_for_read (LbStore  *self,
+                     GError  **error)
+{
+  if (self->rdb == NULL)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_FAILED,
+                   _("The store “%s” is closed"), self->path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+#define BATCH_COLUMNS "b.id, b.name, b.root, b.source, s.json, b.created_us"
+#define BATCH_FROM " FROM batches b JOIN schemas s ON s.id = b.schema_id"
+
+static LbBatch *
+batch_from_row (sqlite3_stmt *stmt)
+{
+  LbBatch *batch = g_new0 (LbBatch, 1);
+
+  batch->id = sqlite3_column_int64 (stmt, 0);
+  batch->name = g_strdup (col_text (stmt, 1));
+  batch->root = g_strdup (col_text (stmt, 2));
+  batch->source = g_strdup (col_text (stmt, 3));
+  batch->schema_json = g_strdup (col_text (stmt, 4));
+  batch->created_us = sqlite3_column_int64 (stmt, 5);
+  return batch;
+}
+
+GPtrArray *
+lb_store_list_batches (LbStore  *self,
+                       GError  **error)
+{
+  g_autoptr(GPtrArray) batches = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_batch_free);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = TRUE;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  g_mutex_lock (&self->read_lock);
+  if (!check_open_for_read (self, error))
+    ok = FALSE;
+  else if ((stmt = prepare (self->rdb, "SELECT " BATCH_COLUMNS BATCH_FROM " ORDER BY b.id",
+                            error)) == NULL)
+    ok = FALSE;
+  else
+    {
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        g_ptr_array_add (batches, batch_from_row (stmt));
+      if (rc != SQLITE_DONE)
+        ok = set_sqlite_error (error, self->rdb, _("Cannot read the batches"));
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_mutex_unlock (&self->read_lock);
+
+  return ok ? g_steal_pointer (&batches) : NULL;
+}
+
+static LbBatch *
+read_batch (LbStore    *self,
+            const char *name,
+            gint64      batch_id,
+            GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  LbBatch *batch = NULL;
+  int rc;
+
+  g_mutex_lock (&self->read_lock);
+  if (!check_open_for_read (self, error))
+    goto out;
+  if (name != NULL)
+    stmt = prepare (self->rdb, "SELECT " BATCH_COLUMNS BATCH_FROM " WHERE b.name = ?1", error);
+  else
+    stmt = prepare (self->rdb, "SELECT " BATCH_COLUMNS BATCH_FROM " WHERE b.id = ?1", error);
+  if (stmt == NULL)
+    goto out;
+  if (name != NULL)
+    bind_text (stmt, 1, name);
+  else
+    sqlite3_bind_int64 (stmt, 1, batch_id);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    batch = batch_from_row (stmt);
+  else if (rc == SQLITE_DONE)
+    {
+      if (name != NULL)
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                     _("No batch named “%s” in the store"), name);
+      else
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                     _("No batch with id %" G_GINT64_FORMAT " in the store"), batch_id);
+    }
+  else
+    set_sqlite_error (error, self->rdb, _("Cannot read the batch"));
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_mutex_unlock (&self->read_lock);
+  return batch;
+}
+
+LbBatch *
+lb_store_find_batch (LbStore     *self,
+                     const char  *name,
+                     GError     **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return read_batch (self, name, 0, error);
+}
+
+LbBatch *
+lb_store_get_batch (LbStore  *self,
+                    gint64    batch_id,
+                    GError  **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  return read_batch (self, NULL, batch_id, error);
+}
+
+LbSchema *
+lb_store_get_batch_schema (LbStore  *self,
+                           gint64    batch_id,
+                           GError  **error)
+{
+  g_autoptr(LbBatch) batch = NULL;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  batch = read_batch (self, NULL, batch_id, error);
+  if (batch == NULL)
+    return NULL;
+
+  return lb_schema_new_from_data (batch->schema_json, -1, batch->name, error);
+}
+
+/* The WHERE / ORDER BY of an item query. Columns: i = items, s = item_state. */
+static const char *
+filter_sql (LbItemFilter filter)
+{
+  switch (filter)
+    {
+    case LB_ITEM_FILTER_TODO:
+      return " FROM items i WHERE i.id NOT IN"
+             " (SELECT item_id FROM item_state WHERE state = 'done')";
+    case LB_ITEM_FILTER_DONE:
+      return " FROM item_state s JOIN items i ON i.id = s.item_id WHERE s.state = 'done'";
+    case LB_ITEM_FILTER_FLAGGED:
+      return " FROM item_state s JOIN items i ON i.id = s.item_id WHERE s.flagged";
+    case LB_ITEM_FILTER_ALL:
+    default:
+      return " FROM items i WHERE 1";
+    }
+}
+
+static sqlite3_stmt *
+prepare_item_query (LbStore       *self,
+                    const char    *select,
+                    gint64         batch_id,
+                    LbItemFilter   filter,
+                    gboolean       ordered,
+                    GError       **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+
+  sql = g_strconcat (select, filter_sql (filter),
+                     batch_id != 0 ? " AND i.batch_id = ?1" : "",
+                     ordered ? " ORDER BY i.batch_id, i.id" : "", NULL);
+  stmt = prepare (self->rdb, sql, error);
+  if (stmt != NULL && batch_id != 0)
+    sqlite3_bind_int64 (stmt, 1, batch_id);
+  return stmt;
+}
+
+guint
+lb_store_count_items (LbStore       *self,
+                      gint64         batch_id,
+                      LbItemFilter   filter)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  g_return_val_if_fail (LB_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->read_lock);
+  if (check_open_for_read (self, &error))
+    {
+      stmt = prepare_item_query (self, "SELECT count(*)", batch_id, filter, FALSE, &error);
+      if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+        count = (guint) sqlite3_column_int64 (stmt, 0);
+      else if (stmt != NULL)
+        g_warning ("Cannot count items: %s", sqlite3_errmsg (self->rdb));
+    }
+  if (error != NULL)
+    g_warning ("Cannot count items: %s", error->message);
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_mutex_unlock (&self->read_lock);
+
+  return count;
+}
+
+GArray *
+lb_store_list_item_ids (LbStore       *self,
+                        gint64         batch_id,
+                        LbItemFilter   filter,
+                        GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GArray *ids = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  g_mutex_lock (&self->read_lock);
+  if (!check_open_for_read (self, error))
+    goto out;
+
+  stmt = prepare_item_query (self, "SELECT i.id", batch_id, filter, TRUE, error);
+  if (stmt == NULL)
+    goto out;
+
+  ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ids, id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->rdb, _("Cannot list the items"));
+      g_clear_pointer (&ids, g_array_unref);
+    }
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_mutex_unlock (&self->read_lock);
+  return ids;
+}
+
+#define ITEM_SELECT \
+  "SELECT i.id, i.batch_id, b.name, b.root, i.external_id, i.kind, i.path, i.body, i.meta," \
+  " i.content_hash, s.state, s.labels, s.decision, s.reason, s.note, s.flagged, s.last_actor" \
+  " FROM items i JOIN batches b ON b.id = i.batch_id" \
+  " LEFT JOIN item_state s ON s.item_id = i.id"
+
+static LbItem *
+item_from_row (sqlite3_stmt *stmt)
+{
+  LbItemFields f = { 0, };
+  g_autofree char *abs_path = NULL;
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  const char *labels_json = col_text (stmt, 11);
+
+  f.id = sqlite3_column_int64 (stmt, 0);
+  f.batch_id = sqlite3_column_int64 (stmt, 1);
+  f.batch_name = col_text (stmt, 2);
+  f.external_id = col_text (stmt, 4);
+  f.kind = kind_from_string (col_text (stmt, 5));
+  f.relative_path = col_text (stmt, 6);
+  if (f.kind == LB_ITEM_KIND_IMAGE && f.relative_path != NULL)
+    {
+      const char *root = col_text (stmt, 3);
+
+      if (g_path_is_absolute (f.relative_path) || root == NULL || *root == '\0')
+        abs_path = g_strdup (f.relative_path);
+      else
+        abs_path = g_build_filename (root, f.relative_path, NULL);
+    }
+  f.path = abs_path;
+  f.text = f.kind == LB_ITEM_KIND_TEXT ? col_text (stmt, 7) : NULL;
+  f.meta_json = col_text (stmt, 8);
+  f.content_hash = col_text (stmt, 9);
+  f.state = state_from_string (col_text (stmt, 10));
+
+  if (labels_json != NULL && g_strcmp0 (labels_json, "[]") != 0)
+    {
+      g_autoptr(JsonNode) root = parse_json (labels_json);
+
+      if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+        {
+          JsonArray *arr = json_node_get_array (root);
+          for (guint i = 0; i < json_array_get_length (arr); i++)
+            {
+              const char *label = json_array_get_string_element (arr, i);
+              if (label != NULL)
+                g_ptr_array_add (labels, g_strdup (label));
+            }
+        }
+    }
+  g_ptr_array_add (labels, NULL);
+  f.labels = (const char * const *) labels->pdata;
+
+  f.decision = col_text (stmt, 12);
+  f.reason = col_text (stmt, 13);
+  f.note = col_text (stmt, 14);
+  f.flagged = sqlite3_column_int (stmt, 15) != 0;
+  f.last_actor = col_text (stmt, 16);
+
+  return lb_item_new (&f);
+}
+
+LbItem *
+lb_store_get_item (LbStore  *self,
+                   gint64    item_id,
+                   GError  **error)
+{
+  LbItem *item = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  g_mutex_lock (&self->read_lock);
+  if (!check_open_for_read (self, error))
+    goto out;
+
+  if (self->get_item_stmt == NULL)
+    {
+      if (sqlite3_prepare_v3 (self->rdb, ITEM_SELECT " WHERE i.id = ?1", -1,
+                              SQLITE_PREPARE_PERSISTENT, &self->get_item_stmt, NULL) != SQLITE_OK)
+        {
+          set_sqlite_error (error, self->rdb, _("Cannot read the item"));
+          goto out;
+        }
+    }
+
+  sqlite3_bind_int64 (self->get_item_stmt, 1, item_id);
+  rc = sqlite3_step (self->get_item_stmt);
+  if (rc == SQLITE_ROW)
+    item = item_from_row (self->get_item_stmt);
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                 _("No item with id %" G_GINT64_FORMAT " in the store"), item_id);
+  else
+    set_sqlite_error (error, self->rdb, _("Cannot read the item"));
+  sqlite3_reset (self->get_item_stmt);
+
+out:
+  g_mutex_unlock (&self->read_lock);
+  return item;
+}
+
+LbItem *
+lb_store_find_item (LbStore     *self,
+                    const char  *batch,
+                    const char  *external_id,
+                    GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  LbItem *item = NULL;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+  g_return_val_if_fail (external_id != NULL, NULL);
+
+  g_mutex_lock (&self->read_lock);
+  if (!check_open_for_read (self, error))
+    goto out;
+
+  if (batch != NULL)
+    stmt = prepare (self->rdb, ITEM_SELECT " WHERE b.name = ?1 AND i.external_id = ?2", error);
+  else
+    stmt = prepare (self->rdb, ITEM_SELECT " WHERE i.external_id = ?2 LIMIT 2", error);
+  if (stmt == NULL)
+    goto out;
+  if (batch != NULL)
+    bind_text (stmt, 1, batch);
+  bind_text (stmt, 2, external_id);
+
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      item = item_from_row (stmt);
+      if (batch == NULL && sqlite3_step (stmt) == SQLITE_ROW)
+        {
+          g_clear_object (&item);
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("Several batches have an item “%s”; name the batch"), external_id);
+        }
+    }
+  else if (rc == SQLITE_DONE)
+    {
+      if (batch != NULL)
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                     _("No item “%s” in batch “%s”"), external_id, batch);
+      else
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                     _("No item “%s” in the store"), external_id);
+    }
+  else
+    set_sqlite_error (error, self->rdb, _("Cannot read the item"));
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_mutex_unlock (&self->read_lock);
+  return item;
+}
+
+gint64
+lb_store_get_last_seq (LbStore *self)
+{
+  gint64 seq = 0;
+
+  g_return_val_if_fail (LB_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->read_lock);
+  if (self->rdb != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!query_int (self->rdb, "SELECT COALESCE (MAX (seq), 0) FROM events", &seq, &error))
+        g_warning ("Cannot read the last event: %s", error->message);
+    }
+  g_mutex_unlock (&self->read_lock);
+
+  return seq;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Batches and items (private API)                                          */
+/* ------------------------------------------------------------------------ */
+
+gboolean
+_lb_store_ensure_batch (LbStore     *self,
+                        const char  *name,
+                        const char  *root,
+                        const char  *source,
+                        const char  *schema_json,
+                        gint64      *batch_id,
+                        GError     **error)
+{
+  Request req = { 0, };
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  req.kind = REQUEST_ENSURE_BATCH;
+  req.name = name;
+  req.root = root;
+  req.source = source;
+  req.schema_json = schema_json;
+
+  if (!run_request_sync (self, &req, error))
+    return FALSE;
+
+  if (batch_id != NULL)
+    *batch_id = req.out_batch_id;
+  return TRUE;
+}
+
+gboolean
+_lb_store_insert_items (LbStore          *self,
+                        gint64            batch_id,
+                        const LbNewItem  *items,
+                        guint             n_items,
+                        guint            *n_added,
+                        guint            *n_existing,
+                        GError          **error)
+{
+  Request req = { 0, };
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (items != NULL || n_items == 0, FALSE);
+
+  req.kind = REQUEST_INSERT_ITEMS;
+  req.batch_id = batch_id;
+  req.items = items;
+  req.n_items = n_items;
+
+  if (!run_request_sync (self, &req, error))
+    return FALSE;
+
+  if (n_added != NULL)
+    *n_added = req.n_added;
+  if (n_existing != NULL)
+    *n_existing = req.n_existing;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Acts                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+check_actor (const char  *actor,
+             GError     **error)
+{
+  if (actor == NULL || *actor == '\0')
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("No annotator name given"));
+      return FALSE;
+    }
+  if (!g_utf8_validate (actor, -1, NULL))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("The annotator name is not valid UTF-8"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static Request *
+make_submit_request (gint64               item_id,
+                     const char          *actor,
+                     const LbSubmission  *submission,
+                     GError             **error)
+{
+  Request *req;
+
+  if (!check_actor (actor, error))
+    return NULL;
+  if (submission->note != NULL && !g_utf8_validate (submission->note, -1, NULL))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("The note is not valid UTF-8"));
+      return NULL;
+    }
+  for (guint i = 0; submission->labels != NULL && submission->labels[i] != NULL; i++)
+    if (!g_utf8_validate (submission->labels[i], -1, NULL))
+      {
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                     _("A label id is not valid UTF-8"));
+        return NULL;
+      }
+  if ((submission->decision != NULL && !g_utf8_validate (submission->decision, -1, NULL))
+      || (submission->reason != NULL && !g_utf8_validate (submission->reason, -1, NULL)))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("A decision or reason id is not valid UTF-8"));
+      return NULL;
+    }
+
+  req = request_new (REQUEST_SUBMIT);
+  req->item_id = item_id;
+  req->actor = g_strdup (actor);
+  req->has_labels = submission->labels != NULL;
+  req->labels = submission->labels != NULL ? g_strdupv ((char **) submission->labels) : NULL;
+  req->decision = g_strdup (submission->decision);
+  req->reason = g_strdup (submission->reason);
+  req->note = g_strdup (submission->note);
+  req->dwell_ms = MAX (submission->dwell_ms, 0);
+  return req;
+}
+
+static Request *
+make_simple_request (RequestKind   kind,
+                     gint64        item_id,
+                     const char   *actor,
+                     gint64        dwell_ms,
+                     GError      **error)
+{
+  Request *req;
+
+  if (!check_actor (actor, error))
+    return NULL;
+
+  req = request_new (kind);
+  req->item_id = item_id;
+  req->actor = g_strdup (actor);
+  req->dwell_ms = MAX (dwell_ms, 0);
+  return req;
+}
+
+static gboolean
+run_owned_sync (LbStore  *self,
+                Request  *req,
+                GError  **error)
+{
+  gboolean ok;
+
+  if (req == NULL)
+    return FALSE;
+  ok = run_request_sync (self, req, error);
+  request_free (req);
+  return ok;
+}
+
+static void
+run_owned_async (LbStore             *self,
+                 Request             *req,
+                 GError              *error,
+                 gpointer             source_tag,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  if (req == NULL)
+    {
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+  run_request_async (self, req, source_tag, cancellable, callback, user_data);
+}
+
+gboolean
+lb_store_submit (LbStore             *self,
+                 gint64               item_id,
+                 const char          *actor,
+                 const LbSubmission  *submission,
+                 GError             **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (submission != NULL, FALSE);
+
+  if (!check_writable (self, error))
+    return FALSE;
+  return run_owned_sync (self, make_submit_request (item_id, actor, submission, error), error);
+}
+
+void
+lb_store_submit_async (LbStore             *self,
+                       gint64               item_id,
+                       const char          *actor,
+                       const LbSubmission  *submission,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  GError *error = NULL;
+  Request *req = NULL;
+
+  g_return_if_fail (LB_IS_STORE (self));
+  g_return_if_fail (submission != NULL);
+
+  if (check_writable (self, &error))
+    req = make_submit_request (item_id, actor, submission, &error);
+  run_owned_async (self, req, error, lb_store_submit_async, cancellable, callback, user_data);
+}
+
+gboolean
+lb_store_submit_finish (LbStore       *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+lb_store_skip (LbStore     *self,
+               gint64       item_id,
+               const char  *actor,
+               gint64       dwell_ms,
+               GError     **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  if (!check_writable (self, error))
+    return FALSE;
+  return run_owned_sync (self, make_simple_request (REQUEST_SKIP, item_id, actor, dwell_ms,
+                                                    error), error);
+}
+
+void
+lb_store_skip_async (LbStore             *self,
+                     gint64               item_id,
+                     const char          *actor,
+                     gint64               dwell_ms,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GError *error = NULL;
+  Request *req = NULL;
+
+  g_return_if_fail (LB_IS_STORE (self));
+
+  if (check_writable (self, &error))
+    req = make_simple_request (REQUEST_SKIP, item_id, actor, dwell_ms, &error);
+  run_owned_async (self, req, error, lb_store_skip_async, cancellable, callback, user_data);
+}
+
+gboolean
+lb_store_skip_finish (LbStore       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+lb_store_undo (LbStore     *self,
+               gint64       item_id,
+               const char  *actor,
+               GError     **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  if (!check_writable (self, error))
+    return FALSE;
+  return run_owned_sync (self, make_simple_request (REQUEST_UNDO, item_id, actor, 0, error),
+                         error);
+}
+
+void
+lb_store_undo_async (LbStore             *self,
+                     gint64               item_id,
+                     const char          *actor,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  GError *error = NULL;
+  Request *req = NULL;
+
+  g_return_if_fail (LB_IS_STORE (self));
+
+  if (check_writable (self, &error))
+    req = make_simple_request (REQUEST_UNDO, item_id, actor, 0, &error);
+  run_owned_async (self, req, error, lb_store_undo_async, cancellable, callback, user_data);
+}
+
+gboolean
+lb_store_undo_finish (LbStore       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Events and verification (own connection: any thread)                     */
+/* ------------------------------------------------------------------------ */
+
+#define EVENT_SELECT \
+  "SELECT e.seq, e.uuid, e.seat, b.name, i.external_id, e.actor, e.role, e.kind, e.payload," \
+  " e.time_us, e.dwell_ms, e.act, e.prev_hash, e.hash" \
+  " FROM events e LEFT JOIN items i ON i.id = e.item_id" \
+  " LEFT JOIN batches b ON b.id = i.batch_id"
+
+static void
+event_from_row (sqlite3_stmt *stmt,
+                LbEvent      *ev)
+{
+  ev->seq = sqlite3_column_int64 (stmt, 0);
+  ev->uuid = (char *) col_text (stmt, 1);
+  ev->seat = (char *) col_text (stmt, 2);
+  ev->batch = (char *) col_text (stmt, 3);
+  ev->item = (char *) col_text (stmt, 4);
+  ev->actor = (char *) col_text (stmt, 5);
+  ev->role = (char *) col_text (stmt, 6);
+  ev->kind = (char *) col_text (stmt, 7);
+  ev->payload = (char *) col_text (stmt, 8);
+  ev->time_us = sqlite3_column_int64 (stmt, 9);
+  ev->dwell_ms = sqlite3_column_int64 (stmt, 10);
+  ev->act = sqlite3_column_int64 (stmt, 11);
+  ev->prev_hash = (char *) col_text (stmt, 12);
+  ev->hash = (char *) col_text (stmt, 13);
+}
+
+static sqlite3 *
+open_private_reader (LbStore  *self,
+                     GError  **error)
+{
+  sqlite3 *db = NULL;
+
+  if (!open_connection (self, TRUE, &db, error))
+    return NULL;
+  return db;
+}
+
+gboolean
+lb_store_foreach_event (LbStore      *self,
+                        gint64        after_seq,
+                        LbEventFunc   func,
+                        gpointer      user_data,
+                        GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+  gboolean ok = TRUE;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  db = open_private_reader (self, error);
+  if (db == NULL)
+    return FALSE;
+
+  /* one read transaction: a consistent snapshot */
+  if (!exec_sql (db, "BEGIN", error))
+    {
+      sqlite3_close (db);
+      return FALSE;
+    }
+
+  stmt = prepare (db, EVENT_SELECT " WHERE e.seq > ?1 ORDER BY e.seq", error);
+  if (stmt == NULL)
+    ok = FALSE;
+  else
+    {
+      sqlite3_bind_int64 (stmt, 1, after_seq);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          LbEvent ev = { 0, };
+
+          /* the strings point into the row; the callback must copy what it keeps */
+          event_from_row (stmt, &ev);
+          if (!func (&ev, user_data, error))
+            {
+              ok = FALSE;
+              break;
+            }
+        }
+      if (ok && rc != SQLITE_DONE)
+        ok = set_sqlite_error (error, db, _("Cannot read the events"));
+    }
+
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return ok;
+}
+
+typedef struct {
+  char   *hash;
+  gint64  seq;
+} ChainHead;
+
+static void
+chain_head_free (gpointer data)
+{
+  ChainHead *head = data;
+
+  g_free (head->hash);
+  g_free (head);
+}
+
+gboolean
+lb_store_verify (LbStore  *self,
+                 GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) heads = NULL;
+  g_autoptr(GString) problems = NULL;
+  sqlite3 *db;
+  gboolean ok = TRUE;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  db = open_private_reader (self, error);
+  if (db == NULL)
+    return FALSE;
+
+  if (!exec_sql (db, "BEGIN", error))
+    {
+      sqlite3_close (db);
+      return FALSE;
+    }
+
+  stmt = prepare (db, "PRAGMA integrity_check", error);
+  if (stmt == NULL)
+    {
+      ok = FALSE;
+      goto out;
+    }
+  problems = g_string_new (NULL);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *line = col_text (stmt, 0);
+
+      if (g_strcmp0 (line, "ok") != 0)
+        {
+          if (problems->len > 0)
+            g_string_append (problems, "; ");
+          g_string_append (problems, line);
+        }
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ok = set_sqlite_error (error, db, _("Integrity check failed"));
+      goto out;
+    }
+  if (problems->len > 0)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                   _("“%s” is damaged (integrity check: %s)"), self->path, problems->str);
+      ok = FALSE;
+      goto out;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  heads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, chain_head_free);
+  stmt = prepare (db, EVENT_SELECT " ORDER BY e.seq", error);
+  if (stmt == NULL)
+    {
+      ok = FALSE;
+      goto out;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbEvent ev = { 0, };
+      ChainHead *head;
+      g_autofree char *hash = NULL;
+      const char *expected_prev;
+
+      event_from_row (stmt, &ev);
+      head = g_hash_table_lookup (heads, ev.seat != NULL ? ev.seat : "");
+      expected_prev = head != NULL ? head->hash : "";
+
+      if (g_strcmp0 (ev.prev_hash, expected_prev) != 0)
+        {
+          if (head != NULL)
+            g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                         _("Event %" G_GINT64_FORMAT " (uuid %s): previous hash does not "
+                           "match event %" G_GINT64_FORMAT),
+                         ev.seq, ev.uuid, head->seq);
+          else
+            g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                         _("Event %" G_GINT64_FORMAT " (uuid %s): previous hash does not "
+                           "match the start of its seat’s chain"),
+                         ev.seq, ev.uuid);
+          ok = FALSE;
+          goto out;
+        }
+
+      hash = compute_event_hash (ev.prev_hash, ev.uuid, ev.seat, ev.batch, ev.item, ev.actor,
+                                 ev.role, ev.kind, ev.payload, ev.time_us, ev.dwell_ms);
+      if (g_strcmp0 (hash, ev.hash) != 0)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                       _("Event %" G_GINT64_FORMAT " (uuid %s): hash does not match its "
+                         "contents"), ev.seq, ev.uuid);
+          ok = FALSE;
+          goto out;
+        }
+
+      if (head == NULL)
+        {
+          head = g_new0 (ChainHead, 1);
+          g_hash_table_insert (heads, g_strdup (ev.seat != NULL ? ev.seat : ""), head);
+        }
+      g_free (head->hash);
+      head->hash = g_steal_pointer (&hash);
+      head->seq = ev.seq;
+    }
+  if (rc != SQLITE_DONE)
+    ok = set_sqlite_error (error, db, _("Cannot read the events"));
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return ok;
+}

@@ -27,4 +27,28 @@ gboolean lb_export_events_jsonl (LbStore        *store,
                                  GCancellable   *cancellable,
                                  GError        **error);
 
+/* The names of the event export formats, NULL-terminated ("jsonl"). */
+const char * const *lb_export_get_formats (void);
+
+/* Streams the events in the named format; LB_EXPORT_ERROR_FORMAT, naming
+ * the supported formats, when there is no such format. */
+gboolean lb_export_events      (LbStore        *store,
+                                const char     *format,
+                                gint64          after_seq,
+                                GOutputStream  *output,
+                                guint64        *n_written,
+                                GCancellable   *cancellable,
+                                GError        **error);
+
+/* Appends text to str as a JSON string literal (with the quotes): quotes,
+ * backslashes and control characters escaped, valid UTF-8 copied as it is,
+ * invalid bytes replaced by U+FFFD. NULL gives null. */
+void     lb_export_append_json_string (GString    *str,
+                                       const char *text);
+
+/* Appends the time as RFC 3339 UTC with microseconds:
+ * "2026-11-25T03:04:05.123456Z" (without quotes). */
+void     lb_export_append_time        (GString    *str,
+                                       gint64      time_us);
+
 G_END_DECLS

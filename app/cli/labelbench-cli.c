@@ -2,9 +2,1123 @@
 #define G_LOG_DOMAIN "labelbench-cli"
 #include "config.h"
 
-int main (int argc, char **argv);
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
+#include <json-glib/json-glib.h>
+
+#include "lb-export.h"
+#include "lb-import.h"
+#include "lb-item.h"
+#include "lb-schema.h"
+#include "lb-stats.h"
+#include "lb-store.h"
+#include "lb-cli.h"
+
+#define PREVIEW_CHARS 60
+
+typedef int (*LbCliCommandFunc) (int argc, char **argv);
+
+typedef struct {
+  const char       *name;
+  const char       *summary;   /* N_() */
+  LbCliCommandFunc  func;
+} LbCliCommand;
+
 int
-main (int argc, char **argv)
+lb_cli_fail (const char *format,
+             ...)
 {
-  return 1;
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* One line, whatever the message holds */
+  g_strdelimit (message, "\n\r", ' ');
+  fflush (stdout);
+  fprintf (stderr, "labelbench-cli: %s\n", message);
+  return LB_CLI_EXIT_FAILED;
+}
+
+static const char *
+exit_status_text (void)
+{
+  return _("Exit status: 0 when all is done, 2 when it is done but some items were "
+           "rejected (each listed on stderr), 1 when nothing was done (the reason is on "
+           "stderr).\n"
+           "--store defaults to the desktop application's store, "
+           "$XDG_DATA_HOME/labelbench/labelbench.db.");
+}
+
+gboolean
+lb_cli_parse_options (GOptionContext  *context,
+                      int             *argc,
+                      char          ***argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("labelbench-cli %s", (*argv)[0]);
+
+  g_set_prgname (prgname);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (g_option_context_get_description (context) == NULL)
+    g_option_context_set_description (context, exit_status_text ());
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      lb_cli_fail (_("%s (see “labelbench-cli %s --help”)"), error->message, (*argv)[0]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Opens the store at path (NULL = the default path). Read commands never
+ * create a store: a missing file is an error. Prints the error. */
+static LbStore *
+open_store (const char *path,
+            gboolean    read_only)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *default_path = NULL;
+  LbStore *store;
+
+  if (path == NULL || *path == '\0')
+    path = default_path = lb_store_get_default_path ();
+
+  if (read_only && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      lb_cli_fail (_("No store at %s (import something first, or give --store)"), path);
+      return NULL;
+    }
+  if (read_only && g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      lb_cli_fail (_("%s is a folder, not a store"), path);
+      return NULL;
+    }
+
+  store = lb_store_open (path, read_only ? LB_STORE_OPEN_READ_ONLY : LB_STORE_OPEN_DEFAULT,
+                         &error);
+  if (store == NULL)
+    {
+      lb_cli_fail ("%s", error ? error->message : _("Cannot open the store"));
+      return NULL;
+    }
+  return store;
+}
+
+static void
+close_store (LbStore *store)
+{
+  if (store == NULL)
+    return;
+  lb_store_close (store);
+  g_object_unref (store);
+}
+
+/* Returns FALSE (and prints why) when the batch does not exist. */
+static gboolean
+resolve_batch (LbStore    *store,
+               const char *name,
+               gint64     *batch_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbBatch) batch = NULL;
+
+  *batch_id = 0;
+  if (name == NULL)
+    return TRUE;
+
+  batch = lb_store_find_batch (store, name, &error);
+  if (batch == NULL)
+    {
+      if (error != NULL && !g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND))
+        lb_cli_fail ("%s", error->message);
+      else
+        lb_cli_fail (_("No batch named “%s” in the store"), name);
+      return FALSE;
+    }
+  *batch_id = batch->id;
+  return TRUE;
+}
+
+static gboolean
+write_stdout (const char *data,
+              gsize       len)
+{
+  return fwrite (data, 1, len, stdout) == len;
+}
+
+/* import ----------------------------------------------------------------- */
+
+static int
+cmd_import (int    argc,
+            char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *schema_path = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  LbImportOptions options = { 0 };
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "schema", 0, 0, G_OPTION_ARG_FILENAME, &schema_path,
+      N_("Label schema (default: schema.json in the folder, or the built-in one)"), N_("FILE") },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name,
+      N_("Batch name (default: the folder's or manifest's name)"), N_("NAME") },
+    { NULL }
+  };
+
+  context = g_option_context_new (_("PATH"));
+  g_option_context_set_summary (context,
+                                _("Imports a folder (PNG, JPEG and .txt files) or a JSONL or "
+                                  "CSV manifest as a batch. Importing it again adds only the "
+                                  "new items."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+
+  if (argc < 2)
+    return lb_cli_fail (_("Give the folder or manifest to import"));
+  if (argc > 2)
+    return lb_cli_fail (_("Give only one folder or manifest to import (got “%s” too)"), argv[2]);
+  if (name != NULL && !g_utf8_validate (name, -1, NULL))
+    return lb_cli_fail (_("The batch name is not valid UTF-8"));
+  if (!g_file_test (argv[1], G_FILE_TEST_EXISTS))
+    return lb_cli_fail (_("%s: no such file or folder"), argv[1]);
+
+  store = open_store (store_path, FALSE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+
+  options.name = name;
+  options.schema_path = schema_path;
+  report = lb_import (store, argv[1], &options, NULL, NULL, NULL, &error);
+  close_store (store);
+
+  if (report == NULL)
+    return lb_cli_fail ("%s", error ? error->message : _("Nothing could be imported"));
+
+  if (report->rejections != NULL)
+    {
+      fflush (stdout);
+      for (guint i = 0; i < report->rejections->len; i++)
+        fprintf (stderr, "%s\n", (const char *) g_ptr_array_index (report->rejections, i));
+    }
+
+  if (report->n_added == 0 && report->n_existing == 0
+      && report->rejections != NULL && report->rejections->len > 0)
+    return lb_cli_fail (g_dngettext (GETTEXT_PACKAGE,
+                                     "Nothing imported: the only item was rejected",
+                                     "Nothing imported: all %u items were rejected",
+                                     report->rejections->len),
+                        report->rejections->len);
+
+  printf (g_dngettext (GETTEXT_PACKAGE,
+                       "Imported %u item into batch %s",
+                       "Imported %u items into batch %s", report->n_added),
+          report->n_added, report->batch_name ? report->batch_name : "");
+  printf (g_dngettext (GETTEXT_PACKAGE,
+                       " (%u already present)", " (%u already present)", report->n_existing),
+          report->n_existing);
+  printf ("\n");
+  if (report->rejections != NULL && report->rejections->len > 0)
+    printf (g_dngettext (GETTEXT_PACKAGE, "%u item rejected (listed on stderr)\n",
+                         "%u items rejected (listed on stderr)\n", report->rejections->len),
+            report->rejections->len);
+
+  if (fflush (stdout) != 0)
+    return LB_CLI_EXIT_FAILED;
+
+  return report->rejections != NULL && report->rejections->len > 0
+         ? LB_CLI_EXIT_PARTIAL : LB_CLI_EXIT_OK;
+}
+
+/* items ------------------------------------------------------------------ */
+
+static char *
+make_preview (const char *text)
+{
+  GString *s = g_string_new (NULL);
+  const char *p = text ? text : "";
+  guint n = 0;
+
+  for (; *p != '\0' && n < PREVIEW_CHARS; p = g_utf8_next_char (p), n++)
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\n' || c == '\r' || c == '\t' || g_unichar_iscntrl (c))
+        g_string_append_c (s, ' ');
+      else
+        g_string_append_unichar (s, c);
+    }
+  while (s->len > 0 && s->str[s->len - 1] == ' ')
+    g_string_truncate (s, s->len - 1);
+  if (*p != '\0')
+    g_string_append (s, "…");
+  return g_string_free (s, FALSE);
+}
+
+static JsonNode *
+item_to_json (LbItem *item)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const char * const *labels = lb_item_get_labels (item);
+  const char *meta = lb_item_get_meta_json (item);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, lb_item_get_external_id (item));
+  json_builder_set_member_name (b, "batch");
+  json_builder_add_string_value (b, lb_item_get_batch_name (item));
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, lb_item_kind_to_string (lb_item_get_kind (item)));
+  if (lb_item_get_kind (item) == LB_ITEM_KIND_IMAGE)
+    {
+      json_builder_set_member_name (b, "path");
+      json_builder_add_string_value (b, lb_item_get_relative_path (item));
+    }
+  else
+    {
+      json_builder_set_member_name (b, "text");
+      json_builder_add_string_value (b, lb_item_get_text (item));
+    }
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, lb_item_state_to_string (lb_item_get_state (item)));
+
+  json_builder_set_member_name (b, "labels");
+  json_builder_begin_array (b);
+  for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+    json_builder_add_string_value (b, labels[i]);
+  json_builder_end_array (b);
+
+  if (lb_item_get_decision (item) != NULL)
+    {
+      json_builder_set_member_name (b, "decision");
+      json_builder_add_string_value (b, lb_item_get_decision (item));
+    }
+  if (lb_item_get_reason (item) != NULL)
+    {
+      json_builder_set_member_name (b, "reason");
+      json_builder_add_string_value (b, lb_item_get_reason (item));
+    }
+  if (lb_item_get_note (item) != NULL && *lb_item_get_note (item) != '\0')
+    {
+      json_builder_set_member_name (b, "note");
+      json_builder_add_string_value (b, lb_item_get_note (item));
+    }
+  if (lb_item_get_flagged (item))
+    {
+      json_builder_set_member_name (b, "flagged");
+      json_builder_add_boolean_value (b, TRUE);
+    }
+  if (lb_item_get_last_actor (item) != NULL)
+    {
+      json_builder_set_member_name (b, "actor");
+      json_builder_add_string_value (b, lb_item_get_last_actor (item));
+    }
+  if (meta != NULL && strcmp (meta, "{}") != 0)
+    {
+      g_autoptr(JsonNode) node = json_from_string (meta, NULL);
+
+      if (node != NULL)
+        {
+          json_builder_set_member_name (b, "meta");
+          json_builder_add_value (b, g_steal_pointer (&node));
+        }
+    }
+  if (lb_item_get_content_hash (item) != NULL)
+    {
+      json_builder_set_member_name (b, "sha256");
+      json_builder_add_string_value (b, lb_item_get_content_hash (item));
+    }
+  json_builder_end_object (b);
+
+  return json_builder_get_root (b);
+}
+
+static int
+cmd_items (int    argc,
+           char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *batch_name = NULL;
+  gboolean json = FALSE;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(JsonGenerator) gen = NULL;
+  gint64 batch_id = 0;
+  gboolean ok = TRUE;
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch_name,
+      N_("Only the items of this batch"), N_("NAME") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write a JSON array"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Lists the items in queue order with their state. Plain "
+                                  "output is one line per item: batch, id, kind, state and the "
+                                  "path or the start of the text, separated by tabs."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+
+  store = open_store (store_path, TRUE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+
+  if (!resolve_batch (store, batch_name, &batch_id))
+    {
+      close_store (store);
+      return LB_CLI_EXIT_FAILED;
+    }
+
+  ids = lb_store_list_item_ids (store, batch_id, LB_ITEM_FILTER_ALL, &error);
+  if (ids == NULL)
+    {
+      close_store (store);
+      return lb_cli_fail ("%s", error ? error->message : _("Cannot list the items"));
+    }
+
+  gen = json_generator_new ();
+  if (json)
+    ok = write_stdout ("[", 1);
+
+  for (guint i = 0; ok && i < ids->len; i++)
+    {
+      g_autoptr(LbItem) item = lb_store_get_item (store, g_array_index (ids, gint64, i), &error);
+
+      if (item == NULL)
+        {
+          close_store (store);
+          if (json)
+            fputs ("]\n", stdout);
+          return lb_cli_fail ("%s", error ? error->message : _("Cannot read an item"));
+        }
+
+      if (json)
+        {
+          g_autoptr(JsonNode) node = item_to_json (item);
+          g_autofree char *text = NULL;
+          gsize len = 0;
+
+          json_generator_set_root (gen, node);
+          text = json_generator_to_data (gen, &len);
+          if (i > 0)
+            ok = write_stdout (",\n", 2);
+          ok = ok && write_stdout (text, len);
+        }
+      else
+        {
+          g_autofree char *preview = NULL;
+          const char *what;
+
+          if (lb_item_get_kind (item) == LB_ITEM_KIND_IMAGE)
+            what = preview = make_preview (lb_item_get_relative_path (item));
+          else
+            what = preview = make_preview (lb_item_get_text (item));
+
+          ok = fprintf (stdout, "%s\t%s\t%s\t%s\t%s\n",
+                        lb_item_get_batch_name (item),
+                        lb_item_get_external_id (item),
+                        lb_item_kind_to_string (lb_item_get_kind (item)),
+                        lb_item_state_to_string (lb_item_get_state (item)),
+                        what) >= 0;
+        }
+    }
+
+  if (json && ok)
+    ok = write_stdout ("]\n", 2);
+
+  close_store (store);
+
+  if (fflush (stdout) != 0 || !ok)
+    return lb_cli_fail (_("Cannot write the list: %s"), g_strerror (errno));
+  return LB_CLI_EXIT_OK;
+}
+
+/* label, skip, undo ------------------------------------------------------- */
+
+static char *
+join_schema_ids (LbSchema *schema,
+                 char      what)
+{
+  GString *s = g_string_new (NULL);
+  guint n = what == 'l' ? lb_schema_get_n_labels (schema)
+          : what == 'd' ? lb_schema_get_n_decisions (schema)
+          : lb_schema_get_n_reasons (schema);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const char *id = what == 'l' ? lb_schema_get_label (schema, i)->id
+                     : what == 'd' ? lb_schema_get_decision (schema, i)->id
+                     : lb_schema_get_reason (schema, i)->id;
+      if (i > 0)
+        g_string_append (s, ", ");
+      g_string_append (s, id);
+    }
+  if (n == 0)
+    g_string_append (s, _("none"));
+  return g_string_free (s, FALSE);
+}
+
+/* Checks the names against the batch schema, to give a message that lists
+ * the valid ones. The store validates again. */
+static gboolean
+check_against_schema (LbStore     *store,
+                      LbItem      *item,
+                      char       **labels,
+                      const char  *decision,
+                      const char  *reason)
+{
+  g_autoptr(LbSchema) schema = lb_store_get_batch_schema (store, lb_item_get_batch_id (item),
+                                                          NULL);
+
+  if (schema == NULL)
+    return TRUE;
+
+  for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+    {
+      if (lb_schema_find_label (schema, labels[i]) == NULL)
+        {
+          g_autofree char *valid = join_schema_ids (schema, 'l');
+
+          lb_cli_fail (_("Unknown label “%s” in batch %s (labels: %s)"), labels[i],
+                       lb_item_get_batch_name (item), valid);
+          return FALSE;
+        }
+    }
+  if (decision != NULL && lb_schema_find_decision (schema, decision) == NULL)
+    {
+      g_autofree char *valid = join_schema_ids (schema, 'd');
+
+      lb_cli_fail (_("Unknown decision “%s” in batch %s (decisions: %s)"), decision,
+                   lb_item_get_batch_name (item), valid);
+      return FALSE;
+    }
+  if (reason != NULL && lb_schema_find_reason (schema, reason) == NULL)
+    {
+      g_autofree char *valid = join_schema_ids (schema, 'r');
+
+      lb_cli_fail (_("Unknown reason “%s” in batch %s (reasons: %s)"), reason,
+                   lb_item_get_batch_name (item), valid);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static LbItem *
+find_item (LbStore    *store,
+           const char *batch,
+           const char *external_id)
+{
+  g_autoptr(GError) error = NULL;
+  LbItem *item = lb_store_find_item (store, batch, external_id, &error);
+
+  if (item == NULL)
+    {
+      if (error != NULL)
+        lb_cli_fail ("%s", error->message);
+      else
+        lb_cli_fail (_("No item “%s”"), external_id);
+    }
+  return item;
+}
+
+static void
+print_item_state (LbStore    *store,
+                  gint64      item_id,
+                  const char *external_id)
+{
+  g_autoptr(LbItem) item = lb_store_get_item (store, item_id, NULL);
+
+  if (item != NULL)
+    printf (_("item %s: %s\n"), external_id,
+            lb_item_state_to_string (lb_item_get_state (item)));
+}
+
+static int
+cmd_label (int    argc,
+           char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *item_id = NULL;
+  g_autofree char *actor = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *decision = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *note = NULL;
+  g_auto(GStrv) labels = NULL;
+  gint64 dwell_ms = 0;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  LbSubmission submission = { 0 };
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "item", 'i', 0, G_OPTION_ARG_STRING, &item_id, N_("The item's id"), N_("ID") },
+    { "actor", 'a', 0, G_OPTION_ARG_STRING, &actor, N_("Who labels"), N_("NAME") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch,
+      N_("The item's batch (needed when the id is in several batches)"), N_("NAME") },
+    { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &labels,
+      N_("A label (repeat for several)"), N_("L") },
+    { "decision", 'd', 0, G_OPTION_ARG_STRING, &decision, N_("A decision"), N_("D") },
+    { "reason", 'r', 0, G_OPTION_ARG_STRING, &reason, N_("The decision's reason"), N_("R") },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, N_("A note"), N_("TEXT") },
+    { "dwell-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &dwell_ms, NULL, NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Labels an item and/or makes a decision on it, as one act "
+                                  "(--label L [--label L2 …] and/or --decision D [--reason R], "
+                                  "[--note TEXT])."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+  if (item_id == NULL)
+    return lb_cli_fail (_("Give the item with --item ID"));
+  if (actor == NULL || *actor == '\0')
+    return lb_cli_fail (_("Give who labels with --actor NAME"));
+  if (labels == NULL && decision == NULL)
+    return lb_cli_fail (_("Give --label L or --decision D (or both)"));
+  if (reason != NULL && decision == NULL)
+    return lb_cli_fail (_("--reason needs --decision"));
+  if (dwell_ms < 0)
+    return lb_cli_fail (_("--dwell-ms cannot be negative"));
+
+  store = open_store (store_path, FALSE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+
+  item = find_item (store, batch, item_id);
+  if (item == NULL || !check_against_schema (store, item, labels, decision, reason))
+    {
+      close_store (store);
+      return LB_CLI_EXIT_FAILED;
+    }
+
+  submission.labels = (const char * const *) labels;
+  submission.decision = decision;
+  submission.reason = reason;
+  submission.note = note;
+  submission.dwell_ms = dwell_ms;
+
+  if (!lb_store_submit (store, lb_item_get_id (item), actor, &submission, &error))
+    {
+      close_store (store);
+      return lb_cli_fail ("%s", error ? error->message : _("Cannot save"));
+    }
+
+  print_item_state (store, lb_item_get_id (item), item_id);
+  close_store (store);
+  return LB_CLI_EXIT_OK;
+}
+
+static int
+cmd_skip_or_undo (int      argc,
+                  char   **argv,
+                  gboolean undo)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *item_id = NULL;
+  g_autofree char *actor = NULL;
+  g_autofree char *batch = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  gboolean ok;
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "item", 'i', 0, G_OPTION_ARG_STRING, &item_id, N_("The item's id"), N_("ID") },
+    { "actor", 'a', 0, G_OPTION_ARG_STRING, &actor, N_("Who acts"), N_("NAME") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch,
+      N_("The item's batch (needed when the id is in several batches)"), N_("NAME") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, undo
+                                ? _("Undoes the actor's latest act on the item (appends a "
+                                    "retraction; nothing is deleted).")
+                                : _("Skips the item: it stays to do."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+  if (item_id == NULL)
+    return lb_cli_fail (_("Give the item with --item ID"));
+  if (actor == NULL || *actor == '\0')
+    return lb_cli_fail (_("Give who acts with --actor NAME"));
+
+  store = open_store (store_path, FALSE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+
+  item = find_item (store, batch, item_id);
+  if (item == NULL)
+    {
+      close_store (store);
+      return LB_CLI_EXIT_FAILED;
+    }
+
+  if (undo)
+    ok = lb_store_undo (store, lb_item_get_id (item), actor, &error);
+  else
+    ok = lb_store_skip (store, lb_item_get_id (item), actor, 0, &error);
+
+  if (!ok)
+    {
+      close_store (store);
+      return lb_cli_fail ("%s", error ? error->message : _("Cannot save"));
+    }
+
+  print_item_state (store, lb_item_get_id (item), item_id);
+  close_store (store);
+  return LB_CLI_EXIT_OK;
+}
+
+static int
+cmd_undo (int    argc,
+          char **argv)
+{
+  return cmd_skip_or_undo (argc, argv, TRUE);
+}
+
+static int
+cmd_skip (int    argc,
+          char **argv)
+{
+  return cmd_skip_or_undo (argc, argv, FALSE);
+}
+
+/* export ----------------------------------------------------------------- */
+
+static int
+cmd_export (int    argc,
+            char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *output_path = NULL;
+  g_autofree char *tmp_path = NULL;
+  gint64 after_seq = 0;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GOutputStream) output = NULL;
+  guint64 n_written = 0;
+  gboolean ok;
+  LbStore *store;
+  int fd = 1;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Output format: jsonl"),
+      N_("FORMAT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
+      N_("Write to FILE (atomically) instead of standard output"), N_("FILE") },
+    { "after-seq", 0, 0, G_OPTION_ARG_INT64, &after_seq,
+      N_("Only the events after this sequence number"), N_("N") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Exports the event log, one JSON object per line and per "
+                                  "event: uuid, seq, seat, batch, item, actor, role, kind, "
+                                  "payload, time (UTC), time_us, dwell_ms, act, prev_hash, "
+                                  "hash."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+  if (format == NULL)
+    format = g_strdup ("jsonl");
+  if (!g_strv_contains (lb_export_get_formats (), format))
+    {
+      g_autofree char *list = g_strjoinv (", ", (char **) lb_export_get_formats ());
+      return lb_cli_fail (_("Unknown export format “%s” (supported: %s)"), format, list);
+    }
+  if (after_seq < 0)
+    return lb_cli_fail (_("--after-seq cannot be negative"));
+
+  store = open_store (store_path, TRUE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+
+  if (output_path != NULL)
+    {
+      tmp_path = g_strconcat (output_path, ".tmp", NULL);
+      fd = g_open (tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd < 0)
+        {
+          int saved_errno = errno;
+
+          close_store (store);
+          return lb_cli_fail (_("Cannot write %s: %s"), tmp_path, g_strerror (saved_errno));
+        }
+    }
+
+  fflush (stdout);
+  output = g_unix_output_stream_new (fd, FALSE);
+  ok = lb_export_events (store, format, after_seq, output, &n_written, NULL, &error);
+  close_store (store);
+
+  if (ok && output_path != NULL && fsync (fd) != 0)
+    {
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno),
+                   _("Cannot write %s: %s"), tmp_path, g_strerror (errno));
+      ok = FALSE;
+    }
+  if (output_path != NULL)
+    {
+      if (close (fd) != 0 && ok)
+        {
+          g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       _("Cannot write %s: %s"), tmp_path, g_strerror (errno));
+          ok = FALSE;
+        }
+      if (ok && g_rename (tmp_path, output_path) != 0)
+        {
+          g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       _("Cannot rename %s to %s: %s"), tmp_path, output_path,
+                       g_strerror (errno));
+          ok = FALSE;
+        }
+      if (!ok)
+        g_unlink (tmp_path);
+    }
+
+  if (!ok)
+    return lb_cli_fail ("%s", error ? error->message : _("The export failed"));
+
+  if (output_path != NULL)
+    g_printerr (g_dngettext (GETTEXT_PACKAGE, "Exported %" G_GUINT64_FORMAT " event to %s\n",
+                             "Exported %" G_GUINT64_FORMAT " events to %s\n", n_written),
+                n_written, output_path);
+  return LB_CLI_EXIT_OK;
+}
+
+/* stats ------------------------------------------------------------------ */
+
+static void
+print_counts (JsonObject *root,
+              const char *member,
+              const char *title)
+{
+  JsonObject *obj = json_object_get_member (root, member) != NULL
+                    && JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, member))
+                    ? json_object_get_object_member (root, member) : NULL;
+  g_autoptr(GList) names = NULL;
+
+  printf ("\n%s\n", title);
+  if (obj == NULL || json_object_get_size (obj) == 0)
+    {
+      printf ("  %s\n", _("(none)"));
+      return;
+    }
+  names = json_object_get_members (obj);
+  for (GList *l = names; l != NULL; l = l->next)
+    printf ("  %-30s %10" G_GINT64_FORMAT "\n", (const char *) l->data,
+            json_object_get_int_member (obj, l->data));
+}
+
+static gint64
+int_member (JsonObject *obj,
+            const char *name)
+{
+  return obj != NULL && json_object_has_member (obj, name)
+         ? json_object_get_int_member (obj, name) : 0;
+}
+
+static void
+print_stats (JsonObject *root)
+{
+  JsonNode *actors_node = json_object_get_member (root, "actors");
+  JsonObject *actors = actors_node && JSON_NODE_HOLDS_OBJECT (actors_node)
+                       ? json_node_get_object (actors_node) : NULL;
+  g_autoptr(GList) names = NULL;
+
+  printf ("%-32s %10" G_GINT64_FORMAT "\n", _("Items"), int_member (root, "items"));
+  printf ("  %-30s %10" G_GINT64_FORMAT "\n", _("done"), int_member (root, "done"));
+  printf ("  %-30s %10" G_GINT64_FORMAT "\n", _("to do"), int_member (root, "todo"));
+  printf ("  %-30s %10" G_GINT64_FORMAT "\n", _("skipped"), int_member (root, "skipped"));
+  printf ("  %-30s %10" G_GINT64_FORMAT "\n", _("flagged"), int_member (root, "flagged"));
+  printf ("%-32s %10" G_GINT64_FORMAT "\n", _("Events"), int_member (root, "events"));
+
+  print_counts (root, "labels", _("Labels (items)"));
+  print_counts (root, "decisions", _("Decisions (items)"));
+  print_counts (root, "reasons", _("Reasons (items)"));
+
+  printf ("\n%-32s %10s %10s %10s %12s\n", _("Actors"), _("items"), _("events"), _("acts"),
+          _("mean dwell"));
+  if (actors == NULL || json_object_get_size (actors) == 0)
+    {
+      printf ("  %s\n", _("(none)"));
+      return;
+    }
+  names = json_object_get_members (actors);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *node = json_object_get_member (actors, l->data);
+      JsonObject *a = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+      printf ("  %-30s %10" G_GINT64_FORMAT " %10" G_GINT64_FORMAT " %10" G_GINT64_FORMAT
+              " %10.1f s\n",
+              (const char *) l->data, int_member (a, "items"), int_member (a, "events"),
+              int_member (a, "acts"), int_member (a, "mean_dwell_ms") / 1000.0);
+    }
+}
+
+static int
+cmd_stats (int    argc,
+           char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *batch_name = NULL;
+  gboolean json = FALSE;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) stats = NULL;
+  gint64 batch_id = 0;
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch_name, N_("Only this batch"), N_("NAME") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Write a JSON object"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Counts items by state, label, decision and reason, and "
+                                  "the work of each actor."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+
+  store = open_store (store_path, TRUE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+
+  if (!resolve_batch (store, batch_name, &batch_id))
+    {
+      close_store (store);
+      return LB_CLI_EXIT_FAILED;
+    }
+
+  stats = lb_stats_compute (store, batch_id, &error);
+  close_store (store);
+  if (stats == NULL)
+    return lb_cli_fail ("%s", error ? error->message : _("Cannot compute the statistics"));
+
+  if (json)
+    {
+      g_autoptr(JsonGenerator) gen = json_generator_new ();
+      g_autofree char *text = NULL;
+
+      json_generator_set_pretty (gen, TRUE);
+      json_generator_set_root (gen, stats);
+      text = json_generator_to_data (gen, NULL);
+      printf ("%s\n", text);
+    }
+  else if (JSON_NODE_HOLDS_OBJECT (stats))
+    {
+      print_stats (json_node_get_object (stats));
+    }
+
+  if (fflush (stdout) != 0)
+    return LB_CLI_EXIT_FAILED;
+  return LB_CLI_EXIT_OK;
+}
+
+/* verify ----------------------------------------------------------------- */
+
+static int
+cmd_verify (int    argc,
+            char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 n_events;
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Checks the store's integrity and every seat's hash chain; "
+                                  "names the first broken event."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+
+  store = open_store (store_path, TRUE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+
+  if (!lb_store_verify (store, &error))
+    {
+      close_store (store);
+      return lb_cli_fail ("%s", error ? error->message : _("The store did not verify"));
+    }
+  n_events = lb_store_get_last_seq (store);
+  close_store (store);
+
+  printf (g_dngettext (GETTEXT_PACKAGE, "OK: %" G_GINT64_FORMAT " event, chain intact\n",
+                       "OK: %" G_GINT64_FORMAT " events, chain intact\n", n_events),
+          n_events);
+  return fflush (stdout) == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
+}
+
+/* batches ---------------------------------------------------------------- */
+
+static int
+cmd_batches (int    argc,
+             char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batches = NULL;
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Lists the batches: name, items, done, and the imported "
+                                  "source, separated by tabs."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+
+  store = open_store (store_path, TRUE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+
+  batches = lb_store_list_batches (store, &error);
+  if (batches == NULL)
+    {
+      close_store (store);
+      return lb_cli_fail ("%s", error ? error->message : _("Cannot list the batches"));
+    }
+  for (guint i = 0; i < batches->len; i++)
+    {
+      LbBatch *b = g_ptr_array_index (batches, i);
+
+      printf ("%s\t%u\t%u\t%s\n", b->name,
+              lb_store_count_items (store, b->id, LB_ITEM_FILTER_ALL),
+              lb_store_count_items (store, b->id, LB_ITEM_FILTER_DONE),
+              b->source ? b->source : "");
+    }
+  close_store (store);
+  return fflush (stdout) == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
+}
+
+/* main ------------------------------------------------------------------- */
+
+static const LbCliCommand commands[] = {
+  { "import", N_("Import a folder or a JSONL/CSV manifest as a batch"), cmd_import },
+  { "batches", N_("List the batches"), cmd_batches },
+  { "items", N_("List items and their state (plain or JSON)"), cmd_items },
+  { "label", N_("Label an item and/or make a decision on it"), cmd_label },
+  { "skip", N_("Skip an item"), cmd_skip },
+  { "undo", N_("Undo an actor's latest act on an item"), cmd_undo },
+  { "export", N_("Export the event log (JSONL)"), cmd_export },
+  { "stats", N_("Count items, labels, decisions and work per actor"), cmd_stats },
+  { "verify", N_("Check the store's integrity and hash chains"), cmd_verify },
+  { "bench", N_("Measure import, commit, decode and export speed"), lb_cli_bench },
+};
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n  labelbench-cli %s\n\n%s\n", _("Usage:"), _("COMMAND [OPTION…]"),
+           _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n\n%s\n",
+           _("“labelbench-cli COMMAND --help” shows the options of a command."),
+           exit_status_text ());
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *name;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* A closed pipe (labelbench-cli export | head) is a write error, not a signal */
+  signal (SIGPIPE, SIG_IGN);
+
+  g_set_prgname ("labelbench-cli");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return LB_CLI_EXIT_FAILED;
+    }
+
+  name = argv[1];
+  if (g_str_equal (name, "--help") || g_str_equal (name, "-h") || g_str_equal (name, "help")
+      || g_str_equal (name, "-?"))
+    {
+      print_usage (stdout);
+      return LB_CLI_EXIT_OK;
+    }
+  if (g_str_equal (name, "--version"))
+    {
+      printf ("labelbench-cli %s\n", PACKAGE_VERSION);
+      return LB_CLI_EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      if (g_str_equal (name, commands[i].name))
+        return commands[i].func (argc - 1, argv + 1);
+    }
+
+  return lb_cli_fail (_("Unknown command “%s” (see “labelbench-cli --help”)"), name);
 }

@@ -1,3 +1,785 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "lb-bench"
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <gio/gunixoutputstream.h>
+#include <png.h>
+#include <jpeglib.h>
+
+#include "lb-export.h"
+#include "lb-image.h"
+#include "lb-import.h"
+#include "lb-schema.h"
+#include "lb-store.h"
+#include "lb-cli.h"
+
+/* Targets from DESIGN.md */
+#define TARGET_IMPORT_PER_S   200000.0
+#define TARGET_COMMIT_P99_MS  5.0
+#define TARGET_PNG_MPS        50.0
+#define TARGET_JPEG_MPS       150.0
+#define TARGET_EXPORT_PER_S   (1000000.0 / 3.0)
+
+typedef struct {
+  char     *dir;
+  gboolean  quick;
+  gboolean  failed;
+} Bench;
+
+static double
+seconds_since (gint64 start_us)
+{
+  return (g_get_monotonic_time () - start_us) / (double) G_USEC_PER_SEC;
+}
+
+static void
+drain_main_context (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_unlink (path);
+      return;
+    }
+
+  dir = g_dir_open (path, 0, NULL);
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+          remove_tree (child);
+        }
+      g_dir_close (dir);
+    }
+  g_rmdir (path);
+}
+
+static void
+bench_error (Bench      *bench,
+             const char *what,
+             GError     *error)
+{
+  bench->failed = TRUE;
+  fflush (stdout);
+  fprintf (stderr, "labelbench-cli: bench: %s: %s\n", what,
+           error ? error->message : _("failed"));
+}
+
+static LbStore *
+bench_open_store (Bench      *bench,
+                  const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (bench->dir, name, NULL);
+  LbStore *store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+
+  if (store == NULL)
+    bench_error (bench, path, error);
+  return store;
+}
+
+static void
+bench_close_store (LbStore *store)
+{
+  if (store == NULL)
+    return;
+  lb_store_close (store);
+  g_object_unref (store);
+  drain_main_context ();
+}
+
+/* Manifest rows ---------------------------------------------------------- */
+
+static const char * const words_en[] = {
+  "the", "review", "comment", "seller", "shipped", "quickly", "great", "price", "never",
+  "again", "works", "as", "described", "broken", "on", "arrival", "would", "buy", "refund",
+  "please", "support", "answered", "after", "three", "days", "colour", "size", "fits",
+  "battery", "lasts", "long", "screen", "bright", "cheap", "plastic", "love", "it",
+};
+static const char * const words_zh[] = {
+  "质量", "很好", "物流", "太慢", "客服", "态度", "不错", "价格", "便宜", "推荐", "购买",
+  "包装", "破损", "颜色", "尺寸", "合适", "退款", "一般",
+};
+
+static void
+append_row_text (GString *s,
+                 GRand   *rand,
+                 guint    row)
+{
+  guint n_words = g_rand_int_range (rand, 6, 16);
+  gboolean zh = row % 5 == 4;
+
+  for (guint w = 0; w < n_words; w++)
+    {
+      if (zh)
+        g_string_append (s, words_zh[g_rand_int_range (rand, 0, G_N_ELEMENTS (words_zh))]);
+      else
+        {
+          if (w > 0)
+            g_string_append_c (s, ' ');
+          g_string_append (s, words_en[g_rand_int_range (rand, 0, G_N_ELEMENTS (words_en))]);
+        }
+    }
+  g_string_append_printf (s, " #%u", row);
+}
+
+/* Writes the same n text rows as a JSONL and a CSV manifest. */
+static gboolean
+write_manifests (const char  *jsonl_path,
+                 const char  *csv_path,
+                 guint        n,
+                 GError     **error)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  g_autoptr(GString) jsonl = g_string_sized_new (1 << 20);
+  g_autoptr(GString) csv = g_string_sized_new (1 << 20);
+  g_autoptr(GString) text = g_string_new (NULL);
+  FILE *fj = g_fopen (jsonl_path, "wb");
+  FILE *fc = g_fopen (csv_path, "wb");
+  gboolean ok = fj != NULL && fc != NULL;
+
+  if (ok)
+    g_string_append (csv, "id,text\n");
+
+  for (guint i = 0; ok && i < n; i++)
+    {
+      g_string_truncate (text, 0);
+      append_row_text (text, rand, i);
+      /* the words hold no character that JSON or CSV would need to escape */
+      g_string_append_printf (jsonl, "{\"id\": \"t%07u\", \"text\": \"%s\"}\n", i, text->str);
+      g_string_append_printf (csv, "t%07u,\"%s\"\n", i, text->str);
+
+      if (jsonl->len > (1 << 20) || i + 1 == n)
+        {
+          ok = fwrite (jsonl->str, 1, jsonl->len, fj) == jsonl->len
+               && fwrite (csv->str, 1, csv->len, fc) == csv->len;
+          g_string_truncate (jsonl, 0);
+          g_string_truncate (csv, 0);
+        }
+    }
+
+  if (fj != NULL && fclose (fj) != 0)
+    ok = FALSE;
+  if (fc != NULL && fclose (fc) != 0)
+    ok = FALSE;
+  if (!ok)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("Cannot write the manifests in %s"),
+                 jsonl_path);
+  return ok;
+}
+
+/* The sqlite3 shell's own .import of the CSV rows, as the reference.
+ * Returns the time in seconds, or < 0 when the shell is missing or failed. */
+static double
+time_sqlite3_import (const char *db_path,
+                     const char *csv_path,
+                     char      **error_text)
+{
+  g_autofree char *sqlite3 = g_find_program_in_path ("sqlite3");
+  g_autofree char *import_cmd = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  int status = 0;
+
+  *error_text = NULL;
+  if (sqlite3 == NULL)
+    return -1;
+
+  import_cmd = g_strdup_printf (".import \"%s\" t", csv_path);
+  {
+    const char *argv[] = { sqlite3, "-batch", db_path, ".mode csv", import_cmd, NULL };
+
+    start = g_get_monotonic_time ();
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                       NULL, &err, &status, &error))
+      {
+        *error_text = g_strdup (error->message);
+        return -2;
+      }
+  }
+  {
+    double secs = seconds_since (start);
+
+    if (!g_spawn_check_wait_status (status, &error))
+      {
+        *error_text = g_strdup_printf ("%s %s", error->message, err ? g_strstrip (err) : "");
+        return -2;
+      }
+    return secs;
+  }
+}
+
+static void
+bench_import (Bench *bench,
+              guint  n)
+{
+  g_autofree char *jsonl_path = g_build_filename (bench->dir, "rows.jsonl", NULL);
+  g_autofree char *csv_path = g_build_filename (bench->dir, "rows.csv", NULL);
+  g_autofree char *store_name = g_strdup_printf ("import-%u.db", n);
+  g_autofree char *ref_name = g_strdup_printf ("sqlite3-%u.db", n);
+  g_autofree char *ref_path = g_build_filename (bench->dir, ref_name, NULL);
+  g_autofree char *store_path = g_build_filename (bench->dir, store_name, NULL);
+  g_autofree char *ref_error = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+  LbImportOptions options = { .name = "bench", .schema_path = NULL };
+  LbStore *store;
+  double secs, ref_secs;
+  gint64 start;
+
+  if (!write_manifests (jsonl_path, csv_path, n, &error))
+    {
+      bench_error (bench, _("import"), error);
+      return;
+    }
+
+  store = bench_open_store (bench, store_name);
+  if (store == NULL)
+    return;
+
+  start = g_get_monotonic_time ();
+  report = lb_import (store, jsonl_path, &options, NULL, NULL, NULL, &error);
+  secs = seconds_since (start);
+  bench_close_store (store);
+
+  if (report == NULL)
+    {
+      bench_error (bench, _("import"), error);
+      return;
+    }
+  if (report->n_added != n)
+    {
+      g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                         _("imported %u of %u rows"), report->n_added, n);
+      bench_error (bench, _("import"), e);
+    }
+
+  printf (_("import %u rows: %.2f s, %.0f items/s (target ≥ %.0f/s)"), n, secs,
+          n / MAX (secs, 1e-9), TARGET_IMPORT_PER_S);
+
+  ref_secs = time_sqlite3_import (ref_path, csv_path, &ref_error);
+  if (ref_secs == -1)
+    printf ("; %s\n", _("sqlite3 reference: not available (install sqlite3)"));
+  else if (ref_secs < 0)
+    printf ("; %s %s\n", _("sqlite3 reference failed:"), ref_error ? ref_error : "");
+  else
+    printf (_("; sqlite3 .import of the same rows: %.2f s, %.0f rows/s\n"), ref_secs,
+            n / MAX (ref_secs, 1e-9));
+  fflush (stdout);
+
+  g_unlink (jsonl_path);
+  g_unlink (csv_path);
+  remove_tree (ref_path);
+  remove_tree (store_path);
+  {
+    g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (store_path, "-shm", NULL);
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+}
+
+/* Commit latency --------------------------------------------------------- */
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+percentile (GArray *sorted,
+            double  p)
+{
+  guint idx;
+
+  if (sorted->len == 0)
+    return 0;
+  idx = (guint) ceil (p / 100.0 * sorted->len);
+  idx = CLAMP (idx, 1, sorted->len) - 1;
+  return g_array_index (sorted, double, idx);
+}
+
+/* Imports n text items and submits one act on each: a label and, when the
+ * schema has one that needs no reason, a decision. Returns the store (for
+ * the export figure), or NULL. */
+static LbStore *
+bench_commit (Bench *bench,
+              guint  n)
+{
+  g_autofree char *jsonl_path = g_build_filename (bench->dir, "commit.jsonl", NULL);
+  g_autofree char *csv_path = g_build_filename (bench->dir, "commit.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(LbSchema) schema = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GArray) times = g_array_sized_new (FALSE, FALSE, sizeof (double), n);
+  const char *decision = NULL;
+  const char *labels[2] = { NULL, NULL };
+  LbImportOptions options = { .name = "commit", .schema_path = NULL };
+  LbStore *store;
+  gint64 start_all;
+  double total;
+
+  if (!write_manifests (jsonl_path, csv_path, n, &error))
+    {
+      bench_error (bench, _("commit"), error);
+      return NULL;
+    }
+
+  store = bench_open_store (bench, "commit.db");
+  if (store == NULL)
+    return NULL;
+
+  report = lb_import (store, jsonl_path, &options, NULL, NULL, NULL, &error);
+  g_unlink (jsonl_path);
+  g_unlink (csv_path);
+  if (report == NULL)
+    goto fail;
+
+  schema = lb_store_get_batch_schema (store, report->batch_id, &error);
+  if (schema == NULL)
+    goto fail;
+  ids = lb_store_list_item_ids (store, report->batch_id, LB_ITEM_FILTER_ALL, &error);
+  if (ids == NULL)
+    goto fail;
+  if (lb_schema_get_n_labels (schema) > 0)
+    labels[0] = lb_schema_get_label (schema, 0)->id;
+  for (guint i = 0; i < lb_schema_get_n_decisions (schema); i++)
+    {
+      const LbSchemaDecision *d = lb_schema_get_decision (schema, i);
+
+      if (!d->needs_reason)
+        {
+          decision = d->id;
+          break;
+        }
+    }
+
+  start_all = g_get_monotonic_time ();
+  for (guint i = 0; i < n && i < ids->len; i++)
+    {
+      LbSubmission sub = { 0 };
+      gint64 start;
+      double ms;
+
+      sub.labels = labels[0] != NULL ? labels : NULL;
+      sub.decision = decision;
+      sub.dwell_ms = 800 + i % 1700;
+      start = g_get_monotonic_time ();
+      if (!lb_store_submit (store, g_array_index (ids, gint64, i), "bench", &sub, &error))
+        goto fail;
+      ms = (g_get_monotonic_time () - start) / 1000.0;
+      g_array_append_val (times, ms);
+      if (i % 256 == 0)
+        drain_main_context ();
+    }
+  total = seconds_since (start_all);
+  drain_main_context ();
+
+  g_array_sort (times, compare_doubles);
+  printf (_("durable commit, %u submits (one transaction each, synchronous=FULL): "
+            "p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.0f commits/s (target p99 ≤ %.0f ms)\n"),
+          times->len, percentile (times, 50), percentile (times, 99),
+          times->len ? g_array_index (times, double, times->len - 1) : 0.0,
+          times->len / MAX (total, 1e-9), TARGET_COMMIT_P99_MS);
+  fflush (stdout);
+  return store;
+
+fail:
+  bench_error (bench, _("commit"), error);
+  bench_close_store (store);
+  return NULL;
+}
+
+/* Decoding --------------------------------------------------------------- */
+
+/* A photo-like RGB image: smooth gradients, soft shapes and sensor noise. */
+static guint8 *
+make_photo (guint width,
+            guint height)
+{
+  guint8 *pixels = g_malloc ((gsize) width * height * 3);
+  guint32 seed = 0x9e3779b9;
+
+  for (guint y = 0; y < height; y++)
+    {
+      guint8 *row = pixels + (gsize) y * width * 3;
+      double fy = (double) y / height;
+
+      for (guint x = 0; x < width; x++)
+        {
+          double fx = (double) x / width;
+          double shade = 0.5 + 0.5 * sin (fx * 7.0 + fy * 3.0) * cos (fy * 5.0 - fx * 2.0);
+          double r = 40 + 150 * fx + 50 * shade;
+          double g = 60 + 120 * fy + 60 * shade;
+          double b = 90 + 100 * (1 - fx) * fy + 40 * shade;
+          int noise;
+
+          seed = seed * 1664525u + 1013904223u;
+          noise = (int) ((seed >> 24) & 0x0f) - 8;
+          row[x * 3 + 0] = CLAMP ((int) r + noise, 0, 255);
+          row[x * 3 + 1] = CLAMP ((int) g + noise, 0, 255);
+          row[x * 3 + 2] = CLAMP ((int) b + noise, 0, 255);
+        }
+    }
+  return pixels;
+}
+
+static gboolean
+write_png (const char    *path,
+           const guint8  *pixels,
+           guint          width,
+           guint          height,
+           GError       **error)
+{
+  png_image image;
+
+  memset (&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  image.width = width;
+  image.height = height;
+  image.format = PNG_FORMAT_RGB;
+
+  if (!png_image_write_to_file (&image, path, 0, pixels, (png_int_32) (width * 3), NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", path, image.message);
+      png_image_free (&image);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct {
+  struct jpeg_error_mgr pub;
+  jmp_buf               jump;
+  char                  message[JMSG_LENGTH_MAX];
+} JpegError;
+
+static void
+jpeg_error_exit_cb (j_common_ptr cinfo)
+{
+  JpegError *err = (JpegError *) cinfo->err;
+
+  cinfo->err->format_message (cinfo, err->message);
+  longjmp (err->jump, 1);
+}
+
+static gboolean
+write_jpeg (const char    *path,
+            const guint8  *pixels,
+            guint          width,
+            guint          height,
+            int            quality,
+            GError       **error)
+{
+  struct jpeg_compress_struct cinfo;
+  JpegError jerr;
+  FILE *volatile file = NULL;
+
+  file = g_fopen (path, "wb");
+  if (file == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+
+  cinfo.err = jpeg_std_error (&jerr.pub);
+  jerr.pub.error_exit = jpeg_error_exit_cb;
+  if (setjmp (jerr.jump))
+    {
+      jpeg_destroy_compress (&cinfo);
+      fclose (file);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", path, jerr.message);
+      return FALSE;
+    }
+
+  jpeg_create_compress (&cinfo);
+  jpeg_stdio_dest (&cinfo, file);
+  cinfo.image_width = width;
+  cinfo.image_height = height;
+  cinfo.input_components = 3;
+  cinfo.in_color_space = JCS_RGB;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, quality, TRUE);
+  jpeg_start_compress (&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height)
+    {
+      JSAMPROW row = (JSAMPROW) (pixels + (gsize) cinfo.next_scanline * width * 3);
+      jpeg_write_scanlines (&cinfo, &row, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+
+  if (fclose (file) != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", path,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+bench_decode_one (Bench      *bench,
+                  const char *what,
+                  const char *path,
+                  guint       width,
+                  guint       height,
+                  guint       runs,
+                  double      target)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 start;
+  double secs;
+
+  /* once to warm the page cache */
+  {
+    g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, lb_image_limits_default (),
+                                                     &error);
+    if (image == NULL)
+      {
+        bench_error (bench, what, error);
+        return;
+      }
+    if (lb_image_get_width (image) != width || lb_image_get_height (image) != height)
+      {
+        g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                           _("decoded %ux%u, expected %ux%u"),
+                                           lb_image_get_width (image),
+                                           lb_image_get_height (image), width, height);
+        bench_error (bench, what, e);
+        return;
+      }
+  }
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < runs; i++)
+    {
+      g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, lb_image_limits_default (),
+                                                       &error);
+      if (image == NULL)
+        {
+          bench_error (bench, what, error);
+          return;
+        }
+    }
+  secs = seconds_since (start);
+
+  printf (_("%s decode %ux%u, full size, 1 thread: %.1f MP/s, %.1f ms per image "
+            "(target ≥ %.0f MP/s)\n"),
+          what, width, height, (double) width * height * runs / 1e6 / MAX (secs, 1e-9),
+          secs * 1000.0 / runs, target);
+  fflush (stdout);
+}
+
+static void
+bench_decode (Bench *bench)
+{
+  guint width = bench->quick ? 640 : 4000;
+  guint height = bench->quick ? 480 : 3000;
+  guint runs = bench->quick ? 3 : 8;
+  g_autofree char *png_path = g_build_filename (bench->dir, "photo.png", NULL);
+  g_autofree char *jpeg_path = g_build_filename (bench->dir, "photo.jpg", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree guint8 *pixels = make_photo (width, height);
+
+  if (!write_png (png_path, pixels, width, height, &error))
+    bench_error (bench, "PNG", error);
+  else
+    bench_decode_one (bench, "PNG", png_path, width, height, runs, TARGET_PNG_MPS);
+
+  g_clear_error (&error);
+  if (!write_jpeg (jpeg_path, pixels, width, height, 90, &error))
+    bench_error (bench, "JPEG", error);
+  else
+    bench_decode_one (bench, _("JPEG (quality 90)"), jpeg_path, width, height, runs * 2,
+                      TARGET_JPEG_MPS);
+}
+
+/* Export ----------------------------------------------------------------- */
+
+static void
+bench_export (Bench   *bench,
+              LbStore *store)
+{
+  g_autofree char *path = g_build_filename (bench->dir, "events.jsonl", NULL);
+  g_autoptr(GError) error = NULL;
+  guint64 n_events = 0, total = 0;
+  double min_secs = bench->quick ? 0.2 : 2.0;
+  guint passes = 0;
+  gint64 start;
+  double secs, first_secs;
+  int fd;
+
+  /* One pass to a file, to check what was written */
+  fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno), "%s: %s", path,
+                   g_strerror (errno));
+      bench_error (bench, _("export"), error);
+      return;
+    }
+  {
+    g_autoptr(GOutputStream) out = g_unix_output_stream_new (fd, TRUE);
+
+    start = g_get_monotonic_time ();
+    if (!lb_export_events_jsonl (store, 0, out, &n_events, NULL, &error)
+        || !g_output_stream_close (out, NULL, &error))
+      {
+        bench_error (bench, _("export"), error);
+        return;
+      }
+    first_secs = seconds_since (start);
+  }
+  if (n_events == 0)
+    {
+      g_autoptr(GError) e = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, _("no events"));
+      bench_error (bench, _("export"), e);
+      return;
+    }
+
+  /* The store holds the events the commit test made, too few to time in
+   * one pass: export them repeatedly (each pass reads them from SQLite and
+   * writes them to /dev/null) until enough time has passed. */
+  fd = g_open ("/dev/null", O_WRONLY | O_CLOEXEC, 0);
+  if (fd < 0)
+    return;
+  {
+    g_autoptr(GOutputStream) out = g_unix_output_stream_new (fd, TRUE);
+
+    start = g_get_monotonic_time ();
+    do
+      {
+        guint64 n = 0;
+
+        if (!lb_export_events_jsonl (store, 0, out, &n, NULL, &error))
+          {
+            bench_error (bench, _("export"), error);
+            return;
+          }
+        total += n;
+        passes++;
+      }
+    while (seconds_since (start) < min_secs);
+    secs = seconds_since (start);
+  }
+
+  printf (_("JSONL export of the %" G_GUINT64_FORMAT " events of the commit test: "
+            "%" G_GUINT64_FORMAT " events in %u passes, %.2f s, %.0f events/s "
+            "(first pass to a file: %.0f events/s) "
+            "(target 1 000 000 events ≤ 3 s, ≥ %.0f/s)\n"),
+          n_events, total, passes, secs, total / MAX (secs, 1e-9),
+          n_events / MAX (first_secs, 1e-9), TARGET_EXPORT_PER_S);
+  fflush (stdout);
+}
+
+int
+lb_cli_bench (int    argc,
+              char **argv)
+{
+  gboolean quick = FALSE;
+  gboolean keep = FALSE;
+  g_autofree char *tmp_parent = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  Bench bench = { 0 };
+  LbStore *commit_store;
+  gint64 start;
+  const GOptionEntry entries[] = {
+    { "quick", 'q', 0, G_OPTION_ARG_NONE, &quick,
+      N_("Small sizes: finishes in a few seconds (for tests)"), NULL },
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &tmp_parent,
+      N_("Make the temporary folder in DIR (default: $TMPDIR)"), N_("DIR") },
+    { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, N_("Keep the temporary folder"), NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Measures, on data it makes in a temporary folder: import "
+                                  "of 100 000 and 1 000 000 manifest rows (with the sqlite3 "
+                                  "shell's .import of the same rows as the reference), durable "
+                                  "commit latency, PNG and JPEG decoding, and JSONL export. "
+                                  "Each figure is printed with its target from DESIGN.md."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+
+  if (tmp_parent != NULL)
+    {
+      g_autofree char *tmpl = g_build_filename (tmp_parent, "labelbench-bench-XXXXXX", NULL);
+      bench.dir = g_mkdtemp (tmpl) ? g_steal_pointer (&tmpl) : NULL;
+      if (bench.dir == NULL)
+        return lb_cli_fail (_("Cannot make a folder in %s: %s"), tmp_parent,
+                            g_strerror (errno));
+    }
+  else
+    {
+      bench.dir = g_dir_make_tmp ("labelbench-bench-XXXXXX", &error);
+      if (bench.dir == NULL)
+        return lb_cli_fail ("%s", error->message);
+    }
+  bench.quick = quick;
+
+  printf (_("labelbench bench (%s) in %s\n"), quick ? _("quick") : _("full"), bench.dir);
+  fflush (stdout);
+  start = g_get_monotonic_time ();
+
+  if (quick)
+    bench_import (&bench, 10000);
+  else
+    {
+      bench_import (&bench, 100000);
+      bench_import (&bench, 1000000);
+    }
+
+  commit_store = bench_commit (&bench, quick ? 200 : 2000);
+  bench_decode (&bench);
+  if (commit_store != NULL)
+    {
+      bench_export (&bench, commit_store);
+      bench_close_store (commit_store);
+    }
+
+  printf (_("bench finished in %.1f s\n"), seconds_since (start));
+  fflush (stdout);
+
+  if (!keep)
+    remove_tree (bench.dir);
+  else
+    printf (_("kept %s\n"), bench.dir);
+  g_free (bench.dir);
+
+  if (bench.failed)
+    return lb_cli_fail (_("Some measurements failed (see above)"));
+  return LB_CLI_EXIT_OK;
+}

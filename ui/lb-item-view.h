@@ -21,6 +21,9 @@ typedef enum {
   LB_ITEM_VIEW_FAILED,   /* message shown instead (see error-message) */
 } LbItemViewStatus;
 
+#define LB_TYPE_ITEM_VIEW_STATUS (lb_item_view_status_get_type ())
+GType             lb_item_view_status_get_type   (void) G_GNUC_CONST;
+
 GtkWidget        *lb_item_view_new               (void);
 void              lb_item_view_set_image_loader  (LbItemView    *self,
                                                   LbImageLoader *loader);

@@ -2,4 +2,1398 @@
 #define G_LOG_DOMAIN "lb-import"
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
 #include "lb-import.h"
+#include "lb-schema.h"
+#include "lb-store-private.h"
+
+#define READ_BLOCK_SIZE (64 * 1024)
+
+G_DEFINE_QUARK (lb-import-error-quark, lb_import_error)
+
+typedef enum {
+  SOURCE_FOLDER,
+  SOURCE_JSONL,
+  SOURCE_CSV,
+} SourceKind;
+
+typedef struct {
+  LbStore              *store;
+  gint64                batch_id;
+  const char           *display_path;  /* PATH as the user gave it */
+  char                 *root;          /* absolute batch folder */
+  char                 *root_real;     /* the same with symbolic links resolved */
+  gsize                 root_real_len;
+
+  GArray               *items;         /* of LbNewItem, the current chunk */
+  GStringChunk         *strings;       /* the current chunk's strings */
+  GStringChunk         *ids;           /* manifest ids, for the whole import */
+  GHashTable           *seen_ids;      /* manifest ids already imported */
+  GChecksum            *checksum;
+  guint8               *block;         /* READ_BLOCK_SIZE bytes */
+  GString              *scratch;       /* file contents, paths, ... */
+
+  LbImportReport       *report;
+  guint                 n_done;
+  LbImportProgressFunc  progress;
+  gpointer              progress_data;
+  GCancellable         *cancellable;
+} Importer;
+
+void
+lb_import_report_free (LbImportReport *report)
+{
+  if (report == NULL)
+    return;
+
+  g_free (report->batch_name);
+  g_clear_pointer (&report->rejections, g_ptr_array_unref);
+  g_free (report);
+}
+
+static void
+importer_clear (Importer *im)
+{
+  g_free (im->root);
+  g_free (im->root_real);
+  g_clear_pointer (&im->items, g_array_unref);
+  g_clear_pointer (&im->strings, g_string_chunk_free);
+  g_clear_pointer (&im->ids, g_string_chunk_free);
+  g_clear_pointer (&im->seen_ids, g_hash_table_unref);
+  g_clear_pointer (&im->checksum, g_checksum_free);
+  g_free (im->block);
+  if (im->scratch != NULL)
+    g_string_free (im->scratch, TRUE);
+  g_clear_pointer (&im->report, lb_import_report_free);
+}
+
+static void G_GNUC_PRINTF (4, 5)
+reject (Importer   *im,
+        const char *file,
+        guint       line,
+        const char *format,
+        ...)
+{
+  g_autofree char *reason = NULL;
+  va_list args;
+
+  va_start (args, format);
+  reason = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (line > 0)
+    g_ptr_array_add (im->report->rejections, g_strdup_printf ("%s:%u: %s", file, line, reason));
+  else
+    g_ptr_array_add (im->report->rejections, g_strdup_printf ("%s: %s", file, reason));
+}
+
+/* Commits the collected items in one transaction. */
+static gboolean
+flush (Importer  *im,
+       GError   **error)
+{
+  guint n_added = 0;
+  guint n_existing = 0;
+
+  if (im->items->len > 0)
+    {
+      if (!_lb_store_insert_items (im->store, im->batch_id,
+                                   (const LbNewItem *) (gpointer) im->items->data, im->items->len,
+                                   &n_added, &n_existing, error))
+        return FALSE;
+
+      im->report->n_added += n_added;
+      im->report->n_existing += n_existing;
+      im->n_done += im->items->len;
+      g_array_set_size (im->items, 0);
+      g_string_chunk_clear (im->strings);
+
+      if (im->progress != NULL)
+        im->progress (im->n_done, im->progress_data);
+    }
+
+  if (g_cancellable_is_cancelled (im->cancellable))
+    {
+      g_set_error_literal (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_CANCELLED,
+                           _("The import was cancelled"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static const char *
+hash_bytes (Importer   *im,
+            const void *data,
+            gsize       length)
+{
+  g_checksum_reset (im->checksum);
+  g_checksum_update (im->checksum, data, length);
+  return g_string_chunk_insert_len (im->strings, g_checksum_get_string (im->checksum), 64);
+}
+
+/* Adds one item to the chunk; the strings are copied (external_id is
+ * copied unless it already lives in im->ids). */
+static gboolean
+add_item (Importer    *im,
+          const char  *external_id,
+          gboolean     id_is_kept,
+          LbItemKind   kind,
+          const char  *relative_path,
+          const char  *text,
+          gsize        text_length,
+          const char  *meta_json,
+          const char  *content_hash,
+          GError     **error)
+{
+  LbNewItem item = { 0, };
+
+  item.external_id = id_is_kept ? external_id : g_string_chunk_insert (im->strings, external_id);
+  item.kind = kind;
+  item.relative_path = relative_path ? g_string_chunk_insert (im->strings, relative_path) : NULL;
+  item.text = text ? g_string_chunk_insert_len (im->strings, text, text_length) : NULL;
+  item.meta_json = meta_json ? g_string_chunk_insert (im->strings, meta_json) : NULL;
+  item.content_hash = content_hash;
+  g_array_append_val (im->items, item);
+
+  if (im->items->len >= LB_IMPORT_CHUNK_SIZE)
+    return flush (im, error);
+  return TRUE;
+}
+
+/* Returns NULL when the text is acceptable, or the reason it is not. */
+static const char *
+check_text (const char *text,
+            gsize       length)
+{
+  if (length == 0)
+    return _("empty text");
+  if (length > LB_IMPORT_MAX_TEXT_BYTES)
+    return _("text too long (more than 1 MiB)");
+  if (!g_utf8_validate (text, length, NULL))
+    return _("text is not valid UTF-8");
+  return NULL;
+}
+
+static gboolean
+has_image_extension (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+
+  return dot != NULL &&
+         (g_ascii_strcasecmp (dot, ".png") == 0 ||
+          g_ascii_strcasecmp (dot, ".jpg") == 0 ||
+          g_ascii_strcasecmp (dot, ".jpeg") == 0);
+}
+
+static gboolean
+has_text_extension (const char *name)
+{
+  const char *dot = strrchr (name, '.');
+
+  return dot != NULL && g_ascii_strcasecmp (dot, ".txt") == 0;
+}
+
+/* Resolves PATH (inside the batch root) with its symbolic links and checks
+ * the result is still inside the root. Returns NULL or the reason. */
+static char *
+check_inside_root (Importer   *im,
+                   const char *path)
+{
+  char resolved[PATH_MAX];
+
+  if (realpath (path, resolved) == NULL)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT || saved_errno == ENOTDIR)
+        return g_strdup (_("file not found"));
+      return g_strdup (g_strerror (saved_errno));
+    }
+
+  if (strncmp (resolved, im->root_real, im->root_real_len) != 0 ||
+      (resolved[im->root_real_len] != '/' &&
+       !(im->root_real_len == 1 && im->root_real[0] == '/')))
+    return g_strdup (_("path outside the batch folder"));
+
+  return NULL;
+}
+
+/* Checks an image file inside the root and hashes it. Returns NULL and
+ * sets *hash, or returns the reason the file is rejected. */
+static char *
+check_image_file (Importer    *im,
+                  const char  *path,
+                  const char **hash)
+{
+  static const guint8 png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  static const guint8 jpeg_signature[3] = { 0xff, 0xd8, 0xff };
+  struct stat st;
+  gssize n_read;
+  gsize total = 0;
+  gboolean first = TRUE;
+  char *reason;
+  int fd;
+
+  if ((reason = check_inside_root (im, path)) != NULL)
+    return reason;
+
+  if (g_stat (path, &st) != 0)
+    return g_strdup (errno == ENOENT ? _("file not found") : g_strerror (errno));
+  if (!S_ISREG (st.st_mode))
+    return g_strdup (_("not a regular file"));
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  if (fd < 0)
+    return g_strdup_printf (_("cannot read the file: %s"), g_strerror (errno));
+
+  g_checksum_reset (im->checksum);
+  while ((n_read = read (fd, im->block, READ_BLOCK_SIZE)) != 0)
+    {
+      if (n_read < 0)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EINTR)
+            continue;
+          close (fd);
+          return g_strdup_printf (_("cannot read the file: %s"), g_strerror (saved_errno));
+        }
+
+      if (first)
+        {
+          /* A short first read of a tiny file: fill the signature bytes */
+          while (n_read < 8)
+            {
+              gssize more = read (fd, im->block + n_read, READ_BLOCK_SIZE - n_read);
+
+              if (more <= 0)
+                break;
+              n_read += more;
+            }
+
+          if (!(n_read >= 8 && memcmp (im->block, png_signature, 8) == 0) &&
+              !(n_read >= 3 && memcmp (im->block, jpeg_signature, 3) == 0))
+            {
+              close (fd);
+              return g_strdup (_("not a PNG or JPEG image"));
+            }
+          first = FALSE;
+        }
+
+      g_checksum_update (im->checksum, im->block, n_read);
+      total += n_read;
+    }
+  close (fd);
+
+  if (total == 0)
+    return g_strdup (_("not a PNG or JPEG image"));
+
+  *hash = g_string_chunk_insert_len (im->strings, g_checksum_get_string (im->checksum), 64);
+  return NULL;
+}
+
+/* Turns a manifest's image path into a clean relative path (in
+ * im->scratch). Returns NULL or the reason it is rejected. */
+static char *
+normalize_relative_path (Importer   *im,
+                         const char *path)
+{
+  const char *p = path;
+
+  if (*path == '\0')
+    return g_strdup (_("empty image path"));
+  if (g_path_is_absolute (path))
+    return g_strdup (_("absolute path not allowed"));
+
+  g_string_truncate (im->scratch, 0);
+  while (*p != '\0')
+    {
+      const char *slash = strchr (p, '/');
+      gsize length = slash ? (gsize) (slash - p) : strlen (p);
+
+      if (length == 2 && p[0] == '.' && p[1] == '.')
+        return g_strdup (_("path outside the batch folder (“..”)"));
+
+      if (length > 0 && !(length == 1 && p[0] == '.'))
+        {
+          if (im->scratch->len > 0)
+            g_string_append_c (im->scratch, '/');
+          g_string_append_len (im->scratch, p, length);
+        }
+
+      p += length;
+      if (*p == '/')
+        p++;
+    }
+
+  if (im->scratch->len == 0)
+    return g_strdup (_("empty image path"));
+
+  return NULL;
+}
+
+/* An item of a manifest (JSONL or CSV), after its own format is parsed. */
+static gboolean
+add_manifest_item (Importer    *im,
+                   guint        line,
+                   const char  *id,
+                   const char  *image,
+                   const char  *text,
+                   gsize        text_length,
+                   const char  *meta_json,
+                   GError     **error)
+{
+  const char *file = im->display_path;
+  const char *kept_id;
+  const char *hash = NULL;
+  const char *reason;
+
+  if (id == NULL || *id == '\0')
+    {
+      reject (im, file, line, _("missing “id”"));
+      return TRUE;
+    }
+  if (!g_utf8_validate (id, -1, NULL))
+    {
+      reject (im, file, line, _("“id” is not valid UTF-8"));
+      return TRUE;
+    }
+  if (g_hash_table_contains (im->seen_ids, id))
+    {
+      reject (im, file, line, _("duplicate id “%s”"), id);
+      return TRUE;
+    }
+  if (image == NULL && text == NULL)
+    {
+      reject (im, file, line, _("neither “image” nor “text”"));
+      return TRUE;
+    }
+  if (image != NULL && text != NULL)
+    {
+      reject (im, file, line, _("both “image” and “text”"));
+      return TRUE;
+    }
+
+  if (image != NULL)
+    {
+      g_autofree char *full = NULL;
+      g_autofree char *why = NULL;
+
+      if ((why = normalize_relative_path (im, image)) != NULL)
+        {
+          reject (im, file, line, "%s: %s", image, why);
+          return TRUE;
+        }
+      if (!has_image_extension (im->scratch->str))
+        {
+          reject (im, file, line, _("%s: not a PNG or JPEG image (the name must end in .png, "
+                                    ".jpg or .jpeg)"), image);
+          return TRUE;
+        }
+
+      full = g_build_filename (im->root, im->scratch->str, NULL);
+      if ((why = check_image_file (im, full, &hash)) != NULL)
+        {
+          reject (im, file, line, "%s: %s", image, why);
+          return TRUE;
+        }
+    }
+  else if ((reason = check_text (text, text_length)) != NULL)
+    {
+      reject (im, file, line, "%s", reason);
+      return TRUE;
+    }
+  else
+    {
+      hash = hash_bytes (im, text, text_length);
+    }
+
+  kept_id = g_string_chunk_insert (im->ids, id);
+  g_hash_table_add (im->seen_ids, (gpointer) kept_id);
+
+  /* im->scratch still holds the normalised image path */
+  return add_item (im, kept_id, TRUE, image ? LB_ITEM_KIND_IMAGE : LB_ITEM_KIND_TEXT,
+                   image ? im->scratch->str : NULL, text, text_length, meta_json, hash, error);
+}
+
+/* JSON helpers */
+
+/* json-glib says "<data>:1:17: Parse error: unexpected ..."; keep the
+ * column and the explanation. */
+static char *
+json_error_reason (const GError *error)
+{
+  const char *message = error->message;
+  guint line_no, column;
+  int consumed = 0;
+
+  if (sscanf (message, "<data>:%u:%u: %n", &line_no, &column, &consumed) == 2 && consumed > 0)
+    {
+      message += consumed;
+      if (g_str_has_prefix (message, "Parse error: "))
+        message += strlen ("Parse error: ");
+      return g_strdup_printf (_("invalid JSON (column %u): %s"), column, message);
+    }
+
+  return g_strdup_printf (_("invalid JSON: %s"), message);
+}
+
+/* Returns NULL and sets *meta_json (owned by the caller) or the reason. */
+static char *
+meta_to_json (JsonNode  *node,
+              char     **meta_json)
+{
+  *meta_json = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return g_strdup (_("“meta” is not an object"));
+
+  *meta_json = json_to_string (node, FALSE);
+  return NULL;
+}
+
+/* JSONL */
+
+static gboolean
+is_blank (const char *p,
+          gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isspace (p[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+import_jsonl_line (Importer    *im,
+                   JsonParser  *parser,
+                   guint        line,
+                   const char  *data,
+                   gsize        length,
+                   GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *meta_json = NULL;
+  g_autofree char *why = NULL;
+  char number[32];
+  JsonObject *object;
+  JsonNode *root, *node;
+  const char *id = NULL;
+  const char *image = NULL;
+  const char *text = NULL;
+  gsize text_length = 0;
+
+  if (!g_utf8_validate (data, length, NULL))
+    {
+      reject (im, im->display_path, line, _("text is not valid UTF-8"));
+      return TRUE;
+    }
+
+  if (!json_parser_load_from_data (parser, data, length, &local_error))
+    {
+      why = json_error_reason (local_error);
+      reject (im, im->display_path, line, "%s", why);
+      return TRUE;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      reject (im, im->display_path, line, _("not a JSON object"));
+      return TRUE;
+    }
+  object = json_node_get_object (root);
+
+  node = json_object_get_member (object, "id");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType type = json_node_get_value_type (node);
+
+      if (type == G_TYPE_STRING)
+        id = json_node_get_string (node);
+      else if (type == G_TYPE_INT64)
+        {
+          g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          id = number;
+        }
+    }
+  if (node != NULL && id == NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      reject (im, im->display_path, line, _("“id” is not a string"));
+      return TRUE;
+    }
+
+  node = json_object_get_member (object, "image");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        {
+          reject (im, im->display_path, line, _("“image” is not a string"));
+          return TRUE;
+        }
+      image = json_node_get_string (node);
+    }
+
+  node = json_object_get_member (object, "text");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        {
+          reject (im, im->display_path, line, _("“text” is not a string"));
+          return TRUE;
+        }
+      text = json_node_get_string (node);
+      text_length = strlen (text);
+    }
+
+  if ((why = meta_to_json (json_object_get_member (object, "meta"), &meta_json)) != NULL)
+    {
+      reject (im, im->display_path, line, "%s", why);
+      return TRUE;
+    }
+
+  return add_manifest_item (im, line, id, image, text, text_length, meta_json, error);
+}
+
+static gboolean
+import_jsonl (Importer    *im,
+              const char  *data,
+              gsize        length,
+              GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  const char *p = data;
+  const char *end = data + length;
+  guint line = 0;
+
+  if (length >= 3 && memcmp (p, "\xef\xbb\xbf", 3) == 0)
+    p += 3;
+
+  while (p < end)
+    {
+      const char *newline = memchr (p, '\n', end - p);
+      const char *line_end = newline ? newline : end;
+      gsize line_length = line_end - p;
+
+      line++;
+      if (line_length > 0 && p[line_length - 1] == '\r')
+        line_length--;
+
+      if (!is_blank (p, line_length) &&
+          !import_jsonl_line (im, parser, line, p, line_length, error))
+        return FALSE;
+
+      p = newline ? newline + 1 : end;
+    }
+
+  return TRUE;
+}
+
+/* CSV (RFC 4180) */
+
+typedef enum {
+  CSV_RECORD,
+  CSV_END,
+  CSV_UNTERMINATED,
+} CsvStatus;
+
+typedef struct {
+  const char *p;
+  const char *end;
+  guint       line;     /* the line p is on, 1-based */
+  GString    *fields;   /* the record's fields, each followed by a NUL */
+  GArray     *starts;   /* of gsize: where each field starts in fields */
+  GArray     *lengths;  /* of gsize */
+} CsvReader;
+
+static void
+csv_end_field (CsvReader *r,
+               gsize      start)
+{
+  gsize length = r->fields->len - start;
+
+  g_array_append_val (r->starts, start);
+  g_array_append_val (r->lengths, length);
+  g_string_append_c (r->fields, '\0');
+}
+
+/* Reads one record; *start_line is the line it starts on. */
+static CsvStatus
+csv_read_record (CsvReader *r,
+                 guint     *start_line)
+{
+  const char *p = r->p;
+  const char *end = r->end;
+
+  if (p >= end)
+    return CSV_END;
+
+  *start_line = r->line;
+  g_string_truncate (r->fields, 0);
+  g_array_set_size (r->starts, 0);
+  g_array_set_size (r->lengths, 0);
+
+  for (;;)
+    {
+      gsize start = r->fields->len;
+      const char *run;
+
+      if (p < end && *p == '"')
+        {
+          p++;
+          for (;;)
+            {
+              const char *quote = memchr (p, '"', end - p);
+
+              if (quote == NULL)
+                {
+                  r->p = end;
+                  return CSV_UNTERMINATED;
+                }
+
+              for (const char *q = p; (q = memchr (q, '\n', quote - q)) != NULL; q++)
+                r->line++;
+              g_string_append_len (r->fields, p, quote - p);
+              p = quote + 1;
+
+              if (p < end && *p == '"')
+                {
+                  g_string_append_c (r->fields, '"');
+                  p++;
+                  continue;
+                }
+              break;
+            }
+        }
+
+      /* Unquoted data (or, leniently, anything after a closing quote) */
+      run = p;
+      while (p < end && *p != ',' && *p != '\n' && *p != '\r')
+        p++;
+      if (p > run)
+        g_string_append_len (r->fields, run, p - run);
+      csv_end_field (r, start);
+
+      if (p >= end)
+        break;
+      if (*p == ',')
+        {
+          p++;
+          continue;
+        }
+      if (*p == '\r')
+        p++;
+      if (p < end && *p == '\n')
+        p++;
+      r->line++;
+      break;
+    }
+
+  r->p = p;
+  return CSV_RECORD;
+}
+
+static const char *
+csv_field (CsvReader *r,
+           int        column,
+           gsize     *length)
+{
+  if (column < 0)
+    return NULL;
+  if (length != NULL)
+    *length = g_array_index (r->lengths, gsize, column);
+  return r->fields->str + g_array_index (r->starts, gsize, column);
+}
+
+typedef struct {
+  CsvReader reader;
+  guint     n_columns;
+  int       id;
+  int       image;
+  int       text;
+  int       meta;
+} CsvManifest;
+
+static void
+csv_manifest_clear (CsvManifest *csv)
+{
+  if (csv->reader.fields != NULL)
+    g_string_free (csv->reader.fields, TRUE);
+  g_clear_pointer (&csv->reader.starts, g_array_unref);
+  g_clear_pointer (&csv->reader.lengths, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CsvManifest, csv_manifest_clear)
+
+/* Reads the header: the whole import fails when it is unusable. */
+static gboolean
+csv_read_header (CsvManifest  *csv,
+                 const char   *display_path,
+                 const char   *data,
+                 gsize         length,
+                 GError      **error)
+{
+  CsvReader *r = &csv->reader;
+  guint line;
+
+  r->p = data;
+  r->end = data + length;
+  r->line = 1;
+  r->fields = g_string_sized_new (256);
+  r->starts = g_array_new (FALSE, FALSE, sizeof (gsize));
+  r->lengths = g_array_new (FALSE, FALSE, sizeof (gsize));
+  csv->id = csv->image = csv->text = csv->meta = -1;
+
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    r->p += 3;
+
+  if (csv_read_record (r, &line) != CSV_RECORD)
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s: no header row (it must name the “id” and “image” or “text” "
+                     "columns)"), display_path);
+      return FALSE;
+    }
+
+  csv->n_columns = r->starts->len;
+  for (guint i = 0; i < csv->n_columns; i++)
+    {
+      g_autofree char *name = g_strstrip (g_strdup (csv_field (r, i, NULL)));
+      int *column = NULL;
+
+      if (g_ascii_strcasecmp (name, "id") == 0)
+        column = &csv->id;
+      else if (g_ascii_strcasecmp (name, "image") == 0)
+        column = &csv->image;
+      else if (g_ascii_strcasecmp (name, "text") == 0)
+        column = &csv->text;
+      else if (g_ascii_strcasecmp (name, "meta") == 0)
+        column = &csv->meta;
+
+      if (column != NULL && *column >= 0)
+        {
+          g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                       _("%s:1: the header names the column “%s” twice"), display_path, name);
+          return FALSE;
+        }
+      if (column != NULL)
+        *column = i;
+    }
+
+  if (csv->id < 0)
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s:1: the header has no “id” column"), display_path);
+      return FALSE;
+    }
+  if (csv->image < 0 && csv->text < 0)
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s:1: the header has neither an “image” nor a “text” column"),
+                   display_path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+import_csv (Importer     *im,
+            CsvManifest  *csv,
+            GError      **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  CsvReader *r = &csv->reader;
+  CsvStatus status;
+  guint line = 0;
+
+  while ((status = csv_read_record (r, &line)) == CSV_RECORD)
+    {
+      g_autofree char *meta_json = NULL;
+      const char *image = NULL;
+      const char *text = NULL;
+      gsize length = 0;
+      gsize text_length = 0;
+
+      /* A blank line */
+      if (r->starts->len == 1 && g_array_index (r->lengths, gsize, 0) == 0)
+        continue;
+
+      if (r->starts->len != csv->n_columns)
+        {
+          reject (im, im->display_path, line,
+                  _("wrong number of fields (%u; the header has %u)"),
+                  r->starts->len, csv->n_columns);
+          continue;
+        }
+
+      if (csv->image >= 0 && (image = csv_field (r, csv->image, &length)) != NULL && length == 0)
+        image = NULL;
+      if (csv->text >= 0 && (text = csv_field (r, csv->text, &text_length)) != NULL &&
+          text_length == 0)
+        text = NULL;
+
+      /* An embedded NUL would cut the field short */
+      if (text != NULL && strlen (text) != text_length)
+        {
+          reject (im, im->display_path, line, _("text is not valid UTF-8"));
+          continue;
+        }
+
+      if (csv->meta >= 0)
+        {
+          const char *meta = csv_field (r, csv->meta, &length);
+
+          if (!is_blank (meta, length))
+            {
+              g_autoptr(GError) local_error = NULL;
+              g_autofree char *why = NULL;
+
+              if (!g_utf8_validate (meta, length, NULL))
+                why = g_strdup (_("“meta” is not valid UTF-8"));
+              else if (!json_parser_load_from_data (parser, meta, length, &local_error))
+                {
+                  g_autofree char *json_why = json_error_reason (local_error);
+
+                  why = g_strdup_printf (_("“meta”: %s"), json_why);
+                }
+              else
+                why = meta_to_json (json_parser_get_root (parser), &meta_json);
+
+              if (why != NULL)
+                {
+                  reject (im, im->display_path, line, "%s", why);
+                  continue;
+                }
+            }
+        }
+
+      if (!add_manifest_item (im, line, csv_field (r, csv->id, NULL), image, text, text_length,
+                              meta_json, error))
+        return FALSE;
+    }
+
+  if (status == CSV_UNTERMINATED)
+    reject (im, im->display_path, line, _("unterminated quoted field"));
+
+  return TRUE;
+}
+
+/* Folders */
+
+typedef struct {
+  char     *name;
+  char     *key;      /* the name, with a '/' appended for folders */
+  gboolean  is_dir;
+} Entry;
+
+static void
+entry_clear (gpointer data)
+{
+  Entry *entry = data;
+
+  g_free (entry->name);
+  g_free (entry->key);
+}
+
+static int
+entry_compare (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (((const Entry *) a)->key, ((const Entry *) b)->key);
+}
+
+static gboolean
+import_text_file (Importer    *im,
+                  const char  *display,
+                  const char  *path,
+                  const char  *relative,
+                  gboolean     is_link,
+                  GError     **error)
+{
+  g_autofree char *why = NULL;
+  const char *text;
+  const char *reason;
+  gsize length;
+  struct stat st;
+  gssize n_read;
+  int fd;
+
+  if (is_link && (why = check_inside_root (im, path)) != NULL)
+    {
+      reject (im, display, 0, "%s", why);
+      return TRUE;
+    }
+
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+  if (fd < 0)
+    {
+      reject (im, display, 0, _("cannot read the file: %s"), g_strerror (errno));
+      return TRUE;
+    }
+  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      reject (im, display, 0, _("not a regular file"));
+      return TRUE;
+    }
+  if (st.st_size > LB_IMPORT_MAX_TEXT_BYTES + 3)
+    {
+      close (fd);
+      reject (im, display, 0, _("text too long (more than 1 MiB)"));
+      return TRUE;
+    }
+
+  g_string_truncate (im->scratch, 0);
+  for (;;)
+    {
+      n_read = read (fd, im->block, READ_BLOCK_SIZE);
+      if (n_read < 0 && errno == EINTR)
+        continue;
+      if (n_read <= 0)
+        break;
+      g_string_append_len (im->scratch, (const char *) im->block, n_read);
+      if (im->scratch->len > LB_IMPORT_MAX_TEXT_BYTES + 3)
+        break;
+    }
+  close (fd);
+  if (n_read < 0)
+    {
+      reject (im, display, 0, _("cannot read the file: %s"), g_strerror (errno));
+      return TRUE;
+    }
+
+  text = im->scratch->str;
+  length = im->scratch->len;
+  if (length >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
+    {
+      text += 3;
+      length -= 3;
+    }
+
+  if ((reason = check_text (text, length)) != NULL)
+    {
+      reject (im, display, 0, "%s", reason);
+      return TRUE;
+    }
+
+  return add_item (im, relative, FALSE, LB_ITEM_KIND_TEXT, NULL, text, length, NULL,
+                   hash_bytes (im, text, length), error);
+}
+
+static gboolean
+import_folder (Importer    *im,
+               const char  *display_dir,
+               const char  *dir,
+               const char  *relative_dir,
+               GError     **error)
+{
+  g_autoptr(GArray) entries = g_array_new (FALSE, FALSE, sizeof (Entry));
+  struct dirent *dirent;
+  DIR *handle;
+
+  g_array_set_clear_func (entries, entry_clear);
+
+  handle = opendir (dir);
+  if (handle == NULL)
+    {
+      reject (im, display_dir, 0, _("cannot read the folder: %s"), g_strerror (errno));
+      return TRUE;
+    }
+
+  while ((dirent = readdir (handle)) != NULL)
+    {
+      Entry entry;
+      gboolean is_dir;
+
+      if (dirent->d_name[0] == '.')
+        continue;
+
+      if (dirent->d_type == DT_DIR)
+        is_dir = TRUE;
+      else if (dirent->d_type == DT_UNKNOWN)
+        {
+          g_autofree char *path = g_build_filename (dir, dirent->d_name, NULL);
+          struct stat st;
+
+          is_dir = g_lstat (path, &st) == 0 && S_ISDIR (st.st_mode);
+        }
+      else
+        is_dir = FALSE;
+
+      if (!is_dir && !has_image_extension (dirent->d_name) &&
+          !has_text_extension (dirent->d_name))
+        continue;
+
+      entry.name = g_strdup (dirent->d_name);
+      entry.key = is_dir ? g_strconcat (dirent->d_name, "/", NULL) : g_strdup (dirent->d_name);
+      entry.is_dir = is_dir;
+      g_array_append_val (entries, entry);
+    }
+  closedir (handle);
+
+  g_array_sort (entries, entry_compare);
+
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const Entry *entry = &g_array_index (entries, Entry, i);
+      g_autofree char *path = g_build_filename (dir, entry->name, NULL);
+      g_autofree char *display = g_build_filename (display_dir, entry->name, NULL);
+      g_autofree char *relative = relative_dir ? g_strconcat (relative_dir, "/", entry->name, NULL)
+                                               : g_strdup (entry->name);
+      struct stat st;
+      gboolean is_link;
+
+      if (entry->is_dir)
+        {
+          if (!import_folder (im, display, path, relative, error))
+            return FALSE;
+          continue;
+        }
+
+      if (g_lstat (path, &st) != 0)
+        continue;  /* gone meanwhile */
+      is_link = S_ISLNK (st.st_mode);
+
+      /* Symbolic links to folders are not followed (no loops) */
+      if (is_link && g_stat (path, &st) == 0 && S_ISDIR (st.st_mode))
+        continue;
+
+      if (!g_utf8_validate (relative, -1, NULL))
+        {
+          g_autofree char *shown = g_filename_display_name (display);
+
+          reject (im, shown, 0, _("the file name is not valid UTF-8"));
+          continue;
+        }
+
+      if (has_image_extension (entry->name))
+        {
+          g_autofree char *why = NULL;
+          const char *hash = NULL;
+
+          if ((why = check_image_file (im, path, &hash)) != NULL)
+            {
+              reject (im, display, 0, "%s", why);
+              continue;
+            }
+          if (!add_item (im, relative, FALSE, LB_ITEM_KIND_IMAGE, relative, NULL, 0, NULL, hash,
+                         error))
+            return FALSE;
+        }
+      else if (!import_text_file (im, display, path, relative, is_link, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The import as a whole */
+
+static SourceKind
+source_kind_for (const char *path,
+                 gboolean   *supported)
+{
+  const char *dot = strrchr (path, '.');
+  const char *slash = strrchr (path, '/');
+
+  *supported = TRUE;
+  if (dot != NULL && (slash == NULL || dot > slash))
+    {
+      if (g_ascii_strcasecmp (dot, ".jsonl") == 0 || g_ascii_strcasecmp (dot, ".ndjson") == 0)
+        return SOURCE_JSONL;
+      if (g_ascii_strcasecmp (dot, ".csv") == 0)
+        return SOURCE_CSV;
+    }
+
+  *supported = FALSE;
+  return SOURCE_FOLDER;
+}
+
+static LbSchema *
+load_schema (const char             *root,
+             const LbImportOptions  *options,
+             GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *beside = NULL;
+  LbSchema *schema;
+
+  if (options != NULL && options->schema_path != NULL)
+    schema = lb_schema_new_from_file (options->schema_path, &local_error);
+  else
+    {
+      beside = g_build_filename (root, "schema.json", NULL);
+      if (!g_file_test (beside, G_FILE_TEST_EXISTS))
+        return lb_schema_new_default ();
+      schema = lb_schema_new_from_file (beside, &local_error);
+    }
+
+  if (schema == NULL)
+    g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                 _("The label schema is not usable: %s"), local_error->message);
+  return schema;
+}
+
+LbImportReport *
+lb_import (LbStore                *store,
+           const char             *path,
+           const LbImportOptions  *options,
+           LbImportProgressFunc    progress,
+           gpointer                progress_data,
+           GCancellable           *cancellable,
+           GError                **error)
+{
+  g_auto(CsvManifest) csv = { 0, };
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(LbSchema) schema = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *schema_json = NULL;
+  Importer im = { 0, };
+  char resolved[PATH_MAX];
+  SourceKind kind;
+  struct stat st;
+  const char *data = NULL;
+  gsize length = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (LB_IS_STORE (store), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, &local_error))
+    {
+      g_set_error_literal (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_CANCELLED,
+                           _("The import was cancelled"));
+      return NULL;
+    }
+
+  if (g_stat (path, &st) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_NOT_FOUND,
+                   saved_errno == ENOENT ? _("%s: no such file or folder") : "%s: %s",
+                   path, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  absolute = g_canonicalize_filename (path, NULL);
+  if (S_ISDIR (st.st_mode))
+    {
+      kind = SOURCE_FOLDER;
+      im.root = g_strdup (absolute);
+      name = g_path_get_basename (absolute);
+    }
+  else
+    {
+      gboolean supported;
+      g_autofree char *base = g_path_get_basename (absolute);
+
+      kind = source_kind_for (absolute, &supported);
+      if (!supported || !S_ISREG (st.st_mode))
+        {
+          g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_UNSUPPORTED,
+                       _("%s: not a folder, a .jsonl or a .csv manifest"), path);
+          return NULL;
+        }
+      im.root = g_path_get_dirname (absolute);
+      name = g_strndup (base, strrchr (base, '.') - base);
+    }
+
+  if (options != NULL && options->name != NULL && *options->name != '\0')
+    {
+      g_free (name);
+      name = g_strdup (options->name);
+    }
+
+  if (realpath (im.root, resolved) == NULL)
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_NOT_FOUND, "%s: %s",
+                   im.root, g_strerror (errno));
+      g_free (im.root);
+      return NULL;
+    }
+  im.root_real = g_strdup (resolved);
+  im.root_real_len = strlen (resolved);
+
+  if (!(schema = load_schema (im.root, options, error)))
+    {
+      importer_clear (&im);
+      return NULL;
+    }
+  schema_json = lb_schema_to_json (schema);
+
+  if (kind != SOURCE_FOLDER)
+    {
+      mapped = g_mapped_file_new (path, FALSE, &local_error);
+      if (mapped == NULL)
+        {
+          g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID, "%s",
+                       local_error->message);
+          importer_clear (&im);
+          return NULL;
+        }
+      data = g_mapped_file_get_contents (mapped);
+      length = g_mapped_file_get_length (mapped);
+      if (data == NULL)
+        data = "";
+
+      if (kind == SOURCE_CSV && !csv_read_header (&csv, path, data, length, error))
+        {
+          importer_clear (&im);
+          return NULL;
+        }
+    }
+
+  im.store = store;
+  im.display_path = path;
+  im.items = g_array_sized_new (FALSE, FALSE, sizeof (LbNewItem), LB_IMPORT_CHUNK_SIZE);
+  im.strings = g_string_chunk_new (1024 * 1024);
+  im.ids = g_string_chunk_new (1024 * 1024);
+  im.seen_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  im.checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  im.block = g_malloc (READ_BLOCK_SIZE);
+  im.scratch = g_string_sized_new (4096);
+  im.report = g_new0 (LbImportReport, 1);
+  im.report->batch_name = g_strdup (name);
+  im.report->rejections = g_ptr_array_new_with_free_func (g_free);
+  im.progress = progress;
+  im.progress_data = progress_data;
+  im.cancellable = cancellable;
+
+  if (!_lb_store_ensure_batch (store, name, im.root, absolute, schema_json, &im.batch_id, error))
+    {
+      importer_clear (&im);
+      return NULL;
+    }
+  im.report->batch_id = im.batch_id;
+
+  switch (kind)
+    {
+    case SOURCE_FOLDER:
+      ok = import_folder (&im, path, absolute, NULL, error);
+      break;
+    case SOURCE_JSONL:
+      ok = import_jsonl (&im, data, length, error);
+      break;
+    case SOURCE_CSV:
+      ok = import_csv (&im, &csv, error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (ok)
+    ok = flush (&im, error);
+
+  if (!ok)
+    {
+      importer_clear (&im);
+      return NULL;
+    }
+
+  {
+    LbImportReport *report = g_steal_pointer (&im.report);
+
+    importer_clear (&im);
+    return report;
+  }
+}
+
+/* Async */
+
+typedef struct {
+  char            *path;
+  char            *name;
+  char            *schema_path;
+} ImportData;
+
+static void
+import_data_free (gpointer data)
+{
+  ImportData *import_data = data;
+
+  g_free (import_data->path);
+  g_free (import_data->name);
+  g_free (import_data->schema_path);
+  g_free (import_data);
+}
+
+static void
+import_thread_cb (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  ImportData *import_data = task_data;
+  LbImportOptions options = { import_data->name, import_data->schema_path };
+  GError *error = NULL;
+  LbImportReport *report;
+
+  report = lb_import (LB_STORE (source_object), import_data->path, &options, NULL, NULL,
+                      cancellable, &error);
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) lb_import_report_free);
+}
+
+void
+lb_import_async (LbStore                *store,
+                 const char             *path,
+                 const LbImportOptions  *options,
+                 GCancellable           *cancellable,
+                 GAsyncReadyCallback     callback,
+                 gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ImportData *import_data;
+
+  g_return_if_fail (LB_IS_STORE (store));
+  g_return_if_fail (path != NULL);
+
+  import_data = g_new0 (ImportData, 1);
+  import_data->path = g_strdup (path);
+  if (options != NULL)
+    {
+      import_data->name = g_strdup (options->name);
+      import_data->schema_path = g_strdup (options->schema_path);
+    }
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_import_async);
+  g_task_set_task_data (task, import_data, import_data_free);
+  /* The report is what counts, even if cancelled after the last chunk */
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_run_in_thread (task, import_thread_cb);
+}
+
+LbImportReport *
+lb_import_finish (LbStore       *store,
+                  GAsyncResult  *result,
+                  GError       **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (store), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

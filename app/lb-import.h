@@ -10,6 +10,12 @@ G_BEGIN_DECLS
 
 #define LB_IMPORT_ERROR (lb_import_error_quark ())
 
+/* Texts longer than this (in bytes of UTF-8) are rejected. */
+#define LB_IMPORT_MAX_TEXT_BYTES (1024 * 1024)
+
+/* Items are inserted in transactions of at most this many. */
+#define LB_IMPORT_CHUNK_SIZE 10000
+
 /* Errors that stop the whole import (nothing imported). Rejections of single
  * items are not errors: they are listed in the report. */
 typedef enum {

@@ -2,12 +2,989 @@
 #define G_LOG_DOMAIN "test-import"
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <jpeglib.h>
+
 #include "lb-import.h"
+#include "lb-item.h"
+#include "lb-schema.h"
+#include "lb-store.h"
+
+typedef struct {
+  char    *dir;    /* scratch folder */
+  char    *batch;  /* dir/batch, the batch root */
+  LbStore *store;
+} Fixture;
+
+static void
+write_file (const char *dir,
+            const char *relative,
+            const char *contents,
+            gssize      length)
+{
+  g_autofree char *path = g_build_filename (dir, relative, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+copy_pngsuite (const char *dir,
+               const char *name,
+               const char *relative)
+{
+  const char *suite = g_getenv ("LB_PNGSUITE_DIR");
+  g_autofree char *source = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  g_assert_nonnull (suite);
+  source = g_build_filename (suite, name, NULL);
+  g_file_get_contents (source, &contents, &length, &error);
+  g_assert_no_error (error);
+  write_file (dir, relative, contents, length);
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+/* A small real JPEG, made with libjpeg. Returns its SHA-256. */
+static char *
+write_jpeg (const char *dir,
+            const char *relative)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  unsigned char *buffer = NULL;
+  unsigned long size = 0;
+  guint8 row[16 * 3];
+  char *hash;
+
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &buffer, &size);
+  cinfo.image_width = 16;
+  cinfo.image_height = 8;
+  cinfo.input_components = 3;
+  cinfo.in_color_space = JCS_RGB;
+  jpeg_set_defaults (&cinfo);
+  jpeg_start_compress (&cinfo, TRUE);
+  while (cinfo.next_scanline < cinfo.image_height)
+    {
+      JSAMPROW rows[1] = { row };
+
+      for (guint x = 0; x < 16; x++)
+        {
+          row[x * 3] = x * 16;
+          row[x * 3 + 1] = cinfo.next_scanline * 32;
+          row[x * 3 + 2] = 128;
+        }
+      jpeg_write_scanlines (&cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+
+  write_file (dir, relative, (const char *) buffer, size);
+  hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, buffer, size);
+  free (buffer);
+  return hash;
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db = NULL;
+
+  fixture->dir = g_dir_make_tmp ("lb-import-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->batch = g_build_filename (fixture->dir, "batch", NULL);
+  g_assert_cmpint (g_mkdir (fixture->batch, 0755), ==, 0);
+
+  db = g_build_filename (fixture->dir, "store.db", NULL);
+  fixture->store = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (fixture->store);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
+              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_remove (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  lb_store_close (fixture->store);
+  g_clear_object (&fixture->store);
+  remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->batch);
+}
+
+static LbImportReport *
+import_ok (Fixture               *fixture,
+           const char            *path,
+           const LbImportOptions *options)
+{
+  g_autoptr(GError) error = NULL;
+  LbImportReport *report;
+
+  report = lb_import (fixture->store, path, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  return report;
+}
+
+static void
+assert_rejection (LbImportReport *report,
+                  guint           index,
+                  const char     *expected_prefix)
+{
+  const char *rejection;
+
+  if (index >= report->rejections->len)
+    g_error ("expected rejection %u ‘%s’, but there are only %u", index, expected_prefix,
+             report->rejections->len);
+  rejection = g_ptr_array_index (report->rejections, index);
+  if (!g_str_has_prefix (rejection, expected_prefix))
+    g_error ("rejection %u: expected ‘%s…’, got ‘%s’", index, expected_prefix, rejection);
+}
+
+static LbItem *
+find_item (Fixture    *fixture,
+           const char *batch,
+           const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  LbItem *item = lb_store_find_item (fixture->store, batch, id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (item);
+  return item;
+}
+
+static void
+assert_no_item (Fixture    *fixture,
+                const char *batch,
+                const char *id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = lb_store_find_item (fixture->store, batch, id, &error);
+
+  g_assert_null (item);
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND);
+}
+
+/* The external ids of the batch in queue order, joined by spaces */
+static char *
+list_ids (Fixture *fixture,
+          gint64   batch_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = lb_store_list_item_ids (fixture->store, batch_id, LB_ITEM_FILTER_ALL,
+                                                  &error);
+  g_autoptr(GString) joined = g_string_new (NULL);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(LbItem) item = lb_store_get_item (fixture->store,
+                                                  g_array_index (ids, gint64, i), &error);
+
+      g_assert_no_error (error);
+      if (i > 0)
+        g_string_append_c (joined, ' ');
+      g_string_append (joined, lb_item_get_external_id (item));
+    }
+  return g_string_free (g_steal_pointer (&joined), FALSE);
+}
+
+static char *
+sha256 (const char *text)
+{
+  return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
+}
+
+/* JSONL */
+
+static void
+test_jsonl (Fixture       *fixture,
+            gconstpointer  user_data)
+{
+  g_autofree char *png_hash = copy_pngsuite (fixture->batch, "basn2c08.png", "img/a.png");
+  g_autofree char *jpeg_hash = write_jpeg (fixture->batch, "img/b.JPG");
+  g_autofree char *manifest = g_build_filename (fixture->batch, "tasks.jsonl", NULL);
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *hash = NULL;
+  g_autoptr(LbBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSchema) schema = NULL;
+
+  write_file (fixture->batch, "tasks.jsonl",
+              "{\"id\": \"p1\", \"image\": \"img/a.png\", \"meta\": {\"source\": \"cam 1\","
+              " \"n\": [1, 2]}}\n"
+              "\r\n"
+              "{\"id\": \"t1\", \"text\": \"Hello, world\"}\r\n"
+              "   \n"
+              "{\"id\": \"p2\", \"image\": \"./img//b.JPG\"}\n"
+              "{\"id\": \"t2\", \"text\": \"你好，世界\\n第二行\", \"meta\": null}\n"
+              "{\"id\": 7, \"text\": \"numbered\"}", -1);
+
+  report = import_ok (fixture, manifest, NULL);
+  g_assert_cmpuint (report->rejections->len, ==, 0);
+  g_assert_cmpuint (report->n_added, ==, 5);
+  g_assert_cmpuint (report->n_existing, ==, 0);
+  g_assert_cmpstr (report->batch_name, ==, "tasks");
+
+  batch = lb_store_get_batch (fixture->store, report->batch_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (batch->name, ==, "tasks");
+  g_assert_cmpstr (batch->source, ==, manifest);
+  g_assert_cmpstr (batch->root, ==, fixture->batch);
+
+  /* no schema.json: the default schema */
+  schema = lb_store_get_batch_schema (fixture->store, report->batch_id, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (lb_schema_find_label (schema, "relevant"));
+
+  ids = list_ids (fixture, report->batch_id);
+  g_assert_cmpstr (ids, ==, "p1 t1 p2 t2 7");
+
+  item = find_item (fixture, "tasks", "p1");
+  g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_IMAGE);
+  g_assert_cmpstr (lb_item_get_relative_path (item), ==, "img/a.png");
+  g_assert_cmpstr (lb_item_get_content_hash (item), ==, png_hash);
+  g_assert_cmpstr (lb_item_get_meta_json (item), ==, "{\"source\":\"cam 1\",\"n\":[1,2]}");
+  g_clear_object (&item);
+
+  item = find_item (fixture, "tasks", "p2");
+  g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_IMAGE);
+  g_assert_cmpstr (lb_item_get_relative_path (item), ==, "img/b.JPG");
+  g_assert_cmpstr (lb_item_get_content_hash (item), ==, jpeg_hash);
+  g_assert_cmpstr (lb_item_get_meta_json (item), ==, "{}");
+  g_clear_object (&item);
+
+  item = find_item (fixture, "tasks", "t2");
+  g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_TEXT);
+  g_assert_cmpstr (lb_item_get_text (item), ==, "你好，世界\n第二行");
+  hash = sha256 ("你好，世界\n第二行");
+  g_assert_cmpstr (lb_item_get_content_hash (item), ==, hash);
+  g_clear_object (&item);
+
+  item = find_item (fixture, "tasks", "t1");
+  g_assert_cmpstr (lb_item_get_text (item), ==, "Hello, world");
+}
+
+static void
+test_jsonl_rejections (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  g_autofree char *manifest = g_build_filename (fixture->batch, "m.jsonl", NULL);
+  g_autofree char *outside = g_build_filename (fixture->dir, "outside.png", NULL);
+  g_autofree char *link = g_build_filename (fixture->batch, "link.png", NULL);
+  g_autofree char *dir_png = g_build_filename (fixture->batch, "dir.png", NULL);
+  g_autofree char *png_hash = NULL;
+  g_autofree char *long_text = NULL;
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(LbImportReport) report = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *prefix = NULL;
+  guint i = 0;
+
+  png_hash = copy_pngsuite (fixture->batch, "basn0g08.png", "ok.png");
+  g_free (copy_pngsuite (fixture->dir, "basn0g08.png", "outside.png"));
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+  g_assert_cmpint (g_mkdir (dir_png, 0755), ==, 0);
+  write_file (fixture->batch, "fake.png", "this is text, not a picture\n", -1);
+  write_file (fixture->batch, "anim.gif", "GIF89a", -1);
+
+  long_text = g_strnfill (LB_IMPORT_MAX_TEXT_BYTES + 1, 'x');
+
+  /* line numbers: the comment says which */
+  g_string_append (lines, "{\"id\": \"first\", \"text\": \"kept\"}\n");           /* 1 */
+  g_string_append (lines, "{\"id\": \"broken\", \"text\": }\n");                  /* 2 */
+  g_string_append (lines, "[\"not\", \"an\", \"object\"]\n");                     /* 3 */
+  g_string_append (lines, "{\"text\": \"no id\"}\n");                             /* 4 */
+  g_string_append (lines, "{\"id\": \"first\", \"text\": \"again\"}\n");          /* 5 */
+  g_string_append (lines, "{\"id\": \"empty\"}\n");                               /* 6 */
+  g_string_append (lines, "{\"id\": \"two\", \"text\": \"t\", \"image\": \"ok.png\"}\n"); /* 7 */
+  g_string_append (lines, "{\"id\": \"up\", \"image\": \"sub/../../outside.png\"}\n");  /* 8 */
+  g_string_append_printf (lines, "{\"id\": \"abs\", \"image\": \"%s\"}\n", outside);    /* 9 */
+  g_string_append (lines, "{\"id\": \"gone\", \"image\": \"missing.png\"}\n");    /* 10 */
+  g_string_append (lines, "{\"id\": \"fake\", \"image\": \"fake.png\"}\n");       /* 11 */
+  g_string_append (lines, "{\"id\": \"gif\", \"image\": \"anim.gif\"}\n");        /* 12 */
+  g_string_append (lines, "{\"id\": \"dir\", \"image\": \"dir.png\"}\n");         /* 13 */
+  g_string_append (lines, "{\"id\": \"link\", \"image\": \"link.png\"}\n");       /* 14 */
+  g_string_append (lines, "{\"id\": \"latin1\", \"text\": \"caf\xe9\"}\n");       /* 15 */
+  g_string_append_printf (lines, "{\"id\": \"long\", \"text\": \"%s\"}\n", long_text); /* 16 */
+  g_string_append (lines, "{\"id\": \"blank\", \"text\": \"\"}\n");               /* 17 */
+  g_string_append (lines, "{\"id\": \"meta\", \"text\": \"m\", \"meta\": [1]}\n");/* 18 */
+  g_string_append (lines, "\n");                                                  /* 19 */
+  g_string_append (lines, "{\"id\": \"last\", \"image\": \"ok.png\"}\n");         /* 20 */
+  g_string_append (lines, "{\"id\": \"image-type\", \"image\": 3}\n");            /* 21 */
+  write_file (fixture->batch, "m.jsonl", lines->str, lines->len);
+
+  report = import_ok (fixture, manifest, NULL);
+
+#define EXPECT(line, reason) \
+  G_STMT_START { \
+    g_free (prefix); \
+    prefix = g_strdup_printf ("%s:%u: %s", manifest, line, reason); \
+    assert_rejection (report, i++, prefix); \
+  } G_STMT_END
+
+  EXPECT (2, "invalid JSON (column ");
+  EXPECT (3, "not a JSON object");
+  EXPECT (4, "missing “id”");
+  EXPECT (5, "duplicate id “first”");
+  EXPECT (6, "neither “image” nor “text”");
+  EXPECT (7, "both “image” and “text”");
+  EXPECT (8, "sub/../../outside.png: path outside the batch folder (“..”)");
+  g_free (prefix);
+  prefix = g_strdup_printf ("%s:9: %s: absolute path not allowed", manifest, outside);
+  assert_rejection (report, i++, prefix);
+  EXPECT (10, "missing.png: file not found");
+  EXPECT (11, "fake.png: not a PNG or JPEG image");
+  EXPECT (12, "anim.gif: not a PNG or JPEG image (the name must end in .png, .jpg or .jpeg)");
+  EXPECT (13, "dir.png: not a regular file");
+  EXPECT (14, "link.png: path outside the batch folder");
+  EXPECT (15, "text is not valid UTF-8");
+  EXPECT (16, "text too long");
+  EXPECT (17, "empty text");
+  EXPECT (18, "“meta” is not an object");
+  EXPECT (21, "“image” is not a string");
+#undef EXPECT
+  g_assert_cmpuint (report->rejections->len, ==, i);
+
+  /* the rest of the batch is imported */
+  g_assert_cmpuint (report->n_added, ==, 2);
+  ids = list_ids (fixture, report->batch_id);
+  g_assert_cmpstr (ids, ==, "first last");
+  assert_no_item (fixture, "m", "fake");
+  assert_no_item (fixture, "m", "link");
+  {
+    g_autoptr(LbItem) item = find_item (fixture, "m", "first");
+
+    /* the first occurrence of a duplicate id wins */
+    g_assert_cmpstr (lb_item_get_text (item), ==, "kept");
+  }
+}
+
+/* CSV */
+
+static void
+test_csv (Fixture       *fixture,
+          gconstpointer  user_data)
+{
+  g_autofree char *manifest = g_build_filename (fixture->batch, "comments.csv", NULL);
+  g_autofree char *png_hash = copy_pngsuite (fixture->batch, "basn6a08.png", "pics/x.png");
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *prefix = NULL;
+
+  write_file (fixture->batch, "comments.csv",
+              "\xef\xbb\xbf" "id,text,image,meta,extra\r\n"                       /* 1 */
+              "c1,\"Hello, world\",,,\r\n"                                        /* 2 */
+              "c2,\"She said \"\"hi\"\"\",,\"{\"\"lang\"\": \"\"en\"\"}\",x\r\n"  /* 3 */
+              "c3,\"line one\r\nline two\nline three\",,,\r\n"                    /* 4-6 */
+              "c4,too,few\r\n"                                                    /* 7 */
+              "\r\n"                                                              /* 8 */
+              "p1,,pics/x.png,,\n"                                                /* 9 */
+              "c5,中文评论,,\"[1]\",\n"                                           /* 10 */
+              "c6,\"multi\nline, with comma\",,,\n"                               /* 11-12 */
+              "c7,\"unterminated,,,\nmore\n", -1);                                /* 13 */
+
+  report = import_ok (fixture, manifest, NULL);
+  g_assert_cmpstr (report->batch_name, ==, "comments");
+
+  g_assert_cmpuint (report->rejections->len, ==, 3);
+  prefix = g_strdup_printf ("%s:7: wrong number of fields", manifest);
+  assert_rejection (report, 0, prefix);
+  g_free (prefix);
+  prefix = g_strdup_printf ("%s:10: “meta” is not an object", manifest);
+  assert_rejection (report, 1, prefix);
+  g_free (prefix);
+  prefix = g_strdup_printf ("%s:13: unterminated quoted field", manifest);
+  assert_rejection (report, 2, prefix);
+
+  g_assert_cmpuint (report->n_added, ==, 5);
+  ids = list_ids (fixture, report->batch_id);
+  g_assert_cmpstr (ids, ==, "c1 c2 c3 p1 c6");
+
+  item = find_item (fixture, "comments", "c1");
+  g_assert_cmpstr (lb_item_get_text (item), ==, "Hello, world");
+  g_clear_object (&item);
+  item = find_item (fixture, "comments", "c2");
+  g_assert_cmpstr (lb_item_get_text (item), ==, "She said \"hi\"");
+  g_assert_cmpstr (lb_item_get_meta_json (item), ==, "{\"lang\":\"en\"}");
+  g_clear_object (&item);
+  item = find_item (fixture, "comments", "c3");
+  g_assert_cmpstr (lb_item_get_text (item), ==, "line one\r\nline two\nline three");
+  g_clear_object (&item);
+  item = find_item (fixture, "comments", "p1");
+  g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_IMAGE);
+  g_assert_cmpstr (lb_item_get_content_hash (item), ==, png_hash);
+  g_clear_object (&item);
+  item = find_item (fixture, "comments", "c6");
+  g_assert_cmpstr (lb_item_get_text (item), ==, "multi\nline, with comma");
+}
+
+static void
+test_csv_rejections (Fixture       *fixture,
+                     gconstpointer  user_data)
+{
+  g_autofree char *manifest = g_build_filename (fixture->batch, "m.csv", NULL);
+  g_autoptr(LbImportReport) report = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *ids = NULL;
+  guint i = 0;
+
+  g_free (copy_pngsuite (fixture->batch, "basn0g08.png", "ok.png"));
+  write_file (fixture->batch, "fake.jpg", "not a jpeg", -1);
+
+  write_file (fixture->batch, "m.csv",
+              "ID , Image,Text\n"                     /* 1 */
+              ",ok.png,\n"                            /* 2 */
+              "a,ok.png,\n"                           /* 3 */
+              "a,,again\n"                            /* 4 */
+              "b,,\n"                                 /* 5 */
+              "c,ok.png,text\n"                       /* 6 */
+              "d,../ok.png,\n"                        /* 7 */
+              "e,/etc/passwd.png,\n"                  /* 8 */
+              "f,nope.png,\n"                         /* 9 */
+              "g,fake.jpg,\n"                         /* 10 */
+              "h,,\"bad \xff utf-8\"\n"               /* 11 */
+              "i,,fine\n"                             /* 12 */
+              "j,\"unterminated\n", -1);              /* 13 */
+
+  report = import_ok (fixture, manifest, NULL);
+
+#define EXPECT(line, reason) \
+  G_STMT_START { \
+    g_free (prefix); \
+    prefix = g_strdup_printf ("%s:%u: %s", manifest, line, reason); \
+    assert_rejection (report, i++, prefix); \
+  } G_STMT_END
+
+  EXPECT (2, "missing “id”");
+  EXPECT (4, "duplicate id “a”");
+  EXPECT (5, "neither “image” nor “text”");
+  EXPECT (6, "both “image” and “text”");
+  EXPECT (7, "../ok.png: path outside the batch folder (“..”)");
+  EXPECT (8, "/etc/passwd.png: absolute path not allowed");
+  EXPECT (9, "nope.png: file not found");
+  EXPECT (10, "fake.jpg: not a PNG or JPEG image");
+  EXPECT (11, "text is not valid UTF-8");
+  EXPECT (13, "unterminated quoted field");
+#undef EXPECT
+  g_assert_cmpuint (report->rejections->len, ==, i);
+
+  ids = list_ids (fixture, report->batch_id);
+  g_assert_cmpstr (ids, ==, "a i");
+}
+
+static void
+test_csv_header (Fixture       *fixture,
+                 gconstpointer  user_data)
+{
+  g_autofree char *no_id = g_build_filename (fixture->batch, "no-id.csv", NULL);
+  g_autofree char *no_content = g_build_filename (fixture->batch, "no-content.csv", NULL);
+  g_autofree char *empty = g_build_filename (fixture->batch, "empty.csv", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GPtrArray) batches = NULL;
+
+  write_file (fixture->batch, "no-id.csv", "name,text\nx,y\n", -1);
+  write_file (fixture->batch, "no-content.csv", "id,meta\nx,{}\n", -1);
+  write_file (fixture->batch, "empty.csv", "", 0);
+
+  report = lb_import (fixture->store, no_id, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
+  g_assert_true (g_str_has_prefix (error->message, no_id));
+  g_assert_nonnull (strstr (error->message, "“id”"));
+  g_clear_error (&error);
+
+  report = lb_import (fixture->store, no_content, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "“image”"));
+  g_assert_nonnull (strstr (error->message, "“text”"));
+  g_clear_error (&error);
+
+  report = lb_import (fixture->store, empty, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* nothing was created */
+  batches = lb_store_list_batches (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batches->len, ==, 0);
+}
+
+/* Folders */
+
+static void
+test_folder (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_autofree char *outside = g_build_filename (fixture->dir, "outside.png", NULL);
+  g_autofree char *link = g_build_filename (fixture->batch, "z-link.png", NULL);
+  g_autofree char *dir_link = g_build_filename (fixture->batch, "loop", NULL);
+  g_autofree char *inside_link = g_build_filename (fixture->batch, "y-inside.png", NULL);
+  g_autofree char *png_hash = NULL;
+  g_autofree char *jpeg_hash = NULL;
+  g_autofree char *ids = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *hash = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autoptr(LbSchema) schema = NULL;
+  g_autoptr(GError) error = NULL;
+
+  png_hash = copy_pngsuite (fixture->batch, "basn3p08.png", "b/Image.PNG");
+  jpeg_hash = write_jpeg (fixture->batch, "a/photo.jpeg");
+  g_free (copy_pngsuite (fixture->batch, "basn0g16.png", "a.png"));
+  g_free (copy_pngsuite (fixture->dir, "basn0g08.png", "outside.png"));
+  write_file (fixture->batch, "a/b/deep.txt", "deep", -1);
+  write_file (fixture->batch, "a.txt", "\xef\xbb\xbfwith a BOM", -1);
+  write_file (fixture->batch, "B.txt", "upper case sorts first", -1);
+  write_file (fixture->batch, "c.txt", "", 0);
+  write_file (fixture->batch, "d.txt", "caf\xe9", -1);
+  write_file (fixture->batch, "e.png", "GIF89a is no PNG", -1);
+  write_file (fixture->batch, "notes.md", "ignored", -1);
+  write_file (fixture->batch, "data.csv", "id,text\nx,y\n", -1);
+  write_file (fixture->batch, ".hidden.txt", "hidden", -1);
+  write_file (fixture->batch, ".git/x.txt", "hidden folder", -1);
+  write_file (fixture->batch, "schema.json",
+              "{\"name\": \"Folder schema\", \"labels\": [{\"id\": \"cat\", \"hotkey\": \"1\"}]}",
+              -1);
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+  g_assert_cmpint (symlink ("a.png", inside_link), ==, 0);
+  g_assert_cmpint (symlink (fixture->batch, dir_link), ==, 0);
+
+  report = import_ok (fixture, fixture->batch, NULL);
+  g_assert_cmpstr (report->batch_name, ==, "batch");
+
+  /* sorted by relative path, bytewise: "a.png" < "a.txt" < "a/..." */
+  ids = list_ids (fixture, report->batch_id);
+  g_assert_cmpstr (ids, ==, "B.txt a.png a.txt a/b/deep.txt a/photo.jpeg b/Image.PNG y-inside.png");
+  g_assert_cmpuint (report->n_added, ==, 7);
+
+  g_assert_cmpuint (report->rejections->len, ==, 4);
+  prefix = g_strdup_printf ("%s/c.txt: empty text", fixture->batch);
+  assert_rejection (report, 0, prefix);
+  g_free (prefix);
+  prefix = g_strdup_printf ("%s/d.txt: text is not valid UTF-8", fixture->batch);
+  assert_rejection (report, 1, prefix);
+  g_free (prefix);
+  prefix = g_strdup_printf ("%s/e.png: not a PNG or JPEG image", fixture->batch);
+  assert_rejection (report, 2, prefix);
+  g_free (prefix);
+  prefix = g_strdup_printf ("%s/z-link.png: path outside the batch folder", fixture->batch);
+  assert_rejection (report, 3, prefix);
+
+  schema = lb_store_get_batch_schema (fixture->store, report->batch_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_schema_get_name (schema), ==, "Folder schema");
+
+  item = find_item (fixture, "batch", "a.txt");
+  g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_TEXT);
+  g_assert_cmpstr (lb_item_get_text (item), ==, "with a BOM");
+  hash = sha256 ("with a BOM");
+  g_assert_cmpstr (lb_item_get_content_hash (item), ==, hash);
+  g_clear_object (&item);
+
+  item = find_item (fixture, "batch", "b/Image.PNG");
+  g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_IMAGE);
+  g_assert_cmpstr (lb_item_get_relative_path (item), ==, "b/Image.PNG");
+  g_assert_cmpstr (lb_item_get_content_hash (item), ==, png_hash);
+  g_clear_object (&item);
+
+  item = find_item (fixture, "batch", "a/photo.jpeg");
+  g_assert_cmpstr (lb_item_get_content_hash (item), ==, jpeg_hash);
+}
+
+static void
+test_folder_text_too_long (Fixture       *fixture,
+                           gconstpointer  user_data)
+{
+  g_autofree char *text = g_strnfill (LB_IMPORT_MAX_TEXT_BYTES, 'a');
+  g_autofree char *longer = g_strnfill (LB_IMPORT_MAX_TEXT_BYTES + 1, 'a');
+  g_autofree char *bom = g_strconcat ("\xef\xbb\xbf", text, NULL);
+  g_autoptr(LbImportReport) report = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *ids = NULL;
+
+  write_file (fixture->batch, "exactly.txt", text, -1);
+  write_file (fixture->batch, "longer.txt", longer, -1);
+  write_file (fixture->batch, "with-bom.txt", bom, -1);
+
+  report = import_ok (fixture, fixture->batch, NULL);
+  g_assert_cmpuint (report->rejections->len, ==, 1);
+  prefix = g_strdup_printf ("%s/longer.txt: text too long", fixture->batch);
+  assert_rejection (report, 0, prefix);
+  ids = list_ids (fixture, report->batch_id);
+  g_assert_cmpstr (ids, ==, "exactly.txt with-bom.txt");
+}
+
+/* Whole-file errors */
+
+static void
+test_errors (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_autofree char *missing = g_build_filename (fixture->dir, "missing", NULL);
+  g_autofree char *text = g_build_filename (fixture->batch, "notes.txt", NULL);
+  g_autofree char *manifest = g_build_filename (fixture->batch, "m.jsonl", NULL);
+  g_autofree char *bad_schema = g_build_filename (fixture->dir, "bad-schema.json", NULL);
+  g_autofree char *folder_schema = g_build_filename (fixture->batch, "schema.json", NULL);
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GError) error = NULL;
+  LbImportOptions options = { NULL, bad_schema };
+
+  write_file (fixture->batch, "notes.txt", "hello", -1);
+  write_file (fixture->batch, "m.jsonl", "{\"id\": \"a\", \"text\": \"b\"}\n", -1);
+  write_file (fixture->dir, "bad-schema.json",
+              "{\"labels\": [{\"id\": \"x\", \"color\": \"blue\"}]}", -1);
+
+  report = lb_import (fixture->store, missing, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_NOT_FOUND);
+  g_assert_true (g_str_has_prefix (error->message, missing));
+  g_clear_error (&error);
+
+  report = lb_import (fixture->store, text, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_UNSUPPORTED);
+  g_assert_true (g_str_has_prefix (error->message, text));
+  g_clear_error (&error);
+
+  /* --schema with an invalid schema: the schema's message is included */
+  report = lb_import (fixture->store, manifest, &options, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "bad-schema.json: labels[0].color: “blue”"));
+  g_clear_error (&error);
+
+  /* an invalid schema.json beside the manifest */
+  write_file (fixture->batch, "schema.json", "{\"labels\": [", -1);
+  report = lb_import (fixture->store, manifest, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, folder_schema));
+  g_clear_error (&error);
+
+  /* the same for a folder */
+  report = lb_import (fixture->store, fixture->batch, NULL, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
+  g_clear_error (&error);
+
+  batches = lb_store_list_batches (fixture->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (batches->len, ==, 0);
+}
+
+static void
+test_options (Fixture       *fixture,
+              gconstpointer  user_data)
+{
+  g_autofree char *manifest = g_build_filename (fixture->batch, "m.jsonl", NULL);
+  g_autofree char *schema_path = g_build_filename (fixture->dir, "review.json", NULL);
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(LbSchema) schema = NULL;
+  g_autoptr(LbBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  LbImportOptions options = { "Shift 3", schema_path };
+
+  write_file (fixture->batch, "m.jsonl", "{\"id\": \"a\", \"text\": \"b\"}\n", -1);
+  write_file (fixture->batch, "schema.json", "{\"name\": \"Beside\", \"labels\": [{\"id\": \"x\"}]}",
+              -1);
+  write_file (fixture->dir, "review.json", "{\"name\": \"Review\", \"labels\": [{\"id\": \"y\"}]}",
+              -1);
+
+  /* --schema wins over the schema.json beside the manifest */
+  report = import_ok (fixture, manifest, &options);
+  g_assert_cmpstr (report->batch_name, ==, "Shift 3");
+  batch = lb_store_find_batch (fixture->store, "Shift 3", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (batch->id, ==, report->batch_id);
+  schema = lb_store_get_batch_schema (fixture->store, report->batch_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_schema_get_name (schema), ==, "Review");
+  g_clear_pointer (&report, lb_import_report_free);
+  g_clear_pointer (&schema, lb_schema_unref);
+
+  /* without options: the schema.json beside it, the manifest's name */
+  report = import_ok (fixture, manifest, NULL);
+  g_assert_cmpstr (report->batch_name, ==, "m");
+  schema = lb_store_get_batch_schema (fixture->store, report->batch_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_schema_get_name (schema), ==, "Beside");
+}
+
+static void
+test_reimport (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autofree char *manifest = g_build_filename (fixture->batch, "m.jsonl", NULL);
+  g_autoptr(LbImportReport) first = NULL;
+  g_autoptr(LbImportReport) second = NULL;
+  g_autoptr(LbImportReport) folder = NULL;
+  g_autoptr(LbImportReport) folder_again = NULL;
+
+  write_file (fixture->batch, "m.jsonl",
+              "{\"id\": \"a\", \"text\": \"one\"}\n{\"id\": \"b\", \"text\": \"two\"}\n", -1);
+  write_file (fixture->batch, "t/c.txt", "three", -1);
+
+  first = import_ok (fixture, manifest, NULL);
+  g_assert_cmpuint (first->n_added, ==, 2);
+
+  write_file (fixture->batch, "m.jsonl",
+              "{\"id\": \"a\", \"text\": \"one\"}\n{\"id\": \"b\", \"text\": \"two\"}\n"
+              "{\"id\": \"new\", \"text\": \"added later\"}\n", -1);
+  second = import_ok (fixture, manifest, NULL);
+  g_assert_cmpint (second->batch_id, ==, first->batch_id);
+  g_assert_cmpuint (second->n_added, ==, 1);
+  g_assert_cmpuint (second->n_existing, ==, 2);
+  g_assert_cmpuint (lb_store_count_items (fixture->store, first->batch_id, LB_ITEM_FILTER_ALL),
+                    ==, 3);
+
+  folder = import_ok (fixture, fixture->batch, NULL);
+  g_assert_cmpuint (folder->n_added, ==, 1);
+  folder_again = import_ok (fixture, fixture->batch, NULL);
+  g_assert_cmpint (folder_again->batch_id, ==, folder->batch_id);
+  g_assert_cmpuint (folder_again->n_added, ==, 0);
+  g_assert_cmpuint (folder_again->n_existing, ==, 1);
+  g_assert_cmpuint (lb_store_count_items (fixture->store, folder->batch_id, LB_ITEM_FILTER_ALL),
+                    ==, 1);
+}
+
+/* Big manifests: chunks, progress, cancellation, rate */
+
+static char *
+write_text_manifest (Fixture    *fixture,
+                     const char *name,
+                     guint       n_rows,
+                     gboolean    csv)
+{
+  g_autofree char *path = g_build_filename (fixture->batch, name, NULL);
+  FILE *file = fopen (path, "w");
+
+  g_assert_nonnull (file);
+  if (csv)
+    fputs ("id,text,meta\n", file);
+  for (guint i = 0; i < n_rows; i++)
+    {
+      if (csv)
+        fprintf (file, "item-%07u,\"Comment number %u, \"\"quoted\"\" and plain\","
+                 "\"{\"\"n\"\": %u}\"\n", i, i, i % 10);
+      else
+        fprintf (file, "{\"id\": \"item-%07u\", \"text\": \"Comment number %u, a short text to "
+                 "label\", \"meta\": {\"n\": %u}}\n", i, i, i % 10);
+    }
+  g_assert_cmpint (fclose (file), ==, 0);
+
+  return g_steal_pointer (&path);
+}
+
+typedef struct {
+  GCancellable *cancellable;
+  GArray       *calls;
+} ProgressData;
+
+static void
+progress_cb (guint    n_done,
+             gpointer user_data)
+{
+  ProgressData *data = user_data;
+
+  g_array_append_val (data->calls, n_done);
+  if (data->cancellable != NULL && n_done >= LB_IMPORT_CHUNK_SIZE)
+    g_cancellable_cancel (data->cancellable);
+}
+
+static void
+test_progress (Fixture       *fixture,
+               gconstpointer  user_data)
+{
+  g_autofree char *manifest = write_text_manifest (fixture, "big.jsonl", 25000, FALSE);
+  g_autoptr(GArray) calls = g_array_new (FALSE, FALSE, sizeof (guint));
+  ProgressData data = { NULL, calls };
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = lb_import (fixture->store, manifest, NULL, progress_cb, &data, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_added, ==, 25000);
+  g_assert_cmpuint (calls->len, ==, 3);
+  g_assert_cmpuint (g_array_index (calls, guint, 0), ==, 10000);
+  g_assert_cmpuint (g_array_index (calls, guint, 1), ==, 20000);
+  g_assert_cmpuint (g_array_index (calls, guint, 2), ==, 25000);
+}
+
+static void
+test_cancel (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_autofree char *manifest = write_text_manifest (fixture, "big.jsonl", 25000, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) calls = g_array_new (FALSE, FALSE, sizeof (guint));
+  ProgressData data = { cancellable, calls };
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(LbImportReport) resumed = NULL;
+  g_autoptr(LbBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = lb_import (fixture->store, manifest, NULL, progress_cb, &data, cancellable, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_CANCELLED);
+  g_clear_error (&error);
+
+  /* stopped after the first chunk, which stays committed */
+  g_assert_cmpuint (calls->len, ==, 1);
+  batch = lb_store_find_batch (fixture->store, "big", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_store_count_items (fixture->store, batch->id, LB_ITEM_FILTER_ALL),
+                    ==, LB_IMPORT_CHUNK_SIZE);
+
+  /* importing again completes it without duplicates */
+  resumed = import_ok (fixture, manifest, NULL);
+  g_assert_cmpuint (resumed->n_added, ==, 25000 - LB_IMPORT_CHUNK_SIZE);
+  g_assert_cmpuint (resumed->n_existing, ==, LB_IMPORT_CHUNK_SIZE);
+  g_assert_cmpuint (lb_store_count_items (fixture->store, batch->id, LB_ITEM_FILTER_ALL),
+                    ==, 25000);
+
+  /* cancelled before it starts: nothing happens */
+  report = lb_import (fixture->store, manifest, NULL, NULL, NULL, cancellable, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_CANCELLED);
+}
+
+static void
+import_async_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  LbImportReport **report = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *report = lb_import_finish (LB_STORE (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_async (Fixture       *fixture,
+            gconstpointer  user_data)
+{
+  g_autofree char *manifest = write_text_manifest (fixture, "async.csv", 12000, TRUE);
+  g_autoptr(LbImportReport) report = NULL;
+  LbImportOptions options = { "Async batch", NULL };
+
+  lb_import_async (fixture->store, manifest, &options, NULL, import_async_cb, &report);
+  while (report == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpstr (report->batch_name, ==, "Async batch");
+  g_assert_cmpuint (report->n_added, ==, 12000);
+  g_assert_cmpuint (report->rejections->len, ==, 0);
+  {
+    g_autoptr(LbItem) item = find_item (fixture, "Async batch", "item-0000042");
+
+    g_assert_cmpstr (lb_item_get_text (item), ==, "Comment number 42, \"quoted\" and plain");
+    g_assert_cmpstr (lb_item_get_meta_json (item), ==, "{\"n\":2}");
+  }
+}
+
+static void
+measure_rate (Fixture    *fixture,
+              const char *name,
+              guint       n_rows,
+              gboolean    csv)
+{
+  g_autofree char *manifest = write_text_manifest (fixture, name, n_rows, csv);
+  g_autoptr(LbImportReport) report = NULL;
+  gint64 start, end;
+
+  start = g_get_monotonic_time ();
+  report = import_ok (fixture, manifest, NULL);
+  end = g_get_monotonic_time ();
+
+  g_assert_cmpuint (report->n_added, ==, n_rows);
+  g_test_message ("%s: %u rows in %.3f s: %.0f items/s", name, n_rows,
+                  (end - start) / 1e6, n_rows / ((end - start) / 1e6));
+  if (g_test_perf ())
+    g_test_minimized_result (n_rows / ((end - start) / 1e6), "%s items/s", name);
+}
+
+static void
+test_rate (Fixture       *fixture,
+           gconstpointer  user_data)
+{
+  guint n_rows = g_test_perf () ? 1000000 : 100000;
+
+  measure_rate (fixture, "rate-jsonl.jsonl", n_rows, FALSE);
+  measure_rate (fixture, "rate-csv.csv", n_rows, TRUE);
+}
 
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/engine/import/jsonl", test_jsonl);
+  ADD ("/engine/import/jsonl-rejections", test_jsonl_rejections);
+  ADD ("/engine/import/csv", test_csv);
+  ADD ("/engine/import/csv-rejections", test_csv_rejections);
+  ADD ("/engine/import/csv-header", test_csv_header);
+  ADD ("/engine/import/folder", test_folder);
+  ADD ("/engine/import/folder-text-too-long", test_folder_text_too_long);
+  ADD ("/engine/import/errors", test_errors);
+  ADD ("/engine/import/options", test_options);
+  ADD ("/engine/import/reimport", test_reimport);
+  ADD ("/engine/import/progress", test_progress);
+  ADD ("/engine/import/cancel", test_cancel);
+  ADD ("/engine/import/async", test_async);
+  ADD ("/engine/import/rate", test_rate);
+#undef ADD
+
   return g_test_run ();
 }

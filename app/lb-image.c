@@ -536,7 +536,23 @@ read_be32 (const guint8 *p)
   return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
 }
 
-/* PNG: signature, then IHDR must be the first chunk, of length 13. */
+static guint32
+crc32_of (const guint8 *p,
+          gsize         n)
+{
+  guint32 crc = 0xFFFFFFFFu;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      crc ^= p[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xEDB88320u & -(crc & 1));
+    }
+  return ~crc;
+}
+
+/* PNG: signature, then IHDR must be the first chunk, of length 13, with a
+ * good CRC (so that a damaged size reads as damage, not as a huge image). */
 static gboolean
 png_parse_ihdr (const guint8 *data,
                 gsize         len,
@@ -545,7 +561,8 @@ png_parse_ihdr (const guint8 *data,
                 guint32      *height,
                 GError      **error)
 {
-  if (len < 8 + 8 + 13 || read_be32 (data + 8) != 13 || memcmp (data + 12, "IHDR", 4) != 0)
+  if (len < 8 + 8 + 13 + 4 || read_be32 (data + 8) != 13 || memcmp (data + 12, "IHDR", 4) != 0 ||
+      crc32_of (data + 12, 4 + 13) != read_be32 (data + 29))
     {
       g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT,
                    _("%s: the PNG image is damaged (no valid header)"), display);
@@ -1181,7 +1198,7 @@ lb_image_probe_file (const char  *path,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   display = g_filename_display_name (path);
-  if (!read_file (path, display, 64, &data, &len, error))
+  if (!read_file (path, display, 33, &data, &len, error))
     return FALSE;
 
   switch (sniff_format (data, len))

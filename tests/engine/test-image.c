@@ -1,0 +1,1349 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-image"
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <png.h>
+#include <jpeglib.h>
+
+#include "lb-image.h"
+
+static char *scratch_dir;
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                             */
+
+static const char *
+pngsuite_dir (void)
+{
+  const char *dir = g_getenv ("LB_PNGSUITE_DIR");
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+  return dir;
+}
+
+static char *
+pngsuite_path (const char *name)
+{
+  return g_build_filename (pngsuite_dir (), name, NULL);
+}
+
+static char *
+write_scratch (const char   *name,
+               const void   *data,
+               gsize         len)
+{
+  char *path = g_build_filename (scratch_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, data, len, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static guint
+div255 (guint x)
+{
+  return (x + 127) / 255;
+}
+
+static const guint8 *
+image_pixels (LbImage *image)
+{
+  gsize size;
+  const guint8 *p = g_bytes_get_data (lb_image_get_pixels (image), &size);
+
+  g_assert_cmpuint (size, ==, lb_image_get_stride (image) * lb_image_get_height (image));
+  g_assert_cmpuint (lb_image_get_stride (image), ==, lb_image_get_width (image) * 4);
+  return p;
+}
+
+static void
+assert_error_names_file (GError     *error,
+                         int         code,
+                         const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+
+  g_assert_error (error, LB_IMAGE_ERROR, code);
+  if (strstr (error->message, base) == NULL)
+    g_error ("message \"%s\" does not name %s", error->message, base);
+}
+
+/* The same PNG without chunks that carry colour-space information: the
+ * oracle then decodes the samples as they are stored, like lb_image does. */
+static GBytes *
+strip_colour_chunks (const guint8 *data,
+                     gsize         len)
+{
+  GByteArray *out = g_byte_array_new ();
+  gsize pos = 8;
+
+  g_assert_cmpuint (len, >=, 8);
+  g_byte_array_append (out, data, 8);
+  while (pos + 12 <= len)
+    {
+      guint32 n = ((guint32) data[pos] << 24) | (data[pos + 1] << 16) |
+                  (data[pos + 2] << 8) | data[pos + 3];
+      const guint8 *type = data + pos + 4;
+
+      g_assert_cmpuint (pos + 12 + n, <=, len);
+      if (memcmp (type, "gAMA", 4) != 0 && memcmp (type, "cHRM", 4) != 0 &&
+          memcmp (type, "sRGB", 4) != 0 && memcmp (type, "iCCP", 4) != 0)
+        g_byte_array_append (out, data + pos, n + 12);
+      pos += n + 12;
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* Independent decoder: libpng's simplified API, RGBA 8-bit, premultiplied here. */
+static guint8 *
+oracle_decode (const char *path,
+               guint      *width,
+               guint      *height)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GBytes) stripped = NULL;
+  g_autoptr(GError) error = NULL;
+  png_image image;
+  gsize len;
+  guint8 *buffer;
+
+  g_file_get_contents (path, &contents, &len, &error);
+  g_assert_no_error (error);
+  stripped = strip_colour_chunks ((const guint8 *) contents, len);
+
+  memset (&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  if (!png_image_begin_read_from_memory (&image, g_bytes_get_data (stripped, NULL),
+                                         g_bytes_get_size (stripped)))
+    g_error ("oracle: %s: %s", path, image.message);
+  /* no gAMA any more: 16-bit samples are sRGB-encoded, not linear */
+  image.flags |= PNG_IMAGE_FLAG_16BIT_sRGB;
+  image.format = PNG_FORMAT_RGBA;
+  buffer = g_malloc (PNG_IMAGE_SIZE (image));
+  if (!png_image_finish_read (&image, NULL, buffer, 0, NULL))
+    g_error ("oracle: %s: %s", path, image.message);
+
+  for (gsize i = 0; i < (gsize) image.width * image.height; i++)
+    {
+      guint8 *p = buffer + i * 4;
+
+      p[0] = div255 (p[0] * p[3]);
+      p[1] = div255 (p[1] * p[3]);
+      p[2] = div255 (p[2] * p[3]);
+    }
+  *width = image.width;
+  *height = image.height;
+  png_image_free (&image);
+  return buffer;
+}
+
+static guint
+max_abs_diff (const guint8 *a,
+              const guint8 *b,
+              gsize         n)
+{
+  guint max = 0;
+
+  for (gsize i = 0; i < n; i++)
+    max = MAX (max, (guint) ABS ((int) a[i] - (int) b[i]));
+  return max;
+}
+
+/* ------------------------------------------------------------------ */
+/* PngSuite                                                            */
+
+static void
+test_pngsuite_all (void)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint n_good = 0, n_bad = 0;
+  g_autoptr(GString) oracle_twin = g_string_new (NULL);
+
+  dir = g_dir_open (pngsuite_dir (), 0, &error);
+  g_assert_no_error (error);
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(LbImage) image = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autofree guint8 *expected = NULL;
+      guint ew, eh;
+      const guint8 *pixels;
+      guint max_diff = 0;
+
+      if (!g_str_has_suffix (name, ".png"))
+        continue;
+      path = pngsuite_path (name);
+      image = lb_image_decode_file (path, 0, 0, NULL, &local_error);
+
+      if (name[0] == 'x')
+        {
+          /* deliberately corrupt */
+          g_assert_null (image);
+          g_assert_nonnull (local_error);
+          g_assert_true (g_error_matches (local_error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT) ||
+                         g_error_matches (local_error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_UNSUPPORTED));
+          g_assert_nonnull (strstr (local_error->message, name));
+          n_bad++;
+          continue;
+        }
+
+      if (local_error)
+        g_error ("%s: %s", name, local_error->message);
+      g_assert_nonnull (image);
+
+      expected = oracle_decode (path, &ew, &eh);
+      g_assert_cmpuint (lb_image_get_width (image), ==, ew);
+      g_assert_cmpuint (lb_image_get_height (image), ==, eh);
+      g_assert_cmpuint (lb_image_get_source_width (image), ==, ew);
+      g_assert_cmpuint (lb_image_get_source_height (image), ==, eh);
+      pixels = image_pixels (image);
+      max_diff = max_abs_diff (pixels, expected, (gsize) ew * eh * 4);
+
+      if (max_diff != 0 && name[0] == 'i')
+        {
+          /* libpng 1.6.39's simplified API mis-assembles some interlaced
+           * 16-bit images (rows of later passes land on the wrong lines;
+           * ibasn0g16 is one). For those the oracle is the simplified API's
+           * decoding of the non-interlaced twin, which is the same picture
+           * (see the corpus README). */
+          g_autofree char *twin = pngsuite_path (name + 1);
+
+          g_assert_true (g_file_test (twin, G_FILE_TEST_EXISTS));
+          g_free (expected);
+          expected = oracle_decode (twin, &ew, &eh);
+          max_diff = max_abs_diff (pixels, expected, (gsize) ew * eh * 4);
+          g_string_append_printf (oracle_twin, " %s", name);
+        }
+      if (max_diff != 0)
+        g_error ("%s: decoded pixels differ from libpng's simplified API by up to %u",
+                 name, max_diff);
+      n_good++;
+    }
+
+  g_test_message ("PngSuite: %u decoded identically to the oracle, %u refused", n_good, n_bad);
+  if (oracle_twin->len)
+    g_test_message ("compared with the oracle of the non-interlaced twin:%s", oracle_twin->str);
+  g_assert_cmpuint (n_good, >=, 15);
+}
+
+static void
+get_pixel (LbImage *image,
+           guint    x,
+           guint    y,
+           guint8   out[4])
+{
+  const guint8 *p = image_pixels (image) + y * lb_image_get_stride (image) + x * 4;
+
+  memcpy (out, p, 4);
+}
+
+static void
+test_pngsuite_spot (void)
+{
+  g_autofree char *g01 = pngsuite_path ("basn0g01.png");
+  g_autofree char *a08 = pngsuite_path ("basn6a08.png");
+  g_autofree char *g16 = pngsuite_path ("basn0g16.png");
+  g_autoptr(LbImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 px[4];
+  guint black = 0, white = 0;
+
+  /* 1-bit grey: only black and white, opaque; top-left is white, bottom-right black */
+  image = lb_image_decode_file (g01, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_image_get_width (image), ==, 32);
+  g_assert_cmpuint (lb_image_get_height (image), ==, 32);
+  for (guint y = 0; y < 32; y++)
+    for (guint x = 0; x < 32; x++)
+      {
+        get_pixel (image, x, y, px);
+        g_assert_cmpuint (px[3], ==, 255);
+        g_assert_cmpuint (px[0], ==, px[1]);
+        g_assert_cmpuint (px[1], ==, px[2]);
+        g_assert_true (px[0] == 0 || px[0] == 255);
+        if (px[0])
+          white++;
+        else
+          black++;
+      }
+  g_assert_cmpuint (black, ==, 524);  /* the README: "basn0g01.png: PASS (524 zero samples)" */
+  g_assert_cmpuint (white, ==, 1024 - 524);
+  get_pixel (image, 0, 0, px);
+  g_assert_cmpuint (px[0], ==, 255);
+  get_pixel (image, 31, 31, px);
+  g_assert_cmpuint (px[0], ==, 0);
+  g_clear_pointer (&image, lb_image_unref);
+
+  /* 8-bit RGBA: the alpha channel runs from fully transparent to opaque across
+   * each row; transparent pixels are all zero once premultiplied */
+  image = lb_image_decode_file (a08, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  get_pixel (image, 0, 0, px);
+  g_assert_cmpuint (px[3], ==, 0);
+  g_assert_cmpuint (px[0] | px[1] | px[2], ==, 0);
+  get_pixel (image, 31, 0, px);
+  g_assert_cmpuint (px[3], ==, 255);
+  for (guint x = 0; x < 32; x++)
+    {
+      guint8 left[4];
+
+      get_pixel (image, x, 5, px);
+      g_assert_cmpuint (px[0], <=, px[3]);
+      g_assert_cmpuint (px[1], <=, px[3]);
+      g_assert_cmpuint (px[2], <=, px[3]);
+      if (x > 0)
+        {
+          get_pixel (image, x - 1, 5, left);
+          g_assert_cmpuint (px[3], >=, left[3]);
+        }
+    }
+  g_clear_pointer (&image, lb_image_unref);
+
+  /* 16-bit grey: a diagonal ramp that wraps around; samples as stored,
+   * rounded to 8 bits (the file's gAMA 1.0 is ignored) */
+  image = lb_image_decode_file (g16, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  {
+    struct { guint x, y, v; } known[] = {
+      { 0, 0, 0 }, { 3, 0, 27 }, { 27, 0, 242 }, { 30, 0, 213 }, { 0, 3, 6 }, { 30, 30, 34 },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (known); i++)
+      {
+        get_pixel (image, known[i].x, known[i].y, px);
+        g_assert_cmpuint (px[0], ==, known[i].v);
+        g_assert_cmpuint (px[1], ==, known[i].v);
+        g_assert_cmpuint (px[3], ==, 255);
+      }
+  }
+}
+
+static void
+test_pngsuite_interlaced (void)
+{
+  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  guint n = 0;
+
+  dir = g_dir_open (pngsuite_dir (), 0, &error);
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *ipath = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr(LbImage) a = NULL;
+      g_autoptr(LbImage) b = NULL;
+
+      if (name[0] != 'i' || !g_str_has_suffix (name, ".png"))
+        continue;
+      ipath = pngsuite_path (name);
+      path = pngsuite_path (name + 1);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+
+      a = lb_image_decode_file (ipath, 0, 0, NULL, &error);
+      g_assert_no_error (error);
+      b = lb_image_decode_file (path, 0, 0, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (lb_image_get_width (a), ==, lb_image_get_width (b));
+      g_assert_cmpuint (lb_image_get_height (a), ==, lb_image_get_height (b));
+      if (!g_bytes_equal (lb_image_get_pixels (a), lb_image_get_pixels (b)))
+        g_error ("%s and %s decode differently", name, name + 1);
+
+      /* scaled, interlaced takes the whole-image path, the other streams rows */
+      g_clear_pointer (&a, lb_image_unref);
+      g_clear_pointer (&b, lb_image_unref);
+      a = lb_image_decode_file (ipath, 13, 13, NULL, &error);
+      g_assert_no_error (error);
+      b = lb_image_decode_file (path, 13, 13, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (lb_image_get_width (a), ==, 13);
+      g_assert_true (g_bytes_equal (lb_image_get_pixels (a), lb_image_get_pixels (b)));
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 9);
+}
+
+/* Truncations and flipped bytes of every good PngSuite file: never a crash,
+ * either an image or an error that names the file. */
+static void
+test_pngsuite_damaged (void)
+{
+  const char *names[] = { "basn0g01.png", "basn2c16.png", "basn3p04.png", "basn4a16.png",
+                          "basn6a08.png", "ibasn6a16.png", "ftbyn3p08.png" };
+  GRand *rand = g_rand_new_with_seed (42);
+
+  for (guint f = 0; f < G_N_ELEMENTS (names); f++)
+    {
+      g_autofree char *path = pngsuite_path (names[f]);
+      g_autofree char *contents = NULL;
+      gsize len;
+
+      g_autoptr(LbImage) whole = NULL;
+
+      g_file_get_contents (path, &contents, &len, NULL);
+      g_assert_nonnull (contents);
+      whole = lb_image_decode_file (path, 0, 0, NULL, NULL);
+      g_assert_nonnull (whole);
+
+      for (gsize cut = 0; cut < len; cut += 1 + len / 60)
+        {
+          g_autofree char *p = write_scratch ("cut.png", contents, cut);
+          g_autoptr(GError) error = NULL;
+          g_autoptr(LbImage) image = lb_image_decode_file (p, 0, 0, NULL, &error);
+
+          /* Cut after the image data (only IEND or trailing chunks lost):
+           * the whole picture is there and shown; anything else is refused */
+          if (image)
+            {
+              g_assert_no_error (error);
+              g_assert_true (g_bytes_equal (lb_image_get_pixels (image),
+                                            lb_image_get_pixels (whole)));
+              continue;
+            }
+          g_assert_nonnull (error);
+          g_assert_true (g_error_matches (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT) ||
+                         g_error_matches (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_UNSUPPORTED));
+          g_assert_nonnull (strstr (error->message, "cut.png"));
+        }
+
+      for (guint i = 0; i < 100; i++)
+        {
+          g_autofree char *copy = g_memdup2 (contents, len);
+          g_autofree char *p = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autoptr(LbImage) image = NULL;
+          gsize at = g_rand_int_range (rand, 8, len);
+
+          copy[at] ^= 1 << g_rand_int_range (rand, 0, 8);
+          p = write_scratch ("flip.png", copy, len);
+          image = lb_image_decode_file (p, 7, 7, NULL, &error);
+          g_assert_true ((image == NULL) != (error == NULL));
+          if (error)
+            assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, p);
+        }
+    }
+  g_rand_free (rand);
+}
+
+/* ------------------------------------------------------------------ */
+/* Refusals                                                            */
+
+static guint32
+crc32_update (guint32       crc,
+              const guint8 *p,
+              gsize         n)
+{
+  crc = ~crc;
+  for (gsize i = 0; i < n; i++)
+    {
+      crc ^= p[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xEDB88320u & -(crc & 1));
+    }
+  return ~crc;
+}
+
+static void
+put_be32 (guint8  *p,
+          guint32  v)
+{
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
+
+/* A PNG with a real IHDR claiming width x height, one tiny IDAT and IEND */
+static GBytes *
+craft_png_header (guint32 width,
+                  guint32 height)
+{
+  static const guint8 sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  GByteArray *out = g_byte_array_new ();
+  guint8 chunk[8 + 13 + 4];
+  guint8 idat[12 + 8] = { 0 };
+  guint8 iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D' };
+  guint32 crc;
+
+  g_byte_array_append (out, sig, 8);
+  put_be32 (chunk, 13);
+  memcpy (chunk + 4, "IHDR", 4);
+  put_be32 (chunk + 8, width);
+  put_be32 (chunk + 12, height);
+  chunk[16] = 8;  /* depth */
+  chunk[17] = 6;  /* RGBA */
+  chunk[18] = chunk[19] = chunk[20] = 0;
+  crc = crc32_update (0, chunk + 4, 17);
+  put_be32 (chunk + 21, crc);
+  g_byte_array_append (out, chunk, sizeof chunk);
+
+  put_be32 (idat, 8);
+  memcpy (idat + 4, "IDAT", 4);
+  memcpy (idat + 8, "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
+  put_be32 (idat + 16, crc32_update (0, idat + 4, 12));
+  g_byte_array_append (out, idat, sizeof idat);
+
+  put_be32 (iend + 8, crc32_update (0, iend + 4, 4));
+  g_byte_array_append (out, iend, sizeof iend);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+test_png_too_large (void)
+{
+  struct { guint32 w, h; const char *what; } cases[] = {
+    { 100000, 100000, "32768 × 32768 pixels" },
+    { 40000, 30, "32768 × 32768 pixels" },
+    { 20000, 20000, "100 megapixels" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = craft_png_header (cases[i].w, cases[i].h);
+      g_autofree char *path = write_scratch ("huge.png", g_bytes_get_data (bytes, NULL),
+                                             g_bytes_get_size (bytes));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, NULL, &error);
+      g_autofree char *size = g_strdup_printf ("%u × %u", cases[i].w, cases[i].h);
+      guint w = 0, h = 0;
+
+      g_assert_null (image);
+      assert_error_names_file (error, LB_IMAGE_ERROR_TOO_LARGE, path);
+      g_assert_nonnull (strstr (error->message, size));
+      g_assert_nonnull (strstr (error->message, cases[i].what));
+
+      /* probing is allowed: it reports the size */
+      g_clear_error (&error);
+      g_assert_true (lb_image_probe_file (path, &w, &h, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (w, ==, cases[i].w);
+      g_assert_cmpuint (h, ==, cases[i].h);
+    }
+
+  /* The crafted header is otherwise valid: small sizes get past the limits
+   * and fail only for lack of image data */
+  {
+    g_autoptr(GBytes) bytes = craft_png_header (100, 100);
+    g_autofree char *path = write_scratch ("small.png", g_bytes_get_data (bytes, NULL),
+                                           g_bytes_get_size (bytes));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, NULL, &error);
+
+    g_assert_null (image);
+    assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+  }
+
+  /* Custom limits apply to real files too */
+  {
+    g_autofree char *path = pngsuite_path ("basn2c08.png");
+    LbImageLimits limits = *lb_image_limits_default ();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LbImage) image = NULL;
+
+    limits.max_pixels = 32 * 32 - 1;
+    image = lb_image_decode_file (path, 0, 0, &limits, &error);
+    g_assert_null (image);
+    assert_error_names_file (error, LB_IMAGE_ERROR_TOO_LARGE, path);
+    g_clear_error (&error);
+
+    limits = *lb_image_limits_default ();
+    limits.max_height = 31;
+    image = lb_image_decode_file (path, 0, 0, &limits, &error);
+    g_assert_null (image);
+    assert_error_names_file (error, LB_IMAGE_ERROR_TOO_LARGE, path);
+  }
+}
+
+/* An ancillary chunk over max_chunk_bytes */
+static void
+test_png_chunk_limit (void)
+{
+  g_autofree char *src = pngsuite_path ("basn2c08.png");
+  g_autofree char *contents = NULL;
+  g_autofree char *path = NULL;
+  GByteArray *out = g_byte_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImage) image = NULL;
+  g_autoptr(LbImage) original = NULL;
+  LbImageLimits limits = *lb_image_limits_default ();
+  gsize len, n = 4096;
+  guint8 head[8];
+  g_autofree guint8 *body = g_malloc0 (n + 4);
+  guint32 crc;
+
+  g_file_get_contents (src, &contents, &len, NULL);
+  /* signature + IHDR (33 bytes), then a 4 KiB private ancillary chunk */
+  g_byte_array_append (out, (guint8 *) contents, 33);
+  put_be32 (head, n);
+  memcpy (head + 4, "zzZz", 4);  /* unknown, safe-to-copy ancillary chunk */
+  crc = crc32_update (0, head + 4, 4);
+  crc = crc32_update (crc, body, n);
+  put_be32 (body + n, crc);
+  g_byte_array_append (out, head, 8);
+  g_byte_array_append (out, body, n + 4);
+  g_byte_array_append (out, (guint8 *) contents + 33, len - 33);
+  bytes = g_byte_array_free_to_bytes (out);
+  path = write_scratch ("chunky.png", g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+  /* unknown chunks are skipped: the picture is the original's */
+  original = lb_image_decode_file (src, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  image = lb_image_decode_file (path, 0, 0, &limits, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (lb_image_get_pixels (image), lb_image_get_pixels (original)));
+  g_clear_pointer (&image, lb_image_unref);
+
+  /* a chunk over the chunk limit is skipped unread by libpng (a benign
+   * error): nothing is allocated for it and the image still shows */
+  limits.max_chunk_bytes = 1024;
+  image = lb_image_decode_file (path, 0, 0, &limits, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_bytes_equal (lb_image_get_pixels (image), lb_image_get_pixels (original)));
+}
+
+static void
+test_refusals (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImage) image = NULL;
+  g_autofree char *missing = g_build_filename (scratch_dir, "missing.png", NULL);
+  g_autofree char *text = write_scratch ("notes.png", "just some text\n", 15);
+  g_autofree char *empty = write_scratch ("empty.jpg", "", 0);
+  g_autofree char *src = pngsuite_path ("basn2c08.png");
+  g_autofree char *contents = NULL;
+  g_autofree char *truncated = NULL;
+  g_autofree char *badcrc = NULL;
+  gsize len;
+  guint w, h;
+
+  image = lb_image_decode_file (missing, 0, 0, NULL, &error);
+  g_assert_null (image);
+  assert_error_names_file (error, LB_IMAGE_ERROR_NOT_FOUND, missing);
+  g_clear_error (&error);
+  g_assert_false (lb_image_probe_file (missing, &w, &h, &error));
+  assert_error_names_file (error, LB_IMAGE_ERROR_NOT_FOUND, missing);
+  g_clear_error (&error);
+
+  image = lb_image_decode_file (text, 0, 0, NULL, &error);
+  g_assert_null (image);
+  assert_error_names_file (error, LB_IMAGE_ERROR_UNSUPPORTED, text);
+  g_clear_error (&error);
+  g_assert_false (lb_image_probe_file (text, &w, &h, &error));
+  assert_error_names_file (error, LB_IMAGE_ERROR_UNSUPPORTED, text);
+  g_clear_error (&error);
+
+  image = lb_image_decode_file (empty, 0, 0, NULL, &error);
+  g_assert_null (image);
+  assert_error_names_file (error, LB_IMAGE_ERROR_UNSUPPORTED, empty);
+  g_clear_error (&error);
+
+  /* a directory is not an image either */
+  image = lb_image_decode_file (scratch_dir, 0, 0, NULL, &error);
+  g_assert_null (image);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+
+  g_file_get_contents (src, &contents, &len, NULL);
+  truncated = write_scratch ("truncated.png", contents, len / 2);
+  image = lb_image_decode_file (truncated, 0, 0, NULL, &error);
+  g_assert_null (image);
+  assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, truncated);
+  g_clear_error (&error);
+
+  /* damaged IHDR CRC */
+  contents[29] ^= 0xFF;
+  badcrc = write_scratch ("badcrc.png", contents, len);
+  image = lb_image_decode_file (badcrc, 0, 0, NULL, &error);
+  g_assert_null (image);
+  assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, badcrc);
+}
+
+static void
+test_display_name (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImage) image = NULL;
+  /* a name that is not valid UTF-8 still shows up readably */
+  g_autofree char *path = write_scratch ("caf\xe9.png", "nope", 4);
+
+  image = lb_image_decode_file (path, 0, 0, NULL, &error);
+  g_assert_null (image);
+  g_assert_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_UNSUPPORTED);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "caf"));
+  g_unlink (path);
+}
+
+/* ------------------------------------------------------------------ */
+/* JPEG                                                                */
+
+typedef enum {
+  JPEG_RGB,
+  JPEG_GREY,
+  JPEG_CMYK,
+} JpegKind;
+
+static void
+gradient_pixel (guint   x,
+                guint   y,
+                guint   w,
+                guint   h,
+                guint8  rgb[3])
+{
+  rgb[0] = x * 255 / (w - 1);
+  rgb[1] = y * 255 / (h - 1);
+  rgb[2] = (x + y) * 255 / (w + h - 2);
+}
+
+/* RGB source of the gradient (what the JPEG should look like) */
+static guint8 *
+gradient_rgba (guint    w,
+               guint    h,
+               JpegKind kind)
+{
+  guint8 *out = g_malloc ((gsize) w * h * 4);
+
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        guint8 *p = out + ((gsize) y * w + x) * 4;
+
+        gradient_pixel (x, y, w, h, p);
+        if (kind == JPEG_GREY)
+          p[1] = p[2] = p[0];
+        p[3] = 255;
+      }
+  return out;
+}
+
+static GBytes *
+make_jpeg (guint    w,
+           guint    h,
+           JpegKind kind,
+           gboolean progressive,
+           int      quality)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  unsigned char *buffer = NULL;
+  unsigned long size = 0;
+  g_autofree guint8 *row = g_malloc ((gsize) w * 4);
+  GBytes *bytes;
+
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &buffer, &size);
+  cinfo.image_width = w;
+  cinfo.image_height = h;
+  cinfo.input_components = kind == JPEG_GREY ? 1 : kind == JPEG_CMYK ? 4 : 3;
+  cinfo.in_color_space = kind == JPEG_GREY ? JCS_GRAYSCALE : kind == JPEG_CMYK ? JCS_CMYK : JCS_RGB;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, quality, TRUE);
+  if (progressive)
+    jpeg_simple_progression (&cinfo);
+  jpeg_start_compress (&cinfo, TRUE);
+  while (cinfo.next_scanline < h)
+    {
+      JSAMPROW rows[1] = { row };
+      guint y = cinfo.next_scanline;
+
+      for (guint x = 0; x < w; x++)
+        {
+          guint8 rgb[3];
+
+          gradient_pixel (x, y, w, h, rgb);
+          if (kind == JPEG_GREY)
+            row[x] = rgb[0];
+          else if (kind == JPEG_RGB)
+            memcpy (row + x * 3, rgb, 3);
+          else
+            {
+              /* Adobe CMYK is stored inverted: no black ink (K = 255) and
+               * C, M, Y inverted = the RGB values themselves */
+              row[x * 4 + 0] = rgb[0];
+              row[x * 4 + 1] = rgb[1];
+              row[x * 4 + 2] = rgb[2];
+              row[x * 4 + 3] = 255;
+            }
+        }
+      jpeg_write_scanlines (&cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+  bytes = g_bytes_new (buffer, size);
+  free (buffer);
+  return bytes;
+}
+
+static char *
+write_jpeg (const char *name,
+            GBytes     *bytes)
+{
+  return write_scratch (name, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static double
+mean_abs_error (const guint8 *a,
+                const guint8 *b,
+                gsize         n)
+{
+  guint64 sum = 0;
+
+  for (gsize i = 0; i < n; i++)
+    sum += ABS ((int) a[i] - (int) b[i]);
+  return (double) sum / n;
+}
+
+/* Floating-point area average, as the reference for scaled output */
+static guint8 *
+reference_box_scale (const guint8 *src,
+                     guint         sw,
+                     guint         sh,
+                     guint         dw,
+                     guint         dh)
+{
+  guint8 *out = g_malloc ((gsize) dw * dh * 4);
+  double fx = (double) sw / dw, fy = (double) sh / dh;
+
+  for (guint y = 0; y < dh; y++)
+    for (guint x = 0; x < dw; x++)
+      for (guint c = 0; c < 4; c++)
+        {
+          double sum = 0, area = 0;
+          double x0 = x * fx, x1 = (x + 1) * fx, y0 = y * fy, y1 = (y + 1) * fy;
+
+          for (guint sy = (guint) y0; sy < MIN (sh, (guint) ceil (y1)); sy++)
+            for (guint sx = (guint) x0; sx < MIN (sw, (guint) ceil (x1)); sx++)
+              {
+                double wx = MIN (x1, sx + 1.0) - MAX (x0, (double) sx);
+                double wy = MIN (y1, sy + 1.0) - MAX (y0, (double) sy);
+
+                if (wx <= 0 || wy <= 0)
+                  continue;
+                sum += wx * wy * src[((gsize) sy * sw + sx) * 4 + c];
+                area += wx * wy;
+              }
+          out[((gsize) y * dw + x) * 4 + c] = (guint8) (sum / area + 0.5);
+        }
+  return out;
+}
+
+static void
+check_jpeg_kind (JpegKind    kind,
+                 gboolean    progressive,
+                 const char *name)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (640, 480, kind, progressive, 95);
+  g_autofree char *path = write_jpeg (name, bytes);
+  g_autofree guint8 *source = gradient_rgba (640, 480, kind);
+  g_autofree guint8 *reference = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImage) image = NULL;
+  g_autoptr(LbImage) small = NULL;
+  double err;
+  guint w = 0, h = 0;
+
+  g_assert_true (lb_image_probe_file (path, &w, &h, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (w, ==, 640);
+  g_assert_cmpuint (h, ==, 480);
+
+  image = lb_image_decode_file (path, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_image_get_width (image), ==, 640);
+  g_assert_cmpuint (lb_image_get_height (image), ==, 480);
+  err = mean_abs_error (image_pixels (image), source, 640 * 480 * 4);
+  g_test_message ("%s: full size mean abs error %.3f", name, err);
+  g_assert_cmpfloat (err, <, 1.5);
+  for (gsize i = 3; i < 640 * 480 * 4; i += 4)
+    g_assert_cmpuint (image_pixels (image)[i], ==, 255);
+  if (kind == JPEG_GREY)
+    for (gsize i = 0; i < 640 * 480 * 4; i += 4)
+      {
+        g_assert_cmpuint (image_pixels (image)[i], ==, image_pixels (image)[i + 1]);
+        g_assert_cmpuint (image_pixels (image)[i], ==, image_pixels (image)[i + 2]);
+      }
+
+  /* exactly 1/4: DCT scaling alone */
+  small = lb_image_decode_file (path, 160, 120, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_image_get_width (small), ==, 160);
+  g_assert_cmpuint (lb_image_get_height (small), ==, 120);
+  g_assert_cmpuint (lb_image_get_source_width (small), ==, 640);
+  g_assert_cmpuint (lb_image_get_source_height (small), ==, 480);
+  reference = reference_box_scale (source, 640, 480, 160, 120);
+  err = mean_abs_error (image_pixels (small), reference, 160 * 120 * 4);
+  g_test_message ("%s: 160x120 mean abs error %.3f", name, err);
+  g_assert_cmpfloat (err, <, 1.5);
+  g_clear_pointer (&small, lb_image_unref);
+  g_clear_pointer (&reference, g_free);
+
+  /* 3/8 DCT scaling (240 x 180) then the box filter */
+  small = lb_image_decode_file (path, 200, 200, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_image_get_width (small), ==, 200);
+  g_assert_cmpuint (lb_image_get_height (small), ==, 150);
+  reference = reference_box_scale (source, 640, 480, 200, 150);
+  err = mean_abs_error (image_pixels (small), reference, 200 * 150 * 4);
+  g_test_message ("%s: 200x150 mean abs error %.3f", name, err);
+  g_assert_cmpfloat (err, <, 1.5);
+}
+
+static void
+test_jpeg_rgb (void)
+{
+  check_jpeg_kind (JPEG_RGB, FALSE, "rgb.jpg");
+}
+
+static void
+test_jpeg_grey (void)
+{
+  check_jpeg_kind (JPEG_GREY, FALSE, "grey.jpg");
+}
+
+static void
+test_jpeg_progressive (void)
+{
+  check_jpeg_kind (JPEG_RGB, TRUE, "progressive.jpg");
+}
+
+static void
+test_jpeg_cmyk (void)
+{
+  check_jpeg_kind (JPEG_CMYK, FALSE, "cmyk.jpg");
+}
+
+/* Finds the SOFn marker and returns the offset of its height field */
+static gsize
+find_sof_size (const guint8 *p,
+               gsize         len)
+{
+  for (gsize i = 2; i + 9 < len; )
+    {
+      guint seg;
+
+      g_assert_cmpuint (p[i], ==, 0xFF);
+      if (p[i + 1] >= 0xC0 && p[i + 1] <= 0xC2)
+        return i + 5;
+      seg = (p[i + 2] << 8) | p[i + 3];
+      i += 2 + seg;
+    }
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_jpeg_refusals (void)
+{
+  g_autoptr(GBytes) bytes = make_jpeg (64, 48, JPEG_RGB, FALSE, 90);
+  gsize len = g_bytes_get_size (bytes);
+  g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (bytes, NULL), len);
+  gsize at = find_sof_size (copy, len);
+  struct { guint w, h; const char *what; } cases[] = {
+    { 65000, 65000, "32768 × 32768 pixels" },
+    { 20000, 20000, "100 megapixels" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LbImage) image = NULL;
+      g_autofree char *size = g_strdup_printf ("%u × %u", cases[i].w, cases[i].h);
+      guint w = 0, h = 0;
+
+      copy[at] = cases[i].h >> 8;
+      copy[at + 1] = cases[i].h & 0xFF;
+      copy[at + 2] = cases[i].w >> 8;
+      copy[at + 3] = cases[i].w & 0xFF;
+      path = write_scratch ("huge.jpg", copy, len);
+      image = lb_image_decode_file (path, 0, 0, NULL, &error);
+      g_assert_null (image);
+      assert_error_names_file (error, LB_IMAGE_ERROR_TOO_LARGE, path);
+      g_assert_nonnull (strstr (error->message, size));
+      g_assert_nonnull (strstr (error->message, cases[i].what));
+      /* also when a small target is asked for */
+      g_clear_error (&error);
+      image = lb_image_decode_file (path, 100, 100, NULL, &error);
+      g_assert_null (image);
+      assert_error_names_file (error, LB_IMAGE_ERROR_TOO_LARGE, path);
+      g_clear_error (&error);
+
+      g_assert_true (lb_image_probe_file (path, &w, &h, &error));
+      g_assert_cmpuint (w, ==, cases[i].w);
+      g_assert_cmpuint (h, ==, cases[i].h);
+    }
+
+  /* truncated: the header is fine, the data stops half way */
+  {
+    g_autofree char *path = write_scratch ("truncated.jpg", g_bytes_get_data (bytes, NULL),
+                                           len / 2);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, NULL, &error);
+
+    g_assert_null (image);
+    assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+  }
+
+  /* only the start-of-image marker */
+  {
+    g_autofree char *path = write_scratch ("soi.jpg", "\xFF\xD8\xFF", 3);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, NULL, &error);
+    guint w, h;
+
+    g_assert_null (image);
+    assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+    g_clear_error (&error);
+    g_assert_false (lb_image_probe_file (path, &w, &h, &error));
+    assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+  }
+
+  /* every truncation and some flipped bytes: never a crash */
+  {
+    const guint8 *data = g_bytes_get_data (bytes, NULL);
+    GRand *rand = g_rand_new_with_seed (7);
+
+    for (gsize cut = 3; cut < len; cut += 1 + len / 80)
+      {
+        g_autofree char *path = write_scratch ("cut.jpg", data, cut);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, NULL, &error);
+
+        g_assert_null (image);
+        assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+      }
+    for (guint i = 0; i < 200; i++)
+      {
+        g_autofree guint8 *flip = g_memdup2 (data, len);
+        g_autofree char *path = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(LbImage) image = NULL;
+
+        flip[g_rand_int_range (rand, 3, len)] ^= 1 << g_rand_int_range (rand, 0, 8);
+        path = write_scratch ("flip.jpg", flip, len);
+        image = lb_image_decode_file (path, 20, 20, NULL, &error);
+        g_assert_true ((image == NULL) != (error == NULL));
+        if (error)
+          assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+      }
+    g_rand_free (rand);
+  }
+}
+
+/* ------------------------------------------------------------------ */
+/* Scaling                                                             */
+
+static void
+test_fit (void)
+{
+  struct { guint w, h, tw, th, ew, eh; } cases[] = {
+    { 640, 480, 0, 0, 640, 480 },
+    { 640, 480, 1280, 960, 640, 480 },   /* never upscales */
+    { 640, 480, 320, 240, 320, 240 },
+    { 640, 480, 100, 100, 100, 75 },
+    { 480, 640, 100, 100, 75, 100 },
+    { 640, 480, 320, 0, 320, 240 },      /* 0 = unbounded in that direction */
+    { 640, 480, 0, 120, 160, 120 },
+    { 4000, 3000, 1200, 900, 1200, 900 },
+    { 4000, 3000, 1920, 1080, 1440, 1080 },
+    { 10000, 1, 100, 100, 100, 1 },      /* never below one pixel */
+    { 1, 10000, 100, 100, 1, 100 },
+    { 33, 33, 13, 13, 13, 13 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint w, h;
+
+      lb_image_compute_fit (cases[i].w, cases[i].h, cases[i].tw, cases[i].th, &w, &h);
+      g_assert_cmpuint (w, ==, cases[i].ew);
+      g_assert_cmpuint (h, ==, cases[i].eh);
+    }
+}
+
+static void
+test_scale_png (void)
+{
+  g_autofree char *path = pngsuite_path ("basn2c08.png");
+  g_autofree char *alpha = pngsuite_path ("basn6a16.png");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImage) full = NULL;
+  g_autoptr(LbImage) image = NULL;
+  g_autoptr(LbImage) rescaled = NULL;
+  g_autofree guint8 *reference = NULL;
+
+  full = lb_image_decode_file (path, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+
+  image = lb_image_decode_file (path, 64, 64, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_image_get_width (image), ==, 32);
+  g_assert_true (g_bytes_equal (lb_image_get_pixels (image), lb_image_get_pixels (full)));
+  g_clear_pointer (&image, lb_image_unref);
+
+  image = lb_image_decode_file (path, 16, 8, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_image_get_width (image), ==, 8);
+  g_assert_cmpuint (lb_image_get_height (image), ==, 8);
+  g_assert_cmpuint (lb_image_get_source_width (image), ==, 32);
+  reference = reference_box_scale (image_pixels (full), 32, 32, 8, 8);
+  g_assert_cmpfloat (mean_abs_error (image_pixels (image), reference, 8 * 8 * 4), <, 0.6);
+
+  /* the decoder's scaling and lb_image_scale() agree */
+  rescaled = lb_image_scale (full, 16, 8);
+  g_assert_true (g_bytes_equal (lb_image_get_pixels (image), lb_image_get_pixels (rescaled)));
+  g_clear_pointer (&image, lb_image_unref);
+  g_clear_pointer (&reference, g_free);
+  g_clear_pointer (&full, lb_image_unref);
+
+  /* premultiplied alpha scales without dark fringes: compare to the float box */
+  full = lb_image_decode_file (alpha, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  image = lb_image_decode_file (alpha, 11, 11, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_image_get_width (image), ==, 11);
+  reference = reference_box_scale (image_pixels (full), 32, 32, 11, 11);
+  for (gsize i = 0; i < 11 * 11 * 4; i++)
+    g_assert_cmpint (ABS ((int) image_pixels (image)[i] - (int) reference[i]), <=, 2);
+  for (gsize i = 0; i < 11 * 11 * 4; i += 4)
+    {
+      const guint8 *p = image_pixels (image) + i;
+
+      g_assert_cmpuint (p[0], <=, p[3]);
+      g_assert_cmpuint (p[1], <=, p[3]);
+      g_assert_cmpuint (p[2], <=, p[3]);
+    }
+}
+
+static LbImage *
+decode_rgba_png (const char   *name,
+                 const guint8 *rgba,
+                 guint         w,
+                 guint         h,
+                 guint         tw,
+                 guint         th)
+{
+  png_image image;
+  g_autofree char *path = g_build_filename (scratch_dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+  LbImage *result;
+
+  memset (&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  image.width = w;
+  image.height = h;
+  image.format = PNG_FORMAT_RGBA;
+  g_assert_true (png_image_write_to_file (&image, path, 0, rgba, 0, NULL));
+  result = lb_image_decode_file (path, tw, th, NULL, &error);
+  g_assert_no_error (error);
+  return result;
+}
+
+static void
+test_scale_exact (void)
+{
+  guint8 solid[9 * 7 * 4];
+  guint8 checker[2 * 2 * 4] = { 0, 0, 0, 255,  255, 255, 255, 255,
+                                255, 255, 255, 255,  0, 0, 0, 255 };
+  g_autoptr(LbImage) a = NULL;
+  g_autoptr(LbImage) b = NULL;
+
+  /* a flat colour stays exactly that colour at any scale */
+  for (guint i = 0; i < sizeof solid; i += 4)
+    {
+      solid[i] = 200; solid[i + 1] = 17; solid[i + 2] = 99; solid[i + 3] = 255;
+    }
+  a = decode_rgba_png ("solid.png", solid, 9, 7, 4, 4);
+  g_assert_cmpuint (lb_image_get_width (a), ==, 4);
+  g_assert_cmpuint (lb_image_get_height (a), ==, 3);
+  for (guint i = 0; i < 4 * 3 * 4; i += 4)
+    {
+      const guint8 *p = image_pixels (a) + i;
+
+      g_assert_cmpuint (p[0], ==, 200);
+      g_assert_cmpuint (p[1], ==, 17);
+      g_assert_cmpuint (p[2], ==, 99);
+      g_assert_cmpuint (p[3], ==, 255);
+    }
+
+  /* a 2 x 2 checkerboard averages to mid grey */
+  b = decode_rgba_png ("checker.png", checker, 2, 2, 1, 1);
+  g_assert_cmpuint (lb_image_get_width (b), ==, 1);
+  g_assert_cmpuint (image_pixels (b)[0], ==, 128);
+  g_assert_cmpuint (image_pixels (b)[3], ==, 255);
+}
+
+/* ------------------------------------------------------------------ */
+/* Throughput (figures only; run with -m perf or LB_IMAGE_BENCH=1)     */
+
+static GBytes *
+make_photo_png (guint w,
+                guint h)
+{
+  png_image image;
+  g_autofree guint8 *rgb = g_malloc ((gsize) w * h * 3);
+  GRand *rand = g_rand_new_with_seed (1);
+  png_alloc_size_t size = 0;
+  guint8 *buffer;
+
+  for (guint y = 0; y < h; y++)
+    for (guint x = 0; x < w; x++)
+      {
+        guint8 *p = rgb + ((gsize) y * w + x) * 3;
+        int n = g_rand_int_range (rand, -6, 7);
+
+        p[0] = CLAMP ((int) (127 + 100 * sin (x / 97.0) * cos (y / 61.0)) + n, 0, 255);
+        p[1] = CLAMP ((int) (x * 255 / w) + n, 0, 255);
+        p[2] = CLAMP ((int) (y * 255 / h) - n, 0, 255);
+      }
+  g_rand_free (rand);
+
+  memset (&image, 0, sizeof image);
+  image.version = PNG_IMAGE_VERSION;
+  image.width = w;
+  image.height = h;
+  image.format = PNG_FORMAT_RGB;
+  g_assert_true (png_image_write_get_memory_size (image, size, 0, rgb, 0, NULL));
+  buffer = g_malloc (size);
+  g_assert_true (png_image_write_to_memory (&image, buffer, &size, 0, rgb, 0, NULL));
+  return g_bytes_new_take (buffer, size);
+}
+
+static double
+time_decode (const char *path,
+             guint       tw,
+             guint       th,
+             guint       rounds)
+{
+  double best = G_MAXDOUBLE;
+
+  for (guint i = 0; i < rounds; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      gint64 t0 = g_get_monotonic_time ();
+      g_autoptr(LbImage) image = lb_image_decode_file (path, tw, th, NULL, &error);
+
+      g_assert_no_error (error);
+      best = MIN (best, (g_get_monotonic_time () - t0) / 1e6);
+    }
+  return best;
+}
+
+static void
+test_throughput (void)
+{
+  const guint w = 4000, h = 3000;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GBytes) jpeg = NULL;
+  g_autofree char *png_path = NULL;
+  g_autofree char *jpeg_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImage) full = NULL;
+  g_autoptr(LbImage) scaled = NULL;
+  double t, mp = w * (double) h / 1e6;
+  gint64 t0;
+
+  if (!g_test_perf () && !g_getenv ("LB_IMAGE_BENCH"))
+    {
+      g_test_skip ("run with -m perf or LB_IMAGE_BENCH=1");
+      return;
+    }
+
+  png = make_photo_png (w, h);
+  png_path = write_scratch ("photo.png", g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  jpeg = make_jpeg (w, h, JPEG_RGB, FALSE, 90);
+  jpeg_path = write_jpeg ("photo.jpg", jpeg);
+
+  t = time_decode (png_path, 0, 0, 5);
+  g_test_message ("PNG  %ux%u (%.1f MB): %.1f ms, %.1f MP/s", w, h,
+                  g_bytes_get_size (png) / 1e6, t * 1e3, mp / t);
+  t = time_decode (png_path, 1200, 900, 5);
+  g_test_message ("PNG  to 1200x900: %.1f ms", t * 1e3);
+  t = time_decode (jpeg_path, 0, 0, 5);
+  g_test_message ("JPEG %ux%u (%.1f MB): %.1f ms, %.1f MP/s", w, h,
+                  g_bytes_get_size (jpeg) / 1e6, t * 1e3, mp / t);
+  t = time_decode (jpeg_path, 1200, 900, 5);
+  g_test_message ("JPEG to 1200x900 (DCT 3/8 + box): %.1f ms", t * 1e3);
+
+  full = lb_image_decode_file (png_path, 0, 0, NULL, &error);
+  g_assert_no_error (error);
+  t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < 5; i++)
+    {
+      g_clear_pointer (&scaled, lb_image_unref);
+      scaled = lb_image_scale (full, 1200, 900);
+    }
+  g_test_message ("box scale 4000x3000 -> 1200x900: %.1f ms",
+                  (g_get_monotonic_time () - t0) / 5e3);
+  g_assert_cmpuint (lb_image_get_width (scaled), ==, 1200);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+remove_scratch (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (scratch_dir, 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (scratch_dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (scratch_dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  scratch_dir = g_dir_make_tmp ("lb-test-image-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  g_test_add_func ("/engine/image/pngsuite/all", test_pngsuite_all);
+  g_test_add_func ("/engine/image/pngsuite/spot", test_pngsuite_spot);
+  g_test_add_func ("/engine/image/pngsuite/interlaced", test_pngsuite_interlaced);
+  g_test_add_func ("/engine/image/pngsuite/damaged", test_pngsuite_damaged);
+  g_test_add_func ("/engine/image/png/too-large", test_png_too_large);
+  g_test_add_func ("/engine/image/png/chunk-limit", test_png_chunk_limit);
+  g_test_add_func ("/engine/image/refusals", test_refusals);
+  g_test_add_func ("/engine/image/display-name", test_display_name);
+  g_test_add_func ("/engine/image/jpeg/rgb", test_jpeg_rgb);
+  g_test_add_func ("/engine/image/jpeg/grey", test_jpeg_grey);
+  g_test_add_func ("/engine/image/jpeg/progressive", test_jpeg_progressive);
+  g_test_add_func ("/engine/image/jpeg/cmyk", test_jpeg_cmyk);
+  g_test_add_func ("/engine/image/jpeg/refusals", test_jpeg_refusals);
+  g_test_add_func ("/engine/image/scale/fit", test_fit);
+  g_test_add_func ("/engine/image/scale/png", test_scale_png);
+  g_test_add_func ("/engine/image/scale/exact", test_scale_exact);
+  g_test_add_func ("/engine/image/throughput", test_throughput);
+
+  ret = g_test_run ();
+  remove_scratch ();
+  g_free (scratch_dir);
+  return ret;
+}

@@ -1831,6 +1831,11 @@ lb_store_open (const char        *path,
   if (!open_connection (self, FALSE, &self->wdb, error))
     return NULL;
 
+  /* look before changing anything in the file */
+  if (!check_quick (self, self->wdb, error)
+      || !check_version (self, self->wdb, &version, error))
+    return NULL;
+
   {
     GError *local = NULL;
     gboolean ok = exec_sql (self->wdb, "PRAGMA journal_mode = WAL", &local)
@@ -1840,9 +1845,7 @@ lb_store_open (const char        *path,
       return NULL;
   }
 
-  if (!check_quick (self, self->wdb, error)
-      || !check_version (self, self->wdb, &version, error)
-      || !migrate (self, version, error)
+  if (!migrate (self, version, error)
       || !init_meta (self, error)
       || !load_seat (self, self->wdb, error))
     return NULL;

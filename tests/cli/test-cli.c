@@ -1,0 +1,884 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-cli"
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <sqlite3.h>
+
+/* End-to-end tests of labelbench-cli: the real binary ($LB_CLI), run with
+ * g_spawn_sync, checked on its exit status, stdout, stderr and the store. */
+
+static const char schema_json[] =
+  "{\"name\": \"Comment review\", \"multi_label\": true,"
+  " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},"
+  "              {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\", \"color\": \"#e01b24\"}],"
+  " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},"
+  "                 {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\","
+  "                  \"needs_reason\": true},"
+  "                 {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}],"
+  " \"reasons\": [{\"id\": \"abuse\", \"title\": \"Abuse\","
+  "               \"children\": [{\"id\": \"abuse/insult\", \"title\": \"Insult\"}]}]}";
+
+typedef struct {
+  char *dir;     /* scratch folder */
+  char *store;   /* DIR/store.db */
+  char *folder;  /* DIR/photos: a batch folder */
+} Fixture;
+
+typedef struct {
+  int   status;  /* exit status */
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
+
+static const char *
+cli_path (void)
+{
+  const char *path = g_getenv ("LB_CLI");
+
+  g_assert_nonnull (path);
+  return path;
+}
+
+/* Runs labelbench-cli with the NULL-terminated arguments. It must exit
+ * (never die of a signal). */
+static void
+run_cli_v (Run         *run,
+           const char  *first,
+           va_list      args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+  const char *arg;
+
+  run_clear (run);
+  g_ptr_array_add (argv, (char *) cli_path ());
+  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &wait_status, &error);
+  g_assert_no_error (error);
+
+  if (!WIFEXITED (wait_status))
+    g_error ("labelbench-cli %s died (wait status %d); stderr: %s", first, wait_status,
+             run->err);
+  run->status = WEXITSTATUS (wait_status);
+  g_test_message ("labelbench-cli %s -> %d\nstdout: %s\nstderr: %s", first, run->status,
+                  run->out, run->err);
+}
+
+static int
+run_cli (Run        *run,
+         const char *first,
+         ...)
+{
+  va_list args;
+
+  va_start (args, first);
+  run_cli_v (run, first, args);
+  va_end (args);
+  return run->status;
+}
+
+/* A failure: exit status 1 and one line "labelbench-cli: MESSAGE" on stderr */
+static void
+assert_failed_with (Run        *run,
+                    const char *fragment)
+{
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_true (g_str_has_prefix (run->err, "labelbench-cli: "));
+  g_assert_true (g_str_has_suffix (run->err, "\n"));
+  g_assert_true (strchr (run->err, '\n') == run->err + strlen (run->err) - 1);  /* one line */
+  if (fragment != NULL && strstr (run->err, fragment) == NULL)
+    g_error ("stderr “%s” does not mention “%s”", run->err, fragment);
+}
+
+static void
+write_file (const char *path,
+            const char *contents,
+            gssize      len)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_mkdir_with_parents (dir, 0755);
+  g_file_set_contents (path, contents, len, &error);
+  g_assert_no_error (error);
+}
+
+static void
+copy_pngsuite (const char *name,
+               const char *dest)
+{
+  const char *suite = g_getenv ("LB_PNGSUITE_DIR");
+  g_autofree char *src = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+
+  g_assert_nonnull (suite);
+  src = g_build_filename (suite, name, NULL);
+  g_file_get_contents (src, &data, &len, &error);
+  g_assert_no_error (error);
+  write_file (dest, data, len);
+}
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir == NULL)
+    {
+      g_unlink (path);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      remove_tree (child);
+    }
+  g_dir_close (dir);
+  g_rmdir (path);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *p = NULL;
+
+  f->dir = g_dir_make_tmp ("lb-test-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->store = g_build_filename (f->dir, "store.db", NULL);
+  f->folder = g_build_filename (f->dir, "photos", NULL);
+
+  /* A folder batch: two images (one in a subfolder), two texts, a schema */
+  p = g_build_filename (f->folder, "a-basn2c08.png", NULL);
+  copy_pngsuite ("basn2c08.png", p);
+  g_free (p);
+  p = g_build_filename (f->folder, "sub", "b-basn0g01.png", NULL);
+  copy_pngsuite ("basn0g01.png", p);
+  g_free (p);
+  p = g_build_filename (f->folder, "c-comment.txt", NULL);
+  write_file (p, "Great \"value\",\nwould buy again", -1);
+  g_free (p);
+  p = g_build_filename (f->folder, "d-中文.txt", NULL);
+  write_file (p, "质量很好，物流太慢", -1);
+  g_free (p);
+  p = g_build_filename (f->folder, "schema.json", NULL);
+  write_file (p, schema_json, -1);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->store);
+  g_free (f->folder);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+static JsonObject *
+find_item (JsonArray  *items,
+           const char *id)
+{
+  JsonObject *found = NULL;
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *o = json_array_get_object_element (items, i);
+
+      if (g_strcmp0 (json_object_get_string_member (o, "id"), id) == 0)
+        {
+          g_assert_null (found);  /* no duplicates */
+          found = o;
+        }
+    }
+  g_assert_nonnull (found);
+  return found;
+}
+
+static JsonNode *
+items_json (Fixture    *f,
+            const char *batch)
+{
+  g_auto(Run) run = { 0 };
+
+  if (batch != NULL)
+    run_cli (&run, "items", "--store", f->store, "--batch", batch, "--json", NULL);
+  else
+    run_cli (&run, "items", "--store", f->store, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  return parse_json (run.out);
+}
+
+static void
+import_folder (Fixture *f)
+{
+  g_auto(Run) run = { 0 };
+
+  run_cli (&run, "import", "--store", f->store, f->folder, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Imported 4 items into batch photos (0 already present)\n");
+  g_assert_cmpstr (run.err, ==, "");
+}
+
+/* Tests ------------------------------------------------------------------ */
+
+static void
+test_help (void)
+{
+  g_auto(Run) run = { 0 };
+  static const char * const commands[] = {
+    "import", "items", "label", "undo", "export", "stats", "verify", "bench",
+  };
+
+  run_cli (&run, "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n  %s ", commands[i]);
+      g_assert_nonnull (strstr (run.out, line));
+    }
+
+  run_cli (&run, "label", "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "labelbench-cli label"));
+  g_assert_nonnull (strstr (run.out, "--store"));
+  g_assert_nonnull (strstr (run.out, "--decision"));
+
+  run_cli (&run, NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "Usage"));
+
+  run_cli (&run, "frobnicate", NULL);
+  assert_failed_with (&run, "frobnicate");
+
+  run_cli (&run, "items", "--no-such-option", NULL);
+  assert_failed_with (&run, "--no-such-option");
+}
+
+static void
+test_import_folder (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *items;
+  JsonObject *o;
+  g_auto(GStrv) lines = NULL;
+
+  import_folder (f);
+
+  /* again: nothing new, no duplicates */
+  run_cli (&run, "import", "--store", f->store, f->folder, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "Imported 0 items into batch photos (4 already present)\n");
+
+  root = items_json (f, NULL);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+  items = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (items), ==, 4);
+
+  o = find_item (items, "a-basn2c08.png");
+  g_assert_cmpstr (json_object_get_string_member (o, "batch"), ==, "photos");
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "image");
+  g_assert_cmpstr (json_object_get_string_member (o, "path"), ==, "a-basn2c08.png");
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "todo");
+  g_assert_false (json_object_has_member (o, "text"));
+
+  o = find_item (items, "sub/b-basn0g01.png");
+  g_assert_cmpstr (json_object_get_string_member (o, "path"), ==, "sub/b-basn0g01.png");
+
+  o = find_item (items, "c-comment.txt");
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "text");
+  g_assert_cmpstr (json_object_get_string_member (o, "text"), ==,
+                   "Great \"value\",\nwould buy again");
+  g_assert_false (json_object_has_member (o, "path"));
+
+  o = find_item (items, "d-中文.txt");
+  g_assert_cmpstr (json_object_get_string_member (o, "text"), ==, "质量很好，物流太慢");
+  g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "todo");
+
+  /* plain listing: one tab-separated line per item, in path order */
+  run_cli (&run, "items", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  g_assert_cmpstr (lines[0], ==, "photos\ta-basn2c08.png\timage\ttodo\ta-basn2c08.png");
+  /* path order: a-..., c-..., d-..., sub/... */
+  g_assert_cmpstr (lines[1], ==,
+                   "photos\tc-comment.txt\ttext\ttodo\tGreat \"value\", would buy again");
+  g_assert_cmpstr (lines[2], ==, "photos\td-中文.txt\ttext\ttodo\t质量很好，物流太慢");
+
+  /* batches */
+  run_cli (&run, "batches", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "photos\t4\t0\t"));
+
+  /* an unknown batch */
+  run_cli (&run, "items", "--store", f->store, "--batch", "nope", NULL);
+  assert_failed_with (&run, "nope");
+}
+
+static void
+test_import_manifest (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *manifest = g_build_filename (f->folder, "items.jsonl", NULL);
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(GStrv) err_lines = NULL;
+  JsonArray *items;
+
+  write_file (manifest,
+              "{\"id\": \"m1\", \"text\": \"first\"}\n"                  /* 1 ok */
+              "{\"id\": \"m2\", \"text\": \n"                            /* 2 bad JSON */
+              "{\"text\": \"no id\"}\n"                                  /* 3 no id */
+              "{\"id\": \"m4\", \"image\": \"../outside.png\"}\n"        /* 4 escapes */
+              "{\"id\": \"m5\", \"image\": \"a-basn2c08.png\"}\n"        /* 5 ok */
+              "{\"id\": \"m1\", \"text\": \"duplicate\"}\n"              /* 6 duplicate id */
+              "{\"id\": \"m7\", \"text\": \"中文\\n\\\"quoted\\\"\", \"meta\": {\"lang\": \"zh\"}}\n",
+              -1);
+
+  run_cli (&run, "import", "--store", f->store, "--name", "manifest", manifest, NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_cmpstr (run.out, ==,
+                   "Imported 3 items into batch manifest (0 already present)\n"
+                   "4 items rejected (listed on stderr)\n");
+  err_lines = g_strsplit (run.err, "\n", -1);
+  g_assert_cmpuint (g_strv_length (err_lines), ==, 5);
+  g_assert_nonnull (strstr (err_lines[0], "items.jsonl:2: "));
+  g_assert_nonnull (strstr (err_lines[1], "items.jsonl:3: "));
+  g_assert_nonnull (strstr (err_lines[2], "items.jsonl:4: "));
+  g_assert_nonnull (strstr (err_lines[3], "items.jsonl:6: "));
+  g_assert_cmpstr (err_lines[4], ==, "");
+
+  root = items_json (f, "manifest");
+  items = json_node_get_array (root);
+  g_assert_cmpuint (json_array_get_length (items), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (find_item (items, "m1"), "text"), ==,
+                   "first");
+  g_assert_cmpstr (json_object_get_string_member (find_item (items, "m5"), "path"), ==,
+                   "a-basn2c08.png");
+  g_assert_cmpstr (json_object_get_string_member (find_item (items, "m7"), "text"), ==,
+                   "中文\n\"quoted\"");
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_object_get_object_member (find_item (items, "m7"), "meta"), "lang"),
+                   ==, "zh");
+
+  /* nothing at the path: nothing done */
+  run_cli (&run, "import", "--store", f->store, "/nonexistent/manifest.jsonl", NULL);
+  assert_failed_with (&run, "/nonexistent/manifest.jsonl");
+
+  /* a manifest whose every row is rejected: nothing done */
+  {
+    g_autofree char *bad = g_build_filename (f->dir, "bad.jsonl", NULL);
+
+    write_file (bad, "not json\n[1, 2]\n", -1);
+    run_cli (&run, "import", "--store", f->store, bad, NULL);
+    g_assert_cmpint (run.status, ==, 1);
+    g_assert_nonnull (strstr (run.err, "bad.jsonl:1: "));
+    g_assert_nonnull (strstr (run.err, "bad.jsonl:2: "));
+    g_assert_nonnull (strstr (run.err, "labelbench-cli: "));
+  }
+}
+
+static void
+test_label_undo (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  JsonObject *o;
+
+  import_folder (f);
+
+  run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           "--label", "ok", "--label", "spam", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "item c-comment.txt: done\n");
+  g_assert_cmpstr (run.err, ==, "");
+
+  run_cli (&run, "label", "--store", f->store, "--item", "d-中文.txt", "--actor", "李明",
+           "--batch", "photos", "--decision", "reject", "--reason", "abuse/insult",
+           "--note", "辱骂 \"quoted\"\nsecond line", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  {
+    g_autoptr(JsonNode) root = items_json (f, NULL);
+    JsonArray *items = json_node_get_array (root);
+    JsonArray *labels;
+
+    o = find_item (items, "c-comment.txt");
+    g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "done");
+    labels = json_object_get_array_member (o, "labels");
+    g_assert_cmpuint (json_array_get_length (labels), ==, 2);
+    g_assert_cmpstr (json_array_get_string_element (labels, 0), ==, "ok");
+    g_assert_cmpstr (json_array_get_string_element (labels, 1), ==, "spam");
+    g_assert_false (json_object_has_member (o, "decision"));
+
+    o = find_item (items, "d-中文.txt");
+    g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "done");
+    g_assert_cmpstr (json_object_get_string_member (o, "decision"), ==, "reject");
+    g_assert_cmpstr (json_object_get_string_member (o, "reason"), ==, "abuse/insult");
+    g_assert_cmpstr (json_object_get_string_member (o, "note"), ==,
+                     "辱骂 \"quoted\"\nsecond line");
+
+    o = find_item (items, "a-basn2c08.png");
+    g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "todo");
+  }
+
+  /* undo by someone else: nothing to undo */
+  run_cli (&run, "undo", "--store", f->store, "--item", "c-comment.txt", "--actor", "bob", NULL);
+  assert_failed_with (&run, NULL);
+
+  run_cli (&run, "undo", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "item c-comment.txt: todo\n");
+  {
+    g_autoptr(JsonNode) root = items_json (f, NULL);
+
+    o = find_item (json_node_get_array (root), "c-comment.txt");
+    g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "todo");
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "labels")), ==, 0);
+  }
+  run_cli (&run, "undo", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           NULL);
+  assert_failed_with (&run, NULL);
+
+  /* skip */
+  run_cli (&run, "skip", "--store", f->store, "--item", "a-basn2c08.png", "--actor", "alice",
+           NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "item a-basn2c08.png: skipped\n");
+
+  /* invalid requests: exit 1, a message, nothing saved */
+  run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           "--label", "kitten", NULL);
+  assert_failed_with (&run, "kitten");
+  g_assert_nonnull (strstr (run.err, "ok, spam"));
+
+  run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           "--decision", "maybe", NULL);
+  assert_failed_with (&run, "maybe");
+  g_assert_nonnull (strstr (run.err, "approve, reject, escalate"));
+
+  run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           "--decision", "reject", NULL);
+  assert_failed_with (&run, NULL);
+
+  run_cli (&run, "label", "--store", f->store, "--item", "no-such-item", "--actor", "alice",
+           "--label", "ok", NULL);
+  assert_failed_with (&run, "no-such-item");
+
+  run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           NULL);
+  assert_failed_with (&run, "--label");
+
+  run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt", "--label", "ok", NULL);
+  assert_failed_with (&run, "--actor");
+
+  {
+    g_autoptr(JsonNode) root = items_json (f, NULL);
+
+    o = find_item (json_node_get_array (root), "c-comment.txt");
+    g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "todo");
+  }
+
+  /* label + decision in one act */
+  run_cli (&run, "label", "--store", f->store, "--item", "sub/b-basn0g01.png", "--actor", "bob",
+           "--label", "ok", "--decision", "escalate", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  {
+    g_autoptr(JsonNode) root = items_json (f, NULL);
+
+    o = find_item (json_node_get_array (root), "sub/b-basn0g01.png");
+    g_assert_cmpstr (json_object_get_string_member (o, "decision"), ==, "escalate");
+    g_assert_true (json_object_get_boolean_member (o, "flagged"));
+  }
+}
+
+static void
+test_missing_store (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  static const char * const commands[] = { "items", "stats", "export", "verify", "batches" };
+  g_autofree char *not_a_store = g_build_filename (f->dir, "notes.txt", NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      run_cli (&run, commands[i], "--store", f->store, NULL);
+      assert_failed_with (&run, f->store);
+      g_assert_cmpstr (run.out, ==, "");
+      /* reading never creates a store */
+      g_assert_false (g_file_test (f->store, G_FILE_TEST_EXISTS));
+    }
+
+  run_cli (&run, "label", "--store", f->dir, "--item", "x", "--actor", "a", "--label", "ok",
+           NULL);
+  assert_failed_with (&run, NULL);
+
+  /* a file that is not a store is reported and left alone */
+  write_file (not_a_store, "just some notes, not SQLite\n", -1);
+  run_cli (&run, "items", "--store", not_a_store, NULL);
+  assert_failed_with (&run, not_a_store);
+  run_cli (&run, "import", "--store", not_a_store, f->folder, NULL);
+  assert_failed_with (&run, not_a_store);
+  {
+    g_autofree char *contents = NULL;
+
+    g_file_get_contents (not_a_store, &contents, NULL, NULL);
+    g_assert_cmpstr (contents, ==, "just some notes, not SQLite\n");
+  }
+}
+
+static void
+make_some_events (Fixture *f)
+{
+  g_auto(Run) run = { 0 };
+
+  import_folder (f);
+  g_assert_cmpint (run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt",
+                            "--actor", "alice", "--label", "ok", "--note", "line\none \"q\"",
+                            "--dwell-ms", "1500", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&run, "label", "--store", f->store, "--item", "d-中文.txt",
+                            "--actor", "李明", "--decision", "reject", "--reason", "abuse",
+                            "--dwell-ms", "2500", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&run, "label", "--store", f->store, "--item", "a-basn2c08.png",
+                            "--actor", "alice", "--label", "spam", "--decision", "approve",
+                            "--dwell-ms", "500", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&run, "undo", "--store", f->store, "--item", "a-basn2c08.png",
+                            "--actor", "alice", NULL), ==, 0);
+  g_assert_cmpint (run_cli (&run, "skip", "--store", f->store, "--item", "sub/b-basn0g01.png",
+                            "--actor", "alice", NULL), ==, 0);
+  /* events: 1 label, 2 note, 3 decision, 4 label, 5 decision, 6 retract, 7 skip */
+}
+
+static GPtrArray *
+parse_jsonl (const char *text)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  GPtrArray *nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  guint n = g_strv_length (lines);
+
+  g_assert_cmpuint (n, >=, 1);
+  g_assert_cmpstr (lines[n - 1], ==, "");  /* every line ends with \n */
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      JsonNode *node = parse_json (lines[i]);
+
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+      g_ptr_array_add (nodes, node);
+    }
+  return nodes;
+}
+
+static void
+test_export (Fixture       *f,
+             gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(GPtrArray) events = NULL;
+  g_autofree char *out_path = g_build_filename (f->dir, "out", "events.jsonl", NULL);
+  g_autofree char *tmp_path = g_strconcat (out_path, ".tmp", NULL);
+  const char *prev = "";
+
+  make_some_events (f);
+
+  run_cli (&run, "export", "--store", f->store, "--format", "jsonl", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  events = parse_jsonl (run.out);
+  g_assert_cmpuint (events->len, ==, 7);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *o = json_node_get_object (g_ptr_array_index (events, i));
+      static const char * const fields[] = {
+        "uuid", "seq", "seat", "batch", "item", "actor", "role", "kind", "payload", "time",
+        "time_us", "dwell_ms", "act", "prev_hash", "hash",
+      };
+      static const char * const kinds[] = {
+        "label", "note", "decision", "label", "decision", "retract", "skip",
+      };
+      g_autoptr(GDateTime) dt = NULL;
+
+      for (guint k = 0; k < G_N_ELEMENTS (fields); k++)
+        g_assert_true (json_object_has_member (o, fields[k]));
+      g_assert_cmpint (json_object_get_int_member (o, "seq"), ==, i + 1);
+      g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, kinds[i]);
+      g_assert_cmpstr (json_object_get_string_member (o, "batch"), ==, "photos");
+      g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "payload")));
+      /* the chain */
+      g_assert_cmpstr (json_object_get_string_member (o, "prev_hash"), ==, prev);
+      prev = json_object_get_string_member (o, "hash");
+      g_assert_cmpuint (strlen (prev), ==, 64);
+      /* the time is RFC 3339 UTC and agrees with time_us */
+      dt = g_date_time_new_from_iso8601 (json_object_get_string_member (o, "time"), NULL);
+      g_assert_nonnull (dt);
+      g_assert_true (g_str_has_suffix (json_object_get_string_member (o, "time"), "Z"));
+      g_assert_cmpint (g_date_time_to_unix (dt) * G_USEC_PER_SEC
+                       + g_date_time_get_microsecond (dt), ==,
+                       json_object_get_int_member (o, "time_us"));
+    }
+
+  {
+    JsonObject *o = json_node_get_object (g_ptr_array_index (events, 1));
+    JsonObject *payload = json_object_get_object_member (o, "payload");
+
+    g_assert_cmpstr (json_object_get_string_member (o, "item"), ==, "c-comment.txt");
+    g_assert_cmpstr (json_object_get_string_member (payload, "text"), ==, "line\none \"q\"");
+    g_assert_cmpint (json_object_get_int_member (o, "dwell_ms"), ==, 1500);
+    g_assert_cmpint (json_object_get_int_member (o, "act"), ==, 1);
+
+    o = json_node_get_object (g_ptr_array_index (events, 2));
+    g_assert_cmpstr (json_object_get_string_member (o, "actor"), ==, "李明");
+    g_assert_cmpstr (json_object_get_string_member (o, "item"), ==, "d-中文.txt");
+    payload = json_object_get_object_member (o, "payload");
+    g_assert_cmpstr (json_object_get_string_member (payload, "decision"), ==, "reject");
+    g_assert_cmpstr (json_object_get_string_member (payload, "reason"), ==, "abuse");
+  }
+
+  /* to a file, atomically: no .tmp left behind */
+  {
+    g_autofree char *out_dir = g_path_get_dirname (out_path);
+    g_mkdir_with_parents (out_dir, 0755);
+  }
+  run_cli (&run, "export", "--store", f->store, "--format", "jsonl", "-o", out_path, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_false (g_file_test (tmp_path, G_FILE_TEST_EXISTS));
+  {
+    g_autofree char *contents = NULL;
+    g_autoptr(GPtrArray) again = NULL;
+
+    g_assert_true (g_file_get_contents (out_path, &contents, NULL, NULL));
+    again = parse_jsonl (contents);
+    g_assert_cmpuint (again->len, ==, 7);
+  }
+
+  /* only the newer events */
+  run_cli (&run, "export", "--store", f->store, "--format", "jsonl", "--after-seq", "5", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  {
+    g_autoptr(GPtrArray) tail = parse_jsonl (run.out);
+
+    g_assert_cmpuint (tail->len, ==, 2);
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (tail->pdata[0]), "seq"),
+                     ==, 6);
+  }
+
+  /* an unknown format names the supported ones and writes nothing */
+  g_unlink (out_path);
+  run_cli (&run, "export", "--store", f->store, "--format", "xml", "-o", out_path, NULL);
+  assert_failed_with (&run, "xml");
+  g_assert_nonnull (strstr (run.err, "jsonl"));
+  g_assert_false (g_file_test (out_path, G_FILE_TEST_EXISTS));
+
+  /* a folder that does not exist */
+  run_cli (&run, "export", "--store", f->store, "-o", "/nonexistent/dir/events.jsonl", NULL);
+  assert_failed_with (&run, "/nonexistent/dir/events.jsonl");
+}
+
+static gint64
+member_int (JsonObject *o,
+            const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+
+  for (guint i = 0; parts[i + 1] != NULL; i++)
+    {
+      g_assert_true (json_object_has_member (o, parts[i]));
+      o = json_object_get_object_member (o, parts[i]);
+    }
+  g_assert_true (json_object_has_member (o, parts[g_strv_length (parts) - 1]));
+  return json_object_get_int_member (o, parts[g_strv_length (parts) - 1]);
+}
+
+static void
+test_stats (Fixture       *f,
+            gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *o;
+
+  make_some_events (f);
+
+  run_cli (&run, "stats", "--store", f->store, "--json", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  root = parse_json (run.out);
+  o = json_node_get_object (root);
+
+  g_assert_cmpint (member_int (o, "items"), ==, 4);
+  g_assert_cmpint (member_int (o, "done"), ==, 2);
+  g_assert_cmpint (member_int (o, "skipped"), ==, 1);
+  g_assert_cmpint (member_int (o, "todo"), ==, 1);
+  g_assert_cmpint (member_int (o, "flagged"), ==, 0);
+  g_assert_cmpint (member_int (o, "events"), ==, 7);
+  g_assert_cmpint (member_int (o, "labels.ok"), ==, 1);
+  g_assert_false (json_object_has_member (json_object_get_object_member (o, "labels"), "spam"));
+  g_assert_cmpint (member_int (o, "decisions.reject"), ==, 1);
+  g_assert_cmpint (member_int (o, "reasons.abuse"), ==, 1);
+  /* alice: label+note act (1500 ms), label+decision act (500 ms), retract, skip (0 ms) */
+  g_assert_cmpint (member_int (o, "actors.alice.items"), ==, 3);
+  g_assert_cmpint (member_int (o, "actors.alice.events"), ==, 6);
+  g_assert_cmpint (member_int (o, "actors.alice.dwell_ms"), ==, 2000);
+  g_assert_cmpint (member_int (o, "actors.李明.items"), ==, 1);
+  g_assert_cmpint (member_int (o, "actors.李明.events"), ==, 1);
+  g_assert_cmpint (member_int (o, "actors.李明.dwell_ms"), ==, 2500);
+
+  /* plain table */
+  run_cli (&run, "stats", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "Items"));
+  g_assert_nonnull (strstr (run.out, "李明"));
+  g_assert_nonnull (strstr (run.out, "abuse"));
+
+  /* one batch only */
+  run_cli (&run, "stats", "--store", f->store, "--json", "--batch", "photos", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  {
+    g_autoptr(JsonNode) b = parse_json (run.out);
+    g_assert_cmpint (member_int (json_node_get_object (b), "items"), ==, 4);
+  }
+  run_cli (&run, "stats", "--store", f->store, "--batch", "nope", NULL);
+  assert_failed_with (&run, "nope");
+}
+
+static void
+tamper (const char *store_path,
+        gint64      seq)
+{
+  sqlite3 *db = NULL;
+  g_autofree char *sql = NULL;
+  char *errmsg = NULL;
+  int rc;
+
+  g_assert_cmpint (sqlite3_open_v2 (store_path, &db, SQLITE_OPEN_READWRITE, NULL), ==,
+                   SQLITE_OK);
+  /* the store refuses updates of events by a trigger; an attacker drops it */
+  sql = g_strdup_printf ("DROP TRIGGER IF EXISTS events_no_update;"
+                         "UPDATE events SET payload = '{\"labels\":[\"ok\"]}' WHERE seq = %"
+                         G_GINT64_FORMAT ";", seq);
+  rc = sqlite3_exec (db, sql, NULL, NULL, &errmsg);
+  if (rc != SQLITE_OK)
+    g_error ("tampering failed: %s", errmsg);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_close (db);
+}
+
+static void
+test_verify (Fixture       *f,
+             gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(JsonNode) node = NULL;
+  const char *uuid;
+
+  make_some_events (f);
+
+  run_cli (&run, "verify", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "OK: 7 events, chain intact\n");
+
+  run_cli (&run, "export", "--store", f->store, "--after-seq", "3", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  node = parse_json (strtok (run.out, "\n"));
+  uuid = json_object_get_string_member (json_node_get_object (node), "uuid");
+
+  tamper (f->store, 4);
+
+  run_cli (&run, "verify", "--store", f->store, NULL);
+  assert_failed_with (&run, uuid);
+  g_assert_cmpstr (run.out, ==, "");
+}
+
+static void
+test_bench_quick (void)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-test-bench-XXXXXX", &error);
+  GDir *d;
+
+  g_assert_no_error (error);
+  run_cli (&run, "bench", "--quick", "--dir", dir, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_nonnull (strstr (run.out, "\nimport 10000 rows: "));
+  g_assert_nonnull (strstr (run.out, "items/s (target ≥ 200000/s)"));
+  g_assert_true (strstr (run.out, "sqlite3 .import of the same rows: ")
+                 || strstr (run.out, "sqlite3 reference: not available"));
+  g_assert_nonnull (strstr (run.out, "\ndurable commit, 200 submits"));
+  g_assert_nonnull (strstr (run.out, "(target p99 ≤ 5 ms)"));
+  g_assert_nonnull (strstr (run.out, "\nPNG decode 640x480"));
+  g_assert_nonnull (strstr (run.out, "(target ≥ 50 MP/s)"));
+  g_assert_nonnull (strstr (run.out, "\nJPEG (quality 90) decode 640x480"));
+  g_assert_nonnull (strstr (run.out, "(target ≥ 150 MP/s)"));
+  g_assert_nonnull (strstr (run.out, "\nJSONL export of the 400 events"));
+
+  /* it cleaned up after itself */
+  d = g_dir_open (dir, 0, &error);
+  g_assert_no_error (error);
+  g_assert_null (g_dir_read_name (d));
+  g_dir_close (d);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli/help", test_help);
+  g_test_add ("/cli/import/folder", Fixture, NULL, fixture_set_up, test_import_folder,
+              fixture_tear_down);
+  g_test_add ("/cli/import/manifest", Fixture, NULL, fixture_set_up, test_import_manifest,
+              fixture_tear_down);
+  g_test_add ("/cli/label-undo", Fixture, NULL, fixture_set_up, test_label_undo,
+              fixture_tear_down);
+  g_test_add ("/cli/missing-store", Fixture, NULL, fixture_set_up, test_missing_store,
+              fixture_tear_down);
+  g_test_add ("/cli/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
+  g_test_add ("/cli/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
+  g_test_add ("/cli/verify", Fixture, NULL, fixture_set_up, test_verify, fixture_tear_down);
+  g_test_add_func ("/cli/bench-quick", test_bench_quick);
+
+  return g_test_run ();
+}

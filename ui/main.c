@@ -2,9 +2,25 @@
 #define G_LOG_DOMAIN "labelbench"
 #include "config.h"
 
+#include <locale.h>
+#include <glib/gi18n.h>
+
+#include "lb-application.h"
+
 int main (int argc, char **argv);
+
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
-  return 1;
+  g_autoptr(LbApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name (_("Labelbench"));
+  app = lb_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
 }

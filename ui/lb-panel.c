@@ -1,0 +1,748 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lb-panel"
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-panel.h"
+
+struct _LbPanel
+{
+  GtkWidget       parent_instance;
+
+  GtkWidget      *scroller;
+  GtkWidget      *labels_section;
+  GtkLabel       *labels_hint;
+  GtkBox         *labels_box;
+  GtkWidget      *decisions_section;
+  GtkBox         *decisions_box;
+  GtkWidget      *reasons_section;
+  GtkLabel       *reason_hint;
+  GtkSearchEntry *reason_search;
+  GtkListBox     *reason_list;
+  GtkTextView    *note_view;
+  GtkLabel       *message_label;
+  GtkButton      *submit_button;
+  GtkLabel       *saved_label;
+
+  LbSchema       *schema;
+  GPtrArray      *label_buttons;     /* GtkToggleButton, by schema index */
+  GPtrArray      *decision_buttons;  /* GtkToggleButton, by schema index */
+  GPtrArray      *reason_rows;       /* GtkListBoxRow, by schema index */
+  gboolean       *picked_labels;     /* by schema index */
+  int             decision;          /* schema index or -1 */
+  int             reason;            /* schema index or -1 */
+  char           *message;
+  gboolean        dirty;
+  gboolean        resetting;
+};
+
+G_DEFINE_FINAL_TYPE (LbPanel, lb_panel, GTK_TYPE_WIDGET)
+
+static void
+swatch_draw_cb (GtkDrawingArea *area,
+                cairo_t        *cr,
+                int             width,
+                int             height,
+                gpointer        user_data)
+{
+  const char *color = user_data;
+  GdkRGBA rgba;
+  double r = MIN (width, height) / 2.0;
+
+  if (color == NULL || !gdk_rgba_parse (&rgba, color))
+    gdk_rgba_parse (&rgba, "#9a9996");
+  gdk_cairo_set_source_rgba (cr, &rgba);
+  cairo_arc (cr, width / 2.0, height / 2.0, r, 0, 2 * G_PI);
+  cairo_fill (cr);
+}
+
+static GtkWidget *
+make_choice_button (const char *title,
+                    const char *hotkey,
+                    const char *color)
+{
+  GtkWidget *button = gtk_toggle_button_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  GtkWidget *label;
+
+  if (color != NULL)
+    {
+      GtkWidget *swatch = gtk_drawing_area_new ();
+
+      gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (swatch), 12);
+      gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (swatch), 12);
+      gtk_widget_set_valign (swatch, GTK_ALIGN_CENTER);
+      gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (swatch), swatch_draw_cb,
+                                      g_strdup (color), g_free);
+      gtk_box_append (GTK_BOX (box), swatch);
+    }
+
+  label = gtk_label_new (NULL);
+  gtk_label_set_text (GTK_LABEL (label), title);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+
+  if (hotkey != NULL && hotkey[0] != '\0')
+    {
+      g_autofree char *upper = g_utf8_strup (hotkey, -1);
+      GtkWidget *key = gtk_label_new (NULL);
+
+      gtk_label_set_text (GTK_LABEL (key), upper);
+      gtk_widget_add_css_class (key, "lb-hotkey");
+      gtk_box_append (GTK_BOX (box), key);
+    }
+
+  gtk_button_set_child (GTK_BUTTON (button), box);
+  gtk_widget_add_css_class (button, "lb-choice");
+  return button;
+}
+
+static void
+sync_buttons (LbPanel *self)
+{
+  for (guint i = 0; i < self->label_buttons->len; i++)
+    gtk_toggle_button_set_active (g_ptr_array_index (self->label_buttons, i),
+                                  self->picked_labels[i]);
+  for (guint i = 0; i < self->decision_buttons->len; i++)
+    gtk_toggle_button_set_active (g_ptr_array_index (self->decision_buttons, i),
+                                  (int) i == self->decision);
+  for (guint i = 0; i < self->reason_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->reason_rows, i);
+      GtkWidget *check = g_object_get_data (G_OBJECT (row), "lb-check");
+
+      gtk_widget_set_opacity (check, (int) i == self->reason ? 1.0 : 0.0);
+      if ((int) i == self->reason)
+        gtk_widget_add_css_class (row, "lb-picked");
+      else
+        gtk_widget_remove_css_class (row, "lb-picked");
+    }
+
+  if (self->schema != NULL && self->decision >= 0)
+    {
+      const LbSchemaDecision *d = lb_schema_get_decision (self->schema, self->decision);
+
+      if (d->needs_reason)
+        {
+          g_autofree char *text = g_strdup_printf (_("Required for %s"), d->title);
+          gtk_label_set_text (self->reason_hint, text);
+          gtk_widget_add_css_class (GTK_WIDGET (self->reason_hint), "warning");
+          gtk_widget_remove_css_class (GTK_WIDGET (self->reason_hint), "dim-label");
+          return;
+        }
+    }
+  gtk_label_set_text (self->reason_hint, _("Optional"));
+  gtk_widget_remove_css_class (GTK_WIDGET (self->reason_hint), "warning");
+  gtk_widget_add_css_class (GTK_WIDGET (self->reason_hint), "dim-label");
+}
+
+static void
+label_clicked_cb (GtkButton *button,
+                  LbPanel   *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "lb-id");
+  g_autofree char *param = g_strconcat ("label:", id, NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.pick", "s", param);
+  sync_buttons (self);
+}
+
+static void
+decision_clicked_cb (GtkButton *button,
+                     LbPanel   *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (button), "lb-id");
+  g_autofree char *param = g_strconcat ("decision:", id, NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.pick", "s", param);
+  sync_buttons (self);
+}
+
+static void
+reason_row_activated_cb (GtkListBox    *list,
+                         GtkListBoxRow *row,
+                         LbPanel       *self)
+{
+  const char *id = g_object_get_data (G_OBJECT (row), "lb-id");
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.pick-reason", "s", id);
+}
+
+static gboolean
+reason_filter_cb (GtkListBoxRow *row,
+                  gpointer       user_data)
+{
+  LbPanel *self = user_data;
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->reason_search));
+  const char *haystack = g_object_get_data (G_OBJECT (row), "lb-haystack");
+  g_autofree char *needle = NULL;
+
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+  needle = g_utf8_casefold (text, -1);
+  return haystack != NULL && strstr (haystack, needle) != NULL;
+}
+
+static GtkListBoxRow *
+first_visible_reason (LbPanel *self)
+{
+  for (guint i = 0; i < self->reason_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->reason_rows, i);
+
+      if (reason_filter_cb (GTK_LIST_BOX_ROW (row), self))
+        return GTK_LIST_BOX_ROW (row);
+    }
+  return NULL;
+}
+
+static void
+reason_search_changed_cb (GtkSearchEntry *entry,
+                          LbPanel        *self)
+{
+  gtk_list_box_invalidate_filter (self->reason_list);
+}
+
+static void
+reason_search_activate_cb (GtkSearchEntry *entry,
+                           LbPanel        *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (entry));
+  GtkListBoxRow *row;
+
+  if (text == NULL || text[0] == '\0')
+    return;
+  row = first_visible_reason (self);
+  if (row != NULL)
+    reason_row_activated_cb (self->reason_list, row, self);
+}
+
+static void
+note_changed_cb (GtkTextBuffer *buffer,
+                 LbPanel       *self)
+{
+  if (!self->resetting)
+    self->dirty = TRUE;
+}
+
+static void
+clear_children (GtkWidget *box)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (box)) != NULL)
+    {
+      if (GTK_IS_BOX (box))
+        gtk_box_remove (GTK_BOX (box), child);
+      else
+        gtk_list_box_remove (GTK_LIST_BOX (box), child);
+    }
+}
+
+void
+lb_panel_set_schema (LbPanel  *self,
+                     LbSchema *schema)
+{
+  guint n;
+
+  g_return_if_fail (LB_IS_PANEL (self));
+
+  clear_children (GTK_WIDGET (self->labels_box));
+  clear_children (GTK_WIDGET (self->decisions_box));
+  clear_children (GTK_WIDGET (self->reason_list));
+  g_ptr_array_set_size (self->label_buttons, 0);
+  g_ptr_array_set_size (self->decision_buttons, 0);
+  g_ptr_array_set_size (self->reason_rows, 0);
+  g_clear_pointer (&self->picked_labels, g_free);
+  g_clear_pointer (&self->schema, lb_schema_unref);
+  self->decision = -1;
+  self->reason = -1;
+  gtk_editable_set_text (GTK_EDITABLE (self->reason_search), "");
+
+  if (schema == NULL)
+    return;
+  self->schema = lb_schema_ref (schema);
+
+  n = lb_schema_get_n_labels (schema);
+  self->picked_labels = g_new0 (gboolean, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      const LbSchemaLabel *l = lb_schema_get_label (schema, i);
+      GtkWidget *button = make_choice_button (l->title, l->hotkey,
+                                              l->color != NULL ? l->color : "#9a9996");
+
+      g_object_set_data_full (G_OBJECT (button), "lb-id", g_strdup (l->id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (label_clicked_cb), self);
+      gtk_box_append (self->labels_box, button);
+      g_ptr_array_add (self->label_buttons, button);
+    }
+  gtk_widget_set_visible (self->labels_section, n > 0);
+  gtk_label_set_text (self->labels_hint,
+                      lb_schema_get_multi_label (schema) ? _("Pick any") : _("Pick one"));
+
+  n = lb_schema_get_n_decisions (schema);
+  for (guint i = 0; i < n; i++)
+    {
+      const LbSchemaDecision *d = lb_schema_get_decision (schema, i);
+      GtkWidget *button = make_choice_button (d->title, d->hotkey, NULL);
+
+      g_object_set_data_full (G_OBJECT (button), "lb-id", g_strdup (d->id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (decision_clicked_cb), self);
+      gtk_box_append (self->decisions_box, button);
+      g_ptr_array_add (self->decision_buttons, button);
+    }
+  gtk_widget_set_visible (self->decisions_section, n > 0);
+
+  n = lb_schema_get_n_reasons (schema);
+  for (guint i = 0; i < n; i++)
+    {
+      const LbSchemaReason *r = lb_schema_get_reason (schema, i);
+      const LbSchemaReason *parent = r->parent_id ? lb_schema_find_reason (schema, r->parent_id)
+                                                  : NULL;
+      GtkWidget *row = gtk_list_box_row_new ();
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+      GtkWidget *title = gtk_label_new (NULL);
+      GtkWidget *check = gtk_image_new_from_icon_name ("object-select-symbolic");
+      g_autofree char *hay = g_strdup_printf ("%s\n%s\n%s", r->title, r->id,
+                                              parent ? parent->title : "");
+
+      gtk_label_set_text (GTK_LABEL (title), r->title);
+      gtk_label_set_xalign (GTK_LABEL (title), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+      gtk_widget_set_hexpand (title, TRUE);
+      gtk_widget_set_margin_top (box, 8);
+      gtk_widget_set_margin_bottom (box, 8);
+      gtk_widget_set_margin_start (box, r->parent_id ? 30 : 12);
+      gtk_widget_set_margin_end (box, 12);
+      if (r->parent_id == NULL)
+        gtk_widget_add_css_class (title, "heading");
+      gtk_box_append (GTK_BOX (box), title);
+      gtk_widget_set_opacity (check, 0.0);
+      gtk_box_append (GTK_BOX (box), check);
+      gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+      g_object_set_data_full (G_OBJECT (row), "lb-id", g_strdup (r->id), g_free);
+      g_object_set_data_full (G_OBJECT (row), "lb-haystack", g_utf8_casefold (hay, -1), g_free);
+      g_object_set_data (G_OBJECT (row), "lb-check", check);
+      gtk_list_box_append (self->reason_list, row);
+      g_ptr_array_add (self->reason_rows, row);
+    }
+  gtk_widget_set_visible (self->reasons_section, n > 0);
+
+  sync_buttons (self);
+}
+
+static int
+find_label_index (LbPanel    *self,
+                  const char *id)
+{
+  guint n = self->schema ? lb_schema_get_n_labels (self->schema) : 0;
+
+  for (guint i = 0; id != NULL && i < n; i++)
+    if (g_strcmp0 (lb_schema_get_label (self->schema, i)->id, id) == 0)
+      return i;
+  return -1;
+}
+
+static int
+find_decision_index (LbPanel    *self,
+                     const char *id)
+{
+  guint n = self->schema ? lb_schema_get_n_decisions (self->schema) : 0;
+
+  for (guint i = 0; id != NULL && i < n; i++)
+    if (g_strcmp0 (lb_schema_get_decision (self->schema, i)->id, id) == 0)
+      return i;
+  return -1;
+}
+
+static int
+find_reason_index (LbPanel    *self,
+                   const char *id)
+{
+  guint n = self->schema ? lb_schema_get_n_reasons (self->schema) : 0;
+
+  for (guint i = 0; id != NULL && i < n; i++)
+    if (g_strcmp0 (lb_schema_get_reason (self->schema, i)->id, id) == 0)
+      return i;
+  return -1;
+}
+
+void
+lb_panel_show_saved (LbPanel *self,
+                     LbItem  *item)
+{
+  g_autoptr(GString) text = NULL;
+  const char * const *labels;
+  const char *decision;
+  const char *reason;
+
+  g_return_if_fail (LB_IS_PANEL (self));
+
+  if (item == NULL)
+    {
+      gtk_label_set_text (self->saved_label, "");
+      return;
+    }
+
+  labels = lb_item_get_labels (item);
+  decision = lb_item_get_decision (item);
+  reason = lb_item_get_reason (item);
+
+  if (lb_item_get_state (item) == LB_ITEM_STATE_TODO)
+    {
+      gtk_label_set_text (self->saved_label, _("Not labelled yet"));
+      return;
+    }
+  if (lb_item_get_state (item) == LB_ITEM_STATE_SKIPPED)
+    {
+      gtk_label_set_text (self->saved_label, _("Skipped"));
+      return;
+    }
+
+  text = g_string_new (_("Saved:"));
+  for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+    {
+      const LbSchemaLabel *l = self->schema ? lb_schema_find_label (self->schema, labels[i]) : NULL;
+
+      g_string_append (text, i == 0 ? " " : ", ");
+      g_string_append (text, l ? l->title : labels[i]);
+    }
+  if (decision != NULL)
+    {
+      const LbSchemaDecision *d = self->schema ? lb_schema_find_decision (self->schema, decision)
+                                               : NULL;
+
+      g_string_append (text, labels != NULL && labels[0] != NULL ? " · " : " ");
+      g_string_append (text, d ? d->title : decision);
+      if (reason != NULL)
+        {
+          const LbSchemaReason *r = self->schema ? lb_schema_find_reason (self->schema, reason)
+                                                 : NULL;
+          g_string_append_printf (text, " (%s)", r ? r->title : reason);
+        }
+    }
+  if (lb_item_get_last_actor (item) != NULL)
+    {
+      g_string_append (text, "\n");
+      g_string_append_printf (text, _("by %s"), lb_item_get_last_actor (item));
+    }
+  gtk_label_set_text (self->saved_label, text->str);
+}
+
+void
+lb_panel_reset (LbPanel *self,
+                LbItem  *item)
+{
+  GtkTextBuffer *buffer;
+  guint n;
+
+  g_return_if_fail (LB_IS_PANEL (self));
+
+  n = self->schema ? lb_schema_get_n_labels (self->schema) : 0;
+  for (guint i = 0; i < n; i++)
+    self->picked_labels[i] = FALSE;
+  self->decision = -1;
+  self->reason = -1;
+
+  self->resetting = TRUE;
+  buffer = gtk_text_view_get_buffer (self->note_view);
+  gtk_text_buffer_set_text (buffer, "", -1);
+  gtk_editable_set_text (GTK_EDITABLE (self->reason_search), "");
+
+  if (item != NULL && lb_item_get_state (item) == LB_ITEM_STATE_DONE)
+    {
+      const char * const *labels = lb_item_get_labels (item);
+
+      for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+        {
+          int idx = find_label_index (self, labels[i]);
+          if (idx >= 0)
+            self->picked_labels[idx] = TRUE;
+        }
+      self->decision = find_decision_index (self, lb_item_get_decision (item));
+      self->reason = find_reason_index (self, lb_item_get_reason (item));
+    }
+  if (item != NULL && lb_item_get_note (item) != NULL)
+    gtk_text_buffer_set_text (buffer, lb_item_get_note (item), -1);
+  self->resetting = FALSE;
+  self->dirty = FALSE;
+
+  lb_panel_set_message (self, NULL);
+  lb_panel_show_saved (self, item);
+  sync_buttons (self);
+}
+
+gboolean
+lb_panel_toggle_label (LbPanel    *self,
+                       const char *label_id)
+{
+  int idx;
+
+  g_return_val_if_fail (LB_IS_PANEL (self), FALSE);
+
+  idx = find_label_index (self, label_id);
+  if (idx < 0)
+    return FALSE;
+
+  if (!lb_schema_get_multi_label (self->schema) && !self->picked_labels[idx])
+    {
+      guint n = lb_schema_get_n_labels (self->schema);
+      for (guint i = 0; i < n; i++)
+        self->picked_labels[i] = FALSE;
+    }
+  self->picked_labels[idx] = !self->picked_labels[idx];
+  self->dirty = TRUE;
+  lb_panel_set_message (self, NULL);
+  sync_buttons (self);
+  return TRUE;
+}
+
+gboolean
+lb_panel_pick_decision (LbPanel    *self,
+                        const char *decision_id)
+{
+  int idx;
+
+  g_return_val_if_fail (LB_IS_PANEL (self), FALSE);
+
+  idx = find_decision_index (self, decision_id);
+  if (idx < 0)
+    return FALSE;
+
+  self->decision = self->decision == idx ? -1 : idx;
+  self->dirty = TRUE;
+  lb_panel_set_message (self, NULL);
+  sync_buttons (self);
+  return TRUE;
+}
+
+gboolean
+lb_panel_pick_reason (LbPanel    *self,
+                      const char *reason_id)
+{
+  int idx;
+
+  g_return_val_if_fail (LB_IS_PANEL (self), FALSE);
+
+  idx = find_reason_index (self, reason_id);
+  if (idx < 0)
+    return FALSE;
+
+  self->reason = self->reason == idx ? -1 : idx;
+  self->dirty = TRUE;
+  lb_panel_set_message (self, NULL);
+  sync_buttons (self);
+  return TRUE;
+}
+
+GStrv
+lb_panel_get_labels (LbPanel *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  guint n;
+
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+
+  n = self->schema ? lb_schema_get_n_labels (self->schema) : 0;
+  for (guint i = 0; i < n; i++)
+    if (self->picked_labels[i])
+      g_strv_builder_add (builder, lb_schema_get_label (self->schema, i)->id);
+  return g_strv_builder_end (builder);
+}
+
+const char *
+lb_panel_get_decision (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+
+  if (self->schema == NULL || self->decision < 0)
+    return NULL;
+  return lb_schema_get_decision (self->schema, self->decision)->id;
+}
+
+const char *
+lb_panel_get_reason (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+
+  if (self->schema == NULL || self->reason < 0)
+    return NULL;
+  return lb_schema_get_reason (self->schema, self->reason)->id;
+}
+
+char *
+lb_panel_get_note (LbPanel *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+
+  buffer = gtk_text_view_get_buffer (self->note_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+void
+lb_panel_set_note (LbPanel    *self,
+                   const char *note)
+{
+  g_return_if_fail (LB_IS_PANEL (self));
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->note_view), note ? note : "", -1);
+}
+
+gboolean
+lb_panel_get_dirty (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), FALSE);
+  return self->dirty;
+}
+
+void
+lb_panel_set_message (LbPanel    *self,
+                      const char *message)
+{
+  g_return_if_fail (LB_IS_PANEL (self));
+
+  g_free (self->message);
+  self->message = g_strdup (message);
+  gtk_label_set_text (self->message_label, message ? message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), message != NULL);
+}
+
+const char *
+lb_panel_get_message (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+  return self->message;
+}
+
+const char *
+lb_panel_get_saved_text (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+  return gtk_label_get_text (self->saved_label);
+}
+
+void
+lb_panel_focus_note (LbPanel *self)
+{
+  g_return_if_fail (LB_IS_PANEL (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->note_view));
+}
+
+void
+lb_panel_focus_reason (LbPanel *self)
+{
+  g_return_if_fail (LB_IS_PANEL (self));
+  gtk_widget_grab_focus (GTK_WIDGET (self->reason_search));
+}
+
+gboolean
+lb_panel_is_note_widget (LbPanel   *self,
+                         GtkWidget *widget)
+{
+  return widget != NULL && widget == GTK_WIDGET (self->note_view);
+}
+
+gboolean
+lb_panel_is_reason_widget (LbPanel   *self,
+                           GtkWidget *widget)
+{
+  return widget != NULL
+         && (widget == GTK_WIDGET (self->reason_list)
+             || gtk_widget_is_ancestor (widget, GTK_WIDGET (self->reason_list)));
+}
+
+gboolean
+lb_panel_is_reason_search (LbPanel   *self,
+                           GtkWidget *widget)
+{
+  return widget != NULL
+         && (widget == GTK_WIDGET (self->reason_search)
+             || gtk_widget_is_ancestor (widget, GTK_WIDGET (self->reason_search)));
+}
+
+GtkWidget *
+lb_panel_new (void)
+{
+  return g_object_new (LB_TYPE_PANEL, NULL);
+}
+
+static void
+lb_panel_dispose (GObject *object)
+{
+  LbPanel *self = LB_PANEL (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_PANEL);
+
+  G_OBJECT_CLASS (lb_panel_parent_class)->dispose (object);
+}
+
+static void
+lb_panel_finalize (GObject *object)
+{
+  LbPanel *self = LB_PANEL (object);
+
+  g_clear_pointer (&self->label_buttons, g_ptr_array_unref);
+  g_clear_pointer (&self->decision_buttons, g_ptr_array_unref);
+  g_clear_pointer (&self->reason_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->picked_labels, g_free);
+  g_clear_pointer (&self->schema, lb_schema_unref);
+  g_clear_pointer (&self->message, g_free);
+
+  G_OBJECT_CLASS (lb_panel_parent_class)->finalize (object);
+}
+
+static void
+lb_panel_class_init (LbPanelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lb_panel_dispose;
+  object_class->finalize = lb_panel_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/lb-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, scroller);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, labels_section);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, labels_hint);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, labels_box);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, decisions_section);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, decisions_box);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, reasons_section);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, reason_hint);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, reason_search);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, reason_list);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, note_view);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, message_label);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, submit_button);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, saved_label);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "lbpanel");
+}
+
+static void
+lb_panel_init (LbPanel *self)
+{
+  self->label_buttons = g_ptr_array_new ();
+  self->decision_buttons = g_ptr_array_new ();
+  self->reason_rows = g_ptr_array_new ();
+  self->decision = -1;
+  self->reason = -1;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect (self->reason_list, "row-activated", G_CALLBACK (reason_row_activated_cb), self);
+  g_signal_connect (self->reason_search, "search-changed",
+                    G_CALLBACK (reason_search_changed_cb), self);
+  g_signal_connect (self->reason_search, "activate", G_CALLBACK (reason_search_activate_cb), self);
+  g_signal_connect (gtk_text_view_get_buffer (self->note_view), "changed",
+                    G_CALLBACK (note_changed_cb), self);
+  gtk_list_box_set_filter_func (self->reason_list, reason_filter_cb, self, NULL);
+}

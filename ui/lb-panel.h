@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lb-schema.h"
+#include "lb-item.h"
+
+G_BEGIN_DECLS
+
+/* The right-hand panel: the batch schema's labels and decisions as buttons
+ * with their hotkeys, the reason codes with a search entry, a note field,
+ * the Submit button and the current item's saved state. It holds the
+ * annotator's pending choice; the window reads it on win.submit. Its
+ * buttons activate the window's actions (win.pick, win.pick-reason,
+ * win.submit). */
+#define LB_TYPE_PANEL (lb_panel_get_type ())
+G_DECLARE_FINAL_TYPE (LbPanel, lb_panel, LB, PANEL, GtkWidget)
+
+GtkWidget   *lb_panel_new                (void);
+void         lb_panel_set_schema         (LbPanel    *self,
+                                          LbSchema   *schema);
+/* Resets the pending choice and the note to the item's saved state and
+ * shows the saved state. item may be NULL. */
+void         lb_panel_reset              (LbPanel    *self,
+                                          LbItem     *item);
+/* Shows the saved state of the item (after a COMMIT) without touching the
+ * pending choice. */
+void         lb_panel_show_saved         (LbPanel    *self,
+                                          LbItem     *item);
+
+/* Pending choice. Return FALSE when the id is not in the schema. */
+gboolean     lb_panel_toggle_label       (LbPanel    *self,
+                                          const char *label_id);
+gboolean     lb_panel_pick_decision      (LbPanel    *self,
+                                          const char *decision_id);
+gboolean     lb_panel_pick_reason        (LbPanel    *self,
+                                          const char *reason_id);
+/* The picked label ids in schema order (NULL-terminated, maybe empty). */
+GStrv        lb_panel_get_labels         (LbPanel    *self);
+const char  *lb_panel_get_decision       (LbPanel    *self);
+const char  *lb_panel_get_reason         (LbPanel    *self);
+char        *lb_panel_get_note           (LbPanel    *self);
+void         lb_panel_set_note           (LbPanel    *self,
+                                          const char *note);
+/* TRUE once the annotator changed something since the last reset. */
+gboolean     lb_panel_get_dirty          (LbPanel    *self);
+
+/* A hint or problem shown above the Submit button; NULL hides it. */
+void         lb_panel_set_message        (LbPanel    *self,
+                                          const char *message);
+const char  *lb_panel_get_message        (LbPanel    *self);
+const char  *lb_panel_get_saved_text     (LbPanel    *self);
+
+void         lb_panel_focus_note         (LbPanel    *self);
+void         lb_panel_focus_reason       (LbPanel    *self);
+gboolean     lb_panel_is_note_widget     (LbPanel    *self,
+                                          GtkWidget  *widget);
+gboolean     lb_panel_is_reason_widget   (LbPanel    *self,
+                                          GtkWidget  *widget);
+gboolean     lb_panel_is_reason_search   (LbPanel    *self,
+                                          GtkWidget  *widget);
+
+G_END_DECLS

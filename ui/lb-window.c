@@ -1,0 +1,1934 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lb-window"
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lb-import.h"
+#include "lb-item-list.h"
+#include "lb-item-view.h"
+#include "lb-image-loader.h"
+#include "lb-panel.h"
+#include "lb-window.h"
+
+#define N_PREFETCH 3
+#define MAX_SCAN 5000
+
+struct _LbWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* template */
+  AdwToastOverlay      *toast_overlay;
+  AdwWindowTitle       *window_title;
+  GtkWidget            *save_box;
+  GtkImage             *save_icon;
+  GtkLabel             *save_label;
+  GtkStack             *stack;
+  AdwStatusPage        *import_page;
+  GtkSpinner           *import_spinner;
+  AdwStatusPage        *error_page;
+  GtkStack             *queue_stack;
+  AdwStatusPage        *queue_empty_page;
+  GtkListView          *queue_view;
+  GtkBox               *item_box;
+  LbPanel              *panel;
+
+  GtkWidget            *item_view;
+  GtkEventController   *key_controller;
+  GSettings            *settings;
+  LbStore              *store;
+  LbImageLoader        *loader;
+  GCancellable         *cancellable;
+  GCancellable         *import_cancellable;
+  GtkNativeDialog      *chooser;
+  AdwMessageDialog     *actor_dialog;
+
+  gint64                batch_id;
+  char                 *batch_name;
+  LbSchema             *schema;
+  LbItemList           *list;
+  GtkSingleSelection   *selection;
+  LbItemFilter          filter;
+
+  LbItem               *current;
+  guint                 current_pos;   /* last known position in the queue */
+  gint64                shown_us;      /* monotonic time the current item was shown */
+  gboolean              selecting;
+
+  char                 *actor;
+  char                 *subtitle;
+  char                 *save_state;
+  char                 *error_text;
+  GStrv                 rejections;
+  guint                 n_pending;
+  gboolean              importing;
+  char                 *previous_page;
+  GHashTable           *pending_ids;   /* item id -> count of acts in flight */
+  GArray               *history;       /* item ids of submitted or skipped acts, oldest first */
+};
+
+G_DEFINE_FINAL_TYPE (LbWindow, lb_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_FILTER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static const char *filter_names[] = {
+  [LB_ITEM_FILTER_ALL] = "all",
+  [LB_ITEM_FILTER_TODO] = "todo",
+  [LB_ITEM_FILTER_DONE] = "done",
+  [LB_ITEM_FILTER_FLAGGED] = "flagged",
+};
+
+static void show_item (LbWindow *self, LbItem *item);
+
+/* Small helpers */
+
+static void
+toast (LbWindow   *self,
+       const char *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+  AdwToast *t = adw_toast_new (escaped);
+
+  adw_toast_set_timeout (t, 4);
+  adw_toast_overlay_add_toast (self->toast_overlay, t);
+}
+
+static gboolean
+is_pending (LbWindow *self,
+            gint64    item_id)
+{
+  return g_hash_table_contains (self->pending_ids, &item_id);
+}
+
+static void
+pending_add (LbWindow *self,
+             gint64    item_id)
+{
+  gint64 *key = g_new (gint64, 1);
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending_ids, &item_id));
+
+  *key = item_id;
+  g_hash_table_replace (self->pending_ids, key, GUINT_TO_POINTER (count + 1));
+}
+
+static void
+pending_remove (LbWindow *self,
+                gint64    item_id)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->pending_ids, &item_id));
+
+  if (count <= 1)
+    g_hash_table_remove (self->pending_ids, &item_id);
+  else
+    {
+      gint64 *key = g_new (gint64, 1);
+      *key = item_id;
+      g_hash_table_replace (self->pending_ids, key, GUINT_TO_POINTER (count - 1));
+    }
+}
+
+static gint64
+current_id (LbWindow *self)
+{
+  return self->current ? lb_item_get_id (self->current) : 0;
+}
+
+static void
+set_page (LbWindow   *self,
+          const char *name)
+{
+  gtk_stack_set_visible_child_name (self->stack, name);
+}
+
+/* Header: title, progress, save state */
+
+static void
+update_save_state (LbWindow *self)
+{
+  GtkWidget *label = GTK_WIDGET (self->save_label);
+  const char *icon;
+  char *text;
+
+  if (self->n_pending > 0)
+    {
+      text = g_strdup (_("Saving…"));
+      icon = "emblem-synchronizing-symbolic";
+    }
+  else if (self->error_text != NULL)
+    {
+      text = g_strdup_printf (_("Not saved: %s"), self->error_text);
+      icon = "dialog-error-symbolic";
+    }
+  else
+    {
+      text = g_strdup (_("All changes saved"));
+      icon = "emblem-ok-symbolic";
+    }
+
+  g_free (self->save_state);
+  self->save_state = text;
+  gtk_label_set_text (self->save_label, text);
+  gtk_widget_set_tooltip_text (self->save_box, text);
+  gtk_image_set_from_icon_name (self->save_icon, icon);
+  if (self->error_text != NULL && self->n_pending == 0)
+    {
+      gtk_widget_add_css_class (self->save_box, "error");
+      gtk_widget_remove_css_class (label, "dim-label");
+    }
+  else
+    {
+      gtk_widget_remove_css_class (self->save_box, "error");
+      gtk_widget_add_css_class (label, "dim-label");
+    }
+  gtk_widget_set_visible (self->save_box, self->batch_id != 0);
+}
+
+static void
+update_header (LbWindow *self)
+{
+  if (self->store == NULL || self->batch_id == 0)
+    {
+      adw_window_title_set_title (self->window_title, _("Labelbench"));
+      adw_window_title_set_subtitle (self->window_title, "");
+      g_clear_pointer (&self->subtitle, g_free);
+      gtk_window_set_title (GTK_WINDOW (self), _("Labelbench"));
+      gtk_widget_set_visible (self->save_box, FALSE);
+      return;
+    }
+  else
+    {
+      guint done = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_DONE);
+      guint total = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_ALL);
+      g_autofree char *title = NULL;
+
+      g_free (self->subtitle);
+      /* Translators: progress in the header bar, e.g. "12 / 40 done" */
+      self->subtitle = g_strdup_printf (_("%u / %u done"), done, total);
+      adw_window_title_set_title (self->window_title, self->batch_name);
+      adw_window_title_set_subtitle (self->window_title, self->subtitle);
+      title = g_strdup_printf ("%s — %s", self->batch_name, _("Labelbench"));
+      gtk_window_set_title (GTK_WINDOW (self), title);
+    }
+  update_save_state (self);
+}
+
+static void
+update_queue_empty (LbWindow *self)
+{
+  guint n = self->list ? g_list_model_get_n_items (G_LIST_MODEL (self->list)) : 0;
+
+  if (n > 0)
+    {
+      gtk_stack_set_visible_child_name (self->queue_stack, "list");
+      return;
+    }
+
+  switch (self->filter)
+    {
+    case LB_ITEM_FILTER_TODO:
+      adw_status_page_set_icon_name (self->queue_empty_page, "emblem-ok-symbolic");
+      adw_status_page_set_title (self->queue_empty_page, _("All Done"));
+      adw_status_page_set_description (self->queue_empty_page,
+                                       _("Nothing left to do in this batch."));
+      break;
+    case LB_ITEM_FILTER_FLAGGED:
+      adw_status_page_set_icon_name (self->queue_empty_page, "emblem-important-symbolic");
+      adw_status_page_set_title (self->queue_empty_page, _("Nothing Flagged"));
+      adw_status_page_set_description (self->queue_empty_page, NULL);
+      break;
+    case LB_ITEM_FILTER_DONE:
+    case LB_ITEM_FILTER_ALL:
+    default:
+      adw_status_page_set_icon_name (self->queue_empty_page, "folder-documents-symbolic");
+      adw_status_page_set_title (self->queue_empty_page, _("No Items"));
+      adw_status_page_set_description (self->queue_empty_page, NULL);
+      break;
+    }
+  gtk_stack_set_visible_child_name (self->queue_stack, "empty");
+}
+
+/* The queue */
+
+static void
+row_setup_cb (GtkSignalListItemFactory *factory,
+              GtkListItem              *list_item,
+              gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  GtkWidget *icon = gtk_image_new ();
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *id = gtk_label_new (NULL);
+  GtkWidget *preview = gtk_label_new (NULL);
+
+  gtk_widget_set_margin_top (box, 4);
+  gtk_widget_set_margin_bottom (box, 4);
+  gtk_widget_set_valign (icon, GTK_ALIGN_CENTER);
+  gtk_label_set_xalign (GTK_LABEL (id), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (id), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_label_set_use_markup (GTK_LABEL (id), FALSE);
+  gtk_widget_add_css_class (id, "heading");
+  gtk_label_set_xalign (GTK_LABEL (preview), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (preview), PANGO_ELLIPSIZE_END);
+  gtk_label_set_single_line_mode (GTK_LABEL (preview), TRUE);
+  gtk_label_set_use_markup (GTK_LABEL (preview), FALSE);
+  gtk_widget_add_css_class (preview, "dim-label");
+  gtk_widget_add_css_class (preview, "caption");
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_box_append (GTK_BOX (texts), id);
+  gtk_box_append (GTK_BOX (texts), preview);
+  gtk_box_append (GTK_BOX (box), icon);
+  gtk_box_append (GTK_BOX (box), texts);
+
+  g_object_set_data (G_OBJECT (list_item), "lb-icon", icon);
+  g_object_set_data (G_OBJECT (list_item), "lb-id", id);
+  g_object_set_data (G_OBJECT (list_item), "lb-preview", preview);
+  gtk_list_item_set_child (list_item, box);
+}
+
+static char *
+make_preview (LbItem *item)
+{
+  if (lb_item_get_kind (item) == LB_ITEM_KIND_TEXT && lb_item_get_text (item) != NULL)
+    {
+      const char *text = lb_item_get_text (item);
+      const char *end = text;
+      GString *s = g_string_new (NULL);
+      guint n = 0;
+
+      /* First 120 characters, newlines folded into spaces */
+      while (*end != '\0' && n < 120)
+        {
+          gunichar c = g_utf8_get_char (end);
+
+          if (c == '\n' || c == '\r' || c == '\t')
+            c = ' ';
+          if (!(c == ' ' && s->len > 0 && s->str[s->len - 1] == ' '))
+            g_string_append_unichar (s, c);
+          end = g_utf8_next_char (end);
+          n++;
+        }
+      return g_string_free (s, FALSE);
+    }
+  return g_strdup (lb_item_get_relative_path (item) ? lb_item_get_relative_path (item) : "");
+}
+
+static void
+row_bind_cb (GtkSignalListItemFactory *factory,
+             GtkListItem              *list_item,
+             gpointer                  user_data)
+{
+  LbItem *item = gtk_list_item_get_item (list_item);
+  GtkWidget *icon = g_object_get_data (G_OBJECT (list_item), "lb-icon");
+  GtkWidget *id = g_object_get_data (G_OBJECT (list_item), "lb-id");
+  GtkWidget *preview = g_object_get_data (G_OBJECT (list_item), "lb-preview");
+  g_autofree char *text = NULL;
+  const char *icon_name;
+  const char *tooltip;
+
+  if (item == NULL)
+    return;
+
+  gtk_widget_remove_css_class (icon, "success");
+  gtk_widget_remove_css_class (icon, "warning");
+  gtk_widget_remove_css_class (icon, "dim-label");
+  if (lb_item_get_flagged (item))
+    {
+      icon_name = "emblem-important-symbolic";
+      tooltip = _("Flagged");
+      gtk_widget_add_css_class (icon, "warning");
+    }
+  else
+    switch (lb_item_get_state (item))
+      {
+      case LB_ITEM_STATE_DONE:
+        icon_name = "emblem-ok-symbolic";
+        tooltip = _("Done");
+        gtk_widget_add_css_class (icon, "success");
+        break;
+      case LB_ITEM_STATE_SKIPPED:
+        icon_name = "media-skip-forward-symbolic";
+        tooltip = _("Skipped");
+        gtk_widget_add_css_class (icon, "dim-label");
+        break;
+      case LB_ITEM_STATE_TODO:
+      default:
+        icon_name = lb_item_get_kind (item) == LB_ITEM_KIND_IMAGE ? "image-x-generic-symbolic"
+                                                                  : "text-x-generic-symbolic";
+        tooltip = _("To do");
+        gtk_widget_add_css_class (icon, "dim-label");
+        break;
+      }
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon), icon_name);
+  gtk_widget_set_tooltip_text (icon, tooltip);
+
+  gtk_label_set_text (GTK_LABEL (id), lb_item_get_external_id (item));
+  text = make_preview (item);
+  gtk_label_set_text (GTK_LABEL (preview), text);
+}
+
+static gboolean
+find_next_todo (LbWindow *self,
+                guint     from,
+                guint    *out)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+  gint64 cur = current_id (self);
+  guint scanned = 0;
+
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      guint start = pass == 0 ? from : 0;
+      guint stop = pass == 0 ? n : MIN (from, n);
+
+      for (guint i = start; i < stop && scanned < MAX_SCAN; i++, scanned++)
+        {
+          g_autoptr(LbItem) item = g_list_model_get_item (G_LIST_MODEL (self->list), i);
+          gint64 id;
+
+          if (item == NULL)
+            continue;
+          id = lb_item_get_id (item);
+          if (id == cur || is_pending (self, id))
+            continue;
+          if (lb_item_get_state (item) != LB_ITEM_STATE_DONE)
+            {
+              *out = i;
+              return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}
+
+static guint
+current_position (LbWindow *self)
+{
+  guint pos;
+
+  if (self->current != NULL && self->list != NULL
+      && lb_item_list_find (self->list, lb_item_get_id (self->current), &pos))
+    return pos;
+  return self->current_pos;
+}
+
+static void
+prefetch_after (LbWindow *self,
+                guint     pos)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+
+  if (self->item_view == NULL)
+    return;
+  for (guint i = pos + 1; i < n && i <= pos + N_PREFETCH; i++)
+    {
+      g_autoptr(LbItem) item = g_list_model_get_item (G_LIST_MODEL (self->list), i);
+
+      if (item != NULL && lb_item_get_kind (item) == LB_ITEM_KIND_IMAGE)
+        lb_item_view_prefetch (LB_ITEM_VIEW (self->item_view), item);
+    }
+}
+
+static void
+go_to_position (LbWindow *self,
+                guint     pos)
+{
+  g_autoptr(LbItem) item = NULL;
+
+  if (self->list == NULL || pos >= g_list_model_get_n_items (G_LIST_MODEL (self->list)))
+    return;
+
+  item = g_list_model_get_item (G_LIST_MODEL (self->list), pos);
+  self->selecting = TRUE;
+  gtk_single_selection_set_selected (self->selection, pos);
+  self->selecting = FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (self->queue_view), "list.scroll-to-item", "u", pos);
+  self->current_pos = pos;
+  show_item (self, item);
+  prefetch_after (self, pos);
+}
+
+static void
+go_to_item_id (LbWindow *self,
+               gint64    item_id)
+{
+  g_autoptr(LbItem) item = NULL;
+  guint pos;
+
+  if (self->list != NULL && lb_item_list_find (self->list, item_id, &pos))
+    {
+      go_to_position (self, pos);
+      return;
+    }
+  /* Not in the filtered queue: show it anyway */
+  item = lb_store_get_item (self->store, item_id, NULL);
+  if (item == NULL)
+    return;
+  self->selecting = TRUE;
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  self->selecting = FALSE;
+  show_item (self, item);
+}
+
+static void
+advance (LbWindow *self)
+{
+  guint pos = current_position (self);
+  guint next;
+
+  if (self->list == NULL)
+    return;
+  if (find_next_todo (self, pos + 1, &next))
+    go_to_position (self, next);
+  else
+    toast (self, _("No more items to do in this batch"));
+}
+
+static void
+show_item (LbWindow *self,
+           LbItem   *item)
+{
+  g_set_object (&self->current, item);
+  self->shown_us = g_get_monotonic_time ();
+  if (self->item_view != NULL)
+    lb_item_view_set_item (LB_ITEM_VIEW (self->item_view), item);
+  lb_panel_reset (self->panel, item);
+}
+
+static void
+selection_changed_cb (GtkSingleSelection *selection,
+                      GParamSpec         *pspec,
+                      LbWindow           *self)
+{
+  LbItem *item;
+  guint pos;
+
+  if (self->selecting)
+    return;
+  item = gtk_single_selection_get_selected_item (selection);
+  pos = gtk_single_selection_get_selected (selection);
+  if (item == NULL)
+    return;
+  if (self->current != NULL && lb_item_get_id (item) == lb_item_get_id (self->current))
+    {
+      self->current_pos = pos;
+      return;
+    }
+  self->current_pos = pos;
+  show_item (self, item);
+  prefetch_after (self, pos);
+}
+
+static void
+list_items_changed_cb (GListModel *model,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       LbWindow   *self)
+{
+  update_queue_empty (self);
+}
+
+/* Store signals */
+
+static void
+item_changed_cb (LbStore  *store,
+                 gint64    item_id,
+                 LbWindow *self)
+{
+  update_header (self);
+
+  if (self->current != NULL && lb_item_get_id (self->current) == item_id)
+    {
+      g_autoptr(LbItem) fresh = lb_store_get_item (store, item_id, NULL);
+
+      if (fresh == NULL)
+        return;
+      g_set_object (&self->current, fresh);
+      if (lb_panel_get_dirty (self->panel))
+        lb_panel_show_saved (self->panel, fresh);
+      else
+        lb_panel_reset (self->panel, fresh);
+    }
+}
+
+static void
+items_added_cb (LbStore  *store,
+                gint64    batch_id,
+                LbWindow *self)
+{
+  if (batch_id == self->batch_id)
+    update_header (self);
+}
+
+/* Acts */
+
+typedef struct {
+  LbWindow *self;
+  gint64    item_id;
+  gboolean  fallback;   /* undo: try the previous act when this item has none */
+} ActData;
+
+static ActData *
+act_data_new (LbWindow *self,
+              gint64    item_id)
+{
+  ActData *data = g_new0 (ActData, 1);
+
+  data->self = g_object_ref (self);
+  data->item_id = item_id;
+  pending_add (self, item_id);
+  self->n_pending++;
+  update_save_state (self);
+  return data;
+}
+
+static void
+act_data_finish (ActData      *data,
+                 const GError *error)
+{
+  LbWindow *self = data->self;
+
+  pending_remove (self, data->item_id);
+  self->n_pending--;
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_free (self->error_text);
+      self->error_text = g_strdup (error->message);
+    }
+  else if (error == NULL)
+    g_clear_pointer (&self->error_text, g_free);
+  update_save_state (self);
+}
+
+static void
+act_data_free (ActData *data)
+{
+  g_object_unref (data->self);
+  g_free (data);
+}
+
+static gint64
+dwell_ms (LbWindow *self)
+{
+  return (g_get_monotonic_time () - self->shown_us) / 1000;
+}
+
+static gboolean
+ensure_actor (LbWindow *self)
+{
+  if (self->actor != NULL && self->actor[0] != '\0')
+    return TRUE;
+  lb_window_ask_actor (self);
+  return FALSE;
+}
+
+static void
+submit_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ActData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_store_submit_finish (LB_STORE (source), result, &error))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Not saved: %s"), error->message);
+
+      g_warning ("submit of item %" G_GINT64_FORMAT " failed: %s", data->item_id, error->message);
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (data->self, msg);
+    }
+  act_data_finish (data, error);
+  act_data_free (data);
+}
+
+static void
+history_push (LbWindow *self,
+              gint64    item_id)
+{
+  g_array_append_val (self->history, item_id);
+  if (self->history->len > 1000)
+    g_array_remove_range (self->history, 0, self->history->len - 1000);
+}
+
+static void
+submit_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_auto(GStrv) labels = NULL;
+  g_autofree char *note = NULL;
+  const char *decision;
+  const char *reason;
+  const char *saved_note;
+  LbSubmission sub = { 0 };
+  gboolean had_labels;
+
+  if (self->current == NULL || self->store == NULL)
+    return;
+  if (!ensure_actor (self))
+    return;
+
+  labels = lb_panel_get_labels (self->panel);
+  decision = lb_panel_get_decision (self->panel);
+  reason = lb_panel_get_reason (self->panel);
+  note = lb_panel_get_note (self->panel);
+  g_strstrip (note);
+  saved_note = lb_item_get_note (self->current);
+  had_labels = lb_item_get_labels (self->current)[0] != NULL;
+
+  if (labels[0] == NULL && decision == NULL && !had_labels)
+    {
+      lb_panel_set_message (self->panel, _("Pick a label or a decision first"));
+      return;
+    }
+  if (decision != NULL)
+    {
+      const LbSchemaDecision *d = lb_schema_find_decision (self->schema, decision);
+
+      if (d != NULL && d->needs_reason && reason == NULL)
+        {
+          g_autofree char *msg = g_strdup_printf (_("Pick a reason for %s"), d->title);
+
+          lb_panel_set_message (self->panel, msg);
+          lb_panel_focus_reason (self->panel);
+          return;
+        }
+    }
+
+  sub.labels = (labels[0] != NULL || had_labels) ? (const char * const *) labels : NULL;
+  sub.decision = decision;
+  sub.reason = decision != NULL ? reason : NULL;
+  sub.note = (note[0] != '\0' && g_strcmp0 (note, saved_note) != 0) ? note : NULL;
+  sub.dwell_ms = dwell_ms (self);
+
+  lb_store_submit_async (self->store, lb_item_get_id (self->current), self->actor, &sub,
+                         self->cancellable, submit_done_cb,
+                         act_data_new (self, lb_item_get_id (self->current)));
+  history_push (self, lb_item_get_id (self->current));
+  lb_panel_set_message (self->panel, NULL);
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  advance (self);
+}
+
+static void
+skip_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ActData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lb_store_skip_finish (LB_STORE (source), result, &error)
+      && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    toast (data->self, error->message);
+  act_data_finish (data, error);
+  act_data_free (data);
+}
+
+static void
+skip_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  gint64 id;
+
+  if (self->current == NULL || self->store == NULL || !ensure_actor (self))
+    return;
+
+  id = lb_item_get_id (self->current);
+  lb_store_skip_async (self->store, id, self->actor, dwell_ms (self), self->cancellable,
+                       skip_done_cb, act_data_new (self, id));
+  history_push (self, id);
+  advance (self);
+}
+
+static void undo_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
+static void
+history_remove_last (LbWindow *self,
+                     gint64    item_id)
+{
+  for (guint i = self->history->len; i > 0; i--)
+    if (g_array_index (self->history, gint64, i - 1) == item_id)
+      {
+        g_array_remove_index (self->history, i - 1);
+        return;
+      }
+}
+
+static void
+start_undo (LbWindow *self,
+            gint64    item_id,
+            gboolean  fallback)
+{
+  ActData *data = act_data_new (self, item_id);
+
+  data->fallback = fallback;
+  lb_store_undo_async (self->store, item_id, self->actor, self->cancellable,
+                       undo_done_cb, data);
+}
+
+static void
+undo_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ActData *data = user_data;
+  LbWindow *self = data->self;
+  g_autoptr(GError) error = NULL;
+
+  if (lb_store_undo_finish (LB_STORE (source), result, &error))
+    {
+      history_remove_last (self, data->item_id);
+      act_data_finish (data, NULL);
+      toast (self, _("Undone"));
+    }
+  else if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID))
+    {
+      gint64 target = 0;
+
+      /* Nothing to undo on this item: it is not a failed save */
+      act_data_finish (data, NULL);
+      if (data->fallback)
+        {
+          history_remove_last (self, data->item_id);
+          if (self->history->len > 0)
+            target = g_array_index (self->history, gint64, self->history->len - 1);
+        }
+      if (target != 0)
+        {
+          go_to_item_id (self, target);
+          start_undo (self, target, FALSE);
+        }
+      else
+        toast (self, _("Nothing to undo"));
+    }
+  else
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      act_data_finish (data, error);
+    }
+  act_data_free (data);
+}
+
+static void
+undo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  gint64 target;
+
+  if (self->store == NULL || self->batch_id == 0 || !ensure_actor (self))
+    return;
+
+  target = current_id (self);
+  if (target == 0 && self->history->len > 0)
+    target = g_array_index (self->history, gint64, self->history->len - 1);
+  if (target == 0)
+    return;
+  start_undo (self, target, TRUE);
+}
+
+static void
+pick_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  const char *what = g_variant_get_string (parameter, NULL);
+
+  if (self->schema == NULL || self->current == NULL)
+    return;
+
+  if (g_str_has_prefix (what, "label:"))
+    lb_panel_toggle_label (self->panel, what + strlen ("label:"));
+  else if (g_str_has_prefix (what, "decision:"))
+    {
+      const LbSchemaDecision *d = lb_schema_find_decision (self->schema,
+                                                           what + strlen ("decision:"));
+
+      if (d != NULL && lb_panel_pick_decision (self->panel, d->id)
+          && d->needs_reason && lb_panel_get_decision (self->panel) != NULL
+          && lb_panel_get_reason (self->panel) == NULL)
+        {
+          g_autofree char *msg = g_strdup_printf (_("Pick a reason for %s"), d->title);
+          lb_panel_set_message (self->panel, msg);
+        }
+    }
+  else
+    {
+      guint index;
+      LbHotkeyTarget target = lb_schema_lookup_hotkey (self->schema, what, &index);
+
+      if (target == LB_HOTKEY_LABEL)
+        lb_panel_toggle_label (self->panel, lb_schema_get_label (self->schema, index)->id);
+      else if (target == LB_HOTKEY_DECISION)
+        {
+          g_autofree char *param = g_strconcat ("decision:",
+                                                lb_schema_get_decision (self->schema, index)->id,
+                                                NULL);
+          pick_action (widget, action_name, g_variant_new_string (param));
+        }
+    }
+}
+
+static void
+pick_reason_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (self->schema == NULL || self->current == NULL)
+    return;
+  if (lb_panel_pick_reason (self->panel, g_variant_get_string (parameter, NULL)))
+    {
+      GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+      /* Back to the item so that Enter submits */
+      if (lb_panel_is_reason_search (self->panel, focus))
+        gtk_window_set_focus (GTK_WINDOW (self), NULL);
+    }
+}
+
+static void
+next_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  guint pos;
+
+  if (self->list == NULL)
+    return;
+  pos = current_position (self);
+  if (self->current != NULL && lb_item_list_find (self->list, current_id (self), &pos))
+    pos++;
+  go_to_position (self, pos);
+}
+
+static void
+previous_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  guint pos;
+
+  if (self->list == NULL)
+    return;
+  pos = current_position (self);
+  if (pos > 0)
+    go_to_position (self, pos - 1);
+}
+
+static void
+focus_note_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (self->batch_id != 0)
+    lb_panel_focus_note (self->panel);
+}
+
+static void
+focus_reason_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (self->batch_id != 0)
+    lb_panel_focus_reason (self->panel);
+}
+
+/* Filters */
+
+static void
+set_filter (LbWindow     *self,
+            LbItemFilter  filter)
+{
+  gint64 keep = current_id (self);
+  guint pos;
+
+  if (self->filter == filter)
+    return;
+  self->filter = filter;
+  if (self->list != NULL)
+    {
+      lb_item_list_set_filter (self->list, filter);
+      update_queue_empty (self);
+      if (keep != 0 && lb_item_list_find (self->list, keep, &pos))
+        {
+          self->selecting = TRUE;
+          gtk_single_selection_set_selected (self->selection, pos);
+          self->selecting = FALSE;
+          self->current_pos = pos;
+          gtk_widget_activate_action (GTK_WIDGET (self->queue_view),
+                                      "list.scroll-to-item", "u", pos);
+        }
+      else if (g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0)
+        {
+          self->current_pos = 0;
+          g_clear_object (&self->current);
+          if (find_next_todo (self, 0, &pos))
+            go_to_position (self, pos);
+          else
+            go_to_position (self, 0);
+        }
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
+}
+
+/* Opening */
+
+static void
+import_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LbWindow *self = user_data;
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = lb_import_finish (LB_STORE (source), result, &error);
+  self->importing = FALSE;
+  gtk_spinner_stop (self->import_spinner);
+  g_clear_object (&self->import_cancellable);
+
+  if (report == NULL)
+    {
+      if (g_strcmp0 (self->previous_page, "work") == 0 && self->batch_id != 0)
+        set_page (self, "work");
+      else
+        set_page (self, "welcome");
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          && !g_error_matches (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_CANCELLED))
+        {
+          g_autofree char *msg = g_strdup_printf (_("Cannot import: %s"), error->message);
+          toast (self, msg);
+        }
+      g_object_unref (self);
+      return;
+    }
+
+  g_clear_pointer (&self->rejections, g_strfreev);
+  if (report->rejections != NULL && report->rejections->len > 0)
+    {
+      GStrvBuilder *builder = g_strv_builder_new ();
+      g_autofree char *title = NULL;
+      AdwToast *t;
+
+      for (guint i = 0; i < report->rejections->len; i++)
+        g_strv_builder_add (builder, g_ptr_array_index (report->rejections, i));
+      self->rejections = g_strv_builder_end (builder);
+      g_strv_builder_unref (builder);
+
+      title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "%u item could not be imported",
+                                            "%u items could not be imported",
+                                            report->rejections->len),
+                               report->rejections->len);
+      t = adw_toast_new (title);
+      adw_toast_set_button_label (t, _("Details"));
+      adw_toast_set_action_name (t, "win.show-rejections");
+      adw_toast_set_timeout (t, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, t);
+    }
+
+  if (!lb_window_open_batch (self, report->batch_id, &error))
+    lb_window_show_error (self, _("Cannot Open the Batch"), error->message);
+  g_object_unref (self);
+}
+
+void
+lb_window_import (LbWindow *self,
+                  GFile    *file)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (LB_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->store == NULL)
+    {
+      toast (self, _("No store is open"));
+      return;
+    }
+  if (self->importing)
+    {
+      toast (self, _("An import is already running"));
+      return;
+    }
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      toast (self, _("Only local files can be imported"));
+      return;
+    }
+
+  name = g_file_get_basename (file);
+  g_free (self->previous_page);
+  self->previous_page = g_strdup (gtk_stack_get_visible_child_name (self->stack));
+  adw_status_page_set_description (self->import_page, NULL);
+  adw_status_page_set_title (self->import_page, _("Importing…"));
+  {
+    g_autofree char *escaped = g_markup_escape_text (name, -1);
+    adw_status_page_set_description (self->import_page, escaped);
+  }
+  gtk_spinner_start (self->import_spinner);
+  set_page (self, "import");
+  self->importing = TRUE;
+  self->import_cancellable = g_cancellable_new ();
+  lb_import_async (self->store, path, NULL, self->import_cancellable, import_done_cb,
+                   g_object_ref (self));
+}
+
+char *
+lb_window_get_demo_dir (void)
+{
+  const char *env = g_getenv ("LABELBENCH_DEMO_DIR");
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  if (g_file_test (LB_DEMO_DIR, G_FILE_TEST_IS_DIR))
+    return g_strdup (LB_DEMO_DIR);
+  return g_strdup (LB_SOURCE_DEMO_DIR);
+}
+
+static void
+chooser_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     LbWindow        *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        lb_window_import (self, file);
+    }
+  gtk_native_dialog_destroy (dialog);
+  if (self->chooser == dialog)
+    g_clear_object (&self->chooser);
+}
+
+static void
+open_chooser (LbWindow *self,
+              gboolean  folder)
+{
+  GtkFileChooserNative *native;
+
+  if (self->chooser != NULL)
+    return;
+  native = gtk_file_chooser_native_new (folder ? _("Open Folder") : _("Open Manifest"),
+                                        GTK_WINDOW (self),
+                                        folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                               : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Open"), _("_Cancel"));
+  if (!folder)
+    {
+      g_autoptr(GtkFileFilter) manifests = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (manifests, _("Manifests (JSONL, CSV)"));
+      gtk_file_filter_add_pattern (manifests, "*.jsonl");
+      gtk_file_filter_add_pattern (manifests, "*.csv");
+      gtk_file_filter_add_pattern (manifests, "*.json");
+      gtk_file_filter_add_mime_type (manifests, "text/csv");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), manifests);
+      gtk_file_filter_set_name (all, _("All Files"));
+      gtk_file_filter_add_pattern (all, "*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (chooser_response_cb), self);
+  self->chooser = GTK_NATIVE_DIALOG (native);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  open_chooser (LB_WINDOW (widget), TRUE);
+}
+
+static void
+open_manifest_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  open_chooser (LB_WINDOW (widget), FALSE);
+}
+
+static void
+open_demo_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  g_autofree char *dir = lb_window_get_demo_dir ();
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+
+  lb_window_import (LB_WINDOW (widget), file);
+}
+
+static void
+cancel_import_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (self->import_cancellable != NULL)
+    g_cancellable_cancel (self->import_cancellable);
+}
+
+static void
+show_rejections_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autofree char *text = NULL;
+  GtkWidget *dialog;
+  GtkWidget *scroller;
+  GtkWidget *view;
+
+  if (self->rejections == NULL)
+    return;
+
+  text = g_strjoinv ("\n", self->rejections);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Items Not Imported"),
+                                   _("These lines of the batch were left out. "
+                                     "The other items were imported."));
+  view = gtk_text_view_new ();
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 200);
+  gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scroller), 460);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_widget_add_css_class (scroller, "card");
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scroller);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         LbWindow      *self)
+{
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = g_value_get_boxed (value);
+  if (files == NULL)
+    return FALSE;
+  lb_window_import (self, G_FILE (files->data));
+  if (files->next != NULL)
+    toast (self, _("Only the first dropped item was opened"));
+  return TRUE;
+}
+
+/* Keyboard */
+
+gboolean
+lb_window_handle_hotkey (LbWindow   *self,
+                         const char *key)
+{
+  guint index;
+  LbHotkeyTarget target;
+  g_autofree char *param = NULL;
+
+  g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
+
+  if (self->schema == NULL || key == NULL || key[0] == '\0' || self->current == NULL)
+    return FALSE;
+  target = lb_schema_lookup_hotkey (self->schema, key, &index);
+  if (target == LB_HOTKEY_LABEL)
+    param = g_strconcat ("label:", lb_schema_get_label (self->schema, index)->id, NULL);
+  else if (target == LB_HOTKEY_DECISION)
+    param = g_strconcat ("decision:", lb_schema_get_decision (self->schema, index)->id, NULL);
+  else
+    return FALSE;
+  return gtk_widget_activate_action (GTK_WIDGET (self), "win.pick", "s", param);
+}
+
+static gboolean
+is_text_widget (GtkWidget *widget)
+{
+  return widget != NULL && (GTK_IS_EDITABLE (widget) || GTK_IS_TEXT_VIEW (widget));
+}
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                LbWindow              *self)
+{
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+  GdkModifierType mods = state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK);
+  gboolean working = g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "work") == 0;
+  gunichar c;
+  char buf[8] = { 0 };
+
+  if (is_text_widget (focus))
+    {
+      if (keyval == GDK_KEY_Escape && mods == 0)
+        {
+          gtk_window_set_focus (GTK_WINDOW (self), NULL);
+          return TRUE;
+        }
+      if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter)
+          && mods == 0 && !(state & GDK_SHIFT_MASK)
+          && lb_panel_is_note_widget (self->panel, focus))
+        {
+          gtk_widget_activate_action (GTK_WIDGET (self), "win.submit", NULL);
+          return TRUE;
+        }
+      if (keyval == GDK_KEY_Down && lb_panel_is_reason_search (self->panel, focus))
+        return gtk_widget_child_focus (GTK_WIDGET (self->panel), GTK_DIR_TAB_FORWARD);
+      return FALSE;
+    }
+
+  if (mods != 0)
+    return FALSE;
+
+  c = gdk_keyval_to_unicode (keyval);
+  if (c == '?')
+    return gtk_widget_activate_action (GTK_WIDGET (self), "win.show-help-overlay", NULL);
+
+  if (!working)
+    return FALSE;
+
+  if (c != 0 && g_unichar_isgraph (c))
+    {
+      g_unichar_to_utf8 (c, buf);
+      if (lb_window_handle_hotkey (self, buf))
+        return TRUE;
+    }
+
+  /* Inside the reason list, Enter, Space and arrows work the list */
+  if (lb_panel_is_reason_widget (self->panel, focus))
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.submit", NULL);
+      return TRUE;
+    case GDK_KEY_space:
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.skip", NULL);
+      return TRUE;
+    case GDK_KEY_j:
+    case GDK_KEY_J:
+    case GDK_KEY_Down:
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.next", NULL);
+      return TRUE;
+    case GDK_KEY_k:
+    case GDK_KEY_K:
+    case GDK_KEY_Up:
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.previous", NULL);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+GtkEventController *
+lb_window_get_key_controller (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return self->key_controller;
+}
+
+/* Who is labelling */
+
+static void
+actor_entry_changed_cb (GtkEditable      *entry,
+                        AdwMessageDialog *dialog)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+
+  adw_message_dialog_set_response_enabled (dialog, "continue", text[0] != '\0');
+}
+
+static void
+actor_entry_activate_cb (GtkEntry         *entry,
+                         AdwMessageDialog *dialog)
+{
+  if (adw_message_dialog_get_response_enabled (dialog, "continue"))
+    adw_message_dialog_response (dialog, "continue");
+}
+
+static void
+actor_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   LbWindow         *self)
+{
+  GtkWidget *entry = adw_message_dialog_get_extra_child (dialog);
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+
+  if (g_strcmp0 (response, "continue") == 0 && name[0] != '\0')
+    {
+      lb_window_set_actor (self, name);
+      if (self->settings != NULL)
+        g_settings_set_string (self->settings, "actor", name);
+    }
+  self->actor_dialog = NULL;
+}
+
+void
+lb_window_ask_actor (LbWindow *self)
+{
+  GtkWidget *dialog;
+  GtkWidget *entry;
+
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  if (self->actor_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->actor_dialog));
+      return;
+    }
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Who Is Labelling?"),
+                                   _("Every decision you make is signed with this name, "
+                                     "so that your work can be counted and reviewed. "
+                                     "You are asked only once."));
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Your name"));
+  gtk_entry_set_max_length (GTK_ENTRY (entry), 100);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "later", _("_Later"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "continue", _("_Continue"));
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "continue",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "continue");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "later");
+  adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "continue", FALSE);
+  g_signal_connect (entry, "changed", G_CALLBACK (actor_entry_changed_cb), dialog);
+  g_signal_connect (entry, "activate", G_CALLBACK (actor_entry_activate_cb), dialog);
+  g_signal_connect (dialog, "response", G_CALLBACK (actor_response_cb), self);
+  self->actor_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  gtk_widget_grab_focus (entry);
+}
+
+/* Public API */
+
+LbWindow *
+lb_window_new (GtkApplication *app)
+{
+  return g_object_new (LB_TYPE_WINDOW, "application", app, NULL);
+}
+
+void
+lb_window_set_settings (LbWindow  *self,
+                        GSettings *settings)
+{
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  if (!g_set_object (&self->settings, settings) || settings == NULL)
+    return;
+  g_clear_object (&self->loader);
+  self->loader = lb_image_loader_new ((gsize) g_settings_get_uint (settings, "image-cache-mb")
+                                      * 1024 * 1024,
+                                      CLAMP (g_get_num_processors (), 1, 4));
+  lb_item_view_set_image_loader (LB_ITEM_VIEW (self->item_view), self->loader);
+  g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+}
+
+void
+lb_window_set_store (LbWindow *self,
+                     LbStore  *store)
+{
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  if (self->store == store)
+    return;
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_set_object (&self->store, store);
+  if (store != NULL)
+    {
+      g_signal_connect_object (store, "item-changed", G_CALLBACK (item_changed_cb), self, 0);
+      g_signal_connect_object (store, "items-added", G_CALLBACK (items_added_cb), self, 0);
+      if (self->batch_id == 0)
+        set_page (self, "welcome");
+    }
+}
+
+LbStore *
+lb_window_get_store (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return self->store;
+}
+
+void
+lb_window_show_error (LbWindow   *self,
+                      const char *title,
+                      const char *message)
+{
+  g_autofree char *escaped = NULL;
+
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  g_free (self->error_text);
+  self->error_text = NULL;
+  g_free (self->previous_page);
+  self->previous_page = NULL;
+  escaped = g_markup_escape_text (message ? message : "", -1);
+  adw_status_page_set_title (self->error_page, title);
+  adw_status_page_set_description (self->error_page, escaped);
+  g_object_set_data_full (G_OBJECT (self->error_page), "lb-text",
+                          g_strdup (message ? message : ""), g_free);
+  set_page (self, "error");
+}
+
+void
+lb_window_show_store_error (LbWindow     *self,
+                            const GError *error)
+{
+  const char *title = _("Cannot Open the Store");
+
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_LOCKED))
+    title = _("The Store Is in Use");
+  else if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT))
+    title = _("The Store Is Damaged");
+  else if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_TOO_NEW))
+    title = _("The Store Needs a Newer Labelbench");
+  lb_window_show_error (self, title, error ? error->message : "");
+}
+
+void
+lb_window_show_welcome (LbWindow *self)
+{
+  g_return_if_fail (LB_IS_WINDOW (self));
+  set_page (self, "welcome");
+}
+
+void
+lb_window_set_actor (LbWindow   *self,
+                     const char *actor)
+{
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  g_free (self->actor);
+  self->actor = (actor != NULL && actor[0] != '\0') ? g_strdup (actor) : NULL;
+}
+
+const char *
+lb_window_get_actor (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return self->actor;
+}
+
+gboolean
+lb_window_open_batch (LbWindow  *self,
+                      gint64     batch_id,
+                      GError   **error)
+{
+  g_autoptr(LbBatch) batch = NULL;
+  g_autoptr(LbSchema) schema = NULL;
+  guint pos;
+
+  g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (self->store != NULL, FALSE);
+
+  batch = lb_store_get_batch (self->store, batch_id, error);
+  if (batch == NULL)
+    return FALSE;
+  schema = lb_store_get_batch_schema (self->store, batch_id, error);
+  if (schema == NULL)
+    return FALSE;
+
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
+  g_clear_object (&self->current);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->list);
+  g_clear_pointer (&self->schema, lb_schema_unref);
+  g_array_set_size (self->history, 0);
+
+  self->batch_id = batch_id;
+  g_free (self->batch_name);
+  self->batch_name = g_strdup (batch->name);
+  self->schema = lb_schema_ref (schema);
+  self->list = lb_item_list_new (self->store, batch_id, self->filter);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  self->selecting = TRUE;
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  self->selecting = FALSE;
+  g_signal_connect (self->selection, "notify::selected", G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect (self->list, "items-changed", G_CALLBACK (list_items_changed_cb), self);
+  gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (self->selection));
+
+  lb_panel_set_schema (self->panel, schema);
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "last-batch", batch->name);
+
+  set_page (self, "work");
+  update_header (self);
+  update_queue_empty (self);
+  self->current_pos = 0;
+  if (find_next_todo (self, 0, &pos))
+    go_to_position (self, pos);
+  else
+    go_to_position (self, 0);
+  if (self->current == NULL)
+    show_item (self, NULL);
+  gtk_window_set_focus (GTK_WINDOW (self), NULL);
+  return TRUE;
+}
+
+gint64
+lb_window_get_batch_id (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), 0);
+  return self->batch_id;
+}
+
+LbItem *
+lb_window_get_current_item (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return self->current;
+}
+
+const char *
+lb_window_get_title_text (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return adw_window_title_get_title (self->window_title);
+}
+
+const char *
+lb_window_get_subtitle (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return adw_window_title_get_subtitle (self->window_title);
+}
+
+const char *
+lb_window_get_save_state (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return gtk_widget_get_visible (self->save_box) ? gtk_label_get_text (self->save_label) : NULL;
+}
+
+const char *
+lb_window_get_message (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return lb_panel_get_message (self->panel);
+}
+
+const char *
+lb_window_get_page (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return gtk_stack_get_visible_child_name (self->stack);
+}
+
+const char *
+lb_window_get_error_text (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return g_object_get_data (G_OBJECT (self->error_page), "lb-text");
+}
+
+const char * const *
+lb_window_get_rejections (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return (const char * const *) self->rejections;
+}
+
+guint
+lb_window_get_n_pending (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), 0);
+  return self->n_pending;
+}
+
+gboolean
+lb_window_get_importing (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
+  return self->importing;
+}
+
+GListModel *
+lb_window_get_queue (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return self->list ? G_LIST_MODEL (self->list) : NULL;
+}
+
+GtkWidget *
+lb_window_get_panel (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return GTK_WIDGET (self->panel);
+}
+
+GtkWidget *
+lb_window_get_item_view (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return self->item_view;
+}
+
+/* GObject */
+
+static void
+lb_window_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  LbWindow *self = LB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILTER:
+      g_value_set_string (value, filter_names[self->filter]);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_window_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  LbWindow *self = LB_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_FILTER:
+      {
+        const char *name = g_value_get_string (value);
+
+        for (guint i = 0; i < G_N_ELEMENTS (filter_names); i++)
+          if (g_strcmp0 (name, filter_names[i]) == 0)
+            {
+              set_filter (self, i);
+              return;
+            }
+        g_warning ("Unknown filter %s", name ? name : "(null)");
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lb_window_dispose (GObject *object)
+{
+  LbWindow *self = LB_WINDOW (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  if (self->import_cancellable != NULL)
+    g_cancellable_cancel (self->import_cancellable);
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_destroy (self->chooser);
+      g_clear_object (&self->chooser);
+    }
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->queue_view != NULL)
+    gtk_list_view_set_model (self->queue_view, NULL);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_WINDOW);
+
+  g_clear_object (&self->current);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->list);
+  g_clear_object (&self->loader);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->import_cancellable);
+  g_clear_pointer (&self->schema, lb_schema_unref);
+
+  G_OBJECT_CLASS (lb_window_parent_class)->dispose (object);
+}
+
+static void
+lb_window_finalize (GObject *object)
+{
+  LbWindow *self = LB_WINDOW (object);
+
+  g_free (self->batch_name);
+  g_free (self->actor);
+  g_free (self->subtitle);
+  g_free (self->save_state);
+  g_free (self->error_text);
+  g_free (self->previous_page);
+  g_strfreev (self->rejections);
+  g_hash_table_unref (self->pending_ids);
+  g_array_unref (self->history);
+
+  G_OBJECT_CLASS (lb_window_parent_class)->finalize (object);
+}
+
+static void
+lb_window_class_init (LbWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = lb_window_get_property;
+  object_class->set_property = lb_window_set_property;
+  object_class->dispose = lb_window_dispose;
+  object_class->finalize = lb_window_finalize;
+
+  properties[PROP_FILTER] =
+    g_param_spec_string ("filter", NULL, NULL, "todo",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (LB_TYPE_PANEL);
+
+  gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/lb-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, save_box);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, save_icon);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, save_label);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, import_page);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, import_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, queue_stack);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, queue_empty_page);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, queue_view);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, item_box);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, panel);
+
+  gtk_widget_class_install_action (widget_class, "win.pick", "s", pick_action);
+  gtk_widget_class_install_action (widget_class, "win.pick-reason", "s", pick_reason_action);
+  gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
+  gtk_widget_class_install_action (widget_class, "win.skip", NULL, skip_action);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
+  gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
+  gtk_widget_class_install_action (widget_class, "win.focus-note", NULL, focus_note_action);
+  gtk_widget_class_install_action (widget_class, "win.focus-reason", NULL, focus_reason_action);
+  gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
+  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.open-manifest", NULL, open_manifest_action);
+  gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL, cancel_import_action);
+  gtk_widget_class_install_action (widget_class, "win.show-rejections", NULL,
+                                   show_rejections_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
+                                       "win.focus-note", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
+                                       "win.focus-reason", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
+                                       "win.open-folder", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.open-manifest", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK,
+                                       "win.filter", "s", "todo");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK,
+                                       "win.filter", "s", "done");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_CONTROL_MASK,
+                                       "win.filter", "s", "flagged");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_CONTROL_MASK,
+                                       "win.filter", "s", "all");
+}
+
+static void
+lb_window_init (LbWindow *self)
+{
+  GtkListItemFactory *factory;
+  GtkDropTarget *drop;
+  guint64 cache_mb = 256;
+
+  self->filter = LB_ITEM_FILTER_TODO;
+  self->pending_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->history = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (row_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (row_bind_cb), self);
+  gtk_list_view_set_factory (self->queue_view, factory);
+  g_object_unref (factory);
+
+  self->loader = lb_image_loader_new (cache_mb * 1024 * 1024,
+                                      CLAMP (g_get_num_processors (), 1, 4));
+  self->item_view = lb_item_view_new ();
+  gtk_widget_set_hexpand (self->item_view, TRUE);
+  gtk_widget_set_vexpand (self->item_view, TRUE);
+  lb_item_view_set_image_loader (LB_ITEM_VIEW (self->item_view), self->loader);
+  gtk_box_append (self->item_box, self->item_view);
+
+  self->key_controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (self->key_controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (self->key_controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), self->key_controller);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  update_header (self);
+  set_page (self, "welcome");
+}

@@ -38,8 +38,14 @@ typedef struct {
   char                 *root_real;     /* the same with symbolic links resolved */
   gsize                 root_real_len;
 
-  GArray               *items;         /* of LbNewItem, the current chunk */
-  GStringChunk         *strings;       /* the current chunk's strings */
+  GArray               *items;         /* of LbNewItem, the chunk being filled */
+  GStringChunk         *strings;       /* its strings */
+  GArray               *spare_items;   /* the chunk being committed, or empty */
+  GStringChunk         *spare_strings;
+  GThread              *committer;     /* commits the spare chunk while items are read */
+  guint                 commit_added;
+  guint                 commit_existing;
+  GError               *commit_error;
   GStringChunk         *ids;           /* manifest ids, for the whole import */
   GHashTable           *seen_ids;      /* manifest ids already imported */
   GChecksum            *checksum;
@@ -67,6 +73,11 @@ lb_import_report_free (LbImportReport *report)
 static void
 importer_clear (Importer *im)
 {
+  if (im->committer != NULL)
+    g_thread_join (g_steal_pointer (&im->committer));
+  g_clear_error (&im->commit_error);
+  g_clear_pointer (&im->spare_items, g_array_unref);
+  g_clear_pointer (&im->spare_strings, g_string_chunk_free);
   g_free (im->root);
   g_free (im->root_real);
   g_clear_pointer (&im->items, g_array_unref);
@@ -100,30 +111,58 @@ reject (Importer   *im,
     g_ptr_array_add (im->report->rejections, g_strdup_printf ("%s: %s", file, reason));
 }
 
-/* Commits the collected items in one transaction. */
+/* Runs on a thread of its own, so the next chunk is read while the store's
+ * writer thread commits this one. */
+static gpointer
+commit_thread_cb (gpointer data)
+{
+  Importer *im = data;
+
+  _lb_store_insert_items (im->store, im->batch_id,
+                          (const LbNewItem *) (gpointer) im->spare_items->data,
+                          im->spare_items->len, &im->commit_added, &im->commit_existing,
+                          &im->commit_error);
+  return NULL;
+}
+
+/* Waits for the chunk being committed, then reports progress. */
+static gboolean
+wait_for_commit (Importer  *im,
+                 GError   **error)
+{
+  if (im->committer == NULL)
+    return TRUE;
+
+  g_thread_join (g_steal_pointer (&im->committer));
+  if (im->commit_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&im->commit_error));
+      return FALSE;
+    }
+
+  im->report->n_added += im->commit_added;
+  im->report->n_existing += im->commit_existing;
+  im->n_done += im->spare_items->len;
+  g_array_set_size (im->spare_items, 0);
+  g_string_chunk_clear (im->spare_strings);
+
+  if (im->progress != NULL)
+    im->progress (im->n_done, im->progress_data);
+
+  return TRUE;
+}
+
+/* Hands the collected items over to be committed in one transaction,
+ * after the previous chunk's COMMIT returned. */
 static gboolean
 flush (Importer  *im,
        GError   **error)
 {
-  guint n_added = 0;
-  guint n_existing = 0;
+  GArray *items;
+  GStringChunk *strings;
 
-  if (im->items->len > 0)
-    {
-      if (!_lb_store_insert_items (im->store, im->batch_id,
-                                   (const LbNewItem *) (gpointer) im->items->data, im->items->len,
-                                   &n_added, &n_existing, error))
-        return FALSE;
-
-      im->report->n_added += n_added;
-      im->report->n_existing += n_existing;
-      im->n_done += im->items->len;
-      g_array_set_size (im->items, 0);
-      g_string_chunk_clear (im->strings);
-
-      if (im->progress != NULL)
-        im->progress (im->n_done, im->progress_data);
-    }
+  if (!wait_for_commit (im, error))
+    return FALSE;
 
   if (g_cancellable_is_cancelled (im->cancellable))
     {
@@ -132,6 +171,18 @@ flush (Importer  *im,
       return FALSE;
     }
 
+  if (im->items->len == 0)
+    return TRUE;
+
+  items = im->spare_items;
+  strings = im->spare_strings;
+  im->spare_items = im->items;
+  im->spare_strings = im->strings;
+  im->items = items;
+  im->strings = strings;
+
+  im->commit_added = im->commit_existing = 0;
+  im->committer = g_thread_new ("lb-import-commit", commit_thread_cb, im);
   return TRUE;
 }
 
@@ -479,9 +530,287 @@ is_blank (const char *p,
   return TRUE;
 }
 
+/* A fast path for the common line: a flat object whose values are strings,
+ * numbers, true, false or null ({"id": "...", "text": "..."}). It either
+ * reads the line exactly as json-glib would, or gives up (returns FALSE)
+ * and the line goes through json-glib, which also explains any error. */
+
+typedef struct {
+  GString  *key;
+  GString  *id;
+  GString  *image;
+  GString  *text;
+  GString  *other;
+  gboolean  has_id;
+  gboolean  has_image;
+  gboolean  has_text;
+} FlatLine;
+
+static void
+flat_line_clear (FlatLine *flat)
+{
+  g_string_free (flat->key, TRUE);
+  g_string_free (flat->id, TRUE);
+  g_string_free (flat->image, TRUE);
+  g_string_free (flat->text, TRUE);
+  g_string_free (flat->other, TRUE);
+}
+
+static const char *
+skip_space (const char *p,
+            const char *end)
+{
+  while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+    p++;
+  return p;
+}
+
+static int
+hex_value (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+static gboolean
+read_hex4 (const char *p,
+           const char *end,
+           gunichar   *value)
+{
+  *value = 0;
+  if (end - p < 4)
+    return FALSE;
+  for (guint i = 0; i < 4; i++)
+    {
+      int digit = hex_value (p[i]);
+
+      if (digit < 0)
+        return FALSE;
+      *value = (*value << 4) | digit;
+    }
+  return TRUE;
+}
+
+/* Reads a string (p is on its opening quote) into out; NULL to give up. */
+static const char *
+flat_string (const char *p,
+             const char *end,
+             GString    *out)
+{
+  g_string_truncate (out, 0);
+  p++;
+
+  for (;;)
+    {
+      const char *run = p;
+
+      while (p < end && *p != '"' && *p != '\\' && (guchar) *p >= 0x20)
+        p++;
+      if (p > run)
+        g_string_append_len (out, run, p - run);
+      if (p >= end || (guchar) *p < 0x20)
+        return NULL;
+      if (*p == '"')
+        return p + 1;
+
+      /* an escape */
+      if (++p >= end)
+        return NULL;
+      switch (*p)
+        {
+        case '"': g_string_append_c (out, '"'); break;
+        case '\\': g_string_append_c (out, '\\'); break;
+        case '/': g_string_append_c (out, '/'); break;
+        case 'b': g_string_append_c (out, '\b'); break;
+        case 'f': g_string_append_c (out, '\f'); break;
+        case 'n': g_string_append_c (out, '\n'); break;
+        case 'r': g_string_append_c (out, '\r'); break;
+        case 't': g_string_append_c (out, '\t'); break;
+        case 'u':
+          {
+            gunichar c, low;
+
+            if (!read_hex4 (p + 1, end, &c))
+              return NULL;
+            p += 4;
+            if (c >= 0xdc00 && c <= 0xdfff)
+              return NULL;
+            if (c >= 0xd800 && c <= 0xdbff)
+              {
+                if (end - p < 7 || p[1] != '\\' || p[2] != 'u' || !read_hex4 (p + 3, end, &low) ||
+                    low < 0xdc00 || low > 0xdfff)
+                  return NULL;
+                c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+                p += 6;
+              }
+            if (c == 0)
+              return NULL;
+            g_string_append_unichar (out, c);
+          }
+          break;
+        default:
+          return NULL;
+        }
+      p++;
+    }
+}
+
+/* Checks a JSON number (p on its first character); NULL to give up.
+ * *integer tells whether it is a plain integer that fits an id. */
+static const char *
+flat_number (const char *p,
+             const char *end,
+             gboolean   *integer)
+{
+  const char *start = p;
+
+  *integer = TRUE;
+  if (p < end && *p == '-')
+    p++;
+  if (p >= end || !g_ascii_isdigit (*p))
+    return NULL;
+  if (*p == '0')
+    p++;
+  else
+    while (p < end && g_ascii_isdigit (*p))
+      p++;
+  if (p < end && *p == '.')
+    {
+      *integer = FALSE;
+      p++;
+      if (p >= end || !g_ascii_isdigit (*p))
+        return NULL;
+      while (p < end && g_ascii_isdigit (*p))
+        p++;
+    }
+  if (p < end && (*p == 'e' || *p == 'E'))
+    {
+      *integer = FALSE;
+      p++;
+      if (p < end && (*p == '+' || *p == '-'))
+        p++;
+      if (p >= end || !g_ascii_isdigit (*p))
+        return NULL;
+      while (p < end && g_ascii_isdigit (*p))
+        p++;
+    }
+  if (p - start > 18 || (start[0] == '-' && p - start == 2 && start[1] == '0'))
+    *integer = FALSE;
+  return p;
+}
+
+static gboolean
+flat_literal (const char **p,
+              const char  *end,
+              const char  *word)
+{
+  gsize length = strlen (word);
+
+  if ((gsize) (end - *p) < length || memcmp (*p, word, length) != 0)
+    return FALSE;
+  *p += length;
+  return TRUE;
+}
+
+static gboolean
+read_flat_line (FlatLine   *flat,
+                const char *p,
+                const char *end)
+{
+  flat->has_id = flat->has_image = flat->has_text = FALSE;
+
+  p = skip_space (p, end);
+  if (p >= end || *p != '{')
+    return FALSE;
+  p = skip_space (p + 1, end);
+
+  for (;;)
+    {
+      GString *target = flat->other;
+      gboolean *has = NULL;
+      gboolean is_id = FALSE;
+      gboolean is_meta = FALSE;
+
+      if (p >= end || *p != '"' || !(p = flat_string (p, end, flat->key)))
+        return FALSE;
+      p = skip_space (p, end);
+      if (p >= end || *p != ':')
+        return FALSE;
+      p = skip_space (p + 1, end);
+      if (p >= end)
+        return FALSE;
+
+      if (g_str_equal (flat->key->str, "id"))
+        target = flat->id, has = &flat->has_id, is_id = TRUE;
+      else if (g_str_equal (flat->key->str, "image"))
+        target = flat->image, has = &flat->has_image;
+      else if (g_str_equal (flat->key->str, "text"))
+        target = flat->text, has = &flat->has_text;
+      else if (g_str_equal (flat->key->str, "meta"))
+        is_meta = TRUE;
+
+      if (*p == '"')
+        {
+          /* a string "meta" is rejected by the slow path */
+          if (is_meta || !(p = flat_string (p, end, target)))
+            return FALSE;
+          if (has != NULL)
+            *has = TRUE;
+        }
+      else if (*p == '-' || g_ascii_isdigit (*p))
+        {
+          const char *start = p;
+          gboolean integer;
+
+          if (is_meta || (has != NULL && !is_id) || !(p = flat_number (p, end, &integer)))
+            return FALSE;
+          if (is_id)
+            {
+              if (!integer)
+                return FALSE;
+              g_string_truncate (flat->id, 0);
+              g_string_append_len (flat->id, start, p - start);
+              flat->has_id = TRUE;
+            }
+        }
+      else if (flat_literal (&p, end, "null"))
+        {
+          if (has != NULL)
+            *has = FALSE;
+        }
+      else if (flat_literal (&p, end, "true") || flat_literal (&p, end, "false"))
+        {
+          if (has != NULL || is_meta)
+            return FALSE;
+        }
+      else
+        return FALSE;  /* objects, arrays and errors: json-glib */
+
+      p = skip_space (p, end);
+      if (p < end && *p == ',')
+        {
+          p = skip_space (p + 1, end);
+          continue;
+        }
+      if (p < end && *p == '}')
+        break;
+      return FALSE;
+    }
+
+  return skip_space (p + 1, end) == end;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FlatLine, flat_line_clear)
+
 static gboolean
 import_jsonl_line (Importer    *im,
                    JsonParser  *parser,
+                   FlatLine    *flat,
                    guint        line,
                    const char  *data,
                    gsize        length,
@@ -503,6 +832,14 @@ import_jsonl_line (Importer    *im,
       reject (im, im->display_path, line, _("text is not valid UTF-8"));
       return TRUE;
     }
+
+  if (read_flat_line (flat, data, data + length))
+    return add_manifest_item (im, line,
+                              flat->has_id ? flat->id->str : NULL,
+                              flat->has_image ? flat->image->str : NULL,
+                              flat->has_text ? flat->text->str : NULL,
+                              flat->has_text ? flat->text->len : 0,
+                              NULL, error);
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
@@ -577,6 +914,10 @@ import_jsonl (Importer    *im,
               GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_auto(FlatLine) flat = {
+    g_string_new (NULL), g_string_new (NULL), g_string_new (NULL), g_string_new (NULL),
+    g_string_new (NULL),
+  };
   const char *p = data;
   const char *end = data + length;
   guint line = 0;
@@ -595,7 +936,7 @@ import_jsonl (Importer    *im,
         line_length--;
 
       if (!is_blank (p, line_length) &&
-          !import_jsonl_line (im, parser, line, p, line_length, error))
+          !import_jsonl_line (im, parser, &flat, line, p, line_length, error))
         return FALSE;
 
       p = newline ? newline + 1 : end;
@@ -1267,6 +1608,8 @@ lb_import (LbStore                *store,
   im.display_path = path;
   im.items = g_array_sized_new (FALSE, FALSE, sizeof (LbNewItem), LB_IMPORT_CHUNK_SIZE);
   im.strings = g_string_chunk_new (1024 * 1024);
+  im.spare_items = g_array_sized_new (FALSE, FALSE, sizeof (LbNewItem), LB_IMPORT_CHUNK_SIZE);
+  im.spare_strings = g_string_chunk_new (1024 * 1024);
   im.ids = g_string_chunk_new (1024 * 1024);
   im.seen_ids = g_hash_table_new (g_str_hash, g_str_equal);
   im.checksum = g_checksum_new (G_CHECKSUM_SHA256);
@@ -1302,7 +1645,7 @@ lb_import (LbStore                *store,
     }
 
   if (ok)
-    ok = flush (&im, error);
+    ok = flush (&im, error) && wait_for_commit (&im, error);
 
   if (!ok)
     {

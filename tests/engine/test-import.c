@@ -800,17 +800,23 @@ static char *
 write_text_manifest (Fixture    *fixture,
                      const char *name,
                      guint       n_rows,
-                     gboolean    csv)
+                     gboolean    csv,
+                     gboolean    meta)
 {
   g_autofree char *path = g_build_filename (fixture->batch, name, NULL);
   FILE *file = fopen (path, "w");
 
   g_assert_nonnull (file);
   if (csv)
-    fputs ("id,text,meta\n", file);
+    fputs (meta ? "id,text,meta\n" : "id,text\n", file);
   for (guint i = 0; i < n_rows; i++)
     {
-      if (csv)
+      if (!meta && csv)
+        fprintf (file, "item-%07u,\"Comment number %u, \"\"quoted\"\" and plain\"\n", i, i);
+      else if (!meta)
+        fprintf (file, "{\"id\": \"item-%07u\", \"text\": \"Comment number %u, a short text to "
+                 "label\"}\n", i, i);
+      else if (csv)
         fprintf (file, "item-%07u,\"Comment number %u, \"\"quoted\"\" and plain\","
                  "\"{\"\"n\"\": %u}\"\n", i, i, i % 10);
       else
@@ -842,7 +848,7 @@ static void
 test_progress (Fixture       *fixture,
                gconstpointer  user_data)
 {
-  g_autofree char *manifest = write_text_manifest (fixture, "big.jsonl", 25000, FALSE);
+  g_autofree char *manifest = write_text_manifest (fixture, "big.jsonl", 25000, FALSE, TRUE);
   g_autoptr(GArray) calls = g_array_new (FALSE, FALSE, sizeof (guint));
   ProgressData data = { NULL, calls };
   g_autoptr(LbImportReport) report = NULL;
@@ -861,7 +867,7 @@ static void
 test_cancel (Fixture       *fixture,
              gconstpointer  user_data)
 {
-  g_autofree char *manifest = write_text_manifest (fixture, "big.jsonl", 25000, FALSE);
+  g_autofree char *manifest = write_text_manifest (fixture, "big.jsonl", 25000, FALSE, TRUE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GArray) calls = g_array_new (FALSE, FALSE, sizeof (guint));
   ProgressData data = { cancellable, calls };
@@ -911,7 +917,7 @@ static void
 test_async (Fixture       *fixture,
             gconstpointer  user_data)
 {
-  g_autofree char *manifest = write_text_manifest (fixture, "async.csv", 12000, TRUE);
+  g_autofree char *manifest = write_text_manifest (fixture, "async.csv", 12000, TRUE, TRUE);
   g_autoptr(LbImportReport) report = NULL;
   LbImportOptions options = { "Async batch", NULL };
 
@@ -934,9 +940,10 @@ static void
 measure_rate (Fixture    *fixture,
               const char *name,
               guint       n_rows,
-              gboolean    csv)
+              gboolean    csv,
+              gboolean    meta)
 {
-  g_autofree char *manifest = write_text_manifest (fixture, name, n_rows, csv);
+  g_autofree char *manifest = write_text_manifest (fixture, name, n_rows, csv, meta);
   g_autoptr(LbImportReport) report = NULL;
   gint64 start, end;
 
@@ -957,8 +964,10 @@ test_rate (Fixture       *fixture,
 {
   guint n_rows = g_test_perf () ? 1000000 : 100000;
 
-  measure_rate (fixture, "rate-jsonl.jsonl", n_rows, FALSE);
-  measure_rate (fixture, "rate-csv.csv", n_rows, TRUE);
+  measure_rate (fixture, "rate-jsonl.jsonl", n_rows, FALSE, FALSE);
+  measure_rate (fixture, "rate-csv.csv", n_rows, TRUE, FALSE);
+  measure_rate (fixture, "rate-meta-jsonl.jsonl", n_rows, FALSE, TRUE);
+  measure_rate (fixture, "rate-meta-csv.csv", n_rows, TRUE, TRUE);
 }
 
 int

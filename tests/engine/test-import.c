@@ -400,6 +400,81 @@ test_jsonl_rejections (Fixture       *fixture,
   }
 }
 
+
+/* The values of JSONL lines, read by the fast path or by json-glib */
+static void
+test_jsonl_values (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autofree char *manifest = g_build_filename (fixture->batch, "v.jsonl", NULL);
+  g_autoptr(LbImportReport) report = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *ids = NULL;
+  guint i = 0;
+
+  write_file (fixture->batch, "v.jsonl",
+              "{\"id\": \"e1\", \"text\": \"tab\\there \\\"q\\\" \\\\ \\/ \\u00e9 \\ud83d\\ude00 \\u4E2D\"}\n"
+              "  {  \"id\"  :  \"e2\" , \"score\": -1.5e3, \"ok\": true, \"no\": false, \"x\": null,"
+              " \"text\": \"plain\", \"meta\": null }  \n"
+              "{\"id\": \"e3\", \"text\": \"first\", \"text\": \"second\"}\n"
+              "{\"id\": \"e4\", \"text\": \"first\", \"text\": \"second\", \"meta\": {}}\n"
+              "{\"id\": 12, \"text\": \"numbered\"}\n"
+              "{\"id\": \"e5\", \"text\": \"with a list\", \"tags\": [\"a\", {\"b\": 1}]}\n"
+              "{\"id\": \"e6\", \"image\": null, \"text\": \"null image\"}\n"
+              "{\"id\": 1.5, \"text\": \"x\"}\n"                          /* 8 */
+              "{\"id\": true, \"text\": \"x\"}\n"                         /* 9 */
+              "{\"id\": \"e7\", \"text\": 5}\n"                           /* 10 */
+              "{\"id\": \"e8\", \"text\": \"x\", \"meta\": \"string\"}\n" /* 11 */
+              "{\"id\": \"e9\", \"text\": \"x\"} junk\n"                  /* 12 */
+              "{\"id\": \"e10\", \"text\": \"x\",}\n"                     /* 13 */
+              "{\"id\": \"e11\", \"text\": \"x\\q\"}\n"                   /* 14: json-glib allows it */
+              "{\"id\": \"e12\", \"text\": \"x\", \"image\": false}\n"    /* 15 */
+              "{\"id\": null, \"text\": \"x\"}\n"                         /* 16 */
+              "{\"id\": \"e13\", \"text\": \"\\u0000\"}\n",               /* 17 */
+              -1);
+
+  report = import_ok (fixture, manifest, NULL);
+
+#define EXPECT(line, reason) \
+  G_STMT_START { \
+    g_free (prefix); \
+    prefix = g_strdup_printf ("%s:%u: %s", manifest, line, reason); \
+    assert_rejection (report, i++, prefix); \
+  } G_STMT_END
+
+  EXPECT (8, "“id” is not a string");
+  EXPECT (9, "“id” is not a string");
+  EXPECT (10, "“text” is not a string");
+  EXPECT (11, "“meta” is not an object");
+  EXPECT (12, "invalid JSON");
+  EXPECT (13, "invalid JSON");
+  EXPECT (15, "“image” is not a string");
+  EXPECT (16, "missing “id”");
+  /* json-glib stops the string at U+0000: an empty text */
+  EXPECT (17, "empty text");
+#undef EXPECT
+  g_assert_cmpuint (report->rejections->len, ==, i);
+
+  ids = list_ids (fixture, report->batch_id);
+  g_assert_cmpstr (ids, ==, "e1 e2 e3 e4 12 e5 e6 e11");
+
+  {
+    g_autoptr(LbItem) e1 = find_item (fixture, "v", "e1");
+    g_autoptr(LbItem) e2 = find_item (fixture, "v", "e2");
+    g_autoptr(LbItem) e3 = find_item (fixture, "v", "e3");
+    g_autoptr(LbItem) e4 = find_item (fixture, "v", "e4");
+    g_autoptr(LbItem) e6 = find_item (fixture, "v", "e6");
+
+    g_assert_cmpstr (lb_item_get_text (e1), ==, "tab\there \"q\" \\ / é 😀 中");
+    g_assert_cmpstr (lb_item_get_text (e2), ==, "plain");
+    g_assert_cmpstr (lb_item_get_meta_json (e2), ==, "{}");
+    /* both paths agree on a repeated key */
+    g_assert_cmpstr (lb_item_get_text (e3), ==, lb_item_get_text (e4));
+    g_assert_cmpstr (lb_item_get_text (e3), ==, "second");
+    g_assert_cmpint (lb_item_get_kind (e6), ==, LB_ITEM_KIND_TEXT);
+  }
+}
+
 /* CSV */
 
 static void
@@ -981,6 +1056,7 @@ main (int   argc,
 
   ADD ("/engine/import/jsonl", test_jsonl);
   ADD ("/engine/import/jsonl-rejections", test_jsonl_rejections);
+  ADD ("/engine/import/jsonl-values", test_jsonl_values);
   ADD ("/engine/import/csv", test_csv);
   ADD ("/engine/import/csv-rejections", test_csv_rejections);
   ADD ("/engine/import/csv-header", test_csv_header);

@@ -160,6 +160,28 @@ write_stdout (const char *data,
 
 /* import ----------------------------------------------------------------- */
 
+typedef struct {
+  gint64   last_us;
+  gboolean shown;
+} ImportProgress;
+
+/* On a terminal only: a count that updates in place, at most 10 times a second */
+static void
+import_progress_cb (guint    n_done,
+                    gpointer user_data)
+{
+  ImportProgress *progress = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (now - progress->last_us < G_USEC_PER_SEC / 10)
+    return;
+  progress->last_us = now;
+  progress->shown = TRUE;
+  fprintf (stderr, "\r%s", "");
+  fprintf (stderr, _("Importing… %u items"), n_done);
+  fflush (stderr);
+}
+
 static int
 cmd_import (int    argc,
             char **argv)
@@ -171,6 +193,7 @@ cmd_import (int    argc,
   g_autoptr(LbImportReport) report = NULL;
   g_autoptr(GError) error = NULL;
   LbImportOptions options = { 0 };
+  ImportProgress progress = { 0 };
   LbStore *store;
   const GOptionEntry entries[] = {
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
@@ -205,8 +228,12 @@ cmd_import (int    argc,
 
   options.name = name;
   options.schema_path = schema_path;
-  report = lb_import (store, argv[1], &options, NULL, NULL, NULL, &error);
+  report = lb_import (store, argv[1], &options,
+                      isatty (STDERR_FILENO) ? import_progress_cb : NULL, &progress,
+                      NULL, &error);
   close_store (store);
+  if (progress.shown)
+    fprintf (stderr, "\r\033[K");
 
   if (report == NULL)
     return lb_cli_fail ("%s", error ? error->message : _("Nothing could be imported"));
@@ -1054,6 +1081,27 @@ cmd_batches (int    argc,
 
 /* main ------------------------------------------------------------------- */
 
+/* With stdin, stdout or stderr closed, the next file opened (the store!)
+ * would get its number and our output would go into it. Hold them with
+ * /dev/null opened read-only: writing there fails, as it should. */
+static void
+hold_standard_fds (void)
+{
+  for (int fd = 0; fd <= 2; fd++)
+    {
+      if (fcntl (fd, F_GETFD) == -1 && errno == EBADF)
+        {
+          int null_fd = open ("/dev/null", O_RDONLY);
+
+          if (null_fd >= 0 && null_fd != fd)
+            {
+              dup2 (null_fd, fd);
+              close (null_fd);
+            }
+        }
+    }
+}
+
 static const LbCliCommand commands[] = {
   { "import", N_("Import a folder or a JSONL/CSV manifest as a batch"), cmd_import },
   { "batches", N_("List the batches"), cmd_batches },
@@ -1084,6 +1132,8 @@ main (int    argc,
       char **argv)
 {
   const char *name;
+
+  hold_standard_fds ();
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);

@@ -9,6 +9,8 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "lb-store.h"
+
 /* End-to-end tests of labelbench-cli: the real binary ($LB_CLI), run with
  * g_spawn_sync, checked on its exit status, stdout, stderr and the store. */
 
@@ -44,6 +46,9 @@ run_clear (Run *run)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
 
+/* The environment of the next runs; NULL = ours */
+static char **run_envp;
+
 static const char *
 cli_path (void)
 {
@@ -71,7 +76,7 @@ run_cli_v (Run         *run,
     g_ptr_array_add (argv, (char *) arg);
   g_ptr_array_add (argv, NULL);
 
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+  g_spawn_sync (NULL, (char **) argv->pdata, run_envp, G_SPAWN_DEFAULT, NULL, NULL,
                 &run->out, &run->err, &wait_status, &error);
   g_assert_no_error (error);
 
@@ -567,6 +572,68 @@ test_missing_store (Fixture       *f,
 }
 
 static void
+test_default_store (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autofree char *xdg = g_build_filename (f->dir, "xdg", NULL);
+  g_autofree char *expected = g_build_filename (xdg, "labelbench", "labelbench.db", NULL);
+
+  run_envp = g_environ_setenv (g_get_environ (), "XDG_DATA_HOME", xdg, TRUE);
+
+  /* reading never creates it */
+  run_cli (&run, "items", NULL);
+  assert_failed_with (&run, expected);
+
+  run_cli (&run, "import", f->folder, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
+
+  run_cli (&run, "label", "--item", "c-comment.txt", "--actor", "alice", "--label", "ok", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (&run, "verify", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "OK: 1 event, chain intact\n");
+
+  g_clear_pointer (&run_envp, g_strfreev);
+}
+
+/* While another process (here: this one) has the store open for writing,
+ * writes are refused with a clear message and reads still work. */
+static void
+test_locked (Fixture       *f,
+             gconstpointer  data)
+{
+  g_auto(Run) run = { 0 };
+  g_autoptr(GError) error = NULL;
+  LbStore *store;
+
+  import_folder (f);
+
+  store = lb_store_open (f->store, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+
+  run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           "--label", "ok", NULL);
+  assert_failed_with (&run, NULL);
+  run_cli (&run, "import", "--store", f->store, f->folder, NULL);
+  assert_failed_with (&run, NULL);
+
+  run_cli (&run, "items", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "c-comment.txt\ttext\ttodo"));
+
+  lb_store_close (store);
+  g_object_unref (store);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt", "--actor", "alice",
+           "--label", "ok", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+}
+
+static void
 make_some_events (Fixture *f)
 {
   g_auto(Run) run = { 0 };
@@ -875,6 +942,9 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/cli/missing-store", Fixture, NULL, fixture_set_up, test_missing_store,
               fixture_tear_down);
+  g_test_add ("/cli/default-store", Fixture, NULL, fixture_set_up, test_default_store,
+              fixture_tear_down);
+  g_test_add ("/cli/locked", Fixture, NULL, fixture_set_up, test_locked, fixture_tear_down);
   g_test_add ("/cli/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
   g_test_add ("/cli/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
   g_test_add ("/cli/verify", Fixture, NULL, fixture_set_up, test_verify, fixture_tear_down);

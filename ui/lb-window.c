@@ -316,7 +316,10 @@ make_preview (LbItem *item)
         }
       return g_string_free (s, FALSE);
     }
-  return g_strdup (lb_item_get_relative_path (item) ? lb_item_get_relative_path (item) : "");
+  if (lb_item_get_relative_path (item) != NULL
+      && g_strcmp0 (lb_item_get_relative_path (item), lb_item_get_external_id (item)) != 0)
+    return g_strdup (lb_item_get_relative_path (item));
+  return g_strdup (_("Image"));
 }
 
 static void

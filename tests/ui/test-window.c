@@ -592,6 +592,35 @@ test_hotkeys (Fixture       *f,
   g_assert_true (lb_item_get_flagged (after));
 }
 
+static GtkWidget *
+find_toggle (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_TOGGLE_BUTTON (widget)
+      && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_toggle (child, label);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+toggle_active (Fixture    *f,
+               const char *label)
+{
+  GtkWidget *toggle = find_toggle (GTK_WIDGET (f->window), label);
+
+  g_assert_nonnull (toggle);
+  return gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle));
+}
+
 static guint
 queue_length (Fixture *f)
 {
@@ -606,6 +635,8 @@ test_filters (Fixture       *f,
   g_autofree char *state = NULL;
 
   g_assert_cmpuint (queue_length (f), ==, 5);
+  g_assert_true (toggle_active (f, "To Do"));
+  g_assert_false (toggle_active (f, "All"));
 
   act (f, "win.pick", "1");
   act (f, "win.submit", NULL);
@@ -629,6 +660,8 @@ test_filters (Fixture       *f,
   }
   act (f, "win.filter", "all");
   g_assert_cmpuint (queue_length (f), ==, 5);
+  g_assert_true (toggle_active (f, "All"));
+  g_assert_false (toggle_active (f, "To Do"));
   act (f, "win.filter", "todo");
   g_assert_cmpuint (queue_length (f), ==, 3);
 }
@@ -705,7 +738,36 @@ test_store_error (void)
   g_rmdir (tmpdir);
 }
 
-/* Renders the window to $LB_SCREENSHOT_DIR/window-<n>.png when set. */
+static gboolean
+tick_cb (GtkWidget     *widget,
+         GdkFrameClock *clock,
+         gpointer       user_data)
+{
+  guint *ticks = user_data;
+
+  (*ticks)++;
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Lets the frame clock run a few frames so that styles and layout are current. */
+static void
+wait_frames (GtkWidget *widget,
+             guint      n)
+{
+  guint ticks = 0;
+  gboolean timed_out = FALSE;
+  guint id = gtk_widget_add_tick_callback (widget, tick_cb, &ticks, NULL);
+  guint timeout = g_timeout_add_seconds (5, timeout_cb, &timed_out);
+
+  while (ticks < n && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  gtk_widget_remove_tick_callback (widget, id);
+  if (!timed_out)
+    g_source_remove (timeout);
+}
+
+/* Renders the window to $LB_SCREENSHOT_DIR/<name> when set. */
 static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
@@ -722,6 +784,7 @@ save_screenshot (GtkWidget  *widget,
 
   if (dir == NULL || w <= 0 || h <= 0)
     return;
+  wait_frames (widget, 3);
   paintable = gtk_widget_paintable_new (widget);
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, snapshot, w, h);
@@ -748,6 +811,14 @@ static void
 test_screenshot_run (Fixture       *f,
                      gconstpointer  data)
 {
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  /* What AdwApplication does for the real app */
+  gtk_css_provider_load_from_resource (css, RESOURCE_PREFIX "/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
 
   /* Label the first text, land on the colour image, show it */
   act (f, "win.pick", "2");
@@ -767,9 +838,12 @@ test_screenshot_run (Fixture       *f,
   act (f, "win.next", NULL);
   g_assert_cmpstr (lb_item_get_text (current (f)), ==, "这个评论包含广告链接，请审核。");
   act (f, "win.pick", "decision:reject");
+  act (f, "win.pick", "1");
   wait_until (f, item_view_settled);
   spin_for (100);
   save_screenshot (GTK_WIDGET (f->window), "window-text.png");
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
+                                                 GTK_STYLE_PROVIDER (css));
 }
 
 int

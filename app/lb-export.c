@@ -68,10 +68,14 @@ append_escaped_valid (GString    *str,
     }
 }
 
+/* Printable ASCII that needs no escape */
+#define IS_SAFE_ASCII(c) ((c) >= 0x20 && (c) < 0x80 && (c) != '"' && (c) != '\\')
+
 void
 lb_export_append_json_string (GString    *str,
                               const char *text)
 {
+  const guchar *p;
   gsize len;
 
   g_return_if_fail (str != NULL);
@@ -82,16 +86,26 @@ lb_export_append_json_string (GString    *str,
       return;
     }
 
-  len = strlen (text);
+  /* Fast path: plain ASCII (ids, hashes, most names) is copied in one go */
+  for (p = (const guchar *) text; IS_SAFE_ASCII (*p); p++)
+    ;
+  len = (const char *) p - text;
   g_string_append_c (str, '"');
-  if (G_LIKELY (g_utf8_validate_len (text, len, NULL)))
+  g_string_append_len (str, text, len);
+  if (*p != '\0')
     {
-      append_escaped_valid (str, text, len);
-    }
-  else
-    {
-      g_autofree char *valid = g_utf8_make_valid (text, len);
-      append_escaped_valid (str, valid, strlen (valid));
+      const char *rest = (const char *) p;
+      gsize rest_len = strlen (rest);
+
+      if (G_LIKELY (g_utf8_validate_len (rest, rest_len, NULL)))
+        {
+          append_escaped_valid (str, rest, rest_len);
+        }
+      else
+        {
+          g_autofree char *valid = g_utf8_make_valid (rest, rest_len);
+          append_escaped_valid (str, valid, strlen (valid));
+        }
     }
   g_string_append_c (str, '"');
 }
@@ -216,33 +230,42 @@ append_payload (GString    *str,
       return;
     }
 
-  len = strlen (payload);
-  if (payload[0] == '{' && payload[len - 1] == '}'
-      && memchr (payload, '\n', len) == NULL && memchr (payload, '\r', len) == NULL
-      && g_utf8_validate_len (payload, len, NULL))
-    {
-      g_string_append_len (str, payload, len);
-      return;
-    }
-  else
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
+  /* one line of valid UTF-8: no control characters, which also means
+   * no raw newline (inside JSON strings they are escaped anyway) */
+  {
+    const guchar *p = (const guchar *) payload;
+    gboolean ascii = TRUE;
 
-      if (json_parser_load_from_data (parser, payload, len, NULL)
-          && json_parser_get_root (parser) != NULL)
-        {
-          g_autoptr(JsonGenerator) gen = json_generator_new ();
-          g_autofree char *text = NULL;
+    for (; *p >= 0x20; p++)
+      ascii &= *p < 0x80;
+    len = (const char *) p - payload;
+    if (*p == '\0' && payload[0] == '{' && payload[len - 1] == '}'
+        && (ascii || g_utf8_validate_len (payload, len, NULL)))
+      {
+        g_string_append_len (str, payload, len);
+        return;
+      }
+    len += strlen ((const char *) p);
+  }
 
-          json_generator_set_root (gen, json_parser_get_root (parser));
-          text = json_generator_to_data (gen, NULL);
-          g_string_append (str, text);
-        }
-      else
-        {
-          lb_export_append_json_string (str, payload);
-        }
-    }
+  {
+    g_autoptr(JsonParser) parser = json_parser_new ();
+
+    if (json_parser_load_from_data (parser, payload, len, NULL)
+        && json_parser_get_root (parser) != NULL)
+      {
+        g_autoptr(JsonGenerator) gen = json_generator_new ();
+        g_autofree char *text = NULL;
+
+        json_generator_set_root (gen, json_parser_get_root (parser));
+        text = json_generator_to_data (gen, NULL);
+        g_string_append (str, text);
+      }
+    else
+      {
+        lb_export_append_json_string (str, payload);
+      }
+  }
 }
 
 typedef struct {

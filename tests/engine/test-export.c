@@ -7,6 +7,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include <sqlite3.h>
+
 #include "lb-export.h"
 #include "lb-import.h"
 #include "lb-store.h"
@@ -446,6 +448,80 @@ test_errors (Fixture       *f,
   g_assert_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE);
 }
 
+/* Whatever a (damaged or tampered) store holds, each line stays one valid
+ * JSON object. */
+static void
+test_odd_payloads (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  static const char * const payloads[] = {
+    "{\n  \"labels\": [\"ok\"]\n}",   /* pretty-printed: parsed and written again */
+    "not json at all",                  /* kept as a string */
+    "{\"text\": \"tab\there\"}",        /* a raw control character */
+    "{\"text\": \"中文\"}",              /* copied as it is */
+  };
+  const char *labels[] = { "ok", NULL };
+  LbSubmission sub = { .labels = labels };
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  sqlite3 *db = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (payloads); i++)
+    {
+      g_assert_true (lb_store_submit (f->store, item_id (f, "c3"), "bob", &sub, &error));
+      g_assert_no_error (error);
+    }
+
+  g_assert_cmpint (sqlite3_open (lb_store_get_path (f->store), &db), ==, SQLITE_OK);
+  sqlite3_exec (db, "DROP TRIGGER IF EXISTS events_no_update", NULL, NULL, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (payloads); i++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE events SET payload = ?1 WHERE seq = ?2",
+                                           -1, &stmt, NULL), ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, payloads[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, i + 1);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (db);
+
+  text = export_to_string (f->store, 0, NULL);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, G_N_ELEMENTS (payloads) + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (payloads); i++)
+    {
+      g_autoptr(JsonNode) holder = NULL;
+      JsonObject *o = line_object (&holder, lines[i]);
+      JsonNode *payload = json_object_get_member (o, "payload");
+
+      switch (i)
+        {
+        case 0:
+          g_assert_cmpstr (json_array_get_string_element (
+                             json_object_get_array_member (json_node_get_object (payload),
+                                                           "labels"), 0), ==, "ok");
+          break;
+        case 1:
+          g_assert_cmpstr (json_node_get_string (payload), ==, "not json at all");
+          break;
+        case 2:
+          g_assert_true (JSON_NODE_HOLDS_OBJECT (payload) || JSON_NODE_HOLDS_VALUE (payload));
+          break;
+        case 3:
+          g_assert_cmpstr (json_object_get_string_member (json_node_get_object (payload),
+                                                          "text"), ==, "中文");
+          break;
+        }
+    }
+
+  /* and verify names the first changed event */
+  g_assert_false (lb_store_verify (f->store, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -455,6 +531,8 @@ main (int    argc,
   g_test_add_func ("/engine/export/json-string", test_json_string);
   g_test_add_func ("/engine/export/time", test_time_format);
   g_test_add ("/engine/export/jsonl", Fixture, NULL, fixture_set_up, test_jsonl,
+              fixture_tear_down);
+  g_test_add ("/engine/export/odd-payloads", Fixture, NULL, fixture_set_up, test_odd_payloads,
               fixture_tear_down);
   g_test_add ("/engine/export/errors", Fixture, NULL, fixture_set_up, test_errors,
               fixture_tear_down);

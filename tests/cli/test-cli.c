@@ -404,6 +404,26 @@ test_import_manifest (Fixture       *f,
                      json_object_get_object_member (find_item (items, "m7"), "meta"), "lang"),
                    ==, "zh");
 
+  /* a CSV manifest: BOM, CRLF, quotes and an embedded newline */
+  {
+    g_autofree char *csv = g_build_filename (f->dir, "more.csv", NULL);
+    g_autoptr(JsonNode) more = NULL;
+
+    write_file (csv, "\xef\xbb\xbfid,text\r\n"
+                     "k1,\"hello, \"\"world\"\"\r\nsecond\"\r\n"
+                     "k2,天气很好\r\n", -1);
+    run_cli (&run, "import", "--store", f->store, csv, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_cmpstr (run.out, ==, "Imported 2 items into batch more (0 already present)\n");
+    more = items_json (f, "more");
+    items = json_node_get_array (more);
+    g_assert_cmpuint (json_array_get_length (items), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (find_item (items, "k1"), "text"), ==,
+                     "hello, \"world\"\r\nsecond");
+    g_assert_cmpstr (json_object_get_string_member (find_item (items, "k2"), "text"), ==,
+                     "天气很好");
+  }
+
   /* nothing at the path: nothing done */
   run_cli (&run, "import", "--store", f->store, "/nonexistent/manifest.jsonl", NULL);
   assert_failed_with (&run, "/nonexistent/manifest.jsonl");

@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "lb-image.h"
+
 G_BEGIN_DECLS
 
 /* Draws one texture fitted into the widget, centred and pixel-aligned, over
@@ -17,6 +19,11 @@ GtkWidget  *lb_image_canvas_new              (void);
 GdkTexture *lb_image_canvas_get_texture      (LbImageCanvas *self);
 void        lb_image_canvas_set_texture      (LbImageCanvas *self,
                                               GdkTexture    *texture);
+/* Shows a decoded image: sets the texture (and the content size to the
+ * image's source size). With the cairo renderer the pixels are also kept
+ * as a cairo surface converted once, instead of on every frame. */
+void        lb_image_canvas_set_image        (LbImageCanvas *self,
+                                              LbImage       *image);
 /* The size in pixels the texture stands for (the source image's size).
  * When the texture is a smaller decode than the view needs (for instance
  * just after the view grew), it is stretched to the size this content

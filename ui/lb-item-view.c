@@ -240,25 +240,15 @@ lb_item_view_show_image (LbItemView *self,
                          guint       target_width,
                          guint       target_height)
 {
-  g_autoptr(GdkTexture) texture = NULL;
-  GBytes *pixels = lb_image_get_pixels (image);
-
   lb_item_view_stop_spinner (self);
-
-  /* The pixels are already at the view's size: this only wraps them. */
-  texture = gdk_memory_texture_new (lb_image_get_width (image),
-                                    lb_image_get_height (image),
-                                    GDK_MEMORY_R8G8B8A8_PREMULTIPLIED,
-                                    pixels,
-                                    lb_image_get_stride (image));
 
   self->target_width = target_width;
   self->target_height = target_height;
   self->source_width = lb_image_get_source_width (image);
   self->source_height = lb_image_get_source_height (image);
 
-  lb_image_canvas_set_content_size (self->canvas, self->source_width, self->source_height);
-  lb_image_canvas_set_texture (self->canvas, texture);
+  /* The pixels are already at the view's size: this only wraps them. */
+  lb_image_canvas_set_image (self->canvas, image);
   gtk_stack_set_visible_child_name (self->stack, "image");
   lb_item_view_set_caption (self, self->source_width, self->source_height);
   lb_item_view_set_status (self, LB_ITEM_VIEW_READY, NULL);

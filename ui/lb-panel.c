@@ -473,6 +473,8 @@ lb_panel_reset (LbPanel *self,
   lb_panel_set_message (self, NULL);
   lb_panel_show_saved (self, item);
   sync_buttons (self);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)),
+                            0);
 }
 
 gboolean
@@ -677,8 +679,11 @@ static void
 lb_panel_dispose (GObject *object)
 {
   LbPanel *self = LB_PANEL (object);
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_PANEL);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (lb_panel_parent_class)->dispose (object);
 }

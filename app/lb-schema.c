@@ -370,6 +370,10 @@ check_hotkey (Parse       *p,
     return invalid (p, error, field, _("“%s” is not exactly one character"), hotkey);
 
   folded = hotkey_fold (hotkey);
+  if (folded != ' ' && !g_unichar_isgraph (folded))
+    return invalid (p, error, field, _("U+%04X is not a printable character"),
+                    g_utf8_get_char (hotkey));
+
   for (guint i = 0; i < G_N_ELEMENTS (reserved_keys); i++)
     {
       if (folded == reserved_keys[i])

@@ -335,6 +335,9 @@ test_invalid (void)
                   "schema.json: decisions[0].hotkey: “?” is reserved");
   assert_invalid ("{\"labels\": [{\"id\": \"x\", \"hotkey\": \" \"}]}",
                   "schema.json: labels[0].hotkey: Space is reserved");
+  /* Enter submits: control characters are no hotkeys */
+  assert_invalid ("{\"labels\": [{\"id\": \"x\", \"hotkey\": \"\\n\"}]}",
+                  "schema.json: labels[0].hotkey: U+000A is not a printable character");
 
   /* colours */
   assert_invalid ("{\"labels\": [{\"id\": \"x\", \"color\": \"red\"}]}",

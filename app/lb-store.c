@@ -2968,12 +2968,12 @@ lb_store_verify (LbStore  *self,
         {
           if (head != NULL)
             g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
-                         _("Event %" G_GINT64_FORMAT " (uuid %s): previous hash does not "
+                         _("event %" G_GINT64_FORMAT " (uuid %s): previous hash does not "
                            "match event %" G_GINT64_FORMAT),
                          ev.seq, ev.uuid, head->seq);
           else
             g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
-                         _("Event %" G_GINT64_FORMAT " (uuid %s): previous hash does not "
+                         _("event %" G_GINT64_FORMAT " (uuid %s): previous hash does not "
                            "match the start of its seat’s chain"),
                          ev.seq, ev.uuid);
           ok = FALSE;
@@ -2985,7 +2985,7 @@ lb_store_verify (LbStore  *self,
       if (g_strcmp0 (hash, ev.hash) != 0)
         {
           g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
-                       _("Event %" G_GINT64_FORMAT " (uuid %s): hash does not match its "
+                       _("event %" G_GINT64_FORMAT " (uuid %s): hash does not match its "
                          "contents"), ev.seq, ev.uuid);
           ok = FALSE;
           goto out;

@@ -1015,7 +1015,7 @@ test_verify_tamper (Fixture       *f,
   g_assert_no_error (error);
   g_assert_false (lb_store_verify (ro, &error));
   g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT);
-  needle = g_strdup_printf ("vent 3 (uuid %s): hash does not match its contents", uuid3);
+  needle = g_strdup_printf ("event 3 (uuid %s): hash does not match its contents", uuid3);
   g_assert_nonnull (strstr (error->message, needle));
   g_clear_error (&error);
   g_clear_pointer (&needle, g_free);
@@ -1027,7 +1027,7 @@ test_verify_tamper (Fixture       *f,
   g_assert_null (err);
   g_assert_false (lb_store_verify (ro, &error));
   g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT);
-  needle = g_strdup_printf ("vent 4 (uuid %s): previous hash does not match event 3", uuid4);
+  needle = g_strdup_printf ("event 4 (uuid %s): previous hash does not match event 3", uuid4);
   g_assert_nonnull (strstr (error->message, needle));
   g_clear_error (&error);
 

@@ -22,6 +22,13 @@
 
 #define READ_BLOCK_SIZE (64 * 1024)
 
+/* A chunk is also committed once its texts take this much memory. */
+#define CHUNK_MAX_BYTES (32 * 1024 * 1024)
+
+/* A JSONL line may hold a text of LB_IMPORT_MAX_TEXT_BYTES written with
+ * escapes, a "meta" object and more; longer lines are not even parsed. */
+#define MAX_LINE_BYTES (8 * 1024 * 1024)
+
 G_DEFINE_QUARK (lb-import-error-quark, lb_import_error)
 
 typedef enum {
@@ -39,6 +46,7 @@ typedef struct {
   gsize                 root_real_len;
 
   GArray               *items;         /* of LbNewItem, the chunk being filled */
+  gsize                 chunk_bytes;   /* about how much memory its strings take */
   GStringChunk         *strings;       /* its strings */
   GArray               *spare_items;   /* the chunk being committed, or empty */
   GStringChunk         *spare_strings;
@@ -180,6 +188,7 @@ flush (Importer  *im,
   im->spare_strings = im->strings;
   im->items = items;
   im->strings = strings;
+  im->chunk_bytes = 0;
 
   im->commit_added = im->commit_existing = 0;
   im->committer = g_thread_new ("lb-import-commit", commit_thread_cb, im);
@@ -219,8 +228,9 @@ add_item (Importer    *im,
   item.meta_json = meta_json ? g_string_chunk_insert (im->strings, meta_json) : NULL;
   item.content_hash = content_hash;
   g_array_append_val (im->items, item);
+  im->chunk_bytes += text_length + (meta_json ? strlen (meta_json) : 0) + 256;
 
-  if (im->items->len >= LB_IMPORT_CHUNK_SIZE)
+  if (im->items->len >= LB_IMPORT_CHUNK_SIZE || im->chunk_bytes >= CHUNK_MAX_BYTES)
     return flush (im, error);
   return TRUE;
 }
@@ -515,6 +525,11 @@ meta_to_json (JsonNode  *node,
     return g_strdup (_("“meta” is not an object"));
 
   *meta_json = json_to_string (node, FALSE);
+  if (strlen (*meta_json) > LB_IMPORT_MAX_TEXT_BYTES)
+    {
+      g_clear_pointer (meta_json, g_free);
+      return g_strdup (_("“meta” too long (more than 1 MiB)"));
+    }
   return NULL;
 }
 
@@ -935,8 +950,10 @@ import_jsonl (Importer    *im,
       if (line_length > 0 && p[line_length - 1] == '\r')
         line_length--;
 
-      if (!is_blank (p, line_length) &&
-          !import_jsonl_line (im, parser, &flat, line, p, line_length, error))
+      if (line_length > MAX_LINE_BYTES)
+        reject (im, im->display_path, line, _("line too long (more than 8 MiB)"));
+      else if (!is_blank (p, line_length) &&
+               !import_jsonl_line (im, parser, &flat, line, p, line_length, error))
         return FALSE;
 
       p = newline ? newline + 1 : end;

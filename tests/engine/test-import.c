@@ -976,6 +976,67 @@ test_cancel (Fixture       *fixture,
   g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_CANCELLED);
 }
 
+
+/* Big texts: chunks are also cut by size; over-long lines and meta */
+static void
+test_big_texts (Fixture       *fixture,
+                gconstpointer  user_data)
+{
+  g_autofree char *manifest = g_build_filename (fixture->batch, "big-texts.jsonl", NULL);
+  g_autofree char *text = g_strnfill (LB_IMPORT_MAX_TEXT_BYTES, 'w');
+  g_autofree char *escaped = NULL;
+  g_autofree char *prefix = NULL;
+  g_autoptr(GArray) calls = g_array_new (FALSE, FALSE, sizeof (guint));
+  ProgressData data = { NULL, calls };
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) lines = g_string_new (NULL);
+  GString *huge;
+
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (lines, "{\"id\": \"big-%02u\", \"text\": \"%s\"}\n", i, text);
+  /* line 41: a meta object over 1 MiB */
+  g_string_append_printf (lines, "{\"id\": \"meta\", \"text\": \"x\", \"meta\": {\"a\": \"%s\"}}\n",
+                          text);
+  /* line 42: a line over 8 MiB, \u0077 is a "w" */
+  huge = g_string_new ("{\"id\": \"huge\", \"text\": \"");
+  for (guint i = 0; i < 1500000; i++)
+    g_string_append (huge, "\\u0077");
+  g_string_append (huge, "\"}\n");
+  g_string_append_len (lines, huge->str, huge->len);
+  g_string_free (huge, TRUE);
+  /* line 43: 1 MiB of escapes is fine */
+  escaped = g_strnfill (LB_IMPORT_MAX_TEXT_BYTES / 2, 'x');
+  for (guint i = 0; escaped[i] != '\0'; i += 2)
+    escaped[i] = '\\', escaped[i + 1] = 't';
+  g_string_append_printf (lines, "{\"id\": \"tabs\", \"text\": \"%s\"}\n", escaped);
+  write_file (fixture->batch, "big-texts.jsonl", lines->str, lines->len);
+
+  report = lb_import (fixture->store, manifest, NULL, progress_cb, &data, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_added, ==, 41);
+
+  g_assert_cmpuint (report->rejections->len, ==, 2);
+  prefix = g_strdup_printf ("%s:41: “meta” too long", manifest);
+  assert_rejection (report, 0, prefix);
+  g_free (prefix);
+  prefix = g_strdup_printf ("%s:42: line too long", manifest);
+  assert_rejection (report, 1, prefix);
+
+  /* 32 texts of 1 MiB fill a chunk */
+  g_assert_cmpuint (calls->len, ==, 2);
+  g_assert_cmpuint (g_array_index (calls, guint, 0), ==, 32);
+  g_assert_cmpuint (g_array_index (calls, guint, 1), ==, 41);
+
+  {
+    g_autoptr(LbItem) item = find_item (fixture, "big-texts", "big-39");
+    g_autoptr(LbItem) tabs = find_item (fixture, "big-texts", "tabs");
+
+    g_assert_cmpstr (lb_item_get_text (item), ==, text);
+    g_assert_cmpuint (strlen (lb_item_get_text (tabs)), ==, LB_IMPORT_MAX_TEXT_BYTES / 4);
+  }
+}
+
 static void
 import_async_cb (GObject      *source,
                  GAsyncResult *result,
@@ -1067,6 +1128,7 @@ main (int   argc,
   ADD ("/engine/import/reimport", test_reimport);
   ADD ("/engine/import/progress", test_progress);
   ADD ("/engine/import/cancel", test_cancel);
+  ADD ("/engine/import/big-texts", test_big_texts);
   ADD ("/engine/import/async", test_async);
   ADD ("/engine/import/rate", test_rate);
 #undef ADD

@@ -52,10 +52,11 @@ lb_image_canvas_compute_rect (LbImageCanvas   *self,
   if (tex_w <= 0 || tex_h <= 0 || content_w <= 0 || content_h <= 0)
     return FALSE;
 
-  /* All in device pixels: fit the content into the view, never enlarge it. */
+  /* All in device pixels: fit the content into the view (small images are
+   * enlarged to fit too: they are what is being labelled). */
   view_w = width * scale;
   view_h = height * scale;
-  f = MIN (1.0, MIN (view_w / content_w, view_h / content_h));
+  f = MIN (view_w / content_w, view_h / content_h);
   draw_w = content_w * f;
   draw_h = content_h * f;
 
@@ -165,6 +166,7 @@ lb_image_canvas_append_surface (LbImageCanvas         *self,
   int width = cairo_image_surface_get_width (self->surface);
   int height = cairo_image_surface_get_height (self->surface);
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double zoom = rect->size.width * scale / width;
   gboolean one_to_one = fabs (rect->size.width * scale - width) < 0.01
                         && fabs (rect->size.height * scale - height) < 0.01;
   cairo_t *cr = gtk_snapshot_append_cairo (snapshot, rect);
@@ -172,9 +174,11 @@ lb_image_canvas_append_surface (LbImageCanvas         *self,
   cairo_translate (cr, rect->origin.x, rect->origin.y);
   cairo_scale (cr, rect->size.width / width, rect->size.height / height);
   cairo_set_source_surface (cr, self->surface, 0, 0);
-  /* Pixel for pixel: no filtering needed (nor wanted). */
+  /* Pixel for pixel: no filtering needed. A small image enlarged a lot
+   * shows its pixels as they are rather than a blur. */
   cairo_pattern_set_filter (cairo_get_source (cr),
-                            one_to_one ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
+                            one_to_one || zoom >= 3.0 ? CAIRO_FILTER_NEAREST
+                                                      : CAIRO_FILTER_GOOD);
   cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_rectangle (cr, 0, 0, width, height);
   cairo_fill (cr);

@@ -10,8 +10,8 @@ G_BEGIN_DECLS
 /* Draws one texture fitted into the widget, centred and pixel-aligned, over
  * a checkerboard so transparent images stay readable. The texture is
  * expected to be already decoded at (about) the widget's size in device
- * pixels; it is never drawn larger than its content size (see
- * lb_image_canvas_set_content_size), so small images stay crisp. */
+ * pixels, and is then drawn pixel for pixel; smaller images are enlarged
+ * to fit (with the cairo renderer, by 3x or more without smoothing). */
 #define LB_TYPE_IMAGE_CANVAS (lb_image_canvas_get_type ())
 G_DECLARE_FINAL_TYPE (LbImageCanvas, lb_image_canvas, LB, IMAGE_CANVAS, GtkWidget)
 

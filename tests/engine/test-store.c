@@ -1301,6 +1301,74 @@ test_commit_latency (Fixture       *f,
 }
 
 static void
+test_cancelled (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AsyncData d = { 0, };
+  LbSubmission sub = { .labels = (const char *[]) { "ok", NULL } };
+
+  d.loop = g_main_loop_new (NULL, FALSE);
+  d.path = f->path;
+
+  /* cancelled before the writer took it: nothing is written */
+  g_cancellable_cancel (cancellable);
+  lb_store_submit_async (f->store, f->ids[0], "ann", &sub, cancellable, submit_done_cb, &d);
+  g_main_loop_run (d.loop);
+  g_assert_false (d.ok);
+  g_assert_error (d.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&d.error);
+  g_assert_cmpstr (d.count_at_callback, ==, "0");
+  g_clear_pointer (&d.count_at_callback, g_free);
+  g_main_loop_unref (d.loop);
+}
+
+static void
+test_closed (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  LbSubmission sub = { .labels = (const char *[]) { "ok", NULL } };
+  gint64 batch_id = 0;
+
+  lb_store_close (f->store);
+  lb_store_close (f->store);  /* twice is fine */
+
+  g_assert_false (lb_store_submit (f->store, f->ids[0], "ann", &sub, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_false (_lb_store_ensure_batch (f->store, "x", "/", "/", NULL, &batch_id, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_null (lb_store_get_item (f->store, f->ids[0], &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+  g_assert_null (lb_store_list_item_ids (f->store, 0, LB_ITEM_FILTER_ALL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_FAILED);
+  g_clear_error (&error);
+}
+
+static void
+test_item_properties (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(LbItem) item = NULL;
+  g_autofree char *external_id = NULL;
+  gint64 id = 0;
+  gboolean done = FALSE;
+  int state = -1;
+
+  submit_labels (f, f->ids[1], "ann", "ok");
+  item = get_item (f, f->ids[1]);
+  g_object_get (item, "id", &id, "external-id", &external_id, "done", &done, "state", &state,
+                NULL);
+  g_assert_cmpint (id, ==, f->ids[1]);
+  g_assert_cmpstr (external_id, ==, "t2");
+  g_assert_true (done);
+  g_assert_cmpint (state, ==, LB_ITEM_STATE_DONE);
+}
+
+static void
 test_default_path (void)
 {
   g_autofree char *path = lb_store_get_default_path ();
@@ -1351,6 +1419,9 @@ main (int   argc,
   ADD ("signal-after-unref", test_signal_after_unref);
   ADD ("commit-latency", test_commit_latency);
   ADD ("threads", test_threads);
+  ADD ("cancelled", test_cancelled);
+  ADD ("closed", test_closed);
+  ADD ("item-properties", test_item_properties);
 
   return g_test_run ();
 }

@@ -213,24 +213,34 @@ lb_image_compute_fit (guint  width,
 /* ------------------------------------------------------------------ */
 /* Box (area-averaging) downscaler, fed one source row at a time.      */
 /*                                                                     */
-/* Source pixel x covers [P(x), P(x+1)) in fixed-point destination     */
-/* units, P(x) = floor(x * dw * ONE / sw), so the weights of a         */
-/* destination pixel sum to exactly ONE and a source pixel touches at  */
-/* most two destination pixels. Vertical pass first (ONE = 256, 16-bit */
-/* accumulators over the whole source row, vectorised), then a         */
-/* horizontal pass (ONE = 2^14, 32-bit) on each finished row.          */
+/* Vertical pass first: source row y covers [P(y), P(y+1)) in fixed-   */
+/* point destination rows, P(y) = floor(y * dh * 256 / sh), so the     */
+/* weights of a destination row sum to exactly 256 and a source row    */
+/* touches at most two destination rows; 16-bit accumulators over the  */
+/* whole source width (vectorised). Then, for each finished row, a     */
+/* horizontal pass per destination pixel: a partial first source       */
+/* pixel, a run of whole ones (summed, one multiply) and a partial     */
+/* last one, weights summing to exactly 2^14.                          */
 
 #define V_SHIFT 8
 #define H_SHIFT 14
 
 typedef struct
 {
+  guint    first;    /* first source x */
+  guint    n_mid;    /* whole source pixels after it */
+  guint    last;     /* last source x (== first when only one) */
+  guint32  w_first;
+  guint32  w_mid;
+  guint32  w_last;
+} HSpan;
+
+typedef struct
+{
   guint     sw, sh, dw, dh;
-  guint    *xd;        /* per source x: first destination x */
-  guint16  *xwa, *xwb; /* weights for xd and xd + 1 */
+  HSpan    *spans;     /* dw */
   guint16  *acc0;      /* current destination row, sw * 4 */
   guint16  *acc1;      /* next destination row */
-  guint32  *hacc;      /* dw * 4 */
   guint8   *dst;
   gsize     dst_stride;
   guint     y;         /* next source row */
@@ -272,6 +282,8 @@ box_scaler_init (BoxScaler *s,
                  guint      dh,
                  guint8    *dst)
 {
+  const guint32 one = 1u << H_SHIFT;
+
   g_assert (dw <= sw && dh <= sh && dw > 0 && dh > 0);
 
   memset (s, 0, sizeof *s);
@@ -281,24 +293,42 @@ box_scaler_init (BoxScaler *s,
   s->dh = dh;
   s->dst = dst;
   s->dst_stride = (gsize) dw * 4;
-  s->xd = g_try_new (guint, sw);
-  s->xwa = g_try_new (guint16, sw);
-  s->xwb = g_try_new (guint16, sw);
-  /* + 8 lanes of slack for the vector loop */
-  s->acc0 = g_try_new0 (guint16, (gsize) sw * 4 + 8);
-  s->acc1 = g_try_new0 (guint16, (gsize) sw * 4 + 8);
-  s->hacc = g_try_new0 (guint32, (gsize) dw * 4 + 8);
-  if (!s->xd || !s->xwa || !s->xwb || !s->acc0 || !s->acc1 || !s->hacc)
+  s->spans = g_try_new (HSpan, dw);
+  /* + 16 lanes of slack for the vector loop */
+  s->acc0 = g_try_new0 (guint16, (gsize) sw * 4 + 16);
+  s->acc1 = g_try_new0 (guint16, (gsize) sw * 4 + 16);
+  if (!s->spans || !s->acc0 || !s->acc1)
     return FALSE;
 
-  for (guint x = 0; x < sw; x++)
+  /* Destination pixel d covers source [d * sw / dw, (d + 1) * sw / dw),
+   * here in units of 1/dw source pixel */
+  for (guint d = 0; d < dw; d++)
     {
-      guint d, wa, wb;
+      HSpan *span = &s->spans[d];
+      guint64 left = (guint64) d * sw;
+      guint64 right = left + sw;
+      guint64 first = left / dw;
+      guint64 last = (right - 1) / dw;
 
-      box_weights (sw, dw, H_SHIFT, x, &d, &wa, &wb);
-      s->xd[x] = d;
-      s->xwa[x] = wa;
-      s->xwb[x] = wb;
+      span->first = first;
+      if (first == last)
+        {
+          span->n_mid = 0;
+          span->last = first;
+          span->w_first = one;
+          span->w_mid = 0;
+          span->w_last = 0;
+        }
+      else
+        {
+          guint64 cover_first = (first + 1) * dw - left;
+
+          span->n_mid = last - first - 1;
+          span->last = last;
+          span->w_first = cover_first * one / sw;
+          span->w_mid = (guint64) dw * one / sw;
+          span->w_last = one - span->w_first - span->n_mid * span->w_mid;
+        }
     }
   return TRUE;
 }
@@ -306,23 +336,28 @@ box_scaler_init (BoxScaler *s,
 static void
 box_scaler_clear (BoxScaler *s)
 {
-  g_clear_pointer (&s->xd, g_free);
-  g_clear_pointer (&s->xwa, g_free);
-  g_clear_pointer (&s->xwb, g_free);
+  g_clear_pointer (&s->spans, g_free);
   g_clear_pointer (&s->acc0, g_free);
   g_clear_pointer (&s->acc1, g_free);
-  g_clear_pointer (&s->hacc, g_free);
 }
 
 #if defined(__GNUC__) && (__GNUC__ >= 9 || defined(__clang__))
 #define LB_HAVE_VECTOR 1
-typedef guint8 v8u8 __attribute__ ((vector_size (8)));
-typedef guint16 v8u16 __attribute__ ((vector_size (16)));
+typedef guint8 v16u8 __attribute__ ((vector_size (16)));
+typedef guint16 v16u16 __attribute__ ((vector_size (32)));
 typedef guint16 v4u16 __attribute__ ((vector_size (8)));
 typedef guint32 v4u32 __attribute__ ((vector_size (16)));
 #endif
 
+#if defined(LB_HAVE_VECTOR) && defined(__x86_64__) && !defined(__clang__) && defined(__linux__)
+/* An AVX2 build of the hot loop where the CPU has it, picked at load time */
+#define LB_TARGET_CLONES __attribute__ ((target_clones ("avx2", "default")))
+#else
+#define LB_TARGET_CLONES
+#endif
+
 /* acc[i] += row[i] * w for n bytes */
+LB_TARGET_CLONES
 static void
 accumulate_row (guint16      *acc,
                 const guint8 *row,
@@ -332,15 +367,15 @@ accumulate_row (guint16      *acc,
   gsize i = 0;
 
 #ifdef LB_HAVE_VECTOR
-  for (; i + 8 <= n; i += 8)
+  for (; i + 16 <= n; i += 16)
     {
-      v8u8 b;
-      v8u16 a;
+      v16u8 b;
+      v16u16 a;
 
-      memcpy (&b, row + i, 8);
-      memcpy (&a, acc + i, 16);
-      a += __builtin_convertvector (b, v8u16) * w;
-      memcpy (acc + i, &a, 16);
+      memcpy (&b, row + i, 16);
+      memcpy (&a, acc + i, 32);
+      a += __builtin_convertvector (b, v16u16) * w;
+      memcpy (acc + i, &a, 32);
     }
 #endif
   for (; i < n; i++)
@@ -351,45 +386,44 @@ static void
 box_scaler_emit_row (BoxScaler *s)
 {
   guint8 *out = s->dst + (gsize) s->dy * s->dst_stride;
-  guint32 *hacc = s->hacc;
   const guint16 *acc = s->acc0;
+  const guint32 round = 1u << (V_SHIFT + H_SHIFT - 1);
 
-  memset (hacc, 0, (gsize) s->dw * 4 * sizeof (guint32));
-
-  for (guint x = 0; x < s->sw; x++)
+  for (guint d = 0; d < s->dw; d++, out += 4)
     {
-      guint32 *h = hacc + (gsize) s->xd[x] * 4;
-      guint32 wa = s->xwa[x], wb = s->xwb[x];
+      const HSpan *span = &s->spans[d];
+      const guint16 *a = acc + (gsize) span->first * 4;
 #ifdef LB_HAVE_VECTOR
-      v4u16 a16;
-      v4u32 a, ha;
+      v4u16 p16;
+      v4u32 first, mid = { 0, 0, 0, 0 }, last, sum;
 
-      memcpy (&a16, acc + (gsize) x * 4, 8);
-      a = __builtin_convertvector (a16, v4u32);
-      memcpy (&ha, h, 16);
-      ha += a * wa;
-      memcpy (h, &ha, 16);
-      if (wb)
+      memcpy (&p16, a, 8);
+      first = __builtin_convertvector (p16, v4u32);
+      for (guint i = 1; i <= span->n_mid; i++)
         {
-          memcpy (&ha, h + 4, 16);
-          ha += a * wb;
-          memcpy (h + 4, &ha, 16);
+          memcpy (&p16, a + i * 4, 8);
+          mid += __builtin_convertvector (p16, v4u32);
         }
+      memcpy (&p16, acc + (gsize) span->last * 4, 8);
+      last = __builtin_convertvector (p16, v4u32);
+      sum = (first * span->w_first + mid * span->w_mid + last * span->w_last + round)
+            >> (V_SHIFT + H_SHIFT);
+      for (guint c = 0; c < 4; c++)
+        out[c] = MIN (sum[c], 255);
 #else
-      const guint16 *a = acc + (gsize) x * 4;
+      const guint16 *l = acc + (gsize) span->last * 4;
 
-      h[0] += a[0] * wa; h[1] += a[1] * wa; h[2] += a[2] * wa; h[3] += a[3] * wa;
-      if (wb)
+      for (guint c = 0; c < 4; c++)
         {
-          h[4] += a[0] * wb; h[5] += a[1] * wb; h[6] += a[2] * wb; h[7] += a[3] * wb;
+          guint32 mid = 0, sum;
+
+          for (guint i = 1; i <= span->n_mid; i++)
+            mid += a[i * 4 + c];
+          sum = (a[c] * span->w_first + mid * span->w_mid + l[c] * span->w_last + round)
+                >> (V_SHIFT + H_SHIFT);
+          out[c] = MIN (sum, 255);
         }
 #endif
-    }
-
-  for (gsize i = 0; i < (gsize) s->dw * 4; i++)
-    {
-      guint32 v = (hacc[i] + (1u << (V_SHIFT + H_SHIFT - 1))) >> (V_SHIFT + H_SHIFT);
-      out[i] = MIN (v, 255);
     }
 
   /* rotate the accumulators */
@@ -398,7 +432,7 @@ box_scaler_emit_row (BoxScaler *s)
 
     s->acc0 = s->acc1;
     s->acc1 = tmp;
-    memset (s->acc1, 0, ((gsize) s->sw * 4 + 8) * sizeof (guint16));
+    memset (s->acc1, 0, ((gsize) s->sw * 4 + 16) * sizeof (guint16));
   }
   s->dy++;
 }
@@ -697,6 +731,10 @@ decode_png (const guint8        *data,
   png_set_keep_unknown_chunks (d->png, PNG_HANDLE_CHUNK_NEVER, ignored_chunks,
                                sizeof ignored_chunks / 5);
   png_set_read_fn (d->png, d, png_read_cb);
+#ifdef PNG_IGNORE_ADLER32
+  /* The chunk CRCs already cover the compressed data: skip zlib's second checksum */
+  png_set_option (d->png, PNG_IGNORE_ADLER32, PNG_OPTION_ON);
+#endif
 
   png_read_info (d->png, d->info);
   png_get_IHDR (d->png, d->info, &width, &height, &bit_depth, &color_type, &interlace,

@@ -556,9 +556,11 @@ typedef struct {
   GString  *image;
   GString  *text;
   GString  *other;
+  GString  *meta;
   gboolean  has_id;
   gboolean  has_image;
   gboolean  has_text;
+  gboolean  has_meta;
 } FlatLine;
 
 static void
@@ -569,6 +571,7 @@ flat_line_clear (FlatLine *flat)
   g_string_free (flat->image, TRUE);
   g_string_free (flat->text, TRUE);
   g_string_free (flat->other, TRUE);
+  g_string_free (flat->meta, TRUE);
 }
 
 static const char *
@@ -732,12 +735,134 @@ flat_literal (const char **p,
   return TRUE;
 }
 
+/* Skips a string without escapes or control characters (p is on its
+ * opening quote); NULL when it has any. */
+static const char *
+skip_plain_string (const char *p,
+                   const char *end)
+{
+  for (p++; p < end; p++)
+    {
+      if (*p == '"')
+        return p + 1;
+      if (*p == '\\' || (guchar) *p < 0x20)
+        return NULL;
+    }
+  return NULL;
+}
+
+#define COMPACT_MAX_DEPTH 32
+#define COMPACT_MAX_KEYS 32
+
+/* Appends a JSON value to out without white space, exactly as json-glib
+ * writes it back, for the common subset: objects, arrays, strings without
+ * escapes, integers, true, false and null. Gives up (NULL) on anything
+ * else, on repeated keys and on deep nesting: json-glib then does it. */
+static const char *
+compact_value (const char *p,
+               const char *end,
+               GString    *out,
+               guint       depth)
+{
+  const char *start = p;
+
+  if (p >= end || depth > COMPACT_MAX_DEPTH)
+    return NULL;
+
+  if (*p == '{' || *p == '[')
+    {
+      struct { const char *name; gsize length; } keys[COMPACT_MAX_KEYS];
+      gboolean is_object = *p == '{';
+      char close = is_object ? '}' : ']';
+      guint n_keys = 0;
+
+      g_string_append_c (out, *p);
+      p = skip_space (p + 1, end);
+      if (p < end && *p == close)
+        {
+          g_string_append_c (out, close);
+          return p + 1;
+        }
+
+      for (;;)
+        {
+          if (is_object)
+            {
+              const char *key = p;
+
+              if (p >= end || *p != '"' || !(p = skip_plain_string (p, end)) ||
+                  n_keys == COMPACT_MAX_KEYS)
+                return NULL;
+              for (guint i = 0; i < n_keys; i++)
+                if (keys[i].length == (gsize) (p - key) && memcmp (keys[i].name, key, p - key) == 0)
+                  return NULL;
+              keys[n_keys].name = key;
+              keys[n_keys].length = p - key;
+              n_keys++;
+
+              g_string_append_len (out, key, p - key);
+              p = skip_space (p, end);
+              if (p >= end || *p != ':')
+                return NULL;
+              g_string_append_c (out, ':');
+              p = skip_space (p + 1, end);
+            }
+
+          if (!(p = compact_value (p, end, out, depth + 1)))
+            return NULL;
+          p = skip_space (p, end);
+          if (p < end && *p == ',')
+            {
+              g_string_append_c (out, ',');
+              p = skip_space (p + 1, end);
+              continue;
+            }
+          if (p < end && *p == close)
+            {
+              g_string_append_c (out, close);
+              return p + 1;
+            }
+          return NULL;
+        }
+    }
+
+  if (*p == '"')
+    p = skip_plain_string (p, end);
+  else if (*p == '-' || g_ascii_isdigit (*p))
+    {
+      gboolean integer;
+
+      if (!(p = flat_number (p, end, &integer)) || !integer)
+        return NULL;
+    }
+  else if (!flat_literal (&p, end, "true") && !flat_literal (&p, end, "false") &&
+           !flat_literal (&p, end, "null"))
+    return NULL;
+
+  if (p != NULL)
+    g_string_append_len (out, start, p - start);
+  return p;
+}
+
+/* A "meta" object written compactly; FALSE to leave it to json-glib. */
+static gboolean
+compact_meta (const char *p,
+              const char *end,
+              GString    *out)
+{
+  g_string_truncate (out, 0);
+  p = skip_space (p, end);
+  if (p >= end || *p != '{' || !(p = compact_value (p, end, out, 0)))
+    return FALSE;
+  return skip_space (p, end) == end;
+}
+
 static gboolean
 read_flat_line (FlatLine   *flat,
                 const char *p,
                 const char *end)
 {
-  flat->has_id = flat->has_image = flat->has_text = FALSE;
+  flat->has_id = flat->has_image = flat->has_text = flat->has_meta = FALSE;
 
   p = skip_space (p, end);
   if (p >= end || *p != '{')
@@ -769,7 +894,14 @@ read_flat_line (FlatLine   *flat,
       else if (g_str_equal (flat->key->str, "meta"))
         is_meta = TRUE;
 
-      if (*p == '"')
+      if (is_meta && *p == '{')
+        {
+          g_string_truncate (flat->meta, 0);
+          if (!(p = compact_value (p, end, flat->meta, 0)))
+            return FALSE;
+          flat->has_meta = TRUE;
+        }
+      else if (*p == '"')
         {
           /* a string "meta" is rejected by the slow path */
           if (is_meta || !(p = flat_string (p, end, target)))
@@ -797,6 +929,8 @@ read_flat_line (FlatLine   *flat,
         {
           if (has != NULL)
             *has = FALSE;
+          if (is_meta)
+            flat->has_meta = FALSE;
         }
       else if (flat_literal (&p, end, "true") || flat_literal (&p, end, "false"))
         {
@@ -849,12 +983,19 @@ import_jsonl_line (Importer    *im,
     }
 
   if (read_flat_line (flat, data, data + length))
-    return add_manifest_item (im, line,
-                              flat->has_id ? flat->id->str : NULL,
-                              flat->has_image ? flat->image->str : NULL,
-                              flat->has_text ? flat->text->str : NULL,
-                              flat->has_text ? flat->text->len : 0,
-                              NULL, error);
+    {
+      if (flat->has_meta && flat->meta->len > LB_IMPORT_MAX_TEXT_BYTES)
+        {
+          reject (im, im->display_path, line, _("“meta” too long (more than 1 MiB)"));
+          return TRUE;
+        }
+      return add_manifest_item (im, line,
+                                flat->has_id ? flat->id->str : NULL,
+                                flat->has_image ? flat->image->str : NULL,
+                                flat->has_text ? flat->text->str : NULL,
+                                flat->has_text ? flat->text->len : 0,
+                                flat->has_meta ? flat->meta->str : NULL, error);
+    }
 
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
@@ -931,7 +1072,7 @@ import_jsonl (Importer    *im,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_auto(FlatLine) flat = {
     g_string_new (NULL), g_string_new (NULL), g_string_new (NULL), g_string_new (NULL),
-    g_string_new (NULL),
+    g_string_new (NULL), g_string_new (NULL),
   };
   const char *p = data;
   const char *end = data + length;
@@ -1176,6 +1317,7 @@ import_csv (Importer     *im,
             GError      **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GString) compact = g_string_new (NULL);
   CsvReader *r = &csv->reader;
   CsvStatus status;
   guint line = 0;
@@ -1224,6 +1366,13 @@ import_csv (Importer     *im,
 
               if (!g_utf8_validate (meta, length, NULL))
                 why = g_strdup (_("“meta” is not valid UTF-8"));
+              else if (compact_meta (meta, meta + length, compact))
+                {
+                  if (compact->len > LB_IMPORT_MAX_TEXT_BYTES)
+                    why = g_strdup (_("“meta” too long (more than 1 MiB)"));
+                  else
+                    meta_json = g_strndup (compact->str, compact->len);
+                }
               else if (!json_parser_load_from_data (parser, meta, length, &local_error))
                 {
                   g_autofree char *json_why = json_error_reason (local_error);

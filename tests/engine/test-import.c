@@ -475,6 +475,73 @@ test_jsonl_values (Fixture       *fixture,
   }
 }
 
+/* "meta" is stored as compact JSON, the same whichever way it was read */
+static void
+test_meta (Fixture       *fixture,
+           gconstpointer  user_data)
+{
+  static const char *const metas[] = {
+    "{}",
+    "{ \"a\" : 1 , \"b\" : -20 }",
+    "{\"nested\": {\"list\": [1, [], {}, [true, false, null]], \"s\": \"中文 ünïcode\"}}",
+    "{\"escaped\": \"tab\\there \\u00e9\"}",
+    "{\"float\": 1.5, \"exp\": 2e3, \"zero\": -0}",
+    "{\"dup\": 1, \"dup\": 2}",
+    "{\"big\": 123456789012345678901234}",
+    "{\"\": \"empty key\"}",
+  };
+  g_autofree char *jsonl = g_build_filename (fixture->batch, "meta.jsonl", NULL);
+  g_autofree char *csv = g_build_filename (fixture->batch, "meta.csv", NULL);
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(GString) rows = g_string_new ("id,text,meta\n");
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(LbImportReport) csv_report = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (metas); i++)
+    {
+      g_autofree char *quoted = NULL;
+      g_auto(GStrv) parts = g_strsplit (metas[i], "\"", -1);
+
+      /* the fast path, then json-glib (an array elsewhere on the line) */
+      g_string_append_printf (lines, "{\"id\": \"fast-%u\", \"text\": \"t\", \"meta\": %s}\n",
+                              i, metas[i]);
+      g_string_append_printf (lines, "{\"id\": \"slow-%u\", \"text\": \"t\", \"meta\": %s,"
+                              " \"x\": [0]}\n", i, metas[i]);
+      quoted = g_strjoinv ("\"\"", parts);
+      g_string_append_printf (rows, "csv-%u,t,\"%s\"\n", i, quoted);
+    }
+  write_file (fixture->batch, "meta.jsonl", lines->str, lines->len);
+  write_file (fixture->batch, "meta.csv", rows->str, rows->len);
+
+  report = import_ok (fixture, jsonl, NULL);
+  g_assert_cmpuint (report->rejections->len, ==, 0);
+  csv_report = import_ok (fixture, csv, NULL);
+  g_assert_cmpuint (csv_report->rejections->len, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (metas); i++)
+    {
+      g_autofree char *fast_id = g_strdup_printf ("fast-%u", i);
+      g_autofree char *slow_id = g_strdup_printf ("slow-%u", i);
+      g_autofree char *csv_id = g_strdup_printf ("csv-%u", i);
+      g_autoptr(LbItem) fast = find_item (fixture, "meta", fast_id);
+      g_autoptr(LbItem) slow = find_item (fixture, "meta", slow_id);
+      g_autoptr(LbItem) from_csv = NULL;
+      g_autoptr(GError) error = NULL;
+
+      from_csv = lb_store_find_item (fixture->store, NULL, csv_id, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (lb_item_get_meta_json (fast), ==, lb_item_get_meta_json (slow));
+      g_assert_cmpstr (lb_item_get_meta_json (from_csv), ==, lb_item_get_meta_json (slow));
+    }
+
+  {
+    g_autoptr(LbItem) item = find_item (fixture, "meta", "fast-2");
+
+    g_assert_cmpstr (lb_item_get_meta_json (item), ==,
+                     "{\"nested\":{\"list\":[1,[],{},[true,false,null]],\"s\":\"中文 ünïcode\"}}");
+  }
+}
+
 /* CSV */
 
 static void
@@ -1118,6 +1185,7 @@ main (int   argc,
   ADD ("/engine/import/jsonl", test_jsonl);
   ADD ("/engine/import/jsonl-rejections", test_jsonl_rejections);
   ADD ("/engine/import/jsonl-values", test_jsonl_values);
+  ADD ("/engine/import/meta", test_meta);
   ADD ("/engine/import/csv", test_csv);
   ADD ("/engine/import/csv-rejections", test_csv_rejections);
   ADD ("/engine/import/csv-header", test_csv_header);

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "lb-window"
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "lb-import.h"
@@ -1387,14 +1389,6 @@ actor_entry_changed_cb (GtkEditable      *entry,
 }
 
 static void
-actor_entry_activate_cb (GtkEntry         *entry,
-                         AdwMessageDialog *dialog)
-{
-  if (adw_message_dialog_get_response_enabled (dialog, "continue"))
-    adw_message_dialog_response (dialog, "continue");
-}
-
-static void
 actor_response_cb (AdwMessageDialog *dialog,
                    const char       *response,
                    LbWindow         *self)
@@ -1432,6 +1426,7 @@ lb_window_ask_actor (LbWindow *self)
   entry = gtk_entry_new ();
   gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Your name"));
   gtk_entry_set_max_length (GTK_ENTRY (entry), 100);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "later", _("_Later"));
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "continue", _("_Continue"));
@@ -1441,7 +1436,6 @@ lb_window_ask_actor (LbWindow *self)
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "later");
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "continue", FALSE);
   g_signal_connect (entry, "changed", G_CALLBACK (actor_entry_changed_cb), dialog);
-  g_signal_connect (entry, "activate", G_CALLBACK (actor_entry_activate_cb), dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (actor_response_cb), self);
   self->actor_dialog = ADW_MESSAGE_DIALOG (dialog);
   gtk_window_present (GTK_WINDOW (dialog));
@@ -1563,6 +1557,100 @@ lb_window_get_actor (LbWindow *self)
   return self->actor;
 }
 
+static void
+append_hotkey_shortcut (GString    *xml,
+                        const char *hotkey,
+                        const char *title)
+{
+  gunichar c;
+  guint keyval;
+  const char *name;
+  guint parsed_key = 0;
+  GdkModifierType parsed_mods = 0;
+  g_autofree char *lower = NULL;
+  g_autofree char *escaped = NULL;
+
+  if (hotkey == NULL || hotkey[0] == '\0')
+    return;
+  lower = g_utf8_strdown (hotkey, -1);
+  c = g_utf8_get_char (lower);
+  keyval = gdk_unicode_to_keyval (c);
+  name = gdk_keyval_name (keyval);
+  if (name == NULL || !gtk_accelerator_parse (name, &parsed_key, &parsed_mods))
+    return;
+  escaped = g_markup_printf_escaped ("<child><object class=\"GtkShortcutsShortcut\">"
+                                     "<property name=\"title\">%s</property>"
+                                     "<property name=\"accelerator\">%s</property>"
+                                     "</object></child>", title, name);
+  g_string_append (xml, escaped);
+}
+
+/* The shortcuts window lists the open batch's own hotkeys first. */
+static void
+update_help_overlay (LbWindow *self)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GString) xml = NULL;
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *group = NULL;
+  GString *shortcuts;
+  const char *base;
+  const char *first;
+  GObject *overlay;
+  gsize at;
+
+  bytes = g_resources_lookup_data (RESOURCE_PREFIX "/gtk/help-overlay.ui", 0, NULL);
+  if (bytes == NULL || self->schema == NULL)
+    return;
+  base = g_bytes_get_data (bytes, NULL);
+  first = strstr (base, "<child><object class=\"GtkShortcutsGroup\">");
+  if (first == NULL)
+    return;
+  at = first - base;
+
+  shortcuts = g_string_new (NULL);
+  for (guint i = 0; i < lb_schema_get_n_labels (self->schema); i++)
+    {
+      const LbSchemaLabel *l = lb_schema_get_label (self->schema, i);
+      append_hotkey_shortcut (shortcuts, l->hotkey, l->title);
+    }
+  for (guint i = 0; i < lb_schema_get_n_decisions (self->schema); i++)
+    {
+      const LbSchemaDecision *d = lb_schema_get_decision (self->schema, i);
+      append_hotkey_shortcut (shortcuts, d->hotkey, d->title);
+    }
+  if (shortcuts->len == 0)
+    {
+      g_string_free (shortcuts, TRUE);
+      return;
+    }
+  {
+    /* Translators: title of the group of the open batch's hotkeys in the shortcuts window */
+    g_autofree char *title = g_strdup_printf (_("This Batch: %s"), self->batch_name);
+    group = g_markup_printf_escaped ("<child><object class=\"GtkShortcutsGroup\">"
+                                     "<property name=\"title\">%s</property>", title);
+  }
+
+  xml = g_string_new_len (base, g_bytes_get_size (bytes));
+  g_string_insert (xml, at, "</object></child>");
+  g_string_insert (xml, at, shortcuts->str);
+  g_string_insert (xml, at, group);
+  g_string_free (shortcuts, TRUE);
+
+  builder = gtk_builder_new ();
+  gtk_builder_set_translation_domain (builder, GETTEXT_PACKAGE);
+  if (!gtk_builder_add_from_string (builder, xml->str, xml->len, &error))
+    {
+      g_warning ("Cannot build the shortcuts window: %s", error->message);
+      return;
+    }
+  overlay = gtk_builder_get_object (builder, "help_overlay");
+  if (GTK_IS_SHORTCUTS_WINDOW (overlay))
+    gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
+                                             GTK_SHORTCUTS_WINDOW (overlay));
+}
+
 gboolean
 lb_window_open_batch (LbWindow  *self,
                       gint64     batch_id,
@@ -1606,6 +1694,7 @@ lb_window_open_batch (LbWindow  *self,
   gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (self->selection));
 
   lb_panel_set_schema (self->panel, schema);
+  update_help_overlay (self);
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "last-batch", batch->name);
 

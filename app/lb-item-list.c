@@ -4,6 +4,7 @@
 
 #include "lb-item-list.h"
 #include "lb-item.h"
+#include "lb-store-private.h"
 
 /* A direct-mapped cache of recently made snapshots, keyed by item id. */
 #define CACHE_SIZE 256
@@ -247,6 +248,29 @@ items_added_cb (LbStore    *store,
     return;
   if (self->filter == LB_ITEM_FILTER_DONE || self->filter == LB_ITEM_FILTER_FLAGGED)
     return;  /* new items are to do */
+
+  if (self->batch_id != 0)
+    {
+      /* new items have higher ids than all before: fetch and append only those */
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GArray) added = NULL;
+      gint64 last = self->ids->len > 0 ? g_array_index (self->ids, gint64, self->ids->len - 1) : 0;
+      guint old_len = self->ids->len;
+
+      added = _lb_store_list_item_ids_after (self->store, self->batch_id, self->filter, last,
+                                             &error);
+      if (added == NULL)
+        {
+          g_warning ("Cannot list the new items: %s", error->message);
+          return;
+        }
+      if (added->len == 0)
+        return;
+      g_array_append_vals (self->ids, added->data, added->len);
+      g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, added->len);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+      return;
+    }
 
   replace_ids (self, load_ids (self));
 }

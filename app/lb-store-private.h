@@ -38,4 +38,13 @@ gboolean _lb_store_insert_items   (LbStore          *self,
                                    guint            *n_existing,
                                    GError          **error);
 
+/* Like lb_store_list_item_ids(), for the items with an id above after_id
+ * only. New items get higher ids than every item before them, so the item
+ * list appends what an import added. */
+GArray  *_lb_store_list_item_ids_after (LbStore       *self,
+                                        gint64         batch_id,
+                                        LbItemFilter   filter,
+                                        gint64         after_id,
+                                        GError       **error);  /* of gint64 */
+
 G_END_DECLS

@@ -2127,6 +2127,30 @@ filter_sql (LbItemFilter filter)
 }
 
 static sqlite3_stmt *
+prepare_item_query_after (LbStore       *self,
+                          const char    *select,
+                          gint64         batch_id,
+                          LbItemFilter   filter,
+                          gint64         after_id,
+                          gboolean       ordered,
+                          GError       **error)
+{
+  g_autofree char *sql = NULL;
+  sqlite3_stmt *stmt;
+
+  sql = g_strconcat (select, filter_sql (filter),
+                     batch_id != 0 ? " AND i.batch_id = ?1" : "",
+                     after_id > 0 ? " AND i.id > ?2" : "",
+                     ordered ? " ORDER BY i.batch_id, i.id" : "", NULL);
+  stmt = prepare (self->rdb, sql, error);
+  if (stmt != NULL && batch_id != 0)
+    sqlite3_bind_int64 (stmt, 1, batch_id);
+  if (stmt != NULL && after_id > 0)
+    sqlite3_bind_int64 (stmt, 2, after_id);
+  return stmt;
+}
+
+static sqlite3_stmt *
 prepare_item_query (LbStore       *self,
                     const char    *select,
                     gint64         batch_id,
@@ -2134,16 +2158,7 @@ prepare_item_query (LbStore       *self,
                     gboolean       ordered,
                     GError       **error)
 {
-  g_autofree char *sql = NULL;
-  sqlite3_stmt *stmt;
-
-  sql = g_strconcat (select, filter_sql (filter),
-                     batch_id != 0 ? " AND i.batch_id = ?1" : "",
-                     ordered ? " ORDER BY i.batch_id, i.id" : "", NULL);
-  stmt = prepare (self->rdb, sql, error);
-  if (stmt != NULL && batch_id != 0)
-    sqlite3_bind_int64 (stmt, 1, batch_id);
-  return stmt;
+  return prepare_item_query_after (self, select, batch_id, filter, 0, ordered, error);
 }
 
 guint
@@ -2231,16 +2246,15 @@ sorted_contains (GArray *sorted,
   return FALSE;
 }
 
-GArray *
-lb_store_list_item_ids (LbStore       *self,
-                        gint64         batch_id,
-                        LbItemFilter   filter,
-                        GError       **error)
+static GArray *
+list_item_ids (LbStore       *self,
+               gint64         batch_id,
+               LbItemFilter   filter,
+               gint64         after_id,
+               GError       **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   GArray *ids = NULL;
-
-  g_return_val_if_fail (LB_IS_STORE (self), NULL);
 
   g_mutex_lock (&self->read_lock);
   if (!check_open_for_read (self, error))
@@ -2254,21 +2268,21 @@ lb_store_list_item_ids (LbStore       *self,
       guint n = 0;
 
       stmt = prepare (self->rdb,
-                      batch_id != 0
-                        ? "SELECT s.item_id FROM item_state s JOIN items i ON i.id = s.item_id"
-                          " WHERE s.state = 'done' AND i.batch_id = ?1 ORDER BY s.item_id"
-                        : "SELECT item_id FROM item_state WHERE state = 'done' ORDER BY item_id",
+                      "SELECT s.item_id FROM item_state s JOIN items i ON i.id = s.item_id"
+                      " WHERE s.state = 'done' AND (?1 = 0 OR i.batch_id = ?1)"
+                      " AND s.item_id > ?2 ORDER BY s.item_id",
                       error);
       if (stmt == NULL)
         goto out;
-      if (batch_id != 0)
-        sqlite3_bind_int64 (stmt, 1, batch_id);
+      sqlite3_bind_int64 (stmt, 1, batch_id);
+      sqlite3_bind_int64 (stmt, 2, after_id);
       done = read_ids (self, stmt, error);
       if (done == NULL)
         goto out;
       g_clear_pointer (&stmt, sqlite3_finalize);
 
-      stmt = prepare_item_query (self, "SELECT i.id", batch_id, LB_ITEM_FILTER_ALL, TRUE, error);
+      stmt = prepare_item_query_after (self, "SELECT i.id", batch_id, LB_ITEM_FILTER_ALL,
+                                       after_id, TRUE, error);
       if (stmt == NULL)
         goto out;
       ids = read_ids (self, stmt, error);
@@ -2286,7 +2300,8 @@ lb_store_list_item_ids (LbStore       *self,
     }
   else
     {
-      stmt = prepare_item_query (self, "SELECT i.id", batch_id, filter, TRUE, error);
+      stmt = prepare_item_query_after (self, "SELECT i.id", batch_id, filter, after_id, TRUE,
+                                       error);
       if (stmt == NULL)
         goto out;
       ids = read_ids (self, stmt, error);
@@ -2296,6 +2311,29 @@ out:
   g_clear_pointer (&stmt, sqlite3_finalize);
   g_mutex_unlock (&self->read_lock);
   return ids;
+}
+
+GArray *
+lb_store_list_item_ids (LbStore       *self,
+                        gint64         batch_id,
+                        LbItemFilter   filter,
+                        GError       **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  return list_item_ids (self, batch_id, filter, 0, error);
+}
+
+GArray *
+_lb_store_list_item_ids_after (LbStore       *self,
+                               gint64         batch_id,
+                               LbItemFilter   filter,
+                               gint64         after_id,
+                               GError       **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  return list_item_ids (self, batch_id, filter, after_id, error);
 }
 
 #define ITEM_SELECT \

@@ -316,18 +316,33 @@ test_items_added (Fixture       *f,
   g_autoptr(GArray) done_changes = record (done);
 
   label (f, f->ids[2]);
+  label (f, f->ids[N_ITEMS - 1]);   /* the last one is done: not in the to-do list */
   g_array_set_size (changes, 0);
 
   insert_items (f->store, f->batch_id, "m", 1000, 3);
   pump ();
   g_assert_cmpuint (changes->len, ==, 1);
-  assert_change (changes, 0, N_ITEMS - 1, 0, 3);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS + 2);
+  assert_change (changes, 0, N_ITEMS - 2, 0, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS + 1);
+  g_assert_false (lb_item_list_find (todo, f->ids[N_ITEMS - 1], NULL));
   {
-    g_autoptr(LbItem) item = g_list_model_get_item (G_LIST_MODEL (todo), N_ITEMS + 1);
+    g_autoptr(LbItem) item = g_list_model_get_item (G_LIST_MODEL (todo), N_ITEMS);
     g_assert_cmpstr (lb_item_get_external_id (item), ==, "m-0001002");
   }
-  g_assert_cmpuint (done_changes->len, ==, 1);
+  g_assert_cmpuint (done_changes->len, ==, 2);
+
+  /* the list equals a fresh listing */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GArray) fresh = lb_store_list_item_ids (f->store, f->batch_id,
+                                                      LB_ITEM_FILTER_TODO, &error);
+    g_assert_cmpuint (fresh->len, ==, g_list_model_get_n_items (G_LIST_MODEL (todo)));
+    for (guint i = 0; i < fresh->len; i++)
+      {
+        g_autoptr(LbItem) item = g_list_model_get_item (G_LIST_MODEL (todo), i);
+        g_assert_cmpint (lb_item_get_id (item), ==, g_array_index (fresh, gint64, i));
+      }
+  }
 }
 
 static void

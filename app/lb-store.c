@@ -163,6 +163,11 @@ struct _LbStore
   sqlite3      *wdb;           /* owned by the writer thread once it runs */
   char         *last_hash;     /* writer thread only */
   GHashTable   *schemas;       /* writer thread only: batch id -> LbSchema */
+
+  /* signals waiting for the opener's context, guarded by emit_lock */
+  GMutex        emit_lock;
+  GArray       *pending;
+  gboolean      emit_scheduled;
 };
 
 G_DEFINE_FINAL_TYPE (LbStore, lb_store, G_TYPE_OBJECT)
@@ -389,29 +394,47 @@ compute_event_hash (const char *prev_hash,
 /* Signals on the opener's main context                                     */
 /* ------------------------------------------------------------------------ */
 
+/* Emissions are queued under emit_lock and delivered by one idle source at
+ * a time on the opener's context; nothing is queued when nobody listens
+ * (the CLI never runs a main loop). */
 typedef struct {
-  GWeakRef store;
-  guint    signal;
-  gint64   arg;
+  guint  signal;
+  gint64 arg;
 } Emission;
 
-static void
-emission_free (gpointer data)
-{
-  Emission *em = data;
+typedef struct {
+  GWeakRef store;
+} EmissionSource;
 
-  g_weak_ref_clear (&em->store);
-  g_free (em);
+static void
+emission_source_free (gpointer data)
+{
+  EmissionSource *es = data;
+
+  g_weak_ref_clear (&es->store);
+  g_free (es);
 }
 
 static gboolean
 emission_cb (gpointer data)
 {
-  Emission *em = data;
-  g_autoptr(LbStore) self = g_weak_ref_get (&em->store);
+  EmissionSource *es = data;
+  g_autoptr(LbStore) self = g_weak_ref_get (&es->store);
+  g_autoptr(GArray) pending = NULL;
 
-  if (self != NULL)
-    g_signal_emit (self, signals[em->signal], 0, em->arg);
+  if (self == NULL)
+    return G_SOURCE_REMOVE;
+
+  g_mutex_lock (&self->emit_lock);
+  pending = g_steal_pointer (&self->pending);
+  self->emit_scheduled = FALSE;
+  g_mutex_unlock (&self->emit_lock);
+
+  for (guint i = 0; pending != NULL && i < pending->len; i++)
+    {
+      Emission *em = &g_array_index (pending, Emission, i);
+      g_signal_emit (self, signals[em->signal], 0, em->arg);
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -421,20 +444,30 @@ schedule_emission (LbStore *self,
                    guint    signal,
                    gint64   arg)
 {
-  GSource *source;
-  Emission *em;
+  Emission em = { signal, arg };
 
-  em = g_new0 (Emission, 1);
-  g_weak_ref_init (&em->store, self);
-  em->signal = signal;
-  em->arg = arg;
+  if (!g_signal_has_handler_pending (self, signals[signal], 0, FALSE))
+    return;
 
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, emission_cb, em, emission_free);
-  g_source_set_static_name (source, "[lb-store] signal");
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+  g_mutex_lock (&self->emit_lock);
+  if (self->pending == NULL)
+    self->pending = g_array_new (FALSE, FALSE, sizeof (Emission));
+  g_array_append_val (self->pending, em);
+
+  if (!self->emit_scheduled)
+    {
+      EmissionSource *es = g_new0 (EmissionSource, 1);
+      GSource *source = g_idle_source_new ();
+
+      g_weak_ref_init (&es->store, self);
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, emission_cb, es, emission_source_free);
+      g_source_set_static_name (source, "[lb-store] signals");
+      g_source_attach (source, self->context);
+      g_source_unref (source);
+      self->emit_scheduled = TRUE;
+    }
+  g_mutex_unlock (&self->emit_lock);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1910,8 +1943,10 @@ lb_store_finalize (GObject *object)
   g_free (self->seat_id);
   g_free (self->last_hash);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->pending, g_array_unref);
   g_mutex_clear (&self->read_lock);
   g_mutex_clear (&self->state_lock);
+  g_mutex_clear (&self->emit_lock);
 
   G_OBJECT_CLASS (lb_store_parent_class)->finalize (object);
 }
@@ -1938,6 +1973,7 @@ lb_store_init (LbStore *self)
   self->lock_fd = -1;
   g_mutex_init (&self->read_lock);
   g_mutex_init (&self->state_lock);
+  g_mutex_init (&self->emit_lock);
 }
 
 const char *

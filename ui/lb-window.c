@@ -646,7 +646,7 @@ submit_done_cb (GObject      *source,
     {
       g_autofree char *msg = g_strdup_printf (_("Not saved: %s"), error->message);
 
-      g_warning ("submit of item %" G_GINT64_FORMAT " failed: %s", data->item_id, error->message);
+      g_debug ("submit of item %" G_GINT64_FORMAT " failed: %s", data->item_id, error->message);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (data->self, msg);
     }

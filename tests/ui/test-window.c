@@ -683,7 +683,28 @@ test_import_rejections (Fixture       *f,
   manifest = g_build_filename (dir, "items.jsonl", NULL);
   file = g_file_new_for_path (manifest);
 
-  lb_window_import (f->window, file);
+  /* Dropped on the window, as from a file manager */
+  {
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (f->window));
+    GtkDropTarget *drop = NULL;
+    GValue value = G_VALUE_INIT;
+    GSList *files = g_slist_prepend (NULL, file);
+    gboolean accepted = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+        if (GTK_IS_DROP_TARGET (c))
+          drop = GTK_DROP_TARGET (c);
+      }
+    g_assert_nonnull (drop);
+    g_value_init (&value, GDK_TYPE_FILE_LIST);
+    g_value_set_boxed (&value, files);
+    g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+    g_assert_true (accepted);
+    g_value_unset (&value);
+    g_slist_free (files);
+  }
   g_assert_true (lb_window_get_importing (f->window));
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "import");
   wait_until (f, import_finished);
@@ -697,6 +718,67 @@ test_import_rejections (Fixture       *f,
   g_assert_true (g_str_has_prefix (rejections[0], "items.jsonl:2: ")
                  || strstr (rejections[0], "items.jsonl:2:") != NULL);
   g_assert_cmpstr (lb_item_get_external_id (current (f)), ==, "t1");
+}
+
+static GtkWidget *
+find_shortcut (GtkWidget  *widget,
+               const char *title)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *t = NULL;
+
+      g_object_get (widget, "title", &t, NULL);
+      if (g_strcmp0 (t, title) == 0)
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_shortcut (child, title);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_shortcuts_window (Fixture       *f,
+                       gconstpointer  data)
+{
+  GtkShortcutsWindow *overlay =
+    gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window));
+  GtkWidget *spam;
+  GtkWidget *reject;
+  g_autofree char *accel = NULL;
+
+  /* The shortcuts window lists the batch's own hotkeys besides the fixed keys */
+  g_assert_nonnull (overlay);
+  spam = find_shortcut (GTK_WIDGET (overlay), "Spam");
+  g_assert_nonnull (spam);
+  g_object_get (spam, "accelerator", &accel, NULL);
+  g_assert_cmpstr (accel, ==, "2");
+  reject = find_shortcut (GTK_WIDGET (overlay), "Reject");
+  g_assert_nonnull (reject);
+  g_assert_nonnull (find_shortcut (GTK_WIDGET (overlay), "Undo the last act"));
+  g_assert_nonnull (find_shortcut (GTK_WIDGET (overlay), "Skip the item"));
+}
+
+static void
+test_save_error (Fixture       *f,
+                 gconstpointer  data)
+{
+  gint64 id = lb_item_get_id (current (f));
+
+  /* The writer is gone (as if the disk went away): the act fails and the
+   * header says so instead of "All changes saved" */
+  lb_store_close (f->store);
+  act (f, "win.pick", "1");
+  act (f, "win.submit", NULL);
+  wait_until (f, nothing_pending);
+  g_assert_true (g_str_has_prefix (lb_window_get_save_state (f->window), "Not saved: "));
+  (void) id;
 }
 
 static void
@@ -866,6 +948,8 @@ main (int    argc,
   ADD ("filters", test_filters);
   ADD ("import-rejections", test_import_rejections);
   ADD ("screenshot-run", test_screenshot_run);
+  ADD ("shortcuts-window", test_shortcuts_window);
+  ADD ("save-error", test_save_error);
   g_test_add_func ("/ui/window/store-error", test_store_error);
 
   return g_test_run ();

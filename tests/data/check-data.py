@@ -6,6 +6,7 @@
   check-data.py flatpak MANIFEST APP_ID   the Flatpak manifest parses and builds the app with meson
   check-data.py demo-files DEMO_DIR       the demo batch has what the README promises
   check-data.py demo-import CLI DEMO_DIR  labelbench-cli imports the demo batch without a rejection
+  check-data.py app-id SRCDIR APP_ID      the app id is used consistently everywhere
 """
 import json
 import os
@@ -149,6 +150,47 @@ def check_demo_import(cli, demo):
     print(f'demo imports: {len(images)} images and {len(texts)} texts')
 
 
+def check_app_id(src, app_id):
+    path_form = '/' + app_id.replace('.', '/') + '/'
+    problems = []
+
+    desktop = os.path.join(src, 'data', app_id + '.desktop.in')
+    with open(desktop, encoding='utf-8') as f:
+        keys = dict(l.rstrip('\n').split('=', 1) for l in f if '=' in l and not l.startswith('#'))
+    if keys.get('Icon') != app_id:
+        problems.append(f'{desktop}: Icon={keys.get("Icon")}, want {app_id}')
+
+    metainfo = os.path.join(src, 'data', app_id + '.metainfo.xml.in')
+    root = ET.parse(metainfo).getroot()
+    if root.findtext('id') != app_id:
+        problems.append(f'{metainfo}: <id> is {root.findtext("id")}')
+    if root.findtext('launchable') != app_id + '.desktop':
+        problems.append(f'{metainfo}: <launchable> is {root.findtext("launchable")}')
+
+    gschema = os.path.join(src, 'data', app_id + '.gschema.xml')
+    schema = ET.parse(gschema).getroot().find('schema')
+    if schema.get('id') != app_id or schema.get('path') != path_form:
+        problems.append(f'{gschema}: schema id/path are {schema.get("id")} {schema.get("path")}')
+
+    for icon in ('scalable/apps/' + app_id + '.svg', 'symbolic/apps/' + app_id + '-symbolic.svg'):
+        if not os.path.isfile(os.path.join(src, 'data', 'icons', 'hicolor', icon)):
+            problems.append(f'icon {icon} missing')
+
+    gresource = os.path.join(src, 'resources', 'labelbench.gresource.xml')
+    prefixes = [g.get('prefix') for g in ET.parse(gresource).getroot().iter('gresource')]
+    if path_form.rstrip('/') not in [p.rstrip('/') for p in prefixes]:
+        problems.append(f'{gresource}: no resource prefix {path_form.rstrip("/")} ({prefixes})')
+
+    manifest = os.path.join(src, 'flatpak', app_id + '.json')
+    with open(manifest, encoding='utf-8') as f:
+        if json.load(f).get('id') != app_id:
+            problems.append(f'{manifest}: id differs')
+
+    if problems:
+        fail('; '.join(problems))
+    print(f'{app_id}: desktop file, metainfo, schema, icons, resources and Flatpak agree')
+
+
 def main(argv):
     if len(argv) < 2:
         fail(__doc__)
@@ -159,6 +201,8 @@ def main(argv):
         check_flatpak(argv[2], argv[3])
     elif cmd == 'demo-files' and len(argv) == 3:
         check_demo_files(argv[2])
+    elif cmd == 'app-id' and len(argv) == 4:
+        check_app_id(argv[2], argv[3])
     elif cmd == 'demo-import' and len(argv) == 4:
         check_demo_import(argv[2], argv[3])
     else:

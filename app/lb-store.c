@@ -1229,6 +1229,48 @@ out:
   return ok;
 }
 
+/* The batch's schema changed: which decisions flag an item may have too. */
+static gboolean
+writer_reflag_batch (LbStore  *self,
+                     gint64    batch_id,
+                     GError  **error)
+{
+  g_autoptr(sqlite3_stmt) select = NULL;
+  g_autoptr(sqlite3_stmt) update = NULL;
+  LbSchema *schema;
+  int rc;
+
+  schema = writer_get_schema (self, batch_id, error);
+  if (schema == NULL)
+    return FALSE;
+
+  select = prepare (self->wdb,
+                    "SELECT s.item_id, s.decision, s.flagged FROM item_state s"
+                    " JOIN items i ON i.id = s.item_id"
+                    " WHERE i.batch_id = ?1 AND s.decision IS NOT NULL", error);
+  update = prepare (self->wdb, "UPDATE item_state SET flagged = ?2 WHERE item_id = ?1", error);
+  if (select == NULL || update == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (select, 1, batch_id);
+
+  while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+    {
+      gboolean flagged = decision_is_flagged (schema, col_text (select, 1));
+
+      if (flagged == (sqlite3_column_int (select, 2) != 0))
+        continue;
+      sqlite3_reset (update);
+      sqlite3_bind_int64 (update, 1, sqlite3_column_int64 (select, 0));
+      sqlite3_bind_int (update, 2, flagged);
+      if (sqlite3_step (update) != SQLITE_DONE)
+        return set_sqlite_error (error, self->wdb, _("Cannot update the items’ state"));
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot read the items’ state"));
+
+  return TRUE;
+}
+
 static gboolean
 writer_ensure_batch (LbStore  *self,
                      Request  *req,
@@ -1289,6 +1331,8 @@ writer_ensure_batch (LbStore  *self,
           if (sqlite3_step (stmt) != SQLITE_DONE)
             return set_sqlite_error (error, self->wdb, _("Cannot update the batch"));
           g_hash_table_remove (self->schemas, &batch_id);
+          if (!writer_reflag_batch (self, batch_id, error))
+            return FALSE;
         }
       req->out_batch_id = batch_id;
       return TRUE;

@@ -262,6 +262,32 @@ test_default_schema (Fixture       *f,
   g_assert_cmpuint (lb_schema_get_n_decisions (schema), ==, lb_schema_get_n_decisions (def));
 }
 
+/* A new schema for the batch: "hold" no longer flags. */
+static void
+test_schema_replaced (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) json = g_string_new (SCHEMA_JSON);
+  LbSubmission hold = { .decision = "hold" };
+  gint64 again = 0;
+
+  g_assert_true (lb_store_submit (f->store, f->ids[0], "ann", &hold, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_store_count_items (f->store, f->batch_id, LB_ITEM_FILTER_FLAGGED), ==, 1);
+
+  g_string_replace (json, "\"flag\": true", "\"flag\": false", 1);
+  g_assert_true (_lb_store_ensure_batch (f->store, "comments", "/data/root", "/data/root",
+                                         json->str, &again, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (again, ==, f->batch_id);
+  g_assert_cmpuint (lb_store_count_items (f->store, f->batch_id, LB_ITEM_FILTER_FLAGGED), ==, 0);
+  {
+    g_autoptr(LbSchema) schema = lb_store_get_batch_schema (f->store, f->batch_id, &error);
+    g_assert_false (lb_schema_find_decision (schema, "hold")->flag);
+  }
+}
+
 static void
 test_migrations (void)
 {
@@ -1403,6 +1429,7 @@ main (int   argc,
   g_test_add_func ("/engine/store/corrupt", test_corrupt);
   ADD ("create-reopen", test_create_reopen);
   ADD ("default-schema", test_default_schema);
+  ADD ("schema-replaced", test_schema_replaced);
   ADD ("too-new", test_too_new);
   ADD ("locked", test_locked);
   ADD ("read-only", test_read_only);

@@ -454,6 +454,11 @@ add_manifest_item (Importer    *im,
       g_autofree char *full = NULL;
       g_autofree char *why = NULL;
 
+      if (!g_utf8_validate (image, -1, NULL))
+        {
+          reject (im, file, line, _("the image path is not valid UTF-8"));
+          return TRUE;
+        }
       if ((why = normalize_relative_path (im, image)) != NULL)
         {
           reject (im, file, line, "%s: %s", image, why);
@@ -1348,10 +1353,16 @@ import_csv (Importer     *im,
           text_length == 0)
         text = NULL;
 
-      /* An embedded NUL would cut the field short */
+      /* An embedded NUL would cut a field short */
       if (text != NULL && strlen (text) != text_length)
         {
           reject (im, im->display_path, line, _("text is not valid UTF-8"));
+          continue;
+        }
+      if ((image != NULL && strlen (image) != length) ||
+          strlen (csv_field (r, csv->id, NULL)) != g_array_index (r->lengths, gsize, csv->id))
+        {
+          reject (im, im->display_path, line, _("a field holds a NUL byte"));
           continue;
         }
 

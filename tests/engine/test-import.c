@@ -654,6 +654,39 @@ test_csv_rejections (Fixture       *fixture,
 
   ids = list_ids (fixture, report->batch_id);
   g_assert_cmpstr (ids, ==, "a i");
+
+  /* NUL bytes and file names that are not UTF-8 */
+  {
+    static const char nul_csv[] = "id,image,text\n"
+                                  "n\0ul,,x\n"
+                                  "m,,t\0xt\n"
+                                  "l,bad\xff.png,\n"
+                                  "ok,,fine\n";
+    g_autofree char *nul_manifest = g_build_filename (fixture->batch, "nul.csv", NULL);
+    g_autoptr(LbImportReport) nul_report = NULL;
+    g_autofree char *nul_ids = NULL;
+
+    write_file (fixture->batch, "nul.csv", nul_csv, sizeof nul_csv - 1);
+    nul_report = import_ok (fixture, nul_manifest, NULL);
+    i = 0;
+    g_clear_pointer (&report, lb_import_report_free);
+    report = g_steal_pointer (&nul_report);
+    g_free (manifest);
+    manifest = g_steal_pointer (&nul_manifest);
+#define EXPECT(line, reason) \
+  G_STMT_START { \
+    g_free (prefix); \
+    prefix = g_strdup_printf ("%s:%u: %s", manifest, line, reason); \
+    assert_rejection (report, i++, prefix); \
+  } G_STMT_END
+    EXPECT (2, "a field holds a NUL byte");
+    EXPECT (3, "text is not valid UTF-8");
+    EXPECT (4, "the image path is not valid UTF-8");
+#undef EXPECT
+    g_assert_cmpuint (report->rejections->len, ==, i);
+    nul_ids = list_ids (fixture, report->batch_id);
+    g_assert_cmpstr (nul_ids, ==, "ok");
+  }
 }
 
 static void

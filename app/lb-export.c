@@ -287,7 +287,8 @@ flush_job (ExportJob  *job,
   if (!g_output_stream_write_all (job->output, job->buf->str, job->buf->len, NULL,
                                   job->cancellable, &local_error))
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+          || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
@@ -385,7 +386,8 @@ lb_export_events_jsonl (LbStore        *store,
 
       if (!g_output_stream_flush (output, cancellable, &local_error))
         {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+              || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
             g_propagate_error (error, g_steal_pointer (&local_error));
           else
             g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,

@@ -19,7 +19,9 @@ GQuark   lb_export_error_quark (void);
 /* Streams every event (seq > after_seq) as one JSON object per line:
  * uuid, seq, seat, batch, item, actor, role, kind, payload (object),
  * time (RFC 3339 UTC with microseconds), time_us, dwell_ms, act,
- * prev_hash, hash. Constant memory. */
+ * prev_hash, hash. Constant memory. Write errors are LB_EXPORT_ERROR_WRITE,
+ * except G_IO_ERROR_CANCELLED and G_IO_ERROR_BROKEN_PIPE (the reader went
+ * away), which are passed through. */
 gboolean lb_export_events_jsonl (LbStore        *store,
                                  gint64          after_seq,
                                  GOutputStream  *output,

@@ -389,6 +389,7 @@ cmd_items (int    argc,
   g_autoptr(JsonGenerator) gen = NULL;
   gint64 batch_id = 0;
   gboolean ok = TRUE;
+  int write_errno;
   LbStore *store;
   const GOptionEntry entries[] = {
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
@@ -475,11 +476,19 @@ cmd_items (int    argc,
 
   if (json && ok)
     ok = write_stdout ("]\n", 2);
+  if (fflush (stdout) != 0)
+    ok = FALSE;
+  write_errno = errno;
 
   close_store (store);
 
-  if (fflush (stdout) != 0 || !ok)
-    return lb_cli_fail (_("Cannot write the list: %s"), g_strerror (errno));
+  if (!ok)
+    {
+      /* The reader went away (items | head): nothing to tell it */
+      if (write_errno == EPIPE)
+        return LB_CLI_EXIT_FAILED;
+      return lb_cli_fail (_("Cannot write the list: %s"), g_strerror (write_errno));
+    }
   return LB_CLI_EXIT_OK;
 }
 
@@ -841,6 +850,9 @@ cmd_export (int    argc,
         g_unlink (tmp_path);
     }
 
+  /* The reader went away (export | head): nothing to tell it */
+  if (!ok && output_path == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+    return LB_CLI_EXIT_FAILED;
   if (!ok)
     return lb_cli_fail ("%s", error ? error->message : _("The export failed"));
 

@@ -1450,6 +1450,7 @@ import_text_file (Importer    *im,
   gsize length;
   struct stat st;
   gssize n_read;
+  int read_errno = 0;
   int fd;
 
   if (is_link && (why = check_inside_root (im, path)) != NULL)
@@ -1483,6 +1484,8 @@ import_text_file (Importer    *im,
       n_read = read (fd, im->block, READ_BLOCK_SIZE);
       if (n_read < 0 && errno == EINTR)
         continue;
+      if (n_read < 0)
+        read_errno = errno;
       if (n_read <= 0)
         break;
       g_string_append_len (im->scratch, (const char *) im->block, n_read);
@@ -1492,7 +1495,7 @@ import_text_file (Importer    *im,
   close (fd);
   if (n_read < 0)
     {
-      reject (im, display, 0, _("cannot read the file: %s"), g_strerror (errno));
+      reject (im, display, 0, _("cannot read the file: %s"), g_strerror (read_errno));
       return TRUE;
     }
 

@@ -41,20 +41,17 @@ static const char sql_events[] =
   "SELECT COUNT (*) FROM events e"
   " WHERE ?1 = 0 OR e.item_id IN (SELECT id FROM items WHERE batch_id = ?1)";
 
-/* The events of one act share its dwell: count it once per act. */
+/* One pass over the events, grouped by act: the events of an act share its
+ * actor, item and dwell. Undo acts (retractions) count as events, not acts. */
 static const char sql_actors[] =
-  "SELECT e.actor, COUNT (*), COUNT (DISTINCT e.item_id),"
-  "  (SELECT COUNT (*) FROM (SELECT 1 FROM events a"
-  "     WHERE a.actor = e.actor AND a.kind != 'retract'"
-  "       AND (?1 = 0 OR a.item_id IN (SELECT id FROM items WHERE batch_id = ?1))"
-  "     GROUP BY a.act)),"
-  "  (SELECT COALESCE (SUM (d), 0) FROM (SELECT MAX (a.dwell_ms) AS d FROM events a"
-  "     WHERE a.actor = e.actor AND a.kind != 'retract'"
-  "       AND (?1 = 0 OR a.item_id IN (SELECT id FROM items WHERE batch_id = ?1))"
-  "     GROUP BY a.act))"
-  " FROM events e"
-  " WHERE ?1 = 0 OR e.item_id IN (SELECT id FROM items WHERE batch_id = ?1)"
-  " GROUP BY e.actor ORDER BY e.actor";
+  "SELECT actor, SUM (n), COUNT (DISTINCT item), SUM (is_act),"
+  "  SUM (CASE WHEN is_act THEN d ELSE 0 END)"
+  " FROM (SELECT e.actor AS actor, e.act AS act, MAX (e.item_id) AS item, COUNT (*) AS n,"
+  "         MAX (e.kind != 'retract') AS is_act, MAX (e.dwell_ms) AS d"
+  "       FROM events e"
+  "       WHERE ?1 = 0 OR e.item_id IN (SELECT id FROM items WHERE batch_id = ?1)"
+  "       GROUP BY e.actor, e.act)"
+  " GROUP BY actor ORDER BY actor";
 
 static gboolean
 set_error (GError     **error,

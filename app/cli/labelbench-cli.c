@@ -177,7 +177,7 @@ import_progress_cb (guint    n_done,
     return;
   progress->last_us = now;
   progress->shown = TRUE;
-  fprintf (stderr, "\r%s", "");
+  fputs ("\r", stderr);
   fprintf (stderr, _("Importing… %u items"), n_done);
   fflush (stderr);
 }

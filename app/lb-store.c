@@ -168,6 +168,7 @@ struct _LbStore
   GMutex        emit_lock;
   GArray       *pending;
   gboolean      emit_scheduled;
+  gboolean      disposing;     /* no new emissions for an object going away */
 };
 
 G_DEFINE_FINAL_TYPE (LbStore, lb_store, G_TYPE_OBJECT)
@@ -446,10 +447,13 @@ schedule_emission (LbStore *self,
 {
   Emission em = { signal, arg };
 
-  if (!g_signal_has_handler_pending (self, signals[signal], 0, FALSE))
-    return;
-
   g_mutex_lock (&self->emit_lock);
+  if (self->disposing || !g_signal_has_handler_pending (self, signals[signal], 0, FALSE))
+    {
+      g_mutex_unlock (&self->emit_lock);
+      return;
+    }
+
   if (self->pending == NULL)
     self->pending = g_array_new (FALSE, FALSE, sizeof (Emission));
   g_array_append_val (self->pending, em);
@@ -1973,7 +1977,13 @@ lb_store_close (LbStore *self)
 static void
 lb_store_dispose (GObject *object)
 {
-  lb_store_close (LB_STORE (object));
+  LbStore *self = LB_STORE (object);
+
+  g_mutex_lock (&self->emit_lock);
+  self->disposing = TRUE;
+  g_mutex_unlock (&self->emit_lock);
+
+  lb_store_close (self);
 
   G_OBJECT_CLASS (lb_store_parent_class)->dispose (object);
 }

@@ -1271,7 +1271,25 @@ acts_thread (gpointer data)
   return NULL;
 }
 
-/* Sync acts from several threads at once keep one unbroken chain. */
+static gpointer
+verify_thread (gpointer data)
+{
+  Fixture *f = data;
+
+  /* each run sees a consistent snapshot while acts are being written */
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (lb_store_verify (f->store, &error));
+      g_assert_no_error (error);
+      g_usleep (2000);
+    }
+  return NULL;
+}
+
+/* Sync acts from several threads at once keep one unbroken chain, and
+ * verify runs in yet another thread meanwhile. */
 static void
 test_threads (Fixture       *f,
               gconstpointer  data)
@@ -1279,7 +1297,9 @@ test_threads (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ThreadData td[4];
   GThread *threads[4];
+  GThread *verifier;
 
+  verifier = g_thread_new ("verify", verify_thread, f);
   for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
     {
       td[t] = (ThreadData) { f, t };
@@ -1287,6 +1307,7 @@ test_threads (Fixture       *f,
     }
   for (guint t = 0; t < G_N_ELEMENTS (threads); t++)
     g_thread_join (threads[t]);
+  g_thread_join (verifier);
 
   g_assert_cmpint (lb_store_get_last_seq (f->store), ==, 100);
   g_assert_true (lb_store_verify (f->store, &error));

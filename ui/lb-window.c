@@ -489,6 +489,17 @@ advance (LbWindow *self)
 
   if (self->list == NULL)
     return;
+  if (self->filter == LB_ITEM_FILTER_DONE || self->filter == LB_ITEM_FILTER_FLAGGED)
+    {
+      /* Reviewing finished work: simply the next one in the queue */
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->list));
+
+      if (self->current != NULL && lb_item_list_find (self->list, current_id (self), &pos))
+        pos++;
+      if (pos < n)
+        go_to_position (self, pos);
+      return;
+    }
   if (find_next_todo (self, pos + 1, &next))
     go_to_position (self, next);
   else

@@ -170,7 +170,9 @@ gboolean     lb_store_skip_finish        (LbStore             *self,
 
 /* Appends one "retract" event retracting every event of the actor's latest
  * act on the item that is not yet retracted. LB_STORE_ERROR_INVALID when
- * there is nothing to undo. */
+ * there is nothing to undo. Acts already retracted are passed over, so
+ * repeated undos walk back through the actor's acts on the item; a retract
+ * is never undone itself. */
 gboolean     lb_store_undo               (LbStore             *self,
                                           gint64               item_id,
                                           const char          *actor,

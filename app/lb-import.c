@@ -1762,7 +1762,19 @@ lb_import (LbStore                *store,
     }
   schema_json = lb_schema_to_json (schema);
 
-  if (kind != SOURCE_FOLDER)
+  if (kind == SOURCE_FOLDER)
+    {
+      g_autoptr(GDir) dir = g_dir_open (absolute, 0, &local_error);
+
+      if (dir == NULL)
+        {
+          g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID, "%s: %s", path,
+                       local_error->message);
+          importer_clear (&im);
+          return NULL;
+        }
+    }
+  else
     {
       mapped = g_mapped_file_new (path, FALSE, &local_error);
       if (mapped == NULL)

@@ -175,6 +175,31 @@ replace_ids (LbItemList *self,
     }
 }
 
+/* New items have higher ids than all before them: fetch and append only
+ * the ids above the last one in the list (batch lists only). */
+static void
+append_new_ids (LbItemList *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) added = NULL;
+  gint64 last = self->ids->len > 0 ? g_array_index (self->ids, gint64, self->ids->len - 1) : 0;
+  guint old_len = self->ids->len;
+
+  added = _lb_store_list_item_ids_after (self->store, self->batch_id, self->filter, last,
+                                         &error);
+  if (added == NULL)
+    {
+      g_warning ("Cannot list the new items: %s", error->message);
+      return;
+    }
+  if (added->len == 0)
+    return;
+
+  g_array_append_vals (self->ids, added->data, added->len);
+  g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, added->len);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
 static void
 item_changed_cb (LbStore    *store,
                  gint64      item_id,
@@ -224,6 +249,12 @@ item_changed_cb (LbStore    *store,
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
+  else if (matches && position == self->ids->len)
+    {
+      /* past the end: items added whose "items-added" has not arrived yet
+       * may come before it; take them all */
+      append_new_ids (self);
+    }
   else if (matches)
     {
       g_array_insert_val (self->ids, position, item_id);
@@ -250,29 +281,9 @@ items_added_cb (LbStore    *store,
     return;  /* new items are to do */
 
   if (self->batch_id != 0)
-    {
-      /* new items have higher ids than all before: fetch and append only those */
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GArray) added = NULL;
-      gint64 last = self->ids->len > 0 ? g_array_index (self->ids, gint64, self->ids->len - 1) : 0;
-      guint old_len = self->ids->len;
-
-      added = _lb_store_list_item_ids_after (self->store, self->batch_id, self->filter, last,
-                                             &error);
-      if (added == NULL)
-        {
-          g_warning ("Cannot list the new items: %s", error->message);
-          return;
-        }
-      if (added->len == 0)
-        return;
-      g_array_append_vals (self->ids, added->data, added->len);
-      g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, added->len);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
-      return;
-    }
-
-  replace_ids (self, load_ids (self));
+    append_new_ids (self);
+  else
+    replace_ids (self, load_ids (self));
 }
 
 static GType

@@ -263,12 +263,21 @@ test_filters (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (done)), ==, 0);
 
+  /* the last item leaves and comes back at the end */
+  label (f, f->ids[N_ITEMS - 1]);
+  assert_change (todo_changes, 4, N_ITEMS - 1, 1, 0);
+  undo (f, f->ids[N_ITEMS - 1]);
+  assert_change (todo_changes, 5, N_ITEMS - 1, 0, 1);
+  g_assert_true (lb_item_list_find (todo, f->ids[N_ITEMS - 1], &position));
+  g_assert_cmpuint (position, ==, N_ITEMS - 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS);
+
   /* a skip keeps the item in to do */
   {
     g_autoptr(GError) error = NULL;
     g_assert_true (lb_store_skip (f->store, f->ids[0], "ann", 0, &error));
     pump ();
-    assert_change (todo_changes, 4, 0, 1, 1);
+    assert_change (todo_changes, 6, 0, 1, 1);
   }
 }
 

@@ -49,11 +49,12 @@ typedef struct
   GSource *cancel_source;
 } Waiter;
 
-struct _LbImageLoader
+/* Everything the workers touch. Refcounted apart from the GObject: each
+ * token in the pool holds a ref, so a worker still decoding when the loader
+ * goes away finds its state alive, and finalize never waits for a decode. */
+typedef struct
 {
-  GObject      parent_instance;
-
-  GThreadPool *pool;
+  gint         ref_count;   /* atomic */
   gsize        budget;
 
   GMutex       mutex;
@@ -63,6 +64,14 @@ struct _LbImageLoader
   GHashTable  *jobs;        /* Key* -> Job* (owns) */
   GQueue       loads;       /* Job*, FIFO */
   GQueue       prefetches;  /* Job*, FIFO */
+} LoaderState;
+
+struct _LbImageLoader
+{
+  GObject      parent_instance;
+
+  GThreadPool *pool;
+  LoaderState *state;
 };
 
 G_DEFINE_FINAL_TYPE (LbImageLoader, lb_image_loader, G_TYPE_OBJECT)
@@ -118,7 +127,7 @@ job_free (gpointer data)
 
 /* Called with the mutex held */
 static void
-evict_locked (LbImageLoader *self)
+evict_locked (LoaderState   *self)
 {
   while (self->cached_bytes > self->budget && self->lru.tail != NULL)
     {
@@ -132,7 +141,7 @@ evict_locked (LbImageLoader *self)
 
 /* Called with the mutex held */
 static void
-cache_insert_locked (LbImageLoader *self,
+cache_insert_locked (LoaderState   *self,
                      const Key     *key,
                      LbImage       *image)
 {
@@ -165,7 +174,7 @@ cache_insert_locked (LbImageLoader *self,
 
 /* Called with the mutex held; returns a new ref or NULL */
 static LbImage *
-cache_lookup_locked (LbImageLoader *self,
+cache_lookup_locked (LoaderState   *self,
                      const Key     *key)
 {
   CacheEntry *entry = g_hash_table_lookup (self->cache, key);
@@ -177,11 +186,38 @@ cache_lookup_locked (LbImageLoader *self,
   return lb_image_ref (entry->image);
 }
 
+static LoaderState *
+loader_state_ref (LoaderState *state)
+{
+  g_atomic_int_inc (&state->ref_count);
+  return state;
+}
+
+static void
+loader_state_unref (gpointer data)
+{
+  LoaderState *state = data;
+
+  if (!g_atomic_int_dec_and_test (&state->ref_count))
+    return;
+
+  /* Jobs left are prefetches whose tokens were dropped (a pending load
+   * holds a ref on the loader through its GTask, so it ran) */
+  g_queue_clear (&state->loads);
+  g_queue_clear (&state->prefetches);
+  g_hash_table_unref (state->jobs);
+  g_queue_init (&state->lru);
+  g_hash_table_unref (state->cache);
+  g_mutex_clear (&state->mutex);
+  g_free (state);
+}
+
+/* Pool function; @data is a token: a ref on the state */
 static void
 worker_cb (gpointer data,
            gpointer user_data)
 {
-  LbImageLoader *self = user_data;
+  LoaderState *self = data;
   g_autoptr(LbImage) image = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) waiters = NULL;
@@ -195,6 +231,7 @@ worker_cb (gpointer data,
   if (link == NULL)
     {
       g_mutex_unlock (&self->mutex);
+      loader_state_unref (self);
       return;
     }
   job = link->data;
@@ -226,6 +263,8 @@ worker_cb (gpointer data,
   if (error != NULL && waiters->len == 0)
     g_debug ("prefetch failed: %s", error->message);
   /* unreffing waiters drops their cancel sources and our task refs */
+  g_clear_pointer (&waiters, g_ptr_array_unref);
+  loader_state_unref (self);
 }
 
 static void
@@ -233,15 +272,10 @@ lb_image_loader_finalize (GObject *object)
 {
   LbImageLoader *self = LB_IMAGE_LOADER (object);
 
-  /* Queued tokens are dropped, running decodes finish first. Jobs left
-   * are prefetches (a pending load holds a ref on us through its GTask). */
-  g_thread_pool_free (self->pool, TRUE, TRUE);
-  g_queue_clear (&self->loads);
-  g_queue_clear (&self->prefetches);
-  g_hash_table_unref (self->jobs);
-  g_queue_init (&self->lru);
-  g_hash_table_unref (self->cache);
-  g_mutex_clear (&self->mutex);
+  /* Queued tokens are dropped (and unref the state); a decode under way
+   * finishes on its own, into a state nobody looks at any more. */
+  g_thread_pool_free (self->pool, TRUE, FALSE);
+  loader_state_unref (self->state);
 
   G_OBJECT_CLASS (lb_image_loader_parent_class)->finalize (object);
 }
@@ -257,12 +291,16 @@ lb_image_loader_class_init (LbImageLoaderClass *klass)
 static void
 lb_image_loader_init (LbImageLoader *self)
 {
-  g_mutex_init (&self->mutex);
-  self->cache = g_hash_table_new_full (key_hash, key_equal, NULL, cache_entry_free);
-  self->jobs = g_hash_table_new_full (key_hash, key_equal, NULL, job_free);
-  g_queue_init (&self->lru);
-  g_queue_init (&self->loads);
-  g_queue_init (&self->prefetches);
+  LoaderState *state = g_new0 (LoaderState, 1);
+
+  state->ref_count = 1;
+  g_mutex_init (&state->mutex);
+  state->cache = g_hash_table_new_full (key_hash, key_equal, NULL, cache_entry_free);
+  state->jobs = g_hash_table_new_full (key_hash, key_equal, NULL, job_free);
+  g_queue_init (&state->lru);
+  g_queue_init (&state->loads);
+  g_queue_init (&state->prefetches);
+  self->state = state;
 }
 
 /**
@@ -279,8 +317,9 @@ lb_image_loader_new (gsize budget_bytes,
 
   if (n_threads == 0)
     n_threads = MAX (1, g_get_num_processors ());
-  self->budget = budget_bytes;
-  self->pool = g_thread_pool_new (worker_cb, self, n_threads, FALSE, &error);
+  self->state->budget = budget_bytes;
+  self->pool = g_thread_pool_new_full (worker_cb, NULL, loader_state_unref, n_threads, FALSE,
+                                       &error);
   if (self->pool == NULL)
     g_error ("could not create the image decoding threads: %s", error->message);
   return self;
@@ -298,9 +337,9 @@ lb_image_loader_lookup (LbImageLoader *self,
   g_return_val_if_fail (LB_IS_IMAGE_LOADER (self), NULL);
   g_return_val_if_fail (path != NULL, NULL);
 
-  g_mutex_lock (&self->mutex);
-  image = cache_lookup_locked (self, &key);
-  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&self->state->mutex);
+  image = cache_lookup_locked (self->state, &key);
+  g_mutex_unlock (&self->state->mutex);
   return image;
 }
 
@@ -311,18 +350,19 @@ lb_image_loader_get_cached_bytes (LbImageLoader *self)
 
   g_return_val_if_fail (LB_IS_IMAGE_LOADER (self), 0);
 
-  g_mutex_lock (&self->mutex);
-  bytes = self->cached_bytes;
-  g_mutex_unlock (&self->mutex);
+  g_mutex_lock (&self->state->mutex);
+  bytes = self->state->cached_bytes;
+  g_mutex_unlock (&self->state->mutex);
   return bytes;
 }
 
 /* Called with the mutex held: a new queued job, and a token in the pool */
 static Job *
-job_new_locked (LbImageLoader *self,
+job_new_locked (LbImageLoader *loader,
                 const Key     *key,
                 gboolean       prefetch)
 {
+  LoaderState *self = loader->state;
   Job *job = g_new0 (Job, 1);
 
   job->key.path = g_strdup (key->path);
@@ -333,7 +373,7 @@ job_new_locked (LbImageLoader *self,
   job->state = prefetch ? JOB_QUEUED_PREFETCH : JOB_QUEUED_LOAD;
   g_queue_push_tail_link (prefetch ? &self->prefetches : &self->loads, &job->queue_link);
   g_hash_table_insert (self->jobs, &job->key, job);
-  g_thread_pool_push (self->pool, GUINT_TO_POINTER (1), NULL);
+  g_thread_pool_push (loader->pool, loader_state_ref (self), NULL);
   return job;
 }
 
@@ -348,8 +388,8 @@ waiter_cancelled_cb (GCancellable *cancellable,
   Waiter *found = NULL;
   Job *job;
 
-  g_mutex_lock (&self->mutex);
-  job = g_hash_table_lookup (self->jobs, key);
+  g_mutex_lock (&self->state->mutex);
+  job = g_hash_table_lookup (self->state->jobs, key);
   if (job != NULL)
     {
       for (guint i = 0; i < job->waiters->len; i++)
@@ -365,12 +405,12 @@ waiter_cancelled_cb (GCancellable *cancellable,
       /* Nobody waits any more: finish it as a prefetch (into the cache) */
       if (found && job->waiters->len == 0 && job->state == JOB_QUEUED_LOAD)
         {
-          g_queue_unlink (&self->loads, &job->queue_link);
-          g_queue_push_tail_link (&self->prefetches, &job->queue_link);
+          g_queue_unlink (&self->state->loads, &job->queue_link);
+          g_queue_push_tail_link (&self->state->prefetches, &job->queue_link);
           job->state = JOB_QUEUED_PREFETCH;
         }
     }
-  g_mutex_unlock (&self->mutex);
+  g_mutex_unlock (&self->state->mutex);
 
   if (found != NULL)
     {
@@ -420,16 +460,16 @@ lb_image_loader_load_async (LbImageLoader       *self,
   if (g_task_return_error_if_cancelled (task))
     return;
 
-  g_mutex_lock (&self->mutex);
-  image = cache_lookup_locked (self, &key);
+  g_mutex_lock (&self->state->mutex);
+  image = cache_lookup_locked (self->state, &key);
   if (image != NULL)
     {
-      g_mutex_unlock (&self->mutex);
+      g_mutex_unlock (&self->state->mutex);
       g_task_return_pointer (task, image, (GDestroyNotify) lb_image_unref);
       return;
     }
 
-  job = g_hash_table_lookup (self->jobs, &key);
+  job = g_hash_table_lookup (self->state->jobs, &key);
   if (job == NULL)
     {
       job = job_new_locked (self, &key, FALSE);
@@ -437,8 +477,8 @@ lb_image_loader_load_async (LbImageLoader       *self,
   else if (job->state == JOB_QUEUED_PREFETCH)
     {
       /* someone waits for it now */
-      g_queue_unlink (&self->prefetches, &job->queue_link);
-      g_queue_push_tail_link (&self->loads, &job->queue_link);
+      g_queue_unlink (&self->state->prefetches, &job->queue_link);
+      g_queue_push_tail_link (&self->state->loads, &job->queue_link);
       job->state = JOB_QUEUED_LOAD;
     }
 
@@ -453,7 +493,7 @@ lb_image_loader_load_async (LbImageLoader       *self,
       g_source_attach (waiter->cancel_source, g_task_get_context (task));
     }
   g_ptr_array_add (job->waiters, waiter);
-  g_mutex_unlock (&self->mutex);
+  g_mutex_unlock (&self->state->mutex);
 }
 
 LbImage *
@@ -480,8 +520,8 @@ lb_image_loader_prefetch (LbImageLoader *self,
   g_return_if_fail (LB_IS_IMAGE_LOADER (self));
   g_return_if_fail (path != NULL);
 
-  g_mutex_lock (&self->mutex);
-  if (!g_hash_table_contains (self->cache, &key) && !g_hash_table_contains (self->jobs, &key))
+  g_mutex_lock (&self->state->mutex);
+  if (!g_hash_table_contains (self->state->cache, &key) && !g_hash_table_contains (self->state->jobs, &key))
     job_new_locked (self, &key, TRUE);
-  g_mutex_unlock (&self->mutex);
+  g_mutex_unlock (&self->state->mutex);
 }

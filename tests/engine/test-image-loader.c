@@ -478,6 +478,22 @@ test_other_context (void)
   results_clear (&data.results);
 }
 
+/* Dropping the loader with decodes queued and running: no hang, no crash */
+static void
+test_dispose_busy (void)
+{
+  g_autofree char *path = make_png ("busy.png", 800, 800, 9);
+  LbImageLoader *loader = lb_image_loader_new (64 * 1024 * 1024, 2);
+  gint64 start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < 20; i++)
+    lb_image_loader_prefetch (loader, path, 10 + i, 10 + i);
+  g_usleep (5000);
+  g_assert_finalize_object (loader);
+  /* queued prefetches were dropped, not decoded: far less than 20 decodes */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+}
+
 static void
 remove_scratch (void)
 {
@@ -512,6 +528,7 @@ main (int   argc,
   g_test_add_func ("/engine/image-loader/prefetch", test_prefetch);
   g_test_add_func ("/engine/image-loader/errors", test_errors);
   g_test_add_func ("/engine/image-loader/other-context", test_other_context);
+  g_test_add_func ("/engine/image-loader/dispose-busy", test_dispose_busy);
 
   ret = g_test_run ();
   remove_scratch ();

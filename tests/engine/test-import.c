@@ -413,8 +413,10 @@ test_jsonl_values (Fixture       *fixture,
   guint i = 0;
 
   write_file (fixture->batch, "v.jsonl",
-              "{\"id\": \"e1\", \"text\": \"tab\\there \\\"q\\\" \\\\ \\/ \\u00e9 \\ud83d\\ude00 \\u4E2D\"}\n"
-              "  {  \"id\"  :  \"e2\" , \"score\": -1.5e3, \"ok\": true, \"no\": false, \"x\": null,"
+              "{\"id\": \"e1\", \"text\": \"tab\\there \\\"q\\\" \\\\ \\/ \\u00e9"
+              " \\ud83d\\ude00 \\u4E2D\"}\n"
+              "  {  \"id\"  :  \"e2\" , \"score\": -1.5e3, \"ok\": true, \"no\": false,"
+              " \"x\": null,"
               " \"text\": \"plain\", \"meta\": null }  \n"
               "{\"id\": \"e3\", \"text\": \"first\", \"text\": \"second\"}\n"
               "{\"id\": \"e4\", \"text\": \"first\", \"text\": \"second\", \"meta\": {}}\n"
@@ -427,7 +429,8 @@ test_jsonl_values (Fixture       *fixture,
               "{\"id\": \"e8\", \"text\": \"x\", \"meta\": \"string\"}\n" /* 11 */
               "{\"id\": \"e9\", \"text\": \"x\"} junk\n"                  /* 12 */
               "{\"id\": \"e10\", \"text\": \"x\",}\n"                     /* 13 */
-              "{\"id\": \"e11\", \"text\": \"x\\q\"}\n"                   /* 14: json-glib allows it */
+              /* 14: json-glib allows an unknown escape */
+              "{\"id\": \"e11\", \"text\": \"x\\q\"}\n"
               "{\"id\": \"e12\", \"text\": \"x\", \"image\": false}\n"    /* 15 */
               "{\"id\": null, \"text\": \"x\"}\n"                         /* 16 */
               "{\"id\": \"e13\", \"text\": \"\\u0000\"}\n",               /* 17 */
@@ -907,8 +910,8 @@ test_options (Fixture       *fixture,
   LbImportOptions options = { "Shift 3", schema_path };
 
   write_file (fixture->batch, "m.jsonl", "{\"id\": \"a\", \"text\": \"b\"}\n", -1);
-  write_file (fixture->batch, "schema.json", "{\"name\": \"Beside\", \"labels\": [{\"id\": \"x\"}]}",
-              -1);
+  write_file (fixture->batch, "schema.json",
+              "{\"name\": \"Beside\", \"labels\": [{\"id\": \"x\"}]}", -1);
   write_file (fixture->dir, "review.json", "{\"name\": \"Review\", \"labels\": [{\"id\": \"y\"}]}",
               -1);
 

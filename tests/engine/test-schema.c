@@ -11,9 +11,11 @@
 static const char issue_shape[] =
   "{\"name\": \"Comment review\", \"multi_label\": false,\n"
   " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},\n"
-  "            {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\", \"color\": \"#e01b24\"}],\n"
+  "            {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\","
+  " \"color\": \"#e01b24\"}],\n"
   " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},\n"
-  "               {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\", \"needs_reason\": true},\n"
+  "               {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\","
+  " \"needs_reason\": true},\n"
   "               {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}],\n"
   " \"reasons\": [{\"id\": \"abuse\", \"title\": \"Abuse\",\n"
   "              \"children\": [{\"id\": \"abuse/insult\", \"title\": \"Insult\"}]}]}\n";
@@ -230,7 +232,8 @@ test_round_trip (void)
 
   /* colours are kept in lower case */
   {
-    g_autoptr(LbSchema) upper = parse_ok ("{\"labels\": [{\"id\": \"x\", \"color\": \"#AABBCC\"}]}");
+    g_autoptr(LbSchema) upper =
+      parse_ok ("{\"labels\": [{\"id\": \"x\", \"color\": \"#AABBCC\"}]}");
 
     g_assert_cmpstr (lb_schema_get_label (upper, 0)->color, ==, "#aabbcc");
   }
@@ -270,7 +273,8 @@ static void
 test_chinese (void)
 {
   g_autoptr(LbSchema) schema =
-    parse_ok ("{\"name\": \"评论审核\", \"labels\": [{\"id\": \"ok\", \"title\": \"正常\", \"hotkey\": \"1\"},"
+    parse_ok ("{\"name\": \"评论审核\", \"labels\": [{\"id\": \"ok\", \"title\": \"正常\","
+              " \"hotkey\": \"1\"},"
               " {\"id\": \"ad\", \"title\": \"广告\", \"hotkey\": \"广\"}],"
               " \"decisions\": [{\"id\": \"approve\", \"title\": \"通过\", \"hotkey\": \"a\"}],"
               " \"reasons\": [{\"id\": \"abuse\", \"title\": \"辱骂\", \"children\":"
@@ -301,7 +305,8 @@ test_invalid (void)
                   "schema.json: decisions[1].id: decision “x” is listed twice");
   assert_invalid ("{\"decisions\": [{\"title\": \"x\"}]}",
                   "schema.json: decisions[0].id: is missing");
-  assert_invalid ("{\"labels\": [{\"id\": \"a\"}], \"reasons\": [{\"id\": \"r\"}, {\"id\": \"r\"}]}",
+  assert_invalid ("{\"labels\": [{\"id\": \"a\"}],"
+                  " \"reasons\": [{\"id\": \"r\"}, {\"id\": \"r\"}]}",
                   "schema.json: reasons[1].id: reason “r” is listed twice");
   assert_invalid ("{\"labels\": [{\"id\": \"a\"}], \"reasons\": [{\"id\": \"p\", \"children\":"
                   " [{\"id\": \"p/c\"}, {\"id\": \"p/c\"}]}]}",

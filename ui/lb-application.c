@@ -76,7 +76,7 @@ open_store (LbApplication *self)
   g_mkdir_with_parents (dir, 0700);
   self->store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &self->store_error);
   if (self->store == NULL)
-    g_warning ("Cannot open the store %s: %s", path, self->store_error->message);
+    g_message ("Cannot open the store %s: %s", path, self->store_error->message);
 }
 
 static LbWindow *
@@ -147,7 +147,7 @@ lb_application_activate (GApplication *app)
           g_autoptr(GError) error = NULL;
 
           if (!lb_window_open_batch (window, batch->id, &error))
-            g_warning ("Cannot open the last batch %s: %s", last, error->message);
+            g_message ("Cannot open the last batch %s: %s", last, error->message);
         }
     }
 }
@@ -216,6 +216,8 @@ lb_application_shutdown (GApplication *app)
   for (GList *l = windows; l != NULL; l = l->next)
     if (LB_IS_WINDOW (l->data))
       lb_window_set_store (l->data, NULL);
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
   if (self->store != NULL)
     lb_store_close (self->store);
   g_clear_object (&self->store);

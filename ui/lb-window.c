@@ -1062,7 +1062,7 @@ import_done_cb (GObject      *source,
       t = adw_toast_new (title);
       adw_toast_set_button_label (t, _("Details"));
       adw_toast_set_action_name (t, "win.show-rejections");
-      adw_toast_set_timeout (t, 0);
+      adw_toast_set_timeout (t, 10);
       adw_toast_overlay_add_toast (self->toast_overlay, t);
     }
 
@@ -1217,6 +1217,16 @@ cancel_import_action (GtkWidget  *widget,
 }
 
 static void
+rejections_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        gpointer          user_data)
+{
+  if (g_strcmp0 (response, "copy") == 0)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (dialog)),
+                            g_object_get_data (G_OBJECT (dialog), "lb-text"));
+}
+
+static void
 show_rejections_action (GtkWidget  *widget,
                         const char *action_name,
                         GVariant   *parameter)
@@ -1249,7 +1259,12 @@ show_rejections_action (GtkWidget  *widget,
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
   gtk_widget_add_css_class (scroller, "card");
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scroller);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "copy", _("C_opy"));
   adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_object_set_data_full (G_OBJECT (dialog), "lb-text", g_steal_pointer (&text), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (rejections_response_cb), NULL);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 

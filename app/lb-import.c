@@ -1123,7 +1123,20 @@ typedef struct {
   GString    *fields;   /* the record's fields, each followed by a NUL */
   GArray     *starts;   /* of gsize: where each field starts in fields */
   GArray     *lengths;  /* of gsize */
+  gboolean    too_long; /* the record's fields did not fit in MAX_LINE_BYTES */
 } CsvReader;
+
+/* Keeps at most MAX_LINE_BYTES of a record: the rest is skipped. */
+static inline void
+csv_append (CsvReader  *r,
+            const char *data,
+            gsize       length)
+{
+  if (r->fields->len + length > MAX_LINE_BYTES)
+    r->too_long = TRUE;
+  else
+    g_string_append_len (r->fields, data, length);
+}
 
 static void
 csv_end_field (CsvReader *r,
@@ -1148,6 +1161,7 @@ csv_read_record (CsvReader *r,
     return CSV_END;
 
   *start_line = r->line;
+  r->too_long = FALSE;
   g_string_truncate (r->fields, 0);
   g_array_set_size (r->starts, 0);
   g_array_set_size (r->lengths, 0);
@@ -1172,12 +1186,12 @@ csv_read_record (CsvReader *r,
 
               for (const char *q = p; (q = memchr (q, '\n', quote - q)) != NULL; q++)
                 r->line++;
-              g_string_append_len (r->fields, p, quote - p);
+              csv_append (r, p, quote - p);
               p = quote + 1;
 
               if (p < end && *p == '"')
                 {
-                  g_string_append_c (r->fields, '"');
+                  csv_append (r, "\"", 1);
                   p++;
                   continue;
                 }
@@ -1190,7 +1204,7 @@ csv_read_record (CsvReader *r,
       while (p < end && *p != ',' && *p != '\n' && *p != '\r')
         p++;
       if (p > run)
-        g_string_append_len (r->fields, run, p - run);
+        csv_append (r, run, p - run);
       csv_end_field (r, start);
 
       if (p >= end)
@@ -1336,8 +1350,14 @@ import_csv (Importer     *im,
       gsize text_length = 0;
 
       /* A blank line */
-      if (r->starts->len == 1 && g_array_index (r->lengths, gsize, 0) == 0)
+      if (r->starts->len == 1 && g_array_index (r->lengths, gsize, 0) == 0 && !r->too_long)
         continue;
+
+      if (r->too_long)
+        {
+          reject (im, im->display_path, line, _("record too long (more than 8 MiB)"));
+          continue;
+        }
 
       if (r->starts->len != csv->n_columns)
         {

@@ -1131,6 +1131,27 @@ test_big_texts (Fixture       *fixture,
   g_assert_cmpuint (g_array_index (calls, guint, 0), ==, 32);
   g_assert_cmpuint (g_array_index (calls, guint, 1), ==, 41);
 
+  /* a CSV record over 8 MiB is skipped without keeping it in memory */
+  {
+    g_autofree char *csv = g_build_filename (fixture->batch, "huge.csv", NULL);
+    g_autoptr(LbImportReport) csv_report = NULL;
+    g_autoptr(GString) rows = g_string_new ("id,text\n\"huge\",\"");
+    g_autofree char *csv_ids = NULL;
+
+    for (guint i = 0; i < 9; i++)
+      g_string_append (rows, text);
+    g_string_append (rows, "\"\nafter,still imported\n");
+    write_file (fixture->batch, "huge.csv", rows->str, rows->len);
+
+    csv_report = import_ok (fixture, csv, NULL);
+    g_assert_cmpuint (csv_report->rejections->len, ==, 1);
+    g_free (prefix);
+    prefix = g_strdup_printf ("%s:2: record too long", csv);
+    assert_rejection (csv_report, 0, prefix);
+    csv_ids = list_ids (fixture, csv_report->batch_id);
+    g_assert_cmpstr (csv_ids, ==, "after");
+  }
+
   {
     g_autoptr(LbItem) item = find_item (fixture, "big-texts", "big-39");
     g_autoptr(LbItem) tabs = find_item (fixture, "big-texts", "tabs");

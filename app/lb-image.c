@@ -962,6 +962,101 @@ cmyk_to_rgba (const guint8 *in,
     }
 }
 
+/* EXIF orientation (tag 0x0112 in IFD0 of an APP1 "Exif" segment), 1..8;
+ * 1 (as stored) when absent or unreadable. */
+static guint
+exif_orientation (j_decompress_ptr cinfo)
+{
+  for (jpeg_saved_marker_ptr m = cinfo->marker_list; m != NULL; m = m->next)
+    {
+      const guint8 *p = m->data;
+      gsize len = m->data_length;
+      const guint8 *tiff;
+      gsize tlen, ifd;
+      gboolean le;
+      guint n;
+
+      if (m->marker != JPEG_APP0 + 1 || len < 6 + 8 || memcmp (p, "Exif\0\0", 6) != 0)
+        continue;
+      tiff = p + 6;
+      tlen = len - 6;
+      if (memcmp (tiff, "II*\0", 4) == 0)
+        le = TRUE;
+      else if (memcmp (tiff, "MM\0*", 4) == 0)
+        le = FALSE;
+      else
+        return 1;
+
+#define RD16(q) (le ? (guint) ((q)[0] | ((q)[1] << 8)) : (guint) (((q)[0] << 8) | (q)[1]))
+#define RD32(q) (le ? ((guint32) (q)[0] | ((guint32) (q)[1] << 8) | ((guint32) (q)[2] << 16) | \
+                       ((guint32) (q)[3] << 24)) \
+                    : (((guint32) (q)[0] << 24) | ((guint32) (q)[1] << 16) | \
+                       ((guint32) (q)[2] << 8) | (guint32) (q)[3]))
+      ifd = RD32 (tiff + 4);
+      if (ifd < 8 || ifd > tlen - 2)
+        return 1;
+      n = RD16 (tiff + ifd);
+      for (guint i = 0; i < n; i++)
+        {
+          gsize e = ifd + 2 + (gsize) i * 12;
+          guint value;
+
+          if (e + 12 > tlen)
+            break;
+          if (RD16 (tiff + e) != 0x0112 || RD16 (tiff + e + 2) != 3)
+            continue;
+          value = RD16 (tiff + e + 8);
+          return value >= 1 && value <= 8 ? value : 1;
+        }
+#undef RD16
+#undef RD32
+      return 1;
+    }
+  return 1;
+}
+
+/* Orientations 5 to 8 swap width and height */
+static inline gboolean
+orientation_transposes (guint orientation)
+{
+  return orientation >= 5;
+}
+
+/* A new buffer: @src (w x h RGBA) turned upright per EXIF @orientation */
+static guint8 *
+apply_orientation (const guint8 *src,
+                   guint         w,
+                   guint         h,
+                   guint         orientation)
+{
+  gboolean t = orientation_transposes (orientation);
+  guint ow = t ? h : w, oh = t ? w : h;
+  guint8 *out = g_try_malloc ((gsize) ow * oh * 4);
+
+  if (out == NULL)
+    return NULL;
+
+  for (guint y = 0; y < oh; y++)
+    for (guint x = 0; x < ow; x++)
+      {
+        guint sx, sy;
+
+        switch (orientation)
+          {
+          case 2: sx = w - 1 - x; sy = y; break;              /* mirrored */
+          case 3: sx = w - 1 - x; sy = h - 1 - y; break;      /* 180° */
+          case 4: sx = x; sy = h - 1 - y; break;              /* flipped */
+          case 5: sx = y; sy = x; break;                      /* transposed */
+          case 6: sx = y; sy = h - 1 - x; break;              /* 90° clockwise */
+          case 7: sx = w - 1 - y; sy = h - 1 - x; break;      /* transverse */
+          case 8: sx = w - 1 - y; sy = x; break;              /* 90° anticlockwise */
+          default: sx = x; sy = y; break;
+          }
+        memcpy (out + ((gsize) y * ow + x) * 4, src + ((gsize) sy * w + sx) * 4, 4);
+      }
+  return out;
+}
+
 static LbImage *
 decode_jpeg (const guint8        *data,
              gsize                len,
@@ -973,7 +1068,7 @@ decode_jpeg (const guint8        *data,
 {
   JpegDecode *d = g_new0 (JpegDecode, 1);
   struct jpeg_decompress_struct *cinfo = &d->cinfo;
-  guint width, height, dw, dh, ow, oh;
+  guint width, height, dw, dh, ow, oh, orientation;
   gboolean is_cmyk, direct;
   LbImage *image;
 
@@ -991,10 +1086,14 @@ decode_jpeg (const guint8        *data,
   d->progress.progress_monitor = jpeg_progress_cb;
   cinfo->progress = &d->progress;
   jpeg_mem_src (cinfo, data, len);
+  jpeg_save_markers (cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header (cinfo, TRUE);
 
-  width = cinfo->image_width;
-  height = cinfo->image_height;
+  /* Sizes as shown: camera photos are turned upright per their EXIF
+   * orientation, as browsers (and Label Studio's frontend) show them */
+  orientation = exif_orientation (cinfo);
+  width = orientation_transposes (orientation) ? cinfo->image_height : cinfo->image_width;
+  height = orientation_transposes (orientation) ? cinfo->image_width : cinfo->image_height;
   if (!check_limits (display, width, height, limits, error))
     {
       jpeg_decode_free (d);
@@ -1002,6 +1101,14 @@ decode_jpeg (const guint8        *data,
     }
 
   lb_image_compute_fit (width, height, target_width, target_height, &dw, &dh);
+  if (orientation_transposes (orientation))
+    {
+      guint tmp = dw;
+
+      /* decode to the stored orientation, turn at the end */
+      dw = dh;
+      dh = tmp;
+    }
 
   /* DCT scaling: the smallest n/8 whose output still covers the target */
   cinfo->scale_denom = 8;
@@ -1079,10 +1186,25 @@ decode_jpeg (const guint8        *data,
     }
 
   /* Whatever follows the last scanline is not needed. */
-  if (direct)
-    image = lb_image_new_take (g_steal_pointer (&d->pixels), dw, dh, width, height);
-  else
-    image = lb_image_new_take (g_steal_pointer (&d->scaled), dw, dh, width, height);
+  if (!direct)
+    d->pixels = g_steal_pointer (&d->scaled);
+  if (orientation > 1)
+    {
+      guint8 *turned = apply_orientation (d->pixels, dw, dh, orientation);
+
+      if (turned == NULL)
+        ERREXIT1 (cinfo, JERR_OUT_OF_MEMORY, 3);
+      g_free (d->pixels);
+      d->pixels = turned;
+      if (orientation_transposes (orientation))
+        {
+          guint tmp = dw;
+
+          dw = dh;
+          dh = tmp;
+        }
+    }
+  image = lb_image_new_take (g_steal_pointer (&d->pixels), dw, dh, width, height);
 
   jpeg_decode_free (d);
   return image;
@@ -1212,9 +1334,18 @@ probe_jpeg (const char  *path,
   jpeg_create_decompress (&d->cinfo);
   d->created = TRUE;
   jpeg_stdio_src (&d->cinfo, f);
+  jpeg_save_markers (&d->cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header (&d->cinfo, TRUE);
-  *width = d->cinfo.image_width;
-  *height = d->cinfo.image_height;
+  if (orientation_transposes (exif_orientation (&d->cinfo)))
+    {
+      *width = d->cinfo.image_height;
+      *height = d->cinfo.image_width;
+    }
+  else
+    {
+      *width = d->cinfo.image_width;
+      *height = d->cinfo.image_height;
+    }
   jpeg_decode_free (d);
   fclose (f);
   return TRUE;

@@ -35,7 +35,10 @@ GQuark        lb_image_error_quark      (void);
 
 /* Decodes a PNG or JPEG, scaled down (never up) to fit within
  * target_width x target_height keeping the aspect ratio; 0 x 0 = full size.
- * JPEG uses DCT scaling when it can. Safe to call from any thread. */
+ * JPEG uses DCT scaling when it can. Safe to call from any thread.
+ * A JPEG's EXIF orientation is applied (photos come out upright, as in a
+ * browser): sizes here and in probe are those of the picture as shown.
+ * Colour profiles and gAMA are ignored (samples are taken as sRGB). */
 LbImage      *lb_image_decode_file      (const char           *path,
                                          guint                 target_width,
                                          guint                 target_height,

@@ -930,6 +930,149 @@ test_jpeg_cmyk (void)
   check_jpeg_kind (JPEG_CMYK, FALSE, "cmyk.jpg");
 }
 
+/* A 64 x 48 JPEG in four flat quadrants (red, green / blue, white) with
+ * an EXIF orientation tag; big-endian ("MM") or little-endian TIFF. */
+static GBytes *
+make_oriented_jpeg (guint    orientation,
+                    gboolean big_endian)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  unsigned char *buffer = NULL;
+  unsigned long size = 0;
+  guint8 row[64 * 3];
+  guint8 exif[6 + 8 + 2 + 12 + 4];
+  guint8 *t = exif + 6;
+  GBytes *bytes;
+
+  /* Exif\0\0, TIFF header, IFD0 with one entry: 0x0112 SHORT 1 = orientation */
+  memset (exif, 0, sizeof exif);
+  memcpy (exif, "Exif\0\0", 6);
+  if (big_endian)
+    {
+      memcpy (t, "MM\0*\0\0\0\x08", 8);
+      memcpy (t + 8, "\0\x01" "\x01\x12" "\0\x03" "\0\0\0\x01", 10);
+      t[18] = 0;
+      t[19] = orientation;
+    }
+  else
+    {
+      memcpy (t, "II*\0\x08\0\0\0", 8);
+      memcpy (t + 8, "\x01\0" "\x12\x01" "\x03\0" "\x01\0\0\0", 10);
+      t[18] = orientation;
+      t[19] = 0;
+    }
+
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &buffer, &size);
+  cinfo.image_width = 64;
+  cinfo.image_height = 48;
+  cinfo.input_components = 3;
+  cinfo.in_color_space = JCS_RGB;
+  jpeg_set_defaults (&cinfo);
+  jpeg_set_quality (&cinfo, 95, TRUE);
+  jpeg_start_compress (&cinfo, TRUE);
+  jpeg_write_marker (&cinfo, JPEG_APP0 + 1, exif, sizeof exif);
+  while (cinfo.next_scanline < 48)
+    {
+      JSAMPROW rows[1] = { row };
+      guint y = cinfo.next_scanline;
+
+      for (guint x = 0; x < 64; x++)
+        {
+          static const guint8 colours[4][3] = {
+            { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 }, { 255, 255, 255 } };
+          guint q = (y >= 24) * 2 + (x >= 32);
+
+          memcpy (row + x * 3, colours[q], 3);
+        }
+      jpeg_write_scanlines (&cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+  bytes = g_bytes_new (buffer, size);
+  free (buffer);
+  return bytes;
+}
+
+/* 'r', 'g', 'b', 'w' for the colour at (x, y), '?' if none is close */
+static char
+colour_at (LbImage *image,
+           guint    x,
+           guint    y)
+{
+  guint8 px[4];
+
+  get_pixel (image, x, y, px);
+  if (px[0] > 200 && px[1] > 200 && px[2] > 200)
+    return 'w';
+  if (px[0] > 200 && px[1] < 60 && px[2] < 60)
+    return 'r';
+  if (px[0] < 60 && px[1] > 200 && px[2] < 60)
+    return 'g';
+  if (px[0] < 60 && px[1] < 60 && px[2] > 200)
+    return 'b';
+  return '?';
+}
+
+static void
+test_jpeg_orientation (void)
+{
+  /* Corners (top-left, top-right, bottom-left, bottom-right) as shown.
+   * Stored: red green / blue white. */
+  static const struct { guint orientation; const char *corners; gboolean turned; } cases[] = {
+    { 1, "rgbw", FALSE },
+    { 2, "grwb", FALSE },  /* mirrored left-right */
+    { 3, "wbgr", FALSE },  /* 180° */
+    { 4, "bwrg", FALSE },  /* mirrored top-bottom */
+    { 5, "rbgw", TRUE },   /* transposed */
+    { 6, "brwg", TRUE },   /* stored turned left: shown turned 90° clockwise */
+    { 7, "wgbr", TRUE },   /* transverse */
+    { 8, "gwrb", TRUE },   /* 90° anticlockwise */
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (guint be = 0; be < 2; be++)
+      {
+        g_autoptr(GBytes) bytes = make_oriented_jpeg (cases[i].orientation, be);
+        g_autofree char *path = write_jpeg ("oriented.jpg", bytes);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(LbImage) image = NULL;
+        g_autoptr(LbImage) small = NULL;
+        guint ew = cases[i].turned ? 48 : 64, eh = cases[i].turned ? 64 : 48;
+        guint w, h;
+        char corners[5] = { 0 };
+
+        image = lb_image_decode_file (path, 0, 0, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (lb_image_get_width (image), ==, ew);
+        g_assert_cmpuint (lb_image_get_height (image), ==, eh);
+        g_assert_cmpuint (lb_image_get_source_width (image), ==, ew);
+        g_assert_cmpuint (lb_image_get_source_height (image), ==, eh);
+        corners[0] = colour_at (image, 2, 2);
+        corners[1] = colour_at (image, ew - 3, 2);
+        corners[2] = colour_at (image, 2, eh - 3);
+        corners[3] = colour_at (image, ew - 3, eh - 3);
+        if (strcmp (corners, cases[i].corners) != 0)
+          g_error ("orientation %u (%s): corners %s, expected %s", cases[i].orientation,
+                   be ? "MM" : "II", corners, cases[i].corners);
+
+        g_assert_true (lb_image_probe_file (path, &w, &h, &error));
+        g_assert_cmpuint (w, ==, ew);
+        g_assert_cmpuint (h, ==, eh);
+
+        /* scaled: fits the target in the shown orientation */
+        small = lb_image_decode_file (path, 24, 24, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (lb_image_get_width (small), ==, cases[i].turned ? 18 : 24);
+        g_assert_cmpuint (lb_image_get_height (small), ==, cases[i].turned ? 24 : 18);
+        g_assert_cmpint (colour_at (small, 1, 1), ==, cases[i].corners[0]);
+        g_assert_cmpint (colour_at (small, lb_image_get_width (small) - 2,
+                                    lb_image_get_height (small) - 2), ==, cases[i].corners[3]);
+      }
+}
+
 /* Finds the SOFn marker and returns the offset of its height field */
 static gsize
 find_sof_size (const guint8 *p,
@@ -1396,6 +1539,7 @@ main (int   argc,
   g_test_add_func ("/engine/image/jpeg/progressive", test_jpeg_progressive);
   g_test_add_func ("/engine/image/jpeg/cmyk", test_jpeg_cmyk);
   g_test_add_func ("/engine/image/jpeg/refusals", test_jpeg_refusals);
+  g_test_add_func ("/engine/image/jpeg/orientation", test_jpeg_orientation);
   g_test_add_func ("/engine/image/scale/fit", test_fit);
   g_test_add_func ("/engine/image/scale/png", test_scale_png);
   g_test_add_func ("/engine/image/scale/exact", test_scale_exact);

@@ -402,28 +402,42 @@ lb_panel_show_saved (LbPanel *self,
       return;
     }
 
-  text = g_string_new (_("Saved:"));
-  for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
+  text = g_string_new (NULL);
+  if (labels != NULL && labels[0] != NULL)
     {
-      const LbSchemaLabel *l = self->schema ? lb_schema_find_label (self->schema, labels[i]) : NULL;
+      g_autoptr(GString) titles = g_string_new (NULL);
 
-      g_string_append (text, i == 0 ? " " : ", ");
-      g_string_append (text, l ? l->title : labels[i]);
+      for (guint i = 0; labels[i] != NULL; i++)
+        {
+          const LbSchemaLabel *l = self->schema ? lb_schema_find_label (self->schema, labels[i])
+                                                : NULL;
+          if (i > 0)
+            g_string_append (titles, ", ");
+          g_string_append (titles, l ? l->title : labels[i]);
+        }
+      /* Translators: the saved labels of the item, e.g. "Saved: OK, Spam" */
+      g_string_append_printf (text, _("Saved: %s"), titles->str);
     }
   if (decision != NULL)
     {
       const LbSchemaDecision *d = self->schema ? lb_schema_find_decision (self->schema, decision)
                                                : NULL;
+      const LbSchemaReason *r = (self->schema && reason) ? lb_schema_find_reason (self->schema,
+                                                                                  reason)
+                                                         : NULL;
+      const char *dtitle = d ? d->title : decision;
 
-      g_string_append (text, labels != NULL && labels[0] != NULL ? " · " : " ");
-      g_string_append (text, d ? d->title : decision);
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
       if (reason != NULL)
-        {
-          const LbSchemaReason *r = self->schema ? lb_schema_find_reason (self->schema, reason)
-                                                 : NULL;
-          g_string_append_printf (text, " (%s)", r ? r->title : reason);
-        }
+        /* Translators: the saved decision and its reason, e.g. "Decision: Reject (Insult)" */
+        g_string_append_printf (text, _("Decision: %s (%s)"), dtitle, r ? r->title : reason);
+      else
+        /* Translators: the saved decision, e.g. "Decision: Approve" */
+        g_string_append_printf (text, _("Decision: %s"), dtitle);
     }
+  if (text->len == 0)
+    g_string_append (text, _("Saved"));
   if (lb_item_get_last_actor (item) != NULL)
     {
       g_string_append (text, "\n");

@@ -367,6 +367,14 @@ test_needs_reason (Fixture       *f,
   g_assert_cmpstr (lb_item_get_reason (after), ==, "abuse/insult");
   g_assert_false (lb_item_get_flagged (after));
   g_assert_cmpstr (lb_item_get_last_actor (after), ==, "Tester");
+
+  /* Looking back at it in the Done queue: the panel shows what was saved */
+  act (f, "win.filter", "done");
+  g_assert_cmpint (lb_item_get_id (current (f)), ==, id);
+  g_assert_cmpstr (lb_panel_get_saved_text (LB_PANEL (lb_window_get_panel (f->window))), ==,
+                   "Decision: Reject (Insult)\nby Tester");
+  g_assert_cmpstr (lb_panel_get_decision (LB_PANEL (lb_window_get_panel (f->window))), ==,
+                   "reject");
 }
 
 static void

@@ -940,6 +940,30 @@ jpeg_decode_setup (JpegDecode *d)
   d->jerr.pub.output_message = jpeg_output_message_cb;
 }
 
+/* After a longjmp: valid JPEGs using what this libjpeg cannot decode
+ * (12-bit samples, lossless, ...) are UNSUPPORTED, the rest CORRUPT */
+static void
+set_jpeg_error (JpegDecode  *d,
+                const char  *display,
+                GError     **error)
+{
+  switch (d->jerr.pub.msg_code)
+    {
+    case JERR_BAD_PRECISION:
+    case JERR_ARITH_NOTIMPL:
+    case JERR_NOT_COMPILED:
+    case JERR_CONVERSION_NOTIMPL:
+      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_UNSUPPORTED,
+                   _("%s: this kind of JPEG image is not supported (%s)"),
+                   display, d->jerr.message);
+      break;
+    default:
+      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT,
+                   _("%s: the JPEG image is damaged (%s)"), display, d->jerr.message);
+      break;
+    }
+}
+
 /* CMYK (as stored) to opaque RGBA. Adobe writes inverted CMYK (0 = full ink). */
 static void
 cmyk_to_rgba (const guint8 *in,
@@ -1075,8 +1099,7 @@ decode_jpeg (const guint8        *data,
   jpeg_decode_setup (d);
   if (setjmp (d->jerr.jump))
     {
-      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT,
-                   _("%s: the JPEG image is damaged (%s)"), display, d->jerr.message);
+      set_jpeg_error (d, display, error);
       jpeg_decode_free (d);
       return NULL;
     }
@@ -1127,7 +1150,7 @@ decode_jpeg (const guint8        *data,
   ow = cinfo->output_width;
   oh = cinfo->output_height;
   if (cinfo->output_components != 4 || ow < dw || oh < dh)
-    ERREXIT (cinfo, JERR_NOT_COMPILED);
+    ERREXIT (cinfo, JERR_CONVERSION_NOTIMPL);
   direct = ow == dw && oh == dh;
 
   if (direct)
@@ -1325,8 +1348,7 @@ probe_jpeg (const char  *path,
   jpeg_decode_setup (d);
   if (setjmp (d->jerr.jump))
     {
-      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT,
-                   _("%s: the JPEG image is damaged (%s)"), display, d->jerr.message);
+      set_jpeg_error (d, display, error);
       jpeg_decode_free (d);
       fclose (f);
       return FALSE;

@@ -76,6 +76,92 @@ lb_image_canvas_compute_rect (LbImageCanvas   *self,
   return TRUE;
 }
 
+/* Pixel buffers for the cairo surfaces, kept for the next image: writing
+ * into fresh memory costs a page fault per 4 KiB, which is most of the cost
+ * of a conversion (about 5 ms instead of 1.4 ms for 1400 x 900). */
+#define POOL_MAX 3
+
+typedef struct {
+  guint8 *data;
+  gsize   size;
+} PoolBuffer;
+
+static GPtrArray *pool;   /* of PoolBuffer, free for use */
+G_LOCK_DEFINE_STATIC (pool);
+static cairo_user_data_key_t pool_key;
+
+static void
+pool_buffer_free (PoolBuffer *buffer)
+{
+  g_free (buffer->data);
+  g_free (buffer);
+}
+
+static PoolBuffer *
+pool_take (gsize size)
+{
+  PoolBuffer *buffer = NULL;
+
+  G_LOCK (pool);
+  for (guint i = 0; pool != NULL && i < pool->len; i++)
+    {
+      PoolBuffer *candidate = g_ptr_array_index (pool, i);
+
+      if (candidate->size >= size)
+        {
+          buffer = g_ptr_array_steal_index_fast (pool, i);
+          break;
+        }
+    }
+  G_UNLOCK (pool);
+
+  if (buffer == NULL)
+    {
+      buffer = g_new0 (PoolBuffer, 1);
+      buffer->data = g_try_malloc (size);
+      buffer->size = size;
+      if (buffer->data == NULL)
+        {
+          g_free (buffer);
+          return NULL;
+        }
+    }
+
+  return buffer;
+}
+
+static void
+pool_give_back_cb (gpointer data)
+{
+  PoolBuffer *buffer = data;
+
+  G_LOCK (pool);
+  if (pool == NULL)
+    pool = g_ptr_array_new ();
+  if (pool->len >= POOL_MAX)
+    {
+      /* Keep the largest ones: they fit any image at the view's size. */
+      guint smallest = 0;
+
+      for (guint i = 1; i < pool->len; i++)
+        if (((PoolBuffer *) g_ptr_array_index (pool, i))->size
+            < ((PoolBuffer *) g_ptr_array_index (pool, smallest))->size)
+          smallest = i;
+      if (((PoolBuffer *) g_ptr_array_index (pool, smallest))->size < buffer->size)
+        {
+          PoolBuffer *old = g_ptr_array_steal_index_fast (pool, smallest);
+
+          g_ptr_array_add (pool, buffer);
+          buffer = old;
+        }
+      G_UNLOCK (pool);
+      pool_buffer_free (buffer);
+      return;
+    }
+  g_ptr_array_add (pool, buffer);
+  G_UNLOCK (pool);
+}
+
 /* GTK 4.8's cairo renderer converts a memory texture to a cairo surface
  * through floats on every frame it draws (about 6 ms for a 1400 x 900
  * image). Converting R,G,B,A bytes to cairo's native-endian ARGB32 once is
@@ -84,12 +170,11 @@ static void
 lb_image_canvas_ensure_surface (LbImageCanvas *self)
 {
   guint width, height;
-  gsize stride;
+  gsize stride, view_size;
   const guint8 *src;
-  guint8 *dst;
-  int dst_stride;
+  int dst_stride, scale;
   guint32 alpha_and = 0xffffffffu;
-  cairo_format_t format;
+  PoolBuffer *buffer;
 
   if (self->surface != NULL || self->image == NULL)
     return;
@@ -99,38 +184,45 @@ lb_image_canvas_ensure_surface (LbImageCanvas *self)
   stride = lb_image_get_stride (self->image);
   src = g_bytes_get_data (lb_image_get_pixels (self->image), NULL);
 
-  /* First pass: is there any transparency at all? */
-  for (guint y = 0; y < height && alpha_and == 0xffffffffu; y++)
-    {
-      const guint8 *row = src + y * stride;
-
-      for (guint x = 0; x < width; x++)
-        alpha_and &= row[4 * x + 3] | 0xffffff00u;
-    }
-  self->opaque = (alpha_and & 0xff) == 0xff;
-  format = self->opaque ? CAIRO_FORMAT_RGB24 : CAIRO_FORMAT_ARGB32;
-
-  self->surface = cairo_image_surface_create (format, (int) width, (int) height);
-  if (cairo_surface_status (self->surface) != CAIRO_STATUS_SUCCESS)
-    {
-      g_clear_pointer (&self->surface, cairo_surface_destroy);
-      return;
-    }
-
-  cairo_surface_flush (self->surface);
-  dst = cairo_image_surface_get_data (self->surface);
-  dst_stride = cairo_image_surface_get_stride (self->surface);
+  /* RGB24 and ARGB32 have the same layout */
+  dst_stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, (int) width);
+  if (dst_stride <= 0 || src == NULL)
+    return;
+  /* Big enough for any image decoded at this view's size, so it can be
+   * used again for the next one. */
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  view_size = (gsize) gtk_widget_get_width (GTK_WIDGET (self)) * scale * 4
+              * (gsize) gtk_widget_get_height (GTK_WIDGET (self)) * scale;
+  buffer = pool_take (MAX ((gsize) dst_stride * height, view_size));
+  if (buffer == NULL)
+    return;
 
   for (guint y = 0; y < height; y++)
     {
       const guint8 *s = src + y * stride;
-      guint32 *d = (guint32 *) (gpointer) (dst + (gsize) y * dst_stride);
+      guint32 *d = (guint32 *) (gpointer) (buffer->data + (gsize) y * dst_stride);
 
       for (guint x = 0; x < width; x++, s += 4)
-        d[x] = ((guint32) s[3] << 24) | ((guint32) s[0] << 16) | ((guint32) s[1] << 8) | s[2];
+        {
+          alpha_and &= s[3];
+          d[x] = ((guint32) s[3] << 24) | ((guint32) s[0] << 16) | ((guint32) s[1] << 8) | s[2];
+        }
     }
 
-  cairo_surface_mark_dirty (self->surface);
+  /* Opaque images are drawn without blending and without a checkerboard. */
+  self->opaque = alpha_and == 0xff;
+  self->surface = cairo_image_surface_create_for_data (buffer->data,
+                                                       self->opaque ? CAIRO_FORMAT_RGB24
+                                                                    : CAIRO_FORMAT_ARGB32,
+                                                       (int) width, (int) height, dst_stride);
+  if (cairo_surface_status (self->surface) != CAIRO_STATUS_SUCCESS
+      || cairo_surface_set_user_data (self->surface, &pool_key, buffer,
+                                      pool_give_back_cb) != CAIRO_STATUS_SUCCESS)
+    {
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      pool_buffer_free (buffer);
+      return;
+    }
 }
 
 static gboolean

@@ -487,8 +487,8 @@ lb_panel_reset (LbPanel *self,
   lb_panel_set_message (self, NULL);
   lb_panel_show_saved (self, item);
   sync_buttons (self);
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)),
-                            0);
+  gtk_adjustment_set_value (
+    gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->scroller)), 0);
 }
 
 gboolean

@@ -72,7 +72,8 @@ const char   *lb_window_get_title_text       (LbWindow       *self);
 const char   *lb_window_get_subtitle         (LbWindow       *self);
 const char   *lb_window_get_save_state       (LbWindow       *self);
 const char   *lb_window_get_message          (LbWindow       *self);
-const char   *lb_window_get_page             (LbWindow       *self);  /* welcome, import, error, work */
+/* "welcome", "import", "error" or "work" */
+const char   *lb_window_get_page             (LbWindow       *self);
 const char   *lb_window_get_error_text       (LbWindow       *self);
 const char * const *lb_window_get_rejections (LbWindow       *self);
 guint         lb_window_get_n_pending        (LbWindow       *self);

@@ -22,10 +22,13 @@
 
 static const char schema_json[] =
   "{\"name\": \"Comment review\", \"multi_label\": false,\n"
-  " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},\n"
-  "            {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\", \"color\": \"#e01b24\"}],\n"
+  " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\",\n"
+  "              \"color\": \"#2ec27e\"},\n"
+  "            {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\",\n"
+  "             \"color\": \"#e01b24\"}],\n"
   " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},\n"
-  "               {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\", \"needs_reason\": true},\n"
+  "               {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\",\n"
+  "                \"needs_reason\": true},\n"
   "               {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}],\n"
   " \"reasons\": [{\"id\": \"abuse\", \"title\": \"Abuse\",\n"
   "              \"children\": [{\"id\": \"abuse/insult\", \"title\": \"Insult\"}]}]}\n";
@@ -926,7 +929,8 @@ test_screenshot_run (Fixture       *f,
   act (f, "win.next", NULL);
   act (f, "win.next", NULL);
   act (f, "win.next", NULL);
-  g_assert_cmpstr (lb_item_get_text (current (f)), ==, "这个评论包含广告链接，请审核。");
+  g_assert_cmpstr (lb_item_get_text (current (f)), ==,
+                   "这个评论包含广告链接，请审核。");
   act (f, "win.pick", "decision:reject");
   act (f, "win.pick", "1");
   wait_until (f, item_view_settled);

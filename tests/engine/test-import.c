@@ -742,6 +742,8 @@ test_folder (Fixture       *fixture,
   g_autofree char *link = g_build_filename (fixture->batch, "z-link.png", NULL);
   g_autofree char *dir_link = g_build_filename (fixture->batch, "loop", NULL);
   g_autofree char *inside_link = g_build_filename (fixture->batch, "y-inside.png", NULL);
+  g_autofree char *secret = g_build_filename (fixture->dir, "secret.txt", NULL);
+  g_autofree char *secret_link = g_build_filename (fixture->batch, "zz-secret.txt", NULL);
   g_autofree char *png_hash = NULL;
   g_autofree char *jpeg_hash = NULL;
   g_autofree char *ids = NULL;
@@ -772,6 +774,8 @@ test_folder (Fixture       *fixture,
   g_assert_cmpint (symlink (outside, link), ==, 0);
   g_assert_cmpint (symlink ("a.png", inside_link), ==, 0);
   g_assert_cmpint (symlink (fixture->batch, dir_link), ==, 0);
+  write_file (fixture->dir, "secret.txt", "outside the batch", -1);
+  g_assert_cmpint (symlink (secret, secret_link), ==, 0);
 
   report = import_ok (fixture, fixture->batch, NULL);
   g_assert_cmpstr (report->batch_name, ==, "batch");
@@ -781,7 +785,7 @@ test_folder (Fixture       *fixture,
   g_assert_cmpstr (ids, ==, "B.txt a.png a.txt a/b/deep.txt a/photo.jpeg b/Image.PNG y-inside.png");
   g_assert_cmpuint (report->n_added, ==, 7);
 
-  g_assert_cmpuint (report->rejections->len, ==, 4);
+  g_assert_cmpuint (report->rejections->len, ==, 5);
   prefix = g_strdup_printf ("%s/c.txt: empty text", fixture->batch);
   assert_rejection (report, 0, prefix);
   g_free (prefix);
@@ -793,6 +797,9 @@ test_folder (Fixture       *fixture,
   g_free (prefix);
   prefix = g_strdup_printf ("%s/z-link.png: path outside the batch folder", fixture->batch);
   assert_rejection (report, 3, prefix);
+  g_free (prefix);
+  prefix = g_strdup_printf ("%s/zz-secret.txt: path outside the batch folder", fixture->batch);
+  assert_rejection (report, 4, prefix);
 
   schema = lb_store_get_batch_schema (fixture->store, report->batch_id, &error);
   g_assert_no_error (error);

@@ -17,7 +17,8 @@
 static const char schema_json[] =
   "{\"name\": \"Comment review\", \"multi_label\": true,"
   " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},"
-  "              {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\", \"color\": \"#e01b24\"}],"
+  "              {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\","
+  "               \"color\": \"#e01b24\"}],"
   " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},"
   "                 {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\","
   "                  \"needs_reason\": true},"

@@ -619,9 +619,7 @@ png_parse_ihdr (const guint8 *data,
 
 typedef struct
 {
-  const guint8 *data;
-  gsize         len;
-  gsize         pos;
+  FILE         *file;
   char          message[256];
   /* decoding state, kept here (not in locals) so it survives longjmp */
   png_structp   png;
@@ -658,10 +656,8 @@ png_read_cb (png_structp png,
 {
   PngDecode *d = png_get_io_ptr (png);
 
-  if (n > d->len - d->pos)
-    png_error (png, "file is truncated");
-  memcpy (out, d->data + d->pos, n);
-  d->pos += n;
+  if (fread (out, 1, n, d->file) != n)
+    png_error (png, ferror (d->file) ? "read error" : "file is truncated");
 }
 
 static void
@@ -678,9 +674,11 @@ png_decode_free (PngDecode *d)
   g_free (d);
 }
 
+/* @head: the first bytes of @file (at least the signature and IHDR) */
 static LbImage *
-decode_png (const guint8        *data,
-            gsize                len,
+decode_png (FILE                *file,
+            const guint8        *head,
+            gsize                head_len,
             const char          *display,
             guint                target_width,
             guint                target_height,
@@ -698,14 +696,20 @@ decode_png (const guint8        *data,
   gboolean has_alpha;
   LbImage *image;
 
-  if (!png_parse_ihdr (data, len, display, &width, &height, error))
+  if (!png_parse_ihdr (head, head_len, display, &width, &height, error))
     return NULL;
   if (!check_limits (display, width, height, limits, error))
     return NULL;
 
   d = g_new0 (PngDecode, 1);
-  d->data = data;
-  d->len = len;
+  d->file = file;
+  if (fseek (file, 0, SEEK_SET) != 0)
+    {
+      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_IO,
+                   _("%s: could not read the file: %s"), display, g_strerror (errno));
+      g_free (d);
+      return NULL;
+    }
 
   d->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, d, png_error_cb, png_warning_cb);
   if (d->png)
@@ -1082,8 +1086,7 @@ apply_orientation (const guint8 *src,
 }
 
 static LbImage *
-decode_jpeg (const guint8        *data,
-             gsize                len,
+decode_jpeg (FILE                *file,
              const char          *display,
              guint                target_width,
              guint                target_height,
@@ -1108,7 +1111,9 @@ decode_jpeg (const guint8        *data,
   d->created = TRUE;
   d->progress.progress_monitor = jpeg_progress_cb;
   cinfo->progress = &d->progress;
-  jpeg_mem_src (cinfo, data, len);
+  if (fseek (file, 0, SEEK_SET) != 0)
+    ERREXIT (cinfo, JERR_FILE_READ);
+  jpeg_stdio_src (cinfo, file);
   jpeg_save_markers (cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header (cinfo, TRUE);
 
@@ -1236,60 +1241,50 @@ decode_jpeg (const guint8        *data,
 /* ------------------------------------------------------------------ */
 /* Public entry points                                                 */
 
-static gboolean
-read_file (const char  *path,
+/* Opens @path for reading, with a large buffer */
+static FILE *
+open_file (const char  *path,
            const char  *display,
-           gsize        max_bytes,
-           guint8     **out_data,
-           gsize       *out_len,
            GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  char *contents = NULL;
-  gsize len = 0;
+  FILE *f = g_fopen (path, "rbe");
 
-  if (max_bytes == 0)
+  if (f == NULL)
     {
-      if (!g_file_get_contents (path, &contents, &len, &local_error))
-        goto fail;
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT || saved_errno == ENOTDIR)
+        g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_NOT_FOUND,
+                     _("%s: file not found"), display);
+      else
+        g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_IO,
+                     _("%s: could not read the file: %s"), display, g_strerror (saved_errno));
+      return NULL;
     }
-  else
+  setvbuf (f, NULL, _IOFBF, 256 * 1024);
+  return f;
+}
+
+/* The first bytes, enough to tell the format and read a PNG's IHDR */
+#define HEAD_BYTES 33
+
+static gboolean
+read_head (FILE        *f,
+           const char  *display,
+           guint8       head[HEAD_BYTES],
+           gsize       *len,
+           GError     **error)
+{
+  *len = fread (head, 1, HEAD_BYTES, f);
+  if (ferror (f))
     {
-      FILE *f = g_fopen (path, "rbe");
+      int saved_errno = errno;
 
-      if (f == NULL)
-        {
-          int saved_errno = errno;
-
-          g_set_error_literal (&local_error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
-                               g_strerror (saved_errno));
-          goto fail;
-        }
-      contents = g_malloc (max_bytes);
-      len = fread (contents, 1, max_bytes, f);
-      if (ferror (f))
-        {
-          g_set_error_literal (&local_error, G_FILE_ERROR, G_FILE_ERROR_IO,
-                               g_strerror (EIO));
-          fclose (f);
-          g_free (contents);
-          goto fail;
-        }
-      fclose (f);
+      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_IO,
+                   _("%s: could not read the file: %s"), display, g_strerror (saved_errno));
+      return FALSE;
     }
-
-  *out_data = (guint8 *) contents;
-  *out_len = len;
   return TRUE;
-
-fail:
-  if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-    g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_NOT_FOUND,
-                 _("%s: file not found"), display);
-  else
-    g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_IO,
-                 _("%s: could not read the file: %s"), display, local_error->message);
-  return FALSE;
 }
 
 LbImage *
@@ -1300,8 +1295,10 @@ lb_image_decode_file (const char          *path,
                       GError             **error)
 {
   g_autofree char *display = NULL;
-  g_autofree guint8 *data = NULL;
+  guint8 head[HEAD_BYTES];
   gsize len = 0;
+  LbImage *image = NULL;
+  FILE *f;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -1310,34 +1307,46 @@ lb_image_decode_file (const char          *path,
     limits = lb_image_limits_default ();
   display = g_filename_display_name (path);
 
-  if (!read_file (path, display, 0, &data, &len, error))
+  /* Streamed from the file: nothing big is read or allocated before the
+   * header passed the limits */
+  f = open_file (path, display, error);
+  if (f == NULL)
     return NULL;
+  if (!read_head (f, display, head, &len, error))
+    {
+      fclose (f);
+      return NULL;
+    }
 
-  switch (sniff_format (data, len))
+  switch (sniff_format (head, len))
     {
     case FORMAT_PNG:
-      return decode_png (data, len, display, target_width, target_height, limits, error);
+      image = decode_png (f, head, len, display, target_width, target_height, limits, error);
+      break;
     case FORMAT_JPEG:
-      return decode_jpeg (data, len, display, target_width, target_height, limits, error);
+      image = decode_jpeg (f, display, target_width, target_height, limits, error);
+      break;
     case FORMAT_UNKNOWN:
     default:
       g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_UNSUPPORTED,
                    _("%s: not a PNG or JPEG image"), display);
-      return NULL;
+      break;
     }
+
+  fclose (f);
+  return image;
 }
 
 static gboolean
-probe_jpeg (const char  *path,
+probe_jpeg (FILE        *f,
             const char  *display,
             guint       *width,
             guint       *height,
             GError     **error)
 {
   JpegDecode *d;
-  FILE *f = g_fopen (path, "rbe");
 
-  if (f == NULL)
+  if (fseek (f, 0, SEEK_SET) != 0)
     {
       g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_IO,
                    _("%s: could not read the file: %s"), display, g_strerror (errno));
@@ -1350,7 +1359,6 @@ probe_jpeg (const char  *path,
     {
       set_jpeg_error (d, display, error);
       jpeg_decode_free (d);
-      fclose (f);
       return FALSE;
     }
   jpeg_create_decompress (&d->cinfo);
@@ -1369,7 +1377,6 @@ probe_jpeg (const char  *path,
       *height = d->cinfo.image_height;
     }
   jpeg_decode_free (d);
-  fclose (f);
   return TRUE;
 }
 
@@ -1380,31 +1387,38 @@ lb_image_probe_file (const char  *path,
                      GError     **error)
 {
   g_autofree char *display = NULL;
-  g_autofree guint8 *data = NULL;
+  guint8 head[HEAD_BYTES];
   gsize len = 0;
   guint w = 0, h = 0;
   gboolean ok = FALSE;
+  FILE *f;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   display = g_filename_display_name (path);
-  if (!read_file (path, display, 33, &data, &len, error))
+  f = open_file (path, display, error);
+  if (f == NULL)
     return FALSE;
+  if (!read_head (f, display, head, &len, error))
+    {
+      fclose (f);
+      return FALSE;
+    }
 
-  switch (sniff_format (data, len))
+  switch (sniff_format (head, len))
     {
     case FORMAT_PNG:
       {
         guint32 pw, ph;
 
-        ok = png_parse_ihdr (data, len, display, &pw, &ph, error);
+        ok = png_parse_ihdr (head, len, display, &pw, &ph, error);
         w = pw;
         h = ph;
       }
       break;
     case FORMAT_JPEG:
-      ok = probe_jpeg (path, display, &w, &h, error);
+      ok = probe_jpeg (f, display, &w, &h, error);
       break;
     case FORMAT_UNKNOWN:
     default:
@@ -1412,6 +1426,7 @@ lb_image_probe_file (const char  *path,
                    _("%s: not a PNG or JPEG image"), display);
       break;
     }
+  fclose (f);
 
   if (ok)
     {

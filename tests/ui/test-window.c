@@ -309,8 +309,10 @@ test_label_submit_advance (Fixture       *f,
   }
   act (f, "win.submit", NULL);
 
-  /* Moved on at once, to the next item to do */
+  /* Moved on at once, to the next item to do; not shown as saved before
+   * the COMMIT came back */
   g_assert_cmpint (lb_item_get_id (current (f)), !=, first_id);
+  g_assert_cmpstr (lb_window_get_save_state (f->window), ==, "Saving…");
   wait_until (f, nothing_pending);
 
   g_assert_cmpstr (lb_window_get_save_state (f->window), ==, "All changes saved");

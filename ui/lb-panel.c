@@ -547,7 +547,7 @@ lb_panel_pick_reason (LbPanel    *self,
   if (idx < 0)
     return FALSE;
 
-  self->reason = self->reason == idx ? -1 : idx;
+  self->reason = idx;
   self->dirty = TRUE;
   lb_panel_set_message (self, NULL);
   sync_buttons (self);

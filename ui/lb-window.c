@@ -913,8 +913,9 @@ pick_reason_action (GtkWidget  *widget,
     {
       GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
 
-      /* Back to the item so that Enter submits */
-      if (lb_panel_is_reason_search (self->panel, focus))
+      /* Back to the item so that the next Enter submits */
+      if (lb_panel_is_reason_search (self->panel, focus)
+          || lb_panel_is_reason_widget (self->panel, focus))
         gtk_window_set_focus (GTK_WINDOW (self), NULL);
     }
 }

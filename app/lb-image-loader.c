@@ -516,12 +516,14 @@ lb_image_loader_prefetch (LbImageLoader *self,
                           guint          target_height)
 {
   Key key = { (char *) path, target_width, target_height };
+  LoaderState *state;
 
   g_return_if_fail (LB_IS_IMAGE_LOADER (self));
   g_return_if_fail (path != NULL);
 
-  g_mutex_lock (&self->state->mutex);
-  if (!g_hash_table_contains (self->state->cache, &key) && !g_hash_table_contains (self->state->jobs, &key))
+  state = self->state;
+  g_mutex_lock (&state->mutex);
+  if (!g_hash_table_contains (state->cache, &key) && !g_hash_table_contains (state->jobs, &key))
     job_new_locked (self, &key, TRUE);
-  g_mutex_unlock (&self->state->mutex);
+  g_mutex_unlock (&state->mutex);
 }

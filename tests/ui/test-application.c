@@ -112,6 +112,37 @@ test_corrupt_store (void)
 }
 
 static void
+test_store_in_use (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmpdir = g_dir_make_tmp ("lb-test-app-XXXXXX", &error);
+  g_autofree char *db = g_build_filename (tmpdir, "busy.db", NULL);
+  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
+  const char *args[] = { "--store", db, "--actor", "Tester", NULL };
+  LbStore *other;
+  Run run = { 0 };
+
+  g_assert_no_error (error);
+  /* Someone else has the store open for writing */
+  other = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+
+  run_app (&run, args);
+  g_assert_cmpstr (run.page, ==, "error");
+  g_assert_nonnull (run.error_text);
+  g_assert_cmpstr (run.error_text, !=, "");
+  run_clear (&run);
+
+  lb_store_close (other);
+  g_object_unref (other);
+  g_unlink (wal);
+  g_unlink (shm);
+  g_unlink (db);
+  g_rmdir (tmpdir);
+}
+
+static void
 write_file (const char *dir,
             const char *name,
             const char *contents)
@@ -198,6 +229,7 @@ main (int    argc,
   adw_init ();
 
   g_test_add_func ("/ui/application/corrupt-store", test_corrupt_store);
+  g_test_add_func ("/ui/application/store-in-use", test_store_in_use);
   g_test_add_func ("/ui/application/demo-and-actor", test_demo_and_actor);
 
   return g_test_run ();

@@ -18,6 +18,8 @@
 /* The decode fits the view when it is off by at most this (device pixels). */
 #define SIZE_SLACK 2
 #define MAX_PENDING_PREFETCH 8
+/* After a resize, the upcoming images are decoded again at the new size. */
+#define MAX_RECENT_PREFETCH 4
 #define DEFAULT_CACHE_BYTES (256 * 1024 * 1024)
 
 struct _LbItemView
@@ -53,6 +55,10 @@ struct _LbItemView
   guint              resize_timeout_id;
   guint              allocate_idle_id;
   GPtrArray         *pending_prefetch;    /* paths asked before we had a size */
+  GPtrArray         *recent_prefetch;     /* the last paths prefetched, oldest first */
+  guint              prefetch_width;      /* the size they were prefetched at */
+  guint              prefetch_height;
+  guint              reprefetch_timeout_id;
 
   GtkTextTag        *body_tag;
 };
@@ -451,6 +457,45 @@ lb_item_view_check_resize (LbItemView *self)
   self->resize_timeout_id = g_timeout_add (RESIZE_DEBOUNCE_MS, resize_timeout_cb, self);
 }
 
+static void
+lb_item_view_remember_prefetch (LbItemView *self,
+                                const char *path,
+                                guint       width,
+                                guint       height)
+{
+  for (guint i = 0; i < self->recent_prefetch->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->recent_prefetch, i), path))
+      {
+        g_ptr_array_remove_index (self->recent_prefetch, i);
+        break;
+      }
+  if (self->recent_prefetch->len >= MAX_RECENT_PREFETCH)
+    g_ptr_array_remove_index (self->recent_prefetch, 0);
+  g_ptr_array_add (self->recent_prefetch, g_strdup (path));
+  self->prefetch_width = width;
+  self->prefetch_height = height;
+}
+
+static gboolean
+reprefetch_timeout_cb (gpointer user_data)
+{
+  LbItemView *self = user_data;
+  LbImageLoader *loader = lb_item_view_ensure_loader (self);
+  guint width, height;
+
+  self->reprefetch_timeout_id = 0;
+  if (!lb_item_view_get_target_size (self, &width, &height))
+    return G_SOURCE_REMOVE;
+
+  for (guint i = 0; i < self->recent_prefetch->len; i++)
+    lb_image_loader_prefetch (loader, g_ptr_array_index (self->recent_prefetch, i),
+                              width, height);
+  self->prefetch_width = width;
+  self->prefetch_height = height;
+
+  return G_SOURCE_REMOVE;
+}
+
 static gboolean
 allocate_idle_cb (gpointer user_data)
 {
@@ -467,10 +512,20 @@ allocate_idle_cb (gpointer user_data)
       LbImageLoader *loader = lb_item_view_ensure_loader (self);
 
       for (guint i = 0; i < self->pending_prefetch->len; i++)
-        lb_image_loader_prefetch (loader, g_ptr_array_index (self->pending_prefetch, i),
-                                  width, height);
+        {
+          const char *path = g_ptr_array_index (self->pending_prefetch, i);
+
+          lb_image_loader_prefetch (loader, path, width, height);
+          lb_item_view_remember_prefetch (self, path, width, height);
+        }
       g_ptr_array_set_size (self->pending_prefetch, 0);
     }
+
+  /* The images prefetched at the old size would miss the cache now. */
+  g_clear_handle_id (&self->reprefetch_timeout_id, g_source_remove);
+  if (self->recent_prefetch->len > 0
+      && (width != self->prefetch_width || height != self->prefetch_height))
+    self->reprefetch_timeout_id = g_timeout_add (RESIZE_DEBOUNCE_MS, reprefetch_timeout_cb, self);
 
   if (self->waiting_for_size && self->item != NULL)
     {
@@ -497,11 +552,7 @@ lb_item_view_size_allocate (GtkWidget *widget,
 
   /* Loads and page changes do not belong inside an allocation: react to
    * the new size right after it. */
-  if (self->allocate_idle_id == 0
-      && (self->waiting_for_size
-          || (self->pending_prefetch != NULL && self->pending_prefetch->len > 0)
-          || (self->status == LB_ITEM_VIEW_READY && self->item != NULL
-              && lb_item_get_kind (self->item) == LB_ITEM_KIND_IMAGE)))
+  if (self->allocate_idle_id == 0)
     self->allocate_idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, allocate_idle_cb,
                                               self, NULL);
 }
@@ -540,6 +591,7 @@ lb_item_view_dispose (GObject *object)
   lb_item_view_cancel_loads (self);
   g_clear_handle_id (&self->spinner_timeout_id, g_source_remove);
   g_clear_handle_id (&self->allocate_idle_id, g_source_remove);
+  g_clear_handle_id (&self->reprefetch_timeout_id, g_source_remove);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_ITEM_VIEW);
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
@@ -550,6 +602,7 @@ lb_item_view_dispose (GObject *object)
   g_clear_object (&self->item);
   g_clear_object (&self->loader);
   g_clear_pointer (&self->pending_prefetch, g_ptr_array_unref);
+  g_clear_pointer (&self->recent_prefetch, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lb_item_view_parent_class)->dispose (object);
 }
@@ -677,6 +730,7 @@ lb_item_view_init (LbItemView *self)
                                                NULL);
 
   self->pending_prefetch = g_ptr_array_new_with_free_func (g_free);
+  self->recent_prefetch = g_ptr_array_new_with_free_func (g_free);
   self->status = LB_ITEM_VIEW_EMPTY;
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
@@ -780,6 +834,7 @@ lb_item_view_prefetch (LbItemView *self,
     }
 
   lb_image_loader_prefetch (lb_item_view_ensure_loader (self), path, width, height);
+  lb_item_view_remember_prefetch (self, path, width, height);
 }
 
 LbItemViewStatus

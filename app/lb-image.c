@@ -595,11 +595,16 @@ png_parse_ihdr (const guint8 *data,
                 guint32      *height,
                 GError      **error)
 {
-  if (len < 8 + 8 + 13 + 4 || read_be32 (data + 8) != 13 || memcmp (data + 12, "IHDR", 4) != 0 ||
-      crc32_of (data + 12, 4 + 13) != read_be32 (data + 29))
+  if (len < 8 + 8 + 13 + 4 || read_be32 (data + 8) != 13 || memcmp (data + 12, "IHDR", 4) != 0)
     {
       g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT,
                    _("%s: the PNG image is damaged (no valid header)"), display);
+      return FALSE;
+    }
+  if (crc32_of (data + 12, 4 + 13) != read_be32 (data + 29))
+    {
+      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT,
+                   _("%s: the PNG image is damaged (wrong header checksum)"), display);
       return FALSE;
     }
   *width = read_be32 (data + 16);

@@ -618,6 +618,124 @@ test_png_chunk_limit (void)
   g_assert_true (g_bytes_equal (lb_image_get_pixels (image), lb_image_get_pixels (original)));
 }
 
+/* The damage of PngSuite's x*.png files, made from good files here */
+typedef enum {
+  X_SIGNATURE_BYTE,  /* xs1n0g01: signature byte 1 MSB reset */
+  X_ADDED_CR,        /* xcrn0g04: a CR added (line-ending conversion) */
+  X_DROPPED_CR,      /* xlfn0g04-like: the CR of \r\n dropped */
+  X_COLOUR_TYPE,     /* xc1n0g08 / xc9n2c08: invalid colour type, good CRC */
+  X_BIT_DEPTH,       /* xd0n2c08 / xd3n2c08 / xd9n2c08: invalid bit depth, good CRC */
+  X_IHDR_CRC,        /* xhdn0g08: bad IHDR checksum */
+  X_IDAT_CRC,        /* xcsn0g01: bad IDAT checksum */
+  X_NO_IDAT,         /* xdtn0g01: no IDAT chunk */
+} XDamage;
+
+static GBytes *
+damage_png (const guint8 *data,
+            gsize         len,
+            XDamage       damage,
+            guint8        value)
+{
+  GByteArray *out = g_byte_array_new ();
+  gsize pos;
+
+  switch (damage)
+    {
+    case X_SIGNATURE_BYTE:
+      g_byte_array_append (out, data, len);
+      out->data[0] &= 0x7F;  /* 0x89 -> 0x09 */
+      break;
+    case X_ADDED_CR:
+      g_byte_array_append (out, data, 5);
+      g_byte_array_append (out, (const guint8 *) "\r", 1);
+      g_byte_array_append (out, data + 5, len - 5);
+      break;
+    case X_DROPPED_CR:
+      g_byte_array_append (out, data, 4);
+      g_byte_array_append (out, data + 5, len - 5);
+      break;
+    case X_COLOUR_TYPE:
+    case X_BIT_DEPTH:
+      g_byte_array_append (out, data, len);
+      out->data[damage == X_COLOUR_TYPE ? 25 : 24] = value;
+      put_be32 (out->data + 29, crc32_update (0, out->data + 12, 17));
+      break;
+    case X_IHDR_CRC:
+      g_byte_array_append (out, data, len);
+      out->data[32] ^= 0x01;
+      break;
+    case X_IDAT_CRC:
+    case X_NO_IDAT:
+      g_byte_array_append (out, data, 8);
+      for (pos = 8; pos + 12 <= len; )
+        {
+          guint32 n = ((guint32) data[pos] << 24) | (data[pos + 1] << 16) |
+                      (data[pos + 2] << 8) | data[pos + 3];
+          gboolean idat = memcmp (data + pos + 4, "IDAT", 4) == 0;
+
+          if (!(idat && damage == X_NO_IDAT))
+            {
+              gsize at = out->len;
+
+              g_byte_array_append (out, data + pos, n + 12);
+              if (idat)
+                out->data[at + 8 + n] ^= 0x55;
+            }
+          pos += n + 12;
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+test_pngsuite_x_damage (void)
+{
+  static const struct { const char *from; XDamage damage; guint8 value; int code; } cases[] = {
+    { "basn0g01.png", X_SIGNATURE_BYTE, 0, LB_IMAGE_ERROR_UNSUPPORTED },
+    { "basn0g04.png", X_ADDED_CR, 0, LB_IMAGE_ERROR_UNSUPPORTED },
+    { "basn0g04.png", X_DROPPED_CR, 0, LB_IMAGE_ERROR_UNSUPPORTED },
+    { "basn0g08.png", X_COLOUR_TYPE, 1, LB_IMAGE_ERROR_CORRUPT },
+    { "basn2c08.png", X_COLOUR_TYPE, 9, LB_IMAGE_ERROR_CORRUPT },
+    { "basn2c08.png", X_BIT_DEPTH, 0, LB_IMAGE_ERROR_CORRUPT },
+    { "basn2c08.png", X_BIT_DEPTH, 3, LB_IMAGE_ERROR_CORRUPT },
+    { "basn2c08.png", X_BIT_DEPTH, 99, LB_IMAGE_ERROR_CORRUPT },
+    { "basn0g08.png", X_IHDR_CRC, 0, LB_IMAGE_ERROR_CORRUPT },
+    { "basn0g01.png", X_IDAT_CRC, 0, LB_IMAGE_ERROR_CORRUPT },
+    { "basn0g01.png", X_NO_IDAT, 0, LB_IMAGE_ERROR_CORRUPT },
+    { "ibasn6a16.png", X_IDAT_CRC, 0, LB_IMAGE_ERROR_CORRUPT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *src = pngsuite_path (cases[i].from);
+      g_autofree char *contents = NULL;
+      g_autofree char *name = g_strdup_printf ("x%u-%s", i, cases[i].from);
+      g_autofree char *path = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LbImage) image = NULL;
+      gsize len;
+
+      g_assert_true (g_file_get_contents (src, &contents, &len, NULL));
+      bytes = damage_png ((const guint8 *) contents, len, cases[i].damage, cases[i].value);
+      path = write_scratch (name, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+
+      /* scaled and full size take different paths */
+      for (guint scaled = 0; scaled < 2; scaled++)
+        {
+          image = lb_image_decode_file (path, scaled ? 10 : 0, scaled ? 10 : 0, NULL, &error);
+          if (image != NULL)
+            g_error ("%s (scaled: %u) decoded", name, scaled);
+          assert_error_names_file (error, cases[i].code, path);
+          g_test_message ("%s", error->message);
+          g_clear_error (&error);
+        }
+    }
+}
+
 static void
 test_refusals (void)
 {
@@ -1552,6 +1670,7 @@ main (int   argc,
   g_test_add_func ("/engine/image/pngsuite/spot", test_pngsuite_spot);
   g_test_add_func ("/engine/image/pngsuite/interlaced", test_pngsuite_interlaced);
   g_test_add_func ("/engine/image/pngsuite/damaged", test_pngsuite_damaged);
+  g_test_add_func ("/engine/image/pngsuite/x-damage", test_pngsuite_x_damage);
   g_test_add_func ("/engine/image/png/too-large", test_png_too_large);
   g_test_add_func ("/engine/image/png/chunk-limit", test_png_chunk_limit);
   g_test_add_func ("/engine/image/refusals", test_refusals);

@@ -478,6 +478,116 @@ test_other_context (void)
   results_clear (&data.results);
 }
 
+/* Many loads, prefetches, lookups and cancellations at once over a small
+ * budget: every load completes exactly once, with the right size or
+ * CANCELLED, and the budget holds throughout */
+typedef struct
+{
+  guint         *n_done;
+  guint          expect_w;
+  guint          expect_h;
+  GCancellable  *cancellable;
+} StressCall;
+
+static void
+stress_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  StressCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImage) image = lb_image_loader_load_finish (LB_IMAGE_LOADER (source), result,
+                                                          &error);
+
+  if (image != NULL)
+    {
+      g_assert_no_error (error);
+      g_assert_cmpuint (lb_image_get_width (image), ==, call->expect_w);
+      g_assert_cmpuint (lb_image_get_height (image), ==, call->expect_h);
+    }
+  else
+    {
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_true (call->cancellable && g_cancellable_is_cancelled (call->cancellable));
+    }
+  (*call->n_done)++;
+  g_clear_object (&call->cancellable);
+  g_free (call);
+}
+
+static void
+test_stress (void)
+{
+  const gsize budget = 200 * 1024;
+  g_autoptr(LbImageLoader) loader = lb_image_loader_new (budget, 3);
+  GRand *rand = g_rand_new_with_seed (99);
+  char *paths[8];
+  guint sizes[8][2];
+  guint n_started = 0, n_done = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("stress-%u.png", i);
+
+      sizes[i][0] = 60 + 37 * i;
+      sizes[i][1] = 200 - 13 * i;
+      paths[i] = make_png (name, sizes[i][0], sizes[i][1], 100 + i);
+    }
+
+  for (guint op = 0; op < 400; op++)
+    {
+      guint f = g_rand_int_range (rand, 0, G_N_ELEMENTS (paths));
+      guint t = g_rand_int_range (rand, 0, 4) * 40;  /* 0 = full size */
+      guint kind = g_rand_int_range (rand, 0, 10);
+
+      if (kind < 5)
+        {
+          StressCall *call = g_new0 (StressCall, 1);
+
+          call->n_done = &n_done;
+          lb_image_compute_fit (sizes[f][0], sizes[f][1], t, t, &call->expect_w, &call->expect_h);
+          if (g_rand_boolean (rand))
+            call->cancellable = g_cancellable_new ();
+          lb_image_loader_load_async (loader, paths[f], t, t, call->cancellable, stress_cb, call);
+          n_started++;
+          if (call->cancellable && g_rand_boolean (rand))
+            g_cancellable_cancel (call->cancellable);
+        }
+      else if (kind < 8)
+        {
+          lb_image_loader_prefetch (loader, paths[f], t, t);
+        }
+      else
+        {
+          g_autoptr(LbImage) hit = lb_image_loader_lookup (loader, paths[f], t, t);
+          guint w, h;
+
+          lb_image_compute_fit (sizes[f][0], sizes[f][1], t, t, &w, &h);
+          if (hit)
+            g_assert_cmpuint (lb_image_get_width (hit), ==, w);
+        }
+      g_assert_cmpuint (lb_image_loader_get_cached_bytes (loader), <=, budget);
+      if (op % 7 == 0)
+        g_main_context_iteration (NULL, FALSE);
+    }
+
+  wait_for (&n_done, n_started);
+  g_assert_cmpuint (n_done, ==, n_started);
+  g_assert_cmpuint (lb_image_loader_get_cached_bytes (loader), <=, budget);
+
+  /* nothing more arrives later */
+  for (guint i = 0; i < 50; i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_cmpuint (n_done, ==, n_started);
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    g_free (paths[i]);
+  g_rand_free (rand);
+}
+
 /* Dropping the loader with decodes queued and running: no hang, no crash */
 static void
 test_dispose_busy (void)
@@ -528,6 +638,7 @@ main (int   argc,
   g_test_add_func ("/engine/image-loader/prefetch", test_prefetch);
   g_test_add_func ("/engine/image-loader/errors", test_errors);
   g_test_add_func ("/engine/image-loader/other-context", test_other_context);
+  g_test_add_func ("/engine/image-loader/stress", test_stress);
   g_test_add_func ("/engine/image-loader/dispose-busy", test_dispose_busy);
 
   ret = g_test_run ();

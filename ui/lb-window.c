@@ -48,6 +48,8 @@ struct _LbWindow
 
   gint64                batch_id;
   char                 *batch_name;
+  guint                 total;         /* items in the batch */
+  gboolean              total_stale;
   LbSchema             *schema;
   LbItemList           *list;
   GtkSingleSelection   *selection;
@@ -65,6 +67,7 @@ struct _LbWindow
   GStrv                 rejections;
   guint                 n_pending;
   gboolean              importing;
+  char                 *import_name;   /* base name of what is being imported */
   char                 *previous_page;
   GHashTable           *pending_ids;   /* item id -> count of acts in flight */
   GArray               *history;       /* item ids of submitted or skipped acts, oldest first */
@@ -207,12 +210,17 @@ update_header (LbWindow *self)
   else
     {
       guint done = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_DONE);
-      guint total = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_ALL);
       g_autofree char *title = NULL;
 
+      /* Counting the whole batch is slow on big batches: only when it grew */
+      if (self->total_stale)
+        {
+          self->total = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_ALL);
+          self->total_stale = FALSE;
+        }
       g_free (self->subtitle);
       /* Translators: progress in the header bar, e.g. "12 / 40 done" */
-      self->subtitle = g_strdup_printf (_("%u / %u done"), done, total);
+      self->subtitle = g_strdup_printf (_("%u / %u done"), done, self->total);
       adw_window_title_set_title (self->window_title, self->batch_name);
       adw_window_title_set_subtitle (self->window_title, self->subtitle);
       title = g_strdup_printf ("%s — %s", self->batch_name, _("Labelbench"));
@@ -558,7 +566,10 @@ item_changed_cb (LbStore  *store,
                  gint64    item_id,
                  LbWindow *self)
 {
+  gint64 start = g_get_monotonic_time ();
+
   update_header (self);
+  g_debug ("item-changed: header updated in %.2f ms", (g_get_monotonic_time () - start) / 1000.0);
 
   if (self->current != NULL && lb_item_get_id (self->current) == item_id)
     {
@@ -580,7 +591,22 @@ items_added_cb (LbStore  *store,
                 LbWindow *self)
 {
   if (batch_id == self->batch_id)
-    update_header (self);
+    {
+      self->total_stale = TRUE;
+      update_header (self);
+    }
+
+  if (self->importing && self->import_name != NULL)
+    {
+      guint n = lb_store_count_items (store, batch_id, LB_ITEM_FILTER_ALL);
+      g_autofree char *count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                             "%u item so far",
+                                                             "%u items so far", n), n);
+      g_autofree char *text = g_strdup_printf ("%s\n%s", self->import_name, count);
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+      adw_status_page_set_description (self->import_page, escaped);
+    }
 }
 
 /* Acts */
@@ -732,7 +758,12 @@ submit_action (GtkWidget  *widget,
   history_push (self, lb_item_get_id (self->current));
   lb_panel_set_message (self->panel, NULL);
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
-  advance (self);
+  {
+    gint64 start = g_get_monotonic_time ();
+
+    advance (self);
+    g_debug ("submit: next item set in %.2f ms", (g_get_monotonic_time () - start) / 1000.0);
+  }
 }
 
 static void
@@ -1104,6 +1135,8 @@ lb_window_import (LbWindow *self,
   self->previous_page = g_strdup (gtk_stack_get_visible_child_name (self->stack));
   adw_status_page_set_description (self->import_page, NULL);
   adw_status_page_set_title (self->import_page, _("Importing…"));
+  g_free (self->import_name);
+  self->import_name = g_strdup (name);
   {
     g_autofree char *escaped = g_markup_escape_text (name, -1);
     adw_status_page_set_description (self->import_page, escaped);
@@ -1706,6 +1739,7 @@ lb_window_open_batch (LbWindow  *self,
   g_array_set_size (self->history, 0);
 
   self->batch_id = batch_id;
+  self->total_stale = TRUE;
   g_free (self->batch_name);
   self->batch_name = g_strdup (batch->name);
   self->schema = lb_schema_ref (schema);
@@ -1934,6 +1968,7 @@ lb_window_finalize (GObject *object)
   g_free (self->save_state);
   g_free (self->error_text);
   g_free (self->previous_page);
+  g_free (self->import_name);
   g_strfreev (self->rejections);
   g_hash_table_unref (self->pending_ids);
   g_array_unref (self->history);

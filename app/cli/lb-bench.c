@@ -823,6 +823,17 @@ lb_cli_bench (int    argc,
     n_events = quick ? 0 : 100000;
 
   printf (_("labelbench bench (%s) in %s\n"), quick ? _("quick") : _("full"), bench.dir);
+  {
+    g_autofree char *loadavg = NULL;
+
+    /* figures are only as good as the machine was quiet */
+    if (g_file_get_contents ("/proc/loadavg", &loadavg, NULL, NULL))
+      {
+        g_auto(GStrv) fields = g_strsplit (loadavg, " ", 2);
+        printf (_("%u CPUs, load average %s at the start\n"), g_get_num_processors (),
+                fields[0]);
+      }
+  }
   fflush (stdout);
   start = g_get_monotonic_time ();
 

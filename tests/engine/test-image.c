@@ -1612,12 +1612,12 @@ test_throughput (void)
   jpeg_path = write_jpeg ("photo.jpg", jpeg);
 
   t = time_decode (png_path, 0, 0, 5);
-  g_test_message ("PNG  %ux%u (%.1f MB): %.1f ms, %.1f MP/s", w, h,
+  g_test_message ("PNG  %ux%u (%.1f MB): %.1f ms CPU, %.1f MP/s", w, h,
                   g_bytes_get_size (png) / 1e6, t * 1e3, mp / t);
   t = time_decode (png_path, 1200, 900, 5);
   g_test_message ("PNG  to 1200x900: %.1f ms", t * 1e3);
   t = time_decode (jpeg_path, 0, 0, 5);
-  g_test_message ("JPEG %ux%u (%.1f MB): %.1f ms, %.1f MP/s", w, h,
+  g_test_message ("JPEG %ux%u (%.1f MB): %.1f ms CPU, %.1f MP/s", w, h,
                   g_bytes_get_size (jpeg) / 1e6, t * 1e3, mp / t);
   t = time_decode (jpeg_path, 1200, 900, 5);
   g_test_message ("JPEG to 1200x900 (DCT 3/8 + box): %.1f ms", t * 1e3);

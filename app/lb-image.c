@@ -625,6 +625,8 @@ png_parse_ihdr (const guint8 *data,
 typedef struct
 {
   FILE         *file;
+  guint32       width;
+  guint32       height;
   char          message[256];
   /* decoding state, kept here (not in locals) so it survives longjmp */
   png_structp   png;
@@ -708,6 +710,8 @@ decode_png (FILE                *file,
 
   d = g_new0 (PngDecode, 1);
   d->file = file;
+  d->width = width;
+  d->height = height;
   if (fseek (file, 0, SEEK_SET) != 0)
     {
       g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_IO,
@@ -728,8 +732,12 @@ decode_png (FILE                *file,
 
   if (setjmp (png_jmpbuf (d->png)))
     {
-      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT,
-                   _("%s: the PNG image is damaged (%s)"), display, d->message);
+      /* ours and libpng's own allocation failures say so */
+      if (g_ascii_strcasecmp (d->message, "out of memory") == 0)
+        set_out_of_memory (display, d->width, d->height, error);
+      else
+        g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_CORRUPT,
+                     _("%s: the PNG image is damaged (%s)"), display, d->message);
       png_decode_free (d);
       return NULL;
     }

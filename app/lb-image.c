@@ -966,6 +966,9 @@ set_jpeg_error (JpegDecode  *d,
 {
   switch (d->jerr.pub.msg_code)
     {
+    case JERR_OUT_OF_MEMORY:
+      set_out_of_memory (display, d->cinfo.image_width, d->cinfo.image_height, error);
+      break;
     case JERR_BAD_PRECISION:
     case JERR_ARITH_NOTIMPL:
     case JERR_NOT_COMPILED:

@@ -54,7 +54,9 @@ struct _LbEvent {
   gint64  dwell_ms;
   gint64  act;          /* events appended by one request share the act (its first seq) */
   char   *prev_hash;    /* hex SHA-256 of the seat's previous event, "" for the first */
-  char   *hash;         /* hex SHA-256 over prev_hash and the fields above */
+  char   *hash;         /* hex SHA-256 over prev_hash and the fields that mean the same in
+                         * every store: uuid, seat, batch, item, actor, role, kind, payload,
+                         * time_us, dwell_ms (not seq and act, which are local numbers) */
 };
 
 void     lb_event_free (LbEvent *event);

@@ -16,7 +16,14 @@ struct _LbSchema {
   GArray          *labels;     /* of LbSchemaLabel */
   GArray          *decisions;  /* of LbSchemaDecision */
   GArray          *reasons;    /* of LbSchemaReason, in tree order */
+  GArray          *fields;     /* of LbSchemaField */
+  LbSchemaTools    tools;
+  gboolean         overlapping_spans;
+  char            *label_config;  /* JSON object or NULL */
 };
+
+static const char *const tool_names[] = { "class", "box", "polygon", "span", "note" };
+static const char *const attribute_type_names[] = { "bool", "text", "choice" };
 
 G_DEFINE_BOXED_TYPE (LbSchema, lb_schema, lb_schema_ref, lb_schema_unref)
 G_DEFINE_QUARK (lb-schema-error-quark, lb_schema_error)
@@ -49,6 +56,22 @@ label_clear (gpointer data)
   g_free (label->title);
   g_free (label->hotkey);
   g_free (label->color);
+  for (guint i = 0; i < label->n_attributes; i++)
+    {
+      g_free (label->attributes[i].id);
+      g_free (label->attributes[i].title);
+      g_strfreev (label->attributes[i].options);
+    }
+  g_free (label->attributes);
+}
+
+static void
+field_clear (gpointer data)
+{
+  LbSchemaField *field = data;
+
+  g_free (field->id);
+  g_free (field->title);
 }
 
 static void
@@ -83,6 +106,10 @@ lb_schema_alloc (void)
   g_array_set_clear_func (self->decisions, decision_clear);
   self->reasons = g_array_new (FALSE, TRUE, sizeof (LbSchemaReason));
   g_array_set_clear_func (self->reasons, reason_clear);
+  self->fields = g_array_new (FALSE, TRUE, sizeof (LbSchemaField));
+  g_array_set_clear_func (self->fields, field_clear);
+  self->tools = LB_TOOLS_DEFAULT;
+  self->overlapping_spans = TRUE;
 
   return self;
 }
@@ -107,6 +134,8 @@ lb_schema_unref (LbSchema *self)
       g_array_unref (self->labels);
       g_array_unref (self->decisions);
       g_array_unref (self->reasons);
+      g_array_unref (self->fields);
+      g_free (self->label_config);
       g_free (self);
     }
 }
@@ -422,6 +451,181 @@ bad:
 }
 
 static gboolean
+parse_attribute_options (Parse              *p,
+                         JsonObject         *object,
+                         const char         *where,
+                         LbSchemaAttribute  *attribute,
+                         GError            **error)
+{
+  g_autofree char *field = g_strdup_printf ("%s.options", where);
+  g_autoptr(GPtrArray) options = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *array;
+
+  if (!get_array (p, object, "options", where, &array, error))
+    return FALSE;
+  if (attribute->type != LB_ATTRIBUTE_CHOICE)
+    {
+      if (array != NULL)
+        return invalid (p, error, field, _("only a choice attribute has options"));
+      return TRUE;
+    }
+  if (array == NULL || json_array_get_length (array) == 0)
+    return invalid (p, error, field, _("a choice attribute needs at least one option"));
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *option;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING
+          || *(option = json_node_get_string (node)) == '\0')
+        {
+          g_autofree char *element = g_strdup_printf ("%s[%u]", field, i);
+          return invalid (p, error, element, _("must be a string that is not empty"));
+        }
+      for (guint j = 0; j < options->len; j++)
+        if (g_str_equal (g_ptr_array_index (options, j), option))
+          {
+            g_autofree char *element = g_strdup_printf ("%s[%u]", field, i);
+            return invalid (p, error, element, _("option “%s” is listed twice"), option);
+          }
+      g_ptr_array_add (options, g_strdup (option));
+    }
+  g_ptr_array_add (options, NULL);
+  attribute->options = (char **) g_ptr_array_free (g_steal_pointer (&options), FALSE);
+  return TRUE;
+}
+
+/* "attributes": [{"id", "title", "type": "bool" | "text" | "choice", "options": [...]}] */
+static gboolean
+parse_attributes (Parse          *p,
+                  JsonObject     *object,
+                  const char     *label_where,
+                  LbSchemaLabel  *label,
+                  GError        **error)
+{
+  JsonArray *array;
+  guint n;
+
+  if (!get_array (p, object, "attributes", label_where, &array, error))
+    return FALSE;
+  n = array != NULL ? json_array_get_length (array) : 0;
+  if (n == 0)
+    return TRUE;
+
+  label->attributes = g_new0 (LbSchemaAttribute, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *where = g_strdup_printf ("%s.attributes[%u]", label_where, i);
+      LbSchemaAttribute *attribute = &label->attributes[i];
+      JsonObject *element;
+      const char *id, *title, *type;
+      guint t;
+
+      if (!get_element_object (p, array, i, where, &element, error) ||
+          !get_string (p, element, "id", where, &id, error) ||
+          !get_string (p, element, "title", where, &title, error) ||
+          !get_string (p, element, "type", where, &type, error) ||
+          !check_id (p, id, where, error))
+        return FALSE;
+
+      if (lb_schema_label_find_attribute (label, id) != NULL)
+        {
+          g_autofree char *field = g_strdup_printf ("%s.id", where);
+          return invalid (p, error, field, _("attribute “%s” is listed twice"), id);
+        }
+
+      for (t = 0; t < G_N_ELEMENTS (attribute_type_names); t++)
+        if (g_strcmp0 (type, attribute_type_names[t]) == 0)
+          break;
+      if (t == G_N_ELEMENTS (attribute_type_names))
+        {
+          g_autofree char *field = g_strdup_printf ("%s.type", where);
+          if (type == NULL)
+            return invalid (p, error, field, _("is missing (bool, text or choice)"));
+          return invalid (p, error, field, _("“%s” is not bool, text or choice"), type);
+        }
+
+      attribute->id = g_strdup (id);
+      attribute->title = g_strdup (title ? title : id);
+      attribute->type = (LbAttributeType) t;
+      label->n_attributes = i + 1;
+
+      if (!parse_attribute_options (p, element, where, attribute, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* "tools": ["class", "box", "polygon", "span", "note"] */
+static gboolean
+parse_tools (Parse       *p,
+             JsonArray   *array,
+             GError     **error)
+{
+  LbSchemaTools tools = 0;
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autofree char *where = g_strdup_printf ("tools[%u]", i);
+      JsonNode *node = json_array_get_element (array, i);
+      const char *name;
+      guint t;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return invalid (p, error, where, _("must be a string"));
+      name = json_node_get_string (node);
+      for (t = 0; t < G_N_ELEMENTS (tool_names); t++)
+        if (g_str_equal (name, tool_names[t]))
+          break;
+      if (t == G_N_ELEMENTS (tool_names))
+        return invalid (p, error, where,
+                        _("“%s” is not a tool (class, box, polygon, span, note)"), name);
+      if (tools & (1u << t))
+        return invalid (p, error, where, _("tool “%s” is listed twice"), name);
+      tools |= 1u << t;
+    }
+
+  p->schema->tools = tools;
+  return TRUE;
+}
+
+/* "fields": [{"id", "title", "multiline": bool}] */
+static gboolean
+parse_fields (Parse       *p,
+              JsonArray   *array,
+              GError     **error)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      g_autofree char *where = g_strdup_printf ("fields[%u]", i);
+      JsonObject *object;
+      const char *id, *title;
+      LbSchemaField field = { 0, };
+
+      if (!get_element_object (p, array, i, where, &object, error) ||
+          !get_string (p, object, "id", where, &id, error) ||
+          !get_string (p, object, "title", where, &title, error) ||
+          !get_boolean (p, object, "multiline", where, &field.multiline, error) ||
+          !check_id (p, id, where, error))
+        return FALSE;
+
+      if (lb_schema_find_field (p->schema, id) != NULL)
+        {
+          g_autofree char *member = g_strdup_printf ("%s.id", where);
+          return invalid (p, error, member, _("field “%s” is listed twice"), id);
+        }
+
+      field.id = g_strdup (id);
+      field.title = g_strdup (title ? title : id);
+      g_array_append_val (p->schema->fields, field);
+    }
+
+  return TRUE;
+}
+
+static gboolean
 parse_labels (Parse       *p,
               JsonArray   *array,
               GError     **error)
@@ -459,6 +663,11 @@ parse_labels (Parse       *p,
                  canonical_color ? canonical_color
                                  : default_colors[i % G_N_ELEMENTS (default_colors)]);
       g_free (canonical_color);
+
+      if (!parse_attributes (p, object, where,
+                             &g_array_index (p->schema->labels, LbSchemaLabel,
+                                             p->schema->labels->len - 1), error))
+        return FALSE;
     }
 
   return TRUE;
@@ -555,14 +764,31 @@ parse_root (Parse       *p,
             GError     **error)
 {
   const char *name;
-  JsonArray *labels, *decisions, *reasons;
+  JsonArray *labels, *decisions, *reasons, *tools, *fields;
+  JsonNode *label_config;
 
   if (!get_string (p, root, "name", "", &name, error) ||
       !get_boolean (p, root, "multi_label", "", &p->schema->multi_label, error) ||
       !get_array (p, root, "labels", "", &labels, error) ||
       !get_array (p, root, "decisions", "", &decisions, error) ||
-      !get_array (p, root, "reasons", "", &reasons, error))
+      !get_array (p, root, "reasons", "", &reasons, error) ||
+      !get_array (p, root, "tools", "", &tools, error) ||
+      !get_array (p, root, "fields", "", &fields, error) ||
+      !get_boolean (p, root, "overlapping_spans", "", &p->schema->overlapping_spans, error))
     return FALSE;
+
+  if (tools != NULL && !parse_tools (p, tools, error))
+    return FALSE;
+  if (fields != NULL && !parse_fields (p, fields, error))
+    return FALSE;
+
+  label_config = json_object_get_member (root, "label_config");
+  if (label_config != NULL && !JSON_NODE_HOLDS_NULL (label_config))
+    {
+      if (!JSON_NODE_HOLDS_OBJECT (label_config))
+        return invalid (p, error, "label_config", _("must be an object"));
+      p->schema->label_config = json_to_string (label_config, FALSE);
+    }
 
   p->schema->name = g_strdup (name != NULL && *name != '\0' ? name : _("Untitled schema"));
 
@@ -587,6 +813,10 @@ parse_root (Parse       *p,
   if (p->schema->labels->len == 0 && p->schema->decisions->len == 0)
     return invalid (p, error, "labels",
                     _("the schema needs at least one label or one decision"));
+
+  if ((p->schema->tools & (LB_TOOL_BOX | LB_TOOL_POLYGON | LB_TOOL_SPAN))
+      && p->schema->labels->len == 0)
+    return invalid (p, error, "tools", _("regions and spans need at least one label"));
 
   return TRUE;
 }
@@ -706,6 +936,30 @@ lb_schema_to_json (LbSchema *self)
       add_string_member (builder, "title", label->title);
       add_string_member (builder, "hotkey", label->hotkey);
       add_string_member (builder, "color", label->color);
+      if (label->n_attributes > 0)
+        {
+          json_builder_set_member_name (builder, "attributes");
+          json_builder_begin_array (builder);
+          for (guint j = 0; j < label->n_attributes; j++)
+            {
+              const LbSchemaAttribute *attribute = &label->attributes[j];
+
+              json_builder_begin_object (builder);
+              add_string_member (builder, "id", attribute->id);
+              add_string_member (builder, "title", attribute->title);
+              add_string_member (builder, "type", attribute_type_names[attribute->type]);
+              if (attribute->options != NULL)
+                {
+                  json_builder_set_member_name (builder, "options");
+                  json_builder_begin_array (builder);
+                  for (guint k = 0; attribute->options[k] != NULL; k++)
+                    json_builder_add_string_value (builder, attribute->options[k]);
+                  json_builder_end_array (builder);
+                }
+              json_builder_end_object (builder);
+            }
+          json_builder_end_array (builder);
+        }
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -762,6 +1016,50 @@ lb_schema_to_json (LbSchema *self)
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
+
+  /* The members added with regions are written only when they differ from
+   * their defaults, so older schemas keep their canonical JSON. */
+  if (self->tools != LB_TOOLS_DEFAULT)
+    {
+      json_builder_set_member_name (builder, "tools");
+      json_builder_begin_array (builder);
+      for (guint t = 0; t < G_N_ELEMENTS (tool_names); t++)
+        if (self->tools & (1u << t))
+          json_builder_add_string_value (builder, tool_names[t]);
+      json_builder_end_array (builder);
+    }
+  if (self->fields->len > 0)
+    {
+      json_builder_set_member_name (builder, "fields");
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < self->fields->len; i++)
+        {
+          const LbSchemaField *field = &g_array_index (self->fields, LbSchemaField, i);
+
+          json_builder_begin_object (builder);
+          add_string_member (builder, "id", field->id);
+          add_string_member (builder, "title", field->title);
+          json_builder_set_member_name (builder, "multiline");
+          json_builder_add_boolean_value (builder, field->multiline);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+    }
+  if (!self->overlapping_spans)
+    {
+      json_builder_set_member_name (builder, "overlapping_spans");
+      json_builder_add_boolean_value (builder, FALSE);
+    }
+  if (self->label_config != NULL)
+    {
+      JsonNode *config = json_from_string (self->label_config, NULL);
+
+      if (config != NULL)
+        {
+          json_builder_set_member_name (builder, "label_config");
+          json_builder_add_value (builder, config);
+        }
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -914,4 +1212,91 @@ lb_schema_lookup_hotkey (LbSchema   *self,
     }
 
   return LB_HOTKEY_NONE;
+}
+
+LbSchemaTools
+lb_schema_get_tools (LbSchema *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->tools;
+}
+
+gboolean
+lb_schema_has_tool (LbSchema      *self,
+                    LbSchemaTools  tool)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return (self->tools & tool) == tool && tool != 0;
+}
+
+const char *
+lb_schema_tool_to_string (LbSchemaTools tool)
+{
+  for (guint t = 0; t < G_N_ELEMENTS (tool_names); t++)
+    if (tool == (1u << t))
+      return tool_names[t];
+  return NULL;
+}
+
+gboolean
+lb_schema_get_overlapping_spans (LbSchema *self)
+{
+  g_return_val_if_fail (self != NULL, TRUE);
+  return self->overlapping_spans;
+}
+
+const LbSchemaAttribute *
+lb_schema_label_find_attribute (const LbSchemaLabel *label,
+                                const char          *id)
+{
+  g_return_val_if_fail (label != NULL, NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  for (guint i = 0; i < label->n_attributes; i++)
+    if (g_strcmp0 (label->attributes[i].id, id) == 0)
+      return &label->attributes[i];
+  return NULL;
+}
+
+const char *
+lb_attribute_type_to_string (LbAttributeType type)
+{
+  g_return_val_if_fail ((guint) type < G_N_ELEMENTS (attribute_type_names), NULL);
+  return attribute_type_names[type];
+}
+
+guint
+lb_schema_get_n_fields (LbSchema *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->fields->len;
+}
+
+const LbSchemaField *
+lb_schema_get_field (LbSchema *self,
+                     guint     index)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (index < self->fields->len, NULL);
+  return &g_array_index (self->fields, LbSchemaField, index);
+}
+
+const LbSchemaField *
+lb_schema_find_field (LbSchema   *self,
+                      const char *id)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  for (guint i = 0; i < self->fields->len; i++)
+    if (g_str_equal (g_array_index (self->fields, LbSchemaField, i).id, id))
+      return &g_array_index (self->fields, LbSchemaField, i);
+  return NULL;
+}
+
+const char *
+lb_schema_get_label_config_json (LbSchema *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->label_config;
 }

@@ -15,12 +15,47 @@ typedef enum {
   LB_SCHEMA_ERROR_IO,       /* the file cannot be read */
 } LbSchemaError;
 
+typedef enum {
+  LB_ATTRIBUTE_BOOL,
+  LB_ATTRIBUTE_TEXT,
+  LB_ATTRIBUTE_CHOICE,
+} LbAttributeType;
+
+/* A property of a region or span with this label, e.g. occluded: bool. */
 typedef struct {
-  char *id;
-  char *title;
-  char *hotkey;   /* one character as UTF-8, or NULL */
-  char *color;    /* "#rrggbb" */
+  char             *id;
+  char             *title;
+  LbAttributeType   type;
+  char            **options;   /* CHOICE: the values (NULL-terminated); NULL otherwise */
+} LbSchemaAttribute;
+
+typedef struct {
+  char              *id;
+  char              *title;
+  char              *hotkey;        /* one character as UTF-8, or NULL */
+  char              *color;         /* "#rrggbb" */
+  guint              n_attributes;
+  LbSchemaAttribute *attributes;    /* n_attributes of them, or NULL */
 } LbSchemaLabel;
+
+/* A free-text answer the annotator gives per item (a caption, a transcription). */
+typedef struct {
+  char     *id;
+  char     *title;
+  gboolean  multiline;
+} LbSchemaField;
+
+/* The tools a batch's schema enables ("tools": ["class", "box", ...]).
+ * Without "tools" a schema has CLASS and NOTE. */
+typedef enum {
+  LB_TOOL_CLASS   = 1 << 0,
+  LB_TOOL_BOX     = 1 << 1,
+  LB_TOOL_POLYGON = 1 << 2,
+  LB_TOOL_SPAN    = 1 << 3,
+  LB_TOOL_NOTE    = 1 << 4,
+} LbSchemaTools;
+
+#define LB_TOOLS_DEFAULT (LB_TOOL_CLASS | LB_TOOL_NOTE)
 
 typedef struct {
   char     *id;
@@ -83,6 +118,27 @@ const LbSchemaReason   *lb_schema_get_reason        (LbSchema    *self,
                                                      guint        index);
 const LbSchemaReason   *lb_schema_find_reason       (LbSchema    *self,
                                                      const char  *id);
+
+LbSchemaTools           lb_schema_get_tools         (LbSchema    *self);
+gboolean                lb_schema_has_tool          (LbSchema    *self,
+                                                     LbSchemaTools tool);
+/* "class", "box", "polygon", "span", "note" for one tool, NULL otherwise */
+const char             *lb_schema_tool_to_string    (LbSchemaTools tool);
+gboolean                lb_schema_get_overlapping_spans (LbSchema *self);  /* default TRUE */
+
+const LbSchemaAttribute *lb_schema_label_find_attribute (const LbSchemaLabel *label,
+                                                         const char          *id);
+const char             *lb_attribute_type_to_string (LbAttributeType type);
+
+guint                   lb_schema_get_n_fields      (LbSchema    *self);
+const LbSchemaField    *lb_schema_get_field         (LbSchema    *self,
+                                                     guint        index);
+const LbSchemaField    *lb_schema_find_field        (LbSchema    *self,
+                                                     const char  *id);
+
+/* What a Label Studio labeling config said (name, toName, value of its tags),
+ * kept for exports back to Label Studio; a JSON object, or NULL. */
+const char             *lb_schema_get_label_config_json (LbSchema *self);
 
 /* key is one character as UTF-8, matched case-insensitively. */
 LbHotkeyTarget          lb_schema_lookup_hotkey     (LbSchema    *self,

@@ -10,21 +10,10 @@
 #include <sqlite3.h>
 
 #include "lb-store.h"
+#include "lb-test-support.h"
 
 /* End-to-end tests of labelbench-cli: the real binary ($LB_CLI), run with
  * g_spawn_sync, checked on its exit status, stdout, stderr and the store. */
-
-static const char schema_json[] =
-  "{\"name\": \"Comment review\", \"multi_label\": true,"
-  " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},"
-  "              {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\","
-  "               \"color\": \"#e01b24\"}],"
-  " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},"
-  "                 {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\","
-  "                  \"needs_reason\": true},"
-  "                 {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}],"
-  " \"reasons\": [{\"id\": \"abuse\", \"title\": \"Abuse\","
-  "               \"children\": [{\"id\": \"abuse/insult\", \"title\": \"Insult\"}]}]}";
 
 typedef struct {
   char *dir;     /* scratch folder */
@@ -32,79 +21,14 @@ typedef struct {
   char *folder;  /* DIR/photos: a batch folder */
 } Fixture;
 
-typedef struct {
-  int   status;  /* exit status */
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
 /* The environment of the next runs; NULL = ours */
 static char **run_envp;
 
-static const char *
-cli_path (void)
-{
-  const char *path = g_getenv ("LB_CLI");
-
-  g_assert_nonnull (path);
-  return path;
-}
-
-/* Runs labelbench-cli with the NULL-terminated arguments. It must exit
- * (never die of a signal). */
-static void
-run_cli_v (Run         *run,
-           const char  *first,
-           va_list      args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-  const char *arg;
-
-  run_clear (run);
-  g_ptr_array_add (argv, (char *) cli_path ());
-  for (arg = first; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, run_envp, G_SPAWN_DEFAULT, NULL, NULL,
-                &run->out, &run->err, &wait_status, &error);
-  g_assert_no_error (error);
-
-  if (!WIFEXITED (wait_status))
-    g_error ("labelbench-cli %s died (wait status %d); stderr: %s", first, wait_status,
-             run->err);
-  run->status = WEXITSTATUS (wait_status);
-  g_test_message ("labelbench-cli %s -> %d\nstdout: %s\nstderr: %s", first, run->status,
-                  run->out, run->err);
-}
-
-static int
-run_cli (Run        *run,
-         const char *first,
-         ...)
-{
-  va_list args;
-
-  va_start (args, first);
-  run_cli_v (run, first, args);
-  va_end (args);
-  return run->status;
-}
+#define run_cli(run, ...) lb_test_run_cli ((run), run_envp, __VA_ARGS__)
 
 /* A failure: exit status 1 and one line "labelbench-cli: MESSAGE" on stderr */
 static void
-assert_failed_with (Run        *run,
+assert_failed_with (LbTestRun  *run,
                     const char *fragment)
 {
   g_assert_cmpint (run->status, ==, 1);
@@ -116,103 +40,29 @@ assert_failed_with (Run        *run,
 }
 
 static void
-write_file (const char *path,
-            const char *contents,
-            gssize      len)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_path_get_dirname (path);
-
-  g_mkdir_with_parents (dir, 0755);
-  g_file_set_contents (path, contents, len, &error);
-  g_assert_no_error (error);
-}
-
-static void
-copy_pngsuite (const char *name,
-               const char *dest)
-{
-  const char *suite = g_getenv ("LB_PNGSUITE_DIR");
-  g_autofree char *src = NULL;
-  g_autofree char *data = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize len;
-
-  g_assert_nonnull (suite);
-  src = g_build_filename (suite, name, NULL);
-  g_file_get_contents (src, &data, &len, &error);
-  g_assert_no_error (error);
-  write_file (dest, data, len);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_dir_close (dir);
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *p = NULL;
-
-  f->dir = g_dir_make_tmp ("lb-test-cli-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = lb_test_make_tmpdir ("lb-test-cli");
   f->store = g_build_filename (f->dir, "store.db", NULL);
   f->folder = g_build_filename (f->dir, "photos", NULL);
 
   /* A folder batch: two images (one in a subfolder), two texts, a schema */
-  p = g_build_filename (f->folder, "a-basn2c08.png", NULL);
-  copy_pngsuite ("basn2c08.png", p);
-  g_free (p);
-  p = g_build_filename (f->folder, "sub", "b-basn0g01.png", NULL);
-  copy_pngsuite ("basn0g01.png", p);
-  g_free (p);
-  p = g_build_filename (f->folder, "c-comment.txt", NULL);
-  write_file (p, "Great \"value\",\nwould buy again", -1);
-  g_free (p);
-  p = g_build_filename (f->folder, "d-中文.txt", NULL);
-  write_file (p, "质量很好，物流太慢", -1);
-  g_free (p);
-  p = g_build_filename (f->folder, "schema.json", NULL);
-  write_file (p, schema_json, -1);
+  g_free (lb_test_copy_pngsuite ("basn2c08.png", f->folder, "a-basn2c08.png"));
+  g_free (lb_test_copy_pngsuite ("basn0g01.png", f->folder, "sub/b-basn0g01.png"));
+  lb_test_write_file (f->folder, "c-comment.txt", "Great \"value\",\nwould buy again", -1);
+  lb_test_write_file (f->folder, "d-中文.txt", "质量很好，物流太慢", -1);
+  lb_test_write_file (f->folder, "schema.json", lb_test_comment_schema_json, -1);
 }
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->dir);
+  lb_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->store);
   g_free (f->folder);
-}
-
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  JsonNode *node = json_from_string (text, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (node);
-  return node;
 }
 
 static JsonObject *
@@ -239,7 +89,7 @@ static JsonNode *
 items_json (Fixture    *f,
             const char *batch)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
 
   if (batch != NULL)
     run_cli (&run, "items", "--store", f->store, "--batch", batch, "--json", NULL);
@@ -247,13 +97,13 @@ items_json (Fixture    *f,
     run_cli (&run, "items", "--store", f->store, "--json", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.err, ==, "");
-  return parse_json (run.out);
+  return lb_test_parse_json (run.out);
 }
 
 static void
 import_folder (Fixture *f)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
 
   run_cli (&run, "import", "--store", f->store, f->folder, NULL);
   g_assert_cmpint (run.status, ==, 0);
@@ -266,7 +116,7 @@ import_folder (Fixture *f)
 static void
 test_help (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   static const char * const commands[] = {
     "import", "items", "label", "undo", "export", "stats", "verify", "bench",
   };
@@ -300,7 +150,7 @@ static void
 test_import_folder (Fixture       *f,
                     gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   JsonArray *items;
   JsonObject *o;
@@ -363,21 +213,22 @@ static void
 test_import_manifest (Fixture       *f,
                       gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   g_autofree char *manifest = g_build_filename (f->folder, "items.jsonl", NULL);
   g_autoptr(JsonNode) root = NULL;
   g_auto(GStrv) err_lines = NULL;
   JsonArray *items;
 
-  write_file (manifest,
-              "{\"id\": \"m1\", \"text\": \"first\"}\n"                  /* 1 ok */
-              "{\"id\": \"m2\", \"text\": \n"                            /* 2 bad JSON */
-              "{\"text\": \"no id\"}\n"                                  /* 3 no id */
-              "{\"id\": \"m4\", \"image\": \"../outside.png\"}\n"        /* 4 escapes */
-              "{\"id\": \"m5\", \"image\": \"a-basn2c08.png\"}\n"        /* 5 ok */
-              "{\"id\": \"m1\", \"text\": \"duplicate\"}\n"              /* 6 duplicate id */
-              "{\"id\": \"m7\", \"text\": \"中文\\n\\\"quoted\\\"\", \"meta\": {\"lang\": \"zh\"}}\n",
-              -1);
+  lb_test_write_file (NULL, manifest,
+                      "{\"id\": \"m1\", \"text\": \"first\"}\n"             /* 1 ok */
+                      "{\"id\": \"m2\", \"text\": \n"                       /* 2 bad JSON */
+                      "{\"text\": \"no id\"}\n"                             /* 3 no id */
+                      "{\"id\": \"m4\", \"image\": \"../outside.png\"}\n"   /* 4 escapes */
+                      "{\"id\": \"m5\", \"image\": \"a-basn2c08.png\"}\n"   /* 5 ok */
+                      "{\"id\": \"m1\", \"text\": \"duplicate\"}\n"         /* 6 duplicate id */
+                      "{\"id\": \"m7\", \"text\": \"中文\\n\\\"quoted\\\"\","
+                      " \"meta\": {\"lang\": \"zh\"}}\n",
+                      -1);
 
   run_cli (&run, "import", "--store", f->store, "--name", "manifest", manifest, NULL);
   g_assert_cmpint (run.status, ==, 2);
@@ -410,9 +261,9 @@ test_import_manifest (Fixture       *f,
     g_autofree char *csv = g_build_filename (f->dir, "more.csv", NULL);
     g_autoptr(JsonNode) more = NULL;
 
-    write_file (csv, "\xef\xbb\xbfid,text\r\n"
-                     "k1,\"hello, \"\"world\"\"\r\nsecond\"\r\n"
-                     "k2,天气很好\r\n", -1);
+    lb_test_write_file (NULL, csv, "\xef\xbb\xbfid,text\r\n"
+                                   "k1,\"hello, \"\"world\"\"\r\nsecond\"\r\n"
+                                   "k2,天气很好\r\n", -1);
     run_cli (&run, "import", "--store", f->store, csv, NULL);
     g_assert_cmpint (run.status, ==, 0);
     g_assert_cmpstr (run.out, ==, "Imported 2 items into batch more (0 already present)\n");
@@ -433,7 +284,7 @@ test_import_manifest (Fixture       *f,
   {
     g_autofree char *bad = g_build_filename (f->dir, "bad.jsonl", NULL);
 
-    write_file (bad, "not json\n[1, 2]\n", -1);
+    lb_test_write_file (NULL, bad, "not json\n[1, 2]\n", -1);
     run_cli (&run, "import", "--store", f->store, bad, NULL);
     g_assert_cmpint (run.status, ==, 1);
     g_assert_nonnull (strstr (run.err, "bad.jsonl:1: "));
@@ -446,7 +297,7 @@ static void
 test_label_undo (Fixture       *f,
                  gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   JsonObject *o;
 
   import_folder (f);
@@ -561,7 +412,7 @@ static void
 test_missing_store (Fixture       *f,
                     gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   static const char * const commands[] = { "items", "stats", "export", "verify", "batches" };
   g_autofree char *not_a_store = g_build_filename (f->dir, "notes.txt", NULL);
 
@@ -579,7 +430,7 @@ test_missing_store (Fixture       *f,
   assert_failed_with (&run, NULL);
 
   /* a file that is not a store is reported and left alone */
-  write_file (not_a_store, "just some notes, not SQLite\n", -1);
+  lb_test_write_file (NULL, not_a_store, "just some notes, not SQLite\n", -1);
   run_cli (&run, "items", "--store", not_a_store, NULL);
   assert_failed_with (&run, not_a_store);
   run_cli (&run, "import", "--store", not_a_store, f->folder, NULL);
@@ -596,7 +447,7 @@ static void
 test_default_store (Fixture       *f,
                     gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   g_autofree char *xdg = g_build_filename (f->dir, "xdg", NULL);
   g_autofree char *expected = g_build_filename (xdg, "labelbench", "labelbench.db", NULL);
 
@@ -625,7 +476,7 @@ static void
 test_locked (Fixture       *f,
              gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   g_autoptr(GError) error = NULL;
   LbStore *store;
 
@@ -657,7 +508,7 @@ test_locked (Fixture       *f,
 static void
 make_some_events (Fixture *f)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
 
   import_folder (f);
   g_assert_cmpint (run_cli (&run, "label", "--store", f->store, "--item", "c-comment.txt",
@@ -687,7 +538,7 @@ parse_jsonl (const char *text)
   g_assert_cmpstr (lines[n - 1], ==, "");  /* every line ends with \n */
   for (guint i = 0; i + 1 < n; i++)
     {
-      JsonNode *node = parse_json (lines[i]);
+      JsonNode *node = lb_test_parse_json (lines[i]);
 
       g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
       g_ptr_array_add (nodes, node);
@@ -699,7 +550,7 @@ static void
 test_export (Fixture       *f,
              gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   g_autoptr(GPtrArray) events = NULL;
   g_autofree char *out_path = g_build_filename (f->dir, "out", "events.jsonl", NULL);
   g_autofree char *tmp_path = g_strconcat (out_path, ".tmp", NULL);
@@ -802,26 +653,11 @@ test_export (Fixture       *f,
   assert_failed_with (&run, "/nonexistent/dir/events.jsonl");
 }
 
-static gint64
-member_int (JsonObject *o,
-            const char *path)
-{
-  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
-
-  for (guint i = 0; parts[i + 1] != NULL; i++)
-    {
-      g_assert_true (json_object_has_member (o, parts[i]));
-      o = json_object_get_object_member (o, parts[i]);
-    }
-  g_assert_true (json_object_has_member (o, parts[g_strv_length (parts) - 1]));
-  return json_object_get_int_member (o, parts[g_strv_length (parts) - 1]);
-}
-
 static void
 test_stats (Fixture       *f,
             gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   g_autoptr(JsonNode) root = NULL;
   JsonObject *o;
 
@@ -829,26 +665,26 @@ test_stats (Fixture       *f,
 
   run_cli (&run, "stats", "--store", f->store, "--json", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  root = parse_json (run.out);
+  root = lb_test_parse_json (run.out);
   o = json_node_get_object (root);
 
-  g_assert_cmpint (member_int (o, "items"), ==, 4);
-  g_assert_cmpint (member_int (o, "done"), ==, 2);
-  g_assert_cmpint (member_int (o, "skipped"), ==, 1);
-  g_assert_cmpint (member_int (o, "todo"), ==, 1);
-  g_assert_cmpint (member_int (o, "flagged"), ==, 0);
-  g_assert_cmpint (member_int (o, "events"), ==, 7);
-  g_assert_cmpint (member_int (o, "labels.ok"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "items"), ==, 4);
+  g_assert_cmpint (lb_test_json_int (o, "done"), ==, 2);
+  g_assert_cmpint (lb_test_json_int (o, "skipped"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "todo"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "flagged"), ==, 0);
+  g_assert_cmpint (lb_test_json_int (o, "events"), ==, 7);
+  g_assert_cmpint (lb_test_json_int (o, "labels.ok"), ==, 1);
   g_assert_false (json_object_has_member (json_object_get_object_member (o, "labels"), "spam"));
-  g_assert_cmpint (member_int (o, "decisions.reject"), ==, 1);
-  g_assert_cmpint (member_int (o, "reasons.abuse"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "decisions.reject"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "reasons.abuse"), ==, 1);
   /* alice: label+note act (1500 ms), label+decision act (500 ms), retract, skip (0 ms) */
-  g_assert_cmpint (member_int (o, "actors.alice.items"), ==, 3);
-  g_assert_cmpint (member_int (o, "actors.alice.events"), ==, 6);
-  g_assert_cmpint (member_int (o, "actors.alice.dwell_ms"), ==, 2000);
-  g_assert_cmpint (member_int (o, "actors.李明.items"), ==, 1);
-  g_assert_cmpint (member_int (o, "actors.李明.events"), ==, 1);
-  g_assert_cmpint (member_int (o, "actors.李明.dwell_ms"), ==, 2500);
+  g_assert_cmpint (lb_test_json_int (o, "actors.alice.items"), ==, 3);
+  g_assert_cmpint (lb_test_json_int (o, "actors.alice.events"), ==, 6);
+  g_assert_cmpint (lb_test_json_int (o, "actors.alice.dwell_ms"), ==, 2000);
+  g_assert_cmpint (lb_test_json_int (o, "actors.李明.items"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "actors.李明.events"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "actors.李明.dwell_ms"), ==, 2500);
 
   /* plain table */
   run_cli (&run, "stats", "--store", f->store, NULL);
@@ -861,8 +697,8 @@ test_stats (Fixture       *f,
   run_cli (&run, "stats", "--store", f->store, "--json", "--batch", "photos", NULL);
   g_assert_cmpint (run.status, ==, 0);
   {
-    g_autoptr(JsonNode) b = parse_json (run.out);
-    g_assert_cmpint (member_int (json_node_get_object (b), "items"), ==, 4);
+    g_autoptr(JsonNode) b = lb_test_parse_json (run.out);
+    g_assert_cmpint (lb_test_json_int (json_node_get_object (b), "items"), ==, 4);
   }
   run_cli (&run, "stats", "--store", f->store, "--batch", "nope", NULL);
   assert_failed_with (&run, "nope");
@@ -894,7 +730,7 @@ static void
 test_verify (Fixture       *f,
              gconstpointer  data)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   g_autoptr(JsonNode) node = NULL;
   const char *uuid;
 
@@ -906,7 +742,7 @@ test_verify (Fixture       *f,
 
   run_cli (&run, "export", "--store", f->store, "--after-seq", "3", NULL);
   g_assert_cmpint (run.status, ==, 0);
-  node = parse_json (strtok (run.out, "\n"));
+  node = lb_test_parse_json (strtok (run.out, "\n"));
   uuid = json_object_get_string_member (json_node_get_object (node), "uuid");
 
   tamper (f->store, 4);
@@ -919,7 +755,7 @@ test_verify (Fixture       *f,
 static void
 test_bench_quick (void)
 {
-  g_auto(Run) run = { 0 };
+  g_auto(LbTestRun) run = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("lb-test-bench-XXXXXX", &error);
   GDir *d;

@@ -12,18 +12,7 @@
 #include "lb-export.h"
 #include "lb-import.h"
 #include "lb-store.h"
-
-static const char schema_json[] =
-  "{\"name\": \"Comment review\", \"multi_label\": true,"
-  " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},"
-  "              {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\","
-  "               \"color\": \"#e01b24\"}],"
-  " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},"
-  "                 {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\","
-  "                  \"needs_reason\": true},"
-  "                 {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}],"
-  " \"reasons\": [{\"id\": \"abuse\", \"title\": \"Abuse\","
-  "               \"children\": [{\"id\": \"abuse/insult\", \"title\": \"Insult\"}]}]}";
+#include "lb-test-support.h"
 
 /* Text that needs every kind of escaping */
 static const char tricky_note[] =
@@ -36,71 +25,28 @@ typedef struct {
 } Fixture;
 
 static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_dir_close (dir);
-  g_rmdir (path);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbImportReport) report = NULL;
   g_autofree char *db = NULL;
   g_autofree char *manifest = NULL;
   g_autofree char *schema = NULL;
   LbImportOptions options = { .name = "reviews" };
 
-  f->dir = g_dir_make_tmp ("lb-test-export-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  write_file (f->dir, "schema.json", schema_json);
-  write_file (f->dir, "items.jsonl",
-              "{\"id\": \"c1\", \"text\": \"Great \\\"value\\\"\\nsecond line\"}\n"
-              "{\"id\": \"c2\", \"text\": \"质量很好，物流太慢\"}\n"
-              "{\"id\": \"c3\", \"text\": \"third\"}\n");
+  f->dir = lb_test_make_tmpdir ("lb-test-export");
+  lb_test_write_file (f->dir, "schema.json", lb_test_comment_schema_json, -1);
+  lb_test_write_file (f->dir, "items.jsonl",
+                      "{\"id\": \"c1\", \"text\": \"Great \\\"value\\\"\\nsecond line\"}\n"
+                      "{\"id\": \"c2\", \"text\": \"质量很好，物流太慢\"}\n"
+                      "{\"id\": \"c3\", \"text\": \"third\"}\n", -1);
 
   db = g_build_filename (f->dir, "store.db", NULL);
   manifest = g_build_filename (f->dir, "items.jsonl", NULL);
   schema = g_build_filename (f->dir, "schema.json", NULL);
   options.schema_path = schema;
 
-  f->store = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->store);
-
-  report = lb_import (f->store, manifest, &options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (report);
-  g_assert_cmpuint (report->n_added, ==, 3);
-  f->batch_id = report->batch_id;
+  f->store = lb_test_open_store (db);
+  f->batch_id = lb_test_import (f->store, manifest, &options, 3);
 }
 
 static void
@@ -109,9 +55,8 @@ fixture_tear_down (Fixture       *f,
 {
   lb_store_close (f->store);
   g_clear_object (&f->store);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  remove_tree (f->dir);
+  lb_test_pump ();
+  lb_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 

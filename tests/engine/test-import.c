@@ -13,47 +13,13 @@
 #include "lb-item.h"
 #include "lb-schema.h"
 #include "lb-store.h"
+#include "lb-test-support.h"
 
 typedef struct {
   char    *dir;    /* scratch folder */
   char    *batch;  /* dir/batch, the batch root */
   LbStore *store;
 } Fixture;
-
-static void
-write_file (const char *dir,
-            const char *relative,
-            const char *contents,
-            gssize      length)
-{
-  g_autofree char *path = g_build_filename (dir, relative, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
-  g_file_set_contents (path, contents, length, &error);
-  g_assert_no_error (error);
-}
-
-static char *
-copy_pngsuite (const char *dir,
-               const char *name,
-               const char *relative)
-{
-  const char *suite = g_getenv ("LB_PNGSUITE_DIR");
-  g_autofree char *source = NULL;
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize length;
-
-  g_assert_nonnull (suite);
-  source = g_build_filename (suite, name, NULL);
-  g_file_get_contents (source, &contents, &length, &error);
-  g_assert_no_error (error);
-  write_file (dir, relative, contents, length);
-
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-}
 
 /* A small real JPEG, made with libjpeg. Returns its SHA-256. */
 static char *
@@ -91,7 +57,7 @@ write_jpeg (const char *dir,
   jpeg_finish_compress (&cinfo);
   jpeg_destroy_compress (&cinfo);
 
-  write_file (dir, relative, (const char *) buffer, size);
+  lb_test_write_file (dir, relative, (const char *) buffer, size);
   hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, buffer, size);
   free (buffer);
   return hash;
@@ -101,41 +67,14 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  user_data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
 
-  fixture->dir = g_dir_make_tmp ("lb-import-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = lb_test_make_tmpdir ("lb-import");
   fixture->batch = g_build_filename (fixture->dir, "batch", NULL);
   g_assert_cmpint (g_mkdir (fixture->batch, 0755), ==, 0);
 
   db = g_build_filename (fixture->dir, "store.db", NULL);
-  fixture->store = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (fixture->store);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          if (g_file_test (child, G_FILE_TEST_IS_DIR) &&
-              !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-            remove_tree (child);
-          else
-            g_remove (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
+  fixture->store = lb_test_open_store (db);
 }
 
 static void
@@ -144,7 +83,7 @@ fixture_tear_down (Fixture       *fixture,
 {
   lb_store_close (fixture->store);
   g_clear_object (&fixture->store);
-  remove_tree (fixture->dir);
+  lb_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->batch);
 }
@@ -239,7 +178,7 @@ static void
 test_jsonl (Fixture       *fixture,
             gconstpointer  user_data)
 {
-  g_autofree char *png_hash = copy_pngsuite (fixture->batch, "basn2c08.png", "img/a.png");
+  g_autofree char *png_hash = lb_test_copy_pngsuite ("basn2c08.png", fixture->batch, "img/a.png");
   g_autofree char *jpeg_hash = write_jpeg (fixture->batch, "img/b.JPG");
   g_autofree char *manifest = g_build_filename (fixture->batch, "tasks.jsonl", NULL);
   g_autoptr(LbImportReport) report = NULL;
@@ -250,15 +189,15 @@ test_jsonl (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(LbSchema) schema = NULL;
 
-  write_file (fixture->batch, "tasks.jsonl",
-              "{\"id\": \"p1\", \"image\": \"img/a.png\", \"meta\": {\"source\": \"cam 1\","
-              " \"n\": [1, 2]}}\n"
-              "\r\n"
-              "{\"id\": \"t1\", \"text\": \"Hello, world\"}\r\n"
-              "   \n"
-              "{\"id\": \"p2\", \"image\": \"./img//b.JPG\"}\n"
-              "{\"id\": \"t2\", \"text\": \"你好，世界\\n第二行\", \"meta\": null}\n"
-              "{\"id\": 7, \"text\": \"numbered\"}", -1);
+  lb_test_write_file (fixture->batch, "tasks.jsonl",
+                      "{\"id\": \"p1\", \"image\": \"img/a.png\", \"meta\": {\"source\": \"cam 1\","
+                      " \"n\": [1, 2]}}\n"
+                      "\r\n"
+                      "{\"id\": \"t1\", \"text\": \"Hello, world\"}\r\n"
+                      "   \n"
+                      "{\"id\": \"p2\", \"image\": \"./img//b.JPG\"}\n"
+                      "{\"id\": \"t2\", \"text\": \"你好，世界\\n第二行\", \"meta\": null}\n"
+                      "{\"id\": 7, \"text\": \"numbered\"}", -1);
 
   report = import_ok (fixture, manifest, NULL);
   g_assert_cmpuint (report->rejections->len, ==, 0);
@@ -321,12 +260,12 @@ test_jsonl_rejections (Fixture       *fixture,
   g_autofree char *prefix = NULL;
   guint i = 0;
 
-  png_hash = copy_pngsuite (fixture->batch, "basn0g08.png", "ok.png");
-  g_free (copy_pngsuite (fixture->dir, "basn0g08.png", "outside.png"));
+  png_hash = lb_test_copy_pngsuite ("basn0g08.png", fixture->batch, "ok.png");
+  g_free (lb_test_copy_pngsuite ("basn0g08.png", fixture->dir, "outside.png"));
   g_assert_cmpint (symlink (outside, link), ==, 0);
   g_assert_cmpint (g_mkdir (dir_png, 0755), ==, 0);
-  write_file (fixture->batch, "fake.png", "this is text, not a picture\n", -1);
-  write_file (fixture->batch, "anim.gif", "GIF89a", -1);
+  lb_test_write_file (fixture->batch, "fake.png", "this is text, not a picture\n", -1);
+  lb_test_write_file (fixture->batch, "anim.gif", "GIF89a", -1);
 
   long_text = g_strnfill (LB_IMPORT_MAX_TEXT_BYTES + 1, 'x');
 
@@ -352,7 +291,7 @@ test_jsonl_rejections (Fixture       *fixture,
   g_string_append (lines, "\n");                                                  /* 19 */
   g_string_append (lines, "{\"id\": \"last\", \"image\": \"ok.png\"}\n");         /* 20 */
   g_string_append (lines, "{\"id\": \"image-type\", \"image\": 3}\n");            /* 21 */
-  write_file (fixture->batch, "m.jsonl", lines->str, lines->len);
+  lb_test_write_file (fixture->batch, "m.jsonl", lines->str, lines->len);
 
   report = import_ok (fixture, manifest, NULL);
 
@@ -412,29 +351,29 @@ test_jsonl_values (Fixture       *fixture,
   g_autofree char *ids = NULL;
   guint i = 0;
 
-  write_file (fixture->batch, "v.jsonl",
-              "{\"id\": \"e1\", \"text\": \"tab\\there \\\"q\\\" \\\\ \\/ \\u00e9"
-              " \\ud83d\\ude00 \\u4E2D\"}\n"
-              "  {  \"id\"  :  \"e2\" , \"score\": -1.5e3, \"ok\": true, \"no\": false,"
-              " \"x\": null,"
-              " \"text\": \"plain\", \"meta\": null }  \n"
-              "{\"id\": \"e3\", \"text\": \"first\", \"text\": \"second\"}\n"
-              "{\"id\": \"e4\", \"text\": \"first\", \"text\": \"second\", \"meta\": {}}\n"
-              "{\"id\": 12, \"text\": \"numbered\"}\n"
-              "{\"id\": \"e5\", \"text\": \"with a list\", \"tags\": [\"a\", {\"b\": 1}]}\n"
-              "{\"id\": \"e6\", \"image\": null, \"text\": \"null image\"}\n"
-              "{\"id\": 1.5, \"text\": \"x\"}\n"                          /* 8 */
-              "{\"id\": true, \"text\": \"x\"}\n"                         /* 9 */
-              "{\"id\": \"e7\", \"text\": 5}\n"                           /* 10 */
-              "{\"id\": \"e8\", \"text\": \"x\", \"meta\": \"string\"}\n" /* 11 */
-              "{\"id\": \"e9\", \"text\": \"x\"} junk\n"                  /* 12 */
-              "{\"id\": \"e10\", \"text\": \"x\",}\n"                     /* 13 */
-              /* 14: json-glib allows an unknown escape */
-              "{\"id\": \"e11\", \"text\": \"x\\q\"}\n"
-              "{\"id\": \"e12\", \"text\": \"x\", \"image\": false}\n"    /* 15 */
-              "{\"id\": null, \"text\": \"x\"}\n"                         /* 16 */
-              "{\"id\": \"e13\", \"text\": \"\\u0000\"}\n",               /* 17 */
-              -1);
+  lb_test_write_file (fixture->batch, "v.jsonl",
+                      "{\"id\": \"e1\", \"text\": \"tab\\there \\\"q\\\" \\\\ \\/ \\u00e9"
+                      " \\ud83d\\ude00 \\u4E2D\"}\n"
+                      "  {  \"id\"  :  \"e2\" , \"score\": -1.5e3, \"ok\": true, \"no\": false,"
+                      " \"x\": null,"
+                      " \"text\": \"plain\", \"meta\": null }  \n"
+                      "{\"id\": \"e3\", \"text\": \"first\", \"text\": \"second\"}\n"
+                      "{\"id\": \"e4\", \"text\": \"first\", \"text\": \"second\", \"meta\": {}}\n"
+                      "{\"id\": 12, \"text\": \"numbered\"}\n"
+                      "{\"id\": \"e5\", \"text\": \"with a list\", \"tags\": [\"a\", {\"b\": 1}]}\n"
+                      "{\"id\": \"e6\", \"image\": null, \"text\": \"null image\"}\n"
+                      "{\"id\": 1.5, \"text\": \"x\"}\n"                          /* 8 */
+                      "{\"id\": true, \"text\": \"x\"}\n"                         /* 9 */
+                      "{\"id\": \"e7\", \"text\": 5}\n"                           /* 10 */
+                      "{\"id\": \"e8\", \"text\": \"x\", \"meta\": \"string\"}\n" /* 11 */
+                      "{\"id\": \"e9\", \"text\": \"x\"} junk\n"                  /* 12 */
+                      "{\"id\": \"e10\", \"text\": \"x\",}\n"                     /* 13 */
+                      /* 14: json-glib allows an unknown escape */
+                      "{\"id\": \"e11\", \"text\": \"x\\q\"}\n"
+                      "{\"id\": \"e12\", \"text\": \"x\", \"image\": false}\n"    /* 15 */
+                      "{\"id\": null, \"text\": \"x\"}\n"                         /* 16 */
+                      "{\"id\": \"e13\", \"text\": \"\\u0000\"}\n",               /* 17 */
+                      -1);
 
   report = import_ok (fixture, manifest, NULL);
 
@@ -513,8 +452,8 @@ test_meta (Fixture       *fixture,
       quoted = g_strjoinv ("\"\"", parts);
       g_string_append_printf (rows, "csv-%u,t,\"%s\"\n", i, quoted);
     }
-  write_file (fixture->batch, "meta.jsonl", lines->str, lines->len);
-  write_file (fixture->batch, "meta.csv", rows->str, rows->len);
+  lb_test_write_file (fixture->batch, "meta.jsonl", lines->str, lines->len);
+  lb_test_write_file (fixture->batch, "meta.csv", rows->str, rows->len);
 
   report = import_ok (fixture, jsonl, NULL);
   g_assert_cmpuint (report->rejections->len, ==, 0);
@@ -552,23 +491,23 @@ test_csv (Fixture       *fixture,
           gconstpointer  user_data)
 {
   g_autofree char *manifest = g_build_filename (fixture->batch, "comments.csv", NULL);
-  g_autofree char *png_hash = copy_pngsuite (fixture->batch, "basn6a08.png", "pics/x.png");
+  g_autofree char *png_hash = lb_test_copy_pngsuite ("basn6a08.png", fixture->batch, "pics/x.png");
   g_autoptr(LbImportReport) report = NULL;
   g_autoptr(LbItem) item = NULL;
   g_autofree char *ids = NULL;
   g_autofree char *prefix = NULL;
 
-  write_file (fixture->batch, "comments.csv",
-              "\xef\xbb\xbf" "id,text,image,meta,extra\r\n"                       /* 1 */
-              "c1,\"Hello, world\",,,\r\n"                                        /* 2 */
-              "c2,\"She said \"\"hi\"\"\",,\"{\"\"lang\"\": \"\"en\"\"}\",x\r\n"  /* 3 */
-              "c3,\"line one\r\nline two\nline three\",,,\r\n"                    /* 4-6 */
-              "c4,too,few\r\n"                                                    /* 7 */
-              "\r\n"                                                              /* 8 */
-              "p1,,pics/x.png,,\n"                                                /* 9 */
-              "c5,中文评论,,\"[1]\",\n"                                           /* 10 */
-              "c6,\"multi\nline, with comma\",,,\n"                               /* 11-12 */
-              "c7,\"unterminated,,,\nmore\n", -1);                                /* 13 */
+  lb_test_write_file (fixture->batch, "comments.csv",
+                      "\xef\xbb\xbf" "id,text,image,meta,extra\r\n"                     /* 1 */
+                      "c1,\"Hello, world\",,,\r\n"                                      /* 2 */
+                      "c2,\"She said \"\"hi\"\"\",,\"{\"\"lang\"\": \"\"en\"\"}\",x\r\n"  /* 3 */
+                      "c3,\"line one\r\nline two\nline three\",,,\r\n"                  /* 4-6 */
+                      "c4,too,few\r\n"                                                  /* 7 */
+                      "\r\n"                                                            /* 8 */
+                      "p1,,pics/x.png,,\n"                                              /* 9 */
+                      "c5,中文评论,,\"[1]\",\n"                                         /* 10 */
+                      "c6,\"multi\nline, with comma\",,,\n"                             /* 11-12 */
+                      "c7,\"unterminated,,,\nmore\n", -1);                              /* 13 */
 
   report = import_ok (fixture, manifest, NULL);
   g_assert_cmpstr (report->batch_name, ==, "comments");
@@ -615,23 +554,23 @@ test_csv_rejections (Fixture       *fixture,
   g_autofree char *ids = NULL;
   guint i = 0;
 
-  g_free (copy_pngsuite (fixture->batch, "basn0g08.png", "ok.png"));
-  write_file (fixture->batch, "fake.jpg", "not a jpeg", -1);
+  g_free (lb_test_copy_pngsuite ("basn0g08.png", fixture->batch, "ok.png"));
+  lb_test_write_file (fixture->batch, "fake.jpg", "not a jpeg", -1);
 
-  write_file (fixture->batch, "m.csv",
-              "ID , Image,Text\n"                     /* 1 */
-              ",ok.png,\n"                            /* 2 */
-              "a,ok.png,\n"                           /* 3 */
-              "a,,again\n"                            /* 4 */
-              "b,,\n"                                 /* 5 */
-              "c,ok.png,text\n"                       /* 6 */
-              "d,../ok.png,\n"                        /* 7 */
-              "e,/etc/passwd.png,\n"                  /* 8 */
-              "f,nope.png,\n"                         /* 9 */
-              "g,fake.jpg,\n"                         /* 10 */
-              "h,,\"bad \xff utf-8\"\n"               /* 11 */
-              "i,,fine\n"                             /* 12 */
-              "j,\"unterminated\n", -1);              /* 13 */
+  lb_test_write_file (fixture->batch, "m.csv",
+                      "ID , Image,Text\n"                     /* 1 */
+                      ",ok.png,\n"                            /* 2 */
+                      "a,ok.png,\n"                           /* 3 */
+                      "a,,again\n"                            /* 4 */
+                      "b,,\n"                                 /* 5 */
+                      "c,ok.png,text\n"                       /* 6 */
+                      "d,../ok.png,\n"                        /* 7 */
+                      "e,/etc/passwd.png,\n"                  /* 8 */
+                      "f,nope.png,\n"                         /* 9 */
+                      "g,fake.jpg,\n"                         /* 10 */
+                      "h,,\"bad \xff utf-8\"\n"               /* 11 */
+                      "i,,fine\n"                             /* 12 */
+                      "j,\"unterminated\n", -1);              /* 13 */
 
   report = import_ok (fixture, manifest, NULL);
 
@@ -669,7 +608,7 @@ test_csv_rejections (Fixture       *fixture,
     g_autoptr(LbImportReport) nul_report = NULL;
     g_autofree char *nul_ids = NULL;
 
-    write_file (fixture->batch, "nul.csv", nul_csv, sizeof nul_csv - 1);
+    lb_test_write_file (fixture->batch, "nul.csv", nul_csv, sizeof nul_csv - 1);
     nul_report = import_ok (fixture, nul_manifest, NULL);
     i = 0;
     g_clear_pointer (&report, lb_import_report_free);
@@ -703,9 +642,9 @@ test_csv_header (Fixture       *fixture,
   g_autoptr(LbImportReport) report = NULL;
   g_autoptr(GPtrArray) batches = NULL;
 
-  write_file (fixture->batch, "no-id.csv", "name,text\nx,y\n", -1);
-  write_file (fixture->batch, "no-content.csv", "id,meta\nx,{}\n", -1);
-  write_file (fixture->batch, "empty.csv", "", 0);
+  lb_test_write_file (fixture->batch, "no-id.csv", "name,text\nx,y\n", -1);
+  lb_test_write_file (fixture->batch, "no-content.csv", "id,meta\nx,{}\n", -1);
+  lb_test_write_file (fixture->batch, "empty.csv", "", 0);
 
   report = lb_import (fixture->store, no_id, NULL, NULL, NULL, NULL, &error);
   g_assert_null (report);
@@ -754,27 +693,27 @@ test_folder (Fixture       *fixture,
   g_autoptr(LbSchema) schema = NULL;
   g_autoptr(GError) error = NULL;
 
-  png_hash = copy_pngsuite (fixture->batch, "basn3p08.png", "b/Image.PNG");
+  png_hash = lb_test_copy_pngsuite ("basn3p08.png", fixture->batch, "b/Image.PNG");
   jpeg_hash = write_jpeg (fixture->batch, "a/photo.jpeg");
-  g_free (copy_pngsuite (fixture->batch, "basn0g16.png", "a.png"));
-  g_free (copy_pngsuite (fixture->dir, "basn0g08.png", "outside.png"));
-  write_file (fixture->batch, "a/b/deep.txt", "deep", -1);
-  write_file (fixture->batch, "a.txt", "\xef\xbb\xbfwith a BOM", -1);
-  write_file (fixture->batch, "B.txt", "upper case sorts first", -1);
-  write_file (fixture->batch, "c.txt", "", 0);
-  write_file (fixture->batch, "d.txt", "caf\xe9", -1);
-  write_file (fixture->batch, "e.png", "GIF89a is no PNG", -1);
-  write_file (fixture->batch, "notes.md", "ignored", -1);
-  write_file (fixture->batch, "data.csv", "id,text\nx,y\n", -1);
-  write_file (fixture->batch, ".hidden.txt", "hidden", -1);
-  write_file (fixture->batch, ".git/x.txt", "hidden folder", -1);
-  write_file (fixture->batch, "schema.json",
-              "{\"name\": \"Folder schema\", \"labels\": [{\"id\": \"cat\", \"hotkey\": \"1\"}]}",
-              -1);
+  g_free (lb_test_copy_pngsuite ("basn0g16.png", fixture->batch, "a.png"));
+  g_free (lb_test_copy_pngsuite ("basn0g08.png", fixture->dir, "outside.png"));
+  lb_test_write_file (fixture->batch, "a/b/deep.txt", "deep", -1);
+  lb_test_write_file (fixture->batch, "a.txt", "\xef\xbb\xbfwith a BOM", -1);
+  lb_test_write_file (fixture->batch, "B.txt", "upper case sorts first", -1);
+  lb_test_write_file (fixture->batch, "c.txt", "", 0);
+  lb_test_write_file (fixture->batch, "d.txt", "caf\xe9", -1);
+  lb_test_write_file (fixture->batch, "e.png", "GIF89a is no PNG", -1);
+  lb_test_write_file (fixture->batch, "notes.md", "ignored", -1);
+  lb_test_write_file (fixture->batch, "data.csv", "id,text\nx,y\n", -1);
+  lb_test_write_file (fixture->batch, ".hidden.txt", "hidden", -1);
+  lb_test_write_file (fixture->batch, ".git/x.txt", "hidden folder", -1);
+  lb_test_write_file (fixture->batch, "schema.json",
+                      "{\"name\": \"Folder schema\","
+                      " \"labels\": [{\"id\": \"cat\", \"hotkey\": \"1\"}]}", -1);
   g_assert_cmpint (symlink (outside, link), ==, 0);
   g_assert_cmpint (symlink ("a.png", inside_link), ==, 0);
   g_assert_cmpint (symlink (fixture->batch, dir_link), ==, 0);
-  write_file (fixture->dir, "secret.txt", "outside the batch", -1);
+  lb_test_write_file (fixture->dir, "secret.txt", "outside the batch", -1);
   g_assert_cmpint (symlink (secret, secret_link), ==, 0);
 
   report = import_ok (fixture, fixture->batch, NULL);
@@ -833,9 +772,9 @@ test_folder_text_too_long (Fixture       *fixture,
   g_autofree char *prefix = NULL;
   g_autofree char *ids = NULL;
 
-  write_file (fixture->batch, "exactly.txt", text, -1);
-  write_file (fixture->batch, "longer.txt", longer, -1);
-  write_file (fixture->batch, "with-bom.txt", bom, -1);
+  lb_test_write_file (fixture->batch, "exactly.txt", text, -1);
+  lb_test_write_file (fixture->batch, "longer.txt", longer, -1);
+  lb_test_write_file (fixture->batch, "with-bom.txt", bom, -1);
 
   report = import_ok (fixture, fixture->batch, NULL);
   g_assert_cmpuint (report->rejections->len, ==, 1);
@@ -861,10 +800,10 @@ test_errors (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   LbImportOptions options = { NULL, bad_schema };
 
-  write_file (fixture->batch, "notes.txt", "hello", -1);
-  write_file (fixture->batch, "m.jsonl", "{\"id\": \"a\", \"text\": \"b\"}\n", -1);
-  write_file (fixture->dir, "bad-schema.json",
-              "{\"labels\": [{\"id\": \"x\", \"color\": \"blue\"}]}", -1);
+  lb_test_write_file (fixture->batch, "notes.txt", "hello", -1);
+  lb_test_write_file (fixture->batch, "m.jsonl", "{\"id\": \"a\", \"text\": \"b\"}\n", -1);
+  lb_test_write_file (fixture->dir, "bad-schema.json",
+                      "{\"labels\": [{\"id\": \"x\", \"color\": \"blue\"}]}", -1);
 
   report = lb_import (fixture->store, missing, NULL, NULL, NULL, NULL, &error);
   g_assert_null (report);
@@ -886,7 +825,7 @@ test_errors (Fixture       *fixture,
   g_clear_error (&error);
 
   /* an invalid schema.json beside the manifest */
-  write_file (fixture->batch, "schema.json", "{\"labels\": [", -1);
+  lb_test_write_file (fixture->batch, "schema.json", "{\"labels\": [", -1);
   report = lb_import (fixture->store, manifest, NULL, NULL, NULL, NULL, &error);
   g_assert_null (report);
   g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
@@ -916,11 +855,11 @@ test_options (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   LbImportOptions options = { "Shift 3", schema_path };
 
-  write_file (fixture->batch, "m.jsonl", "{\"id\": \"a\", \"text\": \"b\"}\n", -1);
-  write_file (fixture->batch, "schema.json",
-              "{\"name\": \"Beside\", \"labels\": [{\"id\": \"x\"}]}", -1);
-  write_file (fixture->dir, "review.json", "{\"name\": \"Review\", \"labels\": [{\"id\": \"y\"}]}",
-              -1);
+  lb_test_write_file (fixture->batch, "m.jsonl", "{\"id\": \"a\", \"text\": \"b\"}\n", -1);
+  lb_test_write_file (fixture->batch, "schema.json",
+                      "{\"name\": \"Beside\", \"labels\": [{\"id\": \"x\"}]}", -1);
+  lb_test_write_file (fixture->dir, "review.json",
+                      "{\"name\": \"Review\", \"labels\": [{\"id\": \"y\"}]}", -1);
 
   /* --schema wins over the schema.json beside the manifest */
   report = import_ok (fixture, manifest, &options);
@@ -952,16 +891,17 @@ test_reimport (Fixture       *fixture,
   g_autoptr(LbImportReport) folder = NULL;
   g_autoptr(LbImportReport) folder_again = NULL;
 
-  write_file (fixture->batch, "m.jsonl",
-              "{\"id\": \"a\", \"text\": \"one\"}\n{\"id\": \"b\", \"text\": \"two\"}\n", -1);
-  write_file (fixture->batch, "t/c.txt", "three", -1);
+  lb_test_write_file (fixture->batch, "m.jsonl",
+                      "{\"id\": \"a\", \"text\": \"one\"}\n"
+                      "{\"id\": \"b\", \"text\": \"two\"}\n", -1);
+  lb_test_write_file (fixture->batch, "t/c.txt", "three", -1);
 
   first = import_ok (fixture, manifest, NULL);
   g_assert_cmpuint (first->n_added, ==, 2);
 
-  write_file (fixture->batch, "m.jsonl",
-              "{\"id\": \"a\", \"text\": \"one\"}\n{\"id\": \"b\", \"text\": \"two\"}\n"
-              "{\"id\": \"new\", \"text\": \"added later\"}\n", -1);
+  lb_test_write_file (fixture->batch, "m.jsonl",
+                      "{\"id\": \"a\", \"text\": \"one\"}\n{\"id\": \"b\", \"text\": \"two\"}\n"
+                      "{\"id\": \"new\", \"text\": \"added later\"}\n", -1);
   second = import_ok (fixture, manifest, NULL);
   g_assert_cmpint (second->batch_id, ==, first->batch_id);
   g_assert_cmpuint (second->n_added, ==, 1);
@@ -1120,7 +1060,7 @@ test_big_texts (Fixture       *fixture,
   for (guint i = 0; escaped[i] != '\0'; i += 2)
     escaped[i] = '\\', escaped[i + 1] = 't';
   g_string_append_printf (lines, "{\"id\": \"tabs\", \"text\": \"%s\"}\n", escaped);
-  write_file (fixture->batch, "big-texts.jsonl", lines->str, lines->len);
+  lb_test_write_file (fixture->batch, "big-texts.jsonl", lines->str, lines->len);
 
   report = lb_import (fixture->store, manifest, NULL, progress_cb, &data, NULL, &error);
   g_assert_no_error (error);
@@ -1148,7 +1088,7 @@ test_big_texts (Fixture       *fixture,
     for (guint i = 0; i < 9; i++)
       g_string_append (rows, text);
     g_string_append (rows, "\"\nafter,still imported\n");
-    write_file (fixture->batch, "huge.csv", rows->str, rows->len);
+    lb_test_write_file (fixture->batch, "huge.csv", rows->str, rows->len);
 
     csv_report = import_ok (fixture, csv, NULL);
     g_assert_cmpuint (csv_report->rejections->len, ==, 1);

@@ -10,18 +10,7 @@
 #include "lb-import.h"
 #include "lb-stats.h"
 #include "lb-store.h"
-
-static const char schema_json[] =
-  "{\"name\": \"Comment review\", \"multi_label\": true,"
-  " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},"
-  "              {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\","
-  "               \"color\": \"#e01b24\"}],"
-  " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},"
-  "                 {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\","
-  "                  \"needs_reason\": true},"
-  "                 {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}],"
-  " \"reasons\": [{\"id\": \"abuse\", \"title\": \"Abuse\","
-  "               \"children\": [{\"id\": \"abuse/insult\", \"title\": \"Insult\"}]}]}";
+#include "lb-test-support.h"
 
 typedef struct {
   char    *dir;
@@ -30,81 +19,39 @@ typedef struct {
   gint64   batch_b;
 } Fixture;
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir == NULL)
-    {
-      g_unlink (path);
-      return;
-    }
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      remove_tree (child);
-    }
-  g_dir_close (dir);
-  g_rmdir (path);
-}
-
 static gint64
 import_batch (Fixture    *f,
               const char *name,
               const char *manifest_name,
               guint       expected)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbImportReport) report = NULL;
   g_autofree char *manifest = g_build_filename (f->dir, manifest_name, NULL);
   g_autofree char *schema = g_build_filename (f->dir, "schema.json", NULL);
   LbImportOptions options = { .name = name, .schema_path = schema };
 
-  report = lb_import (f->store, manifest, &options, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (report);
-  g_assert_cmpuint (report->n_added, ==, expected);
-  return report->batch_id;
+  return lb_test_import (f->store, manifest, &options, expected);
 }
 
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
 
-  f->dir = g_dir_make_tmp ("lb-test-stats-XXXXXX", &error);
-  g_assert_no_error (error);
-
-  write_file (f->dir, "schema.json", schema_json);
-  write_file (f->dir, "a.jsonl",
-              "{\"id\": \"a1\", \"text\": \"one\"}\n"
-              "{\"id\": \"a2\", \"text\": \"two\"}\n"
-              "{\"id\": \"a3\", \"text\": \"three\"}\n"
-              "{\"id\": \"a4\", \"text\": \"four\"}\n"
-              "{\"id\": \"a5\", \"text\": \"five\"}\n");
-  write_file (f->dir, "b.jsonl",
-              "{\"id\": \"b1\", \"text\": \"一\"}\n"
-              "{\"id\": \"b2\", \"text\": \"二\"}\n");
+  f->dir = lb_test_make_tmpdir ("lb-test-stats");
+  lb_test_write_file (f->dir, "schema.json", lb_test_comment_schema_json, -1);
+  lb_test_write_file (f->dir, "a.jsonl",
+                      "{\"id\": \"a1\", \"text\": \"one\"}\n"
+                      "{\"id\": \"a2\", \"text\": \"two\"}\n"
+                      "{\"id\": \"a3\", \"text\": \"three\"}\n"
+                      "{\"id\": \"a4\", \"text\": \"four\"}\n"
+                      "{\"id\": \"a5\", \"text\": \"five\"}\n", -1);
+  lb_test_write_file (f->dir, "b.jsonl",
+                      "{\"id\": \"b1\", \"text\": \"一\"}\n"
+                      "{\"id\": \"b2\", \"text\": \"二\"}\n", -1);
 
   db = g_build_filename (f->dir, "store.db", NULL);
-  f->store = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
+  f->store = lb_test_open_store (db);
 
   f->batch_a = import_batch (f, "alpha", "a.jsonl", 5);
   f->batch_b = import_batch (f, "beta", "b.jsonl", 2);
@@ -116,9 +63,8 @@ fixture_tear_down (Fixture       *f,
 {
   lb_store_close (f->store);
   g_clear_object (&f->store);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-  remove_tree (f->dir);
+  lb_test_pump ();
+  lb_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
@@ -157,24 +103,6 @@ submit (Fixture     *f,
   g_assert_no_error (error);
 }
 
-static gint64
-get_int (JsonObject *o,
-         const char *path)
-{
-  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
-  guint n = g_strv_length (parts);
-
-  for (guint i = 0; i + 1 < n; i++)
-    {
-      if (!json_object_has_member (o, parts[i]))
-        g_error ("no member %s in %s", parts[i], path);
-      o = json_object_get_object_member (o, parts[i]);
-    }
-  if (!json_object_has_member (o, parts[n - 1]))
-    g_error ("no member %s", path);
-  return json_object_get_int_member (o, parts[n - 1]);
-}
-
 static JsonNode *
 compute (Fixture *f,
          gint64   batch_id)
@@ -195,12 +123,12 @@ test_empty (Fixture       *f,
   g_autoptr(JsonNode) node = compute (f, 0);
   JsonObject *o = json_node_get_object (node);
 
-  g_assert_cmpint (get_int (o, "items"), ==, 7);
-  g_assert_cmpint (get_int (o, "todo"), ==, 7);
-  g_assert_cmpint (get_int (o, "done"), ==, 0);
-  g_assert_cmpint (get_int (o, "skipped"), ==, 0);
-  g_assert_cmpint (get_int (o, "flagged"), ==, 0);
-  g_assert_cmpint (get_int (o, "events"), ==, 0);
+  g_assert_cmpint (lb_test_json_int (o, "items"), ==, 7);
+  g_assert_cmpint (lb_test_json_int (o, "todo"), ==, 7);
+  g_assert_cmpint (lb_test_json_int (o, "done"), ==, 0);
+  g_assert_cmpint (lb_test_json_int (o, "skipped"), ==, 0);
+  g_assert_cmpint (lb_test_json_int (o, "flagged"), ==, 0);
+  g_assert_cmpint (lb_test_json_int (o, "events"), ==, 0);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (o, "labels")), ==, 0);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (o, "decisions")), ==, 0);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (o, "reasons")), ==, 0);
@@ -233,19 +161,19 @@ test_counts (Fixture       *f,
 
   all = compute (f, 0);
   o = json_node_get_object (all);
-  g_assert_cmpint (get_int (o, "items"), ==, 7);
-  g_assert_cmpint (get_int (o, "done"), ==, 5);       /* a1 a2 a3 a4 b1 */
-  g_assert_cmpint (get_int (o, "skipped"), ==, 1);    /* a5 */
-  g_assert_cmpint (get_int (o, "todo"), ==, 1);       /* b2 */
-  g_assert_cmpint (get_int (o, "flagged"), ==, 1);    /* a4 escalated */
-  g_assert_cmpint (get_int (o, "events"), ==, 10);
-  g_assert_cmpint (get_int (o, "labels.ok"), ==, 2);
-  g_assert_cmpint (get_int (o, "labels.spam"), ==, 1);
-  g_assert_cmpint (get_int (o, "decisions.reject"), ==, 2);
-  g_assert_cmpint (get_int (o, "decisions.approve"), ==, 1);
-  g_assert_cmpint (get_int (o, "decisions.escalate"), ==, 1);
-  g_assert_cmpint (get_int (o, "reasons.abuse/insult"), ==, 1);
-  g_assert_cmpint (get_int (o, "reasons.abuse"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "items"), ==, 7);
+  g_assert_cmpint (lb_test_json_int (o, "done"), ==, 5);       /* a1 a2 a3 a4 b1 */
+  g_assert_cmpint (lb_test_json_int (o, "skipped"), ==, 1);    /* a5 */
+  g_assert_cmpint (lb_test_json_int (o, "todo"), ==, 1);       /* b2 */
+  g_assert_cmpint (lb_test_json_int (o, "flagged"), ==, 1);    /* a4 escalated */
+  g_assert_cmpint (lb_test_json_int (o, "events"), ==, 10);
+  g_assert_cmpint (lb_test_json_int (o, "labels.ok"), ==, 2);
+  g_assert_cmpint (lb_test_json_int (o, "labels.spam"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "decisions.reject"), ==, 2);
+  g_assert_cmpint (lb_test_json_int (o, "decisions.approve"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "decisions.escalate"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "reasons.abuse/insult"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "reasons.abuse"), ==, 1);
   {
     /* most frequent first */
     g_autoptr(GList) names = json_object_get_members (json_object_get_object_member (o, "labels"));
@@ -253,38 +181,38 @@ test_counts (Fixture       *f,
   }
 
   /* alice: acts a1 (1000), a2 (3000), skip a5 (500), a1 again (700); undo not an act */
-  g_assert_cmpint (get_int (o, "actors.alice.items"), ==, 3);
-  g_assert_cmpint (get_int (o, "actors.alice.events"), ==, 7);
-  g_assert_cmpint (get_int (o, "actors.alice.acts"), ==, 4);
-  g_assert_cmpint (get_int (o, "actors.alice.dwell_ms"), ==, 5200);
-  g_assert_cmpint (get_int (o, "actors.alice.mean_dwell_ms"), ==, 1300);
-  g_assert_cmpint (get_int (o, "actors.bob.items"), ==, 2);
-  g_assert_cmpint (get_int (o, "actors.bob.events"), ==, 2);
-  g_assert_cmpint (get_int (o, "actors.bob.dwell_ms"), ==, 6000);
-  g_assert_cmpint (get_int (o, "actors.bob.mean_dwell_ms"), ==, 3000);
-  g_assert_cmpint (get_int (o, "actors.李明.events"), ==, 1);
-  g_assert_cmpint (get_int (o, "actors.李明.dwell_ms"), ==, 6000);
+  g_assert_cmpint (lb_test_json_int (o, "actors.alice.items"), ==, 3);
+  g_assert_cmpint (lb_test_json_int (o, "actors.alice.events"), ==, 7);
+  g_assert_cmpint (lb_test_json_int (o, "actors.alice.acts"), ==, 4);
+  g_assert_cmpint (lb_test_json_int (o, "actors.alice.dwell_ms"), ==, 5200);
+  g_assert_cmpint (lb_test_json_int (o, "actors.alice.mean_dwell_ms"), ==, 1300);
+  g_assert_cmpint (lb_test_json_int (o, "actors.bob.items"), ==, 2);
+  g_assert_cmpint (lb_test_json_int (o, "actors.bob.events"), ==, 2);
+  g_assert_cmpint (lb_test_json_int (o, "actors.bob.dwell_ms"), ==, 6000);
+  g_assert_cmpint (lb_test_json_int (o, "actors.bob.mean_dwell_ms"), ==, 3000);
+  g_assert_cmpint (lb_test_json_int (o, "actors.李明.events"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "actors.李明.dwell_ms"), ==, 6000);
 
   /* per batch */
   alpha = compute (f, f->batch_a);
   o = json_node_get_object (alpha);
-  g_assert_cmpint (get_int (o, "items"), ==, 5);
-  g_assert_cmpint (get_int (o, "done"), ==, 4);
-  g_assert_cmpint (get_int (o, "todo"), ==, 0);
-  g_assert_cmpint (get_int (o, "events"), ==, 9);
-  g_assert_cmpint (get_int (o, "decisions.reject"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "items"), ==, 5);
+  g_assert_cmpint (lb_test_json_int (o, "done"), ==, 4);
+  g_assert_cmpint (lb_test_json_int (o, "todo"), ==, 0);
+  g_assert_cmpint (lb_test_json_int (o, "events"), ==, 9);
+  g_assert_cmpint (lb_test_json_int (o, "decisions.reject"), ==, 1);
   g_assert_false (json_object_has_member (json_object_get_object_member (o, "actors"), "李明"));
   g_assert_false (json_object_has_member (json_object_get_object_member (o, "reasons"), "abuse"));
 
   beta = compute (f, f->batch_b);
   o = json_node_get_object (beta);
-  g_assert_cmpint (get_int (o, "items"), ==, 2);
-  g_assert_cmpint (get_int (o, "done"), ==, 1);
-  g_assert_cmpint (get_int (o, "todo"), ==, 1);
-  g_assert_cmpint (get_int (o, "flagged"), ==, 0);
-  g_assert_cmpint (get_int (o, "events"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "items"), ==, 2);
+  g_assert_cmpint (lb_test_json_int (o, "done"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "todo"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "flagged"), ==, 0);
+  g_assert_cmpint (lb_test_json_int (o, "events"), ==, 1);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (o, "labels")), ==, 0);
-  g_assert_cmpint (get_int (o, "actors.李明.items"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (o, "actors.李明.items"), ==, 1);
   g_assert_cmpuint (json_object_get_size (json_object_get_object_member (o, "actors")), ==, 1);
 }
 
@@ -305,8 +233,8 @@ test_read_only (Fixture       *f,
   g_assert_no_error (error);
   node = lb_stats_compute (ro, 0, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (get_int (json_node_get_object (node), "done"), ==, 1);
-  g_assert_cmpint (get_int (json_node_get_object (node), "labels.ok"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (json_node_get_object (node), "done"), ==, 1);
+  g_assert_cmpint (lb_test_json_int (json_node_get_object (node), "labels.ok"), ==, 1);
 
   /* reopen for the tear-down */
   lb_store_close (ro);

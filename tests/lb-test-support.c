@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lb-test-support"
+#include "config.h"
+
+#include <stdarg.h>
+#include <sys/wait.h>
+
+#include <glib/gstdio.h>
+
+#include "lb-test-support.h"
+
+const char lb_test_comment_schema_json[] =
+  "{\"name\": \"Comment review\", \"multi_label\": true,"
+  " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},"
+  "              {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\","
+  "               \"color\": \"#e01b24\"}],"
+  " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},"
+  "                 {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\","
+  "                  \"needs_reason\": true},"
+  "                 {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}],"
+  " \"reasons\": [{\"id\": \"abuse\", \"title\": \"Abuse\","
+  "               \"children\": [{\"id\": \"abuse/insult\", \"title\": \"Insult\"}]}]}";
+
+char *
+lb_test_make_tmpdir (const char *prefix)
+{
+  g_autofree char *template = g_strconcat (prefix, "-XXXXXX", NULL);
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp (template, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (dir);
+  return dir;
+}
+
+void
+lb_test_remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR) && !g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          lb_test_remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    {
+      g_unlink (path);
+    }
+}
+
+void
+lb_test_write_file (const char *dir,
+                    const char *relative,
+                    const char *contents,
+                    gssize      length)
+{
+  g_autofree char *path = dir ? g_build_filename (dir, relative, NULL) : g_strdup (relative);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+}
+
+void
+lb_test_copy_file (const char *from,
+                   const char *to)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+  g_autoptr(GError) error = NULL;
+
+  g_file_get_contents (from, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (to, contents, length, &error);
+  g_assert_no_error (error);
+}
+
+const char *
+lb_test_pngsuite_dir (void)
+{
+  const char *dir = g_getenv ("LB_PNGSUITE_DIR");
+
+  g_assert_nonnull (dir);
+  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
+  return dir;
+}
+
+char *
+lb_test_pngsuite_path (const char *name)
+{
+  return g_build_filename (lb_test_pngsuite_dir (), name, NULL);
+}
+
+char *
+lb_test_copy_pngsuite (const char *name,
+                       const char *dir,
+                       const char *relative)
+{
+  g_autofree char *source = lb_test_pngsuite_path (name);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length;
+
+  g_file_get_contents (source, &contents, &length, &error);
+  g_assert_no_error (error);
+  lb_test_write_file (dir, relative, contents, length);
+
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+LbStore *
+lb_test_open_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  LbStore *store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  return store;
+}
+
+gint64
+lb_test_import (LbStore               *store,
+                const char            *path,
+                const LbImportOptions *options,
+                guint                  n_added)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+
+  report = lb_import (store, path, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (report);
+  g_assert_cmpuint (report->n_added, ==, n_added);
+  g_assert_cmpuint (report->rejections->len, ==, 0);
+  return report->batch_id;
+}
+
+void
+lb_test_pump (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static gboolean
+flag_cb (gpointer user_data)
+{
+  gboolean *flag = user_data;
+
+  *flag = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+void
+lb_test_spin_for (guint ms)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  g_autoptr(GSource) source = g_timeout_source_new (ms);
+  gboolean done = FALSE;
+
+  g_source_set_callback (source, flag_cb, &done, NULL);
+  g_source_attach (source, context);
+  while (!done)
+    g_main_context_iteration (context, TRUE);
+}
+
+void
+lb_test_wait_until (LbTestCondition condition,
+                    gpointer        data,
+                    guint           timeout_s)
+{
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  /* Polled rather than blocking: the condition may be made true by another
+   * thread without anything waking the context. */
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        g_error ("condition not met within %u s", timeout_s);
+      if (!g_main_context_iteration (context, FALSE))
+        g_usleep (1000);
+    }
+}
+
+JsonNode *
+lb_test_parse_json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+gint64
+lb_test_json_int (JsonObject *o,
+                  const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit (path, ".", -1);
+  guint n = g_strv_length (parts);
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      if (!json_object_has_member (o, parts[i]))
+        g_error ("no member %s in %s", parts[i], path);
+      o = json_object_get_object_member (o, parts[i]);
+      g_assert_nonnull (o);
+    }
+  if (!json_object_has_member (o, parts[n - 1]))
+    g_error ("no member %s", path);
+  return json_object_get_int_member (o, parts[n - 1]);
+}
+
+void
+lb_test_run_clear (LbTestRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+int
+lb_test_run_cli (LbTestRun   *run,
+                 char       **envp,
+                 ...)
+{
+  const char *cli = g_getenv ("LB_CLI");
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int wait_status = 0;
+  const char *first;
+  va_list args;
+
+  g_assert_nonnull (cli);
+  lb_test_run_clear (run);
+  g_ptr_array_add (argv, (char *) cli);
+  va_start (args, envp);
+  first = va_arg (args, const char *);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &run->out, &run->err, &wait_status, &error);
+  g_assert_no_error (error);
+
+  if (!WIFEXITED (wait_status))
+    g_error ("labelbench-cli %s died (wait status %d); stderr: %s", first, wait_status,
+             run->err);
+  run->status = WEXITSTATUS (wait_status);
+  g_test_message ("labelbench-cli %s -> %d\nstdout: %s\nstderr: %s", first, run->status,
+                  run->out, run->err);
+  return run->status;
+}

@@ -6,7 +6,12 @@
 
 #include "lb-image-canvas.h"
 
-#define CHECKER_SIZE 8   /* logical pixels per square */
+#define CHECKER_SIZE 8      /* logical pixels per square */
+#define ZOOM_STEP 1.25      /* one key press or one wheel notch */
+#define MAX_ZOOM 32.0       /* 3200 %, unless fitting needs more */
+#define SCROLL_PAN_STEP 48  /* logical pixels per wheel notch when zoomed in */
+/* Larger pixel buffers (full-size decodes) are not kept for reuse. */
+#define POOL_BUFFER_MAX ((gsize) 32 * 1024 * 1024)
 
 struct _LbImageCanvas
 {
@@ -20,6 +25,25 @@ struct _LbImageCanvas
   gboolean    opaque;
   guint       content_width;
   guint       content_height;
+
+  /* View: device pixels per source pixel, and where the image's top-left
+   * corner is in widget (logical) coordinates. */
+  double      zoom;
+  double      offset_x;
+  double      offset_y;
+  gboolean    fitted;
+  int         last_width;   /* the size the view was laid out for */
+  int         last_height;
+
+  /* Input */
+  double      pointer_x;
+  double      pointer_y;
+  gboolean    pointer_inside;
+  gboolean    space_held;
+  gboolean    space_panned;
+  gboolean    dragging;
+  double      drag_start_x;  /* offset when the drag began */
+  double      drag_start_y;
 };
 
 G_DEFINE_FINAL_TYPE (LbImageCanvas, lb_image_canvas, GTK_TYPE_WIDGET)
@@ -27,50 +51,136 @@ G_DEFINE_FINAL_TYPE (LbImageCanvas, lb_image_canvas, GTK_TYPE_WIDGET)
 enum {
   PROP_0,
   PROP_TEXTURE,
+  PROP_ZOOM,
+  PROP_FITTED,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
-/* Where the texture goes, in widget coordinates; FALSE when nothing to draw. */
+/* Geometry */
+
+static gboolean
+lb_image_canvas_get_content (LbImageCanvas *self,
+                             double        *width,
+                             double        *height)
+{
+  if (self->content_width > 0 && self->content_height > 0)
+    {
+      *width = self->content_width;
+      *height = self->content_height;
+      return TRUE;
+    }
+  if (self->texture != NULL)
+    {
+      *width = gdk_texture_get_width (self->texture);
+      *height = gdk_texture_get_height (self->texture);
+      return *width > 0 && *height > 0;
+    }
+  return FALSE;
+}
+
+static gboolean
+lb_image_canvas_has_view (LbImageCanvas *self)
+{
+  double cw, ch;
+
+  return gtk_widget_get_width (GTK_WIDGET (self)) > 0
+         && gtk_widget_get_height (GTK_WIDGET (self)) > 0
+         && lb_image_canvas_get_content (self, &cw, &ch);
+}
+
+static double
+compute_fit_zoom (LbImageCanvas *self)
+{
+  double scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double cw, ch;
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+
+  if (width <= 0 || height <= 0 || !lb_image_canvas_get_content (self, &cw, &ch))
+    return 1.0;
+
+  /* Small images are enlarged to fit too: they are what is being labelled. */
+  return MIN (width * scale / cw, height * scale / ch);
+}
+
+static double
+lb_image_canvas_min_zoom (LbImageCanvas *self)
+{
+  return MIN (compute_fit_zoom (self), 1.0);
+}
+
+static double
+lb_image_canvas_max_zoom (LbImageCanvas *self)
+{
+  return MAX (compute_fit_zoom (self) * 2.0, MAX_ZOOM);
+}
+
+/* One axis: centred (on a device pixel) when the image is smaller than the
+ * view, else kept covering the view. */
+static double
+clamp_axis (double offset,
+            double image_size,
+            double view_size,
+            double scale)
+{
+  if (image_size <= view_size + 1e-6)
+    return floor ((view_size - image_size) * scale / 2.0) / scale;
+  return CLAMP (offset, view_size - image_size, 0.0);
+}
+
+static void
+lb_image_canvas_clamp (LbImageCanvas *self)
+{
+  double scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double cw, ch;
+
+  if (!lb_image_canvas_get_content (self, &cw, &ch))
+    return;
+
+  self->offset_x = clamp_axis (self->offset_x, cw * self->zoom / scale,
+                               gtk_widget_get_width (GTK_WIDGET (self)), scale);
+  self->offset_y = clamp_axis (self->offset_y, ch * self->zoom / scale,
+                               gtk_widget_get_height (GTK_WIDGET (self)), scale);
+}
+
+static void
+lb_image_canvas_apply_fit (LbImageCanvas *self)
+{
+  self->zoom = compute_fit_zoom (self);
+  lb_image_canvas_clamp (self);
+}
+
+/* Where the whole image goes, in widget coordinates; FALSE when nothing to
+ * draw. A decode at about the fitted size is drawn pixel for pixel. */
 static gboolean
 lb_image_canvas_compute_rect (LbImageCanvas   *self,
                               graphene_rect_t *rect)
 {
-  int width = gtk_widget_get_width (GTK_WIDGET (self));
-  int height = gtk_widget_get_height (GTK_WIDGET (self));
   double scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  double tex_w, tex_h, content_w, content_h, view_w, view_h, f, draw_w, draw_h, x, y;
+  double cw, ch, tex_w, tex_h, draw_w, draw_h, x, y;
 
-  if (self->texture == NULL || width <= 0 || height <= 0)
+  if (self->texture == NULL || !lb_image_canvas_has_view (self))
     return FALSE;
+  lb_image_canvas_get_content (self, &cw, &ch);
 
   tex_w = gdk_texture_get_width (self->texture);
   tex_h = gdk_texture_get_height (self->texture);
-  content_w = self->content_width > 0 ? self->content_width : tex_w;
-  content_h = self->content_height > 0 ? self->content_height : tex_h;
-  if (tex_w <= 0 || tex_h <= 0 || content_w <= 0 || content_h <= 0)
-    return FALSE;
+  draw_w = cw * self->zoom;   /* device pixels */
+  draw_h = ch * self->zoom;
+  x = self->offset_x * scale;
+  y = self->offset_y * scale;
 
-  /* All in device pixels: fit the content into the view (small images are
-   * enlarged to fit too: they are what is being labelled). */
-  view_w = width * scale;
-  view_h = height * scale;
-  f = MIN (view_w / content_w, view_h / content_h);
-  draw_w = content_w * f;
-  draw_h = content_h * f;
-
-  /* The decoder rounds its output size; when the texture is that size, draw
-   * it 1:1 so every image pixel lands on one device pixel (no blur). */
-  if (fabs (draw_w - tex_w) <= 1.5 && fabs (draw_h - tex_h) <= 1.5
-      && tex_w <= view_w && tex_h <= view_h)
+  /* The decoder rounds its output size; when the texture is that size,
+   * draw it 1:1 on whole device pixels so that nothing blurs. */
+  if (fabs (draw_w - tex_w) <= 1.5 && fabs (draw_h - tex_h) <= 1.5)
     {
       draw_w = tex_w;
       draw_h = tex_h;
+      x = round (x);
+      y = round (y);
     }
-
-  x = floor ((view_w - draw_w) / 2.0);
-  y = floor ((view_h - draw_h) / 2.0);
 
   graphene_rect_init (rect, x / scale, y / scale, draw_w / scale, draw_h / scale);
   return TRUE;
@@ -135,6 +245,12 @@ pool_give_back_cb (gpointer data)
 {
   PoolBuffer *buffer = data;
 
+  if (buffer->size > POOL_BUFFER_MAX)
+    {
+      pool_buffer_free (buffer);
+      return;
+    }
+
   G_LOCK (pool);
   if (pool == NULL)
     pool = g_ptr_array_new ();
@@ -193,6 +309,8 @@ lb_image_canvas_ensure_surface (LbImageCanvas *self)
   scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   view_size = (gsize) gtk_widget_get_width (GTK_WIDGET (self)) * scale * 4
               * (gsize) gtk_widget_get_height (GTK_WIDGET (self)) * scale;
+  if ((gsize) dst_stride * height > POOL_BUFFER_MAX)
+    view_size = 0;
   buffer = pool_take (MAX ((gsize) dst_stride * height, view_size));
   if (buffer == NULL)
     return;
@@ -250,10 +368,13 @@ lb_image_canvas_uses_cairo (LbImageCanvas *self)
   return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
 }
 
+/* Only the visible part: cairo (pixman, or the X server's Render) then
+ * works on the pixels on screen, whatever the size of the decode. */
 static void
 lb_image_canvas_append_surface (LbImageCanvas         *self,
                                 GtkSnapshot           *snapshot,
-                                const graphene_rect_t *rect)
+                                const graphene_rect_t *rect,
+                                const graphene_rect_t *visible)
 {
   int width = cairo_image_surface_get_width (self->surface);
   int height = cairo_image_surface_get_height (self->surface);
@@ -261,19 +382,28 @@ lb_image_canvas_append_surface (LbImageCanvas         *self,
   double zoom = rect->size.width * scale / width;
   gboolean one_to_one = fabs (rect->size.width * scale - width) < 0.01
                         && fabs (rect->size.height * scale - height) < 0.01;
-  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, rect);
+  cairo_filter_t filter;
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, visible);
 
+  /* Pixel for pixel: no filtering needed. Enlarged a lot, the pixels show
+   * as they are (where exactly an edge is matters when labelling) rather
+   * than a blur. Reduced, a box filter over the pixels drawn. */
+  if (one_to_one || zoom >= 3.0)
+    filter = CAIRO_FILTER_NEAREST;
+  else if (zoom >= 0.75)
+    filter = CAIRO_FILTER_BILINEAR;
+  else
+    filter = CAIRO_FILTER_GOOD;
+
+  cairo_rectangle (cr, visible->origin.x, visible->origin.y,
+                   visible->size.width, visible->size.height);
+  cairo_clip (cr);
   cairo_translate (cr, rect->origin.x, rect->origin.y);
   cairo_scale (cr, rect->size.width / width, rect->size.height / height);
   cairo_set_source_surface (cr, self->surface, 0, 0);
-  /* Pixel for pixel: no filtering needed. A small image enlarged a lot
-   * shows its pixels as they are rather than a blur. */
-  cairo_pattern_set_filter (cairo_get_source (cr),
-                            one_to_one || zoom >= 3.0 ? CAIRO_FILTER_NEAREST
-                                                      : CAIRO_FILTER_GOOD);
+  cairo_pattern_set_filter (cairo_get_source (cr), filter);
   cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
-  cairo_rectangle (cr, 0, 0, width, height);
-  cairo_fill (cr);
+  cairo_paint (cr);
   cairo_destroy (cr);
 }
 
@@ -284,10 +414,13 @@ lb_image_canvas_snapshot (GtkWidget   *widget,
   LbImageCanvas *self = LB_IMAGE_CANVAS (widget);
   static const GdkRGBA light = { 0.80f, 0.80f, 0.80f, 1.0f };
   static const GdkRGBA dark = { 0.60f, 0.60f, 0.60f, 1.0f };
-  graphene_rect_t rect, tile;
+  graphene_rect_t rect, visible, tile;
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                               gtk_widget_get_height (widget));
   gboolean cairo = FALSE;
 
-  if (!lb_image_canvas_compute_rect (self, &rect))
+  if (!lb_image_canvas_compute_rect (self, &rect)
+      || !graphene_rect_intersection (&rect, &bounds, &visible))
     return;
 
   if (self->image != NULL && lb_image_canvas_uses_cairo (self))
@@ -298,13 +431,15 @@ lb_image_canvas_snapshot (GtkWidget   *widget,
 
   if (cairo && self->opaque)
     {
-      lb_image_canvas_append_surface (self, snapshot, &rect);
+      lb_image_canvas_append_surface (self, snapshot, &rect, &visible);
       return;
     }
 
-  /* A checkerboard behind the image shows where it is transparent. */
-  graphene_rect_init (&tile, 0, 0, 2 * CHECKER_SIZE, 2 * CHECKER_SIZE);
-  gtk_snapshot_push_repeat (snapshot, &rect, &tile);
+  /* A checkerboard behind the image shows where it is transparent; it
+   * moves with the image. */
+  graphene_rect_init (&tile, rect.origin.x, rect.origin.y, 2 * CHECKER_SIZE, 2 * CHECKER_SIZE);
+  gtk_snapshot_push_repeat (snapshot, &visible, &tile);
+  gtk_snapshot_translate (snapshot, &rect.origin);
   gtk_snapshot_append_color (snapshot, &light,
                              &GRAPHENE_RECT_INIT (0, 0, CHECKER_SIZE, CHECKER_SIZE));
   gtk_snapshot_append_color (snapshot, &dark,
@@ -314,12 +449,21 @@ lb_image_canvas_snapshot (GtkWidget   *widget,
   gtk_snapshot_append_color (snapshot, &light,
                              &GRAPHENE_RECT_INIT (CHECKER_SIZE, CHECKER_SIZE,
                                                   CHECKER_SIZE, CHECKER_SIZE));
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (-rect.origin.x, -rect.origin.y));
   gtk_snapshot_pop (snapshot);
 
   if (cairo)
-    lb_image_canvas_append_surface (self, snapshot, &rect);
+    {
+      lb_image_canvas_append_surface (self, snapshot, &rect, &visible);
+    }
   else
-    gtk_snapshot_append_texture (snapshot, self->texture, &rect);
+    {
+      /* GL renderers keep the texture on the GPU: draw it whole, clipped. */
+      gtk_snapshot_push_clip (snapshot, &visible);
+      gtk_snapshot_append_texture (snapshot, self->texture, &rect);
+      gtk_snapshot_pop (snapshot);
+    }
 }
 
 static void
@@ -337,6 +481,163 @@ lb_image_canvas_measure (GtkWidget      *widget,
 }
 
 static void
+lb_image_canvas_size_allocate (GtkWidget *widget,
+                               int        width,
+                               int        height,
+                               int        baseline)
+{
+  LbImageCanvas *self = LB_IMAGE_CANVAS (widget);
+
+  if (self->fitted)
+    {
+      lb_image_canvas_apply_fit (self);
+    }
+  else
+    {
+      /* Keep the point at the centre of the view where it was. */
+      self->offset_x += (width - self->last_width) / 2.0;
+      self->offset_y += (height - self->last_height) / 2.0;
+      self->zoom = CLAMP (self->zoom, lb_image_canvas_min_zoom (self),
+                          lb_image_canvas_max_zoom (self));
+      lb_image_canvas_clamp (self);
+    }
+  self->last_width = width;
+  self->last_height = height;
+}
+
+/* Changes of view */
+
+static void
+lb_image_canvas_set_fitted (LbImageCanvas *self,
+                            gboolean       fitted)
+{
+  if (self->fitted == fitted)
+    return;
+  self->fitted = fitted;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FITTED]);
+}
+
+static void
+lb_image_canvas_view_changed (LbImageCanvas *self,
+                              double         old_zoom)
+{
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (self->zoom != old_zoom)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+}
+
+static void
+lb_image_canvas_update_cursor (LbImageCanvas *self)
+{
+  const char *name = NULL;
+
+  if (self->dragging)
+    name = "grabbing";
+  else if (self->space_held && lb_image_canvas_get_zoomed_in (self))
+    name = "grab";
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), name);
+}
+
+/* Input */
+
+static void
+motion_cb (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           LbImageCanvas            *self)
+{
+  self->pointer_x = x;
+  self->pointer_y = y;
+  self->pointer_inside = TRUE;
+}
+
+static void
+leave_cb (GtkEventControllerMotion *controller,
+          LbImageCanvas            *self)
+{
+  self->pointer_inside = FALSE;
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           LbImageCanvas            *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (
+                                                                          controller));
+  double x, y;
+
+  if (!lb_image_canvas_has_view (self) || self->texture == NULL)
+    return FALSE;
+
+  if (state & GDK_CONTROL_MASK)
+    {
+      x = self->pointer_inside ? self->pointer_x : gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+      y = self->pointer_inside ? self->pointer_y : gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+      lb_image_canvas_zoom_at (self, self->zoom * pow (ZOOM_STEP, -dy), x, y);
+      return TRUE;
+    }
+
+  if (!lb_image_canvas_get_zoomed_in (self))
+    return FALSE;
+  if (state & GDK_SHIFT_MASK)
+    lb_image_canvas_pan (self, -dy * SCROLL_PAN_STEP, -dx * SCROLL_PAN_STEP);
+  else
+    lb_image_canvas_pan (self, -dx * SCROLL_PAN_STEP, -dy * SCROLL_PAN_STEP);
+  return TRUE;
+}
+
+static void
+drag_begin_cb (GtkGestureDrag *gesture,
+               double          x,
+               double          y,
+               LbImageCanvas  *self)
+{
+  guint button = gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (gesture));
+
+  /* The primary button pans only with Space held; otherwise it is left to
+   * the tools. */
+  if ((button == GDK_BUTTON_PRIMARY && !self->space_held) || self->texture == NULL)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  self->dragging = TRUE;
+  self->drag_start_x = self->offset_x;
+  self->drag_start_y = self->offset_y;
+  if (button == GDK_BUTTON_PRIMARY)
+    self->space_panned = TRUE;
+  lb_image_canvas_update_cursor (self);
+}
+
+static void
+drag_update_cb (GtkGestureDrag *gesture,
+                double          dx,
+                double          dy,
+                LbImageCanvas  *self)
+{
+  if (!self->dragging)
+    return;
+  lb_image_canvas_set_offset (self, self->drag_start_x + dx, self->drag_start_y + dy);
+}
+
+static void
+drag_end_cb (GtkGestureDrag *gesture,
+             double          dx,
+             double          dy,
+             LbImageCanvas  *self)
+{
+  if (!self->dragging)
+    return;
+  drag_update_cb (gesture, dx, dy, self);
+  self->dragging = FALSE;
+  lb_image_canvas_update_cursor (self);
+}
+
+static void
 lb_image_canvas_get_property (GObject    *object,
                               guint       prop_id,
                               GValue     *value,
@@ -348,6 +649,12 @@ lb_image_canvas_get_property (GObject    *object,
     {
     case PROP_TEXTURE:
       g_value_set_object (value, self->texture);
+      break;
+    case PROP_ZOOM:
+      g_value_set_double (value, self->zoom);
+      break;
+    case PROP_FITTED:
+      g_value_set_boolean (value, self->fitted);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -396,11 +703,20 @@ lb_image_canvas_class_init (LbImageCanvasClass *klass)
 
   widget_class->snapshot = lb_image_canvas_snapshot;
   widget_class->measure = lb_image_canvas_measure;
+  widget_class->size_allocate = lb_image_canvas_size_allocate;
 
   properties[PROP_TEXTURE] =
     g_param_spec_object ("texture", NULL, NULL,
                          GDK_TYPE_TEXTURE,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL,
+                         0.0, G_MAXDOUBLE, 1.0,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FITTED] =
+    g_param_spec_boolean ("fitted", NULL, NULL,
+                          TRUE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -411,7 +727,33 @@ lb_image_canvas_class_init (LbImageCanvasClass *klass)
 static void
 lb_image_canvas_init (LbImageCanvas *self)
 {
+  GtkEventController *controller;
+  GtkGesture *drag;
+
+  self->zoom = 1.0;
+  self->fitted = TRUE;
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "enter", G_CALLBACK (motion_cb), self);
+  g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
+  g_signal_connect (controller, "leave", G_CALLBACK (leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  /* Middle button, and primary button with Space held */
+  for (guint button = GDK_BUTTON_PRIMARY; button <= GDK_BUTTON_MIDDLE; button++)
+    {
+      drag = gtk_gesture_drag_new ();
+      gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), button);
+      g_signal_connect (drag, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+      g_signal_connect (drag, "drag-update", G_CALLBACK (drag_update_cb), self);
+      g_signal_connect (drag, "drag-end", G_CALLBACK (drag_end_cb), self);
+      gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+    }
 }
 
 GtkWidget *
@@ -441,6 +783,11 @@ lb_image_canvas_set_texture (LbImageCanvas *self,
   g_clear_pointer (&self->image, lb_image_unref);
   lb_image_canvas_drop_surface (self);
 
+  if (self->fitted)
+    lb_image_canvas_apply_fit (self);
+  else
+    lb_image_canvas_clamp (self);
+
   gtk_widget_queue_draw (GTK_WIDGET (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TEXTURE]);
 }
@@ -459,7 +806,7 @@ lb_image_canvas_set_image (LbImageCanvas *self,
       return;
     }
 
-  /* Only wraps the pixels, which are already at the view's size. */
+  /* Only wraps the pixels, which are already at the size needed. */
   texture = gdk_memory_texture_new (lb_image_get_width (image),
                                     lb_image_get_height (image),
                                     GDK_MEMORY_R8G8B8A8_PREMULTIPLIED,
@@ -484,5 +831,259 @@ lb_image_canvas_set_content_size (LbImageCanvas *self,
 
   self->content_width = width;
   self->content_height = height;
+  lb_image_canvas_zoom_fit (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lb_image_canvas_get_content_size (LbImageCanvas *self,
+                                  guint         *width,
+                                  guint         *height)
+{
+  double cw = 0, ch = 0;
+
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  if (!lb_image_canvas_get_content (self, &cw, &ch))
+    cw = ch = 0;
+  if (width != NULL)
+    *width = (guint) cw;
+  if (height != NULL)
+    *height = (guint) ch;
+}
+
+double
+lb_image_canvas_get_zoom (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), 1.0);
+
+  return self->zoom;
+}
+
+double
+lb_image_canvas_get_fit_zoom (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), 1.0);
+
+  return compute_fit_zoom (self);
+}
+
+double
+lb_image_canvas_get_min_zoom (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), 1.0);
+
+  return lb_image_canvas_min_zoom (self);
+}
+
+double
+lb_image_canvas_get_max_zoom (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), 1.0);
+
+  return lb_image_canvas_max_zoom (self);
+}
+
+gboolean
+lb_image_canvas_get_fitted (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), TRUE);
+
+  return self->fitted;
+}
+
+gboolean
+lb_image_canvas_get_zoomed_in (LbImageCanvas *self)
+{
+  double scale, cw, ch;
+
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
+
+  if (self->texture == NULL || !lb_image_canvas_has_view (self))
+    return FALSE;
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  lb_image_canvas_get_content (self, &cw, &ch);
+  return cw * self->zoom / scale > gtk_widget_get_width (GTK_WIDGET (self)) + 0.5
+         || ch * self->zoom / scale > gtk_widget_get_height (GTK_WIDGET (self)) + 0.5;
+}
+
+void
+lb_image_canvas_zoom_at (LbImageCanvas *self,
+                         double         zoom,
+                         double         x,
+                         double         y)
+{
+  double old_zoom, ix, iy, scale, fit;
+
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  if (!lb_image_canvas_has_view (self) || !(zoom > 0))
+    return;
+
+  old_zoom = self->zoom;
+  fit = compute_fit_zoom (self);
+  zoom = CLAMP (zoom, lb_image_canvas_min_zoom (self), lb_image_canvas_max_zoom (self));
+  /* Stepping back to about the fitted size lands on it exactly. */
+  if (fabs (zoom / fit - 1.0) < 0.02)
+    {
+      lb_image_canvas_zoom_fit (self);
+      return;
+    }
+
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  lb_image_canvas_widget_to_image (self, x, y, &ix, &iy);
+  self->zoom = zoom;
+  self->offset_x = x - ix * zoom / scale;
+  self->offset_y = y - iy * zoom / scale;
+  lb_image_canvas_clamp (self);
+  lb_image_canvas_set_fitted (self, FALSE);
+  lb_image_canvas_update_cursor (self);
+  lb_image_canvas_view_changed (self, old_zoom);
+}
+
+void
+lb_image_canvas_zoom_in (LbImageCanvas *self)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  lb_image_canvas_zoom_at (self, self->zoom * ZOOM_STEP,
+                           gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+void
+lb_image_canvas_zoom_out (LbImageCanvas *self)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  lb_image_canvas_zoom_at (self, self->zoom / ZOOM_STEP,
+                           gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+void
+lb_image_canvas_zoom_fit (LbImageCanvas *self)
+{
+  double old_zoom;
+
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  old_zoom = self->zoom;
+  lb_image_canvas_apply_fit (self);
+  lb_image_canvas_set_fitted (self, TRUE);
+  lb_image_canvas_update_cursor (self);
+  lb_image_canvas_view_changed (self, old_zoom);
+}
+
+void
+lb_image_canvas_zoom_one_to_one (LbImageCanvas *self)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  if (!lb_image_canvas_has_view (self))
+    return;
+  if (fabs (compute_fit_zoom (self) - 1.0) < 1e-9)
+    {
+      lb_image_canvas_zoom_fit (self);
+      return;
+    }
+  lb_image_canvas_zoom_at (self, 1.0,
+                           gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
+                           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+}
+
+void
+lb_image_canvas_get_offset (LbImageCanvas *self,
+                            double        *x,
+                            double        *y)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  if (x != NULL)
+    *x = self->offset_x;
+  if (y != NULL)
+    *y = self->offset_y;
+}
+
+void
+lb_image_canvas_set_offset (LbImageCanvas *self,
+                            double         x,
+                            double         y)
+{
+  double old_x = self->offset_x, old_y = self->offset_y;
+
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  self->offset_x = x;
+  self->offset_y = y;
+  lb_image_canvas_clamp (self);
+  if (self->offset_x != old_x || self->offset_y != old_y)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lb_image_canvas_pan (LbImageCanvas *self,
+                     double         dx,
+                     double         dy)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  lb_image_canvas_set_offset (self, self->offset_x + dx, self->offset_y + dy);
+}
+
+void
+lb_image_canvas_widget_to_image (LbImageCanvas *self,
+                                 double         widget_x,
+                                 double         widget_y,
+                                 double        *image_x,
+                                 double        *image_y)
+{
+  double per_pixel;
+
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  /* logical pixels per source pixel */
+  per_pixel = self->zoom / gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  if (image_x != NULL)
+    *image_x = (widget_x - self->offset_x) / per_pixel;
+  if (image_y != NULL)
+    *image_y = (widget_y - self->offset_y) / per_pixel;
+}
+
+void
+lb_image_canvas_image_to_widget (LbImageCanvas *self,
+                                 double         image_x,
+                                 double         image_y,
+                                 double        *widget_x,
+                                 double        *widget_y)
+{
+  double per_pixel;
+
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  per_pixel = self->zoom / gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  if (widget_x != NULL)
+    *widget_x = self->offset_x + image_x * per_pixel;
+  if (widget_y != NULL)
+    *widget_y = self->offset_y + image_y * per_pixel;
+}
+
+void
+lb_image_canvas_set_space_held (LbImageCanvas *self,
+                                gboolean       held)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  if (held && !self->space_held)
+    self->space_panned = FALSE;
+  self->space_held = held;
+  lb_image_canvas_update_cursor (self);
+}
+
+gboolean
+lb_image_canvas_get_space_panned (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
+
+  return self->space_panned;
 }

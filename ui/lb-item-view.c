@@ -15,6 +15,8 @@
 #define SPINNER_DELAY_MS 150
 /* A resize asks for a new decode once the size has been stable this long. */
 #define RESIZE_DEBOUNCE_MS 200
+/* A zoom asks for a sharper (or lighter) decode once it paused this long. */
+#define ZOOM_DEBOUNCE_MS 80
 /* The decode fits the view when it is off by at most this (device pixels). */
 #define SIZE_SLACK 2
 #define MAX_PENDING_PREFETCH 8
@@ -92,6 +94,9 @@ typedef struct {
 
 static void lb_item_view_start_image (LbItemView *self);
 static void lb_item_view_check_resize (LbItemView *self);
+static gboolean lb_item_view_get_wanted_size (LbItemView *self,
+                                              guint      *width,
+                                              guint      *height);
 
 static void
 load_data_free (LoadData *data)
@@ -188,8 +193,10 @@ lb_item_view_set_caption (LbItemView *self,
     external_id = "";
 
   if (source_width > 0 && source_height > 0)
-    /* Translators: item id, then the image's size in pixels */
-    text = g_strdup_printf (_("%s  ·  %u × %u"), external_id, source_width, source_height);
+    /* Translators: item id, the image's size in pixels, then the zoom */
+    text = g_strdup_printf (_("%s  ·  %u × %u  ·  %.0f %%"), external_id,
+                            source_width, source_height,
+                            lb_image_canvas_get_zoom (self->canvas) * 100.0);
   else
     text = g_strdup (external_id);
 
@@ -399,7 +406,7 @@ resize_timeout_cb (gpointer user_data)
 
   if (self->item == NULL || self->status != LB_ITEM_VIEW_READY
       || lb_item_get_kind (self->item) != LB_ITEM_KIND_IMAGE
-      || !lb_item_view_get_target_size (self, &width, &height))
+      || !lb_item_view_get_wanted_size (self, &width, &height))
     return G_SOURCE_REMOVE;
 
   path = lb_item_get_path (self->item);
@@ -420,19 +427,46 @@ resize_timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Does the shown decode still suit the view? If not, ask for a new one
- * once the size settles. */
+/* The size to ask the decoder for: the view's size while the image is
+ * fitted (what was prefetched), else enough for the zoom, in steps of
+ * powers of two of the source size so that zooming does not decode at
+ * every step; never more than the source. FALSE before the view has a
+ * size. */
+static gboolean
+lb_item_view_get_wanted_size (LbItemView *self,
+                              guint      *width,
+                              guint      *height)
+{
+  double zoom = lb_image_canvas_get_zoom (self->canvas);
+  double fit = lb_image_canvas_get_fit_zoom (self->canvas);
+  double f;
+
+  if (!lb_item_view_get_target_size (self, width, height))
+    return FALSE;
+  if (self->source_width == 0 || self->source_height == 0
+      || lb_image_canvas_get_fitted (self->canvas) || zoom <= fit * 1.02 || fit >= 1.0)
+    return TRUE;
+
+  f = zoom >= 1.0 ? 1.0 : MIN (1.0, pow (2.0, ceil (log2 (zoom))));
+  *width = MAX (1, (guint) ceil (self->source_width * f));
+  *height = MAX (1, (guint) ceil (self->source_height * f));
+  return TRUE;
+}
+
+/* Does the shown decode still suit the view and the zoom? If not, ask for
+ * a new one once the size or the zoom settles. */
 static void
-lb_item_view_check_resize (LbItemView *self)
+lb_item_view_check_resize_after (LbItemView *self,
+                                 guint       delay_ms)
 {
   GdkTexture *texture = lb_image_canvas_get_texture (self->canvas);
-  guint width, height;
-  double f, want_w, want_h;
+  guint width, height, fit_w, fit_h;
+  double f, want_w, want_h, tex_w, tex_h;
 
   if (self->item == NULL || self->status != LB_ITEM_VIEW_READY || texture == NULL
       || lb_item_get_kind (self->item) != LB_ITEM_KIND_IMAGE
       || self->source_width == 0 || self->source_height == 0
-      || !lb_item_view_get_target_size (self, &width, &height))
+      || !lb_item_view_get_wanted_size (self, &width, &height))
     return;
 
   if (width == self->target_width && height == self->target_height)
@@ -441,20 +475,41 @@ lb_item_view_check_resize (LbItemView *self)
       return;
     }
 
+  /* What the decoder makes of that size */
   f = MIN (1.0, MIN ((double) width / self->source_width,
                      (double) height / self->source_height));
+  lb_image_compute_fit (self->source_width, self->source_height, width, height, &fit_w, &fit_h);
   want_w = self->source_width * f;
   want_h = self->source_height * f;
+  tex_w = gdk_texture_get_width (texture);
+  tex_h = gdk_texture_get_height (texture);
 
-  if (fabs (want_w - gdk_texture_get_width (texture)) <= SIZE_SLACK
-      && fabs (want_h - gdk_texture_get_height (texture)) <= SIZE_SLACK)
+  if ((fabs (want_w - tex_w) <= SIZE_SLACK && fabs (want_h - tex_h) <= SIZE_SLACK)
+      || (fit_w == tex_w && fit_h == tex_h))
     {
       g_clear_handle_id (&self->resize_timeout_id, g_source_remove);
       return;
     }
 
   g_clear_handle_id (&self->resize_timeout_id, g_source_remove);
-  self->resize_timeout_id = g_timeout_add (RESIZE_DEBOUNCE_MS, resize_timeout_cb, self);
+  self->resize_timeout_id = g_timeout_add (delay_ms, resize_timeout_cb, self);
+}
+
+static void
+lb_item_view_check_resize (LbItemView *self)
+{
+  lb_item_view_check_resize_after (self, RESIZE_DEBOUNCE_MS);
+}
+
+static void
+canvas_zoom_cb (LbImageCanvas *canvas,
+                GParamSpec    *pspec,
+                LbItemView    *self)
+{
+  if (self->status != LB_ITEM_VIEW_READY || self->source_width == 0)
+    return;
+  lb_item_view_set_caption (self, self->source_width, self->source_height);
+  lb_item_view_check_resize_after (self, ZOOM_DEBOUNCE_MS);
 }
 
 static void
@@ -534,6 +589,8 @@ allocate_idle_cb (gpointer user_data)
     }
   else
     {
+      if (self->status == LB_ITEM_VIEW_READY && self->source_width > 0)
+        lb_item_view_set_caption (self, self->source_width, self->source_height);
       lb_item_view_check_resize (self);
     }
 
@@ -721,6 +778,7 @@ lb_item_view_init (LbItemView *self)
 
   g_type_ensure (LB_TYPE_IMAGE_CANVAS);
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->canvas, "notify::zoom", G_CALLBACK (canvas_zoom_cb), self);
 
   /* A little larger than the interface font; the user's font (and its
    * CJK fallback) is kept. */
@@ -783,6 +841,8 @@ lb_item_view_set_item (LbItemView *self,
 
   lb_item_view_cancel_loads (self);
   self->generation++;
+  /* Each item starts fitted. */
+  lb_image_canvas_zoom_fit (self->canvas);
   self->target_width = self->target_height = 0;
   self->source_width = self->source_height = 0;
   g_set_object (&self->item, item);
@@ -851,4 +911,22 @@ lb_item_view_get_error_message (LbItemView *self)
   g_return_val_if_fail (LB_IS_ITEM_VIEW (self), NULL);
 
   return self->error_message;
+}
+
+LbImageCanvas *
+lb_item_view_get_canvas (LbItemView *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM_VIEW (self), NULL);
+
+  return self->canvas;
+}
+
+gboolean
+lb_item_view_get_showing_image (LbItemView *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM_VIEW (self), FALSE);
+
+  return self->status == LB_ITEM_VIEW_READY && self->item != NULL
+         && lb_item_get_kind (self->item) == LB_ITEM_KIND_IMAGE
+         && lb_image_canvas_get_texture (self->canvas) != NULL;
 }

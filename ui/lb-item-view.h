@@ -3,6 +3,7 @@
 
 #include <gtk/gtk.h>
 
+#include "lb-image-canvas.h"
 #include "lb-item.h"
 #include "lb-image-loader.h"
 
@@ -36,5 +37,9 @@ void              lb_item_view_prefetch          (LbItemView    *self,
 /* Properties "status" and "error-message" notify when they change. */
 LbItemViewStatus  lb_item_view_get_status        (LbItemView    *self);
 const char       *lb_item_view_get_error_message (LbItemView    *self);
+/* The image canvas (zoom, pan, coordinates), and whether it shows the
+ * current item's image. */
+LbImageCanvas    *lb_item_view_get_canvas        (LbItemView    *self);
+gboolean          lb_item_view_get_showing_image (LbItemView    *self);
 
 G_END_DECLS

@@ -38,6 +38,9 @@ struct _LbWindow
 
   GtkWidget            *item_view;
   GtkEventController   *key_controller;
+  /* Space went down over a zoomed image: it skips when it comes up,
+   * unless the image was dragged meanwhile (Space+drag pans). */
+  gboolean              space_pending;
   GSettings            *settings;
   LbStore              *store;
   LbImageLoader        *loader;
@@ -1352,6 +1355,132 @@ is_text_widget (GtkWidget *widget)
   return widget != NULL && (GTK_IS_EDITABLE (widget) || GTK_IS_TEXT_VIEW (widget));
 }
 
+/* Image view */
+
+#define PAN_STEP 64   /* logical pixels per arrow key press */
+
+static LbImageCanvas *
+image_canvas (LbWindow *self)
+{
+  LbItemView *view = LB_ITEM_VIEW (self->item_view);
+
+  return lb_item_view_get_showing_image (view) ? lb_item_view_get_canvas (view) : NULL;
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbImageCanvas *canvas = image_canvas (LB_WINDOW (widget));
+
+  if (canvas == NULL)
+    return;
+  if (g_str_equal (action_name, "win.zoom-in"))
+    lb_image_canvas_zoom_in (canvas);
+  else if (g_str_equal (action_name, "win.zoom-out"))
+    lb_image_canvas_zoom_out (canvas);
+  else if (g_str_equal (action_name, "win.zoom-fit"))
+    lb_image_canvas_zoom_fit (canvas);
+  else if (g_str_equal (action_name, "win.zoom-original"))
+    lb_image_canvas_zoom_one_to_one (canvas);
+}
+
+static void
+end_space (LbWindow *self,
+           gboolean  may_skip)
+{
+  LbImageCanvas *canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view));
+  gboolean panned = lb_image_canvas_get_space_panned (canvas);
+
+  if (!self->space_pending)
+    return;
+  self->space_pending = FALSE;
+  lb_image_canvas_set_space_held (canvas, FALSE);
+  if (may_skip && !panned)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.skip", NULL);
+}
+
+static void
+key_released_cb (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 LbWindow              *self)
+{
+  if (keyval == GDK_KEY_space || keyval == GDK_KEY_KP_Space)
+    end_space (self, TRUE);
+}
+
+static void
+active_changed_cb (GtkWindow  *window,
+                   GParamSpec *pspec,
+                   LbWindow   *self)
+{
+  /* The release may never come to us: no skip then. */
+  if (!gtk_window_is_active (window))
+    end_space (self, FALSE);
+}
+
+/* Keys for the image when it is zoomed in; FALSE when not one of them. */
+static gboolean
+handle_image_key (LbWindow        *self,
+                  guint            keyval,
+                  GdkModifierType  state)
+{
+  LbImageCanvas *canvas = image_canvas (self);
+  double step = PAN_STEP * ((state & GDK_SHIFT_MASK) ? 4 : 1);
+
+  if (canvas == NULL)
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_plus:
+    case GDK_KEY_equal:
+    case GDK_KEY_KP_Add:
+      lb_image_canvas_zoom_in (canvas);
+      return TRUE;
+    case GDK_KEY_minus:
+    case GDK_KEY_KP_Subtract:
+      lb_image_canvas_zoom_out (canvas);
+      return TRUE;
+    default:
+      break;
+    }
+
+  /* Arrows pan only when there is something to pan (and, later, nothing
+   * is selected); otherwise Up and Down move in the queue. */
+  if (!lb_image_canvas_get_zoomed_in (canvas))
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+      lb_image_canvas_pan (canvas, step, 0);
+      return TRUE;
+    case GDK_KEY_Right:
+      lb_image_canvas_pan (canvas, -step, 0);
+      return TRUE;
+    case GDK_KEY_Up:
+      lb_image_canvas_pan (canvas, 0, step);
+      return TRUE;
+    case GDK_KEY_Down:
+      lb_image_canvas_pan (canvas, 0, -step);
+      return TRUE;
+    case GDK_KEY_space:
+    case GDK_KEY_KP_Space:
+      if (!self->space_pending)
+        {
+          self->space_pending = TRUE;
+          lb_image_canvas_set_space_held (canvas, TRUE);
+        }
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static gboolean
 key_pressed_cb (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -1404,6 +1533,13 @@ key_pressed_cb (GtkEventControllerKey *controller,
   /* Inside the reason list, Enter, Space and arrows work the list */
   if (lb_panel_is_reason_widget (self->panel, focus))
     return FALSE;
+
+  /* Space held down repeats: it still counts as one press. */
+  if (self->space_pending && (keyval == GDK_KEY_space || keyval == GDK_KEY_KP_Space))
+    return TRUE;
+
+  if (handle_image_key (self, keyval, state))
+    return TRUE;
 
   switch (keyval)
     {
@@ -2026,6 +2162,10 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL, cancel_import_action);
   gtk_widget_class_install_action (widget_class, "win.show-rejections", NULL,
                                    show_rejections_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-original", NULL, zoom_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
@@ -2044,6 +2184,27 @@ lb_window_class_init (LbWindowClass *klass)
                                        "win.filter", "s", "flagged");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_CONTROL_MASK,
                                        "win.filter", "s", "all");
+  /* Zoom: with Ctrl, so that no schema hotkey can take them (plain + and -
+   * work too when the schema does not use them). */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK,
+                                       "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK,
+                                       "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, GDK_CONTROL_MASK,
+                                       "win.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK,
+                                       "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, GDK_CONTROL_MASK,
+                                       "win.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK,
+                                       "win.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0, GDK_CONTROL_MASK,
+                                       "win.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK | GDK_ALT_MASK,
+                                       "win.zoom-original", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_0,
+                                       GDK_CONTROL_MASK | GDK_ALT_MASK,
+                                       "win.zoom-original", NULL);
 }
 
 static void
@@ -2077,6 +2238,8 @@ lb_window_init (LbWindow *self)
   self->key_controller = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (self->key_controller, GTK_PHASE_CAPTURE);
   g_signal_connect (self->key_controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  g_signal_connect (self->key_controller, "key-released", G_CALLBACK (key_released_cb), self);
+  g_signal_connect (self, "notify::is-active", G_CALLBACK (active_changed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), self->key_controller);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);

@@ -12,6 +12,7 @@
 
 #include "lb-store.h"
 #include "lb-store-private.h"
+#include "lb-test-support.h"
 
 #define SCHEMA_JSON \
   "{\"name\": \"Crash\", \"multi_label\": false," \
@@ -101,7 +102,7 @@ static void
 test_crash (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-crash-XXXXXX", NULL);
+  g_autofree char *dir = lb_test_make_tmpdir ("test-crash");
   g_autofree char *path = g_build_filename (dir, "crash.db", NULL);
   g_autofree char *child = child_path ();
   g_autoptr(GPtrArray) reported = g_ptr_array_new_with_free_func (reported_free);
@@ -115,8 +116,7 @@ test_crash (void)
   g_assert_true (g_file_test (child, G_FILE_TEST_IS_EXECUTABLE));
 
   /* the store the child works on */
-  store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
+  store = lb_test_open_store (path);
   g_assert_true (_lb_store_ensure_batch (store, "crash", dir, dir, SCHEMA_JSON, &batch_id,
                                          &error));
   {
@@ -278,15 +278,7 @@ test_crash (void)
   g_hash_table_unref (scan.acts);
   g_hash_table_unref (scan.last_labels);
 
-  {
-    const char *suffixes[] = { "", "-wal", "-shm", ".lock" };
-    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-      {
-        g_autofree char *p = g_strconcat (path, suffixes[i], NULL);
-        g_remove (p);
-      }
-    g_rmdir (dir);
-  }
+  lb_test_remove_tree (dir);
 }
 
 int

@@ -8,6 +8,7 @@
 #include <png.h>
 
 #include "lb-image-loader.h"
+#include "lb-test-support.h"
 
 static char *scratch_dir;
 static GThread *main_thread;
@@ -93,19 +94,48 @@ results_clear (Results *r)
   memset (r, 0, sizeof *r);
 }
 
-/* Iterates the main context until @done or 20 s have passed */
+typedef struct
+{
+  guint *counter;
+  guint  n;
+} Count;
+
+static gboolean
+counted (gpointer data)
+{
+  Count *count = data;
+
+  return *count->counter >= count->n;
+}
+
+/* Iterates the thread-default main context until *COUNTER reaches N; the
+ * test fails after 20 s */
 static void
 wait_for (guint *counter,
           guint  n)
 {
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  Count count = { counter, n };
 
-  while (*counter < n)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (g_main_context_get_thread_default (), FALSE);
-      g_usleep (1000);
-    }
+  lb_test_wait_until (counted, &count, 20);
+}
+
+typedef struct
+{
+  LbImageLoader *loader;
+  const char    *path;
+  guint          width;
+  guint          height;
+  LbImage       *image;
+} Lookup;
+
+static gboolean
+looked_up (gpointer data)
+{
+  Lookup *lookup = data;
+
+  lookup->image = lb_image_loader_lookup (lookup->loader, lookup->path, lookup->width,
+                                          lookup->height);
+  return lookup->image != NULL;
 }
 
 static LbImage *
@@ -114,16 +144,10 @@ wait_for_lookup (LbImageLoader *loader,
                  guint          width,
                  guint          height)
 {
-  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  LbImage *image;
+  Lookup lookup = { loader, path, width, height, NULL };
 
-  while ((image = lb_image_loader_lookup (loader, path, width, height)) == NULL)
-    {
-      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-      g_main_context_iteration (g_main_context_get_thread_default (), FALSE);
-      g_usleep (1000);
-    }
-  return image;
+  lb_test_wait_until (looked_up, &lookup, 20);
+  return lookup.image;
 }
 
 static void
@@ -576,11 +600,7 @@ test_stress (void)
   g_assert_cmpuint (lb_image_loader_get_cached_bytes (loader), <=, budget);
 
   /* nothing more arrives later */
-  for (guint i = 0; i < 50; i++)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
+  lb_test_spin_for (50);
   g_assert_cmpuint (n_done, ==, n_started);
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
@@ -604,32 +624,15 @@ test_dispose_busy (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
 }
 
-static void
-remove_scratch (void)
-{
-  g_autoptr(GDir) dir = g_dir_open (scratch_dir, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (scratch_dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (scratch_dir);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
   main_thread = g_thread_self ();
-  scratch_dir = g_dir_make_tmp ("lb-test-image-loader-XXXXXX", &error);
-  g_assert_no_error (error);
+  scratch_dir = lb_test_make_tmpdir ("lb-test-image-loader");
 
   g_test_add_func ("/engine/image-loader/load", test_load);
   g_test_add_func ("/engine/image-loader/budget", test_budget);
@@ -642,7 +645,7 @@ main (int   argc,
   g_test_add_func ("/engine/image-loader/dispose-busy", test_dispose_busy);
 
   ret = g_test_run ();
-  remove_scratch ();
+  lb_test_remove_tree (scratch_dir);
   g_free (scratch_dir);
   return ret;
 }

@@ -14,39 +14,20 @@
 #include <jpeglib.h>
 
 #include "lb-image.h"
+#include "lb-test-support.h"
 
 static char *scratch_dir;
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-static const char *
-pngsuite_dir (void)
-{
-  const char *dir = g_getenv ("LB_PNGSUITE_DIR");
-
-  g_assert_nonnull (dir);
-  g_assert_true (g_file_test (dir, G_FILE_TEST_IS_DIR));
-  return dir;
-}
-
-static char *
-pngsuite_path (const char *name)
-{
-  return g_build_filename (pngsuite_dir (), name, NULL);
-}
-
 static char *
 write_scratch (const char   *name,
                const void   *data,
                gsize         len)
 {
-  char *path = g_build_filename (scratch_dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, data, len, &error);
-  g_assert_no_error (error);
-  return path;
+  lb_test_write_file (scratch_dir, name, data, len);
+  return g_build_filename (scratch_dir, name, NULL);
 }
 
 static guint
@@ -76,6 +57,34 @@ assert_error_names_file (GError     *error,
   g_assert_error (error, LB_IMAGE_ERROR, code);
   if (strstr (error->message, base) == NULL)
     g_error ("message \"%s\" does not name %s", error->message, base);
+}
+
+/* Decoding PATH (to TW × TH, with LIMITS; NULL: the defaults) is refused
+ * with CODE, in a message that names the file */
+static void
+assert_decode_refused (const char          *path,
+                       guint                tw,
+                       guint                th,
+                       const LbImageLimits *limits,
+                       int                  code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImage) image = lb_image_decode_file (path, tw, th, limits, &error);
+
+  g_assert_null (image);
+  assert_error_names_file (error, code, path);
+}
+
+/* Probing PATH is refused the same way */
+static void
+assert_probe_refused (const char *path,
+                      int         code)
+{
+  g_autoptr(GError) error = NULL;
+  guint w, h;
+
+  g_assert_false (lb_image_probe_file (path, &w, &h, &error));
+  assert_error_names_file (error, code, path);
 }
 
 /* The same PNG without chunks that carry colour-space information: the
@@ -171,7 +180,7 @@ test_pngsuite_all (void)
   guint n_good = 0, n_bad = 0;
   g_autoptr(GString) oracle_twin = g_string_new (NULL);
 
-  dir = g_dir_open (pngsuite_dir (), 0, &error);
+  dir = g_dir_open (lb_test_pngsuite_dir (), 0, &error);
   g_assert_no_error (error);
 
   while ((name = g_dir_read_name (dir)) != NULL)
@@ -186,7 +195,7 @@ test_pngsuite_all (void)
 
       if (!g_str_has_suffix (name, ".png"))
         continue;
-      path = pngsuite_path (name);
+      path = lb_test_pngsuite_path (name);
       image = lb_image_decode_file (path, 0, 0, NULL, &local_error);
 
       if (name[0] == 'x')
@@ -220,7 +229,7 @@ test_pngsuite_all (void)
            * ibasn0g16 is one). For those the oracle is the simplified API's
            * decoding of the non-interlaced twin, which is the same picture
            * (see the corpus README). */
-          g_autofree char *twin = pngsuite_path (name + 1);
+          g_autofree char *twin = lb_test_pngsuite_path (name + 1);
 
           g_assert_true (g_file_test (twin, G_FILE_TEST_EXISTS));
           g_free (expected);
@@ -254,9 +263,9 @@ get_pixel (LbImage *image,
 static void
 test_pngsuite_spot (void)
 {
-  g_autofree char *g01 = pngsuite_path ("basn0g01.png");
-  g_autofree char *a08 = pngsuite_path ("basn6a08.png");
-  g_autofree char *g16 = pngsuite_path ("basn0g16.png");
+  g_autofree char *g01 = lb_test_pngsuite_path ("basn0g01.png");
+  g_autofree char *a08 = lb_test_pngsuite_path ("basn6a08.png");
+  g_autofree char *g16 = lb_test_pngsuite_path ("basn0g16.png");
   g_autoptr(LbImage) image = NULL;
   g_autoptr(GError) error = NULL;
   guint8 px[4];
@@ -340,7 +349,7 @@ test_pngsuite_interlaced (void)
   const char *name;
   guint n = 0;
 
-  dir = g_dir_open (pngsuite_dir (), 0, &error);
+  dir = g_dir_open (lb_test_pngsuite_dir (), 0, &error);
   g_assert_no_error (error);
   while ((name = g_dir_read_name (dir)) != NULL)
     {
@@ -351,8 +360,8 @@ test_pngsuite_interlaced (void)
 
       if (name[0] != 'i' || !g_str_has_suffix (name, ".png"))
         continue;
-      ipath = pngsuite_path (name);
-      path = pngsuite_path (name + 1);
+      ipath = lb_test_pngsuite_path (name);
+      path = lb_test_pngsuite_path (name + 1);
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         continue;
 
@@ -390,7 +399,7 @@ test_pngsuite_damaged (void)
 
   for (guint f = 0; f < G_N_ELEMENTS (names); f++)
     {
-      g_autofree char *path = pngsuite_path (names[f]);
+      g_autofree char *path = lb_test_pngsuite_path (names[f]);
       g_autofree char *contents = NULL;
       gsize len;
 
@@ -542,31 +551,21 @@ test_png_too_large (void)
     g_autoptr(GBytes) bytes = craft_png_header (100, 100);
     g_autofree char *path = write_scratch ("small.png", g_bytes_get_data (bytes, NULL),
                                            g_bytes_get_size (bytes));
-    g_autoptr(GError) error = NULL;
-    g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, NULL, &error);
 
-    g_assert_null (image);
-    assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+    assert_decode_refused (path, 0, 0, NULL, LB_IMAGE_ERROR_CORRUPT);
   }
 
   /* Custom limits apply to real files too */
   {
-    g_autofree char *path = pngsuite_path ("basn2c08.png");
+    g_autofree char *path = lb_test_pngsuite_path ("basn2c08.png");
     LbImageLimits limits = *lb_image_limits_default ();
-    g_autoptr(GError) error = NULL;
-    g_autoptr(LbImage) image = NULL;
 
     limits.max_pixels = 32 * 32 - 1;
-    image = lb_image_decode_file (path, 0, 0, &limits, &error);
-    g_assert_null (image);
-    assert_error_names_file (error, LB_IMAGE_ERROR_TOO_LARGE, path);
-    g_clear_error (&error);
+    assert_decode_refused (path, 0, 0, &limits, LB_IMAGE_ERROR_TOO_LARGE);
 
     limits = *lb_image_limits_default ();
     limits.max_height = 31;
-    image = lb_image_decode_file (path, 0, 0, &limits, &error);
-    g_assert_null (image);
-    assert_error_names_file (error, LB_IMAGE_ERROR_TOO_LARGE, path);
+    assert_decode_refused (path, 0, 0, &limits, LB_IMAGE_ERROR_TOO_LARGE);
   }
 }
 
@@ -574,7 +573,7 @@ test_png_too_large (void)
 static void
 test_png_chunk_limit (void)
 {
-  g_autofree char *src = pngsuite_path ("basn2c08.png");
+  g_autofree char *src = lb_test_pngsuite_path ("basn2c08.png");
   g_autofree char *contents = NULL;
   g_autofree char *path = NULL;
   GByteArray *out = g_byte_array_new ();
@@ -710,7 +709,7 @@ test_pngsuite_x_damage (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *src = pngsuite_path (cases[i].from);
+      g_autofree char *src = lb_test_pngsuite_path (cases[i].from);
       g_autofree char *contents = NULL;
       g_autofree char *name = g_strdup_printf ("x%u-%s", i, cases[i].from);
       g_autofree char *path = NULL;
@@ -744,33 +743,19 @@ test_refusals (void)
   g_autofree char *missing = g_build_filename (scratch_dir, "missing.png", NULL);
   g_autofree char *text = write_scratch ("notes.png", "just some text\n", 15);
   g_autofree char *empty = write_scratch ("empty.jpg", "", 0);
-  g_autofree char *src = pngsuite_path ("basn2c08.png");
+  g_autofree char *src = lb_test_pngsuite_path ("basn2c08.png");
   g_autofree char *contents = NULL;
   g_autofree char *truncated = NULL;
   g_autofree char *badcrc = NULL;
   gsize len;
-  guint w, h;
 
-  image = lb_image_decode_file (missing, 0, 0, NULL, &error);
-  g_assert_null (image);
-  assert_error_names_file (error, LB_IMAGE_ERROR_NOT_FOUND, missing);
-  g_clear_error (&error);
-  g_assert_false (lb_image_probe_file (missing, &w, &h, &error));
-  assert_error_names_file (error, LB_IMAGE_ERROR_NOT_FOUND, missing);
-  g_clear_error (&error);
+  assert_decode_refused (missing, 0, 0, NULL, LB_IMAGE_ERROR_NOT_FOUND);
+  assert_probe_refused (missing, LB_IMAGE_ERROR_NOT_FOUND);
 
-  image = lb_image_decode_file (text, 0, 0, NULL, &error);
-  g_assert_null (image);
-  assert_error_names_file (error, LB_IMAGE_ERROR_UNSUPPORTED, text);
-  g_clear_error (&error);
-  g_assert_false (lb_image_probe_file (text, &w, &h, &error));
-  assert_error_names_file (error, LB_IMAGE_ERROR_UNSUPPORTED, text);
-  g_clear_error (&error);
+  assert_decode_refused (text, 0, 0, NULL, LB_IMAGE_ERROR_UNSUPPORTED);
+  assert_probe_refused (text, LB_IMAGE_ERROR_UNSUPPORTED);
 
-  image = lb_image_decode_file (empty, 0, 0, NULL, &error);
-  g_assert_null (image);
-  assert_error_names_file (error, LB_IMAGE_ERROR_UNSUPPORTED, empty);
-  g_clear_error (&error);
+  assert_decode_refused (empty, 0, 0, NULL, LB_IMAGE_ERROR_UNSUPPORTED);
 
   /* a directory is not an image either */
   image = lb_image_decode_file (scratch_dir, 0, 0, NULL, &error);
@@ -780,17 +765,12 @@ test_refusals (void)
 
   g_file_get_contents (src, &contents, &len, NULL);
   truncated = write_scratch ("truncated.png", contents, len / 2);
-  image = lb_image_decode_file (truncated, 0, 0, NULL, &error);
-  g_assert_null (image);
-  assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, truncated);
-  g_clear_error (&error);
+  assert_decode_refused (truncated, 0, 0, NULL, LB_IMAGE_ERROR_CORRUPT);
 
   /* damaged IHDR CRC */
   contents[29] ^= 0xFF;
   badcrc = write_scratch ("badcrc.png", contents, len);
-  image = lb_image_decode_file (badcrc, 0, 0, NULL, &error);
-  g_assert_null (image);
-  assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, badcrc);
+  assert_decode_refused (badcrc, 0, 0, NULL, LB_IMAGE_ERROR_CORRUPT);
 }
 
 static void
@@ -1242,10 +1222,7 @@ test_jpeg_refusals (void)
       g_assert_nonnull (strstr (error->message, cases[i].what));
       /* also when a small target is asked for */
       g_clear_error (&error);
-      image = lb_image_decode_file (path, 100, 100, NULL, &error);
-      g_assert_null (image);
-      assert_error_names_file (error, LB_IMAGE_ERROR_TOO_LARGE, path);
-      g_clear_error (&error);
+      assert_decode_refused (path, 100, 100, NULL, LB_IMAGE_ERROR_TOO_LARGE);
 
       g_assert_true (lb_image_probe_file (path, &w, &h, &error));
       g_assert_cmpuint (w, ==, cases[i].w);
@@ -1256,39 +1233,26 @@ test_jpeg_refusals (void)
   {
     g_autofree guint8 *p12 = g_memdup2 (g_bytes_get_data (bytes, NULL), len);
     g_autofree char *path = NULL;
-    g_autoptr(GError) error = NULL;
-    g_autoptr(LbImage) image = NULL;
 
     p12[at - 1] = 12;
     path = write_scratch ("twelve.jpg", p12, len);
-    image = lb_image_decode_file (path, 0, 0, NULL, &error);
-    g_assert_null (image);
-    assert_error_names_file (error, LB_IMAGE_ERROR_UNSUPPORTED, path);
+    assert_decode_refused (path, 0, 0, NULL, LB_IMAGE_ERROR_UNSUPPORTED);
   }
 
   /* truncated: the header is fine, the data stops half way */
   {
     g_autofree char *path = write_scratch ("truncated.jpg", g_bytes_get_data (bytes, NULL),
                                            len / 2);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, NULL, &error);
 
-    g_assert_null (image);
-    assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+    assert_decode_refused (path, 0, 0, NULL, LB_IMAGE_ERROR_CORRUPT);
   }
 
   /* only the start-of-image marker */
   {
     g_autofree char *path = write_scratch ("soi.jpg", "\xFF\xD8\xFF", 3);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(LbImage) image = lb_image_decode_file (path, 0, 0, NULL, &error);
-    guint w, h;
 
-    g_assert_null (image);
-    assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
-    g_clear_error (&error);
-    g_assert_false (lb_image_probe_file (path, &w, &h, &error));
-    assert_error_names_file (error, LB_IMAGE_ERROR_CORRUPT, path);
+    assert_decode_refused (path, 0, 0, NULL, LB_IMAGE_ERROR_CORRUPT);
+    assert_probe_refused (path, LB_IMAGE_ERROR_CORRUPT);
   }
 
   /* every truncation and some flipped bytes: never a crash */
@@ -1365,8 +1329,8 @@ test_fit (void)
 static void
 test_scale_png (void)
 {
-  g_autofree char *path = pngsuite_path ("basn2c08.png");
-  g_autofree char *alpha = pngsuite_path ("basn6a16.png");
+  g_autofree char *path = lb_test_pngsuite_path ("basn2c08.png");
+  g_autofree char *alpha = lb_test_pngsuite_path ("basn6a16.png");
   g_autoptr(GError) error = NULL;
   g_autoptr(LbImage) full = NULL;
   g_autoptr(LbImage) image = NULL;
@@ -1639,32 +1603,15 @@ test_throughput (void)
 
 /* ------------------------------------------------------------------ */
 
-static void
-remove_scratch (void)
-{
-  g_autoptr(GDir) dir = g_dir_open (scratch_dir, 0, NULL);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (scratch_dir, name, NULL);
-
-      g_unlink (path);
-    }
-  g_rmdir (scratch_dir);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GError) error = NULL;
   int ret;
 
   g_test_init (&argc, &argv, NULL);
 
-  scratch_dir = g_dir_make_tmp ("lb-test-image-XXXXXX", &error);
-  g_assert_no_error (error);
+  scratch_dir = lb_test_make_tmpdir ("lb-test-image");
 
   g_test_add_func ("/engine/image/pngsuite/all", test_pngsuite_all);
   g_test_add_func ("/engine/image/pngsuite/spot", test_pngsuite_spot);
@@ -1687,7 +1634,7 @@ main (int   argc,
   g_test_add_func ("/engine/image/throughput", test_throughput);
 
   ret = g_test_run ();
-  remove_scratch ();
+  lb_test_remove_tree (scratch_dir);
   g_free (scratch_dir);
   return ret;
 }

@@ -7,6 +7,7 @@
 #include "lb-item-list.h"
 #include "lb-store.h"
 #include "lb-store-private.h"
+#include "lb-test-support.h"
 
 #define N_ITEMS 10
 
@@ -24,13 +25,6 @@ typedef struct {
   guint removed;
   guint added;
 } Change;
-
-static void
-pump (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
 
 static void
 insert_items (LbStore    *store,
@@ -64,11 +58,9 @@ fixture_setup (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = NULL;
 
-  f->dir = g_dir_make_tmp ("test-item-list-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = lb_test_make_tmpdir ("test-item-list");
   f->path = g_build_filename (f->dir, "store.db", NULL);
-  f->store = lb_store_open (f->path, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
+  f->store = lb_test_open_store (f->path);
 
   g_assert_true (_lb_store_ensure_batch (f->store, "main", f->dir, f->dir, NULL, &f->batch_id,
                                          &error));
@@ -83,24 +75,17 @@ fixture_setup (Fixture       *f,
   g_assert_cmpuint (ids->len, ==, N_ITEMS);
   for (guint i = 0; i < N_ITEMS; i++)
     f->ids[i] = g_array_index (ids, gint64, i);
-  pump ();
+  lb_test_pump ();
 }
 
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  const char *suffixes[] = { "", "-wal", "-shm", ".lock" };
-
   lb_store_close (f->store);
-  pump ();
+  lb_test_pump ();
   g_assert_finalize_object (f->store);
-  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-    {
-      g_autofree char *p = g_strconcat (f->path, suffixes[i], NULL);
-      g_remove (p);
-    }
-  g_rmdir (f->dir);
+  lb_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->path);
 }
@@ -153,7 +138,7 @@ label (Fixture *f,
 
   g_assert_true (lb_store_submit (f->store, item_id, "ann", &sub, &error));
   g_assert_no_error (error);
-  pump ();
+  lb_test_pump ();
 }
 
 static void
@@ -164,7 +149,7 @@ undo (Fixture *f,
 
   g_assert_true (lb_store_undo (f->store, item_id, "ann", &error));
   g_assert_no_error (error);
-  pump ();
+  lb_test_pump ();
 }
 
 static void
@@ -276,7 +261,7 @@ test_filters (Fixture       *f,
   {
     g_autoptr(GError) error = NULL;
     g_assert_true (lb_store_skip (f->store, f->ids[0], "ann", 0, &error));
-    pump ();
+    lb_test_pump ();
     assert_change (todo_changes, 6, 0, 1, 1);
   }
 }
@@ -299,19 +284,19 @@ test_other_batch (Fixture       *f,
   g_assert_true (lb_store_submit (f->store, g_array_index (other_ids, gint64, 1), "ann", &sub,
                                   &error));
   g_assert_no_error (error);
-  pump ();
+  lb_test_pump ();
   g_assert_cmpuint (changes->len, ==, 0);
   /* the all-batches list removes it at its position: after the main batch */
   assert_change (every_changes, 0, N_ITEMS + 1, 1, 0);
 
   insert_items (f->store, f->other_batch_id, "o", 100, 2);
-  pump ();
+  lb_test_pump ();
   g_assert_cmpuint (changes->len, ==, 0);
   assert_change (every_changes, 1, N_ITEMS + 2, 0, 2);
 
   /* items added to the main batch land between the batches */
   insert_items (f->store, f->batch_id, "m", 100, 1);
-  pump ();
+  lb_test_pump ();
   assert_change (every_changes, 2, N_ITEMS, 0, 1);
 }
 
@@ -329,7 +314,7 @@ test_items_added (Fixture       *f,
   g_array_set_size (changes, 0);
 
   insert_items (f->store, f->batch_id, "m", 1000, 3);
-  pump ();
+  lb_test_pump ();
   g_assert_cmpuint (changes->len, ==, 1);
   assert_change (changes, 0, N_ITEMS - 2, 0, 3);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS + 1);
@@ -367,7 +352,7 @@ test_set_filter (Fixture       *f,
   label (f, f->ids[4]);
   g_assert_true (lb_store_submit (f->store, f->ids[5], "ann", &esc, &error));
   g_assert_no_error (error);
-  pump ();
+  lb_test_pump ();
   g_array_set_size (changes, 0);
 
   lb_item_list_set_filter (list, LB_ITEM_FILTER_DONE);
@@ -394,7 +379,7 @@ static void
 test_million (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-item-list-XXXXXX", NULL);
+  g_autofree char *dir = lb_test_make_tmpdir ("test-item-list");
   g_autofree char *path = g_build_filename (dir, "big.db", NULL);
   g_autoptr(LbStore) store = NULL;
   g_autoptr(LbItemList) list = NULL;
@@ -405,15 +390,14 @@ test_million (void)
   gint64 t0, t_import, t_all, t_todo, t_get;
   guint64 sum = 0;
 
-  store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
+  store = lb_test_open_store (path);
   g_assert_true (_lb_store_ensure_batch (store, "big", dir, dir, NULL, &batch_id, &error));
 
   t0 = g_get_monotonic_time ();
   for (guint first = 0; first < n; first += chunk)
     insert_items (store, batch_id, "big", first, chunk);
   t_import = g_get_monotonic_time () - t0;
-  pump ();
+  lb_test_pump ();
 
   /* a few done items so the to-do filter has work */
   {
@@ -425,7 +409,7 @@ test_million (void)
     for (guint i = 0; i < 20; i++)
       g_assert_true (lb_store_submit (store, g_array_index (ids, gint64, i * 997), "ann", &sub,
                                       &error));
-    pump ();
+    lb_test_pump ();
   }
 
   t0 = g_get_monotonic_time ();
@@ -476,15 +460,7 @@ test_million (void)
     g_clear_object (&list);
     lb_store_close (store);
   }
-  {
-    const char *suffixes[] = { "", "-wal", "-shm", ".lock" };
-    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-      {
-        g_autofree char *p = g_strconcat (path, suffixes[i], NULL);
-        g_remove (p);
-      }
-    g_rmdir (dir);
-  }
+  lb_test_remove_tree (dir);
 }
 
 #define ADD(name, func) \

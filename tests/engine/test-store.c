@@ -11,6 +11,7 @@
 
 #include "lb-store.h"
 #include "lb-store-private.h"
+#include "lb-test-support.h"
 
 #define SCHEMA_JSON \
   "{\"name\": \"Comment review\", \"multi_label\": false," \
@@ -39,20 +40,9 @@ typedef struct {
 } Fixture;
 
 static void
-pump (void)
-{
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
-static void
 fixture_open (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->store = lb_store_open (f->path, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->store);
+  f->store = lb_test_open_store (f->path);
 }
 
 static void
@@ -70,8 +60,7 @@ fixture_setup (Fixture       *f,
   };
   guint n_added = 0, n_existing = 0;
 
-  f->dir = g_dir_make_tmp ("test-store-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = lb_test_make_tmpdir ("test-store");
   f->path = g_build_filename (f->dir, "sub", "dir", "store.db", NULL);
   fixture_open (f);
 
@@ -91,24 +80,7 @@ fixture_setup (Fixture       *f,
   for (guint i = 0; i < 5; i++)
     f->ids[i] = g_array_index (ids, gint64, i);
 
-  pump ();  /* deliver the setup's "items-added" */
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    {
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-          rm_rf (child);
-        }
-    }
-  g_remove (path);
+  lb_test_pump ();  /* deliver the setup's "items-added" */
 }
 
 static void
@@ -120,7 +92,7 @@ fixture_teardown (Fixture       *f,
       lb_store_close (f->store);
       g_assert_finalize_object (f->store);
     }
-  rm_rf (f->dir);
+  lb_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->path);
 }
@@ -292,7 +264,7 @@ static void
 test_migrations (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-store-XXXXXX", NULL);
+  g_autofree char *dir = lb_test_make_tmpdir ("test-store");
   g_autofree char *path = g_build_filename (dir, "empty.db", NULL);
   g_autofree char *version = NULL;
   g_autofree char *tables = NULL;
@@ -314,7 +286,7 @@ test_migrations (void)
   seat = raw_query (path, "SELECT value FROM meta WHERE key = 'seat_id'");
   g_assert_true (g_uuid_string_is_valid (seat));
 
-  rm_rf (dir);
+  lb_test_remove_tree (dir);
 }
 
 static void
@@ -367,7 +339,7 @@ static void
 test_corrupt (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("test-store-XXXXXX", NULL);
+  g_autofree char *dir = lb_test_make_tmpdir ("test-store");
   g_autofree char *garbage = g_build_filename (dir, "garbage.db", NULL);
   g_autofree char *foreign = g_build_filename (dir, "foreign.db", NULL);
   g_autofree char *damaged = g_build_filename (dir, "damaged.db", NULL);
@@ -429,7 +401,7 @@ test_corrupt (void)
   }
   assert_open_corrupt_and_unchanged (damaged);
 
-  rm_rf (dir);
+  lb_test_remove_tree (dir);
 }
 
 static void
@@ -1156,7 +1128,7 @@ test_async (Fixture       *f,
   g_assert_true (d.ok);
   g_assert_cmpstr (d.count_at_callback, ==, "1");
   g_clear_pointer (&d.count_at_callback, g_free);
-  pump ();
+  lb_test_pump ();
   g_assert_cmpuint (d.n_changed, ==, 1);
   g_assert_cmpint (d.last_changed, ==, f->ids[2]);
   item = get_item (f, f->ids[2]);
@@ -1187,7 +1159,7 @@ test_async (Fixture       *f,
   g_main_loop_run (d.loop);
   g_assert_no_error (d.error);
   g_assert_true (d.ok);
-  pump ();
+  lb_test_pump ();
   item = get_item (f, f->ids[2]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
   g_clear_object (&item);
@@ -1218,25 +1190,25 @@ test_signals (Fixture       *f,
   submit_labels (f, f->ids[4], "ann", "ok");
   /* emitted on the main context, not from the writer thread */
   g_assert_cmpuint (d.n_changed, ==, 0);
-  pump ();
+  lb_test_pump ();
   g_assert_cmpuint (d.n_changed, ==, 1);
   g_assert_cmpint (d.last_changed, ==, f->ids[4]);
 
   g_assert_true (_lb_store_insert_items (f->store, f->batch_id, more, 1, NULL, NULL, &error));
   g_assert_no_error (error);
-  pump ();
+  lb_test_pump ();
   g_assert_cmpuint (d.n_added, ==, 1);
   g_assert_cmpint (d.last_added, ==, f->batch_id);
 
   /* nothing new: no signal */
   g_assert_true (_lb_store_insert_items (f->store, f->batch_id, more, 1, NULL, NULL, &error));
-  pump ();
+  lb_test_pump ();
   g_assert_cmpuint (d.n_added, ==, 1);
 
   /* a failed act emits nothing */
   g_assert_false (lb_store_undo (f->store, f->ids[0], "ann", &error));
   g_clear_error (&error);
-  pump ();
+  lb_test_pump ();
   g_assert_cmpuint (d.n_changed, ==, 1);
 
   g_signal_handlers_disconnect_by_data (f->store, &d);
@@ -1251,7 +1223,7 @@ test_signal_after_unref (Fixture       *f,
   lb_store_close (f->store);
   g_assert_finalize_object (f->store);
   f->store = NULL;
-  pump ();
+  lb_test_pump ();
   fixture_open (f);
 }
 
@@ -1312,7 +1284,7 @@ test_threads (Fixture       *f,
   g_assert_cmpint (lb_store_get_last_seq (f->store), ==, 100);
   g_assert_true (lb_store_verify (f->store, &error));
   g_assert_no_error (error);
-  pump ();
+  lb_test_pump ();
 }
 
 static int

@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "lb-item"
 #include "config.h"
 
+#include <json-glib/json-glib.h>
+
 #include "lb-item.h"
 
 struct _LbItem
@@ -25,6 +27,11 @@ struct _LbItem
   char        *note;
   gboolean     flagged;
   char        *last_actor;
+  char        *regions_json;
+  char        *spans_json;
+  char        *answers_json;
+  guint        n_regions;
+  guint        n_spans;
 };
 
 G_DEFINE_FINAL_TYPE (LbItem, lb_item, G_TYPE_OBJECT)
@@ -92,6 +99,9 @@ lb_item_finalize (GObject *object)
   g_free (self->reason);
   g_free (self->note);
   g_free (self->last_actor);
+  g_free (self->regions_json);
+  g_free (self->spans_json);
+  g_free (self->answers_json);
 
   G_OBJECT_CLASS (lb_item_parent_class)->finalize (object);
 }
@@ -166,6 +176,18 @@ lb_item_init (LbItem *self)
 {
 }
 
+static guint
+count_elements (const char *json)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  if (g_str_equal (json, "[]"))
+    return 0;
+  node = json_from_string (json, NULL);
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node)
+         ? json_array_get_length (json_node_get_array (node)) : 0;
+}
+
 LbItem *
 lb_item_new (const LbItemFields *fields)
 {
@@ -194,6 +216,11 @@ lb_item_new (const LbItemFields *fields)
   self->note = g_strdup (fields->note);
   self->flagged = fields->flagged;
   self->last_actor = g_strdup (fields->last_actor);
+  self->regions_json = g_strdup (fields->regions_json != NULL ? fields->regions_json : "[]");
+  self->spans_json = g_strdup (fields->spans_json != NULL ? fields->spans_json : "[]");
+  self->answers_json = g_strdup (fields->answers_json != NULL ? fields->answers_json : "{}");
+  self->n_regions = count_elements (self->regions_json);
+  self->n_spans = count_elements (self->spans_json);
 
   return self;
 }
@@ -315,4 +342,39 @@ lb_item_get_last_actor (LbItem *self)
 {
   g_return_val_if_fail (LB_IS_ITEM (self), NULL);
   return self->last_actor;
+}
+
+const char *
+lb_item_get_regions_json (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  return self->regions_json;
+}
+
+const char *
+lb_item_get_spans_json (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  return self->spans_json;
+}
+
+const char *
+lb_item_get_answers_json (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  return self->answers_json;
+}
+
+guint
+lb_item_get_n_regions (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), 0);
+  return self->n_regions;
+}
+
+guint
+lb_item_get_n_spans (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), 0);
+  return self->n_spans;
 }

@@ -34,6 +34,19 @@ const char         *lb_item_get_note          (LbItem *self);   /* or NULL */
 gboolean            lb_item_get_flagged       (LbItem *self);
 const char         *lb_item_get_last_actor    (LbItem *self);   /* or NULL */
 
+/* The current regions, spans and answers, as JSON (never NULL):
+ *   regions: [{"id", "label", "shape": "box"|"polygon", "box": [x, y, w, h] |
+ *              "points": [[x, y], ...], "attributes": {...}}, ...]  (source-image pixels)
+ *   spans:   [{"id", "label", "start", "end", "start_byte", "end_byte", "text"}, ...]
+ *            (start/end in Unicode code points, *_byte in UTF-8 bytes)
+ *   answers: {"field": "text", ...}
+ * Regions and spans are in the order they were created. */
+const char         *lb_item_get_regions_json  (LbItem *self);   /* "[]" when none */
+const char         *lb_item_get_spans_json    (LbItem *self);   /* "[]" when none */
+const char         *lb_item_get_answers_json  (LbItem *self);   /* "{}" when none */
+guint               lb_item_get_n_regions     (LbItem *self);
+guint               lb_item_get_n_spans       (LbItem *self);
+
 /* For the store only */
 typedef struct {
   gint64              id;
@@ -53,6 +66,9 @@ typedef struct {
   const char         *note;
   gboolean            flagged;
   const char         *last_actor;
+  const char         *regions_json;   /* NULL = "[]" */
+  const char         *spans_json;     /* NULL = "[]" */
+  const char         *answers_json;   /* NULL = "{}" */
 } LbItemFields;
 
 LbItem             *lb_item_new               (const LbItemFields *fields);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -91,6 +92,10 @@ static const char *const migrations[] = {
   ");"
   "CREATE INDEX item_state_state ON item_state (state);"
   "CREATE INDEX item_state_flagged ON item_state (flagged) WHERE flagged;",
+  /* 1 -> 2: regions, spans and free-text answers in the derived state */
+  "ALTER TABLE item_state ADD COLUMN regions TEXT NOT NULL DEFAULT '[]';"
+  "ALTER TABLE item_state ADD COLUMN spans TEXT NOT NULL DEFAULT '[]';"
+  "ALTER TABLE item_state ADD COLUMN answers TEXT NOT NULL DEFAULT '{}';",
 };
 
 #define LB_STORE_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -102,7 +107,17 @@ typedef enum {
   REQUEST_SUBMIT,
   REQUEST_SKIP,
   REQUEST_UNDO,
+  REQUEST_REDO,
+  REQUEST_REGION_CREATE,
+  REQUEST_REGION_UPDATE,
+  REQUEST_REGION_DELETE,
+  REQUEST_SPAN_CREATE,
+  REQUEST_SPAN_DELETE,
+  REQUEST_ANSWER,
 } RequestKind;
+
+/* Requests that append events to one item (and emit "item-changed") */
+#define REQUEST_IS_ACT(kind) ((kind) >= REQUEST_SUBMIT)
 
 typedef struct {
   RequestKind      kind;
@@ -116,6 +131,19 @@ typedef struct {
   char            *reason;
   char            *note;
   gint64           dwell_ms;
+
+  /* regions, spans, answers (owned copies) */
+  char            *target;      /* region or span id (created: made by the request) */
+  char            *label;       /* NULL = unchanged (updates) */
+  LbRegionShape    shape;       /* NONE = geometry unchanged (updates) */
+  double           box[4];
+  double          *points;      /* x0, y0, x1, y1, ... */
+  guint            n_points;
+  char            *attributes;  /* JSON object, NULL = unchanged / {} */
+  gint64           start;
+  gint64           end;
+  char            *field;
+  char            *text;
 
   /* batches and items (borrowed: the caller waits) */
   const char      *name;
@@ -488,6 +516,12 @@ request_free (Request *req)
   g_free (req->decision);
   g_free (req->reason);
   g_free (req->note);
+  g_free (req->target);
+  g_free (req->label);
+  g_free (req->points);
+  g_free (req->attributes);
+  g_free (req->field);
+  g_free (req->text);
   g_clear_error (&req->error);
   g_clear_object (&req->task);
   g_free (req);
@@ -507,7 +541,9 @@ task_complete_cb (gpointer data)
 {
   Request *req = data;
 
-  if (req->ok)
+  if (req->ok && (req->kind == REQUEST_REGION_CREATE || req->kind == REQUEST_SPAN_CREATE))
+    g_task_return_pointer (req->task, g_strdup (req->target), g_free);
+  else if (req->ok)
     g_task_return_boolean (req->task, TRUE);
   else
     g_task_return_error (req->task, g_steal_pointer (&req->error));
@@ -638,9 +674,11 @@ run_request_async (LbStore             *self,
 /* ------------------------------------------------------------------------ */
 
 typedef struct {
-  gint64  batch_id;
-  char   *batch_name;
-  char   *external_id;
+  gint64      batch_id;
+  char       *batch_name;
+  char       *external_id;
+  LbItemKind  kind;
+  char       *text;
 } ItemRef;
 
 static void
@@ -648,6 +686,7 @@ item_ref_clear (ItemRef *ref)
 {
   g_clear_pointer (&ref->batch_name, g_free);
   g_clear_pointer (&ref->external_id, g_free);
+  g_clear_pointer (&ref->text, g_free);
 }
 
 static gboolean
@@ -660,7 +699,7 @@ writer_lookup_item (LbStore  *self,
   int rc;
 
   stmt = prepare (self->wdb,
-                  "SELECT i.batch_id, b.name, i.external_id FROM items i"
+                  "SELECT i.batch_id, b.name, i.external_id, i.kind, i.body FROM items i"
                   " JOIN batches b ON b.id = i.batch_id WHERE i.id = ?1", error);
   if (stmt == NULL)
     return FALSE;
@@ -671,6 +710,8 @@ writer_lookup_item (LbStore  *self,
       ref->batch_id = sqlite3_column_int64 (stmt, 0);
       ref->batch_name = g_strdup (col_text (stmt, 1));
       ref->external_id = g_strdup (col_text (stmt, 2));
+      ref->kind = kind_from_string (col_text (stmt, 3));
+      ref->text = g_strdup (col_text (stmt, 4));
       return TRUE;
     }
   if (rc == SQLITE_DONE)
@@ -721,13 +762,15 @@ writer_get_schema (LbStore  *self,
 }
 
 typedef struct {
-  gint64  seq;
-  char   *uuid;
-  char   *actor;
-  char   *kind;
-  char   *payload;
-  gint64  time_us;
-  gint64  act;
+  gint64    seq;
+  char     *uuid;
+  char     *actor;
+  char     *kind;
+  char     *payload;
+  gint64    time_us;
+  gint64    act;
+  gboolean  active;   /* no retract in effect targets it */
+  gboolean  retract;
 } EventRow;
 
 static void
@@ -751,17 +794,34 @@ parse_json (const char *text)
   return json_parser_steal_root (parser);
 }
 
-/* The item's events in seq order, and the set of uuids retracted. */
+static JsonObject *
+node_object (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The uuids a retract event's payload names */
+static JsonArray *
+retract_targets (JsonObject *payload)
+{
+  JsonNode *node = payload != NULL ? json_object_get_member (payload, "retracts") : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+/* The item's events in seq order, each marked active or not. The one rule:
+ * walking from the newest event to the oldest, an event is inactive when an
+ * active retract targets it. A retract of a retract so puts its targets'
+ * targets back (redo), and retracts only ever target older events. */
 static gboolean
-writer_load_item_events (LbStore     *self,
-                         gint64       item_id,
-                         GArray     **rows_out,
-                         GHashTable **retracted_out,
-                         GError     **error)
+writer_load_item_events (LbStore  *self,
+                         gint64    item_id,
+                         GArray  **rows_out,
+                         GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (EventRow));
-  g_autoptr(GHashTable) retracted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) retracted = g_hash_table_new (g_str_hash, g_str_equal);
   int rc;
 
   g_array_set_clear_func (rows, event_row_clear);
@@ -784,30 +844,48 @@ writer_load_item_events (LbStore     *self,
       row.payload = g_strdup (col_text (stmt, 4));
       row.time_us = sqlite3_column_int64 (stmt, 5);
       row.act = sqlite3_column_int64 (stmt, 6);
+      row.retract = g_strcmp0 (row.kind, "retract") == 0;
+      row.active = TRUE;
       g_array_append_val (rows, row);
-
-      if (g_strcmp0 (row.kind, "retract") == 0)
-        {
-          g_autoptr(JsonNode) root = parse_json (row.payload);
-          JsonObject *obj = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-                              ? json_node_get_object (root) : NULL;
-          JsonArray *arr = obj != NULL && json_object_has_member (obj, "retracts")
-                             ? json_object_get_array_member (obj, "retracts") : NULL;
-
-          for (guint i = 0; arr != NULL && i < json_array_get_length (arr); i++)
-            {
-              const char *uuid = json_array_get_string_element (arr, i);
-              if (uuid != NULL)
-                g_hash_table_add (retracted, g_strdup (uuid));
-            }
-        }
     }
   if (rc != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot read the item’s events"));
 
+  for (guint i = rows->len; i-- > 0;)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+      g_autoptr(JsonNode) root = NULL;
+      JsonArray *targets;
+
+      row->active = !g_hash_table_contains (retracted, row->uuid);
+      if (!row->active || !row->retract)
+        continue;
+
+      root = parse_json (row->payload);
+      targets = retract_targets (node_object (root));
+      for (guint j = 0; targets != NULL && j < json_array_get_length (targets); j++)
+        {
+          const char *uuid = json_array_get_string_element (targets, j);
+
+          /* the key points into rows, which outlive the table */
+          for (guint k = 0; uuid != NULL && k < i; k++)
+            if (g_str_equal (g_array_index (rows, EventRow, k).uuid, uuid))
+              g_hash_table_add (retracted, g_array_index (rows, EventRow, k).uuid);
+        }
+    }
+
   *rows_out = g_steal_pointer (&rows);
-  *retracted_out = g_steal_pointer (&retracted);
   return TRUE;
+}
+
+static const EventRow *
+find_row (GArray     *rows,
+          const char *uuid)
+{
+  for (guint i = 0; uuid != NULL && i < rows->len; i++)
+    if (g_str_equal (g_array_index (rows, EventRow, i).uuid, uuid))
+      return &g_array_index (rows, EventRow, i);
+  return NULL;
 }
 
 static gboolean
@@ -824,7 +902,236 @@ decision_is_flagged (LbSchema   *schema,
   return d != NULL && d->flag;
 }
 
-/* Replays the item's non-retracted events and writes its item_state row. */
+/* The derived state of an item: its active events folded in seq order. */
+typedef struct {
+  JsonArray  *labels;
+  char       *decision;
+  char       *reason;
+  char       *note;
+  const char *last_actor;   /* points into the rows */
+  gboolean    skipped;
+  GPtrArray  *regions;      /* of JsonObject, in creation order */
+  GPtrArray  *spans;        /* of JsonObject, in creation order */
+  JsonObject *answers;
+  gint64      last_seq;
+  gint64      updated_us;
+} Derived;
+
+static void
+derived_clear (Derived *d)
+{
+  g_clear_pointer (&d->labels, json_array_unref);
+  g_clear_pointer (&d->decision, g_free);
+  g_clear_pointer (&d->reason, g_free);
+  g_clear_pointer (&d->note, g_free);
+  g_clear_pointer (&d->regions, g_ptr_array_unref);
+  g_clear_pointer (&d->spans, g_ptr_array_unref);
+  g_clear_pointer (&d->answers, json_object_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Derived, derived_clear)
+
+static JsonObject *
+find_by_id (GPtrArray  *objects,
+            const char *id,
+            guint      *index)
+{
+  for (guint i = 0; id != NULL && i < objects->len; i++)
+    {
+      JsonObject *obj = g_ptr_array_index (objects, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (obj, "id", NULL), id) == 0)
+        {
+          if (index != NULL)
+            *index = i;
+          return obj;
+        }
+    }
+  return NULL;
+}
+
+static void
+copy_member (JsonObject *to,
+             JsonObject *from,
+             const char *member)
+{
+  JsonNode *node = json_object_get_member (from, member);
+
+  if (node != NULL)
+    json_object_set_member (to, member, json_node_copy (node));
+}
+
+/* "region.create" and "region.update" payloads onto the derived regions */
+static void
+fold_region (Derived    *d,
+             const char *kind,
+             JsonObject *obj)
+{
+  static const char *const members[] = { "label", "shape", "box", "points", "attributes" };
+  const char *id = json_object_get_string_member_with_default (obj, "region", NULL);
+  JsonObject *region;
+  guint index;
+
+  if (id == NULL)
+    return;
+  region = find_by_id (d->regions, id, &index);
+
+  if (g_str_equal (kind, "region.create") && region == NULL)
+    {
+      region = json_object_new ();
+      json_object_set_string_member (region, "id", id);
+      g_ptr_array_add (d->regions, region);
+    }
+  else if (g_str_equal (kind, "region.delete") && region != NULL)
+    {
+      g_ptr_array_remove_index (d->regions, index);
+      return;
+    }
+  if (region == NULL || g_str_equal (kind, "region.delete"))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    copy_member (region, obj, members[i]);
+  if (!json_object_has_member (region, "attributes"))
+    json_object_set_object_member (region, "attributes", json_object_new ());
+}
+
+static void
+fold_span (Derived    *d,
+           const char *kind,
+           JsonObject *obj)
+{
+  static const char *const members[] = {
+    "label", "start", "end", "start_byte", "end_byte", "text",
+  };
+  const char *id = json_object_get_string_member_with_default (obj, "span", NULL);
+  JsonObject *span;
+  guint index;
+
+  if (id == NULL)
+    return;
+  span = find_by_id (d->spans, id, &index);
+  if (g_str_equal (kind, "span.delete"))
+    {
+      if (span != NULL)
+        g_ptr_array_remove_index (d->spans, index);
+      return;
+    }
+  if (span != NULL)
+    return;
+
+  span = json_object_new ();
+  json_object_set_string_member (span, "id", id);
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    copy_member (span, obj, members[i]);
+  g_ptr_array_add (d->spans, span);
+}
+
+static void
+fold_event (Derived        *d,
+            const EventRow *row,
+            JsonObject     *obj)
+{
+  const char *kind = row->kind;
+
+  if (g_strcmp0 (kind, "label") == 0)
+    {
+      JsonNode *node = obj != NULL ? json_object_get_member (obj, "labels") : NULL;
+
+      g_clear_pointer (&d->labels, json_array_unref);
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+        d->labels = json_array_ref (json_node_get_array (node));
+    }
+  else if (g_strcmp0 (kind, "decision") == 0)
+    {
+      JsonNode *reason = obj != NULL ? json_object_get_member (obj, "reason") : NULL;
+
+      g_free (d->decision);
+      g_free (d->reason);
+      d->decision = g_strdup (obj != NULL ? json_object_get_string_member_with_default (
+                                              obj, "decision", NULL) : NULL);
+      d->reason = reason != NULL && JSON_NODE_HOLDS_VALUE (reason)
+                    ? g_strdup (json_node_get_string (reason)) : NULL;
+    }
+  else if (g_strcmp0 (kind, "note") == 0)
+    {
+      const char *text = obj != NULL
+                           ? json_object_get_string_member_with_default (obj, "text", NULL)
+                           : NULL;
+
+      g_free (d->note);
+      d->note = text != NULL && *text != '\0' ? g_strdup (text) : NULL;
+    }
+  else if (g_strcmp0 (kind, "skip") == 0)
+    d->skipped = TRUE;
+  else if (obj != NULL && g_str_has_prefix (kind, "region."))
+    fold_region (d, kind, obj);
+  else if (obj != NULL && g_str_has_prefix (kind, "span."))
+    fold_span (d, kind, obj);
+  else if (obj != NULL && g_strcmp0 (kind, "answer") == 0)
+    {
+      const char *field = json_object_get_string_member_with_default (obj, "field", NULL);
+      const char *text = json_object_get_string_member_with_default (obj, "text", NULL);
+
+      if (field == NULL)
+        return;
+      if (text != NULL && *text != '\0')
+        json_object_set_string_member (d->answers, field, text);
+      else if (json_object_has_member (d->answers, field))
+        json_object_remove_member (d->answers, field);
+    }
+  else
+    return;
+
+  d->last_actor = row->actor;
+}
+
+/* The one replay: the active events, oldest first */
+static void
+derive_state (GArray  *rows,
+              Derived *d)
+{
+  d->regions = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  d->spans = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  d->answers = json_object_new ();
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+      g_autoptr(JsonNode) root = NULL;
+
+      d->last_seq = row->seq;
+      d->updated_us = row->time_us;
+      if (!row->active || row->retract)
+        continue;
+
+      root = parse_json (row->payload);
+      fold_event (d, row, node_object (root));
+    }
+}
+
+static char *
+node_to_string (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, NULL);
+}
+
+static char *
+objects_to_json (GPtrArray *objects)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+  JsonArray *array = json_array_sized_new (objects->len);
+
+  for (guint i = 0; i < objects->len; i++)
+    json_array_add_object_element (array, json_object_ref (g_ptr_array_index (objects, i)));
+  json_node_take_array (node, array);
+  return node_to_string (node);
+}
+
+/* Replays the item's events and writes its item_state row. */
 static gboolean
 writer_rebuild_state (LbStore   *self,
                       gint64     item_id,
@@ -832,103 +1139,63 @@ writer_rebuild_state (LbStore   *self,
                       GError   **error)
 {
   g_autoptr(GArray) rows = NULL;
-  g_autoptr(GHashTable) retracted = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_auto(Derived) d = { 0, };
   g_autofree char *labels = NULL;
-  g_autofree char *decision = NULL;
-  g_autofree char *reason = NULL;
-  g_autofree char *note = NULL;
-  const char *last_actor = NULL;
-  gboolean skipped = FALSE;
-  gboolean has_labels = FALSE;
-  gint64 last_seq = 0;
-  gint64 updated_us = 0;
+  g_autofree char *regions = NULL;
+  g_autofree char *spans = NULL;
+  g_autofree char *answers = NULL;
+  gboolean has_labels;
   const char *state;
 
-  if (!writer_load_item_events (self, item_id, &rows, &retracted, error))
+  if (!writer_load_item_events (self, item_id, &rows, error))
     return FALSE;
+  derive_state (rows, &d);
 
-  for (guint i = 0; i < rows->len; i++)
+  has_labels = d.labels != NULL && json_array_get_length (d.labels) > 0;
+  if (d.labels != NULL)
     {
-      EventRow *row = &g_array_index (rows, EventRow, i);
-      g_autoptr(JsonNode) root = NULL;
-      JsonObject *obj;
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
 
-      last_seq = row->seq;
-      updated_us = row->time_us;
-
-      if (g_strcmp0 (row->kind, "retract") == 0 || g_hash_table_contains (retracted, row->uuid))
-        continue;
-
-      root = parse_json (row->payload);
-      obj = root != NULL && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
-
-      if (g_strcmp0 (row->kind, "label") == 0)
-        {
-          JsonArray *arr = obj != NULL && json_object_has_member (obj, "labels")
-                             ? json_object_get_array_member (obj, "labels") : NULL;
-          g_autoptr(JsonGenerator) gen = json_generator_new ();
-          g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-
-          json_node_set_array (node, arr != NULL ? arr : json_array_new ());
-          if (arr == NULL)
-            json_array_unref (json_node_get_array (node));
-          json_generator_set_root (gen, node);
-          g_free (labels);
-          labels = json_generator_to_data (gen, NULL);
-          has_labels = arr != NULL && json_array_get_length (arr) > 0;
-          last_actor = row->actor;
-        }
-      else if (g_strcmp0 (row->kind, "decision") == 0)
-        {
-          g_free (decision);
-          g_free (reason);
-          decision = g_strdup (obj != NULL ? json_object_get_string_member_with_default (obj, "decision", NULL) : NULL);
-          reason = NULL;
-          if (obj != NULL && json_object_has_member (obj, "reason")
-              && !json_object_get_null_member (obj, "reason"))
-            reason = g_strdup (json_object_get_string_member (obj, "reason"));
-          last_actor = row->actor;
-        }
-      else if (g_strcmp0 (row->kind, "note") == 0)
-        {
-          const char *text = obj != NULL
-                               ? json_object_get_string_member_with_default (obj, "text", NULL)
-                               : NULL;
-          g_free (note);
-          note = text != NULL && *text != '\0' ? g_strdup (text) : NULL;
-          last_actor = row->actor;
-        }
-      else if (g_strcmp0 (row->kind, "skip") == 0)
-        {
-          skipped = TRUE;
-          last_actor = row->actor;
-        }
+      json_node_set_array (node, d.labels);
+      labels = node_to_string (node);
     }
+  regions = objects_to_json (d.regions);
+  spans = objects_to_json (d.spans);
+  {
+    g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
 
-  if (has_labels || decision != NULL)
+    json_node_set_object (node, d.answers);
+    answers = node_to_string (node);
+  }
+
+  if (has_labels || d.decision != NULL || d.regions->len > 0 || d.spans->len > 0
+      || json_object_get_size (d.answers) > 0)
     state = "done";
-  else if (skipped)
+  else if (d.skipped)
     state = "skipped";
   else
     state = "todo";
 
   stmt = prepare (self->wdb,
                   "INSERT OR REPLACE INTO item_state (item_id, state, labels, decision, reason,"
-                  " note, flagged, last_actor, last_seq, updated_us)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", error);
+                  " note, flagged, last_actor, last_seq, updated_us, regions, spans, answers)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, item_id);
   bind_text (stmt, 2, state);
   bind_text (stmt, 3, labels != NULL ? labels : "[]");
-  bind_text (stmt, 4, decision);
-  bind_text (stmt, 5, reason);
-  bind_text (stmt, 6, note);
-  sqlite3_bind_int (stmt, 7, decision_is_flagged (schema, decision));
-  bind_text (stmt, 8, last_actor);
-  sqlite3_bind_int64 (stmt, 9, last_seq);
-  sqlite3_bind_int64 (stmt, 10, updated_us);
+  bind_text (stmt, 4, d.decision);
+  bind_text (stmt, 5, d.reason);
+  bind_text (stmt, 6, d.note);
+  sqlite3_bind_int (stmt, 7, decision_is_flagged (schema, d.decision));
+  bind_text (stmt, 8, d.last_actor);
+  sqlite3_bind_int64 (stmt, 9, d.last_seq);
+  sqlite3_bind_int64 (stmt, 10, d.updated_us);
+  bind_text (stmt, 11, regions);
+  bind_text (stmt, 12, spans);
+  bind_text (stmt, 13, answers);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot save the item’s state"));
 
@@ -1090,6 +1357,491 @@ validate_submission (LbSchema  *schema,
   return TRUE;
 }
 
+static gboolean G_GNUC_PRINTF (2, 3)
+invalid_act (GError     **error,
+             const char  *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID, message);
+  return FALSE;
+}
+
+/* The label exists and the schema enables the tool */
+static const LbSchemaLabel *
+check_label_tool (LbSchema       *schema,
+                  const char     *label,
+                  LbSchemaTools   tool,
+                  GError        **error)
+{
+  const LbSchemaLabel *l = lb_schema_find_label (schema, label);
+
+  if (!lb_schema_has_tool (schema, tool))
+    {
+      invalid_act (error, _("The “%s” tool is not enabled in the batch’s schema"),
+                   lb_schema_tool_to_string (tool));
+      return NULL;
+    }
+  if (l == NULL)
+    invalid_act (error, _("Unknown label “%s” (not in the batch’s schema)"), label);
+  return l;
+}
+
+static gboolean
+check_attributes (const LbSchemaLabel  *label,
+                  JsonObject           *attributes,
+                  GError              **error)
+{
+  g_autoptr(GList) members = json_object_get_members (attributes);
+
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *id = l->data;
+      const LbSchemaAttribute *a = lb_schema_label_find_attribute (label, id);
+      JsonNode *node = json_object_get_member (attributes, id);
+      GType type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_NONE;
+
+      if (a == NULL)
+        return invalid_act (error, _("Label “%s” has no attribute “%s”"), label->id, id);
+      if (a->type == LB_ATTRIBUTE_BOOL && type != G_TYPE_BOOLEAN)
+        return invalid_act (error, _("Attribute “%s” must be true or false"), id);
+      if (a->type != LB_ATTRIBUTE_BOOL && type != G_TYPE_STRING)
+        return invalid_act (error, _("Attribute “%s” must be a string"), id);
+      if (a->type == LB_ATTRIBUTE_CHOICE
+          && !g_strv_contains ((const char * const *) a->options, json_node_get_string (node)))
+        {
+          g_autofree char *options = g_strjoinv (", ", a->options);
+          return invalid_act (error, _("“%s” is not an option of attribute “%s” (%s)"),
+                              json_node_get_string (node), id, options);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_geometry (const Request  *req,
+                GError        **error)
+{
+  if (req->shape == LB_REGION_SHAPE_BOX)
+    {
+      for (guint i = 0; i < 4; i++)
+        if (!isfinite (req->box[i]))
+          return invalid_act (error, _("A box needs finite coordinates"));
+      if (req->box[2] <= 0 || req->box[3] <= 0)
+        return invalid_act (error, _("A box needs a width and a height above 0 (got %g × %g)"),
+                            req->box[2], req->box[3]);
+    }
+  else if (req->shape == LB_REGION_SHAPE_POLYGON)
+    {
+      if (req->n_points < 3)
+        return invalid_act (error, _("A polygon needs at least 3 points (got %u)"),
+                            req->n_points);
+      for (guint i = 0; i < 2 * req->n_points; i++)
+        if (!isfinite (req->points[i]))
+          return invalid_act (error, _("A polygon needs finite coordinates"));
+    }
+  return TRUE;
+}
+
+static void
+add_geometry (JsonBuilder   *b,
+              const Request *req)
+{
+  json_builder_set_member_name (b, "shape");
+  json_builder_add_string_value (b, req->shape == LB_REGION_SHAPE_BOX ? "box" : "polygon");
+  if (req->shape == LB_REGION_SHAPE_BOX)
+    {
+      json_builder_set_member_name (b, "box");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < 4; i++)
+        json_builder_add_double_value (b, req->box[i]);
+      json_builder_end_array (b);
+    }
+  else
+    {
+      json_builder_set_member_name (b, "points");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < req->n_points; i++)
+        {
+          json_builder_begin_array (b);
+          json_builder_add_double_value (b, req->points[2 * i]);
+          json_builder_add_double_value (b, req->points[2 * i + 1]);
+          json_builder_end_array (b);
+        }
+      json_builder_end_array (b);
+    }
+}
+
+static const char *
+shape_name (LbRegionShape shape)
+{
+  return shape == LB_REGION_SHAPE_BOX ? "box" : "polygon";
+}
+
+/* region.create, region.update, region.delete: validated against the schema
+ * and the item's current regions; the payload in *payload. */
+static gboolean
+build_region_act (LbSchema       *schema,
+                  const ItemRef  *ref,
+                  Derived        *d,
+                  Request        *req,
+                  char          **payload,
+                  GError        **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) attributes = NULL;
+  JsonObject *region = NULL;
+  const LbSchemaLabel *label;
+  const char *label_id = req->label;
+  LbRegionShape shape = req->shape;
+
+  if (ref->kind != LB_ITEM_KIND_IMAGE)
+    return invalid_act (error, _("Regions are drawn on images; item “%s” is a text"),
+                        ref->external_id);
+
+  if (req->kind != REQUEST_REGION_CREATE)
+    {
+      region = find_by_id (d->regions, req->target, NULL);
+      if (region == NULL)
+        return invalid_act (error, _("Item “%s” has no region “%s”"), ref->external_id,
+                            req->target);
+    }
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "region");
+  json_builder_add_string_value (b, req->target);
+
+  if (req->kind == REQUEST_REGION_DELETE)
+    goto done;
+
+  if (region != NULL)
+    {
+      const char *current = json_object_get_string_member_with_default (region, "shape", "");
+
+      if (label_id == NULL)
+        label_id = json_object_get_string_member_with_default (region, "label", "");
+      if (shape != LB_REGION_SHAPE_NONE && !g_str_equal (current, shape_name (shape)))
+        return invalid_act (error, _("Region “%s” is a %s, not a %s"), req->target, current,
+                            shape_name (shape));
+      if (shape == LB_REGION_SHAPE_NONE)
+        shape = g_str_equal (current, "box") ? LB_REGION_SHAPE_BOX : LB_REGION_SHAPE_POLYGON;
+    }
+  else if (label_id == NULL)
+    return invalid_act (error, _("A region needs a label"));
+  else if (shape == LB_REGION_SHAPE_NONE)
+    return invalid_act (error, _("A region needs a box or a polygon"));
+
+  label = check_label_tool (schema, label_id,
+                            shape == LB_REGION_SHAPE_BOX ? LB_TOOL_BOX : LB_TOOL_POLYGON, error);
+  if (label == NULL || !check_geometry (req, error))
+    return FALSE;
+
+  /* the attributes the region will have */
+  if (req->attributes != NULL)
+    {
+      attributes = parse_json (req->attributes);
+      if (node_object (attributes) == NULL)
+        return invalid_act (error, _("The attributes must be a JSON object"));
+    }
+  else if (region != NULL && json_object_has_member (region, "attributes"))
+    attributes = json_node_copy (json_object_get_member (region, "attributes"));
+  if (attributes != NULL && !check_attributes (label, node_object (attributes), error))
+    return FALSE;
+
+  if (req->label != NULL || req->kind == REQUEST_REGION_CREATE)
+    {
+      json_builder_set_member_name (b, "label");
+      json_builder_add_string_value (b, label_id);
+    }
+  if (req->shape != LB_REGION_SHAPE_NONE)
+    add_geometry (b, req);
+  if (req->attributes != NULL || req->kind == REQUEST_REGION_CREATE)
+    {
+      json_builder_set_member_name (b, "attributes");
+      if (attributes != NULL)
+        json_builder_add_value (b, g_steal_pointer (&attributes));
+      else
+        {
+          json_builder_begin_object (b);
+          json_builder_end_object (b);
+        }
+    }
+  if (req->kind == REQUEST_REGION_UPDATE && req->label == NULL
+      && req->shape == LB_REGION_SHAPE_NONE && req->attributes == NULL)
+    return invalid_act (error, _("Nothing to change in region “%s”"), req->target);
+
+done:
+  json_builder_end_object (b);
+  *payload = builder_to_string (b);
+  return TRUE;
+}
+
+/* span.create, span.delete */
+static gboolean
+build_span_act (LbSchema       *schema,
+                const ItemRef  *ref,
+                Derived        *d,
+                Request        *req,
+                char          **payload,
+                GError        **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const char *text = ref->text != NULL ? ref->text : "";
+  const char *start_p, *end_p;
+  glong length;
+
+  if (ref->kind != LB_ITEM_KIND_TEXT)
+    return invalid_act (error, _("Spans are marked in texts; item “%s” is an image"),
+                        ref->external_id);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "span");
+  json_builder_add_string_value (b, req->target);
+
+  if (req->kind == REQUEST_SPAN_DELETE)
+    {
+      if (find_by_id (d->spans, req->target, NULL) == NULL)
+        return invalid_act (error, _("Item “%s” has no span “%s”"), ref->external_id,
+                            req->target);
+      goto done;
+    }
+
+  if (check_label_tool (schema, req->label, LB_TOOL_SPAN, error) == NULL)
+    return FALSE;
+
+  length = g_utf8_strlen (text, -1);
+  if (req->start < 0 || req->start >= req->end || req->end > length)
+    return invalid_act (error, _("A span needs 0 ≤ start < end ≤ %ld (the text’s length in "
+                                 "characters); got %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT),
+                        length, req->start, req->end);
+
+  if (!lb_schema_get_overlapping_spans (schema))
+    for (guint i = 0; i < d->spans->len; i++)
+      {
+        JsonObject *span = g_ptr_array_index (d->spans, i);
+        gint64 s = json_object_get_int_member_with_default (span, "start", 0);
+        gint64 e = json_object_get_int_member_with_default (span, "end", 0);
+
+        if (req->start < e && s < req->end)
+          return invalid_act (error, _("The span %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
+                                       " overlaps the span %" G_GINT64_FORMAT "–%"
+                                       G_GINT64_FORMAT " and this batch does not allow "
+                                       "overlapping spans"),
+                              req->start, req->end, s, e);
+      }
+
+  start_p = g_utf8_offset_to_pointer (text, req->start);
+  end_p = g_utf8_offset_to_pointer (text, req->end);
+
+  json_builder_set_member_name (b, "label");
+  json_builder_add_string_value (b, req->label);
+  json_builder_set_member_name (b, "start");
+  json_builder_add_int_value (b, req->start);
+  json_builder_set_member_name (b, "end");
+  json_builder_add_int_value (b, req->end);
+  json_builder_set_member_name (b, "start_byte");
+  json_builder_add_int_value (b, start_p - text);
+  json_builder_set_member_name (b, "end_byte");
+  json_builder_add_int_value (b, end_p - text);
+  {
+    g_autofree char *covered = g_strndup (start_p, end_p - start_p);
+
+    json_builder_set_member_name (b, "text");
+    json_builder_add_string_value (b, covered);
+  }
+
+done:
+  json_builder_end_object (b);
+  *payload = builder_to_string (b);
+  return TRUE;
+}
+
+static gboolean
+build_answer_act (LbSchema  *schema,
+                  Request   *req,
+                  char     **payload,
+                  GError   **error)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  if (lb_schema_find_field (schema, req->field) == NULL)
+    return invalid_act (error, _("Unknown field “%s” (not in the batch’s schema)"),
+                        req->field);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "field");
+  json_builder_add_string_value (b, req->field);
+  json_builder_set_member_name (b, "text");
+  json_builder_add_string_value (b, req->text != NULL ? req->text : "");
+  json_builder_end_object (b);
+  *payload = builder_to_string (b);
+  return TRUE;
+}
+
+static char *
+retract_payload (GPtrArray *uuids)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "retracts");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < uuids->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (uuids, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  return builder_to_string (b);
+}
+
+/* Undo: the events still in effect of the actor's latest act still in effect */
+static char *
+build_undo (GArray      *rows,
+            const char  *actor,
+            GError     **error)
+{
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new ();
+  gint64 act = 0;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->active && !row->retract && g_strcmp0 (row->actor, actor) == 0)
+        act = MAX (act, row->act);
+    }
+  if (act == 0)
+    {
+      invalid_act (error, _("Nothing to undo for “%s” on this item"), actor);
+      return NULL;
+    }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->act == act && row->active && !row->retract)
+        g_ptr_array_add (uuids, row->uuid);
+    }
+  return retract_payload (uuids);
+}
+
+/* Redo: retracts the actor's latest undo still in effect (a retract whose
+ * targets are acts, not retracts), unless the actor acted after it. */
+static char *
+build_redo (GArray      *rows,
+            const char  *actor,
+            GError     **error)
+{
+  g_autoptr(GPtrArray) uuids = g_ptr_array_new ();
+
+  for (guint i = rows->len; i-- > 0;)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+      g_autoptr(JsonNode) root = NULL;
+      JsonArray *targets;
+      const EventRow *target;
+
+      if (g_strcmp0 (row->actor, actor) != 0)
+        continue;
+      if (!row->retract)
+        break;  /* a newer act: the undone acts stay undone */
+      if (!row->active)
+        continue;
+
+      root = parse_json (row->payload);
+      targets = retract_targets (node_object (root));
+      target = targets != NULL && json_array_get_length (targets) > 0
+                 ? find_row (rows, json_array_get_string_element (targets, 0)) : NULL;
+      if (target == NULL || target->retract)
+        continue;  /* a redo itself */
+
+      g_ptr_array_add (uuids, row->uuid);
+      return retract_payload (uuids);
+    }
+
+  invalid_act (error, _("Nothing to redo for “%s” on this item"), actor);
+  return NULL;
+}
+
+static const char *
+request_event_kind (RequestKind kind)
+{
+  switch (kind)
+    {
+    case REQUEST_SKIP:
+      return "skip";
+    case REQUEST_UNDO:
+    case REQUEST_REDO:
+      return "retract";
+    case REQUEST_REGION_CREATE:
+      return "region.create";
+    case REQUEST_REGION_UPDATE:
+      return "region.update";
+    case REQUEST_REGION_DELETE:
+      return "region.delete";
+    case REQUEST_SPAN_CREATE:
+      return "span.create";
+    case REQUEST_SPAN_DELETE:
+      return "span.delete";
+    case REQUEST_ANSWER:
+      return "answer";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The payload of a one-event act, validated against the schema and the
+ * item's events. */
+static char *
+build_single_event (LbStore        *self,
+                    LbSchema       *schema,
+                    const ItemRef  *ref,
+                    Request        *req,
+                    GError        **error)
+{
+  g_autoptr(GArray) rows = NULL;
+  g_auto(Derived) d = { 0, };
+  char *payload = NULL;
+
+  if (req->kind == REQUEST_SKIP)
+    return g_strdup ("{}");
+  if (req->kind == REQUEST_ANSWER)
+    return build_answer_act (schema, req, &payload, error) ? payload : NULL;
+
+  if (!writer_load_item_events (self, req->item_id, &rows, error))
+    return NULL;
+  if (req->kind == REQUEST_UNDO)
+    return build_undo (rows, req->actor, error);
+  if (req->kind == REQUEST_REDO)
+    return build_redo (rows, req->actor, error);
+
+  derive_state (rows, &d);
+  if (req->kind == REQUEST_SPAN_CREATE || req->kind == REQUEST_SPAN_DELETE)
+    return build_span_act (schema, ref, &d, req, &payload, error) ? payload : NULL;
+  return build_region_act (schema, ref, &d, req, &payload, error) ? payload : NULL;
+}
+
+static gboolean
+append_json_event (LbStore        *self,
+                   ActContext     *ctx,
+                   Request        *req,
+                   const ItemRef  *ref,
+                   const char     *kind,
+                   JsonBuilder    *b,
+                   gint64          time_us,
+                   GError        **error)
+{
+  g_autofree char *payload = builder_to_string (b);
+
+  return writer_append_event (self, ctx, req->item_id, ref, req->actor, kind, payload, time_us,
+                              req->dwell_ms, error);
+}
+
 static gboolean
 writer_submit (LbStore     *self,
                Request     *req,
@@ -1108,24 +1860,14 @@ writer_submit (LbStore     *self,
   if (schema == NULL)
     goto out;
 
-  if (req->kind == REQUEST_SUBMIT && !validate_submission (schema, req, error))
-    goto out;
-
-  if (!writer_begin_act (self, ctx, error))
-    goto out;
-
-  if (req->kind == REQUEST_SKIP)
+  if (req->kind == REQUEST_SUBMIT)
     {
-      if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "skip", "{}",
-                                time_us, req->dwell_ms, error))
+      if (!validate_submission (schema, req, error) || !writer_begin_act (self, ctx, error))
         goto out;
-    }
-  else if (req->kind == REQUEST_SUBMIT)
-    {
+
       if (req->has_labels)
         {
           g_autoptr(JsonBuilder) b = json_builder_new ();
-          g_autofree char *payload = NULL;
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "labels");
@@ -1134,15 +1876,12 @@ writer_submit (LbStore     *self,
             json_builder_add_string_value (b, req->labels[i]);
           json_builder_end_array (b);
           json_builder_end_object (b);
-          payload = builder_to_string (b);
-          if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "label",
-                                    payload, time_us, req->dwell_ms, error))
+          if (!append_json_event (self, ctx, req, &ref, "label", b, time_us, error))
             goto out;
         }
       if (req->decision != NULL)
         {
           g_autoptr(JsonBuilder) b = json_builder_new ();
-          g_autofree char *payload = NULL;
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "decision");
@@ -1153,73 +1892,30 @@ writer_submit (LbStore     *self,
           else
             json_builder_add_null_value (b);
           json_builder_end_object (b);
-          payload = builder_to_string (b);
-          if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "decision",
-                                    payload, time_us, req->dwell_ms, error))
+          if (!append_json_event (self, ctx, req, &ref, "decision", b, time_us, error))
             goto out;
         }
       if (req->note != NULL && *req->note != '\0')
         {
           g_autoptr(JsonBuilder) b = json_builder_new ();
-          g_autofree char *payload = NULL;
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "text");
           json_builder_add_string_value (b, req->note);
           json_builder_end_object (b);
-          payload = builder_to_string (b);
-          if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "note",
-                                    payload, time_us, req->dwell_ms, error))
+          if (!append_json_event (self, ctx, req, &ref, "note", b, time_us, error))
             goto out;
         }
     }
-  else /* REQUEST_UNDO */
+  else
     {
-      g_autoptr(GArray) rows = NULL;
-      g_autoptr(GHashTable) retracted = NULL;
-      g_autoptr(JsonBuilder) b = NULL;
-      g_autofree char *payload = NULL;
-      gint64 act = 0;
+      g_autofree char *payload = build_single_event (self, schema, &ref, req, error);
+      gboolean retract = req->kind == REQUEST_UNDO || req->kind == REQUEST_REDO;
 
-      if (!writer_load_item_events (self, req->item_id, &rows, &retracted, error))
-        goto out;
-
-      /* the actor's latest act that still has events in effect */
-      for (guint i = 0; i < rows->len; i++)
-        {
-          EventRow *row = &g_array_index (rows, EventRow, i);
-
-          if (g_strcmp0 (row->actor, req->actor) == 0
-              && g_strcmp0 (row->kind, "retract") != 0
-              && !g_hash_table_contains (retracted, row->uuid))
-            act = MAX (act, row->act);
-        }
-
-      if (act == 0)
-        {
-          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
-                       _("Nothing to undo for “%s” on this item"), req->actor);
-          goto out;
-        }
-
-      b = json_builder_new ();
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "retracts");
-      json_builder_begin_array (b);
-      for (guint i = 0; i < rows->len; i++)
-        {
-          EventRow *row = &g_array_index (rows, EventRow, i);
-
-          if (row->act == act && g_strcmp0 (row->kind, "retract") != 0
-              && !g_hash_table_contains (retracted, row->uuid))
-            json_builder_add_string_value (b, row->uuid);
-        }
-      json_builder_end_array (b);
-      json_builder_end_object (b);
-      payload = builder_to_string (b);
-
-      if (!writer_append_event (self, ctx, req->item_id, &ref, req->actor, "retract", payload,
-                                time_us, 0, error))
+      if (payload == NULL || !writer_begin_act (self, ctx, error)
+          || !writer_append_event (self, ctx, req->item_id, &ref, req->actor,
+                                   request_event_kind (req->kind), payload, time_us,
+                                   retract ? 0 : req->dwell_ms, error))
         goto out;
     }
 
@@ -1475,6 +2171,13 @@ writer_run (LbStore *self,
     case REQUEST_SUBMIT:
     case REQUEST_SKIP:
     case REQUEST_UNDO:
+    case REQUEST_REDO:
+    case REQUEST_REGION_CREATE:
+    case REQUEST_REGION_UPDATE:
+    case REQUEST_REGION_DELETE:
+    case REQUEST_SPAN_CREATE:
+    case REQUEST_SPAN_DELETE:
+    case REQUEST_ANSWER:
       ok = writer_submit (self, req, &ctx, &error);
       break;
     case REQUEST_STOP:
@@ -1504,7 +2207,7 @@ writer_run (LbStore *self,
 
   if (req->kind == REQUEST_INSERT_ITEMS && req->n_added > 0)
     schedule_emission (self, SIGNAL_ITEMS_ADDED, req->batch_id);
-  else if (req->kind == REQUEST_SUBMIT || req->kind == REQUEST_SKIP || req->kind == REQUEST_UNDO)
+  else if (REQUEST_IS_ACT (req->kind))
     schedule_emission (self, SIGNAL_ITEM_CHANGED, req->item_id);
 
   req->ok = TRUE;
@@ -2428,7 +3131,8 @@ _lb_store_list_item_ids_after (LbStore       *self,
 
 #define ITEM_SELECT \
   "SELECT i.id, i.batch_id, b.name, b.root, i.external_id, i.kind, i.path, i.body, i.meta," \
-  " i.content_hash, s.state, s.labels, s.decision, s.reason, s.note, s.flagged, s.last_actor" \
+  " i.content_hash, s.state, s.labels, s.decision, s.reason, s.note, s.flagged, s.last_actor," \
+  " s.regions, s.spans, s.answers" \
   " FROM items i JOIN batches b ON b.id = i.batch_id" \
   " LEFT JOIN item_state s ON s.item_id = i.id"
 
@@ -2484,6 +3188,9 @@ item_from_row (sqlite3_stmt *stmt)
   f.note = col_text (stmt, 14);
   f.flagged = sqlite3_column_int (stmt, 15) != 0;
   f.last_actor = col_text (stmt, 16);
+  f.regions_json = col_text (stmt, 17);
+  f.spans_json = col_text (stmt, 18);
+  f.answers_json = col_text (stmt, 19);
 
   return lb_item_new (&f);
 }
@@ -2781,6 +3488,54 @@ run_owned_async (LbStore             *self,
   run_request_async (self, req, source_tag, cancellable, callback, user_data);
 }
 
+/* The synchronous form of an act: make is called only on a writable store
+ * (so a read-only store says so first). */
+#define RUN_ACT_SYNC(self, error, make) \
+  G_STMT_START { \
+    g_return_val_if_fail (LB_IS_STORE (self), FALSE); \
+    if (!check_writable (self, error)) \
+      return FALSE; \
+    return run_owned_sync (self, make, error); \
+  } G_STMT_END
+
+#define RUN_ACT_ASYNC(self, tag, cancellable, callback, user_data, make) \
+  G_STMT_START { \
+    GError *act_error_ = NULL; \
+    GError **error = &act_error_; \
+    Request *act_req_ = NULL; \
+    g_return_if_fail (LB_IS_STORE (self)); \
+    if (check_writable (self, error)) \
+      act_req_ = make; \
+    run_owned_async (self, act_req_, act_error_, tag, cancellable, callback, user_data); \
+  } G_STMT_END
+
+static gboolean
+act_finish (LbStore       *self,
+            GAsyncResult  *result,
+            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* For the acts that create a region or span: the new id */
+static gboolean
+act_finish_id (LbStore       *self,
+               GAsyncResult  *result,
+               char         **id,
+               GError       **error)
+{
+  g_autofree char *new_id = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  new_id = g_task_propagate_pointer (G_TASK (result), error);
+  if (new_id == NULL)
+    return FALSE;
+  if (id != NULL)
+    *id = g_steal_pointer (&new_id);
+  return TRUE;
+}
+
 gboolean
 lb_store_submit (LbStore             *self,
                  gint64               item_id,
@@ -2788,12 +3543,8 @@ lb_store_submit (LbStore             *self,
                  const LbSubmission  *submission,
                  GError             **error)
 {
-  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
   g_return_val_if_fail (submission != NULL, FALSE);
-
-  if (!check_writable (self, error))
-    return FALSE;
-  return run_owned_sync (self, make_submit_request (item_id, actor, submission, error), error);
+  RUN_ACT_SYNC (self, error, make_submit_request (item_id, actor, submission, error));
 }
 
 void
@@ -2805,15 +3556,9 @@ lb_store_submit_async (LbStore             *self,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
-  GError *error = NULL;
-  Request *req = NULL;
-
-  g_return_if_fail (LB_IS_STORE (self));
   g_return_if_fail (submission != NULL);
-
-  if (check_writable (self, &error))
-    req = make_submit_request (item_id, actor, submission, &error);
-  run_owned_async (self, req, error, lb_store_submit_async, cancellable, callback, user_data);
+  RUN_ACT_ASYNC (self, lb_store_submit_async, cancellable, callback, user_data,
+                 make_submit_request (item_id, actor, submission, error));
 }
 
 gboolean
@@ -2821,8 +3566,7 @@ lb_store_submit_finish (LbStore       *self,
                         GAsyncResult  *result,
                         GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return act_finish (self, result, error);
 }
 
 gboolean
@@ -2832,12 +3576,8 @@ lb_store_skip (LbStore     *self,
                gint64       dwell_ms,
                GError     **error)
 {
-  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
-
-  if (!check_writable (self, error))
-    return FALSE;
-  return run_owned_sync (self, make_simple_request (REQUEST_SKIP, item_id, actor, dwell_ms,
-                                                    error), error);
+  RUN_ACT_SYNC (self, error, make_simple_request (REQUEST_SKIP, item_id, actor, dwell_ms,
+                                                  error));
 }
 
 void
@@ -2849,14 +3589,8 @@ lb_store_skip_async (LbStore             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  GError *error = NULL;
-  Request *req = NULL;
-
-  g_return_if_fail (LB_IS_STORE (self));
-
-  if (check_writable (self, &error))
-    req = make_simple_request (REQUEST_SKIP, item_id, actor, dwell_ms, &error);
-  run_owned_async (self, req, error, lb_store_skip_async, cancellable, callback, user_data);
+  RUN_ACT_ASYNC (self, lb_store_skip_async, cancellable, callback, user_data,
+                 make_simple_request (REQUEST_SKIP, item_id, actor, dwell_ms, error));
 }
 
 gboolean
@@ -2864,8 +3598,7 @@ lb_store_skip_finish (LbStore       *self,
                       GAsyncResult  *result,
                       GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return act_finish (self, result, error);
 }
 
 gboolean
@@ -2874,12 +3607,7 @@ lb_store_undo (LbStore     *self,
                const char  *actor,
                GError     **error)
 {
-  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
-
-  if (!check_writable (self, error))
-    return FALSE;
-  return run_owned_sync (self, make_simple_request (REQUEST_UNDO, item_id, actor, 0, error),
-                         error);
+  RUN_ACT_SYNC (self, error, make_simple_request (REQUEST_UNDO, item_id, actor, 0, error));
 }
 
 void
@@ -2890,14 +3618,8 @@ lb_store_undo_async (LbStore             *self,
                      GAsyncReadyCallback  callback,
                      gpointer             user_data)
 {
-  GError *error = NULL;
-  Request *req = NULL;
-
-  g_return_if_fail (LB_IS_STORE (self));
-
-  if (check_writable (self, &error))
-    req = make_simple_request (REQUEST_UNDO, item_id, actor, 0, &error);
-  run_owned_async (self, req, error, lb_store_undo_async, cancellable, callback, user_data);
+  RUN_ACT_ASYNC (self, lb_store_undo_async, cancellable, callback, user_data,
+                 make_simple_request (REQUEST_UNDO, item_id, actor, 0, error));
 }
 
 gboolean
@@ -2905,8 +3627,389 @@ lb_store_undo_finish (LbStore       *self,
                       GAsyncResult  *result,
                       GError       **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return act_finish (self, result, error);
+}
+
+gboolean
+lb_store_redo (LbStore     *self,
+               gint64       item_id,
+               const char  *actor,
+               GError     **error)
+{
+  RUN_ACT_SYNC (self, error, make_simple_request (REQUEST_REDO, item_id, actor, 0, error));
+}
+
+void
+lb_store_redo_async (LbStore             *self,
+                     gint64               item_id,
+                     const char          *actor,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  RUN_ACT_ASYNC (self, lb_store_redo_async, cancellable, callback, user_data,
+                 make_simple_request (REQUEST_REDO, item_id, actor, 0, error));
+}
+
+gboolean
+lb_store_redo_finish (LbStore       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  return act_finish (self, result, error);
+}
+
+static gboolean
+check_utf8 (const char  *text,
+            const char  *what,
+            GError     **error)
+{
+  if (text != NULL && !g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID, _("%s is not valid UTF-8"),
+                   what);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* region.create (target NULL: a new id) and region.update */
+static Request *
+make_region_request (RequestKind          kind,
+                     gint64               item_id,
+                     const char          *actor,
+                     const char          *target,
+                     const LbRegionSpec  *spec,
+                     GError             **error)
+{
+  Request *req;
+
+  if (!check_actor (actor, error)
+      || !check_utf8 (target, _("The region id"), error)
+      || !check_utf8 (spec != NULL ? spec->label : NULL, _("The label id"), error)
+      || !check_utf8 (spec != NULL ? spec->attributes : NULL, _("The attributes"), error))
+    return NULL;
+  if (spec != NULL && spec->shape == LB_REGION_SHAPE_POLYGON && spec->n_points > 0
+      && spec->points == NULL)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID, _("A polygon has no points"));
+      return NULL;
+    }
+
+  req = make_simple_request (kind, item_id, actor, spec != NULL ? spec->dwell_ms : 0, error);
+  req->target = target != NULL ? g_strdup (target) : g_uuid_string_random ();
+  if (spec != NULL)
+    {
+      req->label = g_strdup (spec->label);
+      req->shape = spec->shape;
+      memcpy (req->box, spec->box, sizeof req->box);
+      if (spec->shape == LB_REGION_SHAPE_POLYGON)
+        {
+          req->n_points = spec->n_points;
+          req->points = g_memdup2 (spec->points, 2 * sizeof (double) * spec->n_points);
+        }
+      req->attributes = g_strdup (spec->attributes);
+    }
+  return req;
+}
+
+static Request *
+make_target_request (RequestKind   kind,
+                     gint64        item_id,
+                     const char   *actor,
+                     const char   *target,
+                     GError      **error)
+{
+  Request *req;
+
+  if (!check_actor (actor, error) || !check_utf8 (target, _("The id"), error))
+    return NULL;
+  req = make_simple_request (kind, item_id, actor, 0, error);
+  req->target = target != NULL ? g_strdup (target) : g_uuid_string_random ();
+  return req;
+}
+
+static Request *
+make_span_request (gint64        item_id,
+                   const char   *actor,
+                   const char   *label,
+                   gint64        start,
+                   gint64        end,
+                   GError      **error)
+{
+  Request *req;
+
+  if (!check_utf8 (label, _("The label id"), error))
+    return NULL;
+  req = make_target_request (REQUEST_SPAN_CREATE, item_id, actor, NULL, error);
+  if (req != NULL)
+    {
+      req->label = g_strdup (label);
+      req->start = start;
+      req->end = end;
+    }
+  return req;
+}
+
+static Request *
+make_answer_request (gint64        item_id,
+                     const char   *actor,
+                     const char   *field,
+                     const char   *text,
+                     GError      **error)
+{
+  Request *req;
+
+  if (!check_actor (actor, error) || !check_utf8 (field, _("The field id"), error)
+      || !check_utf8 (text, _("The answer"), error))
+    return NULL;
+  req = make_simple_request (REQUEST_ANSWER, item_id, actor, 0, error);
+  req->field = g_strdup (field);
+  req->text = g_strdup (text != NULL ? text : "");
+  return req;
+}
+
+/* Runs a create request and hands out the new id */
+static gboolean
+run_create_sync (LbStore  *self,
+                 Request  *req,
+                 char    **id,
+                 GError  **error)
+{
+  g_autofree char *new_id = req != NULL ? g_strdup (req->target) : NULL;
+
+  if (!run_owned_sync (self, req, error))
+    return FALSE;
+  if (id != NULL)
+    *id = g_steal_pointer (&new_id);
+  return TRUE;
+}
+
+gboolean
+lb_store_create_region (LbStore             *self,
+                        gint64               item_id,
+                        const char          *actor,
+                        const LbRegionSpec  *spec,
+                        char               **region_id,
+                        GError             **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  if (!check_writable (self, error))
+    return FALSE;
+  return run_create_sync (self, make_region_request (REQUEST_REGION_CREATE, item_id, actor,
+                                                     NULL, spec, error), region_id, error);
+}
+
+void
+lb_store_create_region_async (LbStore             *self,
+                              gint64               item_id,
+                              const char          *actor,
+                              const LbRegionSpec  *spec,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (spec != NULL);
+  RUN_ACT_ASYNC (self, lb_store_create_region_async, cancellable, callback, user_data,
+                 make_region_request (REQUEST_REGION_CREATE, item_id, actor, NULL, spec,
+                                      error));
+}
+
+gboolean
+lb_store_create_region_finish (LbStore       *self,
+                               GAsyncResult  *result,
+                               char         **region_id,
+                               GError       **error)
+{
+  return act_finish_id (self, result, region_id, error);
+}
+
+gboolean
+lb_store_update_region (LbStore             *self,
+                        gint64               item_id,
+                        const char          *actor,
+                        const char          *region_id,
+                        const LbRegionSpec  *spec,
+                        GError             **error)
+{
+  g_return_val_if_fail (region_id != NULL, FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+  RUN_ACT_SYNC (self, error, make_region_request (REQUEST_REGION_UPDATE, item_id, actor,
+                                                  region_id, spec, error));
+}
+
+void
+lb_store_update_region_async (LbStore             *self,
+                              gint64               item_id,
+                              const char          *actor,
+                              const char          *region_id,
+                              const LbRegionSpec  *spec,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (region_id != NULL);
+  g_return_if_fail (spec != NULL);
+  RUN_ACT_ASYNC (self, lb_store_update_region_async, cancellable, callback, user_data,
+                 make_region_request (REQUEST_REGION_UPDATE, item_id, actor, region_id, spec,
+                                      error));
+}
+
+gboolean
+lb_store_update_region_finish (LbStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return act_finish (self, result, error);
+}
+
+gboolean
+lb_store_delete_region (LbStore     *self,
+                        gint64       item_id,
+                        const char  *actor,
+                        const char  *region_id,
+                        GError     **error)
+{
+  g_return_val_if_fail (region_id != NULL, FALSE);
+  RUN_ACT_SYNC (self, error, make_target_request (REQUEST_REGION_DELETE, item_id, actor,
+                                                  region_id, error));
+}
+
+void
+lb_store_delete_region_async (LbStore             *self,
+                              gint64               item_id,
+                              const char          *actor,
+                              const char          *region_id,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_return_if_fail (region_id != NULL);
+  RUN_ACT_ASYNC (self, lb_store_delete_region_async, cancellable, callback, user_data,
+                 make_target_request (REQUEST_REGION_DELETE, item_id, actor, region_id, error));
+}
+
+gboolean
+lb_store_delete_region_finish (LbStore       *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  return act_finish (self, result, error);
+}
+
+gboolean
+lb_store_create_span (LbStore     *self,
+                      gint64       item_id,
+                      const char  *actor,
+                      const char  *label,
+                      gint64       start,
+                      gint64       end,
+                      char       **span_id,
+                      GError     **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (label != NULL, FALSE);
+
+  if (!check_writable (self, error))
+    return FALSE;
+  return run_create_sync (self, make_span_request (item_id, actor, label, start, end, error),
+                          span_id, error);
+}
+
+void
+lb_store_create_span_async (LbStore             *self,
+                            gint64               item_id,
+                            const char          *actor,
+                            const char          *label,
+                            gint64               start,
+                            gint64               end,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (label != NULL);
+  RUN_ACT_ASYNC (self, lb_store_create_span_async, cancellable, callback, user_data,
+                 make_span_request (item_id, actor, label, start, end, error));
+}
+
+gboolean
+lb_store_create_span_finish (LbStore       *self,
+                             GAsyncResult  *result,
+                             char         **span_id,
+                             GError       **error)
+{
+  return act_finish_id (self, result, span_id, error);
+}
+
+gboolean
+lb_store_delete_span (LbStore     *self,
+                      gint64       item_id,
+                      const char  *actor,
+                      const char  *span_id,
+                      GError     **error)
+{
+  g_return_val_if_fail (span_id != NULL, FALSE);
+  RUN_ACT_SYNC (self, error, make_target_request (REQUEST_SPAN_DELETE, item_id, actor, span_id,
+                                                  error));
+}
+
+void
+lb_store_delete_span_async (LbStore             *self,
+                            gint64               item_id,
+                            const char          *actor,
+                            const char          *span_id,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_return_if_fail (span_id != NULL);
+  RUN_ACT_ASYNC (self, lb_store_delete_span_async, cancellable, callback, user_data,
+                 make_target_request (REQUEST_SPAN_DELETE, item_id, actor, span_id, error));
+}
+
+gboolean
+lb_store_delete_span_finish (LbStore       *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  return act_finish (self, result, error);
+}
+
+gboolean
+lb_store_set_answer (LbStore     *self,
+                     gint64       item_id,
+                     const char  *actor,
+                     const char  *field,
+                     const char  *text,
+                     GError     **error)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+  RUN_ACT_SYNC (self, error, make_answer_request (item_id, actor, field, text, error));
+}
+
+void
+lb_store_set_answer_async (LbStore             *self,
+                           gint64               item_id,
+                           const char          *actor,
+                           const char          *field,
+                           const char          *text,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_return_if_fail (field != NULL);
+  RUN_ACT_ASYNC (self, lb_store_set_answer_async, cancellable, callback, user_data,
+                 make_answer_request (item_id, actor, field, text, error));
+}
+
+gboolean
+lb_store_set_answer_finish (LbStore       *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  return act_finish (self, result, error);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -48,7 +48,9 @@ struct _LbEvent {
   char   *item;         /* the item's external id */
   char   *actor;
   char   *role;         /* "annotator" for now; "lead" with review */
-  char   *kind;         /* "label", "decision", "note", "skip", "retract" */
+  char   *kind;         /* "label", "decision", "note", "skip", "retract", "region.create",
+                         * "region.update", "region.delete", "span.create", "span.delete",
+                         * "answer" */
   char   *payload;      /* JSON object */
   gint64  time_us;      /* UTC, microseconds since the epoch */
   gint64  dwell_ms;
@@ -72,6 +74,26 @@ typedef struct {
   const char        *note;      /* free text or NULL / "" */
   gint64             dwell_ms;  /* time spent on the item before submitting */
 } LbSubmission;
+
+/* Regions are stored in source-image pixels (doubles). */
+typedef enum {
+  LB_REGION_SHAPE_NONE,     /* updates: the geometry stays as it is */
+  LB_REGION_SHAPE_BOX,
+  LB_REGION_SHAPE_POLYGON,
+} LbRegionShape;
+
+/* A region to create ("region.create") or the changes to one ("region.update"). */
+typedef struct {
+  const char    *label;       /* label id; updates: NULL = unchanged */
+  LbRegionShape  shape;
+  double         box[4];      /* BOX: x, y, width, height (width and height > 0) */
+  const double  *points;      /* POLYGON: x0, y0, x1, y1, ... (n_points pairs, >= 3) */
+  guint          n_points;
+  const char    *attributes;  /* JSON object {"occluded": true, ...} checked against the
+                               * label's attributes; create: NULL = {}; update: NULL =
+                               * unchanged (given: replaces them all) */
+  gint64         dwell_ms;
+} LbRegionSpec;
 
 typedef gboolean (*LbEventFunc) (const LbEvent *event,
                                  gpointer       user_data,
@@ -171,7 +193,7 @@ gboolean     lb_store_skip_finish        (LbStore             *self,
                                           GError             **error);
 
 /* Appends one "retract" event retracting every event of the actor's latest
- * act on the item that is not yet retracted. LB_STORE_ERROR_INVALID when
+ * act on the item that is still in effect. LB_STORE_ERROR_INVALID when
  * there is nothing to undo. Acts already retracted are passed over, so
  * repeated undos walk back through the actor's acts on the item; a retract
  * is never undone itself. */
@@ -186,6 +208,143 @@ void         lb_store_undo_async         (LbStore             *self,
                                           GAsyncReadyCallback  callback,
                                           gpointer             user_data);
 gboolean     lb_store_undo_finish        (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* Appends one "retract" event that retracts the actor's latest undo (a
+ * retract made by lb_store_undo()) still in effect on the item, which puts
+ * the undone act back; LB_STORE_ERROR_INVALID when there is nothing to redo,
+ * or when the actor made a new act on the item after that undo. */
+gboolean     lb_store_redo               (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          GError             **error);
+void         lb_store_redo_async         (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_redo_finish        (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* Regions (images) and spans (texts). Each call is one act of one event;
+ * lb_store_undo() and lb_store_redo() work on them as on any act. The item's
+ * derived state lists the current ones (lb_item_get_regions_json(), ...).
+ * The create calls give the new region's or span's id (a UUID, free it) in
+ * *id (may be NULL); the id is made before the request is queued. */
+gboolean     lb_store_create_region      (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const LbRegionSpec  *spec,
+                                          char               **region_id,
+                                          GError             **error);
+void         lb_store_create_region_async (LbStore            *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const LbRegionSpec  *spec,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_create_region_finish (LbStore           *self,
+                                          GAsyncResult        *result,
+                                          char               **region_id,
+                                          GError             **error);
+
+/* spec->label NULL keeps the label; spec->shape NONE keeps the geometry
+ * (otherwise it must be the region's shape); spec->attributes NULL keeps them. */
+gboolean     lb_store_update_region      (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *region_id,
+                                          const LbRegionSpec  *spec,
+                                          GError             **error);
+void         lb_store_update_region_async (LbStore            *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *region_id,
+                                          const LbRegionSpec  *spec,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_update_region_finish (LbStore           *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+gboolean     lb_store_delete_region      (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *region_id,
+                                          GError             **error);
+void         lb_store_delete_region_async (LbStore            *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *region_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_delete_region_finish (LbStore           *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* start and end are offsets in Unicode code points into the item's text
+ * (0 <= start < end <= its length); the engine adds the UTF-8 byte offsets
+ * and the covered text to the event. */
+gboolean     lb_store_create_span        (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *label,
+                                          gint64               start,
+                                          gint64               end,
+                                          char               **span_id,
+                                          GError             **error);
+void         lb_store_create_span_async  (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *label,
+                                          gint64               start,
+                                          gint64               end,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_create_span_finish (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          char               **span_id,
+                                          GError             **error);
+
+gboolean     lb_store_delete_span        (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *span_id,
+                                          GError             **error);
+void         lb_store_delete_span_async  (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *span_id,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_delete_span_finish (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* The answer to one of the schema's free-text fields; "" clears it. */
+gboolean     lb_store_set_answer         (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *field,
+                                          const char          *text,
+                                          GError             **error);
+void         lb_store_set_answer_async   (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *actor,
+                                          const char          *field,
+                                          const char          *text,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_set_answer_finish  (LbStore             *self,
                                           GAsyncResult        *result,
                                           GError             **error);
 

@@ -127,7 +127,645 @@ test_schema_invalid (void)
                          "s.json: tools: regions and spans need at least one label");
 }
 
-/* @STORE_TESTS@ */
+typedef struct {
+  char    *dir;
+  char    *path;
+  LbStore *store;
+  gint64   batch_id;
+  gint64   image;    /* i1 */
+  gint64   text;     /* t1: "猫🐈e\u0301x and more" */
+  gint64   text2;    /* t2 */
+} Fixture;
+
+/* CJK, an emoji outside the BMP, e + combining acute accent */
+#define MIXED_TEXT "猫🐈e\xcc\x81x is here"
+
+static void
+fixture_setup_with (Fixture    *f,
+                    const char *schema_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  LbNewItem items[] = {
+    { "i1", LB_ITEM_KIND_IMAGE, "a.png", NULL, NULL, "h1" },
+    { "t1", LB_ITEM_KIND_TEXT, NULL, MIXED_TEXT, NULL, "h2" },
+    { "t2", LB_ITEM_KIND_TEXT, NULL, "plain text here", NULL, "h3" },
+  };
+
+  f->dir = g_dir_make_tmp ("test-regions-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->dir, "store.db", NULL);
+  f->store = lb_store_open (f->path, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (_lb_store_ensure_batch (f->store, "b", f->dir, f->dir, schema_json,
+                                         &f->batch_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (_lb_store_insert_items (f->store, f->batch_id, items, G_N_ELEMENTS (items),
+                                         NULL, NULL, &error));
+  g_assert_no_error (error);
+  ids = lb_store_list_item_ids (f->store, f->batch_id, LB_ITEM_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  f->image = g_array_index (ids, gint64, 0);
+  f->text = g_array_index (ids, gint64, 1);
+  f->text2 = g_array_index (ids, gint64, 2);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  fixture_setup_with (f, data != NULL ? data : REGION_SCHEMA_JSON);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  lb_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  dir = g_dir_open (f->dir, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (f->dir, name, NULL);
+      g_remove (child);
+    }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static JsonArray *
+item_array (Fixture    *f,
+            gint64      item_id,
+            gboolean    spans,
+            LbItem    **item_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = lb_store_get_item (f->store, item_id, &error);
+  JsonNode *node;
+  JsonArray *array;
+
+  g_assert_no_error (error);
+  node = json_from_string (spans ? lb_item_get_spans_json (item)
+                                 : lb_item_get_regions_json (item), &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  array = json_array_ref (json_node_get_array (node));
+  json_node_unref (node);
+  g_assert_cmpuint (json_array_get_length (array), ==,
+                    spans ? lb_item_get_n_spans (item) : lb_item_get_n_regions (item));
+  if (item_out != NULL)
+    *item_out = g_steal_pointer (&item);
+  return array;
+}
+
+static guint
+n_regions (Fixture *f)
+{
+  g_autoptr(JsonArray) regions = item_array (f, f->image, FALSE, NULL);
+  return json_array_get_length (regions);
+}
+
+static char *
+region_label (Fixture *f,
+              guint    index)
+{
+  g_autoptr(JsonArray) regions = item_array (f, f->image, FALSE, NULL);
+  return g_strdup (json_object_get_string_member (json_array_get_object_element (regions, index),
+                                                  "label"));
+}
+
+/* kind and payload of the newest event */
+typedef struct {
+  char *kind;
+  char *payload;
+  gint64 n;
+} LastEvent;
+
+static gboolean
+last_event_cb (const LbEvent *event,
+               gpointer       user_data,
+               GError       **error)
+{
+  LastEvent *last = user_data;
+
+  g_free (last->kind);
+  g_free (last->payload);
+  last->kind = g_strdup (event->kind);
+  last->payload = g_strdup (event->payload);
+  last->n++;
+  return TRUE;
+}
+
+static JsonObject *
+last_event (Fixture     *f,
+            const char  *kind)
+{
+  g_autoptr(GError) error = NULL;
+  LastEvent last = { 0, };
+  JsonNode *node;
+  JsonObject *obj;
+
+  g_assert_true (lb_store_foreach_event (f->store, 0, last_event_cb, &last, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (last.kind, ==, kind);
+  node = json_from_string (last.payload, &error);
+  g_assert_no_error (error);
+  obj = json_object_ref (json_node_get_object (node));
+  json_node_unref (node);
+  g_free (last.kind);
+  g_free (last.payload);
+  return obj;
+}
+
+static void
+test_region_events (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *box_id = NULL;
+  g_autofree char *poly_id = NULL;
+  g_autoptr(JsonObject) ev = NULL;
+  g_autoptr(JsonArray) regions = NULL;
+  g_autoptr(LbItem) item = NULL;
+  const double points[] = { 10.5, 20.25, 110, 20, 60, 90.75 };
+  LbRegionSpec box = { "cat", LB_REGION_SHAPE_BOX, { 12.5, 30, 100.25, 50 }, NULL, 0,
+                       "{\"occluded\": true, \"pose\": \"sitting\"}", 1500 };
+  LbRegionSpec poly = { "dog", LB_REGION_SHAPE_POLYGON, { 0, }, points, 3, NULL, 0 };
+  LbRegionSpec move = { NULL, LB_REGION_SHAPE_BOX, { 13.5, 31, 100.25, 50 }, NULL, 0, NULL, 0 };
+  LbRegionSpec relabel = { "dog", LB_REGION_SHAPE_NONE, { 0, }, NULL, 0, "{}", 0 };
+  JsonObject *r;
+  JsonArray *a;
+
+  g_assert_true (lb_store_create_region (f->store, f->image, "ann", &box, &box_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_uuid_string_is_valid (box_id));
+
+  /* one event, in source-image pixels */
+  ev = last_event (f, "region.create");
+  g_assert_cmpstr (json_object_get_string_member (ev, "region"), ==, box_id);
+  g_assert_cmpstr (json_object_get_string_member (ev, "label"), ==, "cat");
+  g_assert_cmpstr (json_object_get_string_member (ev, "shape"), ==, "box");
+  a = json_object_get_array_member (ev, "box");
+  g_assert_cmpfloat (json_array_get_double_element (a, 0), ==, 12.5);
+  g_assert_cmpfloat (json_array_get_double_element (a, 2), ==, 100.25);
+  g_assert_true (json_object_get_boolean_member (json_object_get_object_member (ev, "attributes"),
+                                                 "occluded"));
+  g_clear_pointer (&ev, json_object_unref);
+
+  g_assert_true (lb_store_create_region (f->store, f->image, "ann", &poly, &poly_id, &error));
+  g_assert_no_error (error);
+
+  regions = item_array (f, f->image, FALSE, &item);
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
+  g_assert_cmpstr (lb_item_get_last_actor (item), ==, "ann");
+  g_assert_cmpuint (json_array_get_length (regions), ==, 2);
+  r = json_array_get_object_element (regions, 0);
+  g_assert_cmpstr (json_object_get_string_member (r, "id"), ==, box_id);
+  r = json_array_get_object_element (regions, 1);
+  g_assert_cmpstr (json_object_get_string_member (r, "id"), ==, poly_id);
+  g_assert_cmpstr (json_object_get_string_member (r, "shape"), ==, "polygon");
+  a = json_object_get_array_member (r, "points");
+  g_assert_cmpuint (json_array_get_length (a), ==, 3);
+  g_assert_cmpfloat (json_array_get_double_element (json_array_get_array_element (a, 2), 1),
+                     ==, 90.75);
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (r, "attributes")),
+                    ==, 0);
+  g_clear_pointer (&regions, json_array_unref);
+  g_clear_object (&item);
+
+  /* move, then relabel (the old attributes would not fit the new label: replaced) */
+  g_assert_true (lb_store_update_region (f->store, f->image, "ann", box_id, &move, &error));
+  g_assert_no_error (error);
+  ev = last_event (f, "region.update");
+  g_assert_false (json_object_has_member (ev, "label"));
+  g_assert_true (json_object_has_member (ev, "box"));
+  g_clear_pointer (&ev, json_object_unref);
+
+  g_assert_true (lb_store_update_region (f->store, f->image, "ann", box_id, &relabel, &error));
+  g_assert_no_error (error);
+  regions = item_array (f, f->image, FALSE, NULL);
+  r = json_array_get_object_element (regions, 0);
+  g_assert_cmpstr (json_object_get_string_member (r, "label"), ==, "dog");
+  g_assert_cmpfloat (json_array_get_double_element (json_object_get_array_member (r, "box"), 0),
+                     ==, 13.5);
+  g_clear_pointer (&regions, json_array_unref);
+
+  /* delete */
+  g_assert_true (lb_store_delete_region (f->store, f->image, "ann", poly_id, &error));
+  g_assert_no_error (error);
+  ev = last_event (f, "region.delete");
+  g_assert_cmpstr (json_object_get_string_member (ev, "region"), ==, poly_id);
+  g_assert_cmpuint (n_regions (f), ==, 1);
+
+  /* gone: neither updated nor deleted again */
+  g_assert_false (lb_store_delete_region (f->store, f->image, "ann", poly_id, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (lb_store_verify (f->store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_region_refused (Fixture            *f,
+                       gint64              item_id,
+                       const LbRegionSpec *spec,
+                       const char         *message)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  gint64 before = lb_store_get_last_seq (f->store);
+
+  g_assert_false (lb_store_create_region (f->store, item_id, "ann", spec, &id, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_null (id);
+  if (strstr (error->message, message) == NULL)
+    g_error ("“%s” does not contain “%s”", error->message, message);
+  g_assert_cmpint (lb_store_get_last_seq (f->store), ==, before);
+}
+
+static void
+test_region_validation (Fixture       *f,
+                        gconstpointer  data)
+{
+  const double two[] = { 0, 0, 5, 5 };
+  const double bad[] = { 0, 0, 5, 5, NAN, 1 };
+  LbRegionSpec spec = { "cat", LB_REGION_SHAPE_BOX, { 1, 1, 10, 10 }, NULL, 0, NULL, 0 };
+
+  spec.label = "horse";
+  assert_region_refused (f, f->image, &spec, "Unknown label “horse”");
+  spec.label = "cat";
+  spec.box[2] = 0;
+  assert_region_refused (f, f->image, &spec, "width and a height above 0");
+  spec.box[2] = 10;
+  spec.box[3] = -1;
+  assert_region_refused (f, f->image, &spec, "width and a height above 0");
+  spec.box[3] = INFINITY;
+  assert_region_refused (f, f->image, &spec, "finite");
+  spec.box[3] = 10;
+  assert_region_refused (f, f->text, &spec, "is a text");
+
+  spec.attributes = "{\"occluded\": \"yes\"}";
+  assert_region_refused (f, f->image, &spec, "Attribute “occluded” must be true or false");
+  spec.attributes = "{\"pose\": \"flying\"}";
+  assert_region_refused (f, f->image, &spec, "“flying” is not an option of attribute “pose”");
+  spec.attributes = "{\"colour\": \"red\"}";
+  assert_region_refused (f, f->image, &spec, "Label “cat” has no attribute “colour”");
+  spec.attributes = "[1]";
+  assert_region_refused (f, f->image, &spec, "must be a JSON object");
+  spec.attributes = NULL;
+
+  spec.shape = LB_REGION_SHAPE_POLYGON;
+  spec.points = two;
+  spec.n_points = 2;
+  assert_region_refused (f, f->image, &spec, "at least 3 points");
+  spec.points = bad;
+  spec.n_points = 3;
+  assert_region_refused (f, f->image, &spec, "finite");
+
+  g_assert_cmpuint (n_regions (f), ==, 0);
+}
+
+static void
+test_region_tool_disabled (Fixture       *f,
+                           gconstpointer  data)
+{
+  LbRegionSpec spec = { "cat", LB_REGION_SHAPE_BOX, { 1, 1, 10, 10 }, NULL, 0, NULL, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  assert_region_refused (f, f->image, &spec, "The “box” tool is not enabled");
+  g_assert_false (lb_store_create_span (f->store, f->text, "ann", "cat", 0, 1, &id, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "“span” tool is not enabled"));
+}
+
+static void
+test_spans_code_points (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cat_id = NULL;
+  g_autofree char *accent_id = NULL;
+  g_autoptr(JsonObject) ev = NULL;
+  g_autoptr(JsonArray) spans = NULL;
+  g_autoptr(LbItem) item = NULL;
+  JsonObject *s;
+
+  /* 猫 (3 bytes) 🐈 (4 bytes) e (1) U+0301 (2) x (1): code points 0..4 */
+  g_assert_true (lb_store_create_span (f->store, f->text, "ann", "cat", 0, 2, &cat_id, &error));
+  g_assert_no_error (error);
+  ev = last_event (f, "span.create");
+  g_assert_cmpstr (json_object_get_string_member (ev, "span"), ==, cat_id);
+  g_assert_cmpint (json_object_get_int_member (ev, "start"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (ev, "end"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (ev, "start_byte"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (ev, "end_byte"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (ev, "text"), ==, "猫🐈");
+
+  /* e + combining acute: two code points, three bytes */
+  g_assert_true (lb_store_create_span (f->store, f->text, "ann", "dog", 2, 4, &accent_id,
+                                       &error));
+  g_assert_no_error (error);
+  /* overlapping spans are allowed by default */
+  g_assert_true (lb_store_create_span (f->store, f->text, "ann", "cat", 1, 5, NULL, &error));
+  g_assert_no_error (error);
+
+  spans = item_array (f, f->text, TRUE, &item);
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
+  g_assert_cmpuint (json_array_get_length (spans), ==, 3);
+  s = json_array_get_object_element (spans, 1);
+  g_assert_cmpstr (json_object_get_string_member (s, "id"), ==, accent_id);
+  g_assert_cmpstr (json_object_get_string_member (s, "label"), ==, "dog");
+  g_assert_cmpint (json_object_get_int_member (s, "start_byte"), ==, 7);
+  g_assert_cmpint (json_object_get_int_member (s, "end_byte"), ==, 10);
+  g_assert_cmpstr (json_object_get_string_member (s, "text"), ==, "e\xcc\x81");
+  s = json_array_get_object_element (spans, 2);
+  g_assert_cmpstr (json_object_get_string_member (s, "text"), ==, "🐈e\xcc\x81x");
+  g_assert_cmpint (json_object_get_int_member (s, "end_byte"), ==, 11);
+
+  /* bounds: the text has 13 code points */
+  g_assert_cmpint (g_utf8_strlen (MIXED_TEXT, -1), ==, 13);
+  g_assert_true (lb_store_create_span (f->store, f->text, "ann", "cat", 12, 13, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (lb_store_create_span (f->store, f->text, "ann", "cat", 12, 14, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "≤ 13"));
+  g_clear_error (&error);
+  g_assert_false (lb_store_create_span (f->store, f->text, "ann", "cat", 3, 3, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lb_store_create_span (f->store, f->text, "ann", "cat", -1, 2, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lb_store_create_span (f->store, f->text, "ann", "horse", 0, 2, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lb_store_create_span (f->store, f->image, "ann", "cat", 0, 2, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "is an image"));
+  g_clear_error (&error);
+
+  /* delete */
+  g_assert_true (lb_store_delete_span (f->store, f->text, "ann", accent_id, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&spans, json_array_unref);
+  spans = item_array (f, f->text, TRUE, NULL);
+  g_assert_cmpuint (json_array_get_length (spans), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (spans, 1), "id"),
+                   !=, accent_id);
+  g_assert_false (lb_store_delete_span (f->store, f->text, "ann", accent_id, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+}
+
+static void
+test_spans_no_overlap (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_store_create_span (f->store, f->text2, "ann", "cat", 0, 5, NULL, &error));
+  g_assert_no_error (error);
+  /* touching is fine, overlapping is not */
+  g_assert_true (lb_store_create_span (f->store, f->text2, "ann", "cat", 5, 6, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (lb_store_create_span (f->store, f->text2, "ann", "dog", 4, 9, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "overlaps the span 0–5"));
+}
+
+static void
+test_answers (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autoptr(JsonObject) ev = NULL;
+
+  g_assert_true (lb_store_set_answer (f->store, f->image, "ann", "caption", "两只猫", &error));
+  g_assert_no_error (error);
+  ev = last_event (f, "answer");
+  g_assert_cmpstr (json_object_get_string_member (ev, "field"), ==, "caption");
+  g_assert_cmpstr (json_object_get_string_member (ev, "text"), ==, "两只猫");
+  item = lb_store_get_item (f->store, f->image, &error);
+  g_assert_cmpstr (lb_item_get_answers_json (item), ==, "{\"caption\":\"两只猫\"}");
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
+  g_clear_object (&item);
+
+  g_assert_false (lb_store_set_answer (f->store, f->image, "ann", "title", "x", &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Unknown field “title”"));
+  g_clear_error (&error);
+
+  /* "" clears it, and the item is to do again */
+  g_assert_true (lb_store_set_answer (f->store, f->image, "ann", "caption", "", &error));
+  g_assert_no_error (error);
+  item = lb_store_get_item (f->store, f->image, &error);
+  g_assert_cmpstr (lb_item_get_answers_json (item), ==, "{}");
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
+}
+
+static void
+test_undo_redo (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *box_id = NULL;
+  g_autofree char *span_id = NULL;
+  g_autofree char *label = NULL;
+  g_autoptr(LbItem) item = NULL;
+  LbRegionSpec box = { "cat", LB_REGION_SHAPE_BOX, { 1, 2, 3, 4 }, NULL, 0, NULL, 0 };
+  LbRegionSpec relabel = { "dog", LB_REGION_SHAPE_NONE, { 0, }, NULL, 0, NULL, 0 };
+  const char *labels[] = { "cat", NULL };
+  LbSubmission sub = { labels, NULL, NULL, NULL, 0 };
+
+  /* nothing to redo on a fresh item */
+  g_assert_false (lb_store_redo (f->store, f->image, "ann", &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* undo of a create, then redo: the region is back, same id */
+  g_assert_true (lb_store_create_region (f->store, f->image, "ann", &box, &box_id, &error));
+  g_assert_true (lb_store_undo (f->store, f->image, "ann", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_regions (f), ==, 0);
+  item = lb_store_get_item (f->store, f->image, NULL);
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
+  g_clear_object (&item);
+  g_assert_true (lb_store_redo (f->store, f->image, "ann", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_regions (f), ==, 1);
+  g_assert_false (lb_store_redo (f->store, f->image, "ann", &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* across tools: relabel, class label, then undo both, redo both in order */
+  g_assert_true (lb_store_update_region (f->store, f->image, "ann", box_id, &relabel, &error));
+  g_assert_true (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+  g_assert_no_error (error);
+  label = region_label (f, 0);
+  g_assert_cmpstr (label, ==, "dog");
+  g_clear_pointer (&label, g_free);
+
+  g_assert_true (lb_store_undo (f->store, f->image, "ann", &error));   /* the class label */
+  item = lb_store_get_item (f->store, f->image, NULL);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, NULL);
+  g_clear_object (&item);
+  g_assert_true (lb_store_undo (f->store, f->image, "ann", &error));   /* the relabel */
+  label = region_label (f, 0);
+  g_assert_cmpstr (label, ==, "cat");
+  g_clear_pointer (&label, g_free);
+  g_assert_true (lb_store_undo (f->store, f->image, "ann", &error));   /* the create */
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_regions (f), ==, 0);
+  g_assert_false (lb_store_undo (f->store, f->image, "ann", &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  g_assert_true (lb_store_redo (f->store, f->image, "ann", &error));   /* the create */
+  g_assert_cmpuint (n_regions (f), ==, 1);
+  label = region_label (f, 0);
+  g_assert_cmpstr (label, ==, "cat");
+  g_clear_pointer (&label, g_free);
+  g_assert_true (lb_store_redo (f->store, f->image, "ann", &error));   /* the relabel */
+  label = region_label (f, 0);
+  g_assert_cmpstr (label, ==, "dog");
+  g_clear_pointer (&label, g_free);
+  g_assert_true (lb_store_redo (f->store, f->image, "ann", &error));   /* the class label */
+  g_assert_no_error (error);
+  item = lb_store_get_item (f->store, f->image, NULL);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "cat");
+  g_clear_object (&item);
+
+  /* undo after a redo works on the act put back */
+  g_assert_true (lb_store_undo (f->store, f->image, "ann", &error));
+  item = lb_store_get_item (f->store, f->image, NULL);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, NULL);
+  g_clear_object (&item);
+
+  /* a new act after an undo: nothing to redo any more */
+  g_assert_true (lb_store_delete_region (f->store, f->image, "ann", box_id, &error));
+  g_assert_false (lb_store_redo (f->store, f->image, "ann", &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpuint (n_regions (f), ==, 0);
+
+  /* undo of a delete puts the region back as it was */
+  g_assert_true (lb_store_undo (f->store, f->image, "ann", &error));
+  g_assert_cmpuint (n_regions (f), ==, 1);
+  label = region_label (f, 0);
+  g_assert_cmpstr (label, ==, "dog");
+  g_clear_pointer (&label, g_free);
+
+  /* spans: undo of a create, redo; another actor's redo stack is their own */
+  g_assert_true (lb_store_create_span (f->store, f->text, "ann", "cat", 0, 1, &span_id, &error));
+  g_assert_true (lb_store_undo (f->store, f->text, "ann", &error));
+  g_assert_false (lb_store_redo (f->store, f->text, "bob", &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_true (lb_store_redo (f->store, f->text, "ann", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonArray) spans = item_array (f, f->text, TRUE, NULL);
+    g_assert_cmpuint (json_array_get_length (spans), ==, 1);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (spans, 0),
+                                                    "id"), ==, span_id);
+  }
+
+  g_assert_true (lb_store_verify (f->store, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_state_survives_reopen (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autoptr(LbStore) ro = NULL;
+  LbRegionSpec box = { "cat", LB_REGION_SHAPE_BOX, { 1, 2, 3, 4 }, NULL, 0, NULL, 0 };
+
+  g_assert_true (lb_store_create_region (f->store, f->image, "ann", &box, NULL, &error));
+  g_assert_no_error (error);
+
+  ro = lb_store_open (f->path, LB_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  item = lb_store_get_item (ro, f->image, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+  g_assert_cmpuint (lb_store_count_items (ro, f->batch_id, LB_ITEM_FILTER_DONE), ==, 1);
+
+  /* a read-only store refuses acts */
+  g_assert_false (lb_store_create_region (ro, f->image, "ann", &box, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_READ_ONLY);
+  lb_store_close (ro);
+}
+
+typedef struct {
+  GMainLoop *loop;
+  char      *id;
+  gboolean   ok;
+} AsyncData;
+
+static void
+created_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  AsyncData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  data->ok = lb_store_create_region_finish (LB_STORE (source), result, &data->id, &error);
+  g_assert_no_error (error);
+  g_main_loop_quit (data->loop);
+}
+
+static void
+redone_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  data->ok = lb_store_redo_finish (LB_STORE (source), result, &error);
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_main_loop_quit (data->loop);
+}
+
+static void
+test_async (Fixture       *f,
+            gconstpointer  data)
+{
+  AsyncData d = { g_main_loop_new (NULL, FALSE), NULL, FALSE };
+  LbRegionSpec box = { "cat", LB_REGION_SHAPE_BOX, { 1, 2, 3, 4 }, NULL, 0, NULL, 0 };
+  g_autoptr(JsonArray) regions = NULL;
+
+  lb_store_create_region_async (f->store, f->image, "ann", &box, NULL, created_cb, &d);
+  g_main_loop_run (d.loop);
+  g_assert_true (d.ok);
+  g_assert_true (g_uuid_string_is_valid (d.id));
+  regions = item_array (f, f->image, FALSE, NULL);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (regions, 0),
+                                                  "id"), ==, d.id);
+
+  lb_store_redo_async (f->store, f->image, "ann", NULL, redone_cb, &d);
+  g_main_loop_run (d.loop);
+  g_assert_false (d.ok);
+
+  g_free (d.id);
+  g_main_loop_unref (d.loop);
+}
+
+#define DEFAULT_TOOLS_SCHEMA \
+  "{\"labels\": [{\"id\": \"cat\"}]}"
+
+#define NO_OVERLAP_SCHEMA \
+  "{\"tools\": [\"span\"], \"overlapping_spans\": false," \
+  " \"labels\": [{\"id\": \"cat\"}, {\"id\": \"dog\"}]}"
 
 int
 main (int    argc,
@@ -137,7 +775,18 @@ main (int    argc,
 
   g_test_add_func ("/engine/regions/schema/keys", test_schema_keys);
   g_test_add_func ("/engine/regions/schema/invalid", test_schema_invalid);
-  /* @STORE_TEST_REGISTRATION@ */
+#define ADD(path, func, schema) \
+  g_test_add ("/engine/regions/" path, Fixture, schema, fixture_setup, func, fixture_teardown)
+  ADD ("regions/events", test_region_events, NULL);
+  ADD ("regions/validation", test_region_validation, NULL);
+  ADD ("regions/tool-disabled", test_region_tool_disabled, DEFAULT_TOOLS_SCHEMA);
+  ADD ("spans/code-points", test_spans_code_points, NULL);
+  ADD ("spans/no-overlap", test_spans_no_overlap, NO_OVERLAP_SCHEMA);
+  ADD ("answers", test_answers, NULL);
+  ADD ("undo-redo", test_undo_redo, NULL);
+  ADD ("reopen", test_state_survives_reopen, NULL);
+  ADD ("async", test_async, NULL);
+#undef ADD
 
   return g_test_run ();
 }

@@ -1,0 +1,668 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-canvas"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lb-image-canvas.h"
+#include "lb-import.h"
+#include "lb-item-view.h"
+#include "lb-store.h"
+#include "lb-window.h"
+
+/* The image canvas: zoom, pan and coordinates on a canvas in a window;
+ * the sharper decode when zoomed in, in an item view; Space tap / Space+drag
+ * and arrow keys in the real window, driven through its key controller. */
+
+#define WAIT_TIMEOUT_S 20
+#define VIEW_W 800
+#define VIEW_H 600
+#define SRC_W 4000
+#define SRC_H 3000
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_until (Condition cond,
+            gpointer  data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_TIMEOUT_S, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+/* A picture with structure (gradients and a grid), saved as PNG or JPEG. */
+static void
+write_picture (const char *path,
+               int         width,
+               int         height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GError) error = NULL;
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        guint8 *p = pixels + y * stride + x * 3;
+        gboolean line = x % 100 < 2 || y % 100 < 2;
+
+        p[0] = line ? 0 : (guint8) (255 * x / width);
+        p[1] = line ? 0 : (guint8) (255 * y / height);
+        p[2] = line ? 0 : 160;
+      }
+  gdk_pixbuf_save (pixbuf, path, g_str_has_suffix (path, ".png") ? "png" : "jpeg", &error, NULL);
+  g_assert_no_error (error);
+}
+
+/* Canvas alone */
+
+typedef struct {
+  GtkWidget     *window;
+  LbImageCanvas *canvas;
+} CanvasFixture;
+
+static gboolean
+canvas_allocated (gpointer data)
+{
+  CanvasFixture *f = data;
+
+  return gtk_widget_get_width (GTK_WIDGET (f->canvas)) == VIEW_W
+         && gtk_widget_get_height (GTK_WIDGET (f->canvas)) == VIEW_H;
+}
+
+static void
+canvas_set_up (CanvasFixture *f,
+               gconstpointer  data)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  guint8 *pixels = g_malloc (400 * 300 * 4);
+
+  /* A decode at a tenth of a 4000 x 3000 source */
+  memset (pixels, 0x80, 400 * 300 * 4);
+  bytes = g_bytes_new_take (pixels, 400 * 300 * 4);
+  texture = gdk_memory_texture_new (400, 300, GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, 400 * 4);
+
+  f->window = gtk_window_new ();
+  f->canvas = LB_IMAGE_CANVAS (lb_image_canvas_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (f->canvas), VIEW_W, VIEW_H);
+  gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->canvas));
+  gtk_window_set_resizable (GTK_WINDOW (f->window), FALSE);
+  lb_image_canvas_set_content_size (f->canvas, SRC_W, SRC_H);
+  lb_image_canvas_set_texture (f->canvas, texture);
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_until (canvas_allocated, f);
+  spin_for (20);
+}
+
+static void
+canvas_tear_down (CanvasFixture *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  spin_for (10);
+}
+
+static void
+assert_image_point (LbImageCanvas *canvas,
+                    double         wx,
+                    double         wy,
+                    double         ix,
+                    double         iy)
+{
+  double x, y;
+
+  lb_image_canvas_widget_to_image (canvas, wx, wy, &x, &y);
+  g_assert_cmpfloat_with_epsilon (x, ix, 1e-6);
+  g_assert_cmpfloat_with_epsilon (y, iy, 1e-6);
+}
+
+static void
+test_fit_and_one_to_one (CanvasFixture *f,
+                         gconstpointer  data)
+{
+  double x, y, ix, iy;
+
+  /* Fitted: 4000 x 3000 in 800 x 600 is 20 %, the whole image in view */
+  g_assert_true (lb_image_canvas_get_fitted (f->canvas));
+  g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (f->canvas), 0.2, 1e-9);
+  g_assert_false (lb_image_canvas_get_zoomed_in (f->canvas));
+  assert_image_point (f->canvas, 0, 0, 0, 0);
+  assert_image_point (f->canvas, VIEW_W, VIEW_H, SRC_W, SRC_H);
+
+  /* 1:1 around the centre of the view */
+  lb_image_canvas_zoom_one_to_one (f->canvas);
+  g_assert_false (lb_image_canvas_get_fitted (f->canvas));
+  g_assert_cmpfloat (lb_image_canvas_get_zoom (f->canvas), ==, 1.0);
+  g_assert_true (lb_image_canvas_get_zoomed_in (f->canvas));
+  assert_image_point (f->canvas, VIEW_W / 2.0, VIEW_H / 2.0, SRC_W / 2.0, SRC_H / 2.0);
+  /* one widget pixel is one image pixel */
+  lb_image_canvas_widget_to_image (f->canvas, 10, 10, &x, &y);
+  lb_image_canvas_widget_to_image (f->canvas, 110, 60, &ix, &iy);
+  g_assert_cmpfloat_with_epsilon (ix - x, 100, 1e-9);
+  g_assert_cmpfloat_with_epsilon (iy - y, 50, 1e-9);
+
+  /* Back to fit */
+  lb_image_canvas_zoom_fit (f->canvas);
+  g_assert_true (lb_image_canvas_get_fitted (f->canvas));
+  g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (f->canvas), 0.2, 1e-9);
+  lb_image_canvas_get_offset (f->canvas, &x, &y);
+  g_assert_cmpfloat (x, ==, 0);
+  g_assert_cmpfloat (y, ==, 0);
+
+  /* Zooming out stops at fit for an image larger than the view; steps in
+   * and back out land on fit exactly */
+  lb_image_canvas_zoom_out (f->canvas);
+  g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (f->canvas), 0.2, 1e-9);
+  lb_image_canvas_zoom_in (f->canvas);
+  g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (f->canvas), 0.25, 1e-9);
+  g_assert_false (lb_image_canvas_get_fitted (f->canvas));
+  lb_image_canvas_zoom_out (f->canvas);
+  g_assert_true (lb_image_canvas_get_fitted (f->canvas));
+
+  /* A new image (another size) starts fitted */
+  lb_image_canvas_zoom_one_to_one (f->canvas);
+  lb_image_canvas_set_content_size (f->canvas, 1600, 1600);
+  g_assert_true (lb_image_canvas_get_fitted (f->canvas));
+  g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (f->canvas), 600.0 / 1600, 1e-9);
+  /* narrower than the view: centred */
+  lb_image_canvas_get_offset (f->canvas, &x, &y);
+  g_assert_cmpfloat (x, ==, 100);
+  g_assert_cmpfloat (y, ==, 0);
+}
+
+static void
+test_zoom_keeps_pointer (CanvasFixture *f,
+                         gconstpointer  data)
+{
+  static const struct { double zoom, x, y; } steps[] = {
+    { 0.6, 300, 250 },
+    { 2.0, 123, 456 },
+    { 7.5, 700, 80 },
+    { 0.9, 400, 300 },
+    { 1.3, 10, 590 },
+  };
+  double ix, iy;
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      lb_image_canvas_widget_to_image (f->canvas, steps[i].x, steps[i].y, &ix, &iy);
+      lb_image_canvas_zoom_at (f->canvas, steps[i].zoom, steps[i].x, steps[i].y);
+      g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (f->canvas), steps[i].zoom, 1e-9);
+      /* the image point under the pointer stays under the pointer */
+      assert_image_point (f->canvas, steps[i].x, steps[i].y, ix, iy);
+    }
+
+  /* Clamped to the limits */
+  lb_image_canvas_zoom_at (f->canvas, 1000, 400, 300);
+  g_assert_cmpfloat (lb_image_canvas_get_zoom (f->canvas), ==,
+                     lb_image_canvas_get_max_zoom (f->canvas));
+  lb_image_canvas_zoom_at (f->canvas, 0.001, 400, 300);
+  g_assert_true (lb_image_canvas_get_fitted (f->canvas));
+}
+
+static void
+test_pan_clamps (CanvasFixture *f,
+                 gconstpointer  data)
+{
+  double x0, y0, x, y;
+
+  /* Nothing to pan while fitted */
+  lb_image_canvas_pan (f->canvas, -50, -50);
+  lb_image_canvas_get_offset (f->canvas, &x, &y);
+  g_assert_cmpfloat (x, ==, 0);
+  g_assert_cmpfloat (y, ==, 0);
+
+  lb_image_canvas_zoom_one_to_one (f->canvas);
+  lb_image_canvas_get_offset (f->canvas, &x0, &y0);
+  g_assert_cmpfloat (x0, ==, VIEW_W / 2.0 - SRC_W / 2.0);
+  g_assert_cmpfloat (y0, ==, VIEW_H / 2.0 - SRC_H / 2.0);
+
+  /* Moves the view by as much as asked */
+  lb_image_canvas_pan (f->canvas, -50, 30);
+  lb_image_canvas_get_offset (f->canvas, &x, &y);
+  g_assert_cmpfloat (x, ==, x0 - 50);
+  g_assert_cmpfloat (y, ==, y0 + 30);
+  assert_image_point (f->canvas, VIEW_W / 2.0, VIEW_H / 2.0, SRC_W / 2.0 + 50, SRC_H / 2.0 - 30);
+
+  /* and stops at the edges: the image always covers the view */
+  lb_image_canvas_pan (f->canvas, 1e6, 1e6);
+  lb_image_canvas_get_offset (f->canvas, &x, &y);
+  g_assert_cmpfloat (x, ==, 0);
+  g_assert_cmpfloat (y, ==, 0);
+  assert_image_point (f->canvas, 0, 0, 0, 0);
+  lb_image_canvas_pan (f->canvas, -1e6, -1e6);
+  assert_image_point (f->canvas, VIEW_W, VIEW_H, SRC_W, SRC_H);
+
+  /* Zooming near an edge keeps the image covering the view too */
+  lb_image_canvas_zoom_at (f->canvas, 0.3, VIEW_W, VIEW_H);
+  assert_image_point (f->canvas, VIEW_W, VIEW_H, SRC_W, SRC_H);
+}
+
+static void
+test_coordinates_round_trip (CanvasFixture *f,
+                             gconstpointer  data)
+{
+  static const double zooms[] = { 0.2, 0.37, 1.0, 2.5, 16.0 };
+  static const double points[][2] = { { 0, 0 }, { 1234.5, 987.25 }, { 4000, 3000 }, { 17, 2999 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (zooms); i++)
+    {
+      lb_image_canvas_zoom_at (f->canvas, zooms[i], 333, 222);
+      lb_image_canvas_pan (f->canvas, -77, 41);
+
+      for (guint j = 0; j < G_N_ELEMENTS (points); j++)
+        {
+          double wx, wy, ix, iy;
+
+          lb_image_canvas_image_to_widget (f->canvas, points[j][0], points[j][1], &wx, &wy);
+          lb_image_canvas_widget_to_image (f->canvas, wx, wy, &ix, &iy);
+          g_assert_cmpfloat_with_epsilon (ix, points[j][0], 1e-6);
+          g_assert_cmpfloat_with_epsilon (iy, points[j][1], 1e-6);
+          /* the scale is the zoom: 10 image pixels are 10 * zoom widget pixels */
+          {
+            double wx2, wy2;
+
+            lb_image_canvas_image_to_widget (f->canvas, points[j][0] + 10, points[j][1] + 10,
+                                             &wx2, &wy2);
+            g_assert_cmpfloat_with_epsilon (wx2 - wx, 10 * lb_image_canvas_get_zoom (f->canvas),
+                                            1e-6);
+            g_assert_cmpfloat_with_epsilon (wy2 - wy, 10 * lb_image_canvas_get_zoom (f->canvas),
+                                            1e-6);
+          }
+        }
+    }
+}
+
+/* Item view: a sharper decode when zoomed in */
+
+typedef struct {
+  GtkWidget     *window;
+  LbItemView    *view;
+  LbImageLoader *loader;
+  char          *tmpdir;
+  guint          want_width;
+} ViewFixture;
+
+static const char * const no_labels[] = { NULL };
+
+static LbItem *
+make_image_item (gint64      id,
+                 const char *path)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  LbItemFields fields = {
+    .id = id,
+    .batch_id = 1,
+    .batch_name = "test",
+    .external_id = base,
+    .kind = LB_ITEM_KIND_IMAGE,
+    .path = path,
+    .relative_path = base,
+    .meta_json = "{}",
+    .content_hash = "0000",
+    .state = LB_ITEM_STATE_TODO,
+    .labels = no_labels,
+  };
+
+  return lb_item_new (&fields);
+}
+
+static gboolean
+view_ready (gpointer data)
+{
+  ViewFixture *f = data;
+
+  return lb_item_view_get_status (f->view) == LB_ITEM_VIEW_READY;
+}
+
+static gboolean
+texture_width_is (gpointer data)
+{
+  ViewFixture *f = data;
+  GdkTexture *texture = lb_image_canvas_get_texture (lb_item_view_get_canvas (f->view));
+
+  return texture != NULL && (guint) gdk_texture_get_width (texture) == f->want_width;
+}
+
+static GtkLabel *
+find_label (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget))
+    return GTK_LABEL (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkLabel *found = find_label (child);
+
+      if (found != NULL && strstr (gtk_label_get_text (found), "×") != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_decode_follows_zoom (void)
+{
+  ViewFixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(LbItem) item = NULL;
+  LbImageCanvas *canvas;
+  GdkTexture *texture;
+  GtkLabel *caption;
+  guint fitted_width;
+
+  f->tmpdir = g_dir_make_tmp ("lb-test-canvas-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (f->tmpdir, "big.jpg", NULL);
+  write_picture (path, 2400, 1800);
+
+  f->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 640, 520);
+  f->loader = lb_image_loader_new (256 * 1024 * 1024, 2);
+  f->view = LB_ITEM_VIEW (lb_item_view_new ());
+  lb_item_view_set_image_loader (f->view, f->loader);
+  gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
+  gtk_window_present (GTK_WINDOW (f->window));
+  spin_for (50);
+
+  item = make_image_item (1, path);
+  lb_item_view_set_item (f->view, item);
+  wait_until (view_ready, f);
+  spin_for (300);   /* any re-decode after the first allocations */
+  canvas = lb_item_view_get_canvas (f->view);
+  texture = lb_image_canvas_get_texture (canvas);
+  g_assert_nonnull (texture);
+  fitted_width = gdk_texture_get_width (texture);
+  /* decoded at about the view's size, not at the source's */
+  g_assert_cmpuint (fitted_width, <=, 640);
+  g_assert_true (lb_image_canvas_get_fitted (canvas));
+
+  caption = find_label (GTK_WIDGET (f->view));
+  g_assert_nonnull (caption);
+  g_assert_nonnull (strstr (gtk_label_get_text (caption), "2400 × 1800"));
+
+  /* 1:1: the full-size decode arrives, and is shown with the same view */
+  lb_image_canvas_zoom_one_to_one (canvas);
+  g_assert_nonnull (strstr (gtk_label_get_text (caption), "100 %"));
+  f->want_width = 2400;
+  wait_until (texture_width_is, f);
+  g_assert_cmpfloat (lb_image_canvas_get_zoom (canvas), ==, 1.0);
+  g_assert_false (lb_image_canvas_get_fitted (canvas));
+
+  /* Zoomed between fit and 50 %: half the source is enough */
+  lb_image_canvas_zoom_fit (canvas);
+  f->want_width = fitted_width;
+  wait_until (texture_width_is, f);
+  lb_image_canvas_zoom_at (canvas, lb_image_canvas_get_fit_zoom (canvas) * 1.5, 100, 100);
+  g_assert_cmpfloat (lb_image_canvas_get_zoom (canvas), <, 0.5);
+  f->want_width = 1200;
+  wait_until (texture_width_is, f);
+
+  /* A new item starts fitted */
+  lb_item_view_set_item (f->view, NULL);
+  lb_item_view_set_item (f->view, item);
+  wait_until (view_ready, f);
+  g_assert_true (lb_image_canvas_get_fitted (canvas));
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  spin_for (20);
+  g_clear_object (&f->loader);
+  remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+}
+
+/* The window: Space tap skips, Space+drag pans, arrows pan when zoomed */
+
+typedef struct {
+  char     *tmpdir;
+  LbStore  *store;
+  LbWindow *window;
+} WindowFixture;
+
+static gboolean
+nothing_pending (gpointer data)
+{
+  WindowFixture *f = data;
+
+  return lb_window_get_n_pending (f->window) == 0;
+}
+
+static gboolean
+image_shown (gpointer data)
+{
+  WindowFixture *f = data;
+
+  return lb_item_view_get_showing_image (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
+}
+
+static LbItemState
+stored_state (WindowFixture *f,
+              gint64         id)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = lb_store_get_item (f->store, id, &error);
+
+  g_assert_no_error (error);
+  return lb_item_get_state (item);
+}
+
+static GtkGesture *
+primary_drag (LbImageCanvas *canvas)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (canvas));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_DRAG (c)
+          && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_PRIMARY)
+        return GTK_GESTURE (c);
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+static void
+test_window_space_and_arrows (void)
+{
+  WindowFixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *batch = NULL;
+  GtkEventController *keys;
+  LbImageCanvas *canvas;
+  GtkGesture *drag;
+  gboolean handled = FALSE;
+  double x0, y0, x, y;
+  gint64 id;
+
+  f->tmpdir = g_dir_make_tmp ("lb-test-canvas-XXXXXX", &error);
+  g_assert_no_error (error);
+  batch = g_build_filename (f->tmpdir, "photos", NULL);
+  g_assert_cmpint (g_mkdir (batch, 0700), ==, 0);
+  for (int i = 1; i <= 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%02d.png", i);
+      g_autofree char *path = g_build_filename (batch, name, NULL);
+
+      write_picture (path, 1600, 1200);
+    }
+
+  db = g_build_filename (f->tmpdir, "store.db", NULL);
+  f->store = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  report = lb_import (f->store, batch, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_added, ==, 4);
+
+  f->window = g_object_ref (lb_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
+  lb_window_set_store (f->window, f->store);
+  lb_window_set_actor (f->window, "Tester");
+  g_assert_true (lb_window_open_batch (f->window, report->batch_id, &error));
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_until (image_shown, f);
+  spin_for (50);
+
+  keys = lb_window_get_key_controller (f->window);
+  canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
+  drag = primary_drag (canvas);
+
+  /* Fitted: Space skips at once */
+  id = lb_item_get_id (lb_window_get_current_item (f->window));
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
+  g_assert_true (handled);
+  g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
+  wait_until (nothing_pending, f);
+  g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_SKIPPED);
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
+  wait_until (image_shown, f);
+
+  /* Zoomed in (Ctrl+plus is the action): Space+drag pans, no skip */
+  id = lb_item_get_id (lb_window_get_current_item (f->window));
+  for (int i = 0; i < 4; i++)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-in", NULL));
+  g_assert_true (lb_image_canvas_get_zoomed_in (canvas));
+  lb_image_canvas_get_offset (canvas, &x0, &y0);
+
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
+  g_assert_true (handled);
+  /* held: the key repeats */
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
+  g_assert_true (handled);
+  g_signal_emit_by_name (drag, "drag-begin", 300.0, 300.0);
+  g_signal_emit_by_name (drag, "drag-update", 40.0, 25.0);
+  g_signal_emit_by_name (drag, "drag-end", 60.0, 35.0);
+  g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
+  spin_for (50);
+  lb_image_canvas_get_offset (canvas, &x, &y);
+  g_assert_cmpfloat (x, ==, x0 + 60);
+  g_assert_cmpfloat (y, ==, y0 + 35);
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id);
+  wait_until (nothing_pending, f);
+  g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_TODO);
+
+  /* Without Space, a primary-button drag does not pan (it is for tools) */
+  g_signal_emit_by_name (drag, "drag-begin", 300.0, 300.0);
+  g_signal_emit_by_name (drag, "drag-update", 40.0, 25.0);
+  g_signal_emit_by_name (drag, "drag-end", 40.0, 25.0);
+  lb_image_canvas_get_offset (canvas, &x0, &y0);
+  g_assert_cmpfloat (x0, ==, x);
+  g_assert_cmpfloat (y0, ==, y);
+
+  /* Zoomed in, arrows pan and do not move in the queue */
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Down, 0, 0, &handled);
+  g_assert_true (handled);
+  lb_image_canvas_get_offset (canvas, &x, &y);
+  g_assert_cmpfloat (y, <, y0);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Left, 0, 0, &handled);
+  lb_image_canvas_get_offset (canvas, &x, NULL);
+  g_assert_cmpfloat (x, >, x0);
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id);
+
+  /* A Space tap while zoomed in still skips (when it comes up) */
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id);
+  g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
+  wait_until (nothing_pending, f);
+  g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_SKIPPED);
+
+  /* The next item starts fitted; there Down moves in the queue again */
+  wait_until (image_shown, f);
+  g_assert_true (lb_image_canvas_get_fitted (canvas));
+  id = lb_item_get_id (lb_window_get_current_item (f->window));
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Down, 0, 0, &handled);
+  g_assert_true (handled);
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
+
+  /* Ctrl+0 and Ctrl+Alt+0 are the fit and 1:1 actions */
+  wait_until (image_shown, f);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-original", NULL));
+  g_assert_cmpfloat (lb_image_canvas_get_zoom (canvas), ==, 1.0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-fit", NULL));
+  g_assert_true (lb_image_canvas_get_fitted (canvas));
+
+  wait_until (nothing_pending, f);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  spin_for (20);
+  g_assert_finalize_object (f->window);
+  lb_store_close (f->store);
+  g_clear_object (&f->store);
+  remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/ui/canvas/" path, CanvasFixture, NULL, canvas_set_up, func, canvas_tear_down)
+
+  ADD ("fit-and-one-to-one", test_fit_and_one_to_one);
+  ADD ("zoom-keeps-pointer", test_zoom_keeps_pointer);
+  ADD ("pan-clamps", test_pan_clamps);
+  ADD ("coordinates-round-trip", test_coordinates_round_trip);
+  g_test_add_func ("/ui/canvas/decode-follows-zoom", test_decode_follows_zoom);
+  g_test_add_func ("/ui/canvas/window-space-and-arrows", test_window_space_and_arrows);
+
+  return g_test_run ();
+}

@@ -193,6 +193,38 @@ lb_test_wait_until (LbTestCondition condition,
     }
 }
 
+typedef struct
+{
+  LbImageLoader *loader;
+  const char    *path;
+  guint          width;
+  guint          height;
+  LbImage       *image;
+} Lookup;
+
+static gboolean
+looked_up (gpointer data)
+{
+  Lookup *lookup = data;
+
+  lookup->image = lb_image_loader_lookup (lookup->loader, lookup->path, lookup->width,
+                                          lookup->height);
+  return lookup->image != NULL;
+}
+
+LbImage *
+lb_test_wait_for_lookup (LbImageLoader *loader,
+                         const char    *path,
+                         guint          width,
+                         guint          height,
+                         guint          timeout_s)
+{
+  Lookup lookup = { loader, path, width, height, NULL };
+
+  lb_test_wait_until (looked_up, &lookup, timeout_s);
+  return lookup.image;
+}
+
 JsonNode *
 lb_test_parse_json (const char *text)
 {

@@ -4,6 +4,7 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "lb-image-loader.h"
 #include "lb-import.h"
 #include "lb-store.h"
 
@@ -69,6 +70,15 @@ typedef gboolean (*LbTestCondition) (gpointer data);
 void        lb_test_wait_until      (LbTestCondition condition,
                                      gpointer        data,
                                      guint           timeout_s);
+
+/* Runs the thread-default main context until LOADER has PATH decoded to
+ * fit WIDTH × HEIGHT in its cache, and returns that image (a reference);
+ * the test fails if it is not there within TIMEOUT_S seconds. */
+LbImage    *lb_test_wait_for_lookup (LbImageLoader *loader,
+                                     const char    *path,
+                                     guint          width,
+                                     guint          height,
+                                     guint          timeout_s);
 
 /* TEXT parsed as JSON (it must parse) */
 JsonNode   *lb_test_parse_json      (const char *text);

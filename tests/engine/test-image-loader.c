@@ -119,37 +119,6 @@ wait_for (guint *counter,
   lb_test_wait_until (counted, &count, 20);
 }
 
-typedef struct
-{
-  LbImageLoader *loader;
-  const char    *path;
-  guint          width;
-  guint          height;
-  LbImage       *image;
-} Lookup;
-
-static gboolean
-looked_up (gpointer data)
-{
-  Lookup *lookup = data;
-
-  lookup->image = lb_image_loader_lookup (lookup->loader, lookup->path, lookup->width,
-                                          lookup->height);
-  return lookup->image != NULL;
-}
-
-static LbImage *
-wait_for_lookup (LbImageLoader *loader,
-                 const char    *path,
-                 guint          width,
-                 guint          height)
-{
-  Lookup lookup = { loader, path, width, height, NULL };
-
-  lb_test_wait_until (looked_up, &lookup, 20);
-  return lookup.image;
-}
-
 static void
 test_load (void)
 {
@@ -363,7 +332,7 @@ test_cancel (void)
   wait_for (&r.n_done, 1);
   g_assert_error (r.error[0], G_IO_ERROR, G_IO_ERROR_CANCELLED);
   results_clear (&r);
-  cached = wait_for_lookup (loader, path, 600, 600);
+  cached = lb_test_wait_for_lookup (loader, path, 600, 600, 20);
   g_assert_cmpuint (lb_image_get_width (cached), ==, 600);
 }
 
@@ -379,7 +348,7 @@ test_prefetch (void)
 
   /* prefetch then lookup */
   lb_image_loader_prefetch (loader, wanted, 32, 32);
-  image = wait_for_lookup (loader, wanted, 32, 32);
+  image = lb_test_wait_for_lookup (loader, wanted, 32, 32, 20);
   g_assert_cmpuint (lb_image_get_width (image), ==, 32);
   g_clear_pointer (&image, lb_image_unref);
   /* prefetching what is cached does nothing */
@@ -413,7 +382,7 @@ test_prefetch (void)
   /* all prefetches end up cached */
   for (guint i = 0; i < 6; i++)
     {
-      image = wait_for_lookup (loader, big, 100 + i, 100 + i);
+      image = lb_test_wait_for_lookup (loader, big, 100 + i, 100 + i, 20);
       g_assert_cmpuint (lb_image_get_width (image), ==, 100 + i);
       g_clear_pointer (&image, lb_image_unref);
     }

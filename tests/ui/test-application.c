@@ -7,6 +7,7 @@
 
 #include "lb-application.h"
 #include "lb-store.h"
+#include "lb-test-support.h"
 #include "lb-window.h"
 
 /* The GUI's command line, run in-process: options, the store opening
@@ -90,12 +91,11 @@ static void
 test_corrupt_store (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *tmpdir = g_dir_make_tmp ("lb-test-app-XXXXXX", &error);
+  g_autofree char *tmpdir = lb_test_make_tmpdir ("lb-test-app");
   g_autofree char *db = g_build_filename (tmpdir, "broken.db", NULL);
   const char *args[] = { "--store", db, "--actor", "Tester", NULL };
   Run run = { 0 };
 
-  g_assert_no_error (error);
   g_file_set_contents (db, "not a database, just text that pretends to be one\n", -1, &error);
   g_assert_no_error (error);
 
@@ -107,26 +107,20 @@ test_corrupt_store (void)
   g_assert_nonnull (strstr (run.error_text, "broken.db"));
   run_clear (&run);
 
-  g_unlink (db);
-  g_rmdir (tmpdir);
+  lb_test_remove_tree (tmpdir);
 }
 
 static void
 test_store_in_use (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmpdir = g_dir_make_tmp ("lb-test-app-XXXXXX", &error);
+  g_autofree char *tmpdir = lb_test_make_tmpdir ("lb-test-app");
   g_autofree char *db = g_build_filename (tmpdir, "busy.db", NULL);
-  g_autofree char *wal = g_strconcat (db, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (db, "-shm", NULL);
   const char *args[] = { "--store", db, "--actor", "Tester", NULL };
   LbStore *other;
   Run run = { 0 };
 
-  g_assert_no_error (error);
   /* Someone else has the store open for writing */
-  other = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
+  other = lb_test_open_store (db);
 
   run_app (&run, args);
   g_assert_cmpstr (run.page, ==, "error");
@@ -136,47 +130,13 @@ test_store_in_use (void)
 
   lb_store_close (other);
   g_object_unref (other);
-  g_unlink (wal);
-  g_unlink (shm);
-  g_unlink (db);
-  g_rmdir (tmpdir);
-}
-
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  lb_test_remove_tree (tmpdir);
 }
 
 static void
 test_demo_and_actor (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmpdir = g_dir_make_tmp ("lb-test-app-XXXXXX", &error);
+  g_autofree char *tmpdir = lb_test_make_tmpdir ("lb-test-app");
   g_autofree char *db = g_build_filename (tmpdir, "store.db", NULL);
   g_autofree char *demo = g_build_filename (tmpdir, "little-demo", NULL);
   const char *args[] = { "--store", db, "--actor", "Scripted", "--demo", NULL };
@@ -185,10 +145,9 @@ test_demo_and_actor (void)
   g_autofree char *last_batch = NULL;
   Run run = { 0 };
 
-  g_assert_no_error (error);
   g_assert_cmpint (g_mkdir (demo, 0700), ==, 0);
-  write_file (demo, "a.txt", "first");
-  write_file (demo, "b.txt", "第二");
+  lb_test_write_file (demo, "a.txt", "first", -1);
+  lb_test_write_file (demo, "b.txt", "第二", -1);
   g_setenv ("LABELBENCH_DEMO_DIR", demo, TRUE);
 
   run_app (&run, args);
@@ -218,7 +177,7 @@ test_demo_and_actor (void)
   }
 
   g_unsetenv ("LABELBENCH_DEMO_DIR");
-  remove_tree (tmpdir);
+  lb_test_remove_tree (tmpdir);
 }
 
 int

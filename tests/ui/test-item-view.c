@@ -11,6 +11,7 @@
 #include "lb-image-canvas.h"
 #include "lb-image.h"
 #include "lb-item-view.h"
+#include "lb-test-support.h"
 
 /* What a user would see: the item view in a window of a fixed size, fed
  * with items pointing at files; the page on screen, the texture drawn,
@@ -64,28 +65,7 @@ make_image_item (gint64      id,
 }
 
 static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for a while, letting everything queued happen. */
-static void
-spin_for (guint ms)
-{
-  gboolean done = FALSE;
-  guint id = g_timeout_add (ms, timeout_cb, &done);
-
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  (void) id;
-}
-
-static gboolean
-is_settled (LbItemView *view)
+is_settled (gpointer view)
 {
   LbItemViewStatus status = lb_item_view_get_status (view);
 
@@ -95,14 +75,7 @@ is_settled (LbItemView *view)
 static void
 wait_settled (LbItemView *view)
 {
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (SETTLE_TIMEOUT_S, timeout_cb, &timed_out);
-
-  while (!is_settled (view) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
+  lb_test_wait_until (is_settled, view, SETTLE_TIMEOUT_S);
 }
 
 static GtkWidget *
@@ -215,32 +188,17 @@ write_image (const char *dir,
   return path;
 }
 
-static void
-rm_rf (const char *path)
+static gboolean
+has_width (gpointer widget)
 {
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-
-        rm_rf (child);
-      }
-  g_remove (path);
+  return gtk_widget_get_width (widget) > 0;
 }
 
 static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  gboolean timed_out = FALSE;
-  guint id;
-
-  fixture->tmpdir = g_dir_make_tmp ("lb-item-view-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->tmpdir = lb_test_make_tmpdir ("lb-item-view");
 
   fixture->loader = lb_image_loader_new (64 * 1024 * 1024, 2);
   fixture->window = gtk_window_new ();
@@ -250,12 +208,8 @@ fixture_set_up (Fixture       *fixture,
   gtk_window_set_child (GTK_WINDOW (fixture->window), GTK_WIDGET (fixture->view));
   gtk_window_present (GTK_WINDOW (fixture->window));
 
-  id = g_timeout_add_seconds (SETTLE_TIMEOUT_S, timeout_cb, &timed_out);
-  while (gtk_widget_get_width (GTK_WIDGET (fixture->view)) <= 0 && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (id);
-  spin_for (50);
+  lb_test_wait_until (has_width, fixture->view, SETTLE_TIMEOUT_S);
+  lb_test_spin_for (50);
 }
 
 static void
@@ -267,14 +221,14 @@ fixture_tear_down (Fixture       *fixture,
   g_object_add_weak_pointer (G_OBJECT (view), (gpointer *) &view);
   gtk_window_destroy (GTK_WINDOW (fixture->window));
   /* Loads still running must not keep the view (or crash into it). */
-  spin_for (100);
+  lb_test_spin_for (100);
   g_assert_null (view);
 
   /* Decodes still running hold the loader until they finish. */
   for (int i = 0; i < 200 && G_OBJECT (fixture->loader)->ref_count > 1; i++)
-    spin_for (50);
+    lb_test_spin_for (50);
   g_assert_finalize_object (fixture->loader);
-  rm_rf (fixture->tmpdir);
+  lb_test_remove_tree (fixture->tmpdir);
   g_free (fixture->tmpdir);
 }
 
@@ -585,17 +539,17 @@ test_text_scrolls_to_top (Fixture       *fixture,
   /* Long enough to scroll (once laid out): scroll to the end. */
   for (int i = 0; i < 100; i++)
     {
-      spin_for (50);
+      lb_test_spin_for (50);
       if (gtk_adjustment_get_upper (vadj) > 2 * gtk_adjustment_get_page_size (vadj))
         break;
     }
   g_assert_cmpfloat (gtk_adjustment_get_upper (vadj), >, 2 * gtk_adjustment_get_page_size (vadj));
   gtk_adjustment_set_value (vadj, gtk_adjustment_get_upper (vadj));
-  spin_for (100);
+  lb_test_spin_for (100);
   g_assert_cmpfloat (gtk_adjustment_get_value (vadj), >, 0);
 
   lb_item_view_set_item (fixture->view, second);
-  spin_for (200);
+  lb_test_spin_for (200);
   g_assert_cmpfloat (gtk_adjustment_get_value (vadj), ==, 0);
 }
 
@@ -628,7 +582,7 @@ test_switch_quickly (Fixture       *fixture,
 
   wait_settled (fixture->view);
   /* Let any stale result arrive. */
-  spin_for (1500);
+  lb_test_spin_for (1500);
 
   g_assert_true (lb_item_view_get_item (fixture->view) == last);
   g_assert_cmpint (lb_item_view_get_status (fixture->view), ==, LB_ITEM_VIEW_READY);
@@ -671,7 +625,7 @@ test_prefetch (Fixture       *fixture,
       cached = lb_image_loader_lookup (fixture->loader, path, w, h);
       if (cached != NULL)
         break;
-      spin_for (10);
+      lb_test_spin_for (10);
     }
   g_assert_nonnull (cached);
 
@@ -717,6 +671,22 @@ test_same_item_snapshot (Fixture       *fixture,
   g_assert_cmpstr (view_page (fixture->view), ==, "empty");
 }
 
+typedef struct {
+  LbItemView *view;
+  int         old_width;
+} Grown;
+
+/* A texture is on screen all the time; is it wider than before? */
+static gboolean
+texture_grown (gpointer data)
+{
+  Grown *grown = data;
+  GdkTexture *texture = view_texture (grown->view);
+
+  g_assert_nonnull (texture);
+  return gdk_texture_get_width (texture) > grown->old_width;
+}
+
 /* When the view grows, the image is decoded again at the new size, while
  * the old decode stays on screen (no loading state). */
 static void
@@ -728,14 +698,14 @@ test_resize (Fixture       *fixture,
   g_autoptr(LbItem) item = make_image_item (1, path);
   g_autoptr(LbItem) next = make_image_item (2, next_path);
   g_autoptr(LbImage) next_image = NULL;
-  gboolean saw_loading = FALSE, timed_out = FALSE;
-  int old_w;
-  guint id, w, h;
+  gboolean saw_loading = FALSE;
+  Grown grown = { fixture->view, 0 };
+  guint w, h;
   gulong handler;
 
   lb_item_view_set_item (fixture->view, item);
   wait_settled (fixture->view);
-  old_w = gdk_texture_get_width (view_texture (fixture->view));
+  grown.old_width = gdk_texture_get_width (view_texture (fixture->view));
   lb_item_view_prefetch (fixture->view, next);
 
   handler = g_signal_connect (fixture->view, "notify::status",
@@ -743,14 +713,7 @@ test_resize (Fixture       *fixture,
   gtk_window_set_default_size (GTK_WINDOW (fixture->window),
                                WINDOW_WIDTH + 400, WINDOW_HEIGHT + 300);
 
-  id = g_timeout_add_seconds (SETTLE_TIMEOUT_S, timeout_cb, &timed_out);
-  while (!timed_out && gdk_texture_get_width (view_texture (fixture->view)) <= old_w)
-    {
-      g_main_context_iteration (NULL, TRUE);
-      g_assert_nonnull (view_texture (fixture->view));
-    }
-  g_assert_false (timed_out);
-  g_source_remove (id);
+  lb_test_wait_until (texture_grown, &grown, SETTLE_TIMEOUT_S);
 
   g_assert_false (saw_loading);
   g_assert_cmpint (lb_item_view_get_status (fixture->view), ==, LB_ITEM_VIEW_READY);
@@ -760,12 +723,7 @@ test_resize (Fixture       *fixture,
   /* The upcoming image, prefetched at the old size, is decoded again at
    * the new one, so moving on stays instant. */
   view_target_size (fixture->view, &w, &h);
-  for (int i = 0; i < SETTLE_TIMEOUT_S * 100 && next_image == NULL; i++)
-    {
-      next_image = lb_image_loader_lookup (fixture->loader, next_path, w, h);
-      if (next_image == NULL)
-        spin_for (10);
-    }
+  next_image = lb_test_wait_for_lookup (fixture->loader, next_path, w, h, SETTLE_TIMEOUT_S);
   g_assert_nonnull (next_image);
   lb_item_view_set_item (fixture->view, next);
   g_assert_cmpint (lb_item_view_get_status (fixture->view), ==, LB_ITEM_VIEW_READY);

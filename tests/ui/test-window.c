@@ -12,6 +12,7 @@
 #include "lb-item-view.h"
 #include "lb-panel.h"
 #include "lb-store.h"
+#include "lb-test-support.h"
 #include "lb-window.h"
 
 /* The real window, driven through its actions and its key controller like
@@ -50,94 +51,45 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Spins the main context until COND (F) holds; fails after WAIT_TIMEOUT_S. */
 static void
-spin_for (guint ms)
+wait_until (Fixture         *f,
+            LbTestCondition  cond)
 {
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef gboolean (*Condition) (Fixture *f);
-
-/* Spins the main context until cond holds; fails after WAIT_TIMEOUT_S. */
-static void
-wait_until (Fixture   *f,
-            Condition  cond)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_TIMEOUT_S, timeout_cb, &timed_out);
-
-  while (!cond (f) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
+  lb_test_wait_until (cond, f, WAIT_TIMEOUT_S);
 }
 
 static gboolean
-nothing_pending (Fixture *f)
+nothing_pending (gpointer data)
 {
+  Fixture *f = data;
+
   return lb_window_get_n_pending (f->window) == 0;
 }
 
 static gboolean
-import_finished (Fixture *f)
+import_finished (gpointer data)
 {
+  Fixture *f = data;
+
   return !lb_window_get_importing (f->window);
-}
-
-static void
-copy_file (const char *from,
-           const char *to)
-{
-  g_autofree char *contents = NULL;
-  gsize length;
-  g_autoptr(GError) error = NULL;
-
-  g_file_get_contents (from, &contents, &length, &error);
-  g_assert_no_error (error);
-  g_file_set_contents (to, contents, length, &error);
-  g_assert_no_error (error);
-}
-
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
 }
 
 static void
 make_batch (Fixture *f)
 {
-  const char *pngsuite = g_getenv ("LB_PNGSUITE_DIR");
-  g_autofree char *png1 = NULL;
-  g_autofree char *png2 = NULL;
-  g_autofree char *to1 = NULL;
-  g_autofree char *to2 = NULL;
+  const char *dir;
 
-  g_assert_nonnull (pngsuite);
   f->batch_dir = g_build_filename (f->tmpdir, "comments", NULL);
   g_assert_cmpint (g_mkdir (f->batch_dir, 0700), ==, 0);
 
-  write_file (f->batch_dir, "schema.json", schema_json);
-  write_file (f->batch_dir, "01-hello.txt", "Hello <b>world</b>, buy cheap watches!");
-  png1 = g_build_filename (pngsuite, "basn2c08.png", NULL);
-  to1 = g_build_filename (f->batch_dir, "02-colour.png", NULL);
-  copy_file (png1, to1);
-  write_file (f->batch_dir, "03-thanks.txt", "Thanks for the quick reply.");
-  png2 = g_build_filename (pngsuite, "basn0g08.png", NULL);
-  to2 = g_build_filename (f->batch_dir, "04-grey.png", NULL);
-  copy_file (png2, to2);
-  write_file (f->batch_dir, "05-zh.txt", "这个评论包含广告链接，请审核。");
+  dir = f->batch_dir;
+  lb_test_write_file (dir, "schema.json", schema_json, -1);
+  lb_test_write_file (dir, "01-hello.txt", "Hello <b>world</b>, buy cheap watches!", -1);
+  g_free (lb_test_copy_pngsuite ("basn2c08.png", dir, "02-colour.png"));
+  lb_test_write_file (dir, "03-thanks.txt", "Thanks for the quick reply.", -1);
+  g_free (lb_test_copy_pngsuite ("basn0g08.png", dir, "04-grey.png"));
+  lb_test_write_file (dir, "05-zh.txt", "这个评论包含广告链接，请审核。", -1);
 }
 
 static void
@@ -145,22 +97,14 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbImportReport) report = NULL;
   g_autofree char *db = NULL;
 
-  f->tmpdir = g_dir_make_tmp ("lb-test-window-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = lb_test_make_tmpdir ("lb-test-window");
   make_batch (f);
 
   db = g_build_filename (f->tmpdir, "store.db", NULL);
-  f->store = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
-  g_assert_no_error (error);
-
-  report = lb_import (f->store, f->batch_dir, NULL, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (report->n_added, ==, 5);
-  g_assert_cmpuint (report->rejections->len, ==, 0);
-  f->batch_id = report->batch_id;
+  f->store = lb_test_open_store (db);
+  f->batch_id = lb_test_import (f->store, f->batch_dir, NULL, 5);
 
   /* GTK's list of toplevels owns the window; keep a ref of our own so
    * that tear-down can check that it is finalized. */
@@ -171,25 +115,7 @@ fixture_set_up (Fixture       *f,
   g_assert_true (lb_window_open_batch (f->window, f->batch_id, &error));
   g_assert_no_error (error);
   gtk_window_present (GTK_WINDOW (f->window));
-  spin_for (50);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
+  lb_test_spin_for (50);
 }
 
 static void
@@ -200,13 +126,13 @@ fixture_tear_down (Fixture       *f,
     {
       wait_until (f, nothing_pending);
       gtk_window_destroy (GTK_WINDOW (f->window));
-      spin_for (20);
+      lb_test_spin_for (20);
       g_assert_finalize_object (f->window);
       f->window = NULL;
     }
   lb_store_close (f->store);
   g_clear_object (&f->store);
-  remove_tree (f->tmpdir);
+  lb_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
   g_free (f->batch_dir);
 }
@@ -300,7 +226,7 @@ test_label_submit_advance (Fixture       *f,
   first_id = lb_item_get_id (first);
   g_assert_cmpuint (lb_item_get_kind (first), ==, LB_ITEM_KIND_TEXT);
 
-  spin_for (60);   /* the annotator looks at the item for a while */
+  lb_test_spin_for (60);   /* the annotator looks at the item for a while */
   act (f, "win.pick", "2");   /* hotkey of "spam" */
   {
     g_auto(GStrv) picked = lb_panel_get_labels (LB_PANEL (lb_window_get_panel (f->window)));
@@ -357,7 +283,7 @@ test_needs_reason (Fixture       *f,
   g_assert_cmpstr (lb_window_get_message (f->window), ==, "Pick a reason for Reject");
   focus = gtk_window_get_focus (GTK_WINDOW (f->window));
   g_assert_true (lb_panel_is_reason_search (LB_PANEL (lb_window_get_panel (f->window)), focus));
-  spin_for (20);
+  lb_test_spin_for (20);
   g_assert_cmpint (lb_store_get_last_seq (f->store), ==, 0);
 
   act (f, "win.pick-reason", "abuse/insult");
@@ -689,10 +615,10 @@ test_import_rejections (Fixture       *f,
   const char * const *rejections;
 
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-  write_file (dir, "items.jsonl",
-              "{\"id\": \"t1\", \"text\": \"first\"}\n"
-              "{\"id\": \"t2\", \"image\": \"../outside.png\"}\n"
-              "{\"id\": \"t3\", \"text\": \"third\"}\n");
+  lb_test_write_file (dir, "items.jsonl",
+                      "{\"id\": \"t1\", \"text\": \"first\"}\n"
+                      "{\"id\": \"t2\", \"image\": \"../outside.png\"}\n"
+                      "{\"id\": \"t3\", \"text\": \"third\"}\n", -1);
   manifest = g_build_filename (dir, "items.jsonl", NULL);
   file = g_file_new_for_path (manifest);
 
@@ -816,7 +742,7 @@ test_store_error (void)
   g_object_ref (window);
   lb_window_show_store_error (window, error);
   gtk_window_present (GTK_WINDOW (window));
-  spin_for (20);
+  lb_test_spin_for (20);
   g_assert_cmpstr (lb_window_get_page (window), ==, "error");
   g_assert_cmpstr (lb_window_get_error_text (window), ==, error->message);
 
@@ -894,8 +820,9 @@ save_screenshot (GtkWidget  *widget,
 }
 
 static gboolean
-item_view_settled (Fixture *f)
+item_view_settled (gpointer data)
 {
+  Fixture *f = data;
   LbItemViewStatus status =
     lb_item_view_get_status (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
 
@@ -923,7 +850,7 @@ test_screenshot_run (Fixture       *f,
   wait_until (f, item_view_settled);
   g_assert_cmpint (lb_item_view_get_status (LB_ITEM_VIEW (lb_window_get_item_view (f->window))),
                    ==, LB_ITEM_VIEW_READY);
-  spin_for (100);
+  lb_test_spin_for (100);
   save_screenshot (GTK_WIDGET (f->window), "window-image.png");
 
   /* The Chinese text */
@@ -936,7 +863,7 @@ test_screenshot_run (Fixture       *f,
   act (f, "win.pick", "decision:reject");
   act (f, "win.pick", "1");
   wait_until (f, item_view_settled);
-  spin_for (100);
+  lb_test_spin_for (100);
   save_screenshot (GTK_WIDGET (f->window), "window-text.png");
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (),
                                                  GTK_STYLE_PROVIDER (css));

@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lb-import.h"
+#include "lb-label-config.h"
 #include "lb-schema.h"
 #include "lb-store-private.h"
 
@@ -1669,13 +1670,17 @@ source_kind_for (const char *path,
 static LbSchema *
 load_schema (const char             *root,
              const LbImportOptions  *options,
+             GPtrArray             **untranslated,
              GError                **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *beside = NULL;
   LbSchema *schema;
 
-  if (options != NULL && options->schema_path != NULL)
+  /* a Label Studio labeling config: what it cannot say is reported like a rejection */
+  if (options != NULL && lb_label_config_is_config (options->schema_path))
+    schema = lb_label_config_load (options->schema_path, untranslated, &local_error);
+  else if (options != NULL && options->schema_path != NULL)
     schema = lb_schema_new_from_file (options->schema_path, &local_error);
   else
     {
@@ -1707,6 +1712,7 @@ lb_import (LbStore                *store,
   g_autofree char *absolute = NULL;
   g_autofree char *name = NULL;
   g_autofree char *schema_json = NULL;
+  g_autoptr(GPtrArray) untranslated = NULL;
   Importer im = { 0, };
   char resolved[PATH_MAX];
   SourceKind kind;
@@ -1775,7 +1781,7 @@ lb_import (LbStore                *store,
   im.root_real = g_strdup (resolved);
   im.root_real_len = strlen (resolved);
 
-  if (!(schema = load_schema (im.root, options, error)))
+  if (!(schema = load_schema (im.root, options, &untranslated, error)))
     {
       importer_clear (&im);
       return NULL;
@@ -1830,6 +1836,8 @@ lb_import (LbStore                *store,
   im.report = g_new0 (LbImportReport, 1);
   im.report->batch_name = g_strdup (name);
   im.report->rejections = g_ptr_array_new_with_free_func (g_free);
+  if (untranslated != NULL)
+    g_ptr_array_extend_and_steal (im.report->rejections, g_steal_pointer (&untranslated));
   im.progress = progress;
   im.progress_data = progress_data;
   im.cancellable = cancellable;

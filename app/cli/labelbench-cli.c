@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -77,6 +78,28 @@ lb_cli_parse_options (GOptionContext  *context,
   if (!g_option_context_parse (context, argc, argv, &error))
     {
       lb_cli_fail (_("%s (see “labelbench-cli %s --help”)"), error->message, (*argv)[0]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Parses the options of a command that takes no arguments; prints what is
+ * wrong and returns FALSE when they do not parse. */
+static gboolean
+parse_command (int                 argc,
+               char              **argv,
+               const GOptionEntry *entries,
+               const char         *summary)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return FALSE;
+  if (argc > 1)
+    {
+      lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
       return FALSE;
     }
   return TRUE;
@@ -298,6 +321,19 @@ make_preview (const char *text)
   return g_string_free (s, FALSE);
 }
 
+static void
+add_json_member (JsonBuilder *b,
+                 const char  *member,
+                 const char  *json)
+{
+  JsonNode *node = json != NULL ? json_from_string (json, NULL) : NULL;
+
+  if (node == NULL)
+    return;
+  json_builder_set_member_name (b, member);
+  json_builder_add_value (b, node);
+}
+
 static JsonNode *
 item_to_json (LbItem *item)
 {
@@ -330,6 +366,10 @@ item_to_json (LbItem *item)
   for (guint i = 0; labels != NULL && labels[i] != NULL; i++)
     json_builder_add_string_value (b, labels[i]);
   json_builder_end_array (b);
+
+  add_json_member (b, "regions", lb_item_get_regions_json (item));
+  add_json_member (b, "spans", lb_item_get_spans_json (item));
+  add_json_member (b, "answers", lb_item_get_answers_json (item));
 
   if (lb_item_get_decision (item) != NULL)
     {
@@ -383,7 +423,6 @@ cmd_items (int    argc,
   g_autofree char *store_path = NULL;
   g_autofree char *batch_name = NULL;
   gboolean json = FALSE;
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) ids = NULL;
   g_autoptr(JsonGenerator) gen = NULL;
@@ -399,16 +438,11 @@ cmd_items (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Lists the items in queue order with their state. Plain "
-                                  "output is one line per item: batch, id, kind, state and the "
-                                  "path or the start of the text, separated by tabs."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!lb_cli_parse_options (context, &argc, &argv))
+  if (!parse_command (argc, argv, entries,
+                      _("Lists the items in queue order with their state. Plain "
+                        "output is one line per item: batch, id, kind, state and the "
+                        "path or the start of the text, separated by tabs.")))
     return LB_CLI_EXIT_FAILED;
-  if (argc > 1)
-    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
 
   store = open_store (store_path, TRUE);
   if (store == NULL)
@@ -592,6 +626,133 @@ print_item_state (LbStore    *store,
             lb_item_state_to_string (lb_item_get_state (item)));
 }
 
+/* "X1,Y1,X2,..." as doubles: exactly n of them when n > 0, else an even
+ * number of at least min. FALSE (and the message printed) otherwise. */
+static gboolean
+parse_numbers (const char  *option,
+               const char  *text,
+               guint        n,
+               guint        min,
+               GArray     **out)
+{
+  g_auto(GStrv) parts = g_strsplit (text, ",", -1);
+  g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (double));
+  guint count = g_strv_length (parts);
+
+  for (guint i = 0; i < count; i++)
+    {
+      char *end = NULL;
+      double v = g_ascii_strtod (g_strstrip (parts[i]), &end);
+
+      if (*parts[i] == '\0' || end == NULL || *end != '\0' || !isfinite (v))
+        {
+          lb_cli_fail (_("%s: “%s” is not a number"), option, parts[i]);
+          return FALSE;
+        }
+      g_array_append_val (numbers, v);
+    }
+  if ((n > 0 && count != n) || (n == 0 && (count % 2 != 0 || count < min)))
+    {
+      if (n > 0)
+        lb_cli_fail (_("%s takes %u numbers separated by commas (got “%s”)"), option, n, text);
+      else
+        lb_cli_fail (_("%s takes at least %u pairs of numbers X,Y separated by commas "
+                       "(got “%s”)"), option, min / 2, text);
+      return FALSE;
+    }
+  *out = g_steal_pointer (&numbers);
+  return TRUE;
+}
+
+/* One region or span: --box / --polygon / --span with exactly one --label */
+static gboolean
+label_region_or_span (LbStore     *store,
+                      LbItem      *item,
+                      const char  *actor,
+                      const char  *label,
+                      const char  *box,
+                      const char  *polygon,
+                      const char  *span,
+                      const char  *attributes,
+                      gint64       dwell_ms)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) numbers = NULL;
+  g_autofree char *id = NULL;
+  gboolean ok;
+
+  if (span != NULL)
+    {
+      if (!parse_numbers ("--span", span, 2, 0, &numbers))
+        return FALSE;
+      if (g_array_index (numbers, double, 0) != (gint64) g_array_index (numbers, double, 0)
+          || g_array_index (numbers, double, 1) != (gint64) g_array_index (numbers, double, 1))
+        {
+          lb_cli_fail (_("--span takes whole numbers START,END (code points)"));
+          return FALSE;
+        }
+      ok = lb_store_create_span (store, lb_item_get_id (item), actor, label,
+                                 (gint64) g_array_index (numbers, double, 0),
+                                 (gint64) g_array_index (numbers, double, 1), &id, &error);
+    }
+  else
+    {
+      LbRegionSpec spec = { label, LB_REGION_SHAPE_BOX, { 0, }, NULL, 0, attributes, dwell_ms };
+
+      if (box != NULL)
+        {
+          if (!parse_numbers ("--box", box, 4, 0, &numbers))
+            return FALSE;
+          memcpy (spec.box, numbers->data, sizeof spec.box);
+        }
+      else
+        {
+          if (!parse_numbers ("--polygon", polygon, 0, 6, &numbers))
+            return FALSE;
+          spec.shape = LB_REGION_SHAPE_POLYGON;
+          spec.points = (const double *) numbers->data;
+          spec.n_points = numbers->len / 2;
+        }
+      ok = lb_store_create_region (store, lb_item_get_id (item), actor, &spec, &id, &error);
+    }
+
+  if (!ok)
+    {
+      lb_cli_fail ("%s", error ? error->message : _("Cannot save"));
+      return FALSE;
+    }
+  printf ("%s %s\n", span != NULL ? "span" : "region", id);
+  return TRUE;
+}
+
+/* --answer FIELD=TEXT, one act each */
+static gboolean
+label_answers (LbStore     *store,
+               LbItem      *item,
+               const char  *actor,
+               char       **answers)
+{
+  for (guint i = 0; answers != NULL && answers[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *field = NULL;
+      const char *eq = strchr (answers[i], '=');
+
+      if (eq == NULL || eq == answers[i])
+        {
+          lb_cli_fail (_("--answer takes FIELD=TEXT (got “%s”)"), answers[i]);
+          return FALSE;
+        }
+      field = g_strndup (answers[i], eq - answers[i]);
+      if (!lb_store_set_answer (store, lb_item_get_id (item), actor, field, eq + 1, &error))
+        {
+          lb_cli_fail ("%s", error ? error->message : _("Cannot save"));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static int
 cmd_label (int    argc,
            char **argv)
@@ -603,12 +764,18 @@ cmd_label (int    argc,
   g_autofree char *decision = NULL;
   g_autofree char *reason = NULL;
   g_autofree char *note = NULL;
+  g_autofree char *box = NULL;
+  g_autofree char *polygon = NULL;
+  g_autofree char *span = NULL;
+  g_autofree char *attributes = NULL;
   g_auto(GStrv) labels = NULL;
+  g_auto(GStrv) answers = NULL;
   gint64 dwell_ms = 0;
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LbItem) item = NULL;
   LbSubmission submission = { 0 };
+  gboolean shape;
+  gboolean ok = TRUE;
   LbStore *store;
   const GOptionEntry entries[] = {
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
@@ -617,30 +784,50 @@ cmd_label (int    argc,
     { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch,
       N_("The item's batch (needed when the id is in several batches)"), N_("NAME") },
     { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &labels,
-      N_("A label (repeat for several)"), N_("L") },
+      N_("A label (repeat for several); with --box, --polygon or --span the region's or "
+         "span's label"), N_("L") },
     { "decision", 'd', 0, G_OPTION_ARG_STRING, &decision, N_("A decision"), N_("D") },
     { "reason", 'r', 0, G_OPTION_ARG_STRING, &reason, N_("The decision's reason"), N_("R") },
     { "note", 0, 0, G_OPTION_ARG_STRING, &note, N_("A note"), N_("TEXT") },
+    { "box", 0, 0, G_OPTION_ARG_STRING, &box,
+      N_("Draw a box (source-image pixels)"), N_("X,Y,W,H") },
+    { "polygon", 0, 0, G_OPTION_ARG_STRING, &polygon,
+      N_("Draw a polygon (source-image pixels, at least 3 points)"), N_("X1,Y1,X2,Y2,…") },
+    { "span", 0, 0, G_OPTION_ARG_STRING, &span,
+      N_("Mark a span of the text (Unicode code points, END excluded)"), N_("START,END") },
+    { "attributes", 0, 0, G_OPTION_ARG_STRING, &attributes,
+      N_("The region's attributes, a JSON object"), N_("JSON") },
+    { "answer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &answers,
+      N_("Answer a free-text field of the schema (repeat for several)"), N_("FIELD=TEXT") },
     { "dwell-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &dwell_ms, NULL, NULL },
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Labels an item and/or makes a decision on it, as one act "
-                                  "(--label L [--label L2 …] and/or --decision D [--reason R], "
-                                  "[--note TEXT])."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!lb_cli_parse_options (context, &argc, &argv))
+  if (!parse_command (argc, argv, entries,
+                      _("Labels an item and/or makes a decision on it, as one act "
+                        "(--label L [--label L2 …] and/or --decision D [--reason R], "
+                        "[--note TEXT]); or draws one region (--box or --polygon with "
+                        "--label L) or marks one span (--span with --label L); "
+                        "--answer FIELD=TEXT answers a field. Prints the new region's or "
+                        "span's id.")))
     return LB_CLI_EXIT_FAILED;
-  if (argc > 1)
-    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+  shape = box != NULL || polygon != NULL || span != NULL;
   if (item_id == NULL)
     return lb_cli_fail (_("Give the item with --item ID"));
   if (actor == NULL || *actor == '\0')
     return lb_cli_fail (_("Give who labels with --actor NAME"));
-  if (labels == NULL && decision == NULL)
-    return lb_cli_fail (_("Give --label L or --decision D (or both)"));
+  if (labels == NULL && decision == NULL && !shape && answers == NULL)
+    return lb_cli_fail (_("Give --label L or --decision D (or both), --box, --polygon or "
+                          "--span with --label L, or --answer FIELD=TEXT"));
+  if ((box != NULL) + (polygon != NULL) + (span != NULL) > 1)
+    return lb_cli_fail (_("Give only one of --box, --polygon and --span"));
+  if (shape && (labels == NULL || g_strv_length (labels) != 1))
+    return lb_cli_fail (_("--box, --polygon and --span need exactly one --label"));
+  if (shape && (decision != NULL || note != NULL))
+    return lb_cli_fail (_("--box, --polygon and --span cannot be combined with --decision or "
+                          "--note (make them separate calls)"));
+  if (attributes != NULL && box == NULL && polygon == NULL)
+    return lb_cli_fail (_("--attributes needs --box or --polygon"));
   if (reason != NULL && decision == NULL)
     return lb_cli_fail (_("--reason needs --decision"));
   if (dwell_ms < 0)
@@ -651,39 +838,60 @@ cmd_label (int    argc,
     return LB_CLI_EXIT_FAILED;
 
   item = find_item (store, batch, item_id);
-  if (item == NULL || !check_against_schema (store, item, labels, decision, reason))
+  if (item == NULL
+      || !check_against_schema (store, item, labels, decision, reason))
     {
       close_store (store);
       return LB_CLI_EXIT_FAILED;
     }
 
-  submission.labels = (const char * const *) labels;
-  submission.decision = decision;
-  submission.reason = reason;
-  submission.note = note;
-  submission.dwell_ms = dwell_ms;
-
-  if (!lb_store_submit (store, lb_item_get_id (item), actor, &submission, &error))
+  if (shape)
+    ok = label_region_or_span (store, item, actor, labels[0], box, polygon, span, attributes,
+                               dwell_ms);
+  else if (labels != NULL || decision != NULL)
     {
-      close_store (store);
-      return lb_cli_fail ("%s", error ? error->message : _("Cannot save"));
-    }
+      submission.labels = (const char * const *) labels;
+      submission.decision = decision;
+      submission.reason = reason;
+      submission.note = note;
+      submission.dwell_ms = dwell_ms;
 
-  print_item_state (store, lb_item_get_id (item), item_id);
+      if (!lb_store_submit (store, lb_item_get_id (item), actor, &submission, &error))
+        {
+          lb_cli_fail ("%s", error ? error->message : _("Cannot save"));
+          ok = FALSE;
+        }
+    }
+  ok = ok && label_answers (store, item, actor, answers);
+
+  if (ok)
+    print_item_state (store, lb_item_get_id (item), item_id);
   close_store (store);
-  return LB_CLI_EXIT_OK;
+  return ok ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
 }
 
+typedef enum {
+  ACT_SKIP,
+  ACT_UNDO,
+  ACT_REDO,
+} SimpleAct;
+
 static int
-cmd_skip_or_undo (int      argc,
-                  char   **argv,
-                  gboolean undo)
+cmd_simple_act (int        argc,
+                char     **argv,
+                SimpleAct  mode)
 {
+  static const char *const summaries[] = {
+    N_("Skips the item: it stays to do."),
+    N_("Undoes the actor's latest act on the item (appends a retraction; nothing is "
+       "deleted)."),
+    N_("Redoes the actor's latest undo on the item (retracts the retraction), unless the "
+       "actor acted on the item since."),
+  };
   g_autofree char *store_path = NULL;
   g_autofree char *item_id = NULL;
   g_autofree char *actor = NULL;
   g_autofree char *batch = NULL;
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LbItem) item = NULL;
   gboolean ok;
@@ -697,16 +905,9 @@ cmd_skip_or_undo (int      argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, undo
-                                ? _("Undoes the actor's latest act on the item (appends a "
-                                    "retraction; nothing is deleted).")
-                                : _("Skips the item: it stays to do."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!lb_cli_parse_options (context, &argc, &argv))
+  if (!parse_command (argc, argv, entries,
+                      _(summaries[mode])))
     return LB_CLI_EXIT_FAILED;
-  if (argc > 1)
-    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
   if (item_id == NULL)
     return lb_cli_fail (_("Give the item with --item ID"));
   if (actor == NULL || *actor == '\0')
@@ -723,8 +924,10 @@ cmd_skip_or_undo (int      argc,
       return LB_CLI_EXIT_FAILED;
     }
 
-  if (undo)
+  if (mode == ACT_UNDO)
     ok = lb_store_undo (store, lb_item_get_id (item), actor, &error);
+  else if (mode == ACT_REDO)
+    ok = lb_store_redo (store, lb_item_get_id (item), actor, &error);
   else
     ok = lb_store_skip (store, lb_item_get_id (item), actor, 0, &error);
 
@@ -743,14 +946,21 @@ static int
 cmd_undo (int    argc,
           char **argv)
 {
-  return cmd_skip_or_undo (argc, argv, TRUE);
+  return cmd_simple_act (argc, argv, ACT_UNDO);
 }
 
 static int
 cmd_skip (int    argc,
           char **argv)
 {
-  return cmd_skip_or_undo (argc, argv, FALSE);
+  return cmd_simple_act (argc, argv, ACT_SKIP);
+}
+
+static int
+cmd_redo (int    argc,
+          char **argv)
+{
+  return cmd_simple_act (argc, argv, ACT_REDO);
 }
 
 /* export ----------------------------------------------------------------- */
@@ -764,7 +974,6 @@ cmd_export (int    argc,
   g_autofree char *output_path = NULL;
   g_autofree char *tmp_path = NULL;
   gint64 after_seq = 0;
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GOutputStream) output = NULL;
   guint64 n_written = 0;
@@ -782,17 +991,12 @@ cmd_export (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Exports the event log, one JSON object per line and per "
-                                  "event: uuid, seq, seat, batch, item, actor, role, kind, "
-                                  "payload, time (UTC), time_us, dwell_ms, act, prev_hash, "
-                                  "hash."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!lb_cli_parse_options (context, &argc, &argv))
+  if (!parse_command (argc, argv, entries,
+                      _("Exports the event log, one JSON object per line and per "
+                        "event: uuid, seq, seat, batch, item, actor, role, kind, "
+                        "payload, time (UTC), time_us, dwell_ms, act, prev_hash, "
+                        "hash.")))
     return LB_CLI_EXIT_FAILED;
-  if (argc > 1)
-    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
   if (format == NULL)
     format = g_strdup ("jsonl");
   if (!g_strv_contains (lb_export_get_formats (), format))
@@ -941,7 +1145,6 @@ cmd_stats (int    argc,
   g_autofree char *store_path = NULL;
   g_autofree char *batch_name = NULL;
   gboolean json = FALSE;
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) stats = NULL;
   gint64 batch_id = 0;
@@ -953,15 +1156,10 @@ cmd_stats (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Counts items by state, label, decision and reason, and "
-                                  "the work of each actor."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!lb_cli_parse_options (context, &argc, &argv))
+  if (!parse_command (argc, argv, entries,
+                      _("Counts items by state, label, decision and reason, and "
+                        "the work of each actor.")))
     return LB_CLI_EXIT_FAILED;
-  if (argc > 1)
-    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
 
   store = open_store (store_path, TRUE);
   if (store == NULL)
@@ -1005,7 +1203,6 @@ cmd_verify (int    argc,
             char **argv)
 {
   g_autofree char *store_path = NULL;
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   gint64 n_events;
   LbStore *store;
@@ -1014,15 +1211,10 @@ cmd_verify (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Checks the store's integrity and every seat's hash chain; "
-                                  "names the first broken event."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!lb_cli_parse_options (context, &argc, &argv))
+  if (!parse_command (argc, argv, entries,
+                      _("Checks the store's integrity and every seat's hash chain; "
+                        "names the first broken event.")))
     return LB_CLI_EXIT_FAILED;
-  if (argc > 1)
-    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
 
   store = open_store (store_path, TRUE);
   if (store == NULL)
@@ -1049,7 +1241,6 @@ cmd_batches (int    argc,
              char **argv)
 {
   g_autofree char *store_path = NULL;
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) batches = NULL;
   LbStore *store;
@@ -1058,15 +1249,10 @@ cmd_batches (int    argc,
     { NULL }
   };
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context,
-                                _("Lists the batches: name, items, done, and the imported "
-                                  "source, separated by tabs."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!lb_cli_parse_options (context, &argc, &argv))
+  if (!parse_command (argc, argv, entries,
+                      _("Lists the batches: name, items, done, and the imported "
+                        "source, separated by tabs.")))
     return LB_CLI_EXIT_FAILED;
-  if (argc > 1)
-    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
 
   store = open_store (store_path, TRUE);
   if (store == NULL)
@@ -1121,6 +1307,7 @@ static const LbCliCommand commands[] = {
   { "label", N_("Label an item and/or make a decision on it"), cmd_label },
   { "skip", N_("Skip an item"), cmd_skip },
   { "undo", N_("Undo an actor's latest act on an item"), cmd_undo },
+  { "redo", N_("Redo an actor's latest undo on an item"), cmd_redo },
   { "export", N_("Export the event log (JSONL)"), cmd_export },
   { "stats", N_("Count items, labels, decisions and work per actor"), cmd_stats },
   { "verify", N_("Check the store's integrity and hash chains"), cmd_verify },

@@ -184,7 +184,7 @@ test_create_reopen (Fixture       *f,
   mode = raw_query (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   version = raw_query (f->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");  /* migration 2 (regions, spans, answers) */
 
   fixture_open (f);
   g_assert_cmpstr (lb_store_get_seat_id (f->store), ==, seat);
@@ -279,7 +279,7 @@ test_migrations (void)
   g_assert_finalize_object (store);
 
   version = raw_query (path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");  /* migration 2 (regions, spans, answers) */
   tables = raw_query (path, "SELECT group_concat (name, ',') FROM (SELECT name FROM sqlite_master"
                             " WHERE type = 'table' ORDER BY name)");
   g_assert_cmpstr (tables, ==, "batches,events,item_state,items,meta,schemas");

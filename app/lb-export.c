@@ -275,6 +275,23 @@ typedef struct {
   guint64        n_written;
 } ExportJob;
 
+/* Passes a cancellation or a closed pipe on as it is; anything else
+ * becomes a write error of the export. Takes LOCAL_ERROR. */
+static void
+propagate_write_error (GError **error,
+                       GError  *local_error)
+{
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+    {
+      g_propagate_error (error, local_error);
+      return;
+    }
+  g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
+               _("Cannot write the export: %s"), local_error->message);
+  g_error_free (local_error);
+}
+
 static gboolean
 flush_job (ExportJob  *job,
            GError    **error)
@@ -287,12 +304,7 @@ flush_job (ExportJob  *job,
   if (!g_output_stream_write_all (job->output, job->buf->str, job->buf->len, NULL,
                                   job->cancellable, &local_error))
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-          || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
-                     _("Cannot write the export: %s"), local_error->message);
+      propagate_write_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
   g_string_truncate (job->buf, 0);
@@ -386,12 +398,7 @@ lb_export_events_jsonl (LbStore        *store,
 
       if (!g_output_stream_flush (output, cancellable, &local_error))
         {
-          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
-              || g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
-            g_propagate_error (error, g_steal_pointer (&local_error));
-          else
-            g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
-                         _("Cannot write the export: %s"), local_error->message);
+          propagate_write_error (error, g_steal_pointer (&local_error));
           ok = FALSE;
         }
     }

@@ -1284,13 +1284,21 @@ open_file (const char  *path,
 /* The first bytes, enough to tell the format and read a PNG's IHDR */
 #define HEAD_BYTES 33
 
-static gboolean
-read_head (FILE        *f,
-           const char  *display,
-           guint8       head[HEAD_BYTES],
-           gsize       *len,
-           GError     **error)
+/* Opens @path and reads its first bytes into @head; NULL (and @error) if
+ * it cannot be read or is neither PNG nor JPEG */
+static FILE *
+open_image (const char   *path,
+            const char   *display,
+            guint8        head[HEAD_BYTES],
+            gsize        *len,
+            ImageFormat  *format,
+            GError      **error)
 {
+  FILE *f = open_file (path, display, error);
+
+  if (f == NULL)
+    return NULL;
+
   *len = fread (head, 1, HEAD_BYTES, f);
   if (ferror (f))
     {
@@ -1298,9 +1306,19 @@ read_head (FILE        *f,
 
       g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_IO,
                    _("%s: could not read the file: %s"), display, g_strerror (saved_errno));
-      return FALSE;
+      fclose (f);
+      return NULL;
     }
-  return TRUE;
+
+  *format = sniff_format (head, *len);
+  if (*format == FORMAT_UNKNOWN)
+    {
+      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_UNSUPPORTED,
+                   _("%s: not a PNG or JPEG image"), display);
+      fclose (f);
+      return NULL;
+    }
+  return f;
 }
 
 LbImage *
@@ -1313,7 +1331,8 @@ lb_image_decode_file (const char          *path,
   g_autofree char *display = NULL;
   guint8 head[HEAD_BYTES];
   gsize len = 0;
-  LbImage *image = NULL;
+  ImageFormat format;
+  LbImage *image;
   FILE *f;
 
   g_return_val_if_fail (path != NULL, NULL);
@@ -1325,29 +1344,14 @@ lb_image_decode_file (const char          *path,
 
   /* Streamed from the file: nothing big is read or allocated before the
    * header passed the limits */
-  f = open_file (path, display, error);
+  f = open_image (path, display, head, &len, &format, error);
   if (f == NULL)
     return NULL;
-  if (!read_head (f, display, head, &len, error))
-    {
-      fclose (f);
-      return NULL;
-    }
 
-  switch (sniff_format (head, len))
-    {
-    case FORMAT_PNG:
-      image = decode_png (f, head, len, display, target_width, target_height, limits, error);
-      break;
-    case FORMAT_JPEG:
-      image = decode_jpeg (f, display, target_width, target_height, limits, error);
-      break;
-    case FORMAT_UNKNOWN:
-    default:
-      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_UNSUPPORTED,
-                   _("%s: not a PNG or JPEG image"), display);
-      break;
-    }
+  if (format == FORMAT_PNG)
+    image = decode_png (f, head, len, display, target_width, target_height, limits, error);
+  else
+    image = decode_jpeg (f, display, target_width, target_height, limits, error);
 
   fclose (f);
   return image;
@@ -1406,41 +1410,29 @@ lb_image_probe_file (const char  *path,
   guint8 head[HEAD_BYTES];
   gsize len = 0;
   guint w = 0, h = 0;
-  gboolean ok = FALSE;
+  ImageFormat format;
+  gboolean ok;
   FILE *f;
 
   g_return_val_if_fail (path != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   display = g_filename_display_name (path);
-  f = open_file (path, display, error);
+  f = open_image (path, display, head, &len, &format, error);
   if (f == NULL)
     return FALSE;
-  if (!read_head (f, display, head, &len, error))
+
+  if (format == FORMAT_PNG)
     {
-      fclose (f);
-      return FALSE;
+      guint32 pw = 0, ph = 0;
+
+      ok = png_parse_ihdr (head, len, display, &pw, &ph, error);
+      w = pw;
+      h = ph;
     }
-
-  switch (sniff_format (head, len))
+  else
     {
-    case FORMAT_PNG:
-      {
-        guint32 pw, ph;
-
-        ok = png_parse_ihdr (head, len, display, &pw, &ph, error);
-        w = pw;
-        h = ph;
-      }
-      break;
-    case FORMAT_JPEG:
       ok = probe_jpeg (f, display, &w, &h, error);
-      break;
-    case FORMAT_UNKNOWN:
-    default:
-      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_UNSUPPORTED,
-                   _("%s: not a PNG or JPEG image"), display);
-      break;
     }
   fclose (f);
 

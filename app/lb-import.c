@@ -962,6 +962,24 @@ read_flat_line (FlatLine   *flat,
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (FlatLine, flat_line_clear)
 
+/* The member NAME of OBJECT in *VALUE: NULL when it is missing or null.
+ * FALSE when it is there but not a string. */
+static gboolean
+get_optional_string (JsonObject  *object,
+                     const char  *name,
+                     const char **value)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  *value = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return FALSE;
+  *value = json_node_get_string (node);
+  return TRUE;
+}
+
 static gboolean
 import_jsonl_line (Importer    *im,
                    JsonParser  *parser,
@@ -1037,28 +1055,19 @@ import_jsonl_line (Importer    *im,
       return TRUE;
     }
 
-  node = json_object_get_member (object, "image");
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+  if (!get_optional_string (object, "image", &image))
     {
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-        {
-          reject (im, im->display_path, line, _("“image” is not a string"));
-          return TRUE;
-        }
-      image = json_node_get_string (node);
+      reject (im, im->display_path, line, _("“image” is not a string"));
+      return TRUE;
     }
 
-  node = json_object_get_member (object, "text");
-  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+  if (!get_optional_string (object, "text", &text))
     {
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-        {
-          reject (im, im->display_path, line, _("“text” is not a string"));
-          return TRUE;
-        }
-      text = json_node_get_string (node);
-      text_length = strlen (text);
+      reject (im, im->display_path, line, _("“text” is not a string"));
+      return TRUE;
     }
+  if (text != NULL)
+    text_length = strlen (text);
 
   if ((why = meta_to_json (json_object_get_member (object, "meta"), &meta_json)) != NULL)
     {

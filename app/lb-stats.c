@@ -105,15 +105,29 @@ query_count (sqlite3     *db,
   return TRUE;
 }
 
-/* Adds "member": {"name": count, ...} from a query of (name, count) rows */
+static void
+add_int (JsonBuilder *b,
+         const char  *member,
+         gint64       value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_int_value (b, value);
+}
+
+/* Adds the value of one row (named by its first column) to an object */
+typedef void (*AddRowFunc) (JsonBuilder  *b,
+                            sqlite3_stmt *stmt);
+
+/* Adds "member": {...}, one member a row of the query */
 static gboolean
-add_counts (JsonBuilder *b,
-            const char  *member,
-            sqlite3     *db,
-            const char  *sql,
-            gint64       batch_id,
-            const char  *path,
-            GError     **error)
+add_rows (JsonBuilder  *b,
+          const char   *member,
+          sqlite3      *db,
+          const char   *sql,
+          gint64        batch_id,
+          const char   *path,
+          AddRowFunc    add_row,
+          GError      **error)
 {
   sqlite3_stmt *stmt = prepare (db, sql, batch_id, path, error);
   int rc;
@@ -124,14 +138,7 @@ add_counts (JsonBuilder *b,
   json_builder_set_member_name (b, member);
   json_builder_begin_object (b);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *name = (const char *) sqlite3_column_text (stmt, 0);
-
-      if (name == NULL)
-        continue;
-      json_builder_set_member_name (b, name);
-      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 1));
-    }
+    add_row (b, stmt);
   json_builder_end_object (b);
   sqlite3_finalize (stmt);
 
@@ -140,47 +147,34 @@ add_counts (JsonBuilder *b,
   return TRUE;
 }
 
-static gboolean
-add_actors (JsonBuilder *b,
-            sqlite3     *db,
-            gint64       batch_id,
-            const char  *path,
-            GError     **error)
+/* A (name, count) row: "name": count; rows without a name are left out */
+static void
+add_count_row (JsonBuilder  *b,
+               sqlite3_stmt *stmt)
 {
-  sqlite3_stmt *stmt = prepare (db, sql_actors, batch_id, path, error);
-  int rc;
+  const char *name = (const char *) sqlite3_column_text (stmt, 0);
 
-  if (stmt == NULL)
-    return FALSE;
+  if (name != NULL)
+    add_int (b, name, sqlite3_column_int64 (stmt, 1));
+}
 
-  json_builder_set_member_name (b, "actors");
+/* A row of sql_actors: "actor": {"items": …, "events": …, …} */
+static void
+add_actor_row (JsonBuilder  *b,
+               sqlite3_stmt *stmt)
+{
+  const char *actor = (const char *) sqlite3_column_text (stmt, 0);
+  gint64 acts = sqlite3_column_int64 (stmt, 3);
+  gint64 dwell = sqlite3_column_int64 (stmt, 4);
+
+  json_builder_set_member_name (b, actor != NULL ? actor : "");
   json_builder_begin_object (b);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      const char *actor = (const char *) sqlite3_column_text (stmt, 0);
-      gint64 acts = sqlite3_column_int64 (stmt, 3);
-      gint64 dwell = sqlite3_column_int64 (stmt, 4);
-
-      json_builder_set_member_name (b, actor != NULL ? actor : "");
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "items");
-      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 2));
-      json_builder_set_member_name (b, "events");
-      json_builder_add_int_value (b, sqlite3_column_int64 (stmt, 1));
-      json_builder_set_member_name (b, "acts");
-      json_builder_add_int_value (b, acts);
-      json_builder_set_member_name (b, "dwell_ms");
-      json_builder_add_int_value (b, dwell);
-      json_builder_set_member_name (b, "mean_dwell_ms");
-      json_builder_add_int_value (b, acts > 0 ? (dwell + acts / 2) / acts : 0);
-      json_builder_end_object (b);
-    }
+  add_int (b, "items", sqlite3_column_int64 (stmt, 2));
+  add_int (b, "events", sqlite3_column_int64 (stmt, 1));
+  add_int (b, "acts", acts);
+  add_int (b, "dwell_ms", dwell);
+  add_int (b, "mean_dwell_ms", acts > 0 ? (dwell + acts / 2) / acts : 0);
   json_builder_end_object (b);
-  sqlite3_finalize (stmt);
-
-  if (rc != SQLITE_DONE)
-    return set_error (error, db, path);
-  return TRUE;
 }
 
 static gboolean
@@ -217,23 +211,19 @@ compute (JsonBuilder *b,
   if (!query_count (db, sql_events, batch_id, path, &n_events, error))
     return FALSE;
 
-  json_builder_set_member_name (b, "items");
-  json_builder_add_int_value (b, n_items);
-  json_builder_set_member_name (b, "done");
-  json_builder_add_int_value (b, n_done);
-  json_builder_set_member_name (b, "skipped");
-  json_builder_add_int_value (b, n_skipped);
-  json_builder_set_member_name (b, "todo");
-  json_builder_add_int_value (b, MAX (n_items - n_done - n_skipped, 0));
-  json_builder_set_member_name (b, "flagged");
-  json_builder_add_int_value (b, n_flagged);
+  add_int (b, "items", n_items);
+  add_int (b, "done", n_done);
+  add_int (b, "skipped", n_skipped);
+  add_int (b, "todo", MAX (n_items - n_done - n_skipped, 0));
+  add_int (b, "flagged", n_flagged);
 
-  return add_counts (b, "labels", db, sql_labels, batch_id, path, error)
-         && add_counts (b, "decisions", db, sql_decisions, batch_id, path, error)
-         && add_counts (b, "reasons", db, sql_reasons, batch_id, path, error)
-         && add_actors (b, db, batch_id, path, error)
-         && (json_builder_set_member_name (b, "events"),
-             json_builder_add_int_value (b, n_events), TRUE);
+  if (!add_rows (b, "labels", db, sql_labels, batch_id, path, add_count_row, error)
+      || !add_rows (b, "decisions", db, sql_decisions, batch_id, path, add_count_row, error)
+      || !add_rows (b, "reasons", db, sql_reasons, batch_id, path, add_count_row, error)
+      || !add_rows (b, "actors", db, sql_actors, batch_id, path, add_actor_row, error))
+    return FALSE;
+  add_int (b, "events", n_events);
+  return TRUE;
 }
 
 JsonNode *
@@ -255,15 +245,12 @@ lb_stats_compute (LbStore  *store,
    * read transaction gives consistent numbers. */
   path = lb_store_get_path (store);
   rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK)
+  if (rc == SQLITE_OK)
     {
-      set_error (error, db, path);
-      sqlite3_close (db);
-      return NULL;
+      sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
+      rc = sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
     }
-  sqlite3_busy_timeout (db, BUSY_TIMEOUT_MS);
-
-  if (sqlite3_exec (db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+  if (rc != SQLITE_OK)
     {
       set_error (error, db, path);
       sqlite3_close (db);

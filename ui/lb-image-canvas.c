@@ -12,6 +12,8 @@
 #define SCROLL_PAN_STEP 48  /* logical pixels per wheel notch when zoomed in */
 /* Larger pixel buffers (full-size decodes) are not kept for reuse. */
 #define POOL_BUFFER_MAX ((gsize) 32 * 1024 * 1024)
+/* Decodes this large are converted for cairo in a thread. */
+#define THREAD_CONVERT_PIXELS (2 * 1024 * 1024)
 
 struct _LbImageCanvas
 {
@@ -22,7 +24,10 @@ struct _LbImageCanvas
    * renderer the same pixels in cairo's layout, converted once. */
   LbImage    *image;
   cairo_surface_t *surface;
-  gboolean    opaque;
+  /* A sharper decode of the same image being converted in a thread; the
+   * previous one's surface is drawn (scaled) meanwhile. */
+  GCancellable *converting;
+  cairo_surface_t *previous_surface;
   guint       content_width;
   guint       content_height;
 
@@ -281,39 +286,30 @@ pool_give_back_cb (gpointer data)
 /* GTK 4.8's cairo renderer converts a memory texture to a cairo surface
  * through floats on every frame it draws (about 6 ms for a 1400 x 900
  * image). Converting R,G,B,A bytes to cairo's native-endian ARGB32 once is
- * a byte swap of about 1 ms. */
-static void
-lb_image_canvas_ensure_surface (LbImageCanvas *self)
+ * a byte swap of about 1 ms (RGB24 when opaque: drawn without blending and
+ * without a checkerboard). Safe in any thread. */
+static cairo_surface_t *
+surface_from_image (LbImage *image,
+                    gsize    min_bytes)
 {
-  guint width, height;
-  gsize stride, view_size;
-  const guint8 *src;
-  int dst_stride, scale;
+  guint width = lb_image_get_width (image);
+  guint height = lb_image_get_height (image);
+  gsize stride = lb_image_get_stride (image);
+  const guint8 *src = g_bytes_get_data (lb_image_get_pixels (image), NULL);
   guint32 alpha_and = 0xffffffffu;
+  cairo_surface_t *surface;
   PoolBuffer *buffer;
-
-  if (self->surface != NULL || self->image == NULL)
-    return;
-
-  width = lb_image_get_width (self->image);
-  height = lb_image_get_height (self->image);
-  stride = lb_image_get_stride (self->image);
-  src = g_bytes_get_data (lb_image_get_pixels (self->image), NULL);
+  int dst_stride;
 
   /* RGB24 and ARGB32 have the same layout */
   dst_stride = cairo_format_stride_for_width (CAIRO_FORMAT_ARGB32, (int) width);
   if (dst_stride <= 0 || src == NULL)
-    return;
-  /* Big enough for any image decoded at this view's size, so it can be
-   * used again for the next one. */
-  scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
-  view_size = (gsize) gtk_widget_get_width (GTK_WIDGET (self)) * scale * 4
-              * (gsize) gtk_widget_get_height (GTK_WIDGET (self)) * scale;
+    return NULL;
   if ((gsize) dst_stride * height > POOL_BUFFER_MAX)
-    view_size = 0;
-  buffer = pool_take (MAX ((gsize) dst_stride * height, view_size));
+    min_bytes = 0;
+  buffer = pool_take (MAX ((gsize) dst_stride * height, min_bytes));
   if (buffer == NULL)
-    return;
+    return NULL;
 
   for (guint y = 0; y < height; y++)
     {
@@ -327,19 +323,50 @@ lb_image_canvas_ensure_surface (LbImageCanvas *self)
         }
     }
 
-  /* Opaque images are drawn without blending and without a checkerboard. */
-  self->opaque = alpha_and == 0xff;
-  self->surface = cairo_image_surface_create_for_data (buffer->data,
-                                                       self->opaque ? CAIRO_FORMAT_RGB24
-                                                                    : CAIRO_FORMAT_ARGB32,
-                                                       (int) width, (int) height, dst_stride);
-  if (cairo_surface_status (self->surface) != CAIRO_STATUS_SUCCESS
-      || cairo_surface_set_user_data (self->surface, &pool_key, buffer,
+  surface = cairo_image_surface_create_for_data (buffer->data,
+                                                 alpha_and == 0xff ? CAIRO_FORMAT_RGB24
+                                                                   : CAIRO_FORMAT_ARGB32,
+                                                 (int) width, (int) height, dst_stride);
+  if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS
+      || cairo_surface_set_user_data (surface, &pool_key, buffer,
                                       pool_give_back_cb) != CAIRO_STATUS_SUCCESS)
     {
-      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      cairo_surface_destroy (surface);
       pool_buffer_free (buffer);
-      return;
+      return NULL;
+    }
+  return surface;
+}
+
+static void
+lb_image_canvas_ensure_surface (LbImageCanvas *self)
+{
+  gsize view_size;
+  int scale;
+
+  if (self->surface != NULL || self->image == NULL || self->converting != NULL)
+    return;
+
+  /* Big enough for any image decoded at this view's size, so it can be
+   * used again for the next one. */
+  scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  view_size = (gsize) gtk_widget_get_width (GTK_WIDGET (self)) * scale * 4
+              * (gsize) gtk_widget_get_height (GTK_WIDGET (self)) * scale;
+  self->surface = surface_from_image (self->image, view_size);
+}
+
+static void
+convert_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  cairo_surface_t *surface = NULL;
+
+  if (!g_task_return_error_if_cancelled (task))
+    {
+      surface = surface_from_image (task_data, 0);
+      g_task_return_pointer (task, surface, (GDestroyNotify) cairo_surface_destroy);
     }
 }
 
@@ -355,8 +382,39 @@ destroy_surface_cb (gpointer user_data)
 static void
 lb_image_canvas_drop_surface (LbImageCanvas *self)
 {
+  if (self->converting != NULL)
+    {
+      g_cancellable_cancel (self->converting);
+      g_clear_object (&self->converting);
+    }
   if (self->surface != NULL)
     g_idle_add_full (G_PRIORITY_LOW, destroy_surface_cb, g_steal_pointer (&self->surface), NULL);
+  if (self->previous_surface != NULL)
+    g_idle_add_full (G_PRIORITY_LOW, destroy_surface_cb,
+                     g_steal_pointer (&self->previous_surface), NULL);
+}
+
+static void
+convert_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  LbImageCanvas *self = LB_IMAGE_CANVAS (source);
+  cairo_surface_t *surface = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (g_task_get_cancellable (G_TASK (result)) != self->converting)
+    {
+      g_clear_pointer (&surface, cairo_surface_destroy);
+      return;
+    }
+
+  /* NULL (out of memory): converted on the main thread at the next frame */
+  g_clear_object (&self->converting);
+  self->surface = surface;
+  if (self->previous_surface != NULL)
+    g_idle_add_full (G_PRIORITY_LOW, destroy_surface_cb,
+                     g_steal_pointer (&self->previous_surface), NULL);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static gboolean
@@ -373,11 +431,12 @@ lb_image_canvas_uses_cairo (LbImageCanvas *self)
 static void
 lb_image_canvas_append_surface (LbImageCanvas         *self,
                                 GtkSnapshot           *snapshot,
+                                cairo_surface_t       *surface,
                                 const graphene_rect_t *rect,
                                 const graphene_rect_t *visible)
 {
-  int width = cairo_image_surface_get_width (self->surface);
-  int height = cairo_image_surface_get_height (self->surface);
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   double zoom = rect->size.width * scale / width;
   gboolean one_to_one = fabs (rect->size.width * scale - width) < 0.01
@@ -400,7 +459,7 @@ lb_image_canvas_append_surface (LbImageCanvas         *self,
   cairo_clip (cr);
   cairo_translate (cr, rect->origin.x, rect->origin.y);
   cairo_scale (cr, rect->size.width / width, rect->size.height / height);
-  cairo_set_source_surface (cr, self->surface, 0, 0);
+  cairo_set_source_surface (cr, surface, 0, 0);
   cairo_pattern_set_filter (cairo_get_source (cr), filter);
   cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
   cairo_paint (cr);
@@ -417,7 +476,7 @@ lb_image_canvas_snapshot (GtkWidget   *widget,
   graphene_rect_t rect, visible, tile;
   graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
                                                gtk_widget_get_height (widget));
-  gboolean cairo = FALSE;
+  cairo_surface_t *surface = NULL;
 
   if (!lb_image_canvas_compute_rect (self, &rect)
       || !graphene_rect_intersection (&rect, &bounds, &visible))
@@ -426,12 +485,12 @@ lb_image_canvas_snapshot (GtkWidget   *widget,
   if (self->image != NULL && lb_image_canvas_uses_cairo (self))
     {
       lb_image_canvas_ensure_surface (self);
-      cairo = self->surface != NULL;
+      surface = self->surface != NULL ? self->surface : self->previous_surface;
     }
 
-  if (cairo && self->opaque)
+  if (surface != NULL && cairo_image_surface_get_format (surface) == CAIRO_FORMAT_RGB24)
     {
-      lb_image_canvas_append_surface (self, snapshot, &rect, &visible);
+      lb_image_canvas_append_surface (self, snapshot, surface, &rect, &visible);
       return;
     }
 
@@ -453,9 +512,9 @@ lb_image_canvas_snapshot (GtkWidget   *widget,
                           &GRAPHENE_POINT_INIT (-rect.origin.x, -rect.origin.y));
   gtk_snapshot_pop (snapshot);
 
-  if (cairo)
+  if (surface != NULL)
     {
-      lb_image_canvas_append_surface (self, snapshot, &rect, &visible);
+      lb_image_canvas_append_surface (self, snapshot, surface, &rect, &visible);
     }
   else
     {
@@ -686,7 +745,11 @@ lb_image_canvas_dispose (GObject *object)
 
   g_clear_object (&self->texture);
   g_clear_pointer (&self->image, lb_image_unref);
+  if (self->converting != NULL)
+    g_cancellable_cancel (self->converting);
+  g_clear_object (&self->converting);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
+  g_clear_pointer (&self->previous_surface, cairo_surface_destroy);
 
   G_OBJECT_CLASS (lb_image_canvas_parent_class)->dispose (object);
 }
@@ -797,6 +860,7 @@ lb_image_canvas_set_image (LbImageCanvas *self,
                            LbImage       *image)
 {
   g_autoptr(GdkTexture) texture = NULL;
+  cairo_surface_t *keep = NULL;
 
   g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
 
@@ -804,6 +868,19 @@ lb_image_canvas_set_image (LbImageCanvas *self,
     {
       lb_image_canvas_set_texture (self, NULL);
       return;
+    }
+
+  /* Another decode of the same image (after a zoom): a large one is
+   * converted in a thread while the one on screen stays, scaled. */
+  if (self->image != NULL && self->content_width == lb_image_get_source_width (image)
+      && self->content_height == lb_image_get_source_height (image)
+      && (guint64) lb_image_get_width (image) * lb_image_get_height (image) >= THREAD_CONVERT_PIXELS
+      && lb_image_canvas_uses_cairo (self))
+    {
+      if (self->surface != NULL)
+        keep = g_steal_pointer (&self->surface);
+      else
+        keep = g_steal_pointer (&self->previous_surface);
     }
 
   /* Only wraps the pixels, which are already at the size needed. */
@@ -817,6 +894,18 @@ lb_image_canvas_set_image (LbImageCanvas *self,
                                     lb_image_get_source_height (image));
   lb_image_canvas_set_texture (self, texture);
   self->image = lb_image_ref (image);
+
+  if (keep != NULL)
+    {
+      g_autoptr(GTask) task = NULL;
+
+      self->previous_surface = keep;
+      self->converting = g_cancellable_new ();
+      task = g_task_new (self, self->converting, convert_done_cb, NULL);
+      g_task_set_source_tag (task, lb_image_canvas_set_image);
+      g_task_set_task_data (task, lb_image_ref (image), (GDestroyNotify) lb_image_unref);
+      g_task_run_in_thread (task, convert_thread);
+    }
 }
 
 void

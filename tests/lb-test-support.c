@@ -145,6 +145,31 @@ lb_test_import (LbStore               *store,
   return report->batch_id;
 }
 
+LbItem *
+lb_test_get_item (LbStore *store,
+                  gint64   item_id)
+{
+  g_autoptr(GError) error = NULL;
+  LbItem *item = lb_store_get_item (store, item_id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (item);
+  return item;
+}
+
+LbItem *
+lb_test_find_item (LbStore    *store,
+                   const char *batch,
+                   const char *external_id)
+{
+  g_autoptr(GError) error = NULL;
+  LbItem *item = lb_store_find_item (store, batch, external_id, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (item);
+  return item;
+}
+
 void
 lb_test_pump (void)
 {

@@ -57,6 +57,16 @@ gint64      lb_test_import          (LbStore               *store,
                                      const LbImportOptions *options,
                                      guint                  n_added);
 
+/* The item ITEM_ID of STORE (it must be there) */
+LbItem     *lb_test_get_item        (LbStore    *store,
+                                     gint64      item_id);
+
+/* The item EXTERNAL_ID of batch BATCH (NULL: of any batch) of STORE; it
+ * must be there */
+LbItem     *lb_test_find_item       (LbStore    *store,
+                                     const char *batch,
+                                     const char *external_id);
+
 /* Dispatches whatever the default main context has ready, without blocking. */
 void        lb_test_pump            (void);
 

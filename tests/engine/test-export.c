@@ -64,11 +64,8 @@ static gint64
 item_id (Fixture    *f,
          const char *external_id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbItem) item = lb_store_find_item (f->store, "reviews", external_id, &error);
+  g_autoptr(LbItem) item = lb_test_find_item (f->store, "reviews", external_id);
 
-  g_assert_no_error (error);
-  g_assert_nonnull (item);
   return lb_item_get_id (item);
 }
 

@@ -117,19 +117,6 @@ assert_rejection (LbImportReport *report,
     g_error ("rejection %u: expected ‘%s…’, got ‘%s’", index, expected_prefix, rejection);
 }
 
-static LbItem *
-find_item (Fixture    *fixture,
-           const char *batch,
-           const char *id)
-{
-  g_autoptr(GError) error = NULL;
-  LbItem *item = lb_store_find_item (fixture->store, batch, id, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (item);
-  return item;
-}
-
 static void
 assert_no_item (Fixture    *fixture,
                 const char *batch,
@@ -219,28 +206,28 @@ test_jsonl (Fixture       *fixture,
   ids = list_ids (fixture, report->batch_id);
   g_assert_cmpstr (ids, ==, "p1 t1 p2 t2 7");
 
-  item = find_item (fixture, "tasks", "p1");
+  item = lb_test_find_item (fixture->store, "tasks", "p1");
   g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_IMAGE);
   g_assert_cmpstr (lb_item_get_relative_path (item), ==, "img/a.png");
   g_assert_cmpstr (lb_item_get_content_hash (item), ==, png_hash);
   g_assert_cmpstr (lb_item_get_meta_json (item), ==, "{\"source\":\"cam 1\",\"n\":[1,2]}");
   g_clear_object (&item);
 
-  item = find_item (fixture, "tasks", "p2");
+  item = lb_test_find_item (fixture->store, "tasks", "p2");
   g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_IMAGE);
   g_assert_cmpstr (lb_item_get_relative_path (item), ==, "img/b.JPG");
   g_assert_cmpstr (lb_item_get_content_hash (item), ==, jpeg_hash);
   g_assert_cmpstr (lb_item_get_meta_json (item), ==, "{}");
   g_clear_object (&item);
 
-  item = find_item (fixture, "tasks", "t2");
+  item = lb_test_find_item (fixture->store, "tasks", "t2");
   g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_TEXT);
   g_assert_cmpstr (lb_item_get_text (item), ==, "你好，世界\n第二行");
   hash = sha256 ("你好，世界\n第二行");
   g_assert_cmpstr (lb_item_get_content_hash (item), ==, hash);
   g_clear_object (&item);
 
-  item = find_item (fixture, "tasks", "t1");
+  item = lb_test_find_item (fixture->store, "tasks", "t1");
   g_assert_cmpstr (lb_item_get_text (item), ==, "Hello, world");
 }
 
@@ -332,7 +319,7 @@ test_jsonl_rejections (Fixture       *fixture,
   assert_no_item (fixture, "m", "fake");
   assert_no_item (fixture, "m", "link");
   {
-    g_autoptr(LbItem) item = find_item (fixture, "m", "first");
+    g_autoptr(LbItem) item = lb_test_find_item (fixture->store, "m", "first");
 
     /* the first occurrence of a duplicate id wins */
     g_assert_cmpstr (lb_item_get_text (item), ==, "kept");
@@ -401,11 +388,11 @@ test_jsonl_values (Fixture       *fixture,
   g_assert_cmpstr (ids, ==, "e1 e2 e3 e4 12 e5 e6 e11");
 
   {
-    g_autoptr(LbItem) e1 = find_item (fixture, "v", "e1");
-    g_autoptr(LbItem) e2 = find_item (fixture, "v", "e2");
-    g_autoptr(LbItem) e3 = find_item (fixture, "v", "e3");
-    g_autoptr(LbItem) e4 = find_item (fixture, "v", "e4");
-    g_autoptr(LbItem) e6 = find_item (fixture, "v", "e6");
+    g_autoptr(LbItem) e1 = lb_test_find_item (fixture->store, "v", "e1");
+    g_autoptr(LbItem) e2 = lb_test_find_item (fixture->store, "v", "e2");
+    g_autoptr(LbItem) e3 = lb_test_find_item (fixture->store, "v", "e3");
+    g_autoptr(LbItem) e4 = lb_test_find_item (fixture->store, "v", "e4");
+    g_autoptr(LbItem) e6 = lb_test_find_item (fixture->store, "v", "e6");
 
     g_assert_cmpstr (lb_item_get_text (e1), ==, "tab\there \"q\" \\ / é 😀 中");
     g_assert_cmpstr (lb_item_get_text (e2), ==, "plain");
@@ -465,8 +452,8 @@ test_meta (Fixture       *fixture,
       g_autofree char *fast_id = g_strdup_printf ("fast-%u", i);
       g_autofree char *slow_id = g_strdup_printf ("slow-%u", i);
       g_autofree char *csv_id = g_strdup_printf ("csv-%u", i);
-      g_autoptr(LbItem) fast = find_item (fixture, "meta", fast_id);
-      g_autoptr(LbItem) slow = find_item (fixture, "meta", slow_id);
+      g_autoptr(LbItem) fast = lb_test_find_item (fixture->store, "meta", fast_id);
+      g_autoptr(LbItem) slow = lb_test_find_item (fixture->store, "meta", slow_id);
       g_autoptr(LbItem) from_csv = NULL;
       g_autoptr(GError) error = NULL;
 
@@ -477,7 +464,7 @@ test_meta (Fixture       *fixture,
     }
 
   {
-    g_autoptr(LbItem) item = find_item (fixture, "meta", "fast-2");
+    g_autoptr(LbItem) item = lb_test_find_item (fixture->store, "meta", "fast-2");
 
     g_assert_cmpstr (lb_item_get_meta_json (item), ==,
                      "{\"nested\":{\"list\":[1,[],{},[true,false,null]],\"s\":\"中文 ünïcode\"}}");
@@ -526,21 +513,21 @@ test_csv (Fixture       *fixture,
   ids = list_ids (fixture, report->batch_id);
   g_assert_cmpstr (ids, ==, "c1 c2 c3 p1 c6");
 
-  item = find_item (fixture, "comments", "c1");
+  item = lb_test_find_item (fixture->store, "comments", "c1");
   g_assert_cmpstr (lb_item_get_text (item), ==, "Hello, world");
   g_clear_object (&item);
-  item = find_item (fixture, "comments", "c2");
+  item = lb_test_find_item (fixture->store, "comments", "c2");
   g_assert_cmpstr (lb_item_get_text (item), ==, "She said \"hi\"");
   g_assert_cmpstr (lb_item_get_meta_json (item), ==, "{\"lang\":\"en\"}");
   g_clear_object (&item);
-  item = find_item (fixture, "comments", "c3");
+  item = lb_test_find_item (fixture->store, "comments", "c3");
   g_assert_cmpstr (lb_item_get_text (item), ==, "line one\r\nline two\nline three");
   g_clear_object (&item);
-  item = find_item (fixture, "comments", "p1");
+  item = lb_test_find_item (fixture->store, "comments", "p1");
   g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_IMAGE);
   g_assert_cmpstr (lb_item_get_content_hash (item), ==, png_hash);
   g_clear_object (&item);
-  item = find_item (fixture, "comments", "c6");
+  item = lb_test_find_item (fixture->store, "comments", "c6");
   g_assert_cmpstr (lb_item_get_text (item), ==, "multi\nline, with comma");
 }
 
@@ -744,20 +731,20 @@ test_folder (Fixture       *fixture,
   g_assert_no_error (error);
   g_assert_cmpstr (lb_schema_get_name (schema), ==, "Folder schema");
 
-  item = find_item (fixture, "batch", "a.txt");
+  item = lb_test_find_item (fixture->store, "batch", "a.txt");
   g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_TEXT);
   g_assert_cmpstr (lb_item_get_text (item), ==, "with a BOM");
   hash = sha256 ("with a BOM");
   g_assert_cmpstr (lb_item_get_content_hash (item), ==, hash);
   g_clear_object (&item);
 
-  item = find_item (fixture, "batch", "b/Image.PNG");
+  item = lb_test_find_item (fixture->store, "batch", "b/Image.PNG");
   g_assert_cmpint (lb_item_get_kind (item), ==, LB_ITEM_KIND_IMAGE);
   g_assert_cmpstr (lb_item_get_relative_path (item), ==, "b/Image.PNG");
   g_assert_cmpstr (lb_item_get_content_hash (item), ==, png_hash);
   g_clear_object (&item);
 
-  item = find_item (fixture, "batch", "a/photo.jpeg");
+  item = lb_test_find_item (fixture->store, "batch", "a/photo.jpeg");
   g_assert_cmpstr (lb_item_get_content_hash (item), ==, jpeg_hash);
 }
 
@@ -1100,8 +1087,8 @@ test_big_texts (Fixture       *fixture,
   }
 
   {
-    g_autoptr(LbItem) item = find_item (fixture, "big-texts", "big-39");
-    g_autoptr(LbItem) tabs = find_item (fixture, "big-texts", "tabs");
+    g_autoptr(LbItem) item = lb_test_find_item (fixture->store, "big-texts", "big-39");
+    g_autoptr(LbItem) tabs = lb_test_find_item (fixture->store, "big-texts", "tabs");
 
     g_assert_cmpstr (lb_item_get_text (item), ==, text);
     g_assert_cmpuint (strlen (lb_item_get_text (tabs)), ==, LB_IMPORT_MAX_TEXT_BYTES / 4);
@@ -1136,7 +1123,7 @@ test_async (Fixture       *fixture,
   g_assert_cmpuint (report->n_added, ==, 12000);
   g_assert_cmpuint (report->rejections->len, ==, 0);
   {
-    g_autoptr(LbItem) item = find_item (fixture, "Async batch", "item-0000042");
+    g_autoptr(LbItem) item = lb_test_find_item (fixture->store, "Async batch", "item-0000042");
 
     g_assert_cmpstr (lb_item_get_text (item), ==, "Comment number 42, \"quoted\" and plain");
     g_assert_cmpstr (lb_item_get_meta_json (item), ==, "{\"n\":2}");

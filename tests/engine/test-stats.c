@@ -72,10 +72,8 @@ static gint64
 item_id (Fixture    *f,
          const char *external_id)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LbItem) item = lb_store_find_item (f->store, NULL, external_id, &error);
+  g_autoptr(LbItem) item = lb_test_find_item (f->store, NULL, external_id);
 
-  g_assert_no_error (error);
   return lb_item_get_id (item);
 }
 

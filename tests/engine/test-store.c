@@ -146,18 +146,6 @@ submit_labels (Fixture    *f,
   g_assert_no_error (error);
 }
 
-static LbItem *
-get_item (Fixture *f,
-          gint64   item_id)
-{
-  g_autoptr(GError) error = NULL;
-  LbItem *item = lb_store_get_item (f->store, item_id, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (item);
-  return item;
-}
-
 /* ------------------------------------------------------------------------ */
 
 static void
@@ -495,7 +483,7 @@ test_items (Fixture       *f,
   guint n_added = 0, n_existing = 0;
   gint64 other = 0;
 
-  t2 = get_item (f, f->ids[1]);
+  t2 = lb_test_get_item (f->store, f->ids[1]);
   g_assert_cmpint (lb_item_get_id (t2), ==, f->ids[1]);
   g_assert_cmpint (lb_item_get_batch_id (t2), ==, f->batch_id);
   g_assert_cmpstr (lb_item_get_batch_name (t2), ==, "comments");
@@ -511,7 +499,7 @@ test_items (Fixture       *f,
   g_assert_null (lb_item_get_decision (t2));
   g_assert_false (lb_item_get_flagged (t2));
 
-  i1 = get_item (f, f->ids[2]);
+  i1 = lb_test_get_item (f->store, f->ids[2]);
   g_assert_cmpint (lb_item_get_kind (i1), ==, LB_ITEM_KIND_IMAGE);
   g_assert_cmpstr (lb_item_get_relative_path (i1), ==, "img/a.png");
   g_assert_cmpstr (lb_item_get_path (i1), ==, "/data/root/img/a.png");
@@ -577,7 +565,7 @@ test_submit_state (Fixture       *f,
   LbSubmission hold = { .decision = "hold" };
 
   submit_labels (f, f->ids[0], "ann", "ok");
-  item = get_item (f, f->ids[0]);
+  item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
   g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "ok");
   g_assert_null (lb_item_get_labels (item)[1]);
@@ -586,14 +574,14 @@ test_submit_state (Fixture       *f,
 
   /* a second label act replaces the labels */
   submit_labels (f, f->ids[0], "bob", "spam");
-  item = get_item (f, f->ids[0]);
+  item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "spam");
   g_assert_cmpstr (lb_item_get_last_actor (item), ==, "bob");
   g_clear_object (&item);
 
   g_assert_true (lb_store_submit (f->store, f->ids[1], "ann", &decide, &error));
   g_assert_no_error (error);
-  item = get_item (f, f->ids[1]);
+  item = lb_test_get_item (f->store, f->ids[1]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
   g_assert_cmpstr (lb_item_get_decision (item), ==, "reject");
   g_assert_cmpstr (lb_item_get_reason (item), ==, "abuse/insult");
@@ -603,13 +591,13 @@ test_submit_state (Fixture       *f,
 
   g_assert_true (lb_store_skip (f->store, f->ids[2], "ann", 300, &error));
   g_assert_no_error (error);
-  item = get_item (f, f->ids[2]);
+  item = lb_test_get_item (f->store, f->ids[2]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_SKIPPED);
   g_clear_object (&item);
 
   g_assert_true (lb_store_submit (f->store, f->ids[3], "ann", &escalate, &error));
   g_assert_no_error (error);
-  item = get_item (f, f->ids[3]);
+  item = lb_test_get_item (f->store, f->ids[3]);
   g_assert_true (lb_item_get_flagged (item));
   g_assert_null (lb_item_get_reason (item));
   g_clear_object (&item);
@@ -617,7 +605,7 @@ test_submit_state (Fixture       *f,
   /* "flag": true in the schema flags too */
   g_assert_true (lb_store_submit (f->store, f->ids[4], "ann", &hold, &error));
   g_assert_no_error (error);
-  item = get_item (f, f->ids[4]);
+  item = lb_test_get_item (f->store, f->ids[4]);
   g_assert_true (lb_item_get_flagged (item));
   g_clear_object (&item);
 
@@ -640,7 +628,7 @@ test_submit_state (Fixture       *f,
 
   /* a skip after labels leaves the item done */
   g_assert_true (lb_store_skip (f->store, f->ids[0], "ann", 0, &error));
-  item = get_item (f, f->ids[0]);
+  item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
   g_clear_object (&item);
 
@@ -648,7 +636,7 @@ test_submit_state (Fixture       *f,
   lb_store_close (f->store);
   g_assert_finalize_object (f->store);
   fixture_open (f);
-  item = get_item (f, f->ids[1]);
+  item = lb_test_get_item (f->store, f->ids[1]);
   g_assert_cmpstr (lb_item_get_decision (item), ==, "reject");
   g_assert_cmpuint (lb_store_count_items (f->store, f->batch_id, LB_ITEM_FILTER_DONE), ==, 4);
 }
@@ -674,7 +662,7 @@ test_undo (Fixture       *f,
   /* ann's latest act (3 events) is retracted; bob's label stays */
   g_assert_true (lb_store_undo (f->store, f->ids[0], "ann", &error));
   g_assert_no_error (error);
-  item = get_item (f, f->ids[0]);
+  item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "ok");
   g_assert_null (lb_item_get_decision (item));
   g_assert_null (lb_item_get_note (item));
@@ -683,13 +671,13 @@ test_undo (Fixture       *f,
 
   g_assert_true (lb_store_undo (f->store, f->ids[0], "bob", &error));
   g_assert_no_error (error);
-  item = get_item (f, f->ids[0]);
+  item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "ok");   /* ann's first act */
   g_clear_object (&item);
 
   g_assert_true (lb_store_undo (f->store, f->ids[0], "ann", &error));
   g_assert_no_error (error);
-  item = get_item (f, f->ids[0]);
+  item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
   g_assert_null (lb_item_get_labels (item)[0]);
   g_clear_object (&item);
@@ -701,7 +689,7 @@ test_undo (Fixture       *f,
   /* skips are undone too */
   g_assert_true (lb_store_skip (f->store, f->ids[1], "ann", 10, &error));
   g_assert_true (lb_store_undo (f->store, f->ids[1], "ann", &error));
-  item = get_item (f, f->ids[1]);
+  item = lb_test_get_item (f->store, f->ids[1]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
   g_clear_object (&item);
 
@@ -778,7 +766,7 @@ test_validation (Fixture       *f,
   g_clear_error (&error);
 
   g_assert_cmpint (lb_store_get_last_seq (f->store), ==, 0);
-  item = get_item (f, f->ids[0]);
+  item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
   g_clear_object (&item);
 
@@ -786,7 +774,7 @@ test_validation (Fixture       *f,
   sub = (LbSubmission) { .note = "looked at it" };
   g_assert_true (lb_store_submit (f->store, f->ids[0], "ann", &sub, &error));
   g_assert_no_error (error);
-  item = get_item (f, f->ids[0]);
+  item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
   g_assert_cmpstr (lb_item_get_note (item), ==, "looked at it");
 }
@@ -815,7 +803,7 @@ test_multi_label (Fixture       *f,
   sub = (LbSubmission) { .labels = (const char *[]) { "dog", "cat", NULL } };
   g_assert_true (lb_store_submit (f->store, item_id, "ann", &sub, &error));
   g_assert_no_error (error);
-  item = get_item (f, item_id);
+  item = lb_test_get_item (f->store, item_id);
   g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "dog");
   g_assert_cmpstr (lb_item_get_labels (item)[1], ==, "cat");
   g_assert_null (lb_item_get_labels (item)[2]);
@@ -832,7 +820,7 @@ test_multi_label (Fixture       *f,
   sub = (LbSubmission) { .labels = none };
   g_assert_true (lb_store_submit (f->store, item_id, "ann", &sub, &error));
   g_assert_no_error (error);
-  item = get_item (f, item_id);
+  item = lb_test_get_item (f->store, item_id);
   g_assert_null (lb_item_get_labels (item)[0]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
 }
@@ -1131,7 +1119,7 @@ test_async (Fixture       *f,
   lb_test_pump ();
   g_assert_cmpuint (d.n_changed, ==, 1);
   g_assert_cmpint (d.last_changed, ==, f->ids[2]);
-  item = get_item (f, f->ids[2]);
+  item = lb_test_get_item (f->store, f->ids[2]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
   g_clear_object (&item);
 
@@ -1160,7 +1148,7 @@ test_async (Fixture       *f,
   g_assert_no_error (d.error);
   g_assert_true (d.ok);
   lb_test_pump ();
-  item = get_item (f, f->ids[2]);
+  item = lb_test_get_item (f->store, f->ids[2]);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
   g_clear_object (&item);
   g_assert_cmpuint (d.n_changed, ==, 3);
@@ -1378,7 +1366,7 @@ test_item_properties (Fixture       *f,
   int state = -1;
 
   submit_labels (f, f->ids[1], "ann", "ok");
-  item = get_item (f, f->ids[1]);
+  item = lb_test_get_item (f->store, f->ids[1]);
   g_object_get (item, "id", &id, "external-id", &external_id, "done", &done, "state", &state,
                 NULL);
   g_assert_cmpint (id, ==, f->ids[1]);

@@ -156,18 +156,6 @@ queue_item (Fixture *f,
   return g_list_model_get_item (queue, pos);
 }
 
-static LbItem *
-stored (Fixture *f,
-        gint64   item_id)
-{
-  g_autoptr(GError) error = NULL;
-  LbItem *item = lb_store_get_item (f->store, item_id, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (item);
-  return item;
-}
-
 static void
 act (Fixture    *f,
      const char *action,
@@ -244,7 +232,7 @@ test_label_submit_advance (Fixture       *f,
   g_assert_cmpstr (lb_window_get_save_state (f->window), ==, "All changes saved");
   g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "1 / 5 done");
 
-  after = stored (f, first_id);
+  after = lb_test_get_item (f->store, first_id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_DONE);
   g_assert_cmpstr (lb_item_get_labels (after)[0], ==, "spam");
   g_assert_null (lb_item_get_labels (after)[1]);
@@ -292,7 +280,7 @@ test_needs_reason (Fixture       *f,
   g_assert_cmpint (lb_item_get_id (current (f)), !=, id);
   wait_until (f, nothing_pending);
 
-  after = stored (f, id);
+  after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_DONE);
   g_assert_cmpstr (lb_item_get_decision (after), ==, "reject");
   g_assert_cmpstr (lb_item_get_reason (after), ==, "abuse/insult");
@@ -325,7 +313,7 @@ test_note (Fixture       *f,
   act (f, "win.submit", NULL);
   wait_until (f, nothing_pending);
 
-  after = stored (f, id);
+  after = lb_test_get_item (f->store, id);
   g_assert_cmpstr (lb_item_get_labels (after)[0], ==, "ok");
   g_assert_cmpstr (lb_item_get_note (after), ==, "looks fine, 但是链接可疑 <i>");
   /* The next item starts with an empty note */
@@ -349,7 +337,7 @@ test_skip (Fixture       *f,
   g_assert_cmpint (lb_item_get_id (current (f)), !=, id);
   wait_until (f, nothing_pending);
 
-  after = stored (f, id);
+  after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_SKIPPED);
   g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "0 / 5 done");
   /* A skipped item is still to do: it stays in the queue */
@@ -382,7 +370,7 @@ test_undo (Fixture       *f,
   wait_until (f, nothing_pending);
   g_assert_cmpint (lb_item_get_id (current (f)), ==, id);
 
-  after = stored (f, id);
+  after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_TODO);
   g_assert_null (lb_item_get_labels (after)[0]);
   g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "0 / 5 done");
@@ -401,7 +389,7 @@ test_undo (Fixture       *f,
   act (f, "win.submit", NULL);
   wait_until (f, nothing_pending);
   g_clear_object (&after);
-  after = stored (f, id);
+  after = lb_test_get_item (f->store, id);
   g_assert_cmpstr (lb_item_get_labels (after)[0], ==, "spam");
 }
 
@@ -505,7 +493,7 @@ test_hotkeys (Fixture       *f,
   g_assert_cmpint (lb_item_get_id (current (f)), !=, id);
   wait_until (f, nothing_pending);
 
-  after = stored (f, id);
+  after = lb_test_get_item (f->store, id);
   g_assert_cmpstr (lb_item_get_labels (after)[0], ==, "ok");
   g_assert_cmpstr (lb_item_get_decision (after), ==, "approve");
 
@@ -515,7 +503,7 @@ test_hotkeys (Fixture       *f,
   g_assert_true (handled);
   wait_until (f, nothing_pending);
   g_clear_object (&after);
-  after = stored (f, id);
+  after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_SKIPPED);
 
   /* Enter in the note field (without Shift) submits */
@@ -526,7 +514,7 @@ test_hotkeys (Fixture       *f,
   g_assert_true (handled);
   wait_until (f, nothing_pending);
   g_clear_object (&after);
-  after = stored (f, id);
+  after = lb_test_get_item (f->store, id);
   g_assert_cmpstr (lb_item_get_decision (after), ==, "escalate");
   g_assert_true (lb_item_get_flagged (after));
 }

@@ -30,8 +30,9 @@ struct _LbItem
   char        *regions_json;
   char        *spans_json;
   char        *answers_json;
-  guint        n_regions;
-  guint        n_spans;
+  GArray      *regions;   /* of LbRegion */
+  GArray      *spans;     /* of LbSpan */
+  GHashTable  *answers;   /* field -> text, or NULL */
 };
 
 G_DEFINE_FINAL_TYPE (LbItem, lb_item, G_TYPE_OBJECT)
@@ -102,6 +103,9 @@ lb_item_finalize (GObject *object)
   g_free (self->regions_json);
   g_free (self->spans_json);
   g_free (self->answers_json);
+  g_array_unref (self->regions);
+  g_array_unref (self->spans);
+  g_clear_pointer (&self->answers, g_hash_table_unref);
 
   G_OBJECT_CLASS (lb_item_parent_class)->finalize (object);
 }
@@ -176,16 +180,150 @@ lb_item_init (LbItem *self)
 {
 }
 
-static guint
-count_elements (const char *json)
+static void
+region_clear (gpointer data)
+{
+  LbRegion *r = data;
+
+  g_free (r->id);
+  g_free (r->label);
+  g_free (r->points);
+  g_free (r->attributes);
+}
+
+static void
+span_clear (gpointer data)
+{
+  LbSpan *s = data;
+
+  g_free (s->id);
+  g_free (s->label);
+  g_free (s->text);
+}
+
+/* The elements of a JSON array of objects, NULL when none */
+static JsonArray *
+object_array (const char *json,
+              JsonNode  **node)
+{
+  if (g_str_equal (json, "[]"))
+    return NULL;
+  *node = json_from_string (json, NULL);
+  return *node != NULL && JSON_NODE_HOLDS_ARRAY (*node) ? json_node_get_array (*node) : NULL;
+}
+
+static double
+number_element (JsonArray *array,
+                guint      index)
+{
+  JsonNode *node = index < json_array_get_length (array)
+                     ? json_array_get_element (array, index) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_double (node) : 0;
+}
+
+static GArray *
+parse_regions (const char *json)
+{
+  GArray *regions = g_array_new (FALSE, TRUE, sizeof (LbRegion));
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array = object_array (json, &node);
+
+  g_array_set_clear_func (regions, region_clear);
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      JsonNode *box = o != NULL ? json_object_get_member (o, "box") : NULL;
+      JsonNode *points = o != NULL ? json_object_get_member (o, "points") : NULL;
+      JsonNode *attributes = o != NULL ? json_object_get_member (o, "attributes") : NULL;
+      LbRegion r = { 0, };
+
+      if (o == NULL)
+        continue;
+      r.id = g_strdup (json_object_get_string_member_with_default (o, "id", ""));
+      r.label = g_strdup (json_object_get_string_member_with_default (o, "label", ""));
+      r.attributes = attributes != NULL ? json_to_string (attributes, FALSE) : g_strdup ("{}");
+      if (box != NULL && JSON_NODE_HOLDS_ARRAY (box))
+        {
+          r.shape = LB_REGION_SHAPE_BOX;
+          for (guint k = 0; k < 4; k++)
+            r.box[k] = number_element (json_node_get_array (box), k);
+        }
+      else if (points != NULL && JSON_NODE_HOLDS_ARRAY (points))
+        {
+          JsonArray *p = json_node_get_array (points);
+
+          r.shape = LB_REGION_SHAPE_POLYGON;
+          r.n_points = json_array_get_length (p);
+          r.points = g_new0 (double, 2 * MAX (r.n_points, 1));
+          for (guint k = 0; k < r.n_points; k++)
+            {
+              JsonNode *pair = json_array_get_element (p, k);
+
+              if (!JSON_NODE_HOLDS_ARRAY (pair))
+                continue;
+              r.points[2 * k] = number_element (json_node_get_array (pair), 0);
+              r.points[2 * k + 1] = number_element (json_node_get_array (pair), 1);
+            }
+        }
+      g_array_append_val (regions, r);
+    }
+  return regions;
+}
+
+static GArray *
+parse_spans (const char *json)
+{
+  GArray *spans = g_array_new (FALSE, TRUE, sizeof (LbSpan));
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array = object_array (json, &node);
+
+  g_array_set_clear_func (spans, span_clear);
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      LbSpan sp = { 0, };
+
+      if (o == NULL)
+        continue;
+      sp.id = g_strdup (json_object_get_string_member_with_default (o, "id", ""));
+      sp.label = g_strdup (json_object_get_string_member_with_default (o, "label", ""));
+      sp.start = json_object_get_int_member_with_default (o, "start", 0);
+      sp.end = json_object_get_int_member_with_default (o, "end", 0);
+      sp.start_byte = json_object_get_int_member_with_default (o, "start_byte", 0);
+      sp.end_byte = json_object_get_int_member_with_default (o, "end_byte", 0);
+      sp.text = g_strdup (json_object_get_string_member_with_default (o, "text", ""));
+      g_array_append_val (spans, sp);
+    }
+  return spans;
+}
+
+static GHashTable *
+parse_answers (const char *json)
 {
   g_autoptr(JsonNode) node = NULL;
+  GHashTable *answers;
+  JsonObject *o;
+  g_autoptr(GList) members = NULL;
 
-  if (g_str_equal (json, "[]"))
-    return 0;
+  if (g_str_equal (json, "{}"))
+    return NULL;
   node = json_from_string (json, NULL);
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node)
-         ? json_array_get_length (json_node_get_array (node)) : 0;
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  o = json_node_get_object (node);
+  answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  members = json_object_get_members (o);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *text = json_object_get_string_member_with_default (o, l->data, NULL);
+
+      if (text != NULL)
+        g_hash_table_insert (answers, g_strdup (l->data), g_strdup (text));
+    }
+  return answers;
 }
 
 LbItem *
@@ -219,8 +357,9 @@ lb_item_new (const LbItemFields *fields)
   self->regions_json = g_strdup (fields->regions_json != NULL ? fields->regions_json : "[]");
   self->spans_json = g_strdup (fields->spans_json != NULL ? fields->spans_json : "[]");
   self->answers_json = g_strdup (fields->answers_json != NULL ? fields->answers_json : "{}");
-  self->n_regions = count_elements (self->regions_json);
-  self->n_spans = count_elements (self->spans_json);
+  self->regions = parse_regions (self->regions_json);
+  self->spans = parse_spans (self->spans_json);
+  self->answers = parse_answers (self->answers_json);
 
   return self;
 }
@@ -369,12 +508,64 @@ guint
 lb_item_get_n_regions (LbItem *self)
 {
   g_return_val_if_fail (LB_IS_ITEM (self), 0);
-  return self->n_regions;
+  return self->regions->len;
 }
 
 guint
 lb_item_get_n_spans (LbItem *self)
 {
   g_return_val_if_fail (LB_IS_ITEM (self), 0);
-  return self->n_spans;
+  return self->spans->len;
+}
+
+const LbRegion *
+lb_item_get_region (LbItem *self,
+                    guint   index)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  g_return_val_if_fail (index < self->regions->len, NULL);
+  return &g_array_index (self->regions, LbRegion, index);
+}
+
+const LbRegion *
+lb_item_find_region (LbItem     *self,
+                     const char *id)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+
+  for (guint i = 0; id != NULL && i < self->regions->len; i++)
+    if (g_str_equal (g_array_index (self->regions, LbRegion, i).id, id))
+      return &g_array_index (self->regions, LbRegion, i);
+  return NULL;
+}
+
+const LbSpan *
+lb_item_get_span (LbItem *self,
+                  guint   index)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  g_return_val_if_fail (index < self->spans->len, NULL);
+  return &g_array_index (self->spans, LbSpan, index);
+}
+
+const LbSpan *
+lb_item_find_span (LbItem     *self,
+                   const char *id)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+
+  for (guint i = 0; id != NULL && i < self->spans->len; i++)
+    if (g_str_equal (g_array_index (self->spans, LbSpan, i).id, id))
+      return &g_array_index (self->spans, LbSpan, i);
+  return NULL;
+}
+
+const char *
+lb_item_get_answer (LbItem     *self,
+                    const char *field)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  return self->answers != NULL ? g_hash_table_lookup (self->answers, field) : NULL;
 }

@@ -7,6 +7,35 @@
 
 G_BEGIN_DECLS
 
+/* Regions are kept in source-image pixels (doubles). */
+typedef enum {
+  LB_REGION_SHAPE_NONE,     /* (updates: the geometry stays as it is) */
+  LB_REGION_SHAPE_BOX,
+  LB_REGION_SHAPE_POLYGON,
+} LbRegionShape;
+
+/* One current region of an image item */
+typedef struct {
+  char          *id;            /* UUID */
+  char          *label;
+  LbRegionShape  shape;
+  double         box[4];        /* BOX: x, y, width, height */
+  double        *points;        /* POLYGON: x0, y0, x1, y1, ... */
+  guint          n_points;      /* pairs in points */
+  char          *attributes;    /* JSON object, "{}" when none */
+} LbRegion;
+
+/* One current span of a text item */
+typedef struct {
+  char   *id;                   /* UUID */
+  char   *label;
+  gint64  start;                /* Unicode code points, end excluded */
+  gint64  end;
+  gint64  start_byte;           /* UTF-8 bytes into the text */
+  gint64  end_byte;
+  char   *text;                 /* the covered text */
+} LbSpan;
+
 /* An immutable snapshot of one item and its derived state, as read from
  * the store. A new snapshot is read after the item changes. */
 #define LB_TYPE_ITEM (lb_item_get_type ())
@@ -46,6 +75,18 @@ const char         *lb_item_get_spans_json    (LbItem *self);   /* "[]" when non
 const char         *lb_item_get_answers_json  (LbItem *self);   /* "{}" when none */
 guint               lb_item_get_n_regions     (LbItem *self);
 guint               lb_item_get_n_spans       (LbItem *self);
+/* The same, parsed: index < n */
+const LbRegion     *lb_item_get_region        (LbItem *self,
+                                               guint   index);
+const LbRegion     *lb_item_find_region       (LbItem *self,
+                                               const char *id);   /* or NULL */
+const LbSpan       *lb_item_get_span          (LbItem *self,
+                                               guint   index);
+const LbSpan       *lb_item_find_span         (LbItem *self,
+                                               const char *id);   /* or NULL */
+/* The answer to a field of the schema, or NULL */
+const char         *lb_item_get_answer        (LbItem *self,
+                                               const char *field);
 
 /* For the store only */
 typedef struct {

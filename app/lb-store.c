@@ -822,6 +822,7 @@ writer_load_item_events (LbStore  *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (EventRow));
   g_autoptr(GHashTable) retracted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) by_uuid = g_hash_table_new (g_str_hash, g_str_equal);
   int rc;
 
   g_array_set_clear_func (rows, event_row_clear);
@@ -851,6 +852,10 @@ writer_load_item_events (LbStore  *self,
   if (rc != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot read the item’s events"));
 
+  /* uuid -> index + 1; the keys point into rows, which outlive the tables */
+  for (guint i = 0; i < rows->len; i++)
+    g_hash_table_insert (by_uuid, g_array_index (rows, EventRow, i).uuid, GUINT_TO_POINTER (i + 1));
+
   for (guint i = rows->len; i-- > 0;)
     {
       EventRow *row = &g_array_index (rows, EventRow, i);
@@ -866,11 +871,10 @@ writer_load_item_events (LbStore  *self,
       for (guint j = 0; targets != NULL && j < json_array_get_length (targets); j++)
         {
           const char *uuid = json_array_get_string_element (targets, j);
+          guint k = uuid != NULL ? GPOINTER_TO_UINT (g_hash_table_lookup (by_uuid, uuid)) : 0;
 
-          /* the key points into rows, which outlive the table */
-          for (guint k = 0; uuid != NULL && k < i; k++)
-            if (g_str_equal (g_array_index (rows, EventRow, k).uuid, uuid))
-              g_hash_table_add (retracted, g_array_index (rows, EventRow, k).uuid);
+          if (k > 0 && k - 1 < i)  /* only older events */
+            g_hash_table_add (retracted, g_array_index (rows, EventRow, k - 1).uuid);
         }
     }
 
@@ -1423,6 +1427,25 @@ check_attributes (const LbSchemaLabel  *label,
   return TRUE;
 }
 
+/* Removes the members label has no attribute for; TRUE if any went */
+static gboolean
+drop_foreign_attributes (const LbSchemaLabel *label,
+                         JsonObject          *attributes)
+{
+  g_autoptr(GList) members = json_object_get_members (attributes);
+  gboolean dropped = FALSE;
+
+  for (GList *l = members; l != NULL; l = l->next)
+    if (lb_schema_label_find_attribute (label, l->data) == NULL)
+      {
+        g_autofree char *name = g_strdup (l->data);
+
+        json_object_remove_member (attributes, name);
+        dropped = TRUE;
+      }
+  return dropped;
+}
+
 static gboolean
 check_geometry (const Request  *req,
                 GError        **error)
@@ -1549,7 +1572,16 @@ build_region_act (LbSchema       *schema,
         return invalid_act (error, _("The attributes must be a JSON object"));
     }
   else if (region != NULL && json_object_has_member (region, "attributes"))
-    attributes = json_node_copy (json_object_get_member (region, "attributes"));
+    {
+      attributes = json_node_copy (json_object_get_member (region, "attributes"));
+      /* a new label: the attributes it does not have go (and the event says so) */
+      if (req->label != NULL && node_object (attributes) != NULL
+          && drop_foreign_attributes (label, node_object (attributes)))
+        {
+          g_free (req->attributes);
+          req->attributes = json_to_string (attributes, FALSE);
+        }
+    }
   if (attributes != NULL && !check_attributes (label, node_object (attributes), error))
     return FALSE;
 

@@ -75,14 +75,8 @@ typedef struct {
   gint64             dwell_ms;  /* time spent on the item before submitting */
 } LbSubmission;
 
-/* Regions are stored in source-image pixels (doubles). */
-typedef enum {
-  LB_REGION_SHAPE_NONE,     /* updates: the geometry stays as it is */
-  LB_REGION_SHAPE_BOX,
-  LB_REGION_SHAPE_POLYGON,
-} LbRegionShape;
-
-/* A region to create ("region.create") or the changes to one ("region.update"). */
+/* A region to create ("region.create") or the changes to one ("region.update"),
+ * in source-image pixels (LbRegionShape is in lb-item.h). */
 typedef struct {
   const char    *label;       /* label id; updates: NULL = unchanged */
   LbRegionShape  shape;

@@ -296,7 +296,7 @@ test_region_events (Fixture       *f,
                        "{\"occluded\": true, \"pose\": \"sitting\"}", 1500 };
   LbRegionSpec poly = { "dog", LB_REGION_SHAPE_POLYGON, { 0, }, points, 3, NULL, 0 };
   LbRegionSpec move = { NULL, LB_REGION_SHAPE_BOX, { 13.5, 31, 100.25, 50 }, NULL, 0, NULL, 0 };
-  LbRegionSpec relabel = { "dog", LB_REGION_SHAPE_NONE, { 0, }, NULL, 0, "{}", 0 };
+  LbRegionSpec relabel = { "dog", LB_REGION_SHAPE_NONE, { 0, }, NULL, 0, NULL, 0 };
   JsonObject *r;
   JsonArray *a;
 
@@ -322,6 +322,28 @@ test_region_events (Fixture       *f,
   regions = item_array (f, f->image, FALSE, &item);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
   g_assert_cmpstr (lb_item_get_last_actor (item), ==, "ann");
+  /* the parsed form */
+  {
+    const LbRegion *pr = lb_item_get_region (item, 0);
+
+    g_assert_cmpstr (pr->id, ==, box_id);
+    g_assert_cmpstr (pr->label, ==, "cat");
+    g_assert_cmpint (pr->shape, ==, LB_REGION_SHAPE_BOX);
+    g_assert_cmpfloat (pr->box[0], ==, 12.5);
+    g_assert_cmpfloat (pr->box[1], ==, 30);
+    g_assert_cmpfloat (pr->box[2], ==, 100.25);
+    g_assert_cmpfloat (pr->box[3], ==, 50);
+    g_assert_nonnull (strstr (pr->attributes, "\"pose\":\"sitting\""));
+    pr = lb_item_find_region (item, poly_id);
+    g_assert_true (pr == lb_item_get_region (item, 1));
+    g_assert_cmpint (pr->shape, ==, LB_REGION_SHAPE_POLYGON);
+    g_assert_cmpuint (pr->n_points, ==, 3);
+    g_assert_cmpfloat (pr->points[0], ==, 10.5);
+    g_assert_cmpfloat (pr->points[1], ==, 20.25);
+    g_assert_cmpfloat (pr->points[5], ==, 90.75);
+    g_assert_cmpstr (pr->attributes, ==, "{}");
+    g_assert_null (lb_item_find_region (item, "nope"));
+  }
   g_assert_cmpuint (json_array_get_length (regions), ==, 2);
   r = json_array_get_object_element (regions, 0);
   g_assert_cmpstr (json_object_get_string_member (r, "id"), ==, box_id);
@@ -345,11 +367,19 @@ test_region_events (Fixture       *f,
   g_assert_true (json_object_has_member (ev, "box"));
   g_clear_pointer (&ev, json_object_unref);
 
+  /* "dog" has no attributes: cat's go, and the event says so */
   g_assert_true (lb_store_update_region (f->store, f->image, "ann", box_id, &relabel, &error));
   g_assert_no_error (error);
+  ev = last_event (f, "region.update");
+  g_assert_cmpstr (json_object_get_string_member (ev, "label"), ==, "dog");
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (ev, "attributes")), ==,
+                    0);
+  g_clear_pointer (&ev, json_object_unref);
   regions = item_array (f, f->image, FALSE, NULL);
   r = json_array_get_object_element (regions, 0);
   g_assert_cmpstr (json_object_get_string_member (r, "label"), ==, "dog");
+  g_assert_cmpuint (json_object_get_size (json_object_get_object_member (r, "attributes")), ==,
+                    0);
   g_assert_cmpfloat (json_array_get_double_element (json_object_get_array_member (r, "box"), 0),
                      ==, 13.5);
   g_clear_pointer (&regions, json_array_unref);
@@ -486,6 +516,20 @@ test_spans_code_points (Fixture       *f,
   s = json_array_get_object_element (spans, 2);
   g_assert_cmpstr (json_object_get_string_member (s, "text"), ==, "🐈e\xcc\x81x");
   g_assert_cmpint (json_object_get_int_member (s, "end_byte"), ==, 11);
+  {
+    const LbSpan *ps = lb_item_find_span (item, accent_id);
+
+    g_assert_true (ps == lb_item_get_span (item, 1));
+    g_assert_cmpint (ps->start, ==, 2);
+    g_assert_cmpint (ps->end, ==, 4);
+    g_assert_cmpint (ps->start_byte, ==, 7);
+    g_assert_cmpint (ps->end_byte, ==, 10);
+    g_assert_cmpstr (ps->text, ==, "e\xcc\x81");
+    g_assert_cmpstr (ps->label, ==, "dog");
+    /* the byte offsets point at the text */
+    g_assert_cmpmem (lb_item_get_text (item) + ps->start_byte, ps->end_byte - ps->start_byte,
+                     ps->text, strlen (ps->text));
+  }
 
   /* bounds: the text has 13 code points */
   g_assert_cmpint (g_utf8_strlen (MIXED_TEXT, -1), ==, 13);
@@ -552,6 +596,8 @@ test_answers (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (ev, "text"), ==, "两只猫");
   item = lb_store_get_item (f->store, f->image, &error);
   g_assert_cmpstr (lb_item_get_answers_json (item), ==, "{\"caption\":\"两只猫\"}");
+  g_assert_cmpstr (lb_item_get_answer (item, "caption"), ==, "两只猫");
+  g_assert_null (lb_item_get_answer (item, "title"));
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
   g_clear_object (&item);
 

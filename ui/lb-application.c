@@ -9,6 +9,22 @@
 #include "lb-store.h"
 #include "lb-window.h"
 
+/* Each launch is its own process (G_APPLICATION_NON_UNIQUE): its --store,
+ * --actor, --demo and PATH are its own, so work is never signed with another
+ * launch's name nor written into another launch's store. Two processes on
+ * one store are kept apart by the store's write lock, and the second one is
+ * told so on its error page.
+ *
+ * The store is opened in a worker thread (quick_check can take a while on a
+ * big store); meanwhile the window shows "Opening the Store…". */
+
+typedef enum {
+  STORE_NONE,
+  STORE_OPENING,
+  STORE_OPEN,
+  STORE_FAILED,
+} StoreState;
+
 struct _LbApplication
 {
   AdwApplication  parent_instance;
@@ -16,14 +32,23 @@ struct _LbApplication
   GSettings      *settings;
   LbStore        *store;
   GError         *store_error;
-  gboolean        store_tried;
+  StoreState      store_state;
 
   char           *store_option;
   char           *actor_option;
   gboolean        demo_option;
+
+  /* what the command line asked for, done once the store is open */
+  GFile          *pending_file;
+  gboolean        pending_demo;
+  gboolean        pending_last_batch;
+  gboolean        shutting_down;
 };
 
 G_DEFINE_FINAL_TYPE (LbApplication, lb_application, ADW_TYPE_APPLICATION)
+
+/* The window's own content while the store is being opened */
+#define OPENING_CONTENT_KEY "lb-application-saved-content"
 
 static const GOptionEntry option_entries[] = {
   { "store", 's', 0, G_OPTION_ARG_FILENAME, NULL,
@@ -40,7 +65,7 @@ lb_application_new (void)
 {
   return g_object_new (LB_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE,
                        NULL);
 }
 
@@ -51,32 +76,273 @@ lb_application_get_settings (LbApplication *self)
   return self->settings;
 }
 
-static void
-open_store (LbApplication *self)
+LbStore *
+lb_application_get_store (LbApplication *self)
+{
+  g_return_val_if_fail (LB_IS_APPLICATION (self), NULL);
+  return self->store;
+}
+
+gboolean
+lb_application_get_opening (LbApplication *self)
+{
+  g_return_val_if_fail (LB_IS_APPLICATION (self), FALSE);
+  return self->store_state == STORE_OPENING;
+}
+
+static char *
+store_path (LbApplication *self)
 {
   g_autofree char *path = NULL;
-  g_autofree char *dir = NULL;
-
-  if (self->store_tried)
-    return;
-  self->store_tried = TRUE;
 
   if (self->store_option != NULL)
-    path = g_strdup (self->store_option);
-  else if (self->settings != NULL)
+    return g_strdup (self->store_option);
+  if (self->settings != NULL)
     {
       path = g_settings_get_string (self->settings, "store-path");
-      if (path[0] == '\0')
-        g_clear_pointer (&path, g_free);
+      if (path[0] != '\0')
+        return g_steal_pointer (&path);
     }
-  if (path == NULL)
-    path = lb_store_get_default_path ();
+  return lb_store_get_default_path ();
+}
 
-  dir = g_path_get_dirname (path);
-  g_mkdir_with_parents (dir, 0700);
-  self->store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &self->store_error);
+/* The error with what to do next added to its message */
+static GError *
+store_error_with_next_step (const GError *error,
+                            const char   *path)
+{
+  g_autofree char *next = NULL;
+
+  if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT))
+    /* Translators: %s is the store's path */
+    next = g_strdup_printf (_("The file was left untouched. Restore it from a backup or move it "
+                              "aside; “labelbench-cli verify --store %s” gives details."), path);
+  else if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_LOCKED))
+    next = g_strdup (_("Close the other Labelbench window using this store, or start "
+                       "Labelbench with --store to use another one."));
+  else if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_TOO_NEW))
+    next = g_strdup (_("The file was left untouched. Open it with the newer Labelbench "
+                       "that made it, or start Labelbench with --store to use another one."));
+  else
+    next = g_strdup (_("Check that the folder exists and that you may write there, or start "
+                       "Labelbench with --store to use another one."));
+
+  return g_error_new (error->domain, error->code, "%s\n\n%s", error->message, next);
+}
+
+/* Opening off the main thread */
+
+static void
+open_store_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  const char *path = task_data;
+  GError *error = NULL;
+  LbStore *store;
+
+  /* The store emits its signals on the thread-default main context of its
+   * opener. This thread has none of its own, so that is the global default
+   * context: the main thread's, checked in start_open_store(). */
+  g_assert (g_main_context_get_thread_default () == NULL);
+
+  store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+  if (store == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, store, g_object_unref);
+}
+
+static void
+show_opening (LbWindow   *window,
+              const char *path)
+{
+  GtkWidget *content = adw_application_window_get_content (ADW_APPLICATION_WINDOW (window));
+  GtkWidget *box, *header, *title, *page, *spinner;
+
+  if (content == NULL || g_object_get_data (G_OBJECT (window), OPENING_CONTENT_KEY) != NULL)
+    return;
+
+  /* Keep the window's content (header, work area) aside until the store is open */
+  g_object_set_data_full (G_OBJECT (window), OPENING_CONTENT_KEY, g_object_ref (content),
+                          g_object_unref);
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  gtk_widget_set_name (box, "lb-opening");
+  header = adw_header_bar_new ();
+  title = adw_window_title_new (_("Labelbench"), "");
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), title);
+  gtk_box_append (GTK_BOX (box), header);
+
+  spinner = gtk_spinner_new ();
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  gtk_widget_set_size_request (spinner, 32, 32);
+  gtk_widget_set_halign (spinner, GTK_ALIGN_CENTER);
+  page = adw_status_page_new ();
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Opening the Store…"));
+  {
+    g_autofree char *escaped = g_markup_escape_text (path, -1);
+
+    adw_status_page_set_description (ADW_STATUS_PAGE (page), escaped);
+  }
+  adw_status_page_set_child (ADW_STATUS_PAGE (page), spinner);
+  gtk_widget_set_vexpand (page, TRUE);
+  gtk_box_append (GTK_BOX (box), page);
+
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), box);
+}
+
+static void
+end_opening (LbWindow *window)
+{
+  GtkWidget *content = g_object_get_data (G_OBJECT (window), OPENING_CONTENT_KEY);
+
+  if (content == NULL)
+    return;
+  g_object_ref (content);
+  g_object_set_data (G_OBJECT (window), OPENING_CONTENT_KEY, NULL);
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), content);
+  g_object_unref (content);
+}
+
+static void
+update_store_actions (LbApplication *self)
+{
+  GAction *open = g_action_map_lookup_action (G_ACTION_MAP (self), "open");
+
+  g_simple_action_set_enabled (G_SIMPLE_ACTION (open), self->store_state == STORE_OPEN);
+}
+
+/* The window has its store (or its error): do what the command line asked */
+static void
+run_pending (LbApplication *self,
+             LbWindow      *window)
+{
+  g_autoptr(GFile) file = g_steal_pointer (&self->pending_file);
+  gboolean demo = self->pending_demo;
+  gboolean last_batch = self->pending_last_batch;
+
+  self->pending_demo = FALSE;
+  self->pending_last_batch = FALSE;
   if (self->store == NULL)
-    g_message ("Cannot open the store %s: %s", path, self->store_error->message);
+    return;
+
+  if (lb_window_get_actor (window) == NULL)
+    lb_window_ask_actor (window);
+
+  if (file != NULL)
+    lb_window_import (window, file);
+  else if (demo)
+    {
+      g_autofree char *dir = lb_window_get_demo_dir ();
+      g_autoptr(GFile) demo_dir = g_file_new_for_path (dir);
+
+      lb_window_import (window, demo_dir);
+    }
+  else if (last_batch && self->settings != NULL)
+    {
+      g_autofree char *last = g_settings_get_string (self->settings, "last-batch");
+      g_autoptr(LbBatch) batch = NULL;
+
+      if (last[0] != '\0')
+        batch = lb_store_find_batch (self->store, last, NULL);
+      if (batch != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+
+          if (!lb_window_open_batch (window, batch->id, &error))
+            g_message ("Cannot open the last batch %s: %s", last, error->message);
+        }
+    }
+}
+
+static void
+attach_store (LbApplication *self,
+              LbWindow      *window)
+{
+  end_opening (window);
+  if (self->store != NULL)
+    lb_window_set_store (window, self->store);
+  else
+    {
+      g_autofree char *path = store_path (self);
+      g_autoptr(GError) shown = store_error_with_next_step (self->store_error, path);
+
+      lb_window_show_store_error (window, shown);
+    }
+}
+
+static LbWindow *
+first_window (LbApplication *self)
+{
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (LB_IS_WINDOW (active))
+    return LB_WINDOW (active);
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (LB_IS_WINDOW (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+open_store_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  LbApplication *self = LB_APPLICATION (source);
+  LbWindow *window;
+
+  g_assert (self->store == NULL);
+  self->store = g_task_propagate_pointer (G_TASK (result), &self->store_error);
+  self->store_state = self->store != NULL ? STORE_OPEN : STORE_FAILED;
+  if (self->store == NULL)
+    g_message ("Cannot open the store: %s", self->store_error->message);
+  update_store_actions (self);
+
+  if (self->shutting_down)
+    return;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (LB_IS_WINDOW (l->data))
+      attach_store (self, l->data);
+
+  window = first_window (self);
+  if (window != NULL)
+    run_pending (self, window);
+}
+
+static void
+start_open_store (LbApplication *self,
+                  LbWindow      *window)
+{
+  g_autofree char *path = store_path (self);
+  g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+  g_autoptr(GTask) task = NULL;
+
+  self->store_state = STORE_OPENING;
+  update_store_actions (self);
+  show_opening (window, path);
+
+  task = g_task_new (self, NULL, open_store_done_cb, NULL);
+  g_task_set_source_tag (task, start_open_store);
+  g_task_set_task_data (task, g_strdup (path), g_free);
+
+  if (context == g_main_context_default ())
+    g_task_run_in_thread (task, open_store_thread);
+  else
+    {
+      /* Run inside a main context of someone else's: only an opener on this
+       * thread gets the store's signals delivered there. */
+      GError *error = NULL;
+      LbStore *store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
+
+      if (store == NULL)
+        g_task_return_error (task, error);
+      else
+        g_task_return_pointer (task, store, g_object_unref);
+    }
 }
 
 static LbWindow *
@@ -105,16 +371,26 @@ ensure_window (LbApplication *self,
     }
   lb_window_set_actor (window, actor);
 
-  open_store (self);
-  if (self->store != NULL)
-    lb_window_set_store (window, self->store);
-  else
-    lb_window_show_store_error (window, self->store_error);
+  switch (self->store_state)
+    {
+    case STORE_NONE:
+      start_open_store (self, window);
+      break;
+    case STORE_OPENING:
+      {
+        g_autofree char *path = store_path (self);
+
+        show_opening (window, path);
+      }
+      break;
+    case STORE_OPEN:
+    case STORE_FAILED:
+    default:
+      attach_store (self, window);
+      break;
+    }
 
   gtk_window_present (GTK_WINDOW (window));
-
-  if (self->store != NULL && lb_window_get_actor (window) == NULL)
-    lb_window_ask_actor (window);
   return window;
 }
 
@@ -125,31 +401,15 @@ lb_application_activate (GApplication *app)
   gboolean created;
   LbWindow *window = ensure_window (self, &created);
 
-  if (!created || self->store == NULL)
+  if (!created)
     return;
 
   if (self->demo_option)
-    {
-      g_autofree char *dir = lb_window_get_demo_dir ();
-      g_autoptr(GFile) file = g_file_new_for_path (dir);
-
-      lb_window_import (window, file);
-    }
-  else if (self->settings != NULL)
-    {
-      g_autofree char *last = g_settings_get_string (self->settings, "last-batch");
-      g_autoptr(LbBatch) batch = NULL;
-
-      if (last[0] != '\0')
-        batch = lb_store_find_batch (self->store, last, NULL);
-      if (batch != NULL)
-        {
-          g_autoptr(GError) error = NULL;
-
-          if (!lb_window_open_batch (window, batch->id, &error))
-            g_message ("Cannot open the last batch %s: %s", last, error->message);
-        }
-    }
+    self->pending_demo = TRUE;
+  else
+    self->pending_last_batch = TRUE;
+  if (self->store_state != STORE_OPENING)
+    run_pending (self, window);
 }
 
 static void
@@ -162,8 +422,10 @@ lb_application_open (GApplication  *app,
   gboolean created;
   LbWindow *window = ensure_window (self, &created);
 
-  if (self->store != NULL && n_files > 0)
-    lb_window_import (window, files[0]);
+  if (n_files > 0)
+    g_set_object (&self->pending_file, files[0]);
+  if (self->store_state != STORE_OPENING)
+    run_pending (self, window);
 }
 
 static int
@@ -205,14 +467,26 @@ lb_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.open", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay",
                                          help_accels);
+  update_store_actions (self);
 }
 
 static void
 lb_application_shutdown (GApplication *app)
 {
   LbApplication *self = LB_APPLICATION (app);
-  GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
+  GList *windows;
 
+  /* An open still running in its thread: let it finish, then close the store */
+  self->shutting_down = TRUE;
+  if (self->store_state == STORE_OPENING)
+    {
+      g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+      while (self->store_state == STORE_OPENING)
+        g_main_context_iteration (context, TRUE);
+    }
+
+  windows = gtk_application_get_windows (GTK_APPLICATION (app));
   for (GList *l = windows; l != NULL; l = l->next)
     if (LB_IS_WINDOW (l->data))
       lb_window_set_store (l->data, NULL);
@@ -293,6 +567,7 @@ lb_application_finalize (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_clear_error (&self->store_error);
+  g_clear_object (&self->pending_file);
   g_free (self->store_option);
   g_free (self->actor_option);
 

@@ -36,7 +36,8 @@ inspect_cb (gpointer user_data)
 
   if (g_get_monotonic_time () - run->started_us > WAIT_TIMEOUT_S * G_USEC_PER_SEC)
     run->timed_out = TRUE;
-  else if (window == NULL || g_strcmp0 (page, "import") == 0
+  else if (window == NULL || lb_application_get_opening (run->app)
+           || g_strcmp0 (page, "import") == 0
            || (g_strcmp0 (page, "work") == 0 && lb_window_get_current_item (window) == NULL))
     return G_SOURCE_CONTINUE;
 
@@ -105,6 +106,9 @@ test_corrupt_store (void)
   g_assert_cmpstr (run.page, ==, "error");
   g_assert_nonnull (run.error_text);
   g_assert_nonnull (strstr (run.error_text, "broken.db"));
+  /* ... and what to do next */
+  g_assert_nonnull (strstr (run.error_text, "Restore it from a backup"));
+  g_assert_nonnull (strstr (run.error_text, "labelbench-cli verify --store"));
   run_clear (&run);
 
   lb_test_remove_tree (tmpdir);
@@ -125,7 +129,7 @@ test_store_in_use (void)
   run_app (&run, args);
   g_assert_cmpstr (run.page, ==, "error");
   g_assert_nonnull (run.error_text);
-  g_assert_cmpstr (run.error_text, !=, "");
+  g_assert_nonnull (strstr (run.error_text, "Close the other Labelbench window"));
   run_clear (&run);
 
   lb_store_close (other);

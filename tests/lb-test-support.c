@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <string.h>
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
@@ -115,6 +116,65 @@ lb_test_copy_pngsuite (const char *name,
   lb_test_write_file (dir, relative, contents, length);
 
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+}
+
+guint32
+lb_test_crc32 (guint32       crc,
+               const guint8 *p,
+               gsize         n)
+{
+  crc = ~crc;
+  for (gsize i = 0; i < n; i++)
+    {
+      crc ^= p[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xEDB88320u & -(crc & 1));
+    }
+  return ~crc;
+}
+
+void
+lb_test_put_be32 (guint8  *p,
+                  guint32  v)
+{
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
+
+GBytes *
+lb_test_png_header (guint32 width,
+                    guint32 height)
+{
+  static const guint8 sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  GByteArray *out = g_byte_array_new ();
+  guint8 chunk[8 + 13 + 4];
+  guint8 idat[12 + 8] = { 0 };
+  guint8 iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D' };
+  guint32 crc;
+
+  g_byte_array_append (out, sig, 8);
+  lb_test_put_be32 (chunk, 13);
+  memcpy (chunk + 4, "IHDR", 4);
+  lb_test_put_be32 (chunk + 8, width);
+  lb_test_put_be32 (chunk + 12, height);
+  chunk[16] = 8;  /* depth */
+  chunk[17] = 6;  /* RGBA */
+  chunk[18] = chunk[19] = chunk[20] = 0;
+  crc = lb_test_crc32 (0, chunk + 4, 17);
+  lb_test_put_be32 (chunk + 21, crc);
+  g_byte_array_append (out, chunk, sizeof chunk);
+
+  lb_test_put_be32 (idat, 8);
+  memcpy (idat + 4, "IDAT", 4);
+  memcpy (idat + 8, "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
+  lb_test_put_be32 (idat + 16, lb_test_crc32 (0, idat + 4, 12));
+  g_byte_array_append (out, idat, sizeof idat);
+
+  lb_test_put_be32 (iend + 8, lb_test_crc32 (0, iend + 4, 4));
+  g_byte_array_append (out, iend, sizeof iend);
+  return g_byte_array_free_to_bytes (out);
 }
 
 LbStore *

@@ -47,6 +47,17 @@ char       *lb_test_copy_pngsuite   (const char *name,
                                      const char *dir,
                                      const char *relative);
 
+/* PNG pieces: the CRC-32 of a chunk (CRC 0 to start), a big-endian
+ * 32-bit number, and a whole small PNG whose real IHDR claims WIDTH ×
+ * HEIGHT (8-bit RGBA), with one tiny IDAT and IEND */
+guint32     lb_test_crc32           (guint32       crc,
+                                     const guint8 *p,
+                                     gsize         n);
+void        lb_test_put_be32        (guint8       *p,
+                                     guint32       v);
+GBytes     *lb_test_png_header      (guint32       width,
+                                     guint32       height);
+
 /* Opens (creating it if need be) the store at PATH */
 LbStore    *lb_test_open_store      (const char *path);
 

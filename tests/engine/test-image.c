@@ -453,66 +453,6 @@ test_pngsuite_damaged (void)
 /* ------------------------------------------------------------------ */
 /* Refusals                                                            */
 
-static guint32
-crc32_update (guint32       crc,
-              const guint8 *p,
-              gsize         n)
-{
-  crc = ~crc;
-  for (gsize i = 0; i < n; i++)
-    {
-      crc ^= p[i];
-      for (int k = 0; k < 8; k++)
-        crc = (crc >> 1) ^ (0xEDB88320u & -(crc & 1));
-    }
-  return ~crc;
-}
-
-static void
-put_be32 (guint8  *p,
-          guint32  v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
-/* A PNG with a real IHDR claiming width x height, one tiny IDAT and IEND */
-static GBytes *
-craft_png_header (guint32 width,
-                  guint32 height)
-{
-  static const guint8 sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  GByteArray *out = g_byte_array_new ();
-  guint8 chunk[8 + 13 + 4];
-  guint8 idat[12 + 8] = { 0 };
-  guint8 iend[12] = { 0, 0, 0, 0, 'I', 'E', 'N', 'D' };
-  guint32 crc;
-
-  g_byte_array_append (out, sig, 8);
-  put_be32 (chunk, 13);
-  memcpy (chunk + 4, "IHDR", 4);
-  put_be32 (chunk + 8, width);
-  put_be32 (chunk + 12, height);
-  chunk[16] = 8;  /* depth */
-  chunk[17] = 6;  /* RGBA */
-  chunk[18] = chunk[19] = chunk[20] = 0;
-  crc = crc32_update (0, chunk + 4, 17);
-  put_be32 (chunk + 21, crc);
-  g_byte_array_append (out, chunk, sizeof chunk);
-
-  put_be32 (idat, 8);
-  memcpy (idat + 4, "IDAT", 4);
-  memcpy (idat + 8, "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
-  put_be32 (idat + 16, crc32_update (0, idat + 4, 12));
-  g_byte_array_append (out, idat, sizeof idat);
-
-  put_be32 (iend + 8, crc32_update (0, iend + 4, 4));
-  g_byte_array_append (out, iend, sizeof iend);
-  return g_byte_array_free_to_bytes (out);
-}
-
 static void
 test_png_too_large (void)
 {
@@ -524,7 +464,7 @@ test_png_too_large (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GBytes) bytes = craft_png_header (cases[i].w, cases[i].h);
+      g_autoptr(GBytes) bytes = lb_test_png_header (cases[i].w, cases[i].h);
       g_autofree char *path = write_scratch ("huge.png", g_bytes_get_data (bytes, NULL),
                                              g_bytes_get_size (bytes));
       g_autoptr(GError) error = NULL;
@@ -548,7 +488,7 @@ test_png_too_large (void)
   /* The crafted header is otherwise valid: small sizes get past the limits
    * and fail only for lack of image data */
   {
-    g_autoptr(GBytes) bytes = craft_png_header (100, 100);
+    g_autoptr(GBytes) bytes = lb_test_png_header (100, 100);
     g_autofree char *path = write_scratch ("small.png", g_bytes_get_data (bytes, NULL),
                                            g_bytes_get_size (bytes));
 
@@ -590,11 +530,11 @@ test_png_chunk_limit (void)
   g_file_get_contents (src, &contents, &len, NULL);
   /* signature + IHDR (33 bytes), then a 4 KiB private ancillary chunk */
   g_byte_array_append (out, (guint8 *) contents, 33);
-  put_be32 (head, n);
+  lb_test_put_be32 (head, n);
   memcpy (head + 4, "zzZz", 4);  /* unknown, safe-to-copy ancillary chunk */
-  crc = crc32_update (0, head + 4, 4);
-  crc = crc32_update (crc, body, n);
-  put_be32 (body + n, crc);
+  crc = lb_test_crc32 (0, head + 4, 4);
+  crc = lb_test_crc32 (crc, body, n);
+  lb_test_put_be32 (body + n, crc);
   g_byte_array_append (out, head, 8);
   g_byte_array_append (out, body, n + 4);
   g_byte_array_append (out, (guint8 *) contents + 33, len - 33);
@@ -657,7 +597,7 @@ damage_png (const guint8 *data,
     case X_BIT_DEPTH:
       g_byte_array_append (out, data, len);
       out->data[damage == X_COLOUR_TYPE ? 25 : 24] = value;
-      put_be32 (out->data + 29, crc32_update (0, out->data + 12, 17));
+      lb_test_put_be32 (out->data + 29, lb_test_crc32 (0, out->data + 12, 17));
       break;
     case X_IHDR_CRC:
       g_byte_array_append (out, data, len);

@@ -327,60 +327,16 @@ test_scaled_to_view (Fixture       *fixture,
     }
 }
 
-/* Writes a PNG whose header claims width x height, with a correct CRC. */
-static guint32
-crc32_png (const guint8 *buf,
-           gsize         len)
-{
-  guint32 c = 0xffffffffu;
-
-  for (gsize i = 0; i < len; i++)
-    {
-      c ^= buf[i];
-      for (int k = 0; k < 8; k++)
-        c = (c & 1) ? 0xedb88320u ^ (c >> 1) : c >> 1;
-    }
-  return c ^ 0xffffffffu;
-}
-
-static void
-put_be32 (guint8 *p,
-          guint32 v)
-{
-  p[0] = v >> 24;
-  p[1] = v >> 16;
-  p[2] = v >> 8;
-  p[3] = v;
-}
-
+/* Writes a PNG whose header claims width x height, with correct CRCs. */
 static char *
 write_huge_header_png (const char *dir,
                        guint32     width,
                        guint32     height)
 {
-  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
-  guint8 buf[8 + 25 + 12];
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (dir, "huge.png", NULL);
+  g_autoptr(GBytes) png = lb_test_png_header (width, height);
 
-  memcpy (buf, signature, 8);
-  /* IHDR: length, type, width, height, depth 8, colour type 6, 0, 0, 0, CRC */
-  put_be32 (buf + 8, 13);
-  memcpy (buf + 12, "IHDR", 4);
-  put_be32 (buf + 16, width);
-  put_be32 (buf + 20, height);
-  buf[24] = 8;
-  buf[25] = 6;
-  buf[26] = buf[27] = buf[28] = 0;
-  put_be32 (buf + 29, crc32_png (buf + 12, 17));
-  /* IEND */
-  put_be32 (buf + 33, 0);
-  memcpy (buf + 37, "IEND", 4);
-  put_be32 (buf + 41, crc32_png (buf + 37, 4));
-
-  g_assert_true (g_file_set_contents (path, (const char *) buf, sizeof buf, &error));
-  g_assert_no_error (error);
-  return path;
+  lb_test_write_file (dir, "huge.png", g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  return g_build_filename (dir, "huge.png", NULL);
 }
 
 static void

@@ -110,36 +110,6 @@ item_matches (LbItemList *self,
     }
 }
 
-/* Binary search over ascending ids: TRUE and its position when found,
- * else FALSE and the position it would be inserted at. */
-static gboolean
-search_sorted (GArray *ids,
-               gint64  id,
-               guint  *position)
-{
-  guint lo = 0;
-  guint hi = ids->len;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      gint64 v = g_array_index (ids, gint64, mid);
-
-      if (v == id)
-        {
-          *position = mid;
-          return TRUE;
-        }
-      if (v < id)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-
-  *position = lo;
-  return FALSE;
-}
-
 /* Replaces the ids with new_ids and emits one items-changed covering the
  * part that differs (exact for one insertion, removal or an append). */
 static void
@@ -236,7 +206,7 @@ item_changed_cb (LbStore    *store,
       return;
     }
 
-  present = search_sorted (self->ids, item_id, &position);
+  present = _lb_ids_search (self->ids, item_id, &position);
   matches = item_matches (self, item);
 
   if (present && matches)
@@ -514,7 +484,7 @@ lb_item_list_find (LbItemList *self,
 
   if (self->batch_id != 0)
     {
-      if (!search_sorted (self->ids, item_id, &pos))
+      if (!_lb_ids_search (self->ids, item_id, &pos))
         return FALSE;
     }
   else

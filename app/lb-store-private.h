@@ -47,4 +47,11 @@ GArray  *_lb_store_list_item_ids_after (LbStore       *self,
                                         gint64         after_id,
                                         GError       **error);  /* of gint64 */
 
+/* Binary search in ids sorted ascending: TRUE when id is there (*position =
+ * its index), FALSE otherwise (*position = where it would go). position may
+ * be NULL. */
+gboolean _lb_ids_search (GArray  *ids,
+                         gint64   id,
+                         guint   *position);
+
 G_END_DECLS

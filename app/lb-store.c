@@ -3050,24 +3050,33 @@ read_ids (LbStore       *self,
   return ids;
 }
 
-static gboolean
-sorted_contains (GArray *sorted,
-                 gint64  id)
+gboolean
+_lb_ids_search (GArray *ids,
+                gint64  id,
+                guint  *position)
 {
-  guint lo = 0, hi = sorted->len;
+  guint lo = 0;
+  guint hi = ids->len;
 
   while (lo < hi)
     {
       guint mid = lo + (hi - lo) / 2;
-      gint64 v = g_array_index (sorted, gint64, mid);
+      gint64 v = g_array_index (ids, gint64, mid);
 
       if (v == id)
-        return TRUE;
+        {
+          if (position != NULL)
+            *position = mid;
+          return TRUE;
+        }
       if (v < id)
         lo = mid + 1;
       else
         hi = mid;
     }
+
+  if (position != NULL)
+    *position = lo;
   return FALSE;
 }
 
@@ -3118,7 +3127,7 @@ list_item_ids (LbStore       *self,
         {
           gint64 id = g_array_index (ids, gint64, i);
 
-          if (!sorted_contains (done, id))
+          if (!_lb_ids_search (done, id, NULL))
             g_array_index (ids, gint64, n++) = id;
         }
       g_array_set_size (ids, n);

@@ -102,6 +102,40 @@ import_ok (Fixture               *fixture,
   return report;
 }
 
+static void assert_import_fails (Fixture               *fixture,
+                                 const char            *path,
+                                 const LbImportOptions *options,
+                                 int                    code,
+                                 const char            *prefix,
+                                 ...) G_GNUC_NULL_TERMINATED;
+
+/* Importing PATH fails with CODE; the message starts with PREFIX (unless
+ * NULL) and mentions each of the NULL-terminated fragments that follow */
+static void
+assert_import_fails (Fixture               *fixture,
+                     const char            *path,
+                     const LbImportOptions *options,
+                     int                    code,
+                     const char            *prefix,
+                     ...)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+  const char *fragment;
+  va_list args;
+
+  report = lb_import (fixture->store, path, options, NULL, NULL, NULL, &error);
+  g_assert_null (report);
+  g_assert_error (error, LB_IMPORT_ERROR, code);
+  if (prefix != NULL)
+    g_assert_true (g_str_has_prefix (error->message, prefix));
+  va_start (args, prefix);
+  while ((fragment = va_arg (args, const char *)) != NULL)
+    if (strstr (error->message, fragment) == NULL)
+      g_error ("“%s” does not mention “%s”", error->message, fragment);
+  va_end (args);
+}
+
 static void
 assert_rejection (LbImportReport *report,
                   guint           index,
@@ -626,31 +660,16 @@ test_csv_header (Fixture       *fixture,
   g_autofree char *no_content = g_build_filename (fixture->batch, "no-content.csv", NULL);
   g_autofree char *empty = g_build_filename (fixture->batch, "empty.csv", NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbImportReport) report = NULL;
   g_autoptr(GPtrArray) batches = NULL;
 
   lb_test_write_file (fixture->batch, "no-id.csv", "name,text\nx,y\n", -1);
   lb_test_write_file (fixture->batch, "no-content.csv", "id,meta\nx,{}\n", -1);
   lb_test_write_file (fixture->batch, "empty.csv", "", 0);
 
-  report = lb_import (fixture->store, no_id, NULL, NULL, NULL, NULL, &error);
-  g_assert_null (report);
-  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
-  g_assert_true (g_str_has_prefix (error->message, no_id));
-  g_assert_nonnull (strstr (error->message, "“id”"));
-  g_clear_error (&error);
-
-  report = lb_import (fixture->store, no_content, NULL, NULL, NULL, NULL, &error);
-  g_assert_null (report);
-  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "“image”"));
-  g_assert_nonnull (strstr (error->message, "“text”"));
-  g_clear_error (&error);
-
-  report = lb_import (fixture->store, empty, NULL, NULL, NULL, NULL, &error);
-  g_assert_null (report);
-  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
-  g_clear_error (&error);
+  assert_import_fails (fixture, no_id, NULL, LB_IMPORT_ERROR_INVALID, no_id, "“id”", NULL);
+  assert_import_fails (fixture, no_content, NULL, LB_IMPORT_ERROR_INVALID, NULL,
+                       "“image”", "“text”", NULL);
+  assert_import_fails (fixture, empty, NULL, LB_IMPORT_ERROR_INVALID, NULL, NULL);
 
   /* nothing was created */
   batches = lb_store_list_batches (fixture->store, &error);
@@ -782,7 +801,6 @@ test_errors (Fixture       *fixture,
   g_autofree char *manifest = g_build_filename (fixture->batch, "m.jsonl", NULL);
   g_autofree char *bad_schema = g_build_filename (fixture->dir, "bad-schema.json", NULL);
   g_autofree char *folder_schema = g_build_filename (fixture->batch, "schema.json", NULL);
-  g_autoptr(LbImportReport) report = NULL;
   g_autoptr(GPtrArray) batches = NULL;
   g_autoptr(GError) error = NULL;
   LbImportOptions options = { NULL, bad_schema };
@@ -792,38 +810,20 @@ test_errors (Fixture       *fixture,
   lb_test_write_file (fixture->dir, "bad-schema.json",
                       "{\"labels\": [{\"id\": \"x\", \"color\": \"blue\"}]}", -1);
 
-  report = lb_import (fixture->store, missing, NULL, NULL, NULL, NULL, &error);
-  g_assert_null (report);
-  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_NOT_FOUND);
-  g_assert_true (g_str_has_prefix (error->message, missing));
-  g_clear_error (&error);
-
-  report = lb_import (fixture->store, text, NULL, NULL, NULL, NULL, &error);
-  g_assert_null (report);
-  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_UNSUPPORTED);
-  g_assert_true (g_str_has_prefix (error->message, text));
-  g_clear_error (&error);
+  assert_import_fails (fixture, missing, NULL, LB_IMPORT_ERROR_NOT_FOUND, missing, NULL);
+  assert_import_fails (fixture, text, NULL, LB_IMPORT_ERROR_UNSUPPORTED, text, NULL);
 
   /* --schema with an invalid schema: the schema's message is included */
-  report = lb_import (fixture->store, manifest, &options, NULL, NULL, NULL, &error);
-  g_assert_null (report);
-  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, "bad-schema.json: labels[0].color: “blue”"));
-  g_clear_error (&error);
+  assert_import_fails (fixture, manifest, &options, LB_IMPORT_ERROR_INVALID, NULL,
+                       "bad-schema.json: labels[0].color: “blue”", NULL);
 
   /* an invalid schema.json beside the manifest */
   lb_test_write_file (fixture->batch, "schema.json", "{\"labels\": [", -1);
-  report = lb_import (fixture->store, manifest, NULL, NULL, NULL, NULL, &error);
-  g_assert_null (report);
-  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
-  g_assert_nonnull (strstr (error->message, folder_schema));
-  g_clear_error (&error);
+  assert_import_fails (fixture, manifest, NULL, LB_IMPORT_ERROR_INVALID, NULL, folder_schema,
+                       NULL);
 
   /* the same for a folder */
-  report = lb_import (fixture->store, fixture->batch, NULL, NULL, NULL, NULL, &error);
-  g_assert_null (report);
-  g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
-  g_clear_error (&error);
+  assert_import_fails (fixture, fixture->batch, NULL, LB_IMPORT_ERROR_INVALID, NULL, NULL);
 
   batches = lb_store_list_batches (fixture->store, &error);
   g_assert_no_error (error);

@@ -1285,6 +1285,21 @@ builder_to_string (JsonBuilder *builder)
   return json_generator_to_data (gen, NULL);
 }
 
+static gboolean G_GNUC_PRINTF (2, 3)
+invalid_act (GError     **error,
+             const char  *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID, message);
+  return FALSE;
+}
+
 static gboolean
 validate_submission (LbSchema  *schema,
                      Request   *req,
@@ -1317,6 +1332,13 @@ validate_submission (LbSchema  *schema,
             return FALSE;
           }
     }
+
+  if (n_labels > 0 && !lb_schema_has_tool (schema, LB_TOOL_CLASS))
+    return invalid_act (error, _("Label “%s” cannot be given to the whole item: the batch’s "
+                                 "schema has no “class” tool (draw a region or mark a span "
+                                 "with it)"), req->labels[0]);
+  if (has_note && !lb_schema_has_tool (schema, LB_TOOL_NOTE))
+    return invalid_act (error, _("The “note” tool is not enabled in the batch’s schema"));
 
   if (n_labels > 1 && !lb_schema_get_multi_label (schema))
     {
@@ -1359,21 +1381,6 @@ validate_submission (LbSchema  *schema,
     }
 
   return TRUE;
-}
-
-static gboolean G_GNUC_PRINTF (2, 3)
-invalid_act (GError     **error,
-             const char  *format,
-             ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error_literal (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID, message);
-  return FALSE;
 }
 
 /* The label exists and the schema enables the tool */

@@ -473,6 +473,39 @@ test_region_tool_disabled (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "“span” tool is not enabled"));
 }
 
+/* A schema without "class" and "note": the whole item gets neither */
+static void
+test_class_tool_disabled (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *labels[] = { "cat", NULL };
+  const char *none[] = { NULL };
+  LbSubmission sub = { labels, NULL, NULL, NULL, 0 };
+  LbRegionSpec spec = { "cat", LB_REGION_SHAPE_BOX, { 1, 1, 10, 10 }, NULL, 0, NULL, 0 };
+
+  g_assert_false (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "no “class” tool"));
+  g_clear_error (&error);
+
+  sub.labels = NULL;
+  sub.note = "a note";
+  g_assert_false (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "“note” tool is not enabled"));
+  g_clear_error (&error);
+
+  /* decisions, clearing labels and boxes still work */
+  sub.note = NULL;
+  sub.labels = none;
+  sub.decision = "approve";
+  g_assert_true (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_store_create_region (f->store, f->image, "ann", &spec, NULL, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_spans_code_points (Fixture       *f,
                         gconstpointer  data)
@@ -809,6 +842,9 @@ test_async (Fixture       *f,
 #define DEFAULT_TOOLS_SCHEMA \
   "{\"labels\": [{\"id\": \"cat\"}]}"
 
+#define BOX_ONLY_SCHEMA \
+  "{\"tools\": [\"box\"], \"labels\": [{\"id\": \"cat\"}]}"
+
 #define NO_OVERLAP_SCHEMA \
   "{\"tools\": [\"span\"], \"overlapping_spans\": false," \
   " \"labels\": [{\"id\": \"cat\"}, {\"id\": \"dog\"}]}"
@@ -826,6 +862,7 @@ main (int    argc,
   ADD ("regions/events", test_region_events, NULL);
   ADD ("regions/validation", test_region_validation, NULL);
   ADD ("regions/tool-disabled", test_region_tool_disabled, DEFAULT_TOOLS_SCHEMA);
+  ADD ("regions/class-tool-disabled", test_class_tool_disabled, BOX_ONLY_SCHEMA);
   ADD ("spans/code-points", test_spans_code_points, NULL);
   ADD ("spans/no-overlap", test_spans_no_overlap, NO_OVERLAP_SCHEMA);
   ADD ("answers", test_answers, NULL);

@@ -813,6 +813,8 @@ retract_targets (JsonObject *payload)
  * walking from the newest event to the oldest, an event is inactive when an
  * active retract targets it. A retract of a retract so puts its targets'
  * targets back (redo), and retracts only ever target older events. */
+static void mark_active (GArray *rows);
+
 static gboolean
 writer_load_item_events (LbStore  *self,
                          gint64    item_id,
@@ -821,8 +823,6 @@ writer_load_item_events (LbStore  *self,
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (EventRow));
-  g_autoptr(GHashTable) retracted = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr(GHashTable) by_uuid = g_hash_table_new (g_str_hash, g_str_equal);
   int rc;
 
   g_array_set_clear_func (rows, event_row_clear);
@@ -852,6 +852,18 @@ writer_load_item_events (LbStore  *self,
   if (rc != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot read the item’s events"));
 
+  mark_active (rows);
+  *rows_out = g_steal_pointer (&rows);
+  return TRUE;
+}
+
+/* Sets each row's active flag (the rule above) */
+static void
+mark_active (GArray *rows)
+{
+  g_autoptr(GHashTable) retracted = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) by_uuid = g_hash_table_new (g_str_hash, g_str_equal);
+
   /* uuid -> index + 1; the keys point into rows, which outlive the tables */
   for (guint i = 0; i < rows->len; i++)
     g_hash_table_insert (by_uuid, g_array_index (rows, EventRow, i).uuid, GUINT_TO_POINTER (i + 1));
@@ -877,9 +889,6 @@ writer_load_item_events (LbStore  *self,
             g_hash_table_add (retracted, g_array_index (rows, EventRow, k - 1).uuid);
         }
     }
-
-  *rows_out = g_steal_pointer (&rows);
-  return TRUE;
 }
 
 static const EventRow *
@@ -1807,6 +1816,52 @@ build_redo (GArray      *rows,
   return NULL;
 }
 
+/* What an undo or redo puts back must still fit the schema: with other
+ * actors' acts in between, a span put back may overlap one made since. */
+static gboolean
+check_retract_result (LbSchema    *schema,
+                      GArray      *rows,
+                      Request     *req,
+                      const char  *payload,
+                      GError     **error)
+{
+  g_auto(Derived) d = { 0, };
+  EventRow row = { 0, };
+  const char *what = req->kind == REQUEST_UNDO ? _("Cannot undo") : _("Cannot redo");
+
+  if (lb_schema_get_overlapping_spans (schema))
+    return TRUE;
+
+  row.uuid = g_strdup ("");
+  row.actor = g_strdup (req->actor);
+  row.kind = g_strdup ("retract");
+  row.payload = g_strdup (payload);
+  row.retract = TRUE;
+  g_array_append_val (rows, row);
+  mark_active (rows);
+  derive_state (rows, &d);
+  g_array_set_size (rows, rows->len - 1);
+  mark_active (rows);
+
+  for (guint i = 0; i < d.spans->len; i++)
+    for (guint j = 0; j < i; j++)
+      {
+        JsonObject *a = g_ptr_array_index (d.spans, i);
+        JsonObject *b = g_ptr_array_index (d.spans, j);
+        gint64 as = json_object_get_int_member_with_default (a, "start", 0);
+        gint64 ae = json_object_get_int_member_with_default (a, "end", 0);
+        gint64 bs = json_object_get_int_member_with_default (b, "start", 0);
+        gint64 be = json_object_get_int_member_with_default (b, "end", 0);
+
+        if (as < be && bs < ae)
+          return invalid_act (error, _("%s: the spans %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
+                                       " and %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " would "
+                                       "overlap, and this batch does not allow overlapping "
+                                       "spans"), what, bs, be, as, ae);
+      }
+  return TRUE;
+}
+
 static const char *
 request_event_kind (RequestKind kind)
 {
@@ -1854,10 +1909,14 @@ build_single_event (LbStore        *self,
 
   if (!writer_load_item_events (self, req->item_id, &rows, error))
     return NULL;
-  if (req->kind == REQUEST_UNDO)
-    return build_undo (rows, req->actor, error);
-  if (req->kind == REQUEST_REDO)
-    return build_redo (rows, req->actor, error);
+  if (req->kind == REQUEST_UNDO || req->kind == REQUEST_REDO)
+    {
+      payload = req->kind == REQUEST_UNDO ? build_undo (rows, req->actor, error)
+                                          : build_redo (rows, req->actor, error);
+      if (payload != NULL && !check_retract_result (schema, rows, req, payload, error))
+        g_clear_pointer (&payload, g_free);
+      return payload;
+    }
 
   derive_state (rows, &d);
   if (req->kind == REQUEST_SPAN_CREATE || req->kind == REQUEST_SPAN_DELETE)

@@ -612,6 +612,37 @@ test_spans_no_overlap (Fixture       *f,
   g_assert_false (lb_store_create_span (f->store, f->text2, "ann", "dog", 4, 9, NULL, &error));
   g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "overlaps the span 0–5"));
+  g_clear_error (&error);
+}
+
+/* Undo and redo cannot put back a span that another actor's span overlaps since */
+static void
+test_spans_no_overlap_undo (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  gint64 before;
+
+  g_assert_true (lb_store_create_span (f->store, f->text2, "ann", "cat", 0, 5, &id, &error));
+  g_assert_true (lb_store_delete_span (f->store, f->text2, "ann", id, &error));
+  g_assert_true (lb_store_create_span (f->store, f->text2, "bob", "dog", 3, 8, NULL, &error));
+  g_assert_no_error (error);
+
+  before = lb_store_get_last_seq (f->store);
+  g_assert_false (lb_store_undo (f->store, f->text2, "ann", &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Cannot undo: the spans 0–5 and 3–8 would overlap"));
+  g_clear_error (&error);
+  g_assert_cmpint (lb_store_get_last_seq (f->store), ==, before);
+
+  /* once bob undid his, ann's undo goes through, and bob cannot redo his */
+  g_assert_true (lb_store_undo (f->store, f->text2, "bob", &error));
+  g_assert_true (lb_store_undo (f->store, f->text2, "ann", &error));   /* the span is back */
+  g_assert_no_error (error);
+  g_assert_false (lb_store_redo (f->store, f->text2, "bob", &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "Cannot redo: the spans 0–5 and 3–8 would overlap"));
 }
 
 static void
@@ -865,6 +896,7 @@ main (int    argc,
   ADD ("regions/class-tool-disabled", test_class_tool_disabled, BOX_ONLY_SCHEMA);
   ADD ("spans/code-points", test_spans_code_points, NULL);
   ADD ("spans/no-overlap", test_spans_no_overlap, NO_OVERLAP_SCHEMA);
+  ADD ("spans/no-overlap-undo", test_spans_no_overlap_undo, NO_OVERLAP_SCHEMA);
   ADD ("answers", test_answers, NULL);
   ADD ("undo-redo", test_undo_redo, NULL);
   ADD ("reopen", test_state_survives_reopen, NULL);

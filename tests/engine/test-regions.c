@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "lb-schema.h"
 #include "lb-store.h"
@@ -814,6 +815,46 @@ test_state_survives_reopen (Fixture       *f,
   lb_store_close (ro);
 }
 
+/* A store made before regions (version 1) is migrated: its items keep their
+ * state and get empty regions, spans and answers. */
+static void
+test_migration_from_1 (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  const char *labels[] = { "cat", NULL };
+  LbSubmission sub = { labels, NULL, NULL, NULL, 0 };
+  LbRegionSpec box = { "cat", LB_REGION_SHAPE_BOX, { 1, 2, 3, 4 }, NULL, 0, NULL, 0 };
+  sqlite3 *db = NULL;
+
+  g_assert_true (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+  g_assert_no_error (error);
+  lb_store_close (f->store);
+  g_clear_object (&f->store);
+
+  /* back to version 1 */
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "ALTER TABLE item_state DROP COLUMN regions;"
+                                     "ALTER TABLE item_state DROP COLUMN spans;"
+                                     "ALTER TABLE item_state DROP COLUMN answers;"
+                                     "PRAGMA user_version = 1;", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  f->store = lb_store_open (f->path, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  item = lb_store_get_item (f->store, f->image, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "cat");
+  g_assert_cmpstr (lb_item_get_regions_json (item), ==, "[]");
+  g_assert_cmpstr (lb_item_get_spans_json (item), ==, "[]");
+  g_assert_cmpstr (lb_item_get_answers_json (item), ==, "{}");
+  g_assert_true (lb_store_create_region (f->store, f->image, "ann", &box, NULL, &error));
+  g_assert_no_error (error);
+}
+
 typedef struct {
   GMainLoop *loop;
   char      *id;
@@ -900,6 +941,7 @@ main (int    argc,
   ADD ("answers", test_answers, NULL);
   ADD ("undo-redo", test_undo_redo, NULL);
   ADD ("reopen", test_state_survives_reopen, NULL);
+  ADD ("migration-from-1", test_migration_from_1, NULL);
   ADD ("async", test_async, NULL);
 #undef ADD
 

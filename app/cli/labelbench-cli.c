@@ -221,7 +221,9 @@ cmd_import (int    argc,
   const GOptionEntry entries[] = {
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
     { "schema", 0, 0, G_OPTION_ARG_FILENAME, &schema_path,
-      N_("Label schema (default: schema.json in the folder, or the built-in one)"), N_("FILE") },
+      N_("Label schema: a schema.json, or a Label Studio labeling config (.xml; what it "
+         "cannot say is listed on stderr) (default: schema.json in the folder, or the "
+         "built-in one)"), N_("FILE") },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name,
       N_("Batch name (default: the folder's or manifest's name)"), N_("NAME") },
     { NULL }

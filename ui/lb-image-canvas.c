@@ -14,6 +14,9 @@
 #define POOL_BUFFER_MAX ((gsize) 32 * 1024 * 1024)
 /* Decodes this large are converted for cairo in a thread. */
 #define THREAD_CONVERT_PIXELS (2 * 1024 * 1024)
+/* ... and drawn in tiles of this size. */
+#define TILE_SIZE 512
+#define USE_TILES (g_getenv ("LB_CANVAS_NO_TILES") == NULL)
 
 struct _LbImageCanvas
 {
@@ -28,6 +31,10 @@ struct _LbImageCanvas
    * previous one's surface is drawn (scaled) meanwhile. */
   GCancellable *converting;
   cairo_surface_t *previous_surface;
+  /* The view-sized decode's surface kept beside a sharper one: drawn when
+   * zoomed out, where it has pixels enough (and is already in the X
+   * server, where the large one would have to be uploaded whole). */
+  cairo_surface_t *lowres_surface;
   guint       content_width;
   guint       content_height;
 
@@ -204,6 +211,15 @@ typedef struct {
 static GPtrArray *pool;   /* of PoolBuffer, free for use */
 G_LOCK_DEFINE_STATIC (pool);
 static cairo_user_data_key_t pool_key;
+static cairo_user_data_key_t tiles_key;
+static cairo_user_data_key_t levels_key;
+
+static void
+destroy_tile (gpointer tile)
+{
+  if (tile != NULL)
+    cairo_surface_destroy (tile);
+}
 
 static void
 pool_buffer_free (PoolBuffer *buffer)
@@ -335,6 +351,13 @@ surface_from_image (LbImage *image,
       pool_buffer_free (buffer);
       return NULL;
     }
+  /* Large ones are drawn in tiles (filled in on the main thread). Set after
+   * the pixels: cairo frees user data last first, so the tiles (which a
+   * frame may still hold, and copy when they go) go before their pixels. */
+  if ((guint64) width * height >= THREAD_CONVERT_PIXELS)
+    cairo_surface_set_user_data (surface, &tiles_key,
+                                 g_ptr_array_new_with_free_func (destroy_tile),
+                                 (cairo_destroy_func_t) g_ptr_array_unref);
   return surface;
 }
 
@@ -355,6 +378,98 @@ lb_image_canvas_ensure_surface (LbImageCanvas *self)
   self->surface = surface_from_image (self->image, view_size);
 }
 
+/* Half the size, each pixel the mean of 2 x 2 (premultiplied, so colours
+ * and alpha average right); two channels at a time in 32-bit lanes. */
+static cairo_surface_t *
+half_surface (cairo_surface_t *src)
+{
+  int w = cairo_image_surface_get_width (src);
+  int h = cairo_image_surface_get_height (src);
+  int ss = cairo_image_surface_get_stride (src);
+  int hw = MAX (1, w / 2), hh = MAX (1, h / 2), ds;
+  const guint8 *sdata = cairo_image_surface_get_data (src);
+  cairo_surface_t *dst = cairo_image_surface_create (cairo_image_surface_get_format (src), hw, hh);
+  guint8 *ddata;
+
+  if (cairo_surface_status (dst) != CAIRO_STATUS_SUCCESS || sdata == NULL)
+    {
+      cairo_surface_destroy (dst);
+      return NULL;
+    }
+  cairo_surface_flush (dst);
+  ddata = cairo_image_surface_get_data (dst);
+  ds = cairo_image_surface_get_stride (dst);
+
+  for (int y = 0; y < hh; y++)
+    {
+      const guint32 *r0 = (const guint32 *) (gconstpointer) (sdata + (gsize) (2 * y) * ss);
+      const guint32 *r1 = (const guint32 *) (gconstpointer) (sdata + (gsize) MIN (2 * y + 1, h - 1)
+                                                             * ss);
+      guint32 *o = (guint32 *) (gpointer) (ddata + (gsize) y * ds);
+
+      for (int x = 0; x < hw; x++)
+        {
+          int x0 = 2 * x, x1 = MIN (2 * x + 1, w - 1);
+          guint32 a = r0[x0], b = r0[x1], c = r1[x0], d = r1[x1];
+          guint32 lo = (a & 0x00ff00ffu) + (b & 0x00ff00ffu) + (c & 0x00ff00ffu)
+                       + (d & 0x00ff00ffu) + 0x00020002u;
+          guint32 hi = ((a >> 8) & 0x00ff00ffu) + ((b >> 8) & 0x00ff00ffu)
+                       + ((c >> 8) & 0x00ff00ffu) + ((d >> 8) & 0x00ff00ffu) + 0x00020002u;
+
+          o[x] = ((lo >> 2) & 0x00ff00ffu) | (((hi >> 2) & 0x00ff00ffu) << 8);
+        }
+    }
+  cairo_surface_mark_dirty (dst);
+  return dst;
+}
+
+static void
+destroy_level (gpointer level)
+{
+  cairo_surface_destroy (level);
+}
+
+/* Smaller copies of a large surface, each half the one before, for
+ * drawing it zoomed out: a reduction of at most 2 stays cheap (bilinear,
+ * on the pixels drawn) and smooth. */
+static void
+add_levels (cairo_surface_t *surface)
+{
+  GPtrArray *levels = g_ptr_array_new_with_free_func (destroy_level);
+  cairo_surface_t *level = surface;
+
+  while ((guint64) cairo_image_surface_get_width (level) * cairo_image_surface_get_height (level)
+         >= THREAD_CONVERT_PIXELS)
+    {
+      level = half_surface (level);
+      if (level == NULL)
+        break;
+      g_ptr_array_add (levels, level);
+    }
+  cairo_surface_set_user_data (surface, &levels_key, levels,
+                               (cairo_destroy_func_t) g_ptr_array_unref);
+}
+
+/* The smallest of the surface and its levels with pixels enough for
+ * device_width. */
+static cairo_surface_t *
+pick_level (cairo_surface_t *surface,
+            double           device_width)
+{
+  GPtrArray *levels = cairo_surface_get_user_data (surface, &levels_key);
+  cairo_surface_t *best = surface;
+
+  for (guint i = 0; levels != NULL && i < levels->len; i++)
+    {
+      cairo_surface_t *level = g_ptr_array_index (levels, i);
+
+      if (cairo_image_surface_get_width (level) + 0.5 < device_width)
+        break;
+      best = level;
+    }
+  return best;
+}
+
 static void
 convert_thread (GTask        *task,
                 gpointer      source_object,
@@ -366,6 +481,8 @@ convert_thread (GTask        *task,
   if (!g_task_return_error_if_cancelled (task))
     {
       surface = surface_from_image (task_data, 0);
+      if (surface != NULL)
+        add_levels (surface);
       g_task_return_pointer (task, surface, (GDestroyNotify) cairo_surface_destroy);
     }
 }
@@ -392,6 +509,9 @@ lb_image_canvas_drop_surface (LbImageCanvas *self)
   if (self->previous_surface != NULL)
     g_idle_add_full (G_PRIORITY_LOW, destroy_surface_cb,
                      g_steal_pointer (&self->previous_surface), NULL);
+  if (self->lowres_surface != NULL)
+    g_idle_add_full (G_PRIORITY_LOW, destroy_surface_cb,
+                     g_steal_pointer (&self->lowres_surface), NULL);
 }
 
 static void
@@ -411,6 +531,16 @@ convert_done_cb (GObject      *source,
   /* NULL (out of memory): converted on the main thread at the next frame */
   g_clear_object (&self->converting);
   self->surface = surface;
+  if (self->previous_surface != NULL && surface != NULL
+      && cairo_surface_get_user_data (self->previous_surface, &tiles_key) == NULL
+      && cairo_image_surface_get_width (self->previous_surface)
+         < cairo_image_surface_get_width (surface))
+    {
+      if (self->lowres_surface != NULL)
+        g_idle_add_full (G_PRIORITY_LOW, destroy_surface_cb,
+                         g_steal_pointer (&self->lowres_surface), NULL);
+      self->lowres_surface = g_steal_pointer (&self->previous_surface);
+    }
   if (self->previous_surface != NULL)
     g_idle_add_full (G_PRIORITY_LOW, destroy_surface_cb,
                      g_steal_pointer (&self->previous_surface), NULL);
@@ -424,6 +554,101 @@ lb_image_canvas_uses_cairo (LbImageCanvas *self)
   GskRenderer *renderer = native ? gtk_native_get_renderer (native) : NULL;
 
   return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
+/* A tile: a cairo surface over a TILE_SIZE square of a large surface's
+ * pixels (no copy), made when first drawn. With the X11 cairo renderer
+ * each surface drawn scaled is uploaded to the X server once: in tiles,
+ * only what is seen gets uploaded, a little at a time. */
+static cairo_surface_t *
+get_tile (cairo_surface_t *surface,
+          GPtrArray       *tiles,
+          int              n_cols,
+          int              col,
+          int              row)
+{
+  cairo_surface_t *tile = g_ptr_array_index (tiles, row * n_cols + col);
+  int width, height, stride, x, y;
+  guint8 *data;
+
+  if (tile != NULL)
+    return tile;
+
+  width = cairo_image_surface_get_width (surface);
+  height = cairo_image_surface_get_height (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  data = cairo_image_surface_get_data (surface);
+  x = col * TILE_SIZE;
+  y = row * TILE_SIZE;
+  tile = cairo_image_surface_create_for_data (data + (gsize) y * stride + (gsize) x * 4,
+                                              cairo_image_surface_get_format (surface),
+                                              MIN (TILE_SIZE, width - x),
+                                              MIN (TILE_SIZE, height - y), stride);
+  g_ptr_array_index (tiles, row * n_cols + col) = tile;
+  return tile;
+}
+
+static void
+append_tiles (cairo_t               *cr,
+              cairo_surface_t       *surface,
+              const graphene_rect_t *rect,
+              const graphene_rect_t *visible,
+              cairo_filter_t         filter,
+              int                    scale)
+{
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  int n_cols = (width + TILE_SIZE - 1) / TILE_SIZE;
+  int n_rows = (height + TILE_SIZE - 1) / TILE_SIZE;
+  GPtrArray *tiles = cairo_surface_get_user_data (surface, &tiles_key);
+  double sx = rect->size.width / width;    /* logical pixels per surface pixel */
+  double sy = rect->size.height / height;
+  int c0, c1, r0, r1;
+
+  if (tiles->len == 0)
+    g_ptr_array_set_size (tiles, n_cols * n_rows);
+
+  c0 = CLAMP ((int) floor ((visible->origin.x - rect->origin.x) / sx / TILE_SIZE), 0, n_cols - 1);
+  c1 = CLAMP ((int) floor ((visible->origin.x + visible->size.width - rect->origin.x) / sx
+                           / TILE_SIZE), 0, n_cols - 1);
+  r0 = CLAMP ((int) floor ((visible->origin.y - rect->origin.y) / sy / TILE_SIZE), 0, n_rows - 1);
+  r1 = CLAMP ((int) floor ((visible->origin.y + visible->size.height - rect->origin.y) / sy
+                           / TILE_SIZE), 0, n_rows - 1);
+
+  for (int row = r0; row <= r1; row++)
+    for (int col = c0; col <= c1; col++)
+      {
+        cairo_surface_t *tile = get_tile (surface, tiles, n_cols, col, row);
+        double x = rect->origin.x + col * TILE_SIZE * sx;
+        double y = rect->origin.y + row * TILE_SIZE * sy;
+        /* Edges on whole device pixels, shared by neighbours: no seams */
+        double x0 = round (x * scale) / scale;
+        double y0 = round (y * scale) / scale;
+        double x1 = round ((rect->origin.x + MIN ((col + 1) * TILE_SIZE, width) * sx) * scale)
+                    / scale;
+        double y1 = round ((rect->origin.y + MIN ((row + 1) * TILE_SIZE, height) * sy) * scale)
+                    / scale;
+
+        if (col == n_cols - 1)
+          x1 = rect->origin.x + rect->size.width;
+        if (row == n_rows - 1)
+          y1 = rect->origin.y + rect->size.height;
+        if (col == 0)
+          x0 = rect->origin.x;
+        if (row == 0)
+          y0 = rect->origin.y;
+
+        cairo_save (cr);
+        cairo_rectangle (cr, x0, y0, x1 - x0, y1 - y0);
+        cairo_clip (cr);
+        cairo_translate (cr, x, y);
+        cairo_scale (cr, sx, sy);
+        cairo_set_source_surface (cr, tile, 0, 0);
+        cairo_pattern_set_filter (cairo_get_source (cr), filter);
+        cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+        cairo_paint (cr);
+        cairo_restore (cr);
+      }
 }
 
 /* Only the visible part: cairo (pixman, or the X server's Render) then
@@ -446,10 +671,12 @@ lb_image_canvas_append_surface (LbImageCanvas         *self,
 
   /* Pixel for pixel: no filtering needed. Enlarged a lot, the pixels show
    * as they are (where exactly an edge is matters when labelling) rather
-   * than a blur. Reduced, a box filter over the pixels drawn. */
+   * than a blur. Reduced by at most 2 (there are half-size levels of
+   * large decodes, and the view asks for decodes by powers of 2),
+   * bilinear; more, a box filter over the pixels drawn (slow in cairo). */
   if (one_to_one || zoom >= 3.0)
     filter = CAIRO_FILTER_NEAREST;
-  else if (zoom >= 0.75)
+  else if (zoom >= 0.5)
     filter = CAIRO_FILTER_BILINEAR;
   else
     filter = CAIRO_FILTER_GOOD;
@@ -457,12 +684,20 @@ lb_image_canvas_append_surface (LbImageCanvas         *self,
   cairo_rectangle (cr, visible->origin.x, visible->origin.y,
                    visible->size.width, visible->size.height);
   cairo_clip (cr);
-  cairo_translate (cr, rect->origin.x, rect->origin.y);
-  cairo_scale (cr, rect->size.width / width, rect->size.height / height);
-  cairo_set_source_surface (cr, surface, 0, 0);
-  cairo_pattern_set_filter (cairo_get_source (cr), filter);
-  cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
-  cairo_paint (cr);
+
+  if (USE_TILES && cairo_surface_get_user_data (surface, &tiles_key) != NULL)
+    {
+      append_tiles (cr, surface, rect, visible, filter, scale);
+    }
+  else
+    {
+      cairo_translate (cr, rect->origin.x, rect->origin.y);
+      cairo_scale (cr, rect->size.width / width, rect->size.height / height);
+      cairo_set_source_surface (cr, surface, 0, 0);
+      cairo_pattern_set_filter (cairo_get_source (cr), filter);
+      cairo_pattern_set_extend (cairo_get_source (cr), CAIRO_EXTEND_PAD);
+      cairo_paint (cr);
+    }
   cairo_destroy (cr);
 }
 
@@ -486,6 +721,12 @@ lb_image_canvas_snapshot (GtkWidget   *widget,
     {
       lb_image_canvas_ensure_surface (self);
       surface = self->surface != NULL ? self->surface : self->previous_surface;
+      if (surface != NULL)
+        surface = pick_level (surface, rect.size.width * gtk_widget_get_scale_factor (widget));
+      if (surface != NULL && self->lowres_surface != NULL
+          && rect.size.width * gtk_widget_get_scale_factor (widget)
+             <= cairo_image_surface_get_width (self->lowres_surface) + 0.5)
+        surface = self->lowres_surface;
     }
 
   if (surface != NULL && cairo_image_surface_get_format (surface) == CAIRO_FORMAT_RGB24)
@@ -750,6 +991,7 @@ lb_image_canvas_dispose (GObject *object)
   g_clear_object (&self->converting);
   g_clear_pointer (&self->surface, cairo_surface_destroy);
   g_clear_pointer (&self->previous_surface, cairo_surface_destroy);
+  g_clear_pointer (&self->lowres_surface, cairo_surface_destroy);
 
   G_OBJECT_CLASS (lb_image_canvas_parent_class)->dispose (object);
 }
@@ -861,6 +1103,7 @@ lb_image_canvas_set_image (LbImageCanvas *self,
 {
   g_autoptr(GdkTexture) texture = NULL;
   cairo_surface_t *keep = NULL;
+  cairo_surface_t *lowres = NULL;
 
   g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
 
@@ -881,6 +1124,7 @@ lb_image_canvas_set_image (LbImageCanvas *self,
         keep = g_steal_pointer (&self->surface);
       else
         keep = g_steal_pointer (&self->previous_surface);
+      lowres = g_steal_pointer (&self->lowres_surface);
     }
 
   /* Only wraps the pixels, which are already at the size needed. */
@@ -900,6 +1144,7 @@ lb_image_canvas_set_image (LbImageCanvas *self,
       g_autoptr(GTask) task = NULL;
 
       self->previous_surface = keep;
+      self->lowres_surface = lowres;
       self->converting = g_cancellable_new ();
       task = g_task_new (self, self->converting, convert_done_cb, NULL);
       g_task_set_source_tag (task, lb_image_canvas_set_image);

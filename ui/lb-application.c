@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "lb-application"
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -106,6 +108,16 @@ store_path (LbApplication *self)
   return lb_store_get_default_path ();
 }
 
+/* PATH as one shell word, quoted only when it needs it */
+static char *
+quote_path (const char *path)
+{
+  for (const char *p = path; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("/._-+,:@%", *p) == NULL && !((guchar) *p & 0x80))
+      return g_shell_quote (path);
+  return g_strdup (path);
+}
+
 /* The error with what to do next added to its message */
 static GError *
 store_error_with_next_step (const GError *error,
@@ -114,9 +126,14 @@ store_error_with_next_step (const GError *error,
   g_autofree char *next = NULL;
 
   if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT))
-    /* Translators: %s is the store's path */
-    next = g_strdup_printf (_("The file was left untouched. Restore it from a backup or move it "
-                              "aside; “labelbench-cli verify --store %s” gives details."), path);
+    {
+      g_autofree char *quoted = quote_path (path);
+
+      /* Translators: %s is the store's path, as typed in a shell */
+      next = g_strdup_printf (_("The file was left untouched. Restore it from a backup or move "
+                                "it aside; “labelbench-cli verify --store %s” gives details."),
+                              quoted);
+    }
   else if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_LOCKED))
     next = g_strdup (_("Close the other Labelbench window using this store, or start "
                        "Labelbench with --store to use another one."));

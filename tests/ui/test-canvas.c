@@ -462,6 +462,167 @@ test_decode_follows_zoom (void)
   g_free (f->tmpdir);
 }
 
+/* What the cairo renderer draws of a large decode (tiles, half-size
+ * levels) is the picture: pixel for pixel at 1:1 across tile edges, and
+ * the right colours zoomed out. */
+
+static GdkTexture *
+render_canvas (LbImageCanvas *canvas)
+{
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (canvas));
+  GskRenderer *renderer = gtk_native_get_renderer (native);
+  int w = gtk_widget_get_width (GTK_WIDGET (canvas));
+  int h = gtk_widget_get_height (GTK_WIDGET (canvas));
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+
+  g_assert_true (GSK_IS_CAIRO_RENDERER (renderer));
+  /* What the canvas draws, by itself */
+  GTK_WIDGET_GET_CLASS (canvas)->snapshot (GTK_WIDGET (canvas), snapshot);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  return gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+}
+
+/* R, G, B of the rendered pixel at widget (x, y) */
+static void
+texture_pixel (GdkTexture *texture,
+               guint8     *pixels,
+               int         x,
+               int         y,
+               int        *rgb)
+{
+  gsize stride = gdk_texture_get_width (texture) * 4;
+  guint32 p = *(guint32 *) (gpointer) (pixels + y * stride + x * 4);  /* cairo ARGB32 */
+
+  rgb[0] = (p >> 16) & 0xff;
+  rgb[1] = (p >> 8) & 0xff;
+  rgb[2] = p & 0xff;
+}
+
+static void
+expected_pixel (int  x,
+                int  y,
+                int  width,
+                int  height,
+                int *rgb)
+{
+  gboolean line = x % 100 < 2 || y % 100 < 2;
+
+  rgb[0] = line ? 0 : 255 * x / width;
+  rgb[1] = line ? 0 : 255 * y / height;
+  rgb[2] = line ? 0 : 160;
+}
+
+static void
+test_render_tiles_and_levels (void)
+{
+  ViewFixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autoptr(GdkTexture) rendered = NULL;
+  g_autofree guint8 *pixels = NULL;
+  LbImageCanvas *canvas;
+  int w, h, checked = 0;
+
+  f->tmpdir = g_dir_make_tmp ("lb-test-canvas-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (f->tmpdir, "big.png", NULL);
+  write_picture (path, 2400, 1800);
+
+  f->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 700, 560);
+  f->loader = lb_image_loader_new (256 * 1024 * 1024, 2);
+  f->view = LB_ITEM_VIEW (lb_item_view_new ());
+  lb_item_view_set_image_loader (f->view, f->loader);
+  gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
+  gtk_window_present (GTK_WINDOW (f->window));
+  spin_for (50);
+  if (!GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (f->window))))
+    {
+      g_test_skip ("not the cairo renderer");
+      gtk_window_destroy (GTK_WINDOW (f->window));
+      g_clear_object (&f->loader);
+      remove_tree (f->tmpdir);
+      g_free (f->tmpdir);
+      return;
+    }
+
+  item = make_image_item (1, path);
+  lb_item_view_set_item (f->view, item);
+  wait_until (view_ready, f);
+  spin_for (300);
+  canvas = lb_item_view_get_canvas (f->view);
+
+  /* 1:1, the full-size decode (converted in a thread, drawn in tiles) */
+  lb_image_canvas_zoom_one_to_one (canvas);
+  f->want_width = 2400;
+  wait_until (texture_width_is, f);
+  spin_for (500);
+  /* the top-left corner of the view on a tile corner (512, 512), so that
+   * the view crosses tile edges both ways */
+  lb_image_canvas_set_offset (canvas, -400, -300);
+  w = gtk_widget_get_width (GTK_WIDGET (canvas));
+  h = gtk_widget_get_height (GTK_WIDGET (canvas));
+  rendered = render_canvas (canvas);
+  pixels = g_malloc ((gsize) w * h * 4);
+  gdk_texture_download (rendered, pixels, (gsize) w * 4);
+  for (int y = 0; y < h; y += 7)
+    for (int x = 0; x < w; x += 5)
+      {
+        int got[3], want[3];
+
+        texture_pixel (rendered, pixels, x, y, got);
+        expected_pixel (x + 400, y + 300, 2400, 1800, want);
+        for (int c = 0; c < 3; c++)
+          if (got[c] != want[c])
+            g_error ("pixel (%d, %d) of the image: %d %d %d, drawn %d %d %d", x + 400, y + 300,
+                     want[0], want[1], want[2], got[0], got[1], got[2]);
+        checked++;
+      }
+  /* and right on the tile edges */
+  for (int i = 0; i < 4; i++)
+    {
+      int got[3], want[3];
+      int x = 511 + (i & 1) - 400, y = 511 + (i >> 1) - 300;
+
+      texture_pixel (rendered, pixels, x, y, got);
+      expected_pixel (x + 400, y + 300, 2400, 1800, want);
+      g_assert_cmpint (got[0], ==, want[0]);
+      g_assert_cmpint (got[1], ==, want[1]);
+      g_assert_cmpint (got[2], ==, want[2]);
+    }
+  g_assert_cmpint (checked, >, 1000);
+
+  /* Zoomed out to 40 % (drawn from the half-size level, before a smaller
+   * decode arrives): away from the grid lines, the colours are right */
+  lb_image_canvas_zoom_at (canvas, 0.4, 0, 0);
+  g_clear_object (&rendered);
+  rendered = render_canvas (canvas);
+  gdk_texture_download (rendered, pixels, (gsize) w * 4);
+  for (int iy = 50; iy < 1800; iy += 100)
+    for (int ix = 50; ix < 2400; ix += 100)
+      {
+        double wx, wy;
+        int got[3], want[3];
+
+        lb_image_canvas_image_to_widget (canvas, ix, iy, &wx, &wy);
+        if (wx < 0 || wy < 0 || wx >= w || wy >= h)
+          continue;
+        texture_pixel (rendered, pixels, (int) wx, (int) wy, got);
+        expected_pixel (ix, iy, 2400, 1800, want);
+        for (int c = 0; c < 3; c++)
+          g_assert_cmpint (ABS (got[c] - want[c]), <=, 3);
+      }
+
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  spin_for (20);
+  g_clear_object (&f->loader);
+  remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+}
+
 /* The window: Space tap skips, Space+drag pans, arrows pan when zoomed */
 
 typedef struct {
@@ -651,6 +812,8 @@ int
 main (int    argc,
       char **argv)
 {
+  /* What the seats use (no GPU), and what draws large images in tiles */
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -662,6 +825,7 @@ main (int    argc,
   ADD ("pan-clamps", test_pan_clamps);
   ADD ("coordinates-round-trip", test_coordinates_round_trip);
   g_test_add_func ("/ui/canvas/decode-follows-zoom", test_decode_follows_zoom);
+  g_test_add_func ("/ui/canvas/render-tiles-and-levels", test_render_tiles_and_levels);
   g_test_add_func ("/ui/canvas/window-space-and-arrows", test_window_space_and_arrows);
 
   return g_test_run ();

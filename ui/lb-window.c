@@ -41,6 +41,7 @@ struct _LbWindow
   /* Space went down over a zoomed image: it skips when it comes up,
    * unless the image was dragged meanwhile (Space+drag pans). */
   gboolean              space_pending;
+  gint64                space_item_id;   /* the item shown when it went down */
   GSettings            *settings;
   LbStore              *store;
   LbImageLoader        *loader;
@@ -1397,7 +1398,9 @@ end_space (LbWindow *self,
     return;
   self->space_pending = FALSE;
   lb_image_canvas_set_space_held (canvas, FALSE);
-  if (may_skip && !panned)
+  /* Only the item it went down on (not one moved to meanwhile) */
+  if (may_skip && !panned && self->current != NULL
+      && lb_item_get_id (self->current) == self->space_item_id)
     gtk_widget_activate_action (GTK_WIDGET (self), "win.skip", NULL);
 }
 
@@ -1470,9 +1473,10 @@ handle_image_key (LbWindow        *self,
       return TRUE;
     case GDK_KEY_space:
     case GDK_KEY_KP_Space:
-      if (!self->space_pending)
+      if (!self->space_pending && self->current != NULL)
         {
           self->space_pending = TRUE;
+          self->space_item_id = lb_item_get_id (self->current);
           lb_image_canvas_set_space_held (canvas, TRUE);
         }
       return TRUE;

@@ -798,6 +798,23 @@ test_window_space_and_arrows (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-fit", NULL));
   g_assert_true (lb_image_canvas_get_fitted (canvas));
 
+  /* Space down, then K, then Space up: a move, no skip of either item */
+  id = lb_item_get_id (lb_window_get_current_item (f->window));
+  for (int i = 0; i < 4; i++)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-in", NULL));
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_k, 0, 0, &handled);
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
+  {
+    gint64 next_id = lb_item_get_id (lb_window_get_current_item (f->window));
+
+    g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
+    wait_until (nothing_pending, f);
+    g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, next_id);
+    g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_TODO);
+    g_assert_cmpint (stored_state (f, next_id), ==, LB_ITEM_STATE_TODO);
+  }
+
   wait_until (nothing_pending, f);
   gtk_window_destroy (GTK_WINDOW (f->window));
   spin_for (20);

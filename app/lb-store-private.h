@@ -26,6 +26,25 @@ gboolean _lb_store_ensure_batch   (LbStore          *self,
                                    gint64           *batch_id,
                                    GError          **error);
 
+/* The importer's batch (on the writer thread). The batch NAME is used when
+ * it is new or has the same root (ROOT, or a folder whose real path is
+ * ROOT_REAL). When NAME exists for another root: name_is_explicit →
+ * LB_STORE_ERROR_INVALID ("batch “NAME” already exists for ROOT; ..."),
+ * otherwise the first of NAME-2, NAME-3, ... that is new or has this root.
+ * schema_json NULL keeps an existing batch's schema (a new batch gets the
+ * default one); a different schema for a batch that already has events is
+ * LB_STORE_ERROR_INVALID. *out_name (may be NULL) is the batch's name. */
+gboolean _lb_store_ensure_import_batch (LbStore     *self,
+                                        const char  *name,
+                                        gboolean     name_is_explicit,
+                                        const char  *root,
+                                        const char  *root_real,
+                                        const char  *source,
+                                        const char  *schema_json,
+                                        char       **out_name,
+                                        gint64      *batch_id,
+                                        GError     **error);
+
 /* Inserts the items in one transaction on the writer thread, blocking the
  * caller until COMMIT returned. Items whose external id already exists in
  * the batch are left as they are and counted in n_existing. Emits
@@ -37,6 +56,18 @@ gboolean _lb_store_insert_items   (LbStore          *self,
                                    guint            *n_added,
                                    guint            *n_existing,
                                    GError          **error);
+
+/* Like _lb_store_insert_items(); an item whose external id is in the batch
+ * already with another content hash is neither added nor counted as
+ * existing: its index in items is appended to conflicts (of guint). */
+gboolean _lb_store_insert_items_checked (LbStore          *self,
+                                         gint64            batch_id,
+                                         const LbNewItem  *items,
+                                         guint             n_items,
+                                         guint            *n_added,
+                                         guint            *n_existing,
+                                         GArray           *conflicts,
+                                         GError          **error);
 
 /* Like lb_store_list_item_ids(), for the items with an id above after_id
  * only. New items get higher ids than every item before them, so the item

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <math.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -153,11 +155,16 @@ typedef struct {
   gint64           batch_id;
   const LbNewItem *items;
   guint            n_items;
+  gboolean         for_import;        /* _lb_store_ensure_import_batch () */
+  gboolean         name_is_explicit;
+  const char      *root_real;
+  GArray          *conflicts;         /* of guint: items already there with other content */
 
   /* results */
   gboolean         ok;
   GError          *error;
   gint64           out_batch_id;
+  char            *out_name;
   guint            n_added;
   guint            n_existing;
 
@@ -178,6 +185,7 @@ struct _LbStore
   GMainContext *context;
 
   int           lock_fd;
+  gboolean      lock_created;  /* this opener made the .lock file */
 
   /* read connection, guarded by read_lock */
   GMutex        read_lock;
@@ -214,6 +222,22 @@ G_DEFINE_QUARK (lb-store-error-quark, lb_store_error)
 /* ------------------------------------------------------------------------ */
 /* Small helpers                                                            */
 /* ------------------------------------------------------------------------ */
+
+/* Numbers go into translatable messages as %s (xgettext cannot read
+ * G_GINT64_FORMAT inside _()): num_str (n).s lives until the end of the
+ * full expression. */
+typedef struct {
+  char s[24];
+} NumStr;
+
+static inline NumStr
+num_str (gint64 value)
+{
+  NumStr n;
+
+  g_snprintf (n.s, sizeof n.s, "%" G_GINT64_FORMAT, value);
+  return n;
+}
 
 static gboolean
 set_sqlite_error (GError    **error,
@@ -717,7 +741,7 @@ writer_lookup_item (LbStore  *self,
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
-                   _("No item with id %" G_GINT64_FORMAT " in the store"), item_id);
+                   _("No item with id %s in the store"), num_str (item_id).s);
       return FALSE;
     }
   return set_sqlite_error (error, self->wdb, _("Cannot read the item"));
@@ -747,7 +771,7 @@ writer_get_schema (LbStore  *self,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
-                     _("No batch with id %" G_GINT64_FORMAT " in the store"), batch_id);
+                     _("No batch with id %s in the store"), num_str (batch_id).s);
       else
         set_sqlite_error (error, self->wdb, _("Cannot read the batch schema"));
       return NULL;
@@ -1665,8 +1689,8 @@ build_span_act (LbSchema       *schema,
   length = g_utf8_strlen (text, -1);
   if (req->start < 0 || req->start >= req->end || req->end > length)
     return invalid_act (error, _("A span needs 0 ≤ start < end ≤ %ld (the text’s length in "
-                                 "characters); got %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT),
-                        length, req->start, req->end);
+                                 "characters); got %s–%s"),
+                        length, num_str (req->start).s, num_str (req->end).s);
 
   if (!lb_schema_get_overlapping_spans (schema))
     for (guint i = 0; i < d->spans->len; i++)
@@ -1676,11 +1700,10 @@ build_span_act (LbSchema       *schema,
         gint64 e = json_object_get_int_member_with_default (span, "end", 0);
 
         if (req->start < e && s < req->end)
-          return invalid_act (error, _("The span %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
-                                       " overlaps the span %" G_GINT64_FORMAT "–%"
-                                       G_GINT64_FORMAT " and this batch does not allow "
-                                       "overlapping spans"),
-                              req->start, req->end, s, e);
+          return invalid_act (error, _("The span %s–%s overlaps the span %s–%s and this "
+                                       "batch does not allow overlapping spans"),
+                              num_str (req->start).s, num_str (req->end).s,
+                              num_str (s).s, num_str (e).s);
       }
 
   start_p = g_utf8_offset_to_pointer (text, req->start);
@@ -1854,10 +1877,10 @@ check_retract_result (LbSchema    *schema,
         gint64 be = json_object_get_int_member_with_default (b, "end", 0);
 
         if (as < be && bs < ae)
-          return invalid_act (error, _("%s: the spans %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
-                                       " and %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " would "
-                                       "overlap, and this batch does not allow overlapping "
-                                       "spans"), what, bs, be, as, ae);
+          return invalid_act (error, _("%s: the spans %s–%s and %s–%s would overlap, and "
+                                       "this batch does not allow overlapping spans"),
+                              what, num_str (bs).s, num_str (be).s, num_str (as).s,
+                              num_str (ae).s);
       }
   return TRUE;
 }
@@ -2069,25 +2092,15 @@ writer_reflag_batch (LbStore  *self,
   return TRUE;
 }
 
+/* The id of the schema JSON in the schemas table (added when missing). */
 static gboolean
-writer_ensure_batch (LbStore  *self,
-                     Request  *req,
-                     GError  **error)
+writer_schema_id (LbStore     *self,
+                  const char  *json,
+                  gint64      *schema_id,
+                  GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autofree char *default_json = NULL;
-  g_autofree char *sha = NULL;
-  const char *json = req->schema_json;
-  gint64 schema_id = 0;
-  int rc;
-
-  if (json == NULL)
-    {
-      g_autoptr(LbSchema) def = lb_schema_new_default ();
-      default_json = lb_schema_to_json (def);
-      json = default_json;
-    }
-  sha = sha256_hex (json, -1);
+  g_autofree char *sha = sha256_hex (json, -1);
 
   stmt = prepare (self->wdb, "INSERT OR IGNORE INTO schemas (sha256, json) VALUES (?1, ?2)",
                   error);
@@ -2105,22 +2118,138 @@ writer_ensure_batch (LbStore  *self,
   bind_text (stmt, 1, sha);
   if (sqlite3_step (stmt) != SQLITE_ROW)
     return set_sqlite_error (error, self->wdb, _("Cannot save the schema"));
-  schema_id = sqlite3_column_int64 (stmt, 0);
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  *schema_id = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
 
-  stmt = prepare (self->wdb, "SELECT id, schema_id FROM batches WHERE name = ?1", error);
+/* The batch NAME: *found FALSE when there is none. */
+static gboolean
+writer_find_batch (LbStore     *self,
+                   const char  *name,
+                   gboolean    *found,
+                   gint64      *batch_id,
+                   char       **root,
+                   gint64      *schema_id,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (self->wdb, "SELECT id, schema_id, root FROM batches WHERE name = ?1", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, req->name);
+  bind_text (stmt, 1, name);
   rc = sqlite3_step (stmt);
+  *found = rc == SQLITE_ROW;
   if (rc == SQLITE_ROW)
     {
-      gint64 batch_id = sqlite3_column_int64 (stmt, 0);
-      gint64 old_schema = sqlite3_column_int64 (stmt, 1);
+      *batch_id = sqlite3_column_int64 (stmt, 0);
+      *schema_id = sqlite3_column_int64 (stmt, 1);
+      *root = g_strdup (col_text (stmt, 2));
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot read the batch"));
+  return TRUE;
+}
 
-      g_clear_pointer (&stmt, sqlite3_finalize);
+/* The folder ROOT (as stored) is the folder NEW_ROOT (whose real path is
+ * NEW_REAL, may be NULL) */
+static gboolean
+same_root (const char *root,
+           const char *new_root,
+           const char *new_real)
+{
+  char resolved[PATH_MAX];
+
+  if (g_strcmp0 (root, new_root) == 0)
+    return TRUE;
+  return root != NULL && new_real != NULL && realpath (root, resolved) != NULL
+         && strcmp (resolved, new_real) == 0;
+}
+
+static gboolean
+writer_ensure_batch (LbStore  *self,
+                     Request  *req,
+                     GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *default_json = NULL;
+  g_autofree char *name = g_strdup (req->name);
+  g_autofree char *root = NULL;
+  const char *json = req->schema_json;
+  gboolean found = FALSE;
+  gint64 batch_id = 0;
+  gint64 old_schema = 0;
+  gint64 schema_id = 0;
+
+  /* the importer's batch: the name with the same root, else the first free
+   * NAME-2, NAME-3, ... (a name the user chose is never changed) */
+  for (guint n = 1; ; n++)
+    {
+      if (n > 1)
+        {
+          g_free (name);
+          name = g_strdup_printf ("%s-%u", req->name, n);
+        }
+      g_clear_pointer (&root, g_free);
+      if (!writer_find_batch (self, name, &found, &batch_id, &root, &old_schema, error))
+        return FALSE;
+      if (!found || !req->for_import || same_root (root, req->root, req->root_real))
+        break;
+      if (req->name_is_explicit || n >= 10000)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("batch “%s” already exists for %s; choose another name with --name"),
+                       name, root);
+          return FALSE;
+        }
+    }
+
+  /* the importer keeps the batch's schema when it was given none */
+  if (found && req->for_import && json == NULL)
+    {
+      req->out_batch_id = batch_id;
+      req->out_name = g_steal_pointer (&name);
+      return TRUE;
+    }
+
+  if (json == NULL)
+    {
+      g_autoptr(LbSchema) def = lb_schema_new_default ();
+      default_json = lb_schema_to_json (def);
+      json = default_json;
+    }
+  if (!writer_schema_id (self, json, &schema_id, error))
+    return FALSE;
+
+  if (found)
+    {
       if (old_schema != schema_id)
         {
+          if (req->for_import)
+            {
+              gint64 n_events = 0;
+
+              stmt = prepare (self->wdb,
+                              "SELECT count(*) FROM events e JOIN items i ON i.id = e.item_id"
+                              " WHERE i.batch_id = ?1", error);
+              if (stmt == NULL)
+                return FALSE;
+              sqlite3_bind_int64 (stmt, 1, batch_id);
+              if (sqlite3_step (stmt) != SQLITE_ROW)
+                return set_sqlite_error (error, self->wdb, _("Cannot read the events"));
+              n_events = sqlite3_column_int64 (stmt, 0);
+              g_clear_pointer (&stmt, sqlite3_finalize);
+              if (n_events > 0)
+                {
+                  g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                               _("batch “%s” already has decisions under another schema; "
+                                 "import under a new --name"), name);
+                  return FALSE;
+                }
+            }
+
           stmt = prepare (self->wdb, "UPDATE batches SET schema_id = ?1 WHERE id = ?2", error);
           if (stmt == NULL)
             return FALSE;
@@ -2133,18 +2262,16 @@ writer_ensure_batch (LbStore  *self,
             return FALSE;
         }
       req->out_batch_id = batch_id;
+      req->out_name = g_steal_pointer (&name);
       return TRUE;
     }
-  if (rc != SQLITE_DONE)
-    return set_sqlite_error (error, self->wdb, _("Cannot read the batch"));
-  g_clear_pointer (&stmt, sqlite3_finalize);
 
   stmt = prepare (self->wdb,
                   "INSERT INTO batches (name, root, source, schema_id, created_us)"
                   " VALUES (?1, ?2, ?3, ?4, ?5)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, req->name);
+  bind_text (stmt, 1, name);
   bind_text (stmt, 2, req->root != NULL ? req->root : "");
   bind_text (stmt, 3, req->source != NULL ? req->source : "");
   sqlite3_bind_int64 (stmt, 4, schema_id);
@@ -2153,6 +2280,7 @@ writer_ensure_batch (LbStore  *self,
     return set_sqlite_error (error, self->wdb, _("Cannot create the batch"));
 
   req->out_batch_id = sqlite3_last_insert_rowid (self->wdb);
+  req->out_name = g_steal_pointer (&name);
   return TRUE;
 }
 
@@ -2162,6 +2290,7 @@ writer_insert_items (LbStore  *self,
                      GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(sqlite3_stmt) same_hash = NULL;
   gint64 exists = 0;
 
   {
@@ -2175,7 +2304,8 @@ writer_insert_items (LbStore  *self,
   if (!exists)
     {
       g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
-                   _("No batch with id %" G_GINT64_FORMAT " in the store"), req->batch_id);
+                   _("No batch with id %s in the store"),
+                   num_str (req->batch_id).s);
       return FALSE;
     }
 
@@ -2225,6 +2355,27 @@ writer_insert_items (LbStore  *self,
 
       if (sqlite3_changes (self->wdb) > 0)
         req->n_added++;
+      else if (req->conflicts != NULL && item->content_hash != NULL)
+        {
+          gboolean same = TRUE;
+
+          if (same_hash == NULL)
+            same_hash = prepare (self->wdb,
+                                 "SELECT content_hash IS ?3 FROM items"
+                                 " WHERE batch_id = ?1 AND external_id = ?2", error);
+          if (same_hash == NULL)
+            return FALSE;
+          sqlite3_reset (same_hash);
+          sqlite3_bind_int64 (same_hash, 1, req->batch_id);
+          sqlite3_bind_text (same_hash, 2, item->external_id, -1, SQLITE_STATIC);
+          sqlite3_bind_text (same_hash, 3, item->content_hash, -1, SQLITE_STATIC);
+          if (sqlite3_step (same_hash) == SQLITE_ROW)
+            same = sqlite3_column_int (same_hash, 0) != 0;
+          if (same)
+            req->n_existing++;
+          else
+            g_array_append_val (req->conflicts, i);
+        }
       else
         req->n_existing++;
     }
@@ -2345,7 +2496,10 @@ acquire_lock (LbStore  *self,
   char buf[32];
   int fd;
 
-  fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  fd = g_open (lock_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  self->lock_created = fd >= 0;
+  if (fd < 0 && errno == EEXIST)
+    fd = g_open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       int saved = errno;
@@ -2650,6 +2804,40 @@ load_seat (LbStore  *self,
   return TRUE;
 }
 
+/* The steps of lb_store_open() after the lock is taken. */
+static gboolean
+open_writable (LbStore  *self,
+               int       version,
+               GError  **error)
+{
+  if (!check_header (self->path, error))
+    return FALSE;
+  if (!open_connection (self, FALSE, &self->wdb, error))
+    return FALSE;
+
+  /* look before changing anything in the file */
+  if (!check_quick (self, self->wdb, error)
+      || !check_version (self, self->wdb, &version, error))
+    return FALSE;
+
+  {
+    GError *local = NULL;
+    gboolean ok = exec_sql (self->wdb, "PRAGMA journal_mode = WAL", &local)
+                  && exec_sql (self->wdb, "PRAGMA synchronous = FULL", &local)
+                  && exec_sql (self->wdb, "PRAGMA foreign_keys = ON", &local)
+                  && exec_sql (self->wdb, "PRAGMA cache_size = -32768", &local);
+    if (!add_file_to_error (error, self->path, ok, local))
+      return FALSE;
+  }
+
+  if (!migrate (self, version, error)
+      || !init_meta (self, error)
+      || !load_seat (self, self->wdb, error))
+    return FALSE;
+
+  return TRUE;
+}
+
 LbStore *
 lb_store_open (const char        *path,
                LbStoreOpenFlags   flags,
@@ -2694,6 +2882,13 @@ lb_store_open (const char        *path,
       return g_steal_pointer (&self);
     }
 
+  if ((flags & LB_STORE_OPEN_EXISTING) != 0 && !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_OPEN,
+                   _("No store at “%s”"), path);
+      return NULL;
+    }
+
   {
     g_autofree char *dir = g_path_get_dirname (path);
 
@@ -2708,30 +2903,16 @@ lb_store_open (const char        *path,
 
   if (!acquire_lock (self, error))
     return NULL;
-  if (!check_header (path, error))
-    return NULL;
-  if (!open_connection (self, FALSE, &self->wdb, error))
-    return NULL;
-
-  /* look before changing anything in the file */
-  if (!check_quick (self, self->wdb, error)
-      || !check_version (self, self->wdb, &version, error))
-    return NULL;
-
-  {
-    GError *local = NULL;
-    gboolean ok = exec_sql (self->wdb, "PRAGMA journal_mode = WAL", &local)
-                  && exec_sql (self->wdb, "PRAGMA synchronous = FULL", &local)
-                  && exec_sql (self->wdb, "PRAGMA foreign_keys = ON", &local)
-                  && exec_sql (self->wdb, "PRAGMA cache_size = -32768", &local);
-    if (!add_file_to_error (error, path, ok, local))
+  if (!open_writable (self, version, error))
+    {
+      /* a file that is no store keeps no .lock beside it */
+      if (self->lock_created)
+        {
+          g_autofree char *lock_path = g_strconcat (path, ".lock", NULL);
+          g_unlink (lock_path);
+        }
       return NULL;
-  }
-
-  if (!migrate (self, version, error)
-      || !init_meta (self, error)
-      || !load_seat (self, self->wdb, error))
-    return NULL;
+    }
 
   if (!open_connection (self, TRUE, &self->rdb, error))
     return NULL;
@@ -2950,7 +3131,7 @@ read_batch (LbStore    *self,
                      _("No batch named “%s” in the store"), name);
       else
         g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
-                     _("No batch with id %" G_GINT64_FORMAT " in the store"), batch_id);
+                     _("No batch with id %s in the store"), num_str (batch_id).s);
     }
   else
     set_sqlite_error (error, self->rdb, _("Cannot read the batch"));
@@ -3332,7 +3513,7 @@ lb_store_get_item (LbStore  *self,
     item = item_from_row (self->get_item_stmt);
   else if (rc == SQLITE_DONE)
     g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
-                 _("No item with id %" G_GINT64_FORMAT " in the store"), item_id);
+                 _("No item with id %s in the store"), num_str (item_id).s);
   else
     set_sqlite_error (error, self->rdb, _("Cannot read the item"));
   sqlite3_reset (self->get_item_stmt);
@@ -3445,8 +3626,77 @@ _lb_store_ensure_batch (LbStore     *self,
   if (!run_request_sync (self, &req, error))
     return FALSE;
 
+  g_free (req.out_name);
   if (batch_id != NULL)
     *batch_id = req.out_batch_id;
+  return TRUE;
+}
+
+gboolean
+_lb_store_ensure_import_batch (LbStore     *self,
+                               const char  *name,
+                               gboolean     name_is_explicit,
+                               const char  *root,
+                               const char  *root_real,
+                               const char  *source,
+                               const char  *schema_json,
+                               char       **out_name,
+                               gint64      *batch_id,
+                               GError     **error)
+{
+  Request req = { 0, };
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  req.kind = REQUEST_ENSURE_BATCH;
+  req.for_import = TRUE;
+  req.name_is_explicit = name_is_explicit;
+  req.name = name;
+  req.root = root;
+  req.root_real = root_real;
+  req.source = source;
+  req.schema_json = schema_json;
+
+  if (!run_request_sync (self, &req, error))
+    return FALSE;
+
+  if (batch_id != NULL)
+    *batch_id = req.out_batch_id;
+  if (out_name != NULL)
+    *out_name = g_steal_pointer (&req.out_name);
+  g_free (req.out_name);
+  return TRUE;
+}
+
+gboolean
+_lb_store_insert_items_checked (LbStore          *self,
+                                gint64            batch_id,
+                                const LbNewItem  *items,
+                                guint             n_items,
+                                guint            *n_added,
+                                guint            *n_existing,
+                                GArray           *conflicts,
+                                GError          **error)
+{
+  Request req = { 0, };
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (items != NULL || n_items == 0, FALSE);
+
+  req.kind = REQUEST_INSERT_ITEMS;
+  req.batch_id = batch_id;
+  req.items = items;
+  req.n_items = n_items;
+  req.conflicts = conflicts;
+
+  if (!run_request_sync (self, &req, error))
+    return FALSE;
+
+  if (n_added != NULL)
+    *n_added = req.n_added;
+  if (n_existing != NULL)
+    *n_existing = req.n_existing;
   return TRUE;
 }
 
@@ -4306,14 +4556,13 @@ lb_store_verify (LbStore  *self,
         {
           if (head != NULL)
             g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
-                         _("event %" G_GINT64_FORMAT " (uuid %s): previous hash does not "
-                           "match event %" G_GINT64_FORMAT),
-                         ev.seq, ev.uuid, head->seq);
+                         _("event %s (uuid %s): previous hash does not match event %s"),
+                         num_str (ev.seq).s, ev.uuid, num_str (head->seq).s);
           else
             g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
-                         _("event %" G_GINT64_FORMAT " (uuid %s): previous hash does not "
-                           "match the start of its seat’s chain"),
-                         ev.seq, ev.uuid);
+                         _("event %s (uuid %s): previous hash does not match the start "
+                           "of its seat’s chain"),
+                         num_str (ev.seq).s, ev.uuid);
           ok = FALSE;
           goto out;
         }
@@ -4323,8 +4572,8 @@ lb_store_verify (LbStore  *self,
       if (g_strcmp0 (hash, ev.hash) != 0)
         {
           g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
-                       _("event %" G_GINT64_FORMAT " (uuid %s): hash does not match its "
-                         "contents"), ev.seq, ev.uuid);
+                       _("event %s (uuid %s): hash does not match its contents"),
+                       num_str (ev.seq).s, ev.uuid);
           ok = FALSE;
           goto out;
         }

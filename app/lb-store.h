@@ -23,8 +23,10 @@ typedef enum {
 } LbStoreError;
 
 typedef enum {
-  LB_STORE_OPEN_DEFAULT   = 0,
+  LB_STORE_OPEN_DEFAULT   = 0,       /* read-write; creates the file when missing */
   LB_STORE_OPEN_READ_ONLY = 1 << 0,  /* no writer thread, no lock; for items/stats/export/verify */
+  LB_STORE_OPEN_EXISTING  = 1 << 1,  /* read-write, but a missing file is LB_STORE_ERROR_OPEN
+                                      * ("no store at PATH"), nothing is created */
 } LbStoreOpenFlags;
 
 struct _LbBatch {
@@ -106,7 +108,7 @@ GQuark       lb_store_error_quark        (void);
 /* $XDG_DATA_HOME/labelbench/labelbench.db */
 char        *lb_store_get_default_path   (void);
 
-/* Creates the file when missing (unless READ_ONLY), migrates it, runs
+/* Creates the file when missing (unless READ_ONLY or EXISTING), migrates it, runs
  * PRAGMA quick_check, takes the write lock and starts the writer thread.
  * Signals are emitted on the thread-default main context of the caller. */
 LbStore     *lb_store_open               (const char        *path,

@@ -105,12 +105,22 @@ parse_command (int                 argc,
   return TRUE;
 }
 
-/* Opens the store at path (NULL = the default path). Read commands never
- * create a store: a missing file is an error. Prints the error. */
+typedef enum {
+  OPEN_READ,      /* read-only; a missing store is an error */
+  OPEN_WRITE,     /* read-write; a missing store is an error */
+  OPEN_CREATE,    /* read-write, created when missing (import only) */
+} OpenMode;
+
+/* Opens the store at path (NULL = the default path). Only import creates a
+ * store: for the other commands a missing file is an error. Prints the error. */
 static LbStore *
 open_store (const char *path,
-            gboolean    read_only)
+            OpenMode    mode)
 {
+  gboolean read_only = mode == OPEN_READ;
+  LbStoreOpenFlags flags = read_only ? LB_STORE_OPEN_READ_ONLY
+                           : mode == OPEN_WRITE ? LB_STORE_OPEN_EXISTING
+                           : LB_STORE_OPEN_DEFAULT;
   g_autoptr(GError) error = NULL;
   g_autofree char *default_path = NULL;
   LbStore *store;
@@ -118,19 +128,18 @@ open_store (const char *path,
   if (path == NULL || *path == '\0')
     path = default_path = lb_store_get_default_path ();
 
-  if (read_only && !g_file_test (path, G_FILE_TEST_EXISTS))
+  if (mode != OPEN_CREATE && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       lb_cli_fail (_("No store at %s (import something first, or give --store)"), path);
       return NULL;
     }
-  if (read_only && g_file_test (path, G_FILE_TEST_IS_DIR))
+  if (mode != OPEN_CREATE && g_file_test (path, G_FILE_TEST_IS_DIR))
     {
       lb_cli_fail (_("%s is a folder, not a store"), path);
       return NULL;
     }
 
-  store = lb_store_open (path, read_only ? LB_STORE_OPEN_READ_ONLY : LB_STORE_OPEN_DEFAULT,
-                         &error);
+  store = lb_store_open (path, flags, &error);
   if (store == NULL)
     {
       lb_cli_fail ("%s", error ? error->message : _("Cannot open the store"));
@@ -241,13 +250,14 @@ cmd_import (int    argc,
   if (argc < 2)
     return lb_cli_fail (_("Give the folder or manifest to import"));
   if (argc > 2)
-    return lb_cli_fail (_("Give only one folder or manifest to import (got “%s” too)"), argv[2]);
+    return lb_cli_fail (_("Give only one folder or manifest to import (got “%s” too)"),
+                        argv[2]);
   if (name != NULL && !g_utf8_validate (name, -1, NULL))
     return lb_cli_fail (_("The batch name is not valid UTF-8"));
   if (!g_file_test (argv[1], G_FILE_TEST_EXISTS))
     return lb_cli_fail (_("%s: no such file or folder"), argv[1]);
 
-  store = open_store (store_path, FALSE);
+  store = open_store (store_path, OPEN_CREATE);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 
@@ -446,7 +456,7 @@ cmd_items (int    argc,
                         "path or the start of the text, separated by tabs.")))
     return LB_CLI_EXIT_FAILED;
 
-  store = open_store (store_path, TRUE);
+  store = open_store (store_path, OPEN_READ);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 
@@ -835,7 +845,7 @@ cmd_label (int    argc,
   if (dwell_ms < 0)
     return lb_cli_fail (_("--dwell-ms cannot be negative"));
 
-  store = open_store (store_path, FALSE);
+  store = open_store (store_path, OPEN_WRITE);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 
@@ -915,7 +925,7 @@ cmd_simple_act (int        argc,
   if (actor == NULL || *actor == '\0')
     return lb_cli_fail (_("Give who acts with --actor NAME"));
 
-  store = open_store (store_path, FALSE);
+  store = open_store (store_path, OPEN_WRITE);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 
@@ -967,6 +977,32 @@ cmd_redo (int    argc,
 
 /* export ----------------------------------------------------------------- */
 
+/* TRUE when writing to output would write over the store or one of the
+ * files SQLite and Labelbench keep beside it. */
+static gboolean
+output_is_store_file (const char *output,
+                      const char *store_path)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm", "-journal", ".lock" };
+  g_autofree char *output_abs = g_canonicalize_filename (output, NULL);
+  g_autofree char *store_abs = g_canonicalize_filename (store_path, NULL);
+  GStatBuf out_st;
+  gboolean have_out_st = g_stat (output, &out_st) == 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *name = g_strconcat (store_abs, suffixes[i], NULL);
+      GStatBuf st;
+
+      if (g_strcmp0 (name, output_abs) == 0)
+        return TRUE;
+      if (have_out_st && g_stat (name, &st) == 0
+          && st.st_dev == out_st.st_dev && st.st_ino == out_st.st_ino)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static int
 cmd_export (int    argc,
             char **argv)
@@ -1009,20 +1045,32 @@ cmd_export (int    argc,
   if (after_seq < 0)
     return lb_cli_fail (_("--after-seq cannot be negative"));
 
-  store = open_store (store_path, TRUE);
+  store = open_store (store_path, OPEN_READ);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 
+  if (output_path != NULL && output_is_store_file (output_path, lb_store_get_path (store)))
+    {
+      close_store (store);
+      return lb_cli_fail (_("%s is the store (or one of its files); give another file to "
+                            "--output"), output_path);
+    }
+
   if (output_path != NULL)
     {
-      tmp_path = g_strconcat (output_path, ".tmp", NULL);
-      fd = g_open (tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      /* a temporary file of our own beside the target, renamed over it at the end */
+      g_autofree char *dir = g_path_get_dirname (output_path);
+      g_autofree char *base = g_path_get_basename (output_path);
+      g_autofree char *template = g_strdup_printf (".%s.XXXXXX", base);
+
+      tmp_path = g_build_filename (dir, template, NULL);
+      fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
       if (fd < 0)
         {
           int saved_errno = errno;
 
           close_store (store);
-          return lb_cli_fail (_("Cannot write %s: %s"), tmp_path, g_strerror (saved_errno));
+          return lb_cli_fail (_("Cannot write %s: %s"), output_path, g_strerror (saved_errno));
         }
     }
 
@@ -1063,9 +1111,14 @@ cmd_export (int    argc,
     return lb_cli_fail ("%s", error ? error->message : _("The export failed"));
 
   if (output_path != NULL)
-    g_printerr (g_dngettext (GETTEXT_PACKAGE, "Exported %" G_GUINT64_FORMAT " event to %s\n",
-                             "Exported %" G_GUINT64_FORMAT " events to %s\n", n_written),
-                n_written, output_path);
+    {
+      g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_written);
+
+      /* TRANSLATORS: %s is the number of events, then the file */
+      g_printerr (g_dngettext (GETTEXT_PACKAGE, "Exported %s event to %s\n",
+                               "Exported %s events to %s\n", (gulong) MIN (n_written, G_MAXULONG)),
+                  count, output_path);
+    }
   return LB_CLI_EXIT_OK;
 }
 
@@ -1163,7 +1216,7 @@ cmd_stats (int    argc,
                         "the work of each actor.")))
     return LB_CLI_EXIT_FAILED;
 
-  store = open_store (store_path, TRUE);
+  store = open_store (store_path, OPEN_READ);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 
@@ -1218,7 +1271,7 @@ cmd_verify (int    argc,
                         "names the first broken event.")))
     return LB_CLI_EXIT_FAILED;
 
-  store = open_store (store_path, TRUE);
+  store = open_store (store_path, OPEN_READ);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 
@@ -1230,9 +1283,14 @@ cmd_verify (int    argc,
   n_events = lb_store_get_last_seq (store);
   close_store (store);
 
-  printf (g_dngettext (GETTEXT_PACKAGE, "OK: %" G_GINT64_FORMAT " event, chain intact\n",
-                       "OK: %" G_GINT64_FORMAT " events, chain intact\n", n_events),
-          n_events);
+  {
+    g_autofree char *count = g_strdup_printf ("%" G_GINT64_FORMAT, n_events);
+
+    /* TRANSLATORS: %s is the number of events */
+    printf (g_dngettext (GETTEXT_PACKAGE, "OK: %s event, chain intact\n",
+                         "OK: %s events, chain intact\n", (gulong) MAX (n_events, 0)),
+            count);
+  }
   return fflush (stdout) == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
 }
 
@@ -1256,7 +1314,7 @@ cmd_batches (int    argc,
                         "source, separated by tabs.")))
     return LB_CLI_EXIT_FAILED;
 
-  store = open_store (store_path, TRUE);
+  store = open_store (store_path, OPEN_READ);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 

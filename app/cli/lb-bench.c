@@ -118,8 +118,9 @@ static const char * const words_en[] = {
   "battery", "lasts", "long", "screen", "bright", "cheap", "plastic", "love", "it",
 };
 static const char * const words_zh[] = {
-  "质量", "很好", "物流", "太慢", "客服", "态度", "不错", "价格", "便宜", "推荐", "购买",
-  "包装", "破损", "颜色", "尺寸", "合适", "退款", "一般",
+  "质量", "很好", "物流", "太慢", "客服", "态度", "不错", "价格",
+  "便宜", "推荐", "购买", "包装", "破损", "颜色", "尺寸", "合适",
+  "退款", "一般",
 };
 
 static void
@@ -681,9 +682,14 @@ bench_make_events (Bench   *bench,
     }
   drain_main_context ();
 
-  printf (_("  (made %" G_GINT64_FORMAT " more events for the export, %u acts of a label, a "
-            "decision and a note, in %.1f s)\n"),
-          lb_store_get_last_seq (store) - first_seq, n_acts, seconds_since (start));
+  {
+    g_autofree char *made = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                             lb_store_get_last_seq (store) - first_seq);
+
+    printf (_("  (made %s more events for the export, %u acts of a label, a "
+              "decision and a note, in %.1f s)\n"),
+            made, n_acts, seconds_since (start));
+  }
   fflush (stdout);
   return;
 
@@ -698,6 +704,8 @@ bench_export (Bench   *bench,
   g_autofree char *path = g_build_filename (bench->dir, "events.jsonl", NULL);
   g_autoptr(GError) error = NULL;
   guint64 n_events = 0, total = 0;
+  g_autofree char *n_events_str = NULL;
+  g_autofree char *total_str = NULL;
   guint64 goal = bench->quick ? 100000 : 1000000;
   guint passes = 0;
   gint64 start;
@@ -731,9 +739,10 @@ bench_export (Bench   *bench,
       bench_error (bench, _("export"), e);
       return;
     }
-  printf (_("JSONL export, one pass over the store's %" G_GUINT64_FORMAT " events to a file: "
+  n_events_str = g_strdup_printf ("%" G_GUINT64_FORMAT, n_events);
+  printf (_("JSONL export, one pass over the store's %s events to a file: "
             "%.3f s, %.0f events/s (target 1 000 000 events ≤ 3 s, ≥ %.0f/s)\n"),
-          n_events, first_secs, n_events / MAX (first_secs, 1e-9), TARGET_EXPORT_PER_S);
+          n_events_str, first_secs, n_events / MAX (first_secs, 1e-9), TARGET_EXPORT_PER_S);
 
   /* The store holds fewer events than the target's million: export them
    * again and again (each pass reads them from SQLite and writes them to
@@ -760,9 +769,10 @@ bench_export (Bench   *bench,
     secs = seconds_since (start);
   }
 
-  printf (_("JSONL export, %" G_GUINT64_FORMAT " events (%u passes over the %" G_GUINT64_FORMAT
-            " events) to /dev/null: %.2f s, %.0f events/s (target 1 000 000 events ≤ 3 s)\n"),
-          total, passes, n_events, secs, total / MAX (secs, 1e-9));
+  total_str = g_strdup_printf ("%" G_GUINT64_FORMAT, total);
+  printf (_("JSONL export, %s events (%u passes over the %s "
+            "events) to /dev/null: %.2f s, %.0f events/s (target 1 000 000 events ≤ 3 s)\n"),
+          total_str, passes, n_events_str, secs, total / MAX (secs, 1e-9));
   fflush (stdout);
 }
 

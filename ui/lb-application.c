@@ -127,7 +127,8 @@ store_error_with_next_step (const GError *error,
 
   if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT))
     {
-      g_autofree char *quoted = quote_path (path);
+      g_autofree char *display = g_filename_display_name (path);
+      g_autofree char *quoted = quote_path (display);
 
       /* Translators: %s is the store's path, as typed in a shell */
       next = g_strdup_printf (_("The file was left untouched. Restore it from a backup or move "
@@ -162,7 +163,7 @@ open_store_thread (GTask        *task,
   /* The store emits its signals on the thread-default main context of its
    * opener. This thread has none of its own, so that is the global default
    * context: the main thread's, checked in start_open_store(). */
-  g_assert (g_main_context_get_thread_default () == NULL);
+  g_warn_if_fail (g_main_context_get_thread_default () == NULL);
 
   store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
   if (store == NULL)
@@ -199,7 +200,8 @@ show_opening (LbWindow   *window,
   page = adw_status_page_new ();
   adw_status_page_set_title (ADW_STATUS_PAGE (page), _("Opening the Store…"));
   {
-    g_autofree char *escaped = g_markup_escape_text (path, -1);
+    g_autofree char *display = g_filename_display_name (path);
+    g_autofree char *escaped = g_markup_escape_text (display, -1);
 
     adw_status_page_set_description (ADW_STATUS_PAGE (page), escaped);
   }

@@ -56,6 +56,7 @@ struct _LbImageCanvas
   gboolean    dragging;
   double      drag_start_x;  /* offset when the drag began */
   double      drag_start_y;
+  double      pinch_start_zoom;
 };
 
 G_DEFINE_FINAL_TYPE (LbImageCanvas, lb_image_canvas, GTK_TYPE_WIDGET)
@@ -938,6 +939,27 @@ drag_end_cb (GtkGestureDrag *gesture,
 }
 
 static void
+pinch_begin_cb (GtkGesture       *gesture,
+                GdkEventSequence *sequence,
+                LbImageCanvas    *self)
+{
+  self->pinch_start_zoom = self->zoom;
+}
+
+static void
+pinch_scale_changed_cb (GtkGestureZoom *gesture,
+                        double          scale,
+                        LbImageCanvas  *self)
+{
+  double x, y;
+
+  if (self->texture == NULL
+      || !gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y))
+    return;
+  lb_image_canvas_zoom_at (self, self->pinch_start_zoom * scale, x, y);
+}
+
+static void
 lb_image_canvas_get_property (GObject    *object,
                               guint       prop_id,
                               GValue     *value,
@@ -1048,6 +1070,12 @@ lb_image_canvas_init (LbImageCanvas *self)
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
   g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  /* Touchpad or touchscreen pinch */
+  drag = gtk_gesture_zoom_new ();
+  g_signal_connect (drag, "begin", G_CALLBACK (pinch_begin_cb), self);
+  g_signal_connect (drag, "scale-changed", G_CALLBACK (pinch_scale_changed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
 
   /* Middle button, and primary button with Space held */
   for (guint button = GDK_BUTTON_PRIMARY; button <= GDK_BUTTON_MIDDLE; button++)

@@ -18,7 +18,7 @@ G_BEGIN_DECLS
  * Zoom is in device pixels per source pixel: 1.0 is 1:1 (100 %).
  * Ctrl+scroll zooms around the pointer, scrolling pans when zoomed in,
  * the middle button drags, and so does the primary button while
- * lb_image_canvas_set_space_held() says Space is down. */
+ * lb_image_canvas_set_space_held() says Space is down; pinching zooms. */
 #define LB_TYPE_IMAGE_CANVAS (lb_image_canvas_get_type ())
 G_DECLARE_FINAL_TYPE (LbImageCanvas, lb_image_canvas, LB, IMAGE_CANVAS, GtkWidget)
 

@@ -437,6 +437,56 @@ test_open_in_thread (void)
   lb_test_remove_tree (tmpdir);
 }
 
+/* Closing the window while the store is still being opened: the
+ * application waits for the open in its shutdown, then closes the store. */
+static gboolean
+feed_when_closed_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  if (run->state == 0 || !feed_fifo (run->fifo))
+    return G_SOURCE_CONTINUE;
+  g_atomic_int_set (&run->fifo_written, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+close_while_opening_step (Run      *run,
+                          LbWindow *window)
+{
+  if (++run->n_ticks_opening < 3)
+    return FALSE;
+  g_assert_true (lb_application_get_opening (run->app));
+  run->state = 1;
+  run->finished = TRUE;
+  gtk_window_destroy (GTK_WINDOW (window));
+  return FALSE;
+}
+
+static void
+test_close_while_opening (void)
+{
+  g_autofree char *tmpdir = lb_test_make_tmpdir ("lb-test-app-open");
+  g_autofree char *fifo = g_build_filename (tmpdir, "slow.db", NULL);
+  const char *args[] = { "--store", fifo, "--actor", "Tester", NULL };
+  GThread *watchdog;
+  Run run = { 0 };
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  run.fifo = fifo;
+  watchdog = g_thread_new ("watchdog", watchdog_thread, &run);
+  /* removes itself once it has fed the FIFO, which must happen */
+  g_timeout_add (TICK_MS, feed_when_closed_cb, &run);
+  /* The run ends with the window: exit status 0, the application finalized */
+  run_app (&run, close_while_opening_step, args);
+  g_assert_true (g_atomic_int_get (&run.fifo_written));
+  g_thread_join (watchdog);
+  g_assert_false (g_atomic_int_get (&run.watchdog_fired));
+  run_clear (&run);
+
+  lb_test_remove_tree (tmpdir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -446,6 +496,7 @@ main (int    argc,
 
   g_test_add_func ("/ui/application/open-in-thread", test_open_in_thread);
   g_test_add_func ("/ui/application/second-launch", test_second_launch);
+  g_test_add_func ("/ui/application/close-while-opening", test_close_while_opening);
 
   return g_test_run ();
 }

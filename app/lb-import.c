@@ -38,9 +38,24 @@ typedef enum {
   SOURCE_CSV,
 } SourceKind;
 
+/* Where an item of the chunk came from, for its rejection */
+typedef struct {
+  const char *file;
+  guint       line;
+} Origin;
+
 typedef struct {
   LbStore              *store;
-  gint64                batch_id;
+  gint64                batch_id;      /* 0 until the first chunk is committed */
+  const char           *name;          /* the batch to make */
+  gboolean              name_is_explicit;
+  const char           *source;
+  const char           *schema_json;   /* NULL: keep the batch's schema */
+  const char           *origin_file;   /* of the next add_item () */
+  guint                 origin_line;
+  GArray               *origins;       /* of Origin, one per item of the chunk */
+  GArray               *spare_origins;
+  GArray               *conflicts;     /* of guint: indices in the spare chunk */
   const char           *display_path;  /* PATH as the user gave it */
   char                 *root;          /* absolute batch folder */
   char                 *root_real;     /* the same with symbolic links resolved */
@@ -75,6 +90,7 @@ lb_import_report_free (LbImportReport *report)
     return;
 
   g_free (report->batch_name);
+  g_free (report->renamed_from);
   g_clear_pointer (&report->rejections, g_ptr_array_unref);
   g_free (report);
 }
@@ -87,6 +103,9 @@ importer_clear (Importer *im)
   g_clear_error (&im->commit_error);
   g_clear_pointer (&im->spare_items, g_array_unref);
   g_clear_pointer (&im->spare_strings, g_string_chunk_free);
+  g_clear_pointer (&im->origins, g_array_unref);
+  g_clear_pointer (&im->spare_origins, g_array_unref);
+  g_clear_pointer (&im->conflicts, g_array_unref);
   g_free (im->root);
   g_free (im->root_real);
   g_clear_pointer (&im->items, g_array_unref);
@@ -127,10 +146,10 @@ commit_thread_cb (gpointer data)
 {
   Importer *im = data;
 
-  _lb_store_insert_items (im->store, im->batch_id,
-                          (const LbNewItem *) (gpointer) im->spare_items->data,
-                          im->spare_items->len, &im->commit_added, &im->commit_existing,
-                          &im->commit_error);
+  _lb_store_insert_items_checked (im->store, im->batch_id,
+                                  (const LbNewItem *) (gpointer) im->spare_items->data,
+                                  im->spare_items->len, &im->commit_added,
+                                  &im->commit_existing, im->conflicts, &im->commit_error);
   return NULL;
 }
 
@@ -152,12 +171,53 @@ wait_for_commit (Importer  *im,
   im->report->n_added += im->commit_added;
   im->report->n_existing += im->commit_existing;
   im->n_done += im->spare_items->len;
+  for (guint i = 0; i < im->conflicts->len; i++)
+    {
+      guint index = g_array_index (im->conflicts, guint, i);
+      const Origin *origin = &g_array_index (im->spare_origins, Origin, index);
+
+      reject (im, origin->file, origin->line,
+              _("item “%s” is already in the batch with different content"),
+              g_array_index (im->spare_items, LbNewItem, index).external_id);
+    }
+  g_array_set_size (im->conflicts, 0);
   g_array_set_size (im->spare_items, 0);
+  g_array_set_size (im->spare_origins, 0);
   g_string_chunk_clear (im->spare_strings);
 
   if (im->progress != NULL)
     im->progress (im->n_done, im->progress_data);
 
+  return TRUE;
+}
+
+/* Finds or makes the batch (see _lb_store_ensure_import_batch()). */
+static gboolean
+ensure_batch (Importer  *im,
+              GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *name = NULL;
+
+  if (!_lb_store_ensure_import_batch (im->store, im->name, im->name_is_explicit, im->root,
+                                      im->root_real, im->source, im->schema_json, &name,
+                                      &im->batch_id, &local_error))
+    {
+      /* the batch cannot take this import: the import as a whole is unusable */
+      if (g_error_matches (local_error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID))
+        g_set_error_literal (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                             local_error->message);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  im->report->batch_id = im->batch_id;
+  if (g_strcmp0 (name, im->report->batch_name) != 0)
+    {
+      im->report->renamed_from = g_steal_pointer (&im->report->batch_name);
+      im->report->batch_name = g_steal_pointer (&name);
+    }
   return TRUE;
 }
 
@@ -168,6 +228,7 @@ flush (Importer  *im,
        GError   **error)
 {
   GArray *items;
+  GArray *origins;
   GStringChunk *strings;
 
   if (!wait_for_commit (im, error))
@@ -183,11 +244,18 @@ flush (Importer  *im,
   if (im->items->len == 0)
     return TRUE;
 
+  /* the batch is made with its first items: an import that finds none makes none */
+  if (im->batch_id == 0 && !ensure_batch (im, error))
+    return FALSE;
+
   items = im->spare_items;
+  origins = im->spare_origins;
   strings = im->spare_strings;
   im->spare_items = im->items;
+  im->spare_origins = im->origins;
   im->spare_strings = im->strings;
   im->items = items;
+  im->origins = origins;
   im->strings = strings;
   im->chunk_bytes = 0;
 
@@ -221,6 +289,11 @@ add_item (Importer    *im,
           GError     **error)
 {
   LbNewItem item = { 0, };
+  Origin origin = { 0, };
+
+  origin.file = g_string_chunk_insert_const (im->strings, im->origin_file);
+  origin.line = im->origin_line;
+  g_array_append_val (im->origins, origin);
 
   item.external_id = id_is_kept ? external_id : g_string_chunk_insert (im->strings, external_id);
   item.kind = kind;
@@ -247,6 +320,29 @@ check_text (const char *text,
     return _("text too long (more than 1 MiB)");
   if (!g_utf8_validate (text, length, NULL))
     return _("text is not valid UTF-8");
+  for (const char *p = text; p < text + length; p = g_utf8_next_char (p))
+    if (!g_unichar_isspace (g_utf8_get_char (p)))
+      return NULL;
+  return _("text is empty (only white space)");
+}
+
+/* NULL when ID (valid UTF-8) can be an item's id, or the reason it cannot */
+static const char *
+check_id (const char *id)
+{
+  gboolean blank = TRUE;
+
+  for (const char *p = id; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iscntrl (c))
+        return _("“id” contains a control character (tab, new line, ...)");
+      if (!g_unichar_isspace (c))
+        blank = FALSE;
+    }
+  if (blank)
+    return _("“id” is empty");
   return NULL;
 }
 
@@ -434,6 +530,11 @@ add_manifest_item (Importer    *im,
       reject (im, file, line, _("“id” is not valid UTF-8"));
       return TRUE;
     }
+  if ((reason = check_id (id)) != NULL)
+    {
+      reject (im, file, line, "%s", reason);
+      return TRUE;
+    }
   if (g_hash_table_contains (im->seen_ids, id))
     {
       reject (im, file, line, _("duplicate id “%s”"), id);
@@ -493,6 +594,8 @@ add_manifest_item (Importer    *im,
   g_hash_table_add (im->seen_ids, (gpointer) kept_id);
 
   /* im->scratch still holds the normalised image path */
+  im->origin_file = file;
+  im->origin_line = line;
   return add_item (im, kept_id, TRUE, image ? LB_ITEM_KIND_IMAGE : LB_ITEM_KIND_TEXT,
                    image ? im->scratch->str : NULL, text, text_length, meta_json, hash, error);
 }
@@ -980,6 +1083,70 @@ get_optional_string (JsonObject  *object,
   return TRUE;
 }
 
+/* Whether a string of the JSON line holds the escape \u0000; *member is
+ * then the top-level member it is in (or is), "" when there is none.
+ * json-glib's strings end at a NUL, so such lines are rejected before they
+ * are read, on either path. */
+static gboolean
+find_nul_escape (const char  *p,
+                 gsize        length,
+                 char       **member)
+{
+  const char *end = p + length;
+  g_autofree char *key = NULL;
+  int depth = 0;
+
+  *member = NULL;
+  if (memchr (p, '\\', length) == NULL)
+    return FALSE;
+
+  while (p < end)
+    {
+      if (*p == '"')
+        {
+          const char *start = ++p;
+          const char *after;
+          gboolean has_nul = FALSE;
+          gboolean is_key;
+
+          while (p < end && *p != '"')
+            {
+              if (*p == '\\')
+                {
+                  if (end - p >= 6 && memcmp (p + 1, "u0000", 5) == 0)
+                    has_nul = TRUE;
+                  p += 2;
+                }
+              else
+                p++;
+            }
+          if (p > end)
+            p = end;
+          for (after = p + 1; after < end && g_ascii_isspace (*after); after++)
+            ;
+          is_key = after < end && *after == ':';
+          if (depth == 1 && is_key)
+            {
+              g_free (key);
+              key = g_strndup (start, p - start);
+            }
+          if (has_nul)
+            {
+              *member = g_strdup (depth == 1 && is_key ? "" : key != NULL ? key : "");
+              return TRUE;
+            }
+          p++;
+          continue;
+        }
+      if (*p == '{' || *p == '[')
+        depth++;
+      else if (*p == '}' || *p == ']')
+        depth--;
+      p++;
+    }
+  return FALSE;
+}
+
 static gboolean
 import_jsonl_line (Importer    *im,
                    JsonParser  *parser,
@@ -1005,6 +1172,16 @@ import_jsonl_line (Importer    *im,
       reject (im, im->display_path, line, _("text is not valid UTF-8"));
       return TRUE;
     }
+
+  if (find_nul_escape (data, length, &why))
+    {
+      if (*why != '\0')
+        reject (im, im->display_path, line, _("“%s” contains a NUL character"), why);
+      else
+        reject (im, im->display_path, line, _("a string contains a NUL character"));
+      return TRUE;
+    }
+  g_clear_pointer (&why, g_free);
 
   if (read_flat_line (flat, data, data + length))
     {
@@ -1543,6 +1720,8 @@ import_text_file (Importer    *im,
       return TRUE;
     }
 
+  im->origin_file = display;
+  im->origin_line = 0;
   return add_item (im, relative, FALSE, LB_ITEM_KIND_TEXT, NULL, text, length, NULL,
                    hash_bytes (im, text, length), error);
 }
@@ -1632,6 +1811,13 @@ import_folder (Importer    *im,
           reject (im, shown, 0, _("the file name is not valid UTF-8"));
           continue;
         }
+      if (check_id (relative) != NULL)
+        {
+          g_autofree char *shown = g_strescape (display, "\"");
+
+          reject (im, shown, 0, _("the file name contains a control character"));
+          continue;
+        }
 
       if (has_image_extension (entry->name))
         {
@@ -1643,6 +1829,8 @@ import_folder (Importer    *im,
               reject (im, display, 0, "%s", why);
               continue;
             }
+          im->origin_file = display;
+          im->origin_line = 0;
           if (!add_item (im, relative, FALSE, LB_ITEM_KIND_IMAGE, relative, NULL, 0, NULL, hash,
                          error))
             return FALSE;
@@ -1680,11 +1868,14 @@ static LbSchema *
 load_schema (const char             *root,
              const LbImportOptions  *options,
              GPtrArray             **untranslated,
+             gboolean               *given,
              GError                **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *beside = NULL;
   LbSchema *schema;
+
+  *given = TRUE;
 
   /* a Label Studio labeling config: what it cannot say is reported like a rejection */
   if (options != NULL && lb_label_config_is_config (options->schema_path))
@@ -1695,7 +1886,11 @@ load_schema (const char             *root,
     {
       beside = g_build_filename (root, "schema.json", NULL);
       if (!g_file_test (beside, G_FILE_TEST_EXISTS))
-        return lb_schema_new_default ();
+        {
+          /* none given: a batch keeps its schema, a new one gets the default */
+          *given = FALSE;
+          return lb_schema_new_default ();
+        }
       schema = lb_schema_new_from_file (beside, &local_error);
     }
 
@@ -1726,6 +1921,8 @@ lb_import (LbStore                *store,
   char resolved[PATH_MAX];
   SourceKind kind;
   struct stat st;
+  gboolean schema_given = FALSE;
+  guint n_untranslated = 0;
   const char *data = NULL;
   gsize length = 0;
   gboolean ok;
@@ -1778,6 +1975,7 @@ lb_import (LbStore                *store,
     {
       g_free (name);
       name = g_strdup (options->name);
+      im.name_is_explicit = TRUE;
     }
 
   if (realpath (im.root, resolved) == NULL)
@@ -1790,12 +1988,13 @@ lb_import (LbStore                *store,
   im.root_real = g_strdup (resolved);
   im.root_real_len = strlen (resolved);
 
-  if (!(schema = load_schema (im.root, options, &untranslated, error)))
+  if (!(schema = load_schema (im.root, options, &untranslated, &schema_given, error)))
     {
       importer_clear (&im);
       return NULL;
     }
-  schema_json = lb_schema_to_json (schema);
+  if (schema_given)
+    schema_json = lb_schema_to_json (schema);
 
   if (kind == SOURCE_FOLDER)
     {
@@ -1836,6 +2035,9 @@ lb_import (LbStore                *store,
   im.items = g_array_sized_new (FALSE, FALSE, sizeof (LbNewItem), LB_IMPORT_CHUNK_SIZE);
   im.strings = g_string_chunk_new (1024 * 1024);
   im.spare_items = g_array_sized_new (FALSE, FALSE, sizeof (LbNewItem), LB_IMPORT_CHUNK_SIZE);
+  im.origins = g_array_sized_new (FALSE, FALSE, sizeof (Origin), LB_IMPORT_CHUNK_SIZE);
+  im.spare_origins = g_array_sized_new (FALSE, FALSE, sizeof (Origin), LB_IMPORT_CHUNK_SIZE);
+  im.conflicts = g_array_new (FALSE, FALSE, sizeof (guint));
   im.spare_strings = g_string_chunk_new (1024 * 1024);
   im.ids = g_string_chunk_new (1024 * 1024);
   im.seen_ids = g_hash_table_new (g_str_hash, g_str_equal);
@@ -1846,17 +2048,17 @@ lb_import (LbStore                *store,
   im.report->batch_name = g_strdup (name);
   im.report->rejections = g_ptr_array_new_with_free_func (g_free);
   if (untranslated != NULL)
-    g_ptr_array_extend_and_steal (im.report->rejections, g_steal_pointer (&untranslated));
+    {
+      n_untranslated = untranslated->len;
+      g_ptr_array_extend_and_steal (im.report->rejections, g_steal_pointer (&untranslated));
+    }
   im.progress = progress;
   im.progress_data = progress_data;
   im.cancellable = cancellable;
 
-  if (!_lb_store_ensure_batch (store, name, im.root, absolute, schema_json, &im.batch_id, error))
-    {
-      importer_clear (&im);
-      return NULL;
-    }
-  im.report->batch_id = im.batch_id;
+  im.name = name;
+  im.source = absolute;
+  im.schema_json = schema_json;
 
   switch (kind)
     {
@@ -1875,6 +2077,18 @@ lb_import (LbStore                *store,
 
   if (ok)
     ok = flush (&im, error) && wait_for_commit (&im, error);
+
+  /* nothing at all in PATH: no batch */
+  if (ok && im.batch_id == 0 && im.report->rejections->len == n_untranslated)
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s: no items found"), path);
+      ok = FALSE;
+    }
+  /* every item rejected: the batch is made all the same, for the list of
+   * rejections to be shown beside it */
+  if (ok && im.batch_id == 0)
+    ok = ensure_batch (&im, error);
 
   if (!ok)
     {

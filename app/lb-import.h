@@ -32,6 +32,8 @@ typedef struct {
 
 struct _LbImportReport {
   char      *batch_name;
+  char      *renamed_from;  /* the batch name it would have had, when that name was taken
+                             * by a batch of another folder; NULL otherwise */
   gint64     batch_id;
   guint      n_added;
   guint      n_existing;    /* already in the batch (re-import) */

@@ -296,6 +296,9 @@ cmd_import (int    argc,
                        " (%u already present)", " (%u already present)", report->n_existing),
           report->n_existing);
   printf ("\n");
+  if (report->renamed_from != NULL)
+    printf (_("A batch “%s” of another folder is in the store already: this one was named "
+              "“%s” (choose a name with --name)\n"), report->renamed_from, report->batch_name);
   if (report->rejections != NULL && report->rejections->len > 0)
     printf (g_dngettext (GETTEXT_PACKAGE, "%u item rejected (listed on stderr)\n",
                          "%u items rejected (listed on stderr)\n", report->rejections->len),

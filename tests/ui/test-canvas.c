@@ -815,6 +815,22 @@ test_window_space_and_arrows (void)
     g_assert_cmpint (stored_state (f, next_id), ==, LB_ITEM_STATE_TODO);
   }
 
+  /* Plain + (or =) and - zoom too, when the schema has no such hotkey */
+  {
+    double zoom;
+
+    wait_until (image_shown, f);
+    zoom = lb_image_canvas_get_zoom (canvas);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_plus, 0, GDK_SHIFT_MASK, &handled);
+    g_assert_true (handled);
+    g_assert_cmpfloat (lb_image_canvas_get_zoom (canvas), >, zoom);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_equal, 0, 0, &handled);
+    g_assert_true (handled);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_minus, 0, 0, &handled);
+    g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_minus, 0, 0, &handled);
+    g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (canvas), zoom, 1e-9);
+  }
+
   wait_until (nothing_pending, f);
   gtk_window_destroy (GTK_WINDOW (f->window));
   spin_for (20);

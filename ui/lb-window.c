@@ -1668,6 +1668,21 @@ lb_window_set_settings (LbWindow  *self,
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
 }
 
+/* Actions that read or write the store do nothing useful without one:
+ * the header buttons show them greyed out instead. */
+static void
+update_store_actions (LbWindow *self)
+{
+  static const char * const actions[] = {
+    "win.open-folder", "win.open-manifest", "win.open-demo",
+    "win.submit", "win.skip", "win.undo",
+  };
+  gboolean has_store = self->store != NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), actions[i], has_store);
+}
+
 void
 lb_window_set_store (LbWindow *self,
                      LbStore  *store)
@@ -1679,6 +1694,7 @@ lb_window_set_store (LbWindow *self,
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_set_object (&self->store, store);
+  update_store_actions (self);
   if (store != NULL)
     {
       g_signal_connect_object (store, "item-changed", G_CALLBACK (item_changed_cb), self, 0);
@@ -2224,6 +2240,7 @@ lb_window_init (LbWindow *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_store_actions (self);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (row_setup_cb), self);

@@ -708,6 +708,36 @@ test_save_error (Fixture       *f,
   (void) id;
 }
 
+/* The first widget under root whose action is action_name, or NULL */
+static GtkWidget *
+find_actionable (GtkWidget  *root,
+                 const char *action_name)
+{
+  if (GTK_IS_ACTIONABLE (root)
+      && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (root)), action_name) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_actionable (child, action_name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_store_actions_enabled (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_assert_true (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (f->window),
+                                                            "win.open-folder")));
+  g_assert_true (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (f->window),
+                                                            "win.undo")));
+}
+
 static void
 test_store_error (void)
 {
@@ -733,6 +763,17 @@ test_store_error (void)
   lb_test_spin_for (20);
   g_assert_cmpstr (lb_window_get_page (window), ==, "error");
   g_assert_cmpstr (lb_window_get_error_text (window), ==, error->message);
+
+  /* Without a store, the header's open and undo buttons are greyed out */
+  {
+    GtkWidget *open_button = find_actionable (GTK_WIDGET (window), "win.open-folder");
+    GtkWidget *undo_button = find_actionable (GTK_WIDGET (window), "win.undo");
+
+    g_assert_nonnull (open_button);
+    g_assert_nonnull (undo_button);
+    g_assert_false (gtk_widget_get_sensitive (open_button));
+    g_assert_false (gtk_widget_get_sensitive (undo_button));
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (window);
@@ -879,6 +920,7 @@ main (int    argc,
   ADD ("screenshot-run", test_screenshot_run);
   ADD ("shortcuts-window", test_shortcuts_window);
   ADD ("save-error", test_save_error);
+  ADD ("store-actions-enabled", test_store_actions_enabled);
   g_test_add_func ("/ui/window/store-error", test_store_error);
 
   return g_test_run ();

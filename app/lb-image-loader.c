@@ -64,6 +64,7 @@ typedef struct
   GHashTable  *jobs;        /* Key* -> Job* (owns) */
   GQueue       loads;       /* Job*, FIFO */
   GQueue       prefetches;  /* Job*, FIFO */
+  char        *root;        /* the batch folder decodes must stay in, or NULL */
 } LoaderState;
 
 struct _LbImageLoader
@@ -208,6 +209,7 @@ loader_state_unref (gpointer data)
   g_hash_table_unref (state->jobs);
   g_queue_init (&state->lru);
   g_hash_table_unref (state->cache);
+  g_free (state->root);
   g_mutex_clear (&state->mutex);
   g_free (state);
 }
@@ -221,6 +223,7 @@ worker_cb (gpointer data,
   g_autoptr(LbImage) image = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) waiters = NULL;
+  g_autofree char *root = NULL;
   GList *link;
   Job *job;
 
@@ -236,11 +239,12 @@ worker_cb (gpointer data,
     }
   job = link->data;
   job->state = JOB_RUNNING;
+  root = g_strdup (self->root);
   g_mutex_unlock (&self->mutex);
 
   /* The job stays in the in-flight table, so nobody frees it meanwhile */
-  image = lb_image_decode_file (job->key.path, job->key.width, job->key.height,
-                                lb_image_limits_default (), &error);
+  image = lb_image_decode_file_within (root, job->key.path, job->key.width, job->key.height,
+                                       lb_image_limits_default (), &error);
 
   g_mutex_lock (&self->mutex);
   if (image != NULL)
@@ -354,6 +358,18 @@ lb_image_loader_get_cached_bytes (LbImageLoader *self)
   bytes = self->state->cached_bytes;
   g_mutex_unlock (&self->state->mutex);
   return bytes;
+}
+
+void
+lb_image_loader_set_root (LbImageLoader *self,
+                          const char    *root)
+{
+  g_return_if_fail (LB_IS_IMAGE_LOADER (self));
+
+  g_mutex_lock (&self->state->mutex);
+  g_free (self->state->root);
+  self->state->root = g_strdup (root);
+  g_mutex_unlock (&self->state->mutex);
 }
 
 /* Called with the mutex held: a new queued job, and a token in the pool */

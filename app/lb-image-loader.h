@@ -37,4 +37,10 @@ void           lb_image_loader_prefetch     (LbImageLoader        *self,
                                              guint                 target_height);
 gsize          lb_image_loader_get_cached_bytes (LbImageLoader    *self);
 
+/* The batch folder the images come from: decodes started from now on
+ * refuse a file whose resolved path leaves it (lb_image_decode_file_within()).
+ * NULL (the default) = no check. */
+void           lb_image_loader_set_root     (LbImageLoader        *self,
+                                             const char           *root);
+
 G_END_DECLS

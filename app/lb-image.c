@@ -5,8 +5,10 @@
 #include "lb-image.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -1355,6 +1357,50 @@ lb_image_decode_file (const char          *path,
 
   fclose (f);
   return image;
+}
+
+LbImage *
+lb_image_decode_file_within (const char          *root,
+                             const char          *path,
+                             guint                target_width,
+                             guint                target_height,
+                             const LbImageLimits *limits,
+                             GError             **error)
+{
+  g_autofree char *display = NULL;
+  char root_real[PATH_MAX];
+  char resolved[PATH_MAX];
+  gsize root_len;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (root == NULL)
+    return lb_image_decode_file (path, target_width, target_height, limits, error);
+
+  display = g_filename_display_name (path);
+  if (realpath (path, resolved) == NULL || realpath (root, root_real) == NULL)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, LB_IMAGE_ERROR,
+                   saved_errno == ENOENT || saved_errno == ENOTDIR ? LB_IMAGE_ERROR_NOT_FOUND
+                                                                  : LB_IMAGE_ERROR_IO,
+                   "%s: %s", display, g_strerror (saved_errno));
+      return NULL;
+    }
+
+  root_len = strlen (root_real);
+  if (strncmp (resolved, root_real, root_len) != 0
+      || (resolved[root_len] != '/' && strcmp (root_real, "/") != 0))
+    {
+      g_set_error (error, LB_IMAGE_ERROR, LB_IMAGE_ERROR_NOT_FOUND,
+                   _("%s: path leaves the batch folder"), display);
+      return NULL;
+    }
+
+  /* the file checked, not whatever the links point to by now */
+  return lb_image_decode_file (resolved, target_width, target_height, limits, error);
 }
 
 static gboolean

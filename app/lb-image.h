@@ -44,6 +44,18 @@ LbImage      *lb_image_decode_file      (const char           *path,
                                          guint                 target_height,
                                          const LbImageLimits  *limits,
                                          GError              **error);
+/* lb_image_decode_file() for a file of a batch: PATH's symbolic links are
+ * resolved first, and a file that is not inside ROOT (resolved too) is
+ * refused with LB_IMAGE_ERROR_NOT_FOUND ("path leaves the batch folder"),
+ * so a link planted after the import is not followed out of the batch.
+ * ROOT NULL: no check. */
+LbImage      *lb_image_decode_file_within (const char          *root,
+                                           const char          *path,
+                                           guint                target_width,
+                                           guint                target_height,
+                                           const LbImageLimits *limits,
+                                           GError             **error);
+
 /* Reads only the header: size of the source image. */
 gboolean      lb_image_probe_file       (const char           *path,
                                          guint                *width,

@@ -839,6 +839,26 @@ retract_targets (JsonObject *payload)
  * targets back (redo), and retracts only ever target older events. */
 static void mark_active (GArray *rows);
 
+/* Appends the row of a statement whose first columns are seq, uuid, actor,
+ * kind, payload, time_us, act */
+static void
+append_event_row (GArray       *rows,
+                  sqlite3_stmt *stmt)
+{
+  EventRow row;
+
+  row.seq = sqlite3_column_int64 (stmt, 0);
+  row.uuid = g_strdup (col_text (stmt, 1));
+  row.actor = g_strdup (col_text (stmt, 2));
+  row.kind = g_strdup (col_text (stmt, 3));
+  row.payload = g_strdup (col_text (stmt, 4));
+  row.time_us = sqlite3_column_int64 (stmt, 5);
+  row.act = sqlite3_column_int64 (stmt, 6);
+  row.retract = g_strcmp0 (row.kind, "retract") == 0;
+  row.active = TRUE;
+  g_array_append_val (rows, row);
+}
+
 static gboolean
 writer_load_item_events (LbStore  *self,
                          gint64    item_id,
@@ -859,20 +879,7 @@ writer_load_item_events (LbStore  *self,
   sqlite3_bind_int64 (stmt, 1, item_id);
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      EventRow row;
-
-      row.seq = sqlite3_column_int64 (stmt, 0);
-      row.uuid = g_strdup (col_text (stmt, 1));
-      row.actor = g_strdup (col_text (stmt, 2));
-      row.kind = g_strdup (col_text (stmt, 3));
-      row.payload = g_strdup (col_text (stmt, 4));
-      row.time_us = sqlite3_column_int64 (stmt, 5);
-      row.act = sqlite3_column_int64 (stmt, 6);
-      row.retract = g_strcmp0 (row.kind, "retract") == 0;
-      row.active = TRUE;
-      g_array_append_val (rows, row);
-    }
+    append_event_row (rows, stmt);
   if (rc != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot read the item’s events"));
 
@@ -1168,6 +1175,67 @@ objects_to_json (GPtrArray *objects)
   return node_to_string (node);
 }
 
+/* The item_state columns of a derived state */
+typedef struct {
+  const char *state;
+  char       *labels;   /* NULL = "[]" */
+  char       *regions;
+  char       *spans;
+  char       *answers;
+} StateColumns;
+
+static void
+state_columns_clear (StateColumns *c)
+{
+  g_clear_pointer (&c->labels, g_free);
+  g_clear_pointer (&c->regions, g_free);
+  g_clear_pointer (&c->spans, g_free);
+  g_clear_pointer (&c->answers, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (StateColumns, state_columns_clear)
+
+static void
+state_columns (const Derived *d,
+               StateColumns  *c)
+{
+  gboolean has_labels;
+  const char *state;
+  char *labels = NULL;
+  char *regions, *spans, *answers;
+
+  has_labels = d->labels != NULL && json_array_get_length (d->labels) > 0;
+  if (d->labels != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_set_array (node, d->labels);
+      labels = node_to_string (node);
+    }
+  regions = objects_to_json (d->regions);
+  spans = objects_to_json (d->spans);
+  {
+    g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+    json_node_set_object (node, d->answers);
+    answers = node_to_string (node);
+  }
+
+  if (has_labels || d->decision != NULL || d->regions->len > 0 || d->spans->len > 0
+      || json_object_get_size (d->answers) > 0)
+    state = "done";
+  else if (d->skipped)
+    state = "skipped";
+  else
+    state = "todo";
+
+  c->state = state;
+  c->labels = labels;
+  c->regions = regions;
+  c->spans = spans;
+  c->answers = answers;
+}
+
 /* Replays the item's events and writes its item_state row. */
 static gboolean
 writer_rebuild_state (LbStore   *self,
@@ -1178,41 +1246,12 @@ writer_rebuild_state (LbStore   *self,
   g_autoptr(GArray) rows = NULL;
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_auto(Derived) d = { 0, };
-  g_autofree char *labels = NULL;
-  g_autofree char *regions = NULL;
-  g_autofree char *spans = NULL;
-  g_autofree char *answers = NULL;
-  gboolean has_labels;
-  const char *state;
+  g_auto(StateColumns) c = { 0, };
 
   if (!writer_load_item_events (self, item_id, &rows, error))
     return FALSE;
   derive_state (rows, &d);
-
-  has_labels = d.labels != NULL && json_array_get_length (d.labels) > 0;
-  if (d.labels != NULL)
-    {
-      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_ARRAY);
-
-      json_node_set_array (node, d.labels);
-      labels = node_to_string (node);
-    }
-  regions = objects_to_json (d.regions);
-  spans = objects_to_json (d.spans);
-  {
-    g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-    json_node_set_object (node, d.answers);
-    answers = node_to_string (node);
-  }
-
-  if (has_labels || d.decision != NULL || d.regions->len > 0 || d.spans->len > 0
-      || json_object_get_size (d.answers) > 0)
-    state = "done";
-  else if (d.skipped)
-    state = "skipped";
-  else
-    state = "todo";
+  state_columns (&d, &c);
 
   stmt = prepare (self->wdb,
                   "INSERT OR REPLACE INTO item_state (item_id, state, labels, decision, reason,"
@@ -1221,8 +1260,8 @@ writer_rebuild_state (LbStore   *self,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, item_id);
-  bind_text (stmt, 2, state);
-  bind_text (stmt, 3, labels != NULL ? labels : "[]");
+  bind_text (stmt, 2, c.state);
+  bind_text (stmt, 3, c.labels != NULL ? c.labels : "[]");
   bind_text (stmt, 4, d.decision);
   bind_text (stmt, 5, d.reason);
   bind_text (stmt, 6, d.note);
@@ -1230,9 +1269,9 @@ writer_rebuild_state (LbStore   *self,
   bind_text (stmt, 8, d.last_actor);
   sqlite3_bind_int64 (stmt, 9, d.last_seq);
   sqlite3_bind_int64 (stmt, 10, d.updated_us);
-  bind_text (stmt, 11, regions);
-  bind_text (stmt, 12, spans);
-  bind_text (stmt, 13, answers);
+  bind_text (stmt, 11, c.regions);
+  bind_text (stmt, 12, c.spans);
+  bind_text (stmt, 13, c.answers);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot save the item’s state"));
 
@@ -1257,6 +1296,35 @@ writer_begin_act (LbStore     *self,
   ctx->next_seq = max_seq + 1;
   ctx->act = ctx->next_seq;
   ctx->prev_hash = g_strdup (self->last_hash);
+  return TRUE;
+}
+
+/* meta "chain:SEAT:count" += added and "chain:SEAT:head" = head, in the
+ * caller's transaction */
+static gboolean
+record_chain (sqlite3     *db,
+              const char  *seat,
+              gint64       added,
+              const char  *head,
+              GError     **error)
+{
+  g_autoptr(sqlite3_stmt) count = NULL;
+  g_autoptr(sqlite3_stmt) last = NULL;
+  g_autofree char *count_key = g_strdup_printf ("chain:%s:count", seat);
+  g_autofree char *head_key = g_strdup_printf ("chain:%s:head", seat);
+
+  count = prepare (db,
+                   "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key)"
+                   " DO UPDATE SET value = CAST (value AS INTEGER) + ?2", error);
+  last = prepare (db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", error);
+  if (count == NULL || last == NULL)
+    return FALSE;
+  bind_text (count, 1, count_key);
+  sqlite3_bind_int64 (count, 2, added);
+  bind_text (last, 1, head_key);
+  bind_text (last, 2, head);
+  if (sqlite3_step (count) != SQLITE_DONE || sqlite3_step (last) != SQLITE_DONE)
+    return set_sqlite_error (error, db, _("Cannot record the chain"));
   return TRUE;
 }
 
@@ -1301,6 +1369,10 @@ writer_append_event (LbStore       *self,
   bind_text (stmt, 13, hash);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot append the event"));
+
+  /* the seat's event count and last hash, for verify to see a chain cut short */
+  if (!record_chain (self->wdb, self->seat_id, 1, hash, error))
+    return FALSE;
 
   ctx->next_seq++;
   g_free (ctx->prev_hash);
@@ -2799,6 +2871,41 @@ load_seat (LbStore  *self,
         self->last_hash = g_strdup (col_text (stmt, 0));
       else
         self->last_hash = g_strdup ("");
+      g_clear_pointer (&stmt, sqlite3_finalize);
+
+      /* a store from before the chain was recorded: record it as it is */
+      {
+        g_autofree char *count_key = g_strdup_printf ("chain:%s:count", self->seat_id);
+        gint64 recorded = 0, n_events = 0;
+
+        stmt = prepare (db, "SELECT count(*) FROM meta WHERE key = ?1", error);
+        if (stmt == NULL)
+          return FALSE;
+        bind_text (stmt, 1, count_key);
+        if (sqlite3_step (stmt) == SQLITE_ROW)
+          recorded = sqlite3_column_int64 (stmt, 0);
+        g_clear_pointer (&stmt, sqlite3_finalize);
+
+        if (recorded == 0)
+          {
+            stmt = prepare (db, "SELECT count(*) FROM events WHERE seat = ?1", error);
+            if (stmt == NULL)
+              return FALSE;
+            bind_text (stmt, 1, self->seat_id);
+            if (sqlite3_step (stmt) == SQLITE_ROW)
+              n_events = sqlite3_column_int64 (stmt, 0);
+            g_clear_pointer (&stmt, sqlite3_finalize);
+            if (!exec_sql (db, "BEGIN IMMEDIATE", error))
+              return FALSE;
+            if (!record_chain (db, self->seat_id, n_events, self->last_hash, error))
+              {
+                sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+                return FALSE;
+              }
+            if (!exec_sql (db, "COMMIT", error))
+              return FALSE;
+          }
+      }
     }
 
   return TRUE;
@@ -4467,7 +4574,153 @@ lb_store_foreach_event (LbStore      *self,
 typedef struct {
   char   *hash;
   gint64  seq;
+  gint64  count;
 } ChainHead;
+
+/* Each seat's chain against what the store recorded with each append. */
+static gboolean
+verify_recorded_chains (LbStore     *self,
+                        sqlite3     *db,
+                        GHashTable  *heads,
+                        GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = prepare (db,
+                  "SELECT c.key, c.value, h.value FROM meta c"
+                  " LEFT JOIN meta h ON h.key = substr (c.key, 1, length (c.key) - 5) || 'head'"
+                  " WHERE c.key LIKE 'chain:%:count'", error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = col_text (stmt, 0);
+      g_autofree char *seat = g_strndup (key + 6, strlen (key) - 6 - 6);
+      gint64 recorded = g_ascii_strtoll (col_text (stmt, 1), NULL, 10);
+      const char *recorded_head = col_text (stmt, 2);
+      ChainHead *head = g_hash_table_lookup (heads, seat);
+      gint64 count = head != NULL ? head->count : 0;
+
+      if (count != recorded || g_strcmp0 (head != NULL ? head->hash : "",
+                                          recorded_head != NULL ? recorded_head : "") != 0)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                       _("the chain ends at event %s after %s events but the store recorded %s "
+                         "events for seat %s (last hash %s): events are missing"),
+                       num_str (head != NULL ? head->seq : 0).s, num_str (count).s,
+                       num_str (recorded).s, seat,
+                       recorded_head != NULL && *recorded_head != '\0' ? recorded_head : "-");
+          return FALSE;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, db, _("Cannot read the store’s records"));
+  return TRUE;
+}
+
+/* Every item's derived state (item_state) against a replay of its events. */
+static gboolean
+verify_item_states (LbStore  *self,
+                    sqlite3  *db,
+                    GError  **error)
+{
+  g_autoptr(sqlite3_stmt) events = NULL;
+  g_autoptr(sqlite3_stmt) state = NULL;
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (EventRow));
+  gint64 item_id = 0;
+  gint64 n_orphans = 0;
+  int rc;
+
+  g_array_set_clear_func (rows, event_row_clear);
+
+  /* items without events hold no decisions */
+  if (!query_int (db,
+                  "SELECT count(*) FROM item_state s WHERE (s.state != 'todo' OR s.last_seq"
+                  " IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM events e"
+                  " WHERE e.item_id = s.item_id)", &n_orphans, error))
+    return FALSE;
+  if (n_orphans > 0)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                   _("%s items have a derived state but no events"), num_str (n_orphans).s);
+      return FALSE;
+    }
+
+  events = prepare (db,
+                    "SELECT seq, uuid, actor, kind, payload, time_us, act, item_id FROM events"
+                    " WHERE item_id IS NOT NULL ORDER BY item_id, seq", error);
+  state = prepare (db,
+                   "SELECT s.state, s.labels, s.decision, s.reason, s.note, s.last_seq,"
+                   " s.regions, s.spans, s.answers, i.external_id, b.name"
+                   " FROM items i JOIN batches b ON b.id = i.batch_id"
+                   " LEFT JOIN item_state s ON s.item_id = i.id WHERE i.id = ?1", error);
+  if (events == NULL || state == NULL)
+    return FALSE;
+
+  for (;;)
+    {
+      gint64 next_id = 0;
+
+      rc = sqlite3_step (events);
+      if (rc == SQLITE_ROW)
+        next_id = sqlite3_column_int64 (events, 7);
+      else if (rc != SQLITE_DONE)
+        return set_sqlite_error (error, db, _("Cannot read the events"));
+
+      if (rows->len > 0 && next_id != item_id)
+        {
+          g_auto(Derived) d = { 0, };
+          g_auto(StateColumns) c = { 0, };
+          const char *what = NULL;
+
+          mark_active (rows);
+          derive_state (rows, &d);
+          state_columns (&d, &c);
+
+          sqlite3_reset (state);
+          sqlite3_bind_int64 (state, 1, item_id);
+          if (sqlite3_step (state) != SQLITE_ROW)
+            what = _("the item");
+          else if (g_strcmp0 (col_text (state, 0), c.state) != 0)
+            what = _("state");
+          else if (g_strcmp0 (col_text (state, 1), c.labels != NULL ? c.labels : "[]") != 0)
+            what = _("labels");
+          else if (g_strcmp0 (col_text (state, 2), d.decision) != 0
+                   || g_strcmp0 (col_text (state, 3), d.reason) != 0)
+            what = _("decision");
+          else if (g_strcmp0 (col_text (state, 4), d.note) != 0)
+            what = _("note");
+          else if (sqlite3_column_int64 (state, 5) != d.last_seq)
+            what = _("last event");
+          else if (g_strcmp0 (col_text (state, 6), c.regions) != 0)
+            what = _("regions");
+          else if (g_strcmp0 (col_text (state, 7), c.spans) != 0)
+            what = _("spans");
+          else if (g_strcmp0 (col_text (state, 8), c.answers) != 0)
+            what = _("answers");
+
+          if (what != NULL)
+            {
+              g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
+                           _("item “%s” of batch “%s” (id %s): its derived state (%s) does not "
+                             "match its events"),
+                           col_text (state, 9) != NULL ? col_text (state, 9) : "?",
+                           col_text (state, 10) != NULL ? col_text (state, 10) : "?",
+                           num_str (item_id).s, what);
+              return FALSE;
+            }
+          g_array_set_size (rows, 0);
+        }
+
+      if (rc == SQLITE_DONE)
+        break;
+      item_id = next_id;
+      append_event_row (rows, events);
+    }
+
+  return TRUE;
+}
 
 static void
 chain_head_free (gpointer data)
@@ -4586,9 +4839,14 @@ lb_store_verify (LbStore  *self,
       g_free (head->hash);
       head->hash = g_steal_pointer (&hash);
       head->seq = ev.seq;
+      head->count++;
     }
   if (rc != SQLITE_DONE)
     ok = set_sqlite_error (error, db, _("Cannot read the events"));
+
+  if (ok)
+    ok = verify_recorded_chains (self, db, heads, error)
+         && verify_item_states (self, db, error);
 
 out:
   g_clear_pointer (&stmt, sqlite3_finalize);

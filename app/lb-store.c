@@ -4607,7 +4607,7 @@ verify_recorded_chains (LbStore     *self,
         {
           g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
                        _("the chain ends at event %s after %s events but the store recorded %s "
-                         "events for seat %s (last hash %s): events are missing"),
+                         "events for seat %s (last hash %s)"),
                        num_str (head != NULL ? head->seq : 0).s, num_str (count).s,
                        num_str (recorded).s, seat,
                        recorded_head != NULL && *recorded_head != '\0' ? recorded_head : "-");

@@ -354,9 +354,12 @@ gboolean     lb_store_foreach_event      (LbStore           *self,
                                           GError           **error);
 gint64       lb_store_get_last_seq       (LbStore           *self);
 
-/* PRAGMA integrity_check plus every seat's hash chain. Returns TRUE when
- * both pass; otherwise FALSE with LB_STORE_ERROR_CORRUPT and a message that
- * names the first broken event (seq and uuid). */
+/* PRAGMA integrity_check plus every seat's hash chain, each chain against
+ * the event count and last hash the store recorded with every append (so a
+ * chain cut short is seen), and every item's derived state against a replay
+ * of its events. Returns TRUE when all pass; otherwise FALSE with
+ * LB_STORE_ERROR_CORRUPT and a message that names the first broken event
+ * (seq and uuid), the seat whose chain is short, or the item. */
 gboolean     lb_store_verify             (LbStore           *self,
                                           GError           **error);
 

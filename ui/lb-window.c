@@ -52,6 +52,7 @@ struct _LbWindow
 
   gint64                batch_id;
   char                 *batch_name;
+  char                 *batch_root;  /* images may not leave it, even through a later link */
   guint                 total;         /* items in the batch */
   gboolean              total_stale;
   LbSchema             *schema;
@@ -1662,6 +1663,7 @@ lb_window_set_settings (LbWindow  *self,
   self->loader = lb_image_loader_new ((gsize) g_settings_get_uint (settings, "image-cache-mb")
                                       * 1024 * 1024,
                                       CLAMP (g_get_num_processors (), 1, 4));
+  lb_image_loader_set_root (self->loader, self->batch_root);
   lb_item_view_set_image_loader (LB_ITEM_VIEW (self->item_view), self->loader);
   g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
@@ -1898,6 +1900,9 @@ lb_window_open_batch (LbWindow  *self,
   self->total_stale = TRUE;
   g_free (self->batch_name);
   self->batch_name = g_strdup (batch->name);
+  g_free (self->batch_root);
+  self->batch_root = g_strdup (batch->root);
+  lb_image_loader_set_root (self->loader, self->batch_root);
   self->schema = lb_schema_ref (schema);
   self->list = lb_item_list_new (self->store, batch_id, self->filter);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
@@ -2119,6 +2124,7 @@ lb_window_finalize (GObject *object)
   LbWindow *self = LB_WINDOW (object);
 
   g_free (self->batch_name);
+  g_free (self->batch_root);
   g_free (self->actor);
   g_free (self->subtitle);
   g_free (self->save_state);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -738,6 +739,61 @@ test_store_actions_enabled (Fixture       *f,
                                                             "win.undo")));
 }
 
+static gboolean
+item_view_failed (gpointer data)
+{
+  return lb_item_view_get_status (LB_ITEM_VIEW (data)) == LB_ITEM_VIEW_FAILED;
+}
+
+/* An image replaced by a link out of the batch folder after the import is
+ * refused when shown, with a message naming the file. */
+static void
+test_image_link_out_of_batch (void)
+{
+  g_autofree char *tmpdir = lb_test_make_tmpdir ("lb-test-window-link");
+  g_autofree char *batch_dir = g_build_filename (tmpdir, "batch", NULL);
+  g_autofree char *outside = g_build_filename (tmpdir, "outside.png", NULL);
+  g_autofree char *image = g_build_filename (batch_dir, "02-image.png", NULL);
+  g_autofree char *db = g_build_filename (tmpdir, "store.db", NULL);
+  g_autoptr(GError) error = NULL;
+  LbStore *store;
+  LbWindow *window;
+  GtkWidget *item_view;
+  gint64 batch_id;
+
+  lb_test_write_file (batch_dir, "01-text.txt", "A text before the image.", -1);
+  g_free (lb_test_copy_pngsuite ("basn2c08.png", batch_dir, "02-image.png"));
+  g_free (lb_test_copy_pngsuite ("basn0g08.png", tmpdir, "outside.png"));
+  store = lb_test_open_store (db);
+  batch_id = lb_test_import (store, batch_dir, NULL, 2);
+
+  g_assert_cmpint (g_unlink (image), ==, 0);
+  g_assert_cmpint (symlink (outside, image), ==, 0);
+
+  window = g_object_ref (lb_window_new (NULL));
+  lb_window_set_store (window, store);
+  lb_window_set_actor (window, "Tester");
+  g_assert_true (lb_window_open_batch (window, batch_id, &error));
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (window));
+  lb_test_spin_for (50);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next", NULL));
+  item_view = lb_window_get_item_view (window);
+  lb_test_wait_until (item_view_failed, item_view, 10);
+  g_assert_nonnull (strstr (lb_item_view_get_error_message (LB_ITEM_VIEW (item_view)),
+                            "02-image.png"));
+  g_assert_nonnull (strstr (lb_item_view_get_error_message (LB_ITEM_VIEW (item_view)),
+                            "leaves the batch folder"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_test_spin_for (20);
+  g_assert_finalize_object (window);
+  lb_store_close (store);
+  g_object_unref (store);
+  lb_test_remove_tree (tmpdir);
+}
+
 static void
 test_store_error (void)
 {
@@ -922,6 +978,7 @@ main (int    argc,
   ADD ("save-error", test_save_error);
   ADD ("store-actions-enabled", test_store_actions_enabled);
   g_test_add_func ("/ui/window/store-error", test_store_error);
+  g_test_add_func ("/ui/window/image-link-out-of-batch", test_image_link_out_of_batch);
 
   return g_test_run ();
 }

@@ -415,6 +415,17 @@ check_hotkey (Parse       *p,
         }
     }
 
+  /* B and P pick the box and polygon tools when the schema enables them */
+  if (folded == 'b' && (p->schema->tools & LB_TOOL_BOX))
+    return invalid (p, error, field,
+                    _("“%s” is reserved for the box tool (the schema's tools include “box”)"),
+                    hotkey);
+  if (folded == 'p' && (p->schema->tools & LB_TOOL_POLYGON))
+    return invalid (p, error, field,
+                    _("“%s” is reserved for the polygon tool (the schema's tools include "
+                      "“polygon”)"),
+                    hotkey);
+
   target = lb_schema_lookup_hotkey (p->schema, hotkey, &index);
   if (target == LB_HOTKEY_LABEL)
     return invalid (p, error, field, _("“%s” is already used by label “%s”"),

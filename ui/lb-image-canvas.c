@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
 
 #include "lb-image-canvas.h"
 
@@ -57,6 +60,30 @@ struct _LbImageCanvas
   double      drag_start_x;  /* offset when the drag began */
   double      drag_start_y;
   double      pinch_start_zoom;
+
+  /* Regions of the current item (drawn over the image) and the tools */
+  LbItem      *regions_item;
+  LbSchema    *schema;
+  LbCanvasTool tool;
+  char        *selected_id;
+  int          mode;          /* MODE_*: what the primary button is doing */
+  double       press_x;       /* widget coordinates of the press */
+  double       press_y;
+  double       press_ix;      /* image coordinates of the press */
+  double       press_iy;
+  int          handle;        /* box handle 0..7 or polygon vertex being dragged */
+  gboolean     has_anchor;    /* box: the first of two clicks is down */
+  double       anchor_x;      /* image coordinates */
+  double       anchor_y;
+  GArray      *poly;          /* polygon being drawn: x0, y0, x1, y1, ... */
+  /* Geometry of the selected region as edited, until the store has it */
+  gboolean     override;
+  gboolean     tool_dragging;  /* the primary drag belongs to the tools */
+  double       ov_box[4];
+  GArray      *ov_points;
+  double       orig_box[4];
+  GArray      *orig_points;
+  guint        nudge_id;
 };
 
 G_DEFINE_FINAL_TYPE (LbImageCanvas, lb_image_canvas, GTK_TYPE_WIDGET)
@@ -70,6 +97,33 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  SIGNAL_REGION_CREATE,
+  SIGNAL_REGION_UPDATE,
+  SIGNAL_SELECTION_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+enum {
+  MODE_NONE,
+  MODE_DRAW_BOX,   /* dragging out a new box (or the first of two clicks) */
+  MODE_MOVE,       /* dragging the selected region */
+  MODE_RESIZE,     /* dragging a handle of the selected box */
+  MODE_VERTEX,     /* dragging a vertex of the selected polygon */
+  MODE_SELECT,     /* a press that selects on release */
+};
+
+static void lb_image_canvas_draw_regions (LbImageCanvas *self, GtkSnapshot *snapshot);
+static gboolean lb_image_canvas_tools_enabled (LbImageCanvas *self);
+static void tool_drag_begin_cb (GtkGestureDrag *gesture, double x, double y,
+                                LbImageCanvas *self);
+static void tool_drag_update_cb (GtkGestureDrag *gesture, double dx, double dy,
+                                 LbImageCanvas *self);
+static void tool_drag_end_cb (GtkGestureDrag *gesture, double dx, double dy,
+                              LbImageCanvas *self);
 
 /* Geometry */
 
@@ -703,8 +757,8 @@ lb_image_canvas_append_surface (LbImageCanvas         *self,
 }
 
 static void
-lb_image_canvas_snapshot (GtkWidget   *widget,
-                          GtkSnapshot *snapshot)
+lb_image_canvas_snapshot_image (GtkWidget   *widget,
+                                GtkSnapshot *snapshot)
 {
   LbImageCanvas *self = LB_IMAGE_CANVAS (widget);
   static const GdkRGBA light = { 0.80f, 0.80f, 0.80f, 1.0f };
@@ -765,6 +819,14 @@ lb_image_canvas_snapshot (GtkWidget   *widget,
       gtk_snapshot_append_texture (snapshot, self->texture, &rect);
       gtk_snapshot_pop (snapshot);
     }
+}
+
+static void
+lb_image_canvas_snapshot (GtkWidget   *widget,
+                          GtkSnapshot *snapshot)
+{
+  lb_image_canvas_snapshot_image (widget, snapshot);
+  lb_image_canvas_draw_regions (LB_IMAGE_CANVAS (widget), snapshot);
 }
 
 static void
@@ -850,6 +912,8 @@ motion_cb (GtkEventControllerMotion *controller,
   self->pointer_x = x;
   self->pointer_y = y;
   self->pointer_inside = TRUE;
+  if (self->tool != LB_CANVAS_TOOL_SELECT)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -857,6 +921,8 @@ leave_cb (GtkEventControllerMotion *controller,
           LbImageCanvas            *self)
 {
   self->pointer_inside = FALSE;
+  if (self->tool != LB_CANVAS_TOOL_SELECT)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static gboolean
@@ -899,6 +965,12 @@ drag_begin_cb (GtkGestureDrag *gesture,
 
   /* The primary button pans only with Space held; otherwise it is left to
    * the tools. */
+  self->tool_dragging = FALSE;
+  if (button == GDK_BUTTON_PRIMARY && !self->space_held && lb_image_canvas_tools_enabled (self))
+    {
+      tool_drag_begin_cb (gesture, x, y, self);
+      return;
+    }
   if ((button == GDK_BUTTON_PRIMARY && !self->space_held) || self->texture == NULL)
     {
       gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
@@ -920,6 +992,11 @@ drag_update_cb (GtkGestureDrag *gesture,
                 double          dy,
                 LbImageCanvas  *self)
 {
+  if (self->tool_dragging)
+    {
+      tool_drag_update_cb (gesture, dx, dy, self);
+      return;
+    }
   if (!self->dragging)
     return;
   lb_image_canvas_set_offset (self, self->drag_start_x + dx, self->drag_start_y + dy);
@@ -931,6 +1008,12 @@ drag_end_cb (GtkGestureDrag *gesture,
              double          dy,
              LbImageCanvas  *self)
 {
+  if (self->tool_dragging)
+    {
+      self->tool_dragging = FALSE;
+      tool_drag_end_cb (gesture, dx, dy, self);
+      return;
+    }
   if (!self->dragging)
     return;
   drag_update_cb (gesture, dx, dy, self);
@@ -957,6 +1040,796 @@ pinch_scale_changed_cb (GtkGestureZoom *gesture,
       || !gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y))
     return;
   lb_image_canvas_zoom_at (self, self->pinch_start_zoom * scale, x, y);
+}
+
+/* Regions */
+
+#define HANDLE_SIZE 8.0     /* logical pixels */
+#define HIT_SLOP 6.0        /* logical pixels around a handle or vertex */
+#define CLICK_SLOP 3.0      /* a press that moves less is a click */
+#define NUDGE_COMMIT_MS 400
+
+static const LbRegion *
+lb_image_canvas_find_region (LbImageCanvas *self,
+                             const char    *id)
+{
+  if (self->regions_item == NULL || id == NULL)
+    return NULL;
+  return lb_item_find_region (self->regions_item, id);
+}
+
+static const LbRegion *
+lb_image_canvas_selected (LbImageCanvas *self)
+{
+  return lb_image_canvas_find_region (self, self->selected_id);
+}
+
+static void
+lb_image_canvas_set_selected (LbImageCanvas *self,
+                              const char    *id)
+{
+  if (g_strcmp0 (self->selected_id, id) == 0)
+    return;
+  g_free (self->selected_id);
+  self->selected_id = g_strdup (id);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SIGNAL_SELECTION_CHANGED], 0);
+}
+
+/* The geometry to draw for a region: the edited one for the selected
+ * region while it is being edited, otherwise the stored one. */
+static void
+region_geometry (LbImageCanvas  *self,
+                 const LbRegion *region,
+                 const double  **box,
+                 const double  **points,
+                 guint          *n_points)
+{
+  if (self->override && g_strcmp0 (region->id, self->selected_id) == 0)
+    {
+      *box = self->ov_box;
+      *points = (const double *) (gpointer) self->ov_points->data;
+      *n_points = self->ov_points->len / 2;
+      return;
+    }
+  *box = region->box;
+  *points = region->points;
+  *n_points = region->n_points;
+}
+
+static void
+lb_image_canvas_begin_override (LbImageCanvas  *self,
+                                const LbRegion *region)
+{
+  if (self->override)
+    return;
+  self->override = TRUE;
+  memcpy (self->ov_box, region->box, sizeof self->ov_box);
+  g_array_set_size (self->ov_points, 0);
+  if (region->points != NULL)
+    g_array_append_vals (self->ov_points, region->points, region->n_points * 2);
+}
+
+static void
+lb_image_canvas_snapshot_original (LbImageCanvas *self)
+{
+  memcpy (self->orig_box, self->ov_box, sizeof self->orig_box);
+  g_array_set_size (self->orig_points, 0);
+  g_array_append_vals (self->orig_points, self->ov_points->data, self->ov_points->len);
+}
+
+static void
+lb_image_canvas_emit_update (LbImageCanvas *self)
+{
+  const LbRegion *region = lb_image_canvas_selected (self);
+
+  if (region == NULL || !self->override)
+    return;
+  if (region->shape == LB_REGION_SHAPE_BOX)
+    {
+      if (memcmp (region->box, self->ov_box, sizeof self->ov_box) == 0)
+        {
+          self->override = FALSE;
+          return;
+        }
+      g_signal_emit (self, signals[SIGNAL_REGION_UPDATE], 0, region->id,
+                     (guint) LB_REGION_SHAPE_BOX, self->ov_box, 4u);
+    }
+  else
+    {
+      if (self->ov_points->len == region->n_points * 2
+          && memcmp (region->points, self->ov_points->data,
+                     sizeof (double) * self->ov_points->len) == 0)
+        {
+          self->override = FALSE;
+          return;
+        }
+      g_signal_emit (self, signals[SIGNAL_REGION_UPDATE], 0, region->id,
+                     (guint) LB_REGION_SHAPE_POLYGON, self->ov_points->data,
+                     self->ov_points->len);
+    }
+}
+
+static gboolean
+point_in_polygon (const double *pts,
+                  guint         n,
+                  double        x,
+                  double        y)
+{
+  gboolean inside = FALSE;
+
+  for (guint i = 0, j = n - 1; i < n; j = i++)
+    {
+      double xi = pts[2 * i], yi = pts[2 * i + 1], xj = pts[2 * j], yj = pts[2 * j + 1];
+
+      if (((yi > y) != (yj > y)) && (x < (xj - xi) * (y - yi) / (yj - yi) + xi))
+        inside = !inside;
+    }
+  return inside;
+}
+
+static gboolean
+region_contains (LbImageCanvas  *self,
+                 const LbRegion *region,
+                 double          ix,
+                 double          iy)
+{
+  const double *box, *points;
+  guint n;
+
+  region_geometry (self, region, &box, &points, &n);
+  if (region->shape == LB_REGION_SHAPE_BOX)
+    return ix >= box[0] && iy >= box[1] && ix <= box[0] + box[2] && iy <= box[1] + box[3];
+  return n >= 3 && point_in_polygon (points, n, ix, iy);
+}
+
+/* The topmost (latest) region under an image point, or NULL */
+static const LbRegion *
+lb_image_canvas_region_at (LbImageCanvas *self,
+                           double         ix,
+                           double         iy)
+{
+  guint n;
+
+  if (self->regions_item == NULL)
+    return NULL;
+  n = lb_item_get_n_regions (self->regions_item);
+  for (guint i = n; i > 0; i--)
+    {
+      const LbRegion *region = lb_item_get_region (self->regions_item, i - 1);
+
+      if (region_contains (self, region, ix, iy))
+        return region;
+    }
+  return NULL;
+}
+
+/* Box handles 0..7: corners and edge middles, clockwise from the top left */
+static void
+box_handle_point (const double *box,
+                  int           handle,
+                  double       *x,
+                  double       *y)
+{
+  static const double fx[8] = { 0, 0.5, 1, 1, 1, 0.5, 0, 0 };
+  static const double fy[8] = { 0, 0, 0, 0.5, 1, 1, 1, 0.5 };
+
+  *x = box[0] + box[2] * fx[handle];
+  *y = box[1] + box[3] * fy[handle];
+}
+
+/* The handle (box) or vertex (polygon) of the selected region near a
+ * widget point, or -1 */
+static int
+lb_image_canvas_handle_at (LbImageCanvas *self,
+                           double         wx,
+                           double         wy)
+{
+  const LbRegion *region = lb_image_canvas_selected (self);
+  const double *box, *points;
+  guint n;
+
+  if (region == NULL)
+    return -1;
+  region_geometry (self, region, &box, &points, &n);
+  if (region->shape == LB_REGION_SHAPE_BOX)
+    {
+      for (int h = 0; h < 8; h++)
+        {
+          double ix, iy, hx, hy;
+
+          box_handle_point (box, h, &ix, &iy);
+          lb_image_canvas_image_to_widget (self, ix, iy, &hx, &hy);
+          if (fabs (hx - wx) <= HIT_SLOP && fabs (hy - wy) <= HIT_SLOP)
+            return h;
+        }
+      return -1;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      double hx, hy;
+
+      lb_image_canvas_image_to_widget (self, points[2 * i], points[2 * i + 1], &hx, &hy);
+      if (fabs (hx - wx) <= HIT_SLOP && fabs (hy - wy) <= HIT_SLOP)
+        return (int) i;
+    }
+  return -1;
+}
+
+static void
+lb_image_canvas_clamp_point (LbImageCanvas *self,
+                             double        *ix,
+                             double        *iy)
+{
+  double cw = 0, ch = 0;
+
+  if (!lb_image_canvas_get_content (self, &cw, &ch))
+    return;
+  *ix = CLAMP (*ix, 0, cw);
+  *iy = CLAMP (*iy, 0, ch);
+}
+
+static void
+lb_image_canvas_finish_box (LbImageCanvas *self,
+                            double         ix,
+                            double         iy)
+{
+  double box[4];
+
+  lb_image_canvas_clamp_point (self, &ix, &iy);
+  box[0] = MIN (self->anchor_x, ix);
+  box[1] = MIN (self->anchor_y, iy);
+  box[2] = fabs (ix - self->anchor_x);
+  box[3] = fabs (iy - self->anchor_y);
+  self->has_anchor = FALSE;
+  self->mode = MODE_NONE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (box[2] < 1.0 || box[3] < 1.0)
+    return;
+  g_signal_emit (self, signals[SIGNAL_REGION_CREATE], 0, (guint) LB_REGION_SHAPE_BOX, box, 4u);
+}
+
+static gboolean
+lb_image_canvas_finish_polygon (LbImageCanvas *self)
+{
+  g_autoptr(GArray) points = NULL;
+
+  if (self->poly->len < 6)
+    return FALSE;
+  points = g_steal_pointer (&self->poly);
+  self->poly = g_array_new (FALSE, FALSE, sizeof (double));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SIGNAL_REGION_CREATE], 0, (guint) LB_REGION_SHAPE_POLYGON,
+                 points->data, points->len);
+  return TRUE;
+}
+
+static void
+lb_image_canvas_tool_press (LbImageCanvas *self,
+                            double         wx,
+                            double         wy)
+{
+  const LbRegion *hit;
+  double ix, iy;
+  int handle;
+
+  lb_image_canvas_widget_to_image (self, wx, wy, &ix, &iy);
+  self->press_x = wx;
+  self->press_y = wy;
+  self->press_ix = ix;
+  self->press_iy = iy;
+  self->mode = MODE_NONE;
+
+  /* The second of two clicks ends a box */
+  if (self->tool == LB_CANVAS_TOOL_BOX && self->has_anchor)
+    {
+      lb_image_canvas_finish_box (self, ix, iy);
+      return;
+    }
+
+  /* Adding vertices to a polygon being drawn; its first vertex closes it */
+  if (self->tool == LB_CANVAS_TOOL_POLYGON && self->poly->len > 0)
+    {
+      double fx, fy;
+
+      lb_image_canvas_image_to_widget (self, g_array_index (self->poly, double, 0),
+                                       g_array_index (self->poly, double, 1), &fx, &fy);
+      if (self->poly->len >= 6 && fabs (fx - wx) <= HIT_SLOP && fabs (fy - wy) <= HIT_SLOP)
+        {
+          lb_image_canvas_finish_polygon (self);
+          return;
+        }
+      lb_image_canvas_clamp_point (self, &ix, &iy);
+      g_array_append_val (self->poly, ix);
+      g_array_append_val (self->poly, iy);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+
+  /* Handles of the selected region */
+  handle = lb_image_canvas_handle_at (self, wx, wy);
+  if (handle >= 0)
+    {
+      const LbRegion *region = lb_image_canvas_selected (self);
+
+      lb_image_canvas_begin_override (self, region);
+      lb_image_canvas_snapshot_original (self);
+      self->handle = handle;
+      self->mode = region->shape == LB_REGION_SHAPE_BOX ? MODE_RESIZE : MODE_VERTEX;
+      return;
+    }
+
+  hit = lb_image_canvas_region_at (self, ix, iy);
+
+  /* Inside the selected region: move it */
+  if (hit != NULL && g_strcmp0 (hit->id, self->selected_id) == 0)
+    {
+      lb_image_canvas_begin_override (self, hit);
+      lb_image_canvas_snapshot_original (self);
+      self->mode = MODE_MOVE;
+      return;
+    }
+
+  switch (self->tool)
+    {
+    case LB_CANVAS_TOOL_BOX:
+      lb_image_canvas_clamp_point (self, &ix, &iy);
+      self->anchor_x = ix;
+      self->anchor_y = iy;
+      self->mode = MODE_DRAW_BOX;
+      break;
+    case LB_CANVAS_TOOL_POLYGON:
+      if (hit != NULL)
+        {
+          /* A click on a region selects it (on release) */
+          self->mode = MODE_SELECT;
+          break;
+        }
+      lb_image_canvas_clamp_point (self, &ix, &iy);
+      g_array_append_val (self->poly, ix);
+      g_array_append_val (self->poly, iy);
+      lb_image_canvas_set_selected (self, NULL);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      break;
+    case LB_CANVAS_TOOL_SELECT:
+    default:
+      lb_image_canvas_set_selected (self, hit != NULL ? hit->id : NULL);
+      if (hit != NULL)
+        {
+          lb_image_canvas_begin_override (self, hit);
+          lb_image_canvas_snapshot_original (self);
+          self->mode = MODE_MOVE;
+        }
+      break;
+    }
+}
+
+static void
+lb_image_canvas_tool_motion (LbImageCanvas *self,
+                             double         wx,
+                             double         wy)
+{
+  double ix, iy, dx, dy, cw = 0, ch = 0;
+
+  self->pointer_x = wx;
+  self->pointer_y = wy;
+  lb_image_canvas_widget_to_image (self, wx, wy, &ix, &iy);
+  lb_image_canvas_get_content (self, &cw, &ch);
+  dx = ix - self->press_ix;
+  dy = iy - self->press_iy;
+
+  switch (self->mode)
+    {
+    case MODE_MOVE:
+      if (self->orig_points->len > 0 && lb_image_canvas_selected (self)->shape
+                                        == LB_REGION_SHAPE_POLYGON)
+        {
+          double minx = G_MAXDOUBLE, miny = G_MAXDOUBLE, maxx = -G_MAXDOUBLE, maxy = -G_MAXDOUBLE;
+          const double *o = (const double *) (gpointer) self->orig_points->data;
+
+          for (guint i = 0; i < self->orig_points->len; i += 2)
+            {
+              minx = MIN (minx, o[i]);
+              maxx = MAX (maxx, o[i]);
+              miny = MIN (miny, o[i + 1]);
+              maxy = MAX (maxy, o[i + 1]);
+            }
+          dx = CLAMP (dx, -minx, cw - maxx);
+          dy = CLAMP (dy, -miny, ch - maxy);
+          for (guint i = 0; i < self->orig_points->len; i += 2)
+            {
+              g_array_index (self->ov_points, double, i) = round (o[i] + dx);
+              g_array_index (self->ov_points, double, i + 1) = round (o[i + 1] + dy);
+            }
+        }
+      else
+        {
+          self->ov_box[0] = round (CLAMP (self->orig_box[0] + dx, 0, cw - self->orig_box[2]));
+          self->ov_box[1] = round (CLAMP (self->orig_box[1] + dy, 0, ch - self->orig_box[3]));
+        }
+      break;
+    case MODE_RESIZE:
+      {
+        double x0 = self->orig_box[0], y0 = self->orig_box[1];
+        double x1 = x0 + self->orig_box[2], y1 = y0 + self->orig_box[3];
+        int h = self->handle;
+
+        if (h == 0 || h == 6 || h == 7)
+          x0 += dx;
+        if (h == 2 || h == 3 || h == 4)
+          x1 += dx;
+        if (h == 0 || h == 1 || h == 2)
+          y0 += dy;
+        if (h == 4 || h == 5 || h == 6)
+          y1 += dy;
+        x0 = CLAMP (x0, 0, cw);
+        x1 = CLAMP (x1, 0, cw);
+        y0 = CLAMP (y0, 0, ch);
+        y1 = CLAMP (y1, 0, ch);
+        self->ov_box[0] = round (MIN (x0, x1));
+        self->ov_box[1] = round (MIN (y0, y1));
+        self->ov_box[2] = MAX (1.0, round (fabs (x1 - x0)));
+        self->ov_box[3] = MAX (1.0, round (fabs (y1 - y0)));
+      }
+      break;
+    case MODE_VERTEX:
+      if ((guint) self->handle * 2 + 1 < self->ov_points->len)
+        {
+          lb_image_canvas_clamp_point (self, &ix, &iy);
+          g_array_index (self->ov_points, double, self->handle * 2) = round (ix);
+          g_array_index (self->ov_points, double, self->handle * 2 + 1) = round (iy);
+        }
+      break;
+    default:
+      break;
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+lb_image_canvas_tool_release (LbImageCanvas *self,
+                              double         wx,
+                              double         wy)
+{
+  gboolean click = fabs (wx - self->press_x) < CLICK_SLOP && fabs (wy - self->press_y) < CLICK_SLOP;
+  int mode = self->mode;
+
+  lb_image_canvas_tool_motion (self, wx, wy);
+  self->mode = MODE_NONE;
+
+  switch (mode)
+    {
+    case MODE_DRAW_BOX:
+      if (click)
+        {
+          const LbRegion *hit = lb_image_canvas_region_at (self, self->press_ix, self->press_iy);
+
+          /* A click on a region selects it; elsewhere it is the first of two clicks */
+          if (hit != NULL)
+            lb_image_canvas_set_selected (self, hit->id);
+          else
+            {
+              lb_image_canvas_set_selected (self, NULL);
+              self->has_anchor = TRUE;
+            }
+          gtk_widget_queue_draw (GTK_WIDGET (self));
+        }
+      else
+        {
+          double ix, iy;
+
+          lb_image_canvas_widget_to_image (self, wx, wy, &ix, &iy);
+          lb_image_canvas_finish_box (self, ix, iy);
+        }
+      break;
+    case MODE_SELECT:
+      {
+        const LbRegion *hit = lb_image_canvas_region_at (self, self->press_ix, self->press_iy);
+
+        lb_image_canvas_set_selected (self, hit != NULL ? hit->id : NULL);
+      }
+      break;
+    case MODE_MOVE:
+    case MODE_RESIZE:
+    case MODE_VERTEX:
+      if (click && mode == MODE_MOVE)
+        {
+          /* Nothing moved */
+          memcpy (self->ov_box, self->orig_box, sizeof self->ov_box);
+          g_array_set_size (self->ov_points, 0);
+          g_array_append_vals (self->ov_points, self->orig_points->data, self->orig_points->len);
+        }
+      lb_image_canvas_emit_update (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      break;
+    default:
+      break;
+    }
+}
+
+static gboolean
+lb_image_canvas_tools_enabled (LbImageCanvas *self)
+{
+  return self->texture != NULL && self->regions_item != NULL && self->schema != NULL
+         && (lb_schema_has_tool (self->schema, LB_TOOL_BOX)
+             || lb_schema_has_tool (self->schema, LB_TOOL_POLYGON));
+}
+
+static void
+tool_drag_begin_cb (GtkGestureDrag *gesture,
+                    double          x,
+                    double          y,
+                    LbImageCanvas  *self)
+{
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  self->tool_dragging = TRUE;
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  lb_image_canvas_tool_press (self, x, y);
+}
+
+static void
+tool_drag_update_cb (GtkGestureDrag *gesture,
+                     double          dx,
+                     double          dy,
+                     LbImageCanvas  *self)
+{
+  lb_image_canvas_tool_motion (self, self->press_x + dx, self->press_y + dy);
+}
+
+static void
+tool_drag_end_cb (GtkGestureDrag *gesture,
+                  double          dx,
+                  double          dy,
+                  LbImageCanvas  *self)
+{
+  lb_image_canvas_tool_release (self, self->press_x + dx, self->press_y + dy);
+}
+
+/* Drawing */
+
+static void
+label_color (LbImageCanvas *self,
+             const char    *label_id,
+             GdkRGBA       *rgba)
+{
+  const LbSchemaLabel *label = self->schema != NULL && label_id != NULL
+                               ? lb_schema_find_label (self->schema, label_id) : NULL;
+
+  if (label == NULL || label->color == NULL || !gdk_rgba_parse (rgba, label->color))
+    gdk_rgba_parse (rgba, "#e01b24");
+}
+
+static void
+path_region (LbImageCanvas *self,
+             cairo_t       *cr,
+             LbRegionShape  shape,
+             const double  *box,
+             const double  *points,
+             guint          n,
+             gboolean       close)
+{
+  double x, y;
+
+  cairo_new_path (cr);
+  if (shape == LB_REGION_SHAPE_BOX)
+    {
+      double x1, y1;
+
+      lb_image_canvas_image_to_widget (self, box[0], box[1], &x, &y);
+      lb_image_canvas_image_to_widget (self, box[0] + box[2], box[1] + box[3], &x1, &y1);
+      cairo_rectangle (cr, round (x) + 0.5, round (y) + 0.5, round (x1) - round (x),
+                       round (y1) - round (y));
+      return;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      lb_image_canvas_image_to_widget (self, points[2 * i], points[2 * i + 1], &x, &y);
+      cairo_line_to (cr, x, y);
+    }
+  if (close)
+    cairo_close_path (cr);
+}
+
+static void
+draw_handle (cairo_t *cr,
+             double   x,
+             double   y)
+{
+  cairo_rectangle (cr, round (x - HANDLE_SIZE / 2) + 0.5, round (y - HANDLE_SIZE / 2) + 0.5,
+                   HANDLE_SIZE - 1, HANDLE_SIZE - 1);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgb (cr, 0.1, 0.1, 0.1);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+}
+
+static void
+draw_tag (LbImageCanvas *self,
+          cairo_t       *cr,
+          const char    *text,
+          const GdkRGBA *color,
+          double         x,
+          double         y)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  PangoFontDescription *font = pango_font_description_from_string ("Sans Bold 8");
+  int tw, th;
+  double luma = 0.299 * color->red + 0.587 * color->green + 0.114 * color->blue;
+
+  pango_layout_set_font_description (layout, font);
+  pango_font_description_free (font);
+  pango_layout_get_pixel_size (layout, &tw, &th);
+  x = round (x);
+  y = round (y - th - 2);
+  if (y < 0)
+    y = round (y + th + 2);
+  cairo_rectangle (cr, x, y, tw + 6, th + 2);
+  gdk_cairo_set_source_rgba (cr, color);
+  cairo_fill (cr);
+  if (luma > 0.6)
+    cairo_set_source_rgb (cr, 0, 0, 0);
+  else
+    cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_move_to (cr, x + 3, y + 1);
+  pango_cairo_show_layout (cr, layout);
+}
+
+static void
+lb_image_canvas_draw_regions (LbImageCanvas *self,
+                              GtkSnapshot   *snapshot)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  gboolean drawing_tool = self->tool != LB_CANVAS_TOOL_SELECT && self->regions_item != NULL;
+  guint n = self->regions_item != NULL ? lb_item_get_n_regions (self->regions_item) : 0;
+  GdkRGBA current;
+  cairo_t *cr;
+
+  if (self->texture == NULL || width <= 0 || height <= 0
+      || (n == 0 && !drawing_tool))
+    return;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  for (guint i = 0; i < n; i++)
+    {
+      const LbRegion *region = lb_item_get_region (self->regions_item, i);
+      gboolean selected = g_strcmp0 (region->id, self->selected_id) == 0;
+      const LbSchemaLabel *label = self->schema != NULL
+                                   ? lb_schema_find_label (self->schema, region->label) : NULL;
+      const double *box, *points;
+      guint np;
+      GdkRGBA color;
+      double tx, ty;
+
+      region_geometry (self, region, &box, &points, &np);
+      label_color (self, region->label, &color);
+      path_region (self, cr, region->shape, box, points, np, TRUE);
+      cairo_set_source_rgba (cr, color.red, color.green, color.blue, selected ? 0.30 : 0.15);
+      cairo_fill_preserve (cr);
+      /* A dark outline under the colour keeps it visible on any image */
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_set_line_width (cr, selected ? 5 : 4);
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.5);
+      cairo_stroke_preserve (cr);
+      cairo_set_line_width (cr, selected ? 3 : 2);
+      gdk_cairo_set_source_rgba (cr, &color);
+      cairo_stroke (cr);
+
+      if (region->shape == LB_REGION_SHAPE_BOX)
+        lb_image_canvas_image_to_widget (self, box[0], box[1], &tx, &ty);
+      else if (np > 0)
+        {
+          double minx = points[0], miny = points[1];
+
+          for (guint k = 1; k < np; k++)
+            if (points[2 * k + 1] < miny)
+              {
+                miny = points[2 * k + 1];
+                minx = points[2 * k];
+              }
+          lb_image_canvas_image_to_widget (self, minx, miny, &tx, &ty);
+        }
+      else
+        continue;
+      draw_tag (self, cr, label != NULL ? label->title : region->label, &color, tx - 1, ty);
+
+      if (selected)
+        {
+          if (region->shape == LB_REGION_SHAPE_BOX)
+            for (int h = 0; h < 8; h++)
+              {
+                double ix, iy, hx, hy;
+
+                box_handle_point (box, h, &ix, &iy);
+                lb_image_canvas_image_to_widget (self, ix, iy, &hx, &hy);
+                draw_handle (cr, hx, hy);
+              }
+          else
+            for (guint k = 0; k < np; k++)
+              {
+                double hx, hy;
+
+                lb_image_canvas_image_to_widget (self, points[2 * k], points[2 * k + 1], &hx, &hy);
+                draw_handle (cr, hx, hy);
+              }
+        }
+    }
+
+  label_color (self, NULL, &current);
+
+  /* A box being drawn */
+  if (self->mode == MODE_DRAW_BOX || self->has_anchor)
+    {
+      double ix, iy, box[4];
+
+      lb_image_canvas_widget_to_image (self, self->pointer_x, self->pointer_y, &ix, &iy);
+      lb_image_canvas_clamp_point (self, &ix, &iy);
+      box[0] = MIN (self->anchor_x, ix);
+      box[1] = MIN (self->anchor_y, iy);
+      box[2] = fabs (ix - self->anchor_x);
+      box[3] = fabs (iy - self->anchor_y);
+      path_region (self, cr, LB_REGION_SHAPE_BOX, box, NULL, 0, TRUE);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.9);
+      cairo_set_line_width (cr, 1);
+      cairo_set_dash (cr, (double[]) { 4, 4 }, 2, 0);
+      cairo_stroke_preserve (cr);
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.9);
+      cairo_set_dash (cr, (double[]) { 4, 4 }, 2, 4);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
+
+  /* A polygon being drawn, to the pointer */
+  if (self->poly->len > 0)
+    {
+      const double *p = (const double *) (gpointer) self->poly->data;
+      guint np = self->poly->len / 2;
+
+      path_region (self, cr, LB_REGION_SHAPE_POLYGON, NULL, p, np, FALSE);
+      if (self->pointer_inside)
+        cairo_line_to (cr, self->pointer_x, self->pointer_y);
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.6);
+      cairo_set_line_width (cr, 3);
+      cairo_stroke_preserve (cr);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.95);
+      cairo_set_line_width (cr, 1.5);
+      cairo_stroke (cr);
+      for (guint k = 0; k < np; k++)
+        {
+          double hx, hy;
+
+          lb_image_canvas_image_to_widget (self, p[2 * k], p[2 * k + 1], &hx, &hy);
+          draw_handle (cr, hx, hy);
+        }
+    }
+
+  /* Crosshair guide while a drawing tool is active */
+  if (drawing_tool && self->pointer_inside && self->mode != MODE_MOVE
+      && self->mode != MODE_RESIZE && self->mode != MODE_VERTEX)
+    {
+      double x = round (self->pointer_x) + 0.5, y = round (self->pointer_y) + 0.5;
+
+      cairo_set_line_width (cr, 1);
+      cairo_set_source_rgba (cr, 1, 1, 1, 0.7);
+      cairo_move_to (cr, 0, y);
+      cairo_line_to (cr, width, y);
+      cairo_move_to (cr, x, 0);
+      cairo_line_to (cr, x, height);
+      cairo_set_dash (cr, (double[]) { 3, 3 }, 2, 0);
+      cairo_stroke (cr);
+      cairo_set_source_rgba (cr, 0, 0, 0, 0.7);
+      cairo_move_to (cr, 0, y);
+      cairo_line_to (cr, width, y);
+      cairo_move_to (cr, x, 0);
+      cairo_line_to (cr, x, height);
+      cairo_set_dash (cr, (double[]) { 3, 3 }, 2, 3);
+      cairo_stroke (cr);
+      cairo_set_dash (cr, NULL, 0, 0);
+    }
+
+  cairo_destroy (cr);
 }
 
 static void
@@ -1014,6 +1887,13 @@ lb_image_canvas_dispose (GObject *object)
   g_clear_pointer (&self->surface, cairo_surface_destroy);
   g_clear_pointer (&self->previous_surface, cairo_surface_destroy);
   g_clear_pointer (&self->lowres_surface, cairo_surface_destroy);
+  g_clear_handle_id (&self->nudge_id, g_source_remove);
+  g_clear_object (&self->regions_item);
+  g_clear_pointer (&self->schema, lb_schema_unref);
+  g_clear_pointer (&self->selected_id, g_free);
+  g_clear_pointer (&self->poly, g_array_unref);
+  g_clear_pointer (&self->ov_points, g_array_unref);
+  g_clear_pointer (&self->orig_points, g_array_unref);
 
   G_OBJECT_CLASS (lb_image_canvas_parent_class)->dispose (object);
 }
@@ -1047,6 +1927,20 @@ lb_image_canvas_class_init (LbImageCanvasClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* A new region drawn: (shape, const double *coords, n_coords) in
+   * source-image pixels; BOX: x, y, w, h; POLYGON: x0, y0, x1, y1, ... */
+  signals[SIGNAL_REGION_CREATE] =
+    g_signal_new ("region-create", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_UINT);
+  /* The geometry of a region changed: (id, shape, coords, n_coords) */
+  signals[SIGNAL_REGION_UPDATE] =
+    g_signal_new ("region-update", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 4,
+                  G_TYPE_STRING, G_TYPE_UINT, G_TYPE_POINTER, G_TYPE_UINT);
+  signals[SIGNAL_SELECTION_CHANGED] =
+    g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_css_name (widget_class, "lb-image-canvas");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -1059,6 +1953,9 @@ lb_image_canvas_init (LbImageCanvas *self)
 
   self->zoom = 1.0;
   self->fitted = TRUE;
+  self->poly = g_array_new (FALSE, FALSE, sizeof (double));
+  self->ov_points = g_array_new (FALSE, FALSE, sizeof (double));
+  self->orig_points = g_array_new (FALSE, FALSE, sizeof (double));
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 
   controller = gtk_event_controller_motion_new ();
@@ -1448,4 +2345,267 @@ lb_image_canvas_get_space_panned (LbImageCanvas *self)
   g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
 
   return self->space_panned;
+}
+
+/* Regions */
+
+void
+lb_image_canvas_set_regions (LbImageCanvas *self,
+                             LbItem        *item,
+                             LbSchema      *schema)
+{
+  gboolean same_item;
+
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+  g_return_if_fail (item == NULL || LB_IS_ITEM (item));
+
+  same_item = item != NULL && self->regions_item != NULL
+              && lb_item_get_id (item) == lb_item_get_id (self->regions_item);
+  if (schema != self->schema)
+    {
+      g_clear_pointer (&self->schema, lb_schema_unref);
+      if (schema != NULL)
+        self->schema = lb_schema_ref (schema);
+    }
+  g_set_object (&self->regions_item, item);
+
+  if (!same_item)
+    {
+      /* Another item: whatever was being drawn or edited is dropped. */
+      g_clear_handle_id (&self->nudge_id, g_source_remove);
+      self->override = FALSE;
+      self->has_anchor = FALSE;
+      self->mode = MODE_NONE;
+      g_array_set_size (self->poly, 0);
+    }
+  else if (self->nudge_id == 0 && self->mode == MODE_NONE)
+    {
+      /* The store has the edit now (or it failed): draw what it holds */
+      self->override = FALSE;
+    }
+
+  if (self->selected_id != NULL && lb_image_canvas_selected (self) == NULL)
+    {
+      self->override = FALSE;
+      lb_image_canvas_set_selected (self, NULL);
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+lb_image_canvas_set_tool (LbImageCanvas *self,
+                          LbCanvasTool   tool)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  if (self->tool == tool)
+    return;
+  self->tool = tool;
+  self->has_anchor = FALSE;
+  if (self->mode == MODE_DRAW_BOX)
+    self->mode = MODE_NONE;
+  g_array_set_size (self->poly, 0);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self),
+                                   tool == LB_CANVAS_TOOL_SELECT ? NULL : "crosshair");
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+LbCanvasTool
+lb_image_canvas_get_tool (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), LB_CANVAS_TOOL_SELECT);
+
+  return self->tool;
+}
+
+const char *
+lb_image_canvas_get_selected_region (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), NULL);
+
+  return lb_image_canvas_selected (self) != NULL ? self->selected_id : NULL;
+}
+
+void
+lb_image_canvas_select_region (LbImageCanvas *self,
+                               const char    *id)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  lb_image_canvas_flush_nudge (self);
+  self->override = FALSE;
+  lb_image_canvas_set_selected (self, id);
+}
+
+gboolean
+lb_image_canvas_cycle_selection (LbImageCanvas *self,
+                                 gboolean       backward)
+{
+  guint n, index = 0;
+
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
+
+  if (self->regions_item == NULL || (n = lb_item_get_n_regions (self->regions_item)) == 0)
+    return FALSE;
+  for (guint i = 0; i < n && self->selected_id != NULL; i++)
+    if (g_strcmp0 (lb_item_get_region (self->regions_item, i)->id, self->selected_id) == 0)
+      {
+        index = backward ? (i + n - 1) % n : (i + 1) % n;
+        break;
+      }
+  if (self->selected_id == NULL && backward)
+    index = n - 1;
+  lb_image_canvas_select_region (self, lb_item_get_region (self->regions_item, index)->id);
+  return TRUE;
+}
+
+gboolean
+lb_image_canvas_get_drawing (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
+
+  return self->has_anchor || self->poly->len > 0 || self->mode != MODE_NONE;
+}
+
+gboolean
+lb_image_canvas_cancel (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
+
+  if (lb_image_canvas_get_drawing (self))
+    {
+      if (self->mode == MODE_MOVE || self->mode == MODE_RESIZE || self->mode == MODE_VERTEX)
+        self->override = FALSE;
+      self->has_anchor = FALSE;
+      self->mode = MODE_NONE;
+      g_array_set_size (self->poly, 0);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return TRUE;
+    }
+  if (self->selected_id != NULL)
+    {
+      lb_image_canvas_select_region (self, NULL);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+lb_image_canvas_close_polygon (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
+
+  return lb_image_canvas_finish_polygon (self);
+}
+
+gboolean
+lb_image_canvas_remove_last_vertex (LbImageCanvas *self)
+{
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
+
+  if (self->poly->len == 0)
+    return FALSE;
+  g_array_set_size (self->poly, self->poly->len - 2);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+static gboolean
+nudge_timeout_cb (gpointer user_data)
+{
+  LbImageCanvas *self = user_data;
+
+  self->nudge_id = 0;
+  lb_image_canvas_emit_update (self);
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+lb_image_canvas_nudge (LbImageCanvas *self,
+                       double         dx,
+                       double         dy)
+{
+  const LbRegion *region;
+  double cw = 0, ch = 0;
+
+  g_return_val_if_fail (LB_IS_IMAGE_CANVAS (self), FALSE);
+
+  region = lb_image_canvas_selected (self);
+  if (region == NULL || self->mode != MODE_NONE)
+    return FALSE;
+  lb_image_canvas_get_content (self, &cw, &ch);
+  lb_image_canvas_begin_override (self, region);
+  if (region->shape == LB_REGION_SHAPE_BOX)
+    {
+      self->ov_box[0] = CLAMP (self->ov_box[0] + dx, 0, MAX (0, cw - self->ov_box[2]));
+      self->ov_box[1] = CLAMP (self->ov_box[1] + dy, 0, MAX (0, ch - self->ov_box[3]));
+    }
+  else
+    {
+      double minx = G_MAXDOUBLE, miny = G_MAXDOUBLE, maxx = -G_MAXDOUBLE, maxy = -G_MAXDOUBLE;
+      double *p = (double *) (gpointer) self->ov_points->data;
+
+      for (guint i = 0; i < self->ov_points->len; i += 2)
+        {
+          minx = MIN (minx, p[i]);
+          maxx = MAX (maxx, p[i]);
+          miny = MIN (miny, p[i + 1]);
+          maxy = MAX (maxy, p[i + 1]);
+        }
+      dx = CLAMP (dx, -minx, cw - maxx);
+      dy = CLAMP (dy, -miny, ch - maxy);
+      for (guint i = 0; i < self->ov_points->len; i += 2)
+        {
+          p[i] += dx;
+          p[i + 1] += dy;
+        }
+    }
+  g_clear_handle_id (&self->nudge_id, g_source_remove);
+  self->nudge_id = g_timeout_add (NUDGE_COMMIT_MS, nudge_timeout_cb, self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+void
+lb_image_canvas_flush_nudge (LbImageCanvas *self)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  if (self->nudge_id == 0)
+    return;
+  g_clear_handle_id (&self->nudge_id, g_source_remove);
+  lb_image_canvas_emit_update (self);
+}
+
+void
+lb_image_canvas_test_press (LbImageCanvas *self,
+                            double         x,
+                            double         y)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  self->pointer_x = x;
+  self->pointer_y = y;
+  self->pointer_inside = TRUE;
+  lb_image_canvas_tool_press (self, x, y);
+}
+
+void
+lb_image_canvas_test_drag (LbImageCanvas *self,
+                           double         x,
+                           double         y)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  lb_image_canvas_tool_motion (self, x, y);
+}
+
+void
+lb_image_canvas_test_release (LbImageCanvas *self,
+                              double         x,
+                              double         y)
+{
+  g_return_if_fail (LB_IS_IMAGE_CANVAS (self));
+
+  lb_image_canvas_tool_release (self, x, y);
 }

@@ -4,6 +4,8 @@
 #include <gtk/gtk.h>
 
 #include "lb-image.h"
+#include "lb-item.h"
+#include "lb-schema.h"
 
 G_BEGIN_DECLS
 
@@ -97,5 +99,61 @@ void        lb_image_canvas_image_to_widget  (LbImageCanvas *self,
 void        lb_image_canvas_set_space_held   (LbImageCanvas *self,
                                               gboolean       held);
 gboolean    lb_image_canvas_get_space_panned (LbImageCanvas *self);
+
+/* Regions: the canvas draws the item's regions (boxes, polygons) in their
+ * labels' colours with the label's title, the selected one with handles.
+ * With a drawing tool the primary button draws; it also selects, moves and
+ * resizes. The canvas never writes to the store: it emits
+ *   "region-create" (guint shape, const double *coords, guint n_coords)
+ *   "region-update" (const char *id, guint shape, const double *coords, guint n_coords)
+ * in source-image pixels (BOX: x, y, w, h; POLYGON: x0, y0, ...), and
+ * "selection-changed". The edited geometry is drawn until the next
+ * lb_image_canvas_set_regions() with the same item. */
+typedef enum {
+  LB_CANVAS_TOOL_SELECT,
+  LB_CANVAS_TOOL_BOX,
+  LB_CANVAS_TOOL_POLYGON,
+} LbCanvasTool;
+
+void          lb_image_canvas_set_regions         (LbImageCanvas *self,
+                                                   LbItem        *item,
+                                                   LbSchema      *schema);
+void          lb_image_canvas_set_tool            (LbImageCanvas *self,
+                                                   LbCanvasTool   tool);
+LbCanvasTool  lb_image_canvas_get_tool            (LbImageCanvas *self);
+/* The selected region's id (kept by id across item changes), or NULL */
+const char   *lb_image_canvas_get_selected_region (LbImageCanvas *self);
+void          lb_image_canvas_select_region       (LbImageCanvas *self,
+                                                   const char    *id);
+/* Tab: the next (or previous) region in creation order; FALSE when none */
+gboolean      lb_image_canvas_cycle_selection     (LbImageCanvas *self,
+                                                   gboolean       backward);
+/* TRUE while a box or polygon is being drawn or a region dragged */
+gboolean      lb_image_canvas_get_drawing         (LbImageCanvas *self);
+/* Escape: cancels the drawing, else drops the selection; FALSE if neither */
+gboolean      lb_image_canvas_cancel              (LbImageCanvas *self);
+/* Enter: closes the polygon being drawn (3 vertices or more) */
+gboolean      lb_image_canvas_close_polygon       (LbImageCanvas *self);
+/* Backspace: removes the last vertex of the polygon being drawn */
+gboolean      lb_image_canvas_remove_last_vertex  (LbImageCanvas *self);
+/* Arrow keys: moves the selected region by (dx, dy) source pixels; the
+ * nudges are sent as one "region-update" 400 ms after the last one (or at
+ * lb_image_canvas_flush_nudge()). FALSE when nothing is selected. */
+gboolean      lb_image_canvas_nudge               (LbImageCanvas *self,
+                                                   double         dx,
+                                                   double         dy);
+void          lb_image_canvas_flush_nudge         (LbImageCanvas *self);
+
+/* For tests: the primary button's press, motion and release at widget
+ * coordinates, through the same code as the gesture's. */
+void          lb_image_canvas_test_press          (LbImageCanvas *self,
+                                                   double         x,
+                                                   double         y);
+void          lb_image_canvas_test_drag           (LbImageCanvas *self,
+                                                   double         x,
+                                                   double         y);
+void          lb_image_canvas_test_release        (LbImageCanvas *self,
+                                                   double         x,
+                                                   double         y);
 
 G_END_DECLS

@@ -35,7 +35,15 @@ struct _LbPanel
   char           *message;
   gboolean        dirty;
   gboolean        resetting;
+
+  /* Region tools (made in code, shown when the schema has them) */
+  GtkWidget      *tools_section;
+  GtkWidget      *tool_buttons[3];   /* by LbCanvasTool */
+  GtkLabel       *region_label;
+  gboolean        setting_tool;
 };
+
+static void lb_panel_ensure_tools (LbPanel *self);
 
 G_DEFINE_FINAL_TYPE (LbPanel, lb_panel, GTK_TYPE_WIDGET)
 
@@ -262,9 +270,21 @@ lb_panel_set_schema (LbPanel  *self,
   self->reason = -1;
   gtk_editable_set_text (GTK_EDITABLE (self->reason_search), "");
 
+  if (self->tools_section != NULL)
+    gtk_widget_set_visible (self->tools_section, FALSE);
   if (schema == NULL)
     return;
   self->schema = lb_schema_ref (schema);
+  if (lb_schema_has_tool (schema, LB_TOOL_BOX) || lb_schema_has_tool (schema, LB_TOOL_POLYGON))
+    {
+      lb_panel_ensure_tools (self);
+      gtk_widget_set_visible (self->tools_section, TRUE);
+      gtk_widget_set_visible (self->tool_buttons[LB_CANVAS_TOOL_BOX],
+                              lb_schema_has_tool (schema, LB_TOOL_BOX));
+      gtk_widget_set_visible (self->tool_buttons[LB_CANVAS_TOOL_POLYGON],
+                              lb_schema_has_tool (schema, LB_TOOL_POLYGON));
+      lb_panel_set_selected_region (self, NULL);
+    }
 
   n = lb_schema_get_n_labels (schema);
   self->picked_labels = g_new0 (gboolean, MAX (n, 1));
@@ -687,6 +707,108 @@ GtkWidget *
 lb_panel_new (void)
 {
   return g_object_new (LB_TYPE_PANEL, NULL);
+}
+
+static void
+tool_toggled_cb (GtkToggleButton *button,
+                 LbPanel         *self)
+{
+  static const char *names[] = { "select", "box", "polygon" };
+
+  if (self->setting_tool || !gtk_toggle_button_get_active (button))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (self->tool_buttons[i] == GTK_WIDGET (button))
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.set-tool", "s", names[i]);
+}
+
+static void
+lb_panel_ensure_tools (LbPanel *self)
+{
+  GtkWidget *parent, *heading, *row;
+  const char *titles[3];
+
+  if (self->tools_section != NULL)
+    return;
+  /* Translators: the region tools in the side panel, with their keys */
+  titles[0] = _("Select");
+  titles[1] = _("Box (B)");
+  titles[2] = _("Polygon (P)");
+
+  self->tools_section = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  heading = gtk_label_new (_("Tool"));
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_box_append (GTK_BOX (self->tools_section), heading);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  gtk_widget_add_css_class (row, "linked");
+  for (guint i = 0; i < 3; i++)
+    {
+      self->tool_buttons[i] = gtk_toggle_button_new_with_label (titles[i]);
+      gtk_widget_set_hexpand (self->tool_buttons[i], TRUE);
+      gtk_widget_set_focus_on_click (self->tool_buttons[i], FALSE);
+      if (i > 0)
+        gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (self->tool_buttons[i]),
+                                     GTK_TOGGLE_BUTTON (self->tool_buttons[0]));
+      g_signal_connect (self->tool_buttons[i], "toggled", G_CALLBACK (tool_toggled_cb), self);
+      gtk_box_append (GTK_BOX (row), self->tool_buttons[i]);
+    }
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->tool_buttons[0]), TRUE);
+  gtk_box_append (GTK_BOX (self->tools_section), row);
+  self->region_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->region_label, 0);
+  gtk_label_set_wrap (self->region_label, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->region_label), "dim-label");
+  gtk_box_append (GTK_BOX (self->tools_section), GTK_WIDGET (self->region_label));
+
+  parent = gtk_widget_get_parent (self->labels_section);
+  gtk_box_insert_child_after (GTK_BOX (parent), self->tools_section, NULL);
+}
+
+void
+lb_panel_set_tool (LbPanel      *self,
+                   LbCanvasTool  tool)
+{
+  g_return_if_fail (LB_IS_PANEL (self));
+
+  if (self->tools_section == NULL || (guint) tool >= 3)
+    return;
+  self->setting_tool = TRUE;
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->tool_buttons[tool]), TRUE);
+  self->setting_tool = FALSE;
+}
+
+void
+lb_panel_set_selected_region (LbPanel        *self,
+                              const LbRegion *region)
+{
+  const LbSchemaLabel *label;
+  g_autofree char *text = NULL;
+
+  g_return_if_fail (LB_IS_PANEL (self));
+
+  if (self->region_label == NULL)
+    return;
+  if (region == NULL)
+    {
+      gtk_label_set_text (self->region_label,
+                          _("Tab selects a region; Delete removes it; a label's key relabels it"));
+      return;
+    }
+  label = self->schema != NULL ? lb_schema_find_label (self->schema, region->label) : NULL;
+  if (region->shape == LB_REGION_SHAPE_BOX)
+    {
+      g_autofree char *w = g_strdup_printf ("%.0f", region->box[2]);
+      g_autofree char *h = g_strdup_printf ("%.0f", region->box[3]);
+
+      /* Translators: the selected region in the side panel: label, then size in pixels */
+      text = g_strdup_printf (_("Selected box: %s, %s × %s px"),
+                              label != NULL ? label->title : region->label, w, h);
+    }
+  else
+    text = g_strdup_printf (_("Selected polygon: %s"),
+                            label != NULL ? label->title : region->label);
+  gtk_label_set_text (self->region_label, text);
 }
 
 static void

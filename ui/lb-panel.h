@@ -5,6 +5,7 @@
 
 #include "lb-schema.h"
 #include "lb-item.h"
+#include "lb-image-canvas.h"
 
 G_BEGIN_DECLS
 
@@ -60,5 +61,12 @@ gboolean     lb_panel_is_reason_widget   (LbPanel    *self,
                                           GtkWidget  *widget);
 gboolean     lb_panel_is_reason_search   (LbPanel    *self,
                                           GtkWidget  *widget);
+
+/* Region tools: the active one (toggle buttons that activate win.set-tool
+ * with "select", "box" or "polygon") and the selected region (or NULL). */
+void         lb_panel_set_tool           (LbPanel        *self,
+                                          LbCanvasTool    tool);
+void         lb_panel_set_selected_region (LbPanel       *self,
+                                           const LbRegion *region);
 
 G_END_DECLS

@@ -61,6 +61,7 @@ struct _LbWindow
   LbItemFilter          filter;
 
   LbItem               *current;
+  char                 *region_label;  /* label of new regions: the last picked one */
   guint                 current_pos;   /* last known position in the queue */
   gint64                shown_us;      /* monotonic time the current item was shown */
   gboolean              selecting;
@@ -520,13 +521,31 @@ advance (LbWindow *self)
 }
 
 static void
+sync_regions (LbWindow *self)
+{
+  LbImageCanvas *canvas;
+
+  if (self->item_view == NULL)
+    return;
+  canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view));
+  if (self->current != NULL && lb_item_get_kind (self->current) == LB_ITEM_KIND_IMAGE)
+    lb_image_canvas_set_regions (canvas, self->current, self->schema);
+  else
+    lb_image_canvas_set_regions (canvas, NULL, self->schema);
+}
+
+static void
 show_item (LbWindow *self,
            LbItem   *item)
 {
+  /* Nudges not yet sent belong to the item they were made on */
+  if (self->item_view != NULL)
+    lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
   g_set_object (&self->current, item);
   self->shown_us = g_get_monotonic_time ();
   if (self->item_view != NULL)
     lb_item_view_set_item (LB_ITEM_VIEW (self->item_view), item);
+  sync_regions (self);
   lb_panel_reset (self->panel, item);
 }
 
@@ -583,6 +602,7 @@ item_changed_cb (LbStore  *store,
       if (fresh == NULL)
         return;
       g_set_object (&self->current, fresh);
+      sync_regions (self);
       if (lb_panel_get_dirty (self->panel))
         lb_panel_show_saved (self->panel, fresh);
       else
@@ -894,6 +914,229 @@ undo_action (GtkWidget  *widget,
 }
 
 static void
+redo_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ActData *data = user_data;
+  LbWindow *self = data->self;
+  g_autoptr(GError) error = NULL;
+
+  if (lb_store_redo_finish (LB_STORE (source), result, &error))
+    {
+      act_data_finish (data, NULL);
+      toast (self, _("Redone"));
+    }
+  else if (g_error_matches (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID))
+    {
+      act_data_finish (data, NULL);
+      toast (self, _("Nothing to redo"));
+    }
+  else
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+      act_data_finish (data, error);
+    }
+  act_data_free (data);
+}
+
+static void
+redo_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  gint64 target;
+
+  if (self->store == NULL || self->batch_id == 0 || !ensure_actor (self))
+    return;
+  target = current_id (self);
+  if (target == 0)
+    return;
+  lb_store_redo_async (self->store, target, self->actor, self->cancellable,
+                       redo_done_cb, act_data_new (self, target));
+}
+
+/* Regions */
+
+static gboolean
+has_region_tools (LbWindow *self)
+{
+  return self->schema != NULL
+         && (lb_schema_has_tool (self->schema, LB_TOOL_BOX)
+             || lb_schema_has_tool (self->schema, LB_TOOL_POLYGON));
+}
+
+/* The label new regions get: the last picked one, or the first */
+static const char *
+current_region_label (LbWindow *self)
+{
+  if (self->schema == NULL || lb_schema_get_n_labels (self->schema) == 0)
+    return NULL;
+  if (self->region_label != NULL && lb_schema_find_label (self->schema, self->region_label))
+    return self->region_label;
+  return lb_schema_get_label (self->schema, 0)->id;
+}
+
+static void
+region_act_done (ActData      *data,
+                 const GError *error)
+{
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *msg = g_strdup_printf (_("Not saved: %s"), error->message);
+
+      toast (data->self, msg);
+    }
+  /* Draw what the store holds (also when the edit was refused) */
+  if (error != NULL)
+    sync_regions (data->self);
+  act_data_finish (data, error);
+  act_data_free (data);
+}
+
+static void
+create_region_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  ActData *data = user_data;
+  LbWindow *self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *region_id = NULL;
+
+  if (lb_store_create_region_finish (LB_STORE (source), result, &region_id, &error)
+      && self->current != NULL && lb_item_get_id (self->current) == data->item_id)
+    {
+      g_autoptr(LbItem) fresh = lb_store_get_item (self->store, data->item_id, NULL);
+
+      if (fresh != NULL)
+        {
+          g_set_object (&self->current, fresh);
+          sync_regions (self);
+          lb_image_canvas_select_region (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)),
+                                         region_id);
+        }
+    }
+  region_act_done (data, error);
+}
+
+static void
+update_region_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  lb_store_update_region_finish (LB_STORE (source), result, &error);
+  region_act_done (user_data, error);
+}
+
+static void
+delete_region_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  lb_store_delete_region_finish (LB_STORE (source), result, &error);
+  region_act_done (user_data, error);
+}
+
+static void
+fill_spec (LbRegionSpec *spec,
+           guint         shape,
+           const double *coords,
+           guint         n_coords)
+{
+  spec->shape = shape;
+  if (shape == LB_REGION_SHAPE_BOX && n_coords == 4)
+    memcpy (spec->box, coords, sizeof spec->box);
+  else if (shape == LB_REGION_SHAPE_POLYGON)
+    {
+      spec->points = coords;
+      spec->n_points = n_coords / 2;
+    }
+}
+
+static void
+region_create_cb (LbImageCanvas *canvas,
+                  guint          shape,
+                  gpointer       coords,
+                  guint          n_coords,
+                  LbWindow      *self)
+{
+  LbRegionSpec spec = { 0 };
+  gint64 id;
+
+  if (self->store == NULL || self->current == NULL || !ensure_actor (self))
+    return;
+  spec.label = current_region_label (self);
+  if (spec.label == NULL)
+    return;
+  fill_spec (&spec, shape, coords, n_coords);
+  spec.dwell_ms = dwell_ms (self);
+  id = lb_item_get_id (self->current);
+  lb_store_create_region_async (self->store, id, self->actor, &spec, self->cancellable,
+                                create_region_done_cb, act_data_new (self, id));
+}
+
+static void
+region_update_cb (LbImageCanvas *canvas,
+                  const char    *region_id,
+                  guint          shape,
+                  gpointer       coords,
+                  guint          n_coords,
+                  LbWindow      *self)
+{
+  LbRegionSpec spec = { 0 };
+  gint64 id;
+
+  if (self->store == NULL || self->current == NULL || !ensure_actor (self))
+    return;
+  /* Geometry only: the label and attributes stay */
+  fill_spec (&spec, shape, coords, n_coords);
+  spec.dwell_ms = dwell_ms (self);
+  id = lb_item_get_id (self->current);
+  lb_store_update_region_async (self->store, id, self->actor, region_id, &spec,
+                                self->cancellable, update_region_done_cb,
+                                act_data_new (self, id));
+}
+
+static void
+relabel_region (LbWindow   *self,
+                const char *region_id,
+                const char *label)
+{
+  LbRegionSpec spec = { 0 };
+  gint64 id;
+
+  if (self->store == NULL || self->current == NULL || !ensure_actor (self))
+    return;
+  spec.label = label;
+  spec.shape = LB_REGION_SHAPE_NONE;
+  spec.dwell_ms = dwell_ms (self);
+  id = lb_item_get_id (self->current);
+  lb_store_update_region_async (self->store, id, self->actor, region_id, &spec,
+                                self->cancellable, update_region_done_cb,
+                                act_data_new (self, id));
+}
+
+static void
+delete_region (LbWindow   *self,
+               const char *region_id)
+{
+  gint64 id;
+
+  if (self->store == NULL || self->current == NULL || !ensure_actor (self))
+    return;
+  id = lb_item_get_id (self->current);
+  lb_store_delete_region_async (self->store, id, self->actor, region_id, self->cancellable,
+                                delete_region_done_cb, act_data_new (self, id));
+}
+
+static void
 pick_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
@@ -905,7 +1148,11 @@ pick_action (GtkWidget  *widget,
     return;
 
   if (g_str_has_prefix (what, "label:"))
-    lb_panel_toggle_label (self->panel, what + strlen ("label:"));
+    {
+      g_free (self->region_label);
+      self->region_label = g_strdup (what + strlen ("label:"));
+      lb_panel_toggle_label (self->panel, what + strlen ("label:"));
+    }
   else if (g_str_has_prefix (what, "decision:"))
     {
       const LbSchemaDecision *d = lb_schema_find_decision (self->schema,
@@ -1486,6 +1733,95 @@ handle_image_key (LbWindow        *self,
     }
 }
 
+/* Keys of the region tools; FALSE when not one of them */
+static gboolean
+handle_region_key (LbWindow        *self,
+                   guint            keyval,
+                   GdkModifierType  state,
+                   const char      *key)
+{
+  LbImageCanvas *canvas = image_canvas (self);
+  const char *selected;
+  double step = (state & GDK_SHIFT_MASK) ? 10 : 1;
+  guint index;
+
+  if (canvas == NULL || !has_region_tools (self) || self->current == NULL)
+    return FALSE;
+  selected = lb_image_canvas_get_selected_region (canvas);
+
+  /* B and P pick the tools when the schema enables them (the schema
+   * refuses them as hotkeys then) */
+  if ((keyval == GDK_KEY_b || keyval == GDK_KEY_B)
+      && lb_schema_has_tool (self->schema, LB_TOOL_BOX))
+    {
+      lb_window_set_tool (self, LB_CANVAS_TOOL_BOX);
+      return TRUE;
+    }
+  if ((keyval == GDK_KEY_p || keyval == GDK_KEY_P)
+      && lb_schema_has_tool (self->schema, LB_TOOL_POLYGON))
+    {
+      lb_window_set_tool (self, LB_CANVAS_TOOL_POLYGON);
+      return TRUE;
+    }
+
+  switch (keyval)
+    {
+    case GDK_KEY_Escape:
+      if (lb_image_canvas_cancel (canvas))
+        return TRUE;
+      if (lb_image_canvas_get_tool (canvas) != LB_CANVAS_TOOL_SELECT)
+        {
+          lb_window_set_tool (self, LB_CANVAS_TOOL_SELECT);
+          return TRUE;
+        }
+      return FALSE;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+      /* Enter closes a polygon; while drawing it never submits */
+      if (lb_image_canvas_close_polygon (canvas))
+        return TRUE;
+      return lb_image_canvas_get_drawing (canvas);
+    case GDK_KEY_BackSpace:
+      return lb_image_canvas_remove_last_vertex (canvas);
+    case GDK_KEY_Delete:
+    case GDK_KEY_KP_Delete:
+      if (selected == NULL)
+        return FALSE;
+      delete_region (self, selected);
+      return TRUE;
+    case GDK_KEY_Tab:
+    case GDK_KEY_ISO_Left_Tab:
+    case GDK_KEY_KP_Tab:
+      return lb_image_canvas_cycle_selection (canvas, keyval == GDK_KEY_ISO_Left_Tab
+                                                      || (state & GDK_SHIFT_MASK));
+    case GDK_KEY_Left:
+      return lb_image_canvas_nudge (canvas, -step, 0);
+    case GDK_KEY_Right:
+      return lb_image_canvas_nudge (canvas, step, 0);
+    case GDK_KEY_Up:
+      return lb_image_canvas_nudge (canvas, 0, -step);
+    case GDK_KEY_Down:
+      return lb_image_canvas_nudge (canvas, 0, step);
+    default:
+      break;
+    }
+
+  /* A label's hotkey relabels the selected region */
+  if (selected != NULL && key != NULL && key[0] != '\0'
+      && lb_schema_lookup_hotkey (self->schema, key, &index) == LB_HOTKEY_LABEL)
+    {
+      const char *label = lb_schema_get_label (self->schema, index)->id;
+
+      g_free (self->region_label);
+      self->region_label = g_strdup (label);
+      lb_image_canvas_flush_nudge (canvas);
+      relabel_region (self, selected, label);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 key_pressed_cb (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -1529,8 +1865,13 @@ key_pressed_cb (GtkEventControllerKey *controller,
     return FALSE;
 
   if (c != 0 && g_unichar_isgraph (c))
+    g_unichar_to_utf8 (c, buf);
+  if (!lb_panel_is_reason_widget (self->panel, focus)
+      && handle_region_key (self, keyval, state, buf))
+    return TRUE;
+
+  if (c != 0 && g_unichar_isgraph (c))
     {
-      g_unichar_to_utf8 (c, buf);
       if (lb_window_handle_hotkey (self, buf))
         return TRUE;
     }
@@ -1569,6 +1910,43 @@ key_pressed_cb (GtkEventControllerKey *controller,
     default:
       return FALSE;
     }
+}
+
+static void
+set_tool_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (g_str_equal (name, "box"))
+    lb_window_set_tool (LB_WINDOW (widget), LB_CANVAS_TOOL_BOX);
+  else if (g_str_equal (name, "polygon"))
+    lb_window_set_tool (LB_WINDOW (widget), LB_CANVAS_TOOL_POLYGON);
+  else
+    lb_window_set_tool (LB_WINDOW (widget), LB_CANVAS_TOOL_SELECT);
+}
+
+static void
+region_selection_changed_cb (LbImageCanvas *canvas,
+                             LbWindow      *self)
+{
+  const char *id = lb_image_canvas_get_selected_region (canvas);
+
+  lb_panel_set_selected_region (self->panel, id != NULL && self->current != NULL
+                                             ? lb_item_find_region (self->current, id) : NULL);
+}
+
+void
+lb_window_set_tool (LbWindow     *self,
+                    LbCanvasTool  tool)
+{
+  g_return_if_fail (LB_IS_WINDOW (self));
+
+  if (self->item_view == NULL)
+    return;
+  lb_image_canvas_set_tool (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), tool);
+  lb_panel_set_tool (self->panel, tool);
 }
 
 GtkEventController *
@@ -1677,7 +2055,7 @@ update_store_actions (LbWindow *self)
 {
   static const char * const actions[] = {
     "win.open-folder", "win.open-manifest", "win.open-demo",
-    "win.submit", "win.skip", "win.undo",
+    "win.submit", "win.skip", "win.undo", "win.redo",
   };
   gboolean has_store = self->store != NULL;
 
@@ -1891,6 +2269,7 @@ lb_window_open_batch (LbWindow  *self,
   if (self->list != NULL)
     g_signal_handlers_disconnect_by_data (self->list, self);
   g_clear_object (&self->current);
+  g_clear_pointer (&self->region_label, g_free);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_pointer (&self->schema, lb_schema_unref);
@@ -1916,6 +2295,8 @@ lb_window_open_batch (LbWindow  *self,
   gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (self->selection));
 
   lb_panel_set_schema (self->panel, schema);
+  if (self->item_view != NULL)
+    lb_window_set_tool (self, LB_CANVAS_TOOL_SELECT);
   update_help_overlay (self);
   if (self->settings != NULL)
     g_settings_set_string (self->settings, "last-batch", batch->name);
@@ -2106,6 +2487,7 @@ lb_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_WINDOW);
 
   g_clear_object (&self->current);
+  g_clear_pointer (&self->region_label, g_free);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
   g_clear_object (&self->loader);
@@ -2177,6 +2559,8 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
   gtk_widget_class_install_action (widget_class, "win.skip", NULL, skip_action);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_action);
+  gtk_widget_class_install_action (widget_class, "win.set-tool", "s", set_tool_action);
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "win.focus-note", NULL, focus_note_action);
@@ -2194,6 +2578,10 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-original", NULL, zoom_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.redo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Z, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.focus-note", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
@@ -2261,6 +2649,12 @@ lb_window_init (LbWindow *self)
   gtk_widget_set_vexpand (self->item_view, TRUE);
   lb_item_view_set_image_loader (LB_ITEM_VIEW (self->item_view), self->loader);
   gtk_box_append (self->item_box, self->item_view);
+  g_signal_connect (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), "region-create",
+                    G_CALLBACK (region_create_cb), self);
+  g_signal_connect (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), "region-update",
+                    G_CALLBACK (region_update_cb), self);
+  g_signal_connect (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), "selection-changed",
+                    G_CALLBACK (region_selection_changed_cb), self);
 
   self->key_controller = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (self->key_controller, GTK_PHASE_CAPTURE);

@@ -5,6 +5,7 @@
 
 #include "lb-store.h"
 #include "lb-item.h"
+#include "lb-image-canvas.h"
 
 G_BEGIN_DECLS
 
@@ -65,6 +66,9 @@ char         *lb_window_get_demo_dir         (void);
 gboolean      lb_window_handle_hotkey        (LbWindow       *self,
                                               const char     *key);
 GtkEventController *lb_window_get_key_controller (LbWindow   *self);
+/* The region tool (B, P, Escape; the panel's tool buttons) */
+void          lb_window_set_tool             (LbWindow       *self,
+                                              LbCanvasTool    tool);
 
 /* What the user sees, for tests */
 LbItem       *lb_window_get_current_item     (LbWindow       *self);

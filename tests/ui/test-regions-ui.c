@@ -1,0 +1,591 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-regions-ui"
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lb-image-canvas.h"
+#include "lb-import.h"
+#include "lb-item-view.h"
+#include "lb-schema.h"
+#include "lb-store.h"
+#include "lb-window.h"
+
+/* Region tools in the real window: boxes and polygons drawn through the
+ * canvas's press/drag/release handlers at fit and zoomed, the store
+ * holding them in source-image pixels; move, resize, nudge, delete,
+ * relabel, undo and redo through the window's keys and actions. */
+
+#define WAIT_TIMEOUT_S 20
+#define SRC_W 1600
+#define SRC_H 1200
+
+static const char schema_json[] =
+  "{\"name\": \"regions\", \"tools\": [\"class\", \"box\", \"polygon\", \"note\"],"
+  " \"labels\": [{\"id\": \"cat\", \"title\": \"Cat\", \"hotkey\": \"1\", \"color\": \"#e01b24\"},"
+  "              {\"id\": \"dog\", \"title\": \"Dog\", \"hotkey\": \"2\", \"color\": \"#3584e4\"}]}";
+
+typedef struct {
+  char          *tmpdir;
+  LbStore       *store;
+  LbWindow      *window;
+  LbImageCanvas *canvas;
+  GtkEventController *keys;
+  gint64         item_id;
+} Fixture;
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  gboolean *timed_out = user_data;
+
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+spin_for (guint ms)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (ms, timeout_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+static void
+wait_until (Condition cond,
+            gpointer  data)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (WAIT_TIMEOUT_S, timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+write_picture (const char *path,
+               int         width,
+               int         height)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, width, height);
+  g_autoptr(GError) error = NULL;
+  guint8 *pixels = gdk_pixbuf_get_pixels (pixbuf);
+  int stride = gdk_pixbuf_get_rowstride (pixbuf);
+  const char *source = g_getenv ("LB_REGIONS_PICTURE");
+
+  if (source != NULL)
+    {
+      g_autoptr(GdkPixbuf) picture = gdk_pixbuf_new_from_file (source, &error);
+
+      g_assert_no_error (error);
+      gdk_pixbuf_scale (picture, pixbuf, 0, 0, width, height, 0, 0,
+                        (double) width / gdk_pixbuf_get_width (picture),
+                        (double) height / gdk_pixbuf_get_height (picture), GDK_INTERP_BILINEAR);
+    }
+  else
+    for (int y = 0; y < height; y++)
+      for (int x = 0; x < width; x++)
+        {
+          guint8 *p = pixels + y * stride + x * 3;
+          gboolean line = x % 100 < 2 || y % 100 < 2;
+
+          p[0] = line ? 40 : (guint8) (120 + 100 * x / width);
+          p[1] = line ? 40 : (guint8) (140 + 80 * y / height);
+          p[2] = line ? 40 : 150;
+        }
+  gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
+  g_assert_no_error (error);
+}
+
+static gboolean
+nothing_pending (gpointer data)
+{
+  Fixture *f = data;
+
+  return lb_window_get_n_pending (f->window) == 0;
+}
+
+static gboolean
+image_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return lb_item_view_get_showing_image (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
+}
+
+static void
+set_up (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbImportReport) report = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *schema = NULL;
+
+  f->tmpdir = g_dir_make_tmp ("lb-test-regions-XXXXXX", &error);
+  g_assert_no_error (error);
+  batch = g_build_filename (f->tmpdir, "photos", NULL);
+  g_assert_cmpint (g_mkdir (batch, 0700), ==, 0);
+  for (int i = 1; i <= 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%02d.png", i);
+      g_autofree char *path = g_build_filename (batch, name, NULL);
+
+      write_picture (path, SRC_W, SRC_H);
+    }
+  schema = g_build_filename (batch, "schema.json", NULL);
+  g_file_set_contents (schema, schema_json, -1, &error);
+  g_assert_no_error (error);
+
+  db = g_build_filename (f->tmpdir, "store.db", NULL);
+  f->store = lb_store_open (db, LB_STORE_OPEN_DEFAULT, &error);
+  g_assert_no_error (error);
+  report = lb_import (f->store, batch, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_added, ==, 2);
+
+  f->window = g_object_ref (lb_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
+  lb_window_set_store (f->window, f->store);
+  lb_window_set_actor (f->window, "Tester");
+  g_assert_true (lb_window_open_batch (f->window, report->batch_id, &error));
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (f->window));
+  wait_until (image_shown, f);
+  spin_for (50);
+
+  f->keys = lb_window_get_key_controller (f->window);
+  f->canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
+  f->item_id = lb_item_get_id (lb_window_get_current_item (f->window));
+}
+
+static void
+tear_down (Fixture *f)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  spin_for (20);
+  g_clear_object (&f->window);
+  g_clear_object (&f->store);
+  remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+}
+
+static gboolean
+press_key (Fixture        *f,
+           guint           keyval,
+           GdkModifierType state)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (f->keys, "key-pressed", keyval, 0, state, &handled);
+  g_signal_emit_by_name (f->keys, "key-released", keyval, 0, state);
+  return handled;
+}
+
+/* What the store holds for the item */
+static LbItem *
+stored (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  LbItem *item;
+
+  wait_until (nothing_pending, f);
+  item = lb_store_get_item (f->store, f->item_id, &error);
+  g_assert_no_error (error);
+  return item;
+}
+
+static void
+to_widget (Fixture *f,
+           double   ix,
+           double   iy,
+           double  *wx,
+           double  *wy)
+{
+  lb_image_canvas_image_to_widget (f->canvas, ix, iy, wx, wy);
+}
+
+/* Press at image point (x0, y0), drag in steps, release at (x1, y1) */
+static void
+drag_image (Fixture *f,
+            double   x0,
+            double   y0,
+            double   x1,
+            double   y1)
+{
+  double ax, ay, bx, by;
+
+  to_widget (f, x0, y0, &ax, &ay);
+  to_widget (f, x1, y1, &bx, &by);
+  lb_image_canvas_test_press (f->canvas, ax, ay);
+  for (int i = 1; i <= 4; i++)
+    lb_image_canvas_test_drag (f->canvas, ax + (bx - ax) * i / 4, ay + (by - ay) * i / 4);
+  lb_image_canvas_test_release (f->canvas, bx, by);
+}
+
+static void
+click_image (Fixture *f,
+             double   x,
+             double   y)
+{
+  double wx, wy;
+
+  to_widget (f, x, y, &wx, &wy);
+  lb_image_canvas_test_press (f->canvas, wx, wy);
+  lb_image_canvas_test_release (f->canvas, wx, wy);
+}
+
+static void
+assert_box (const LbRegion *region,
+            double          x,
+            double          y,
+            double          w,
+            double          h)
+{
+  g_assert_cmpint (region->shape, ==, LB_REGION_SHAPE_BOX);
+  g_assert_cmpfloat_with_epsilon (region->box[0], x, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[1], y, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[2], w, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[3], h, 1.01);
+}
+
+static void
+test_box_fit_and_zoomed (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(LbItem) one = NULL;
+  g_autoptr(LbItem) two = NULL;
+  double ox, oy;
+
+  set_up (f);
+  g_assert_true (lb_image_canvas_get_fitted (f->canvas));
+  g_assert_true (lb_image_canvas_get_zoom (f->canvas) < 1.0);
+
+  /* B picks the box tool (it is no label hotkey) */
+  g_assert_true (press_key (f, GDK_KEY_b, 0));
+  g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_BOX);
+
+  /* At fit: one source pixel is less than one screen pixel */
+  drag_image (f, 200, 150, 600, 450);
+  one = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (one), ==, 1);
+  assert_box (lb_item_get_region (one, 0), 200, 150, 400, 300);
+  g_assert_cmpstr (lb_item_get_region (one, 0)->label, ==, "cat");
+  /* The window's item was re-read: the canvas shows and selects the new box */
+  g_assert_cmpuint (lb_item_get_n_regions (lb_window_get_current_item (f->window)), ==, 1);
+  g_assert_cmpstr (lb_image_canvas_get_selected_region (f->canvas), ==,
+                   lb_item_get_region (one, 0)->id);
+
+  /* At 200 % and panned: the same source coordinates */
+  lb_image_canvas_zoom_at (f->canvas, 2.0, 300, 300);
+  lb_image_canvas_pan (f->canvas, -350, -420);
+  lb_image_canvas_get_offset (f->canvas, &ox, &oy);
+  g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (f->canvas), 2.0, 1e-9);
+  /* Picking the second label makes it the label of new boxes */
+  g_assert_true (press_key (f, GDK_KEY_Escape, 0));   /* drops the selection */
+  g_assert_null (lb_image_canvas_get_selected_region (f->canvas));
+  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  /* Two clicks draw a box too */
+  {
+    double ix, iy, jx, jy;
+
+    lb_image_canvas_widget_to_image (f->canvas, 100, 100, &ix, &iy);
+    lb_image_canvas_widget_to_image (f->canvas, 260, 180, &jx, &jy);
+    g_assert_cmpfloat_with_epsilon (jx - ix, 80, 1e-6);   /* 2 screen px per source px */
+    click_image (f, ix, iy);
+    click_image (f, jx, jy);
+    two = stored (f);
+    g_assert_cmpuint (lb_item_get_n_regions (two), ==, 2);
+    assert_box (lb_item_get_region (two, 1), ix, iy, 80, 40);
+    g_assert_cmpstr (lb_item_get_region (two, 1)->label, ==, "dog");
+    g_assert_cmpfloat (ix, >, 100);   /* the pan moved it off the top-left corner */
+  }
+
+  /* Escape leaves the tool */
+  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_SELECT);
+  tear_down (f);
+}
+
+static void
+test_polygon (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(LbItem) item = NULL;
+  static const double pts[] = { 100, 100, 500, 120, 520, 400, 400, 300, 90, 380 };
+  const LbRegion *region;
+
+  set_up (f);
+  g_assert_true (press_key (f, GDK_KEY_p, 0));
+  g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_POLYGON);
+  for (guint i = 0; i < 5; i++)
+    click_image (f, pts[2 * i], pts[2 * i + 1]);
+  /* Backspace takes the fifth back; Enter closes the four */
+  g_assert_true (press_key (f, GDK_KEY_BackSpace, 0));
+  g_assert_true (press_key (f, GDK_KEY_Return, 0));
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+  region = lb_item_get_region (item, 0);
+  g_assert_cmpint (region->shape, ==, LB_REGION_SHAPE_POLYGON);
+  g_assert_cmpuint (region->n_points, ==, 4);
+  for (guint i = 0; i < 8; i++)
+    g_assert_cmpfloat_with_epsilon (region->points[i], pts[i], 1.01);
+  /* That Enter submitted nothing: the item is still the one shown */
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, f->item_id);
+
+  /* Escape cancels a polygon being drawn */
+  click_image (f, 700, 700);
+  click_image (f, 900, 700);
+  g_assert_true (lb_image_canvas_get_drawing (f->canvas));
+  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_false (lb_image_canvas_get_drawing (f->canvas));
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+
+  /* A click on the first vertex closes too */
+  click_image (f, 700, 700);
+  click_image (f, 900, 700);
+  click_image (f, 800, 900);
+  click_image (f, 700, 700);
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 2);
+  g_assert_cmpuint (lb_item_get_region (item, 1)->n_points, ==, 3);
+
+  /* Dragging a vertex of the selected polygon edits it */
+  g_assert_cmpstr (lb_image_canvas_get_selected_region (f->canvas), ==,
+                   lb_item_get_region (item, 1)->id);
+  drag_image (f, 800, 900, 820, 950);
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpfloat_with_epsilon (lb_item_get_region (item, 1)->points[4], 820, 1.01);
+  g_assert_cmpfloat_with_epsilon (lb_item_get_region (item, 1)->points[5], 950, 1.01);
+  tear_down (f);
+}
+
+static void
+test_edit_box (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(LbItem) item = NULL;
+  g_autofree char *id = NULL;
+  double per_pixel;
+
+  set_up (f);
+  press_key (f, GDK_KEY_b, 0);
+  drag_image (f, 300, 300, 700, 600);
+  item = stored (f);
+  id = g_strdup (lb_item_get_region (item, 0)->id);
+  per_pixel = lb_image_canvas_get_zoom (f->canvas);
+
+  /* Move: drag from inside the selected box */
+  drag_image (f, 500, 450, 560, 410);
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpstr (lb_item_get_region (item, 0)->id, ==, id);
+  assert_box (lb_item_get_region (item, 0), 360, 260, 400, 300);
+
+  /* Resize: the bottom-right handle */
+  drag_image (f, 760, 560, 800, 700);
+  g_clear_object (&item);
+  item = stored (f);
+  assert_box (lb_item_get_region (item, 0), 360, 260, 440, 440);
+  /* ... and the left edge's */
+  drag_image (f, 360, 480, 300, 480);
+  g_clear_object (&item);
+  item = stored (f);
+  assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
+  g_assert_cmpfloat (per_pixel, >, 0);
+
+  /* Nudges: 3 x Right, Shift+Down: one update after the last */
+  g_assert_true (press_key (f, GDK_KEY_Right, 0));
+  g_assert_true (press_key (f, GDK_KEY_Right, 0));
+  g_assert_true (press_key (f, GDK_KEY_Right, 0));
+  g_assert_true (press_key (f, GDK_KEY_Down, GDK_SHIFT_MASK));
+  g_assert_cmpuint (lb_window_get_n_pending (f->window), ==, 0);  /* not yet sent */
+  spin_for (600);
+  g_clear_object (&item);
+  item = stored (f);
+  assert_box (lb_item_get_region (item, 0), 303, 270, 500, 440);
+  /* One undo takes all four nudges back */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  g_clear_object (&item);
+  item = stored (f);
+  assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
+
+  /* Relabel: a label's hotkey with the box selected (Tab selects it) */
+  press_key (f, GDK_KEY_Escape, 0);
+  press_key (f, GDK_KEY_Escape, 0);
+  g_assert_null (lb_image_canvas_get_selected_region (f->canvas));
+  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
+  g_assert_cmpstr (lb_image_canvas_get_selected_region (f->canvas), ==, id);
+  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpstr (lb_item_get_region (item, 0)->label, ==, "dog");
+  assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
+
+  /* Delete removes it */
+  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 0);
+  g_assert_null (lb_image_canvas_get_selected_region (f->canvas));
+  tear_down (f);
+}
+
+static void
+test_undo_redo (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(LbItem) item = NULL;
+  g_autofree char *id = NULL;
+
+  set_up (f);
+  press_key (f, GDK_KEY_b, 0);
+  drag_image (f, 100, 100, 400, 300);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+  id = g_strdup (lb_item_get_region (item, 0)->id);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 0);
+  g_assert_null (lb_image_canvas_get_selected_region (f->canvas));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.redo", NULL));
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+  g_assert_cmpstr (lb_item_get_region (item, 0)->id, ==, id);
+  assert_box (lb_item_get_region (item, 0), 100, 100, 300, 200);
+  g_assert_cmpuint (lb_item_get_n_regions (lb_window_get_current_item (f->window)), ==, 1);
+
+  /* Ctrl+Shift+Z is bound to win.redo */
+  {
+    GtkShortcutTrigger *trigger = gtk_keyval_trigger_new (GDK_KEY_z,
+                                                          GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+    g_autoptr(GListModel) shortcuts = gtk_widget_observe_controllers (GTK_WIDGET (f->window));
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < g_list_model_get_n_items (shortcuts) && !found; i++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (shortcuts, i);
+
+        if (!GTK_IS_SHORTCUT_CONTROLLER (c))
+          continue;
+        for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (c)) && !found; k++)
+          {
+            g_autoptr(GtkShortcut) s = g_list_model_get_item (G_LIST_MODEL (c), k);
+            GtkShortcutAction *action = gtk_shortcut_get_action (s);
+            g_autofree char *text = gtk_shortcut_action_to_string (action);
+
+            if (gtk_shortcut_trigger_equal (gtk_shortcut_get_trigger (s), trigger)
+                && strstr (text, "win.redo") != NULL)
+              found = TRUE;
+          }
+      }
+    g_object_unref (trigger);
+    g_assert_true (found);
+  }
+
+  if (g_getenv ("LB_REGIONS_SHOT_WAIT") != NULL)
+    {
+      /* For a screenshot: a box of each label and a polygon, one selected */
+      press_key (f, GDK_KEY_2, 0);
+      drag_image (f, 700, 250, 1150, 700);
+      press_key (f, GDK_KEY_p, 0);
+      press_key (f, GDK_KEY_1, 0);
+      click_image (f, 300, 600);
+      click_image (f, 600, 520);
+      click_image (f, 640, 900);
+      click_image (f, 420, 1050);
+      click_image (f, 250, 850);
+      press_key (f, GDK_KEY_Return, 0);
+      wait_until (nothing_pending, f);
+      press_key (f, GDK_KEY_b, 0);
+      press_key (f, GDK_KEY_Tab, 0);
+      press_key (f, GDK_KEY_Tab, 0);
+      spin_for (1000 * atoi (g_getenv ("LB_REGIONS_SHOT_WAIT")));
+    }
+  tear_down (f);
+}
+
+static void
+test_schema_tool_keys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSchema) schema = NULL;
+
+  schema = lb_schema_new_from_data ("{\"tools\": [\"class\", \"box\"], \"labels\": "
+                                    "[{\"id\": \"bird\", \"hotkey\": \"B\"}]}",
+                                    -1, "schema.json", &error);
+  g_assert_error (error, LB_SCHEMA_ERROR, LB_SCHEMA_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "box tool"));
+  g_assert_null (schema);
+  g_clear_error (&error);
+
+  schema = lb_schema_new_from_data ("{\"tools\": [\"class\", \"polygon\"], \"labels\": "
+                                    "[{\"id\": \"x\"}], \"decisions\": "
+                                    "[{\"id\": \"pass\", \"hotkey\": \"p\"}]}",
+                                    -1, "schema.json", &error);
+  g_assert_error (error, LB_SCHEMA_ERROR, LB_SCHEMA_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "polygon tool"));
+  g_clear_error (&error);
+
+  /* Without those tools, b and p are ordinary hotkeys */
+  schema = lb_schema_new_from_data ("{\"labels\": [{\"id\": \"bird\", \"hotkey\": \"b\"},"
+                                    " {\"id\": \"pig\", \"hotkey\": \"p\"}]}",
+                                    -1, "schema.json", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (schema);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add_func ("/ui/regions/schema-tool-keys", test_schema_tool_keys);
+  g_test_add_func ("/ui/regions/box-fit-and-zoomed", test_box_fit_and_zoomed);
+  g_test_add_func ("/ui/regions/polygon", test_polygon);
+  g_test_add_func ("/ui/regions/edit-box", test_edit_box);
+  g_test_add_func ("/ui/regions/undo-redo", test_undo_redo);
+
+  return g_test_run ();
+}

@@ -4,6 +4,8 @@
 
 #include <glib/gi18n.h>
 
+#include <json-glib/json-glib.h>
+
 #include "lb-panel.h"
 
 struct _LbPanel
@@ -40,6 +42,8 @@ struct _LbPanel
   GtkWidget      *tools_section;
   GtkWidget      *tool_buttons[3];   /* by LbCanvasTool */
   GtkLabel       *region_label;
+  GtkWidget      *attributes_box;    /* the selected region's attributes */
+  char           *shown_attributes;  /* region id, label and attributes shown there */
   gboolean        setting_tool;
 };
 
@@ -760,6 +764,8 @@ lb_panel_ensure_tools (LbPanel *self)
   gtk_label_set_wrap (self->region_label, TRUE);
   gtk_widget_add_css_class (GTK_WIDGET (self->region_label), "dim-label");
   gtk_box_append (GTK_BOX (self->tools_section), GTK_WIDGET (self->region_label));
+  self->attributes_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_box_append (GTK_BOX (self->tools_section), self->attributes_box);
 
   parent = gtk_widget_get_parent (self->labels_section);
   gtk_box_insert_child_after (GTK_BOX (parent), self->tools_section, NULL);
@@ -778,6 +784,186 @@ lb_panel_set_tool (LbPanel      *self,
   self->setting_tool = FALSE;
 }
 
+/* Sends all the attributes shown (win.set-region-attributes, a JSON object) */
+static void
+attributes_changed (LbPanel *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+
+  json_builder_begin_object (builder);
+  for (GtkWidget *row = gtk_widget_get_first_child (self->attributes_box); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *editor = gtk_widget_get_last_child (row);
+      const char *id = g_object_get_data (G_OBJECT (editor), "lb-attribute");
+
+      if (id == NULL)
+        continue;
+      if (GTK_IS_SWITCH (editor))
+        {
+          json_builder_set_member_name (builder, id);
+          json_builder_add_boolean_value (builder, gtk_switch_get_active (GTK_SWITCH (editor)));
+        }
+      else if (GTK_IS_ENTRY (editor))
+        {
+          const char *text = gtk_editable_get_text (GTK_EDITABLE (editor));
+
+          if (text[0] == '\0')
+            continue;
+          json_builder_set_member_name (builder, id);
+          json_builder_add_string_value (builder, text);
+        }
+      else if (GTK_IS_DROP_DOWN (editor))
+        {
+          guint pos = gtk_drop_down_get_selected (GTK_DROP_DOWN (editor));
+          GtkStringList *list = GTK_STRING_LIST (gtk_drop_down_get_model (GTK_DROP_DOWN (editor)));
+
+          /* the first entry is "none" */
+          if (pos == 0 || pos == GTK_INVALID_LIST_POSITION)
+            continue;
+          json_builder_set_member_name (builder, id);
+          json_builder_add_string_value (builder, gtk_string_list_get_string (list, pos));
+        }
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  json = json_to_string (root, FALSE);
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.set-region-attributes", "s", json);
+}
+
+static void
+attribute_switch_cb (GtkSwitch  *editor,
+                     GParamSpec *pspec,
+                     LbPanel    *self)
+{
+  attributes_changed (self);
+}
+
+static void
+attribute_entry_cb (GtkEntry *editor,
+                    LbPanel  *self)
+{
+  attributes_changed (self);
+}
+
+static void
+attribute_drop_down_cb (GtkDropDown *editor,
+                        GParamSpec  *pspec,
+                        LbPanel     *self)
+{
+  attributes_changed (self);
+}
+
+static void
+lb_panel_show_attributes (LbPanel        *self,
+                          const LbRegion *region)
+{
+  const LbSchemaLabel *label = NULL;
+  g_autofree char *key = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  JsonObject *object = NULL;
+  GtkWidget *child;
+
+  if (region != NULL && self->schema != NULL)
+    label = lb_schema_find_label (self->schema, region->label);
+  if (label != NULL && label->n_attributes > 0)
+    key = g_strdup_printf ("%s\n%s\n%s", region->id, region->label,
+                           region->attributes != NULL ? region->attributes : "{}");
+  if (g_strcmp0 (key, self->shown_attributes) == 0)
+    return;
+  g_free (self->shown_attributes);
+  self->shown_attributes = g_steal_pointer (&key);
+
+  while ((child = gtk_widget_get_first_child (self->attributes_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->attributes_box), child);
+  gtk_widget_set_visible (self->attributes_box, self->shown_attributes != NULL);
+  if (self->shown_attributes == NULL)
+    return;
+
+  values = json_from_string (region->attributes != NULL ? region->attributes : "{}", NULL);
+  if (values != NULL && JSON_NODE_HOLDS_OBJECT (values))
+    object = json_node_get_object (values);
+
+  for (guint i = 0; i < label->n_attributes; i++)
+    {
+      const LbSchemaAttribute *a = &label->attributes[i];
+      JsonNode *value = object != NULL ? json_object_get_member (object, a->id) : NULL;
+      GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      GtkWidget *title = gtk_label_new (a->title != NULL ? a->title : a->id);
+      GtkWidget *editor;
+
+      gtk_label_set_xalign (GTK_LABEL (title), 0);
+      gtk_widget_set_hexpand (title, TRUE);
+      gtk_box_append (GTK_BOX (row), title);
+      switch (a->type)
+        {
+        case LB_ATTRIBUTE_BOOL:
+          editor = gtk_switch_new ();
+          gtk_widget_set_valign (editor, GTK_ALIGN_CENTER);
+          gtk_switch_set_active (GTK_SWITCH (editor),
+                                 value != NULL && JSON_NODE_HOLDS_VALUE (value)
+                                 && json_node_get_value_type (value) == G_TYPE_BOOLEAN
+                                 && json_node_get_boolean (value));
+          g_signal_connect (editor, "notify::active", G_CALLBACK (attribute_switch_cb), self);
+          break;
+        case LB_ATTRIBUTE_CHOICE:
+          {
+            g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+            guint selected = 0;
+
+            /* Translators: no value picked for a region's attribute */
+            gtk_string_list_append (list, _("None"));
+            for (guint k = 0; a->options != NULL && a->options[k] != NULL; k++)
+              {
+                gtk_string_list_append (list, a->options[k]);
+                if (value != NULL && JSON_NODE_HOLDS_VALUE (value)
+                    && g_strcmp0 (json_node_get_string (value), a->options[k]) == 0)
+                  selected = k + 1;
+              }
+            editor = gtk_drop_down_new (G_LIST_MODEL (g_steal_pointer (&list)), NULL);
+            gtk_drop_down_set_selected (GTK_DROP_DOWN (editor), selected);
+            g_signal_connect (editor, "notify::selected", G_CALLBACK (attribute_drop_down_cb),
+                              self);
+          }
+          break;
+        case LB_ATTRIBUTE_TEXT:
+        default:
+          editor = gtk_entry_new ();
+          if (value != NULL && JSON_NODE_HOLDS_VALUE (value)
+              && json_node_get_value_type (value) == G_TYPE_STRING)
+            gtk_editable_set_text (GTK_EDITABLE (editor), json_node_get_string (value));
+          /* Translators: placeholder of a region's free-text attribute */
+          gtk_entry_set_placeholder_text (GTK_ENTRY (editor), _("Enter saves"));
+          g_signal_connect (editor, "activate", G_CALLBACK (attribute_entry_cb), self);
+          break;
+        }
+      g_object_set_data_full (G_OBJECT (editor), "lb-attribute", g_strdup (a->id), g_free);
+      gtk_box_append (GTK_BOX (row), editor);
+      gtk_box_append (GTK_BOX (self->attributes_box), row);
+    }
+}
+
+GtkWidget *
+lb_panel_get_attribute_editor (LbPanel    *self,
+                               const char *attribute_id)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+
+  if (self->attributes_box == NULL)
+    return NULL;
+  for (GtkWidget *row = gtk_widget_get_first_child (self->attributes_box); row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      GtkWidget *editor = gtk_widget_get_last_child (row);
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (editor), "lb-attribute"), attribute_id) == 0)
+        return editor;
+    }
+  return NULL;
+}
+
 void
 lb_panel_set_selected_region (LbPanel        *self,
                               const LbRegion *region)
@@ -789,6 +975,7 @@ lb_panel_set_selected_region (LbPanel        *self,
 
   if (self->region_label == NULL)
     return;
+  lb_panel_show_attributes (self, region);
   if (region == NULL)
     {
       gtk_label_set_text (self->region_label,
@@ -830,6 +1017,7 @@ lb_panel_finalize (GObject *object)
   LbPanel *self = LB_PANEL (object);
 
   g_clear_pointer (&self->label_buttons, g_ptr_array_unref);
+  g_clear_pointer (&self->shown_attributes, g_free);
   g_clear_pointer (&self->decision_buttons, g_ptr_array_unref);
   g_clear_pointer (&self->reason_rows, g_ptr_array_unref);
   g_clear_pointer (&self->picked_labels, g_free);

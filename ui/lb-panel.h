@@ -68,5 +68,10 @@ void         lb_panel_set_tool           (LbPanel        *self,
                                           LbCanvasTool    tool);
 void         lb_panel_set_selected_region (LbPanel       *self,
                                            const LbRegion *region);
+/* The editor (GtkSwitch, GtkEntry, GtkDropDown) of an attribute of the
+ * selected region's label, or NULL; a change activates
+ * win.set-region-attributes with all of them as a JSON object. */
+GtkWidget   *lb_panel_get_attribute_editor (LbPanel      *self,
+                                            const char   *attribute_id);
 
 G_END_DECLS

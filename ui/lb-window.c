@@ -532,6 +532,13 @@ sync_regions (LbWindow *self)
     lb_image_canvas_set_regions (canvas, self->current, self->schema);
   else
     lb_image_canvas_set_regions (canvas, NULL, self->schema);
+  /* The selected region's label, size and attributes as the store has them */
+  {
+    const char *id = lb_image_canvas_get_selected_region (canvas);
+
+    lb_panel_set_selected_region (self->panel, id != NULL && self->current != NULL
+                                               ? lb_item_find_region (self->current, id) : NULL);
+  }
 }
 
 static void
@@ -1928,6 +1935,33 @@ set_tool_action (GtkWidget  *widget,
 }
 
 static void
+set_region_attributes_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  LbImageCanvas *canvas;
+  LbRegionSpec spec = { 0 };
+  const char *region_id;
+  gint64 id;
+
+  if (self->store == NULL || self->current == NULL || self->item_view == NULL
+      || !ensure_actor (self))
+    return;
+  canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view));
+  region_id = lb_image_canvas_get_selected_region (canvas);
+  if (region_id == NULL)
+    return;
+  spec.shape = LB_REGION_SHAPE_NONE;
+  spec.attributes = g_variant_get_string (parameter, NULL);
+  spec.dwell_ms = dwell_ms (self);
+  id = lb_item_get_id (self->current);
+  lb_store_update_region_async (self->store, id, self->actor, region_id, &spec,
+                                self->cancellable, update_region_done_cb,
+                                act_data_new (self, id));
+}
+
+static void
 region_selection_changed_cb (LbImageCanvas *canvas,
                              LbWindow      *self)
 {
@@ -2561,6 +2595,8 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_action);
   gtk_widget_class_install_action (widget_class, "win.set-tool", "s", set_tool_action);
+  gtk_widget_class_install_action (widget_class, "win.set-region-attributes", "s",
+                                   set_region_attributes_action);
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "win.focus-note", NULL, focus_note_action);

@@ -7,10 +7,12 @@
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "lb-image-canvas.h"
 #include "lb-import.h"
 #include "lb-item-view.h"
+#include "lb-panel.h"
 #include "lb-schema.h"
 #include "lb-store.h"
 #include "lb-window.h"
@@ -26,7 +28,11 @@
 
 static const char schema_json[] =
   "{\"name\": \"regions\", \"tools\": [\"class\", \"box\", \"polygon\", \"note\"],"
-  " \"labels\": [{\"id\": \"cat\", \"title\": \"Cat\", \"hotkey\": \"1\", \"color\": \"#e01b24\"},"
+  " \"labels\": [{\"id\": \"cat\", \"title\": \"Cat\", \"hotkey\": \"1\", \"color\": \"#e01b24\","
+  "               \"attributes\": [{\"id\": \"occluded\", \"type\": \"bool\"},"
+  "                              {\"id\": \"pose\", \"type\": \"choice\","
+  "                               \"options\": [\"standing\", \"sitting\"]},"
+  "                              {\"id\": \"remark\", \"type\": \"text\"}]},"
   "              {\"id\": \"dog\", \"title\": \"Dog\", \"hotkey\": \"2\", \"color\": \"#3584e4\"}]}";
 
 typedef struct {
@@ -543,6 +549,74 @@ test_undo_redo (void)
   tear_down (f);
 }
 
+static JsonObject *
+region_attributes (LbItem *item)
+{
+  g_autoptr(JsonNode) node = json_from_string (lb_item_get_region (item, 0)->attributes, NULL);
+
+  g_assert_nonnull (node);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  return json_object_ref (json_node_get_object (node));
+}
+
+static void
+test_attributes (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(LbItem) item = NULL;
+  g_autoptr(JsonObject) attributes = NULL;
+  LbPanel *panel;
+  GtkWidget *editor;
+
+  set_up (f);
+  panel = LB_PANEL (lb_window_get_panel (f->window));
+  press_key (f, GDK_KEY_b, 0);
+  drag_image (f, 300, 300, 700, 600);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+
+  /* The panel shows the cat's attributes for the selected box */
+  editor = lb_panel_get_attribute_editor (panel, "occluded");
+  g_assert_true (GTK_IS_SWITCH (editor));
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (editor)));
+  gtk_switch_set_active (GTK_SWITCH (editor), TRUE);
+  g_clear_object (&item);
+  item = stored (f);
+  attributes = region_attributes (item);
+  g_assert_true (json_object_get_boolean_member (attributes, "occluded"));
+  g_clear_pointer (&attributes, json_object_unref);
+
+  editor = lb_panel_get_attribute_editor (panel, "pose");
+  g_assert_true (GTK_IS_DROP_DOWN (editor));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (editor), 2);
+  g_clear_object (&item);
+  item = stored (f);
+  attributes = region_attributes (item);
+  g_assert_cmpstr (json_object_get_string_member (attributes, "pose"), ==, "sitting");
+  g_assert_true (json_object_get_boolean_member (attributes, "occluded"));
+  g_clear_pointer (&attributes, json_object_unref);
+
+  editor = lb_panel_get_attribute_editor (panel, "remark");
+  g_assert_true (GTK_IS_ENTRY (editor));
+  gtk_editable_set_text (GTK_EDITABLE (editor), "half hidden");
+  g_signal_emit_by_name (editor, "activate");
+  g_clear_object (&item);
+  item = stored (f);
+  attributes = region_attributes (item);
+  g_assert_cmpstr (json_object_get_string_member (attributes, "remark"), ==, "half hidden");
+  g_assert_cmpstr (json_object_get_string_member (attributes, "pose"), ==, "sitting");
+  /* Geometry and label kept */
+  assert_box (lb_item_get_region (item, 0), 300, 300, 400, 300);
+  g_assert_cmpstr (lb_item_get_region (item, 0)->label, ==, "cat");
+
+  /* The editors show the stored values again */
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (lb_panel_get_attribute_editor (panel,
+                                                                                   "occluded"))));
+  g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (lb_panel_get_attribute_editor (
+                                                                 panel, "pose"))), ==, 2);
+  tear_down (f);
+}
+
 static void
 test_schema_tool_keys (void)
 {
@@ -586,6 +660,7 @@ main (int    argc,
   g_test_add_func ("/ui/regions/polygon", test_polygon);
   g_test_add_func ("/ui/regions/edit-box", test_edit_box);
   g_test_add_func ("/ui/regions/undo-redo", test_undo_redo);
+  g_test_add_func ("/ui/regions/attributes", test_attributes);
 
   return g_test_run ();
 }

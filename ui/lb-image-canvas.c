@@ -898,6 +898,8 @@ lb_image_canvas_update_cursor (LbImageCanvas *self)
     name = "grabbing";
   else if (self->space_held && lb_image_canvas_get_zoomed_in (self))
     name = "grab";
+  else if (self->tool != LB_CANVAS_TOOL_SELECT)
+    name = "crosshair";
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), name);
 }
 
@@ -1421,6 +1423,8 @@ lb_image_canvas_tool_motion (LbImageCanvas *self,
   switch (self->mode)
     {
     case MODE_MOVE:
+      if (lb_image_canvas_selected (self) == NULL)
+        break;   /* gone meanwhile (an undo) */
       if (self->orig_points->len > 0 && lb_image_canvas_selected (self)->shape
                                         == LB_REGION_SHAPE_POLYGON)
         {
@@ -1561,9 +1565,13 @@ tool_drag_begin_cb (GtkGestureDrag *gesture,
                     double          y,
                     LbImageCanvas  *self)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
   self->tool_dragging = TRUE;
-  gtk_widget_grab_focus (GTK_WIDGET (self));
+  /* Keys go to the tools again (not to a text field of the panel) */
+  if (root != NULL)
+    gtk_root_set_focus (root, NULL);
   lb_image_canvas_tool_press (self, x, y);
 }
 
@@ -2405,8 +2413,7 @@ lb_image_canvas_set_tool (LbImageCanvas *self,
   if (self->mode == MODE_DRAW_BOX)
     self->mode = MODE_NONE;
   g_array_set_size (self->poly, 0);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self),
-                                   tool == LB_CANVAS_TOOL_SELECT ? NULL : "crosshair");
+  lb_image_canvas_update_cursor (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 

@@ -912,6 +912,9 @@ undo_action (GtkWidget  *widget,
   if (self->store == NULL || self->batch_id == 0 || !ensure_actor (self))
     return;
 
+  /* Nudges not yet sent are the last act */
+  if (self->item_view != NULL)
+    lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
   target = current_id (self);
   if (target == 0 && self->history->len > 0)
     target = g_array_index (self->history, gint64, self->history->len - 1);
@@ -958,6 +961,8 @@ redo_action (GtkWidget  *widget,
 
   if (self->store == NULL || self->batch_id == 0 || !ensure_actor (self))
     return;
+  if (self->item_view != NULL)
+    lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
   target = current_id (self);
   if (target == 0)
     return;
@@ -1800,6 +1805,13 @@ handle_region_key (LbWindow        *self,
     case GDK_KEY_Tab:
     case GDK_KEY_ISO_Left_Tab:
     case GDK_KEY_KP_Tab:
+      /* Inside the panel, Tab moves the focus as usual */
+      {
+        GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+
+        if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->panel)))
+          return FALSE;
+      }
       return lb_image_canvas_cycle_selection (canvas, keyval == GDK_KEY_ISO_Left_Tab
                                                       || (state & GDK_SHIFT_MASK));
     case GDK_KEY_Left:

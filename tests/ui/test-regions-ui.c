@@ -450,6 +450,14 @@ test_edit_box (void)
   item = stored (f);
   assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
 
+  /* An undo right after a nudge (before it was sent) takes that nudge back */
+  g_assert_true (press_key (f, GDK_KEY_Left, GDK_SHIFT_MASK));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  spin_for (600);
+  g_clear_object (&item);
+  item = stored (f);
+  assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
+
   /* Relabel: a label's hotkey with the box selected (Tab selects it) */
   press_key (f, GDK_KEY_Escape, 0);
   press_key (f, GDK_KEY_Escape, 0);

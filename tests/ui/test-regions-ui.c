@@ -552,6 +552,7 @@ test_undo_redo (void)
       press_key (f, GDK_KEY_b, 0);
       press_key (f, GDK_KEY_Tab, 0);
       press_key (f, GDK_KEY_Tab, 0);
+      press_key (f, GDK_KEY_Tab, 0);
       spin_for (1000 * atoi (g_getenv ("LB_REGIONS_SHOT_WAIT")));
     }
   tear_down (f);

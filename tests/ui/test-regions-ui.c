@@ -343,6 +343,62 @@ test_box_fit_and_zoomed (void)
   tear_down (f);
 }
 
+static GtkGesture *
+primary_drag (LbImageCanvas *canvas)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (canvas));
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_DRAG (c)
+          && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_PRIMARY)
+        return GTK_GESTURE (c);
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+/* The canvas's own primary-button gesture draws with the box tool, and
+ * pans instead while Space is held */
+static void
+test_box_through_gesture (void)
+{
+  Fixture fixture = { 0 }, *f = &fixture;
+  g_autoptr(LbItem) item = NULL;
+  GtkGesture *drag;
+  double ax, ay, bx, by, ox, oy, x, y;
+
+  set_up (f);
+  drag = primary_drag (f->canvas);
+  press_key (f, GDK_KEY_b, 0);
+  to_widget (f, 400, 200, &ax, &ay);
+  to_widget (f, 1000, 800, &bx, &by);
+  g_signal_emit_by_name (drag, "drag-begin", ax, ay);
+  g_signal_emit_by_name (drag, "drag-update", (bx - ax) / 2, (by - ay) / 2);
+  g_signal_emit_by_name (drag, "drag-end", bx - ax, by - ay);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+  assert_box (lb_item_get_region (item, 0), 400, 200, 600, 600);
+
+  /* Zoomed in, Space+drag pans and draws nothing */
+  lb_image_canvas_zoom_at (f->canvas, 1.5, 300, 300);
+  lb_image_canvas_get_offset (f->canvas, &ox, &oy);
+  lb_image_canvas_set_space_held (f->canvas, TRUE);
+  g_signal_emit_by_name (drag, "drag-begin", 300.0, 300.0);
+  g_signal_emit_by_name (drag, "drag-update", 30.0, 20.0);
+  g_signal_emit_by_name (drag, "drag-end", 40.0, 25.0);
+  lb_image_canvas_set_space_held (f->canvas, FALSE);
+  lb_image_canvas_get_offset (f->canvas, &x, &y);
+  g_assert_cmpfloat (x, ==, ox + 40);
+  g_assert_cmpfloat (y, ==, oy + 25);
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+  tear_down (f);
+}
+
 static void
 test_polygon (void)
 {
@@ -666,6 +722,7 @@ main (int    argc,
 
   g_test_add_func ("/ui/regions/schema-tool-keys", test_schema_tool_keys);
   g_test_add_func ("/ui/regions/box-fit-and-zoomed", test_box_fit_and_zoomed);
+  g_test_add_func ("/ui/regions/box-through-gesture", test_box_through_gesture);
   g_test_add_func ("/ui/regions/polygon", test_polygon);
   g_test_add_func ("/ui/regions/edit-box", test_edit_box);
   g_test_add_func ("/ui/regions/undo-redo", test_undo_redo);

@@ -1738,6 +1738,8 @@ lb_image_canvas_draw_regions (LbImageCanvas *self,
                 minx = points[2 * k];
               }
           lb_image_canvas_image_to_widget (self, minx, miny, &tx, &ty);
+          /* beside the top vertex, clear of its handle */
+          tx += HANDLE_SIZE / 2 + 2;
         }
       else
         continue;

@@ -30,6 +30,8 @@ typedef struct {
   char *title;
   char *hotkey;
   char *color;
+  int   line;  /* where the label was declared, for messages */
+  char *tag;
 } ConfigLabel;
 
 typedef struct {
@@ -74,6 +76,7 @@ config_label_clear (gpointer data)
   g_free (l->id);
   g_free (l->title);
   g_free (l->hotkey);
+  g_free (l->tag);
   g_free (l->color);
 }
 
@@ -238,6 +241,8 @@ add_label (Config      *c,
       return;  /* the same label in another control: one label */
 
   label.id = g_strdup (id);
+  label.line = line;
+  label.tag = g_strdup (tag);
   label.title = g_strdup (value != NULL && *value != '\0' ? value : id);
 
   if (hotkey != NULL && *hotkey != '\0')
@@ -505,6 +510,32 @@ controls_tools (Config *c)
   return tools;
 }
 
+/* B and P switch to the box and polygon tools when the schema has them:
+ * a label cannot keep those keys then. */
+static void
+drop_tool_hotkeys (Config        *c,
+                   LbSchemaTools  tools)
+{
+  for (guint i = 0; i < c->labels->len; i++)
+    {
+      ConfigLabel *l = &g_array_index (c->labels, ConfigLabel, i);
+      gunichar key;
+
+      if (l->hotkey == NULL)
+        continue;
+      key = g_unichar_tolower (g_utf8_get_char (l->hotkey));
+      if ((key == 'b' && (tools & LB_TOOL_BOX)) || (key == 'p' && (tools & LB_TOOL_POLYGON)))
+        {
+          untranslated (c, l->line, l->tag, NULL,
+                        key == 'b'
+                          ? _("hotkey “%s” not supported: B picks the box tool")
+                          : _("hotkey “%s” not supported: P picks the polygon tool"),
+                        l->hotkey);
+          g_clear_pointer (&l->hotkey, g_free);
+        }
+    }
+}
+
 static char *
 schema_json (Config     *c,
              const char *name)
@@ -513,6 +544,7 @@ schema_json (Config     *c,
   g_autoptr(JsonNode) root = NULL;
   LbSchemaTools tools = controls_tools (c);
 
+  drop_tool_hotkeys (c, tools);
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, name);

@@ -231,6 +231,29 @@ test_not_a_view (void)
   g_assert_false (lb_label_config_is_config ("schema.json"));
 }
 
+/* B and P pick the box and polygon tools: labels lose those keys, and
+ * the config says so instead of failing to translate. */
+static void
+test_tool_hotkeys (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *lines = NULL;
+  g_autoptr(LbSchema) schema = load_fixture ("tool-hotkeys.xml", &lines, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (schema);
+  g_assert_cmpint (lb_schema_get_tools (schema) & (LB_TOOL_BOX | LB_TOOL_POLYGON), ==,
+                   LB_TOOL_BOX | LB_TOOL_POLYGON);
+  g_assert_null (lb_schema_find_label (schema, "Bicycle")->hotkey);
+  g_assert_null (lb_schema_find_label (schema, "Person")->hotkey);
+  g_assert_cmpstr (lb_schema_find_label (schema, "Puddle")->hotkey, ==, "w");
+  g_assert_nonnull (strstr (lines, "tool-hotkeys.xml:4: "));
+  g_assert_nonnull (strstr (lines, "B picks the box tool"));
+  g_assert_nonnull (strstr (lines, "tool-hotkeys.xml:5: "));
+  g_assert_nonnull (strstr (lines, "P picks the polygon tool"));
+  assert_round_trip (schema);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -245,6 +268,7 @@ main (int    argc,
                    test_text_classification_multiple);
   g_test_add_func ("/engine/label-config/unsupported", test_unsupported);
   g_test_add_func ("/engine/label-config/malformed", test_malformed);
+  g_test_add_func ("/engine/label-config/tool-hotkeys", test_tool_hotkeys);
   g_test_add_func ("/engine/label-config/not-a-view", test_not_a_view);
 
   return g_test_run ();

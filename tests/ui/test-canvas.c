@@ -13,6 +13,7 @@
 #include "lb-item-view.h"
 #include "lb-store.h"
 #include "lb-window.h"
+#include "lb-test-support.h"
 
 /* The image canvas: zoom, pan and coordinates on a canvas in a window;
  * the sharper decode when zoomed in, in an item view; Space tap / Space+drag
@@ -23,59 +24,6 @@
 #define VIEW_H 600
 #define SRC_W 4000
 #define SRC_H 3000
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until (Condition cond,
-            gpointer  data)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_TIMEOUT_S, timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 /* A picture with structure (gradients and a grid), saved as PNG or JPEG. */
 static void
@@ -139,8 +87,8 @@ canvas_set_up (CanvasFixture *f,
   lb_image_canvas_set_content_size (f->canvas, SRC_W, SRC_H);
   lb_image_canvas_set_texture (f->canvas, texture);
   gtk_window_present (GTK_WINDOW (f->window));
-  wait_until (canvas_allocated, f);
-  spin_for (20);
+  lb_test_wait_until (canvas_allocated, f, WAIT_TIMEOUT_S);
+  lb_test_spin_for (20);
 }
 
 static void
@@ -148,7 +96,7 @@ canvas_tear_down (CanvasFixture *f,
                   gconstpointer  data)
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
-  spin_for (10);
+  lb_test_spin_for (10);
 }
 
 static void
@@ -414,12 +362,12 @@ test_decode_follows_zoom (void)
   lb_item_view_set_image_loader (f->view, f->loader);
   gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
   gtk_window_present (GTK_WINDOW (f->window));
-  spin_for (50);
+  lb_test_spin_for (50);
 
   item = make_image_item (1, path);
   lb_item_view_set_item (f->view, item);
-  wait_until (view_ready, f);
-  spin_for (300);   /* any re-decode after the first allocations */
+  lb_test_wait_until (view_ready, f, WAIT_TIMEOUT_S);
+  lb_test_spin_for (300);   /* any re-decode after the first allocations */
   canvas = lb_item_view_get_canvas (f->view);
   texture = lb_image_canvas_get_texture (canvas);
   g_assert_nonnull (texture);
@@ -436,29 +384,29 @@ test_decode_follows_zoom (void)
   lb_image_canvas_zoom_one_to_one (canvas);
   g_assert_nonnull (strstr (gtk_label_get_text (caption), "100 %"));
   f->want_width = 2400;
-  wait_until (texture_width_is, f);
+  lb_test_wait_until (texture_width_is, f, WAIT_TIMEOUT_S);
   g_assert_cmpfloat (lb_image_canvas_get_zoom (canvas), ==, 1.0);
   g_assert_false (lb_image_canvas_get_fitted (canvas));
 
   /* Zoomed between fit and 50 %: half the source is enough */
   lb_image_canvas_zoom_fit (canvas);
   f->want_width = fitted_width;
-  wait_until (texture_width_is, f);
+  lb_test_wait_until (texture_width_is, f, WAIT_TIMEOUT_S);
   lb_image_canvas_zoom_at (canvas, lb_image_canvas_get_fit_zoom (canvas) * 1.5, 100, 100);
   g_assert_cmpfloat (lb_image_canvas_get_zoom (canvas), <, 0.5);
   f->want_width = 1200;
-  wait_until (texture_width_is, f);
+  lb_test_wait_until (texture_width_is, f, WAIT_TIMEOUT_S);
 
   /* A new item starts fitted */
   lb_item_view_set_item (f->view, NULL);
   lb_item_view_set_item (f->view, item);
-  wait_until (view_ready, f);
+  lb_test_wait_until (view_ready, f, WAIT_TIMEOUT_S);
   g_assert_true (lb_image_canvas_get_fitted (canvas));
 
   gtk_window_destroy (GTK_WINDOW (f->window));
-  spin_for (20);
+  lb_test_spin_for (20);
   g_clear_object (&f->loader);
-  remove_tree (f->tmpdir);
+  lb_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
 }
 
@@ -538,28 +486,28 @@ test_render_tiles_and_levels (void)
   lb_item_view_set_image_loader (f->view, f->loader);
   gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->view));
   gtk_window_present (GTK_WINDOW (f->window));
-  spin_for (50);
+  lb_test_spin_for (50);
   if (!GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (f->window))))
     {
       g_test_skip ("not the cairo renderer");
       gtk_window_destroy (GTK_WINDOW (f->window));
       g_clear_object (&f->loader);
-      remove_tree (f->tmpdir);
+      lb_test_remove_tree (f->tmpdir);
       g_free (f->tmpdir);
       return;
     }
 
   item = make_image_item (1, path);
   lb_item_view_set_item (f->view, item);
-  wait_until (view_ready, f);
-  spin_for (300);
+  lb_test_wait_until (view_ready, f, WAIT_TIMEOUT_S);
+  lb_test_spin_for (300);
   canvas = lb_item_view_get_canvas (f->view);
 
   /* 1:1, the full-size decode (converted in a thread, drawn in tiles) */
   lb_image_canvas_zoom_one_to_one (canvas);
   f->want_width = 2400;
-  wait_until (texture_width_is, f);
-  spin_for (500);
+  lb_test_wait_until (texture_width_is, f, WAIT_TIMEOUT_S);
+  lb_test_spin_for (500);
   /* the top-left corner of the view on a tile corner (512, 512), so that
    * the view crosses tile edges both ways */
   lb_image_canvas_set_offset (canvas, -400, -300);
@@ -617,9 +565,9 @@ test_render_tiles_and_levels (void)
       }
 
   gtk_window_destroy (GTK_WINDOW (f->window));
-  spin_for (20);
+  lb_test_spin_for (20);
   g_clear_object (&f->loader);
-  remove_tree (f->tmpdir);
+  lb_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
 }
 
@@ -716,8 +664,8 @@ test_window_space_and_arrows (void)
   g_assert_true (lb_window_open_batch (f->window, report->batch_id, &error));
   g_assert_no_error (error);
   gtk_window_present (GTK_WINDOW (f->window));
-  wait_until (image_shown, f);
-  spin_for (50);
+  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
+  lb_test_spin_for (50);
 
   keys = lb_window_get_key_controller (f->window);
   canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
@@ -728,10 +676,10 @@ test_window_space_and_arrows (void)
   g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
   g_assert_true (handled);
   g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
-  wait_until (nothing_pending, f);
+  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
   g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_SKIPPED);
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
-  wait_until (image_shown, f);
+  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
 
   /* Zoomed in (Ctrl+plus is the action): Space+drag pans, no skip */
   id = lb_item_get_id (lb_window_get_current_item (f->window));
@@ -749,12 +697,12 @@ test_window_space_and_arrows (void)
   g_signal_emit_by_name (drag, "drag-update", 40.0, 25.0);
   g_signal_emit_by_name (drag, "drag-end", 60.0, 35.0);
   g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
-  spin_for (50);
+  lb_test_spin_for (50);
   lb_image_canvas_get_offset (canvas, &x, &y);
   g_assert_cmpfloat (x, ==, x0 + 60);
   g_assert_cmpfloat (y, ==, y0 + 35);
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id);
-  wait_until (nothing_pending, f);
+  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
   g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_TODO);
 
   /* Without Space, a primary-button drag does not pan (it is for tools) */
@@ -780,11 +728,11 @@ test_window_space_and_arrows (void)
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id);
   g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
-  wait_until (nothing_pending, f);
+  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
   g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_SKIPPED);
 
   /* The next item starts fitted; there Down moves in the queue again */
-  wait_until (image_shown, f);
+  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
   g_assert_true (lb_image_canvas_get_fitted (canvas));
   id = lb_item_get_id (lb_window_get_current_item (f->window));
   g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Down, 0, 0, &handled);
@@ -792,7 +740,7 @@ test_window_space_and_arrows (void)
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
 
   /* Ctrl+0 and Ctrl+Alt+0 are the fit and 1:1 actions */
-  wait_until (image_shown, f);
+  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-original", NULL));
   g_assert_cmpfloat (lb_image_canvas_get_zoom (canvas), ==, 1.0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-fit", NULL));
@@ -809,7 +757,7 @@ test_window_space_and_arrows (void)
     gint64 next_id = lb_item_get_id (lb_window_get_current_item (f->window));
 
     g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
-    wait_until (nothing_pending, f);
+    lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
     g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, next_id);
     g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_TODO);
     g_assert_cmpint (stored_state (f, next_id), ==, LB_ITEM_STATE_TODO);
@@ -819,7 +767,7 @@ test_window_space_and_arrows (void)
   {
     double zoom;
 
-    wait_until (image_shown, f);
+    lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
     zoom = lb_image_canvas_get_zoom (canvas);
     g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_plus, 0, GDK_SHIFT_MASK, &handled);
     g_assert_true (handled);
@@ -831,13 +779,13 @@ test_window_space_and_arrows (void)
     g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (canvas), zoom, 1e-9);
   }
 
-  wait_until (nothing_pending, f);
+  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
   gtk_window_destroy (GTK_WINDOW (f->window));
-  spin_for (20);
+  lb_test_spin_for (20);
   g_assert_finalize_object (f->window);
   lb_store_close (f->store);
   g_clear_object (&f->store);
-  remove_tree (f->tmpdir);
+  lb_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
 }
 

@@ -16,6 +16,7 @@
 #include "lb-schema.h"
 #include "lb-store.h"
 #include "lb-window.h"
+#include "lb-test-support.h"
 
 /* Region tools in the real window: boxes and polygons drawn through the
  * canvas's press/drag/release handlers at fit and zoomed, the store
@@ -43,59 +44,6 @@ typedef struct {
   GtkEventController *keys;
   gint64         item_id;
 } Fixture;
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-spin_for (guint ms)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (ms, timeout_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_until (Condition cond,
-            gpointer  data)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (WAIT_TIMEOUT_S, timeout_cb, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 write_picture (const char *path,
@@ -186,8 +134,8 @@ set_up (Fixture *f)
   g_assert_true (lb_window_open_batch (f->window, report->batch_id, &error));
   g_assert_no_error (error);
   gtk_window_present (GTK_WINDOW (f->window));
-  wait_until (image_shown, f);
-  spin_for (50);
+  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
+  lb_test_spin_for (50);
 
   f->keys = lb_window_get_key_controller (f->window);
   f->canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
@@ -198,10 +146,10 @@ static void
 tear_down (Fixture *f)
 {
   gtk_window_destroy (GTK_WINDOW (f->window));
-  spin_for (20);
+  lb_test_spin_for (20);
   g_clear_object (&f->window);
   g_clear_object (&f->store);
-  remove_tree (f->tmpdir);
+  lb_test_remove_tree (f->tmpdir);
   g_free (f->tmpdir);
 }
 
@@ -224,7 +172,7 @@ stored (Fixture *f)
   g_autoptr(GError) error = NULL;
   LbItem *item;
 
-  wait_until (nothing_pending, f);
+  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
   item = lb_store_get_item (f->store, f->item_id, &error);
   g_assert_no_error (error);
   return item;
@@ -496,7 +444,7 @@ test_edit_box (void)
   g_assert_true (press_key (f, GDK_KEY_Right, 0));
   g_assert_true (press_key (f, GDK_KEY_Down, GDK_SHIFT_MASK));
   g_assert_cmpuint (lb_window_get_n_pending (f->window), ==, 0);  /* not yet sent */
-  spin_for (600);
+  lb_test_spin_for (600);
   g_clear_object (&item);
   item = stored (f);
   assert_box (lb_item_get_region (item, 0), 303, 270, 500, 440);
@@ -509,7 +457,7 @@ test_edit_box (void)
   /* An undo right after a nudge (before it was sent) takes that nudge back */
   g_assert_true (press_key (f, GDK_KEY_Left, GDK_SHIFT_MASK));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
-  spin_for (600);
+  lb_test_spin_for (600);
   g_clear_object (&item);
   item = stored (f);
   assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
@@ -604,12 +552,12 @@ test_undo_redo (void)
       click_image (f, 420, 1050);
       click_image (f, 250, 850);
       press_key (f, GDK_KEY_Return, 0);
-      wait_until (nothing_pending, f);
+      lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
       press_key (f, GDK_KEY_b, 0);
       press_key (f, GDK_KEY_Tab, 0);
       press_key (f, GDK_KEY_Tab, 0);
       press_key (f, GDK_KEY_Tab, 0);
-      spin_for (1000 * atoi (g_getenv ("LB_REGIONS_SHOT_WAIT")));
+      lb_test_spin_for (1000 * atoi (g_getenv ("LB_REGIONS_SHOT_WAIT")));
     }
   tear_down (f);
 }

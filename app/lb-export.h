@@ -12,6 +12,7 @@ G_BEGIN_DECLS
 typedef enum {
   LB_EXPORT_ERROR_FORMAT,   /* unknown format name */
   LB_EXPORT_ERROR_WRITE,
+  LB_EXPORT_ERROR_NOT_FOUND, /* no such batch */
 } LbExportError;
 
 GQuark   lb_export_error_quark (void);
@@ -29,11 +30,85 @@ gboolean lb_export_events_jsonl (LbStore        *store,
                                  GCancellable   *cancellable,
                                  GError        **error);
 
-/* The names of the event export formats, NULL-terminated ("jsonl"). */
+/* What to export. Zero-initialised = everything. */
+typedef struct {
+  const char *batch;     /* batch name; NULL = all batches */
+  gint64      since_us;  /* 0 = all; item formats: the items with an event at or
+                          * after this time (UTC, microseconds since the epoch);
+                          * event formats: the events at or after it */
+} LbExportFilter;
+
+/* Called on the exporting thread at most about 10 times a second, and once
+ * at the end (n_done == n_total). n_total is the number of items (item
+ * formats) or events (event formats) to go through, 0 when unknown. */
+typedef void (*LbExportProgressFunc) (guint64  n_done,
+                                      guint64  n_total,
+                                      gpointer user_data);
+
+/* The names of the export formats, NULL-terminated: "jsonl", "state-jsonl",
+ * "csv", "label-studio", "coco", "voc", "yolo", "conll" (and "bundle" once
+ * seat bundles exist). */
 const char * const *lb_export_get_formats (void);
 
-/* Streams the events in the named format; LB_EXPORT_ERROR_FORMAT, naming
- * the supported formats, when there is no such format. */
+/* A translated title for the Export dialog ("COCO detection (JSON)"), or
+ * NULL for an unknown format. */
+const char *lb_export_format_get_title     (const char *format);
+
+/* TRUE for the formats whose output is a folder ("voc", "yolo"). */
+gboolean    lb_export_format_is_directory  (const char *format);
+
+/* The usual file name extension of a single-file format, without the dot
+ * ("jsonl", "csv", "json", "conll", ...); NULL for folder formats. */
+const char *lb_export_format_get_extension (const char *format);
+
+/* Exports the store in the format to PATH. Files are written to a temporary
+ * name in the same folder, fsynced and renamed over PATH, so PATH is either
+ * the old file or the complete new one. Folder formats create PATH (and its
+ * sub-folders) and write each file the same way. n_written (may be NULL):
+ * items written (item formats) or events (event formats). Images that are
+ * missing or unreadable do not fail the export: they are written with what
+ * is known (no size) and each is listed in the warnings (see
+ * lb_export_to_path_full()); the plain form logs them with g_message(). */
+gboolean    lb_export_to_path     (LbStore                *store,
+                                   const char             *format,
+                                   const LbExportFilter   *filter,
+                                   const char             *path,
+                                   LbExportProgressFunc    progress,
+                                   gpointer                user_data,
+                                   guint64                *n_written,
+                                   GCancellable           *cancellable,
+                                   GError                **error);
+
+/* lb_export_to_path() giving the warnings too: *warnings (may be NULL) is
+ * set to a NULL-terminated array of translated messages (free with
+ * g_strfreev()), or NULL when there were none. */
+gboolean    lb_export_to_path_full (LbStore               *store,
+                                    const char            *format,
+                                    const LbExportFilter  *filter,
+                                    const char            *path,
+                                    LbExportProgressFunc   progress,
+                                    gpointer               user_data,
+                                    guint64               *n_written,
+                                    char                ***warnings,
+                                    GCancellable          *cancellable,
+                                    GError               **error);
+
+/* Streams a single-file format to OUTPUT (standard output of the CLI, a
+ * pipe). Folder formats are LB_EXPORT_ERROR_FORMAT. The stream is flushed,
+ * not closed. */
+gboolean    lb_export_to_stream   (LbStore                *store,
+                                   const char             *format,
+                                   const LbExportFilter   *filter,
+                                   GOutputStream          *output,
+                                   LbExportProgressFunc    progress,
+                                   gpointer                user_data,
+                                   guint64                *n_written,
+                                   char                 ***warnings,
+                                   GCancellable           *cancellable,
+                                   GError                **error);
+
+/* Streams the events in the named event format; LB_EXPORT_ERROR_FORMAT,
+ * naming the supported formats, when there is no such format. */
 gboolean lb_export_events      (LbStore        *store,
                                 const char     *format,
                                 gint64          after_seq,

@@ -354,6 +354,28 @@ gboolean     lb_store_foreach_event      (LbStore           *self,
                                           GError           **error);
 gint64       lb_store_get_last_seq       (LbStore           *self);
 
+/* The number of events with seq > after_seq, read on the read connection
+ * (safe from any thread): what a sink whose cursor is after_seq has pending. */
+gint64       lb_store_count_events_after (LbStore           *self,
+                                          gint64             after_seq);
+
+/* Sync cursors: per sink name, the last event seq the sink confirmed
+ * (table sync_cursors, store version 3).
+ * lb_store_get_sync_cursor() returns 0 when the sink never confirmed anything
+ * (and on error, with error set); it reads with a connection of its own, so it
+ * is safe from any thread.
+ * lb_store_set_sync_cursor() runs on the writer thread and returns after its
+ * COMMIT (durable); a seq lower than the current cursor is ignored (a cursor
+ * never moves back), a seq above the last event is LB_STORE_ERROR_INVALID.
+ * It blocks: never call it on the main thread of the GUI. */
+gint64       lb_store_get_sync_cursor    (LbStore           *self,
+                                          const char        *sink,
+                                          GError           **error);
+gboolean     lb_store_set_sync_cursor    (LbStore           *self,
+                                          const char        *sink,
+                                          gint64             seq,
+                                          GError           **error);
+
 /* PRAGMA integrity_check plus every seat's hash chain, each chain against
  * the event count and last hash the store recorded with every append (so a
  * chain cut short is seen), and every item's derived state against a replay

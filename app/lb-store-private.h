@@ -78,6 +78,62 @@ GArray  *_lb_store_list_item_ids_after (LbStore       *self,
                                         gint64         after_id,
                                         GError       **error);  /* of gint64 */
 
+/* Seat bundles (lb-bundle.c). */
+
+/* A consistent read snapshot of whole per-seat chains: the batches and the
+ * items their events touch, then the events in seq order. batch NULL = all
+ * seats; otherwise the seats with at least one event in that batch
+ * (LB_STORE_ERROR_NOT_FOUND when there is no such batch). Each callback may
+ * stop the walk by returning FALSE with an error. Any thread. */
+typedef gboolean (*LbStoreBatchFunc) (const LbBatch    *batch,
+                                      gpointer          user_data,
+                                      GError          **error);
+typedef gboolean (*LbStoreItemFunc)  (const char       *batch,
+                                      const LbNewItem  *item,
+                                      gpointer          user_data,
+                                      GError          **error);
+
+gboolean _lb_store_foreach_chain_row (LbStore          *self,
+                                      const char       *batch,
+                                      LbStoreBatchFunc  batch_func,
+                                      LbStoreItemFunc   item_func,
+                                      LbEventFunc       event_func,
+                                      gpointer          user_data,
+                                      GError          **error);
+
+/* A merge runs func on the writer thread inside one transaction, which is
+ * committed when func and the final checks succeed and rolled back
+ * otherwise; func feeds the bundle's lines to the _lb_store_merge_* calls
+ * below (only valid inside func). Errors are LB_BUNDLE_ERROR (CONFLICT,
+ * FORK, FORMAT) or LB_STORE_ERROR; the caller adds the file and line. */
+typedef struct _LbStoreMerge LbStoreMerge;
+typedef gboolean (*LbStoreMergeFunc) (LbStoreMerge  *merge,
+                                      gpointer       user_data,
+                                      GError       **error);
+
+gboolean _lb_store_merge        (LbStore           *self,
+                                 LbStoreMergeFunc   func,
+                                 gpointer           user_data,
+                                 guint64           *n_added,
+                                 guint64           *n_present,
+                                 GError           **error);
+/* Creates the batch when missing; an existing one must have the same schema. */
+gboolean _lb_store_merge_batch  (LbStoreMerge      *merge,
+                                 const LbBatch     *batch,
+                                 GError           **error);
+/* Creates the item when missing; an existing one must have the same content hash. */
+gboolean _lb_store_merge_item   (LbStoreMerge      *merge,
+                                 const char        *batch,
+                                 const LbNewItem   *item,
+                                 GError           **error);
+/* Checks the event against its seat's chain (in the bundle and in the
+ * store) and appends it unless it is there already (*added says which).
+ * Events must come in their seats' chain order. */
+gboolean _lb_store_merge_event  (LbStoreMerge      *merge,
+                                 const LbEvent     *event,
+                                 gboolean          *added,
+                                 GError           **error);
+
 /* Binary search in ids sorted ascending: TRUE when id is there (*position =
  * its index), FALSE otherwise (*position = where it would go). position may
  * be NULL. */

@@ -16,6 +16,7 @@
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 
+#include "lb-bundle.h"
 #include "lb-store.h"
 #include "lb-store-private.h"
 
@@ -98,6 +99,12 @@ static const char *const migrations[] = {
   "ALTER TABLE item_state ADD COLUMN regions TEXT NOT NULL DEFAULT '[]';"
   "ALTER TABLE item_state ADD COLUMN spans TEXT NOT NULL DEFAULT '[]';"
   "ALTER TABLE item_state ADD COLUMN answers TEXT NOT NULL DEFAULT '{}';",
+  /* 2 -> 3: one cursor per sync sink, the last event seq the sink confirmed */
+  "CREATE TABLE IF NOT EXISTS sync_cursors ("
+  "  sink       TEXT PRIMARY KEY,"
+  "  seq        INTEGER NOT NULL CHECK (seq >= 0),"
+  "  updated_us INTEGER NOT NULL"
+  ");",
 };
 
 #define LB_STORE_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -106,6 +113,8 @@ typedef enum {
   REQUEST_STOP,
   REQUEST_ENSURE_BATCH,
   REQUEST_INSERT_ITEMS,
+  REQUEST_SET_CURSOR,
+  REQUEST_MERGE,
   REQUEST_SUBMIT,
   REQUEST_SKIP,
   REQUEST_UNDO,
@@ -160,6 +169,15 @@ typedef struct {
   const char      *root_real;
   GArray          *conflicts;         /* of guint: items already there with other content */
 
+  /* sync cursors (borrowed: the caller waits) */
+  const char      *sink;
+  gint64           cursor_seq;
+
+  /* bundle merges (borrowed: the caller waits) */
+  LbStoreMergeFunc merge_func;
+  gpointer         merge_data;
+  LbStoreMerge    *merge;
+
   /* results */
   gboolean         ok;
   GError          *error;
@@ -167,6 +185,8 @@ typedef struct {
   char            *out_name;
   guint            n_added;
   guint            n_existing;
+  guint64          n_merged;
+  guint64          n_present;
 
   /* completion: either a waiting caller or a task */
   GMutex           mutex;
@@ -2455,6 +2475,606 @@ writer_insert_items (LbStore  *self,
   return TRUE;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Sync cursors and bundle merges (writer thread)                           */
+/* ------------------------------------------------------------------------ */
+
+static gboolean
+writer_set_cursor (LbStore  *self,
+                   Request  *req,
+                   GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 last_seq = 0;
+
+  if (!query_int (self->wdb, "SELECT COALESCE (MAX (seq), 0) FROM events", &last_seq, error))
+    return FALSE;
+  if (req->cursor_seq > last_seq)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("Sink “%s” cannot confirm event %s: the store’s last event is %s"),
+                   req->sink, num_str (req->cursor_seq).s, num_str (last_seq).s);
+      return FALSE;
+    }
+
+  /* a cursor never moves back */
+  stmt = prepare (self->wdb,
+                  "INSERT INTO sync_cursors (sink, seq, updated_us) VALUES (?1, ?2, ?3)"
+                  " ON CONFLICT (sink) DO UPDATE SET seq = excluded.seq,"
+                  " updated_us = excluded.updated_us WHERE excluded.seq > sync_cursors.seq",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, req->sink);
+  sqlite3_bind_int64 (stmt, 2, req->cursor_seq);
+  sqlite3_bind_int64 (stmt, 3, g_get_real_time ());
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot save the sync cursor"));
+  return TRUE;
+}
+
+typedef struct {
+  char     *store_head;   /* the seat's last hash in the store, as merged so far */
+  char     *bundle_head;  /* the seat's last hash in the bundle so far */
+  gint64    appended;
+  gint64    unrecorded;   /* events of the seat in the store without a recorded count */
+} MergeSeat;
+
+static void
+merge_seat_free (gpointer data)
+{
+  MergeSeat *ms = data;
+
+  g_free (ms->store_head);
+  g_free (ms->bundle_head);
+  g_free (ms);
+}
+
+struct _LbStoreMerge {
+  LbStore      *self;
+  GHashTable   *seats;          /* seat -> MergeSeat */
+  GHashTable   *batches;        /* name -> gint64 id */
+  GHashTable   *added_batches;  /* gint64 id -> itself: batches that got items */
+  GArray       *changed;        /* of gint64: item ids whose state was rebuilt */
+  gint64        first_seq;
+  gint64        next_seq;
+  char         *act_seat;       /* the last event's seat and act, bundle and local */
+  gint64        act_bundle;
+  gint64        act_local;
+  guint64       n_added;
+  guint64       n_present;
+  sqlite3_stmt *find_event;
+  sqlite3_stmt *find_item;
+  sqlite3_stmt *insert_event;
+};
+
+static void
+merge_clear (LbStoreMerge *m)
+{
+  g_clear_pointer (&m->seats, g_hash_table_unref);
+  g_clear_pointer (&m->batches, g_hash_table_unref);
+  g_clear_pointer (&m->added_batches, g_hash_table_unref);
+  g_clear_pointer (&m->changed, g_array_unref);
+  g_clear_pointer (&m->act_seat, g_free);
+  g_clear_pointer (&m->find_event, sqlite3_finalize);
+  g_clear_pointer (&m->find_item, sqlite3_finalize);
+  g_clear_pointer (&m->insert_event, sqlite3_finalize);
+}
+
+static gint64 *
+boxed_id (gint64 id)
+{
+  return g_memdup2 (&id, sizeof id);
+}
+
+/* TRUE when the two schema texts mean the same schema */
+static gboolean
+same_schema (const char *a,
+             const char *b,
+             const char *name)
+{
+  g_autoptr(LbSchema) sa = NULL;
+  g_autoptr(LbSchema) sb = NULL;
+  g_autofree char *ca = NULL;
+  g_autofree char *cb = NULL;
+
+  if (g_strcmp0 (a, b) == 0)
+    return TRUE;
+  sa = lb_schema_new_from_data (a, -1, name, NULL);
+  sb = lb_schema_new_from_data (b, -1, name, NULL);
+  if (sa == NULL || sb == NULL)
+    return FALSE;
+  ca = lb_schema_to_json (sa);
+  cb = lb_schema_to_json (sb);
+  return g_strcmp0 (ca, cb) == 0;
+}
+
+gboolean
+_lb_store_merge_batch (LbStoreMerge   *m,
+                       const LbBatch  *batch,
+                       GError        **error)
+{
+  LbStore *self = m->self;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *root = NULL;
+  gboolean found = FALSE;
+  gint64 batch_id = 0;
+  gint64 schema_id = 0;
+
+  g_return_val_if_fail (batch != NULL && batch->name != NULL, FALSE);
+
+  if (*batch->name == '\0' || batch->schema_json == NULL)
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                   _("a batch without a name or a schema"));
+      return FALSE;
+    }
+  if (g_hash_table_contains (m->batches, batch->name))
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                   _("batch “%s” is listed twice"), batch->name);
+      return FALSE;
+    }
+
+  if (!writer_find_batch (self, batch->name, &found, &batch_id, &root, &schema_id, error))
+    return FALSE;
+
+  if (found)
+    {
+      stmt = prepare (self->wdb, "SELECT json FROM schemas WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, schema_id);
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        return set_sqlite_error (error, self->wdb, _("Cannot read the batch schema"));
+      if (!same_schema (col_text (stmt, 0), batch->schema_json, batch->name))
+        {
+          g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_CONFLICT,
+                       _("batch “%s” has another schema in the store than in the bundle"),
+                       batch->name);
+          return FALSE;
+        }
+    }
+  else
+    {
+      g_autoptr(LbSchema) schema = NULL;
+      GError *local = NULL;
+
+      schema = lb_schema_new_from_data (batch->schema_json, -1, batch->name, &local);
+      if (schema == NULL)
+        {
+          g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                       _("batch “%s”: its schema is not valid: %s"), batch->name,
+                       local->message);
+          g_error_free (local);
+          return FALSE;
+        }
+      if (!writer_schema_id (self, batch->schema_json, &schema_id, error))
+        return FALSE;
+
+      stmt = prepare (self->wdb,
+                      "INSERT INTO batches (name, root, source, schema_id, created_us)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)", error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, batch->name);
+      bind_text (stmt, 2, batch->root != NULL ? batch->root : "");
+      bind_text (stmt, 3, batch->source != NULL ? batch->source : "");
+      sqlite3_bind_int64 (stmt, 4, schema_id);
+      sqlite3_bind_int64 (stmt, 5, batch->created_us != 0 ? batch->created_us
+                                                          : g_get_real_time ());
+      if (sqlite3_step (stmt) != SQLITE_DONE)
+        return set_sqlite_error (error, self->wdb, _("Cannot create the batch"));
+      batch_id = sqlite3_last_insert_rowid (self->wdb);
+    }
+
+  g_hash_table_insert (m->batches, g_strdup (batch->name), boxed_id (batch_id));
+  return TRUE;
+}
+
+/* A relative path that stays inside its root */
+static gboolean
+path_is_confined (const char *path)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (path == NULL)
+    return TRUE;
+  if (*path == '\0' || g_path_is_absolute (path) || strchr (path, '\\') != NULL)
+    return FALSE;
+  parts = g_strsplit (path, "/", -1);
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (strcmp (parts[i], "..") == 0)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+_lb_store_merge_item (LbStoreMerge     *m,
+                      const char       *batch,
+                      const LbNewItem  *item,
+                      GError          **error)
+{
+  LbStore *self = m->self;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 *batch_id;
+  int rc;
+
+  g_return_val_if_fail (item != NULL, FALSE);
+
+  batch_id = batch != NULL ? g_hash_table_lookup (m->batches, batch) : NULL;
+  if (item->external_id == NULL || *item->external_id == '\0')
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT, _("an item without an id"));
+      return FALSE;
+    }
+  if (batch_id == NULL)
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                   _("item “%s”: batch “%s” is not listed before it"),
+                   item->external_id, batch != NULL ? batch : "");
+      return FALSE;
+    }
+  if (!path_is_confined (item->relative_path))
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                   _("item “%s”: its path “%s” leaves the batch folder"),
+                   item->external_id, item->relative_path);
+      return FALSE;
+    }
+
+  stmt = prepare (self->wdb,
+                  "SELECT content_hash FROM items WHERE batch_id = ?1 AND external_id = ?2",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, *batch_id);
+  bind_text (stmt, 2, item->external_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      if (g_strcmp0 (col_text (stmt, 0), item->content_hash) != 0)
+        {
+          g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_CONFLICT,
+                       _("item “%s” of batch “%s” has other content in the store "
+                         "(content hash %s, the bundle’s %s)"),
+                       item->external_id, batch,
+                       col_text (stmt, 0) != NULL ? col_text (stmt, 0) : "-",
+                       item->content_hash != NULL ? item->content_hash : "-");
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot read the item"));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (self->wdb,
+                  "INSERT INTO items (batch_id, external_id, kind, path, body, meta,"
+                  " content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, *batch_id);
+  bind_text (stmt, 2, item->external_id);
+  bind_text (stmt, 3, lb_item_kind_to_string (item->kind));
+  bind_text (stmt, 4, item->relative_path);
+  bind_text (stmt, 5, item->text);
+  bind_text (stmt, 6, item->meta_json);
+  bind_text (stmt, 7, item->content_hash);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot add the items"));
+
+  if (!g_hash_table_contains (m->added_batches, batch_id))
+    {
+      gint64 *key = boxed_id (*batch_id);
+      g_hash_table_add (m->added_batches, key);
+    }
+  return TRUE;
+}
+
+/* The seat's state in this merge, read from the store the first time */
+static MergeSeat *
+merge_get_seat (LbStoreMerge  *m,
+                const char    *seat,
+                GError       **error)
+{
+  LbStore *self = m->self;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *count_key = NULL;
+  MergeSeat *ms;
+
+  ms = g_hash_table_lookup (m->seats, seat);
+  if (ms != NULL)
+    return ms;
+
+  ms = g_new0 (MergeSeat, 1);
+  ms->bundle_head = g_strdup ("");
+
+  stmt = prepare (self->wdb, "SELECT hash FROM events WHERE seat = ?1 ORDER BY seq DESC LIMIT 1",
+                  error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, seat);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    ms->store_head = g_strdup (col_text (stmt, 0));
+  else
+    ms->store_head = g_strdup ("");
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* a seat whose events came before the chains were recorded */
+  count_key = g_strdup_printf ("chain:%s:count", seat);
+  stmt = prepare (self->wdb, "SELECT 1 FROM meta WHERE key = ?1", error);
+  if (stmt == NULL)
+    goto fail;
+  bind_text (stmt, 1, count_key);
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      stmt = prepare (self->wdb, "SELECT count(*) FROM events WHERE seat = ?1", error);
+      if (stmt == NULL)
+        goto fail;
+      bind_text (stmt, 1, seat);
+      if (sqlite3_step (stmt) == SQLITE_ROW)
+        ms->unrecorded = sqlite3_column_int64 (stmt, 0);
+    }
+
+  g_hash_table_insert (m->seats, g_strdup (seat), ms);
+  return ms;
+
+fail:
+  merge_seat_free (ms);
+  return NULL;
+}
+
+gboolean
+_lb_store_merge_event (LbStoreMerge   *m,
+                       const LbEvent  *ev,
+                       gboolean       *added,
+                       GError        **error)
+{
+  LbStore *self = m->self;
+  g_autofree char *hash = NULL;
+  MergeSeat *ms;
+  gint64 item_id = 0;
+  gint64 act;
+  int rc;
+
+  g_return_val_if_fail (ev != NULL, FALSE);
+
+  if (added != NULL)
+    *added = FALSE;
+
+  if (ev->uuid == NULL || *ev->uuid == '\0' || ev->seat == NULL || *ev->seat == '\0'
+      || ev->actor == NULL || ev->kind == NULL || ev->payload == NULL
+      || ev->prev_hash == NULL || ev->hash == NULL)
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                   _("event %s: a field is missing"), ev->uuid != NULL ? ev->uuid : "?");
+      return FALSE;
+    }
+
+  ms = merge_get_seat (m, ev->seat, error);
+  if (ms == NULL)
+    return FALSE;
+
+  /* the bundle's own chain: linked and unaltered */
+  if (strcmp (ev->prev_hash, ms->bundle_head) != 0)
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                   *ms->bundle_head == '\0'
+                     ? _("event %s: seat %s’s chain does not start here (its previous hash "
+                         "is not empty)")
+                     : _("event %s: its previous hash does not match seat %s’s previous event"),
+                   ev->uuid, ev->seat);
+      return FALSE;
+    }
+  hash = compute_event_hash (ev->prev_hash, ev->uuid, ev->seat, ev->batch, ev->item, ev->actor,
+                             ev->role, ev->kind, ev->payload, ev->time_us, ev->dwell_ms);
+  if (strcmp (hash, ev->hash) != 0)
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                   _("event %s: its hash does not match its contents"), ev->uuid);
+      return FALSE;
+    }
+  g_free (ms->bundle_head);
+  ms->bundle_head = g_strdup (ev->hash);
+
+  /* already in the store? */
+  if (m->find_event == NULL)
+    m->find_event = prepare (self->wdb, "SELECT seat, hash, act FROM events WHERE uuid = ?1",
+                             error);
+  if (m->find_event == NULL)
+    return FALSE;
+  sqlite3_reset (m->find_event);
+  bind_text (m->find_event, 1, ev->uuid);
+  rc = sqlite3_step (m->find_event);
+  if (rc == SQLITE_ROW)
+    {
+      if (g_strcmp0 (col_text (m->find_event, 0), ev->seat) != 0
+          || g_strcmp0 (col_text (m->find_event, 1), ev->hash) != 0
+          || ms->appended > 0)
+        {
+          g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORK,
+                       _("seat %s: the store’s chain and the bundle’s differ at event %s"),
+                       ev->seat, ev->uuid);
+          return FALSE;
+        }
+      g_free (m->act_seat);
+      m->act_seat = g_strdup (ev->seat);
+      m->act_bundle = ev->act;
+      m->act_local = sqlite3_column_int64 (m->find_event, 2);
+      m->n_present++;
+      return TRUE;
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot read the events"));
+
+  /* new: it must continue the seat's chain as the store has it */
+  if (strcmp (ev->prev_hash, ms->store_head) != 0)
+    {
+      g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORK,
+                   _("seat %s: the store’s chain and the bundle’s differ at event %s (the "
+                     "store has other events of this seat after event %s)"),
+                   ev->seat, ev->uuid, *ev->prev_hash != '\0' ? ev->prev_hash : "-");
+      return FALSE;
+    }
+
+  if (ev->item != NULL)
+    {
+      if (m->find_item == NULL)
+        m->find_item = prepare (self->wdb,
+                                "SELECT i.id FROM items i JOIN batches b ON b.id = i.batch_id"
+                                " WHERE b.name = ?1 AND i.external_id = ?2", error);
+      if (m->find_item == NULL)
+        return FALSE;
+      sqlite3_reset (m->find_item);
+      bind_text (m->find_item, 1, ev->batch);
+      bind_text (m->find_item, 2, ev->item);
+      rc = sqlite3_step (m->find_item);
+      if (rc == SQLITE_ROW)
+        item_id = sqlite3_column_int64 (m->find_item, 0);
+      else if (rc == SQLITE_DONE)
+        {
+          g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
+                       _("event %s: item “%s” of batch “%s” is not listed in the bundle"),
+                       ev->uuid, ev->item, ev->batch != NULL ? ev->batch : "");
+          return FALSE;
+        }
+      else
+        return set_sqlite_error (error, self->wdb, _("Cannot read the item"));
+    }
+
+  if (m->next_seq == 0)
+    {
+      gint64 max_seq = 0;
+
+      if (!query_int (self->wdb, "SELECT COALESCE (MAX (seq), 0) FROM events", &max_seq, error))
+        return FALSE;
+      m->first_seq = m->next_seq = max_seq + 1;
+    }
+
+  /* the events of one act are consecutive in any store: a new act starts
+   * when the seat or the bundle's act number changes */
+  if (m->act_seat != NULL && strcmp (m->act_seat, ev->seat) == 0 && m->act_bundle == ev->act)
+    act = m->act_local;
+  else
+    act = m->next_seq;
+  g_free (m->act_seat);
+  m->act_seat = g_strdup (ev->seat);
+  m->act_bundle = ev->act;
+  m->act_local = act;
+
+  if (m->insert_event == NULL)
+    m->insert_event = prepare (self->wdb,
+                               "INSERT INTO events (seq, uuid, seat, item_id, actor, role, kind,"
+                               " payload, time_us, dwell_ms, act, prev_hash, hash)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                               error);
+  if (m->insert_event == NULL)
+    return FALSE;
+  sqlite3_reset (m->insert_event);
+  sqlite3_bind_int64 (m->insert_event, 1, m->next_seq);
+  bind_text (m->insert_event, 2, ev->uuid);
+  bind_text (m->insert_event, 3, ev->seat);
+  if (item_id != 0)
+    sqlite3_bind_int64 (m->insert_event, 4, item_id);
+  else
+    sqlite3_bind_null (m->insert_event, 4);
+  bind_text (m->insert_event, 5, ev->actor);
+  bind_text (m->insert_event, 6, ev->role != NULL ? ev->role : "");
+  bind_text (m->insert_event, 7, ev->kind);
+  bind_text (m->insert_event, 8, ev->payload);
+  sqlite3_bind_int64 (m->insert_event, 9, ev->time_us);
+  sqlite3_bind_int64 (m->insert_event, 10, ev->dwell_ms);
+  sqlite3_bind_int64 (m->insert_event, 11, act);
+  bind_text (m->insert_event, 12, ev->prev_hash);
+  bind_text (m->insert_event, 13, ev->hash);
+  if (sqlite3_step (m->insert_event) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot append the event"));
+
+  m->next_seq++;
+  ms->appended++;
+  g_free (ms->store_head);
+  ms->store_head = g_strdup (ev->hash);
+  m->n_added++;
+  if (added != NULL)
+    *added = TRUE;
+  return TRUE;
+}
+
+/* After the bundle was read: the chains recorded, the touched items rebuilt */
+static gboolean
+writer_finish_merge (LbStore       *self,
+                     LbStoreMerge  *m,
+                     GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  int rc;
+
+  g_hash_table_iter_init (&iter, m->seats);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      MergeSeat *ms = value;
+
+      if (ms->appended > 0
+          && !record_chain (self->wdb, key, ms->appended + ms->unrecorded, ms->store_head,
+                            error))
+        return FALSE;
+    }
+
+  if (m->first_seq == 0)
+    return TRUE;
+
+  stmt = prepare (self->wdb,
+                  "SELECT DISTINCT e.item_id, i.batch_id FROM events e"
+                  " JOIN items i ON i.id = e.item_id WHERE e.seq >= ?1 ORDER BY e.item_id",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, m->first_seq);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 item_id = sqlite3_column_int64 (stmt, 0);
+      LbSchema *schema = writer_get_schema (self, sqlite3_column_int64 (stmt, 1), error);
+
+      if (schema == NULL || !writer_rebuild_state (self, item_id, schema, error))
+        return FALSE;
+      g_array_append_val (m->changed, item_id);
+    }
+  if (rc != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot read the events"));
+  return TRUE;
+}
+
+static gboolean
+writer_merge (LbStore  *self,
+              Request  *req,
+              GError  **error)
+{
+  LbStoreMerge *m = g_new0 (LbStoreMerge, 1);
+
+  m->self = self;
+  m->seats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, merge_seat_free);
+  m->batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  m->added_batches = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  m->changed = g_array_new (FALSE, FALSE, sizeof (gint64));
+  req->merge = m;
+
+  if (!req->merge_func (m, req->merge_data, error))
+    return FALSE;
+  g_clear_pointer (&m->find_event, sqlite3_finalize);
+  g_clear_pointer (&m->find_item, sqlite3_finalize);
+  g_clear_pointer (&m->insert_event, sqlite3_finalize);
+  if (!writer_finish_merge (self, m, error))
+    return FALSE;
+
+  req->n_merged = m->n_added;
+  req->n_present = m->n_present;
+  return TRUE;
+}
+
 static void
 writer_run (LbStore *self,
             Request *req)
@@ -2489,6 +3109,12 @@ writer_run (LbStore *self,
     case REQUEST_INSERT_ITEMS:
       ok = writer_insert_items (self, req, &error);
       break;
+    case REQUEST_SET_CURSOR:
+      ok = writer_set_cursor (self, req, &error);
+      break;
+    case REQUEST_MERGE:
+      ok = writer_merge (self, req, &error);
+      break;
     case REQUEST_SUBMIT:
     case REQUEST_SKIP:
     case REQUEST_UNDO:
@@ -2511,6 +3137,13 @@ writer_run (LbStore *self,
 
   if (!ok)
     {
+      if (req->merge != NULL)
+        {
+          /* schemas cached for batches the rollback takes away */
+          g_hash_table_remove_all (self->schemas);
+          merge_clear (req->merge);
+          g_clear_pointer (&req->merge, g_free);
+        }
       sqlite3_exec (self->wdb, "ROLLBACK", NULL, NULL, NULL);
       g_clear_pointer (&ctx.prev_hash, g_free);
       req->ok = FALSE;
@@ -2524,6 +3157,28 @@ writer_run (LbStore *self,
     {
       g_free (self->last_hash);
       self->last_hash = g_steal_pointer (&ctx.prev_hash);
+    }
+
+  if (req->merge != NULL)
+    {
+      LbStoreMerge *m = req->merge;
+      MergeSeat *own = g_hash_table_lookup (m->seats, self->seat_id);
+      GHashTableIter iter;
+      gpointer key;
+
+      /* the bundle may have carried this seat's own events (a restored store) */
+      if (own != NULL && own->appended > 0)
+        {
+          g_free (self->last_hash);
+          self->last_hash = g_strdup (own->store_head);
+        }
+      g_hash_table_iter_init (&iter, m->added_batches);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        schedule_emission (self, SIGNAL_ITEMS_ADDED, *(gint64 *) key);
+      for (guint i = 0; i < m->changed->len; i++)
+        schedule_emission (self, SIGNAL_ITEM_CHANGED, g_array_index (m->changed, gint64, i));
+      merge_clear (m);
+      g_clear_pointer (&req->merge, g_free);
     }
 
   if (req->kind == REQUEST_INSERT_ITEMS && req->n_added > 0)
@@ -3706,6 +4361,147 @@ lb_store_get_last_seq (LbStore *self)
   return seq;
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* Sync cursors                                                             */
+/* ------------------------------------------------------------------------ */
+
+gint64
+lb_store_count_events_after (LbStore *self,
+                             gint64   after_seq)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 count = 0;
+
+  g_return_val_if_fail (LB_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->read_lock);
+  if (self->rdb != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      stmt = prepare (self->rdb, "SELECT count(*) FROM events WHERE seq > ?1", &error);
+      if (stmt != NULL)
+        {
+          sqlite3_bind_int64 (stmt, 1, after_seq);
+          if (sqlite3_step (stmt) == SQLITE_ROW)
+            count = sqlite3_column_int64 (stmt, 0);
+          else
+            set_sqlite_error (&error, self->rdb, _("Cannot count the events"));
+          g_clear_pointer (&stmt, sqlite3_finalize);
+        }
+      if (error != NULL)
+        g_warning ("Cannot count the events: %s", error->message);
+    }
+  g_mutex_unlock (&self->read_lock);
+
+  return count;
+}
+
+static gboolean
+check_sink_name (const char  *sink,
+                 GError     **error)
+{
+  if (sink == NULL || *sink == '\0' || !g_utf8_validate (sink, -1, NULL))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("A sync sink needs a name"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+lb_store_get_sync_cursor (LbStore     *self,
+                          const char  *sink,
+                          GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 seq = 0;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), 0);
+  g_return_val_if_fail (error == NULL || *error == NULL, 0);
+
+  if (!check_sink_name (sink, error))
+    return 0;
+
+  g_mutex_lock (&self->read_lock);
+  if (self->rdb == NULL)
+    g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_FAILED,
+                 _("The store “%s” is closed"), self->path);
+  else if ((stmt = prepare (self->rdb, "SELECT seq FROM sync_cursors WHERE sink = ?1",
+                            error)) != NULL)
+    {
+      bind_text (stmt, 1, sink);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        seq = sqlite3_column_int64 (stmt, 0);
+      else if (rc != SQLITE_DONE)
+        set_sqlite_error (error, self->rdb, _("Cannot read the sync cursor"));
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+  g_mutex_unlock (&self->read_lock);
+
+  return seq;
+}
+
+gboolean
+lb_store_set_sync_cursor (LbStore     *self,
+                          const char  *sink,
+                          gint64       seq,
+                          GError     **error)
+{
+  Request req = { 0, };
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_sink_name (sink, error))
+    return FALSE;
+  if (seq < 0)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("Sink “%s” cannot confirm event %s"), sink, num_str (seq).s);
+      return FALSE;
+    }
+
+  req.kind = REQUEST_SET_CURSOR;
+  req.sink = sink;
+  req.cursor_seq = seq;
+  return run_request_sync (self, &req, error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Bundles (private API)                                                    */
+/* ------------------------------------------------------------------------ */
+
+gboolean
+_lb_store_merge (LbStore           *self,
+                 LbStoreMergeFunc   func,
+                 gpointer           user_data,
+                 guint64           *n_added,
+                 guint64           *n_present,
+                 GError           **error)
+{
+  Request req = { 0, };
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  req.kind = REQUEST_MERGE;
+  req.merge_func = func;
+  req.merge_data = user_data;
+  if (!run_request_sync (self, &req, error))
+    return FALSE;
+
+  if (n_added != NULL)
+    *n_added = req.n_merged;
+  if (n_present != NULL)
+    *n_present = req.n_present;
+  return TRUE;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Batches and items (private API)                                          */
 /* ------------------------------------------------------------------------ */
@@ -4565,6 +5361,138 @@ lb_store_foreach_event (LbStore      *self,
         ok = set_sqlite_error (error, db, _("Cannot read the events"));
     }
 
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return ok;
+}
+
+
+/* The seats a bundle carries: all, or those with events in batch ?1 */
+#define CHAIN_SEATS \
+  " (?1 IS NULL OR e.seat IN (SELECT DISTINCT f.seat FROM events f" \
+  " JOIN items fi ON fi.id = f.item_id JOIN batches fb ON fb.id = fi.batch_id" \
+  " WHERE fb.name = ?1))"
+
+gboolean
+_lb_store_foreach_chain_row (LbStore          *self,
+                             const char       *batch,
+                             LbStoreBatchFunc  batch_func,
+                             LbStoreItemFunc   item_func,
+                             LbEventFunc       event_func,
+                             gpointer          user_data,
+                             GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+  gboolean ok = FALSE;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  db = open_private_reader (self, error);
+  if (db == NULL)
+    return FALSE;
+
+  /* one read transaction: a consistent snapshot */
+  if (!exec_sql (db, "BEGIN", error))
+    goto out;
+
+  if (batch != NULL)
+    {
+      stmt = prepare (db, "SELECT 1 FROM batches WHERE name = ?1", error);
+      if (stmt == NULL)
+        goto out;
+      bind_text (stmt, 1, batch);
+      rc = sqlite3_step (stmt);
+      if (rc != SQLITE_ROW)
+        {
+          if (rc == SQLITE_DONE)
+            g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                         _("No batch “%s” in the store"), batch);
+          else
+            set_sqlite_error (error, db, _("Cannot read the batch"));
+          goto out;
+        }
+      g_clear_pointer (&stmt, sqlite3_finalize);
+    }
+
+  stmt = prepare (db,
+                  "SELECT b.id, b.name, b.root, b.source, s.json, b.created_us FROM batches b"
+                  " JOIN schemas s ON s.id = b.schema_id WHERE b.id IN"
+                  " (SELECT i.batch_id FROM events e JOIN items i ON i.id = e.item_id"
+                  " WHERE" CHAIN_SEATS ") ORDER BY b.id", error);
+  if (stmt == NULL)
+    goto out;
+  bind_text (stmt, 1, batch);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbBatch b = { 0, };
+
+      b.id = sqlite3_column_int64 (stmt, 0);
+      b.name = (char *) col_text (stmt, 1);
+      b.root = (char *) col_text (stmt, 2);
+      b.source = (char *) col_text (stmt, 3);
+      b.schema_json = (char *) col_text (stmt, 4);
+      b.created_us = sqlite3_column_int64 (stmt, 5);
+      if (!batch_func (&b, user_data, error))
+        goto out;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, _("Cannot read the batches"));
+      goto out;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (db,
+                  "SELECT b.name, i.external_id, i.kind, i.path, i.body, i.meta, i.content_hash"
+                  " FROM items i JOIN batches b ON b.id = i.batch_id WHERE i.id IN"
+                  " (SELECT e.item_id FROM events e WHERE" CHAIN_SEATS ") ORDER BY i.id",
+                  error);
+  if (stmt == NULL)
+    goto out;
+  bind_text (stmt, 1, batch);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbNewItem item = { 0, };
+
+      item.external_id = col_text (stmt, 1);
+      item.kind = kind_from_string (col_text (stmt, 2));
+      item.relative_path = col_text (stmt, 3);
+      item.text = col_text (stmt, 4);
+      item.meta_json = col_text (stmt, 5);
+      item.content_hash = col_text (stmt, 6);
+      if (!item_func (col_text (stmt, 0), &item, user_data, error))
+        goto out;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, _("Cannot read the items"));
+      goto out;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  stmt = prepare (db, EVENT_SELECT " WHERE" CHAIN_SEATS " ORDER BY e.seq", error);
+  if (stmt == NULL)
+    goto out;
+  bind_text (stmt, 1, batch);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbEvent ev = { 0, };
+
+      event_from_row (stmt, &ev);
+      if (!event_func (&ev, user_data, error))
+        goto out;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, _("Cannot read the events"));
+      goto out;
+    }
+  ok = TRUE;
+
+out:
   g_clear_pointer (&stmt, sqlite3_finalize);
   sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close (db);

@@ -172,7 +172,7 @@ test_create_reopen (Fixture       *f,
   mode = raw_query (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   version = raw_query (f->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");  /* migration 2 (regions, spans, answers) */
+  g_assert_cmpstr (version, ==, "3");  /* migration 3 (sync cursors) */
 
   fixture_open (f);
   g_assert_cmpstr (lb_store_get_seat_id (f->store), ==, seat);
@@ -267,10 +267,10 @@ test_migrations (void)
   g_assert_finalize_object (store);
 
   version = raw_query (path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "2");  /* migration 2 (regions, spans, answers) */
+  g_assert_cmpstr (version, ==, "3");  /* migration 3 (sync cursors) */
   tables = raw_query (path, "SELECT group_concat (name, ',') FROM (SELECT name FROM sqlite_master"
                             " WHERE type = 'table' ORDER BY name)");
-  g_assert_cmpstr (tables, ==, "batches,events,item_state,items,meta,schemas");
+  g_assert_cmpstr (tables, ==, "batches,events,item_state,items,meta,schemas,sync_cursors");
   seat = raw_query (path, "SELECT value FROM meta WHERE key = 'seat_id'");
   g_assert_true (g_uuid_string_is_valid (seat));
 
@@ -1395,6 +1395,171 @@ test_kind_state_strings (void)
   g_assert_cmpstr (lb_item_state_to_string (LB_ITEM_STATE_DONE), ==, "done");
 }
 
+/* Sync cursors: per sink, durable, never moving back; pending counts. */
+static void
+test_sync_cursors (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *raw = NULL;
+  gint64 last;
+
+  submit_labels (f, f->ids[0], "ann", "ok");
+  submit_labels (f, f->ids[1], "ann", "spam");
+  submit_labels (f, f->ids[2], "ann", "ok");
+  last = lb_store_get_last_seq (f->store);
+  g_assert_cmpint (last, ==, 3);
+
+  /* never confirmed: 0, everything pending */
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_store_count_events_after (f->store, 0), ==, 3);
+
+  g_assert_true (lb_store_set_sync_cursor (f->store, "outbox", 2, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 2);
+  g_assert_cmpint (lb_store_count_events_after (f->store, 2), ==, 1);
+
+  /* committed in the file once the call returned (an outside reader sees it) */
+  raw = raw_query (f->path, "SELECT seq FROM sync_cursors WHERE sink = 'outbox'");
+  g_assert_cmpstr (raw, ==, "2");
+
+  /* a lower seq is ignored: the cursor never moves back */
+  g_assert_true (lb_store_set_sync_cursor (f->store, "outbox", 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 2);
+
+  /* each sink has its own */
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", &error), ==, 0);
+  g_assert_true (lb_store_set_sync_cursor (f->store, "postgres", 3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", &error), ==, 3);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 2);
+  g_assert_cmpint (lb_store_count_events_after (f->store, 3), ==, 0);
+
+  /* a seq past the last event, a negative one, no name: refused, nothing changed */
+  g_assert_false (lb_store_set_sync_cursor (f->store, "outbox", last + 1, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "outbox"));
+  g_clear_error (&error);
+  g_assert_false (lb_store_set_sync_cursor (f->store, "outbox", -1, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (lb_store_set_sync_cursor (f->store, "", 1, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 2);
+  g_assert_no_error (error);
+
+  /* they survive closing and reopening, also read-only */
+  lb_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  fixture_open (f);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 2);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", &error), ==, 3);
+  g_assert_no_error (error);
+  {
+    g_autoptr(LbStore) ro = lb_store_open (f->path, LB_STORE_OPEN_READ_ONLY, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpint (lb_store_get_sync_cursor (ro, "outbox", &error), ==, 2);
+    g_assert_no_error (error);
+    g_assert_cmpint (lb_store_count_events_after (ro, 2), ==, 1);
+    g_assert_false (lb_store_set_sync_cursor (ro, "outbox", 3, &error));
+    g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_READ_ONLY);
+    g_clear_error (&error);
+    lb_store_close (ro);
+  }
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 2);
+}
+
+typedef struct {
+  LbStore *store;
+  char    *sink;
+  gint64   last;
+} CursorThread;
+
+static gpointer
+cursor_thread (gpointer data)
+{
+  CursorThread *ct = data;
+
+  for (gint64 seq = 1; seq <= ct->last; seq++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (lb_store_set_sync_cursor (ct->store, ct->sink, seq, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (lb_store_get_sync_cursor (ct->store, ct->sink, &error), ==, seq);
+      g_assert_cmpint (lb_store_count_events_after (ct->store, seq), ==, ct->last - seq);
+    }
+  return NULL;
+}
+
+/* Two sinks advancing from their own threads while acts are appended. */
+static void
+test_sync_cursor_threads (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  CursorThread a = { f->store, (char *) "http", 0 };
+  CursorThread b = { f->store, (char *) "outbox", 0 };
+  GThread *ta, *tb;
+
+  for (guint i = 0; i < 20; i++)
+    submit_labels (f, f->ids[i % 5], "ann", i % 2 ? "ok" : "spam");
+  a.last = b.last = lb_store_get_last_seq (f->store);
+
+  ta = g_thread_new ("cursor-a", cursor_thread, &a);
+  tb = g_thread_new ("cursor-b", cursor_thread, &b);
+  g_thread_join (ta);
+  g_thread_join (tb);
+
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "http", &error), ==, 20);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 20);
+  g_assert_no_error (error);
+}
+
+/* A store at version 2 (made before sync cursors) gets the table when
+ * opened for writing, keeping its events. */
+static void
+test_sync_cursor_migration (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *err = NULL;
+
+  submit_labels (f, f->ids[0], "ann", "ok");
+  lb_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  f->store = NULL;
+
+  err = raw_exec (f->path, "DROP TABLE sync_cursors; PRAGMA user_version = 2;");
+  g_assert_null (err);
+
+  /* read-only cannot migrate: it says so */
+  {
+    LbStore *ro = lb_store_open (f->path, LB_STORE_OPEN_READ_ONLY, &error);
+
+    g_assert_null (ro);
+    g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_OPEN);
+    g_clear_error (&error);
+  }
+
+  fixture_open (f);
+  version = raw_query (f->path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "3");
+  g_assert_cmpint (lb_store_get_last_seq (f->store), ==, 1);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_true (lb_store_set_sync_cursor (f->store, "outbox", 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 1);
+  g_assert_true (lb_store_verify (f->store, &error));
+  g_assert_no_error (error);
+}
+
 #define ADD(name, func) \
   g_test_add ("/engine/store/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -1430,6 +1595,9 @@ main (int   argc,
   ADD ("cancelled", test_cancelled);
   ADD ("closed", test_closed);
   ADD ("item-properties", test_item_properties);
+  ADD ("sync-cursors", test_sync_cursors);
+  ADD ("sync-cursor-threads", test_sync_cursor_threads);
+  ADD ("sync-cursor-migration", test_sync_cursor_migration);
 
   return g_test_run ();
 }

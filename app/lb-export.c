@@ -2,25 +2,112 @@
 #define G_LOG_DOMAIN "lb-export"
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "lb-bundle.h"
 #include "lb-export.h"
+#include "lb-export-private.h"
+#include "lb-image.h"
 
-/* Output is gathered in a buffer of this size, then written in one go. */
-#define FLUSH_SIZE (256 * 1024)
+#define FLUSH_SIZE LB_EXPORT_FLUSH_SIZE
 #define CANCEL_CHECK_EVERY 4096
+/* progress at most this often */
+#define PROGRESS_INTERVAL_US (G_USEC_PER_SEC / 10)
+/* warnings kept; the rest are counted */
+#define MAX_WARNINGS 200
 
 G_DEFINE_QUARK (lb-export-error-quark, lb_export_error)
 
-static const char * const formats[] = { "jsonl", NULL };
+typedef gboolean (*FormatWriter) (LbExportJob *job, GError **error);
+
+typedef struct {
+  const char   *name;
+  const char   *title;       /* N_() */
+  const char   *extension;   /* NULL: a folder */
+  gboolean      events;      /* counts events, not items */
+  FormatWriter  write;
+} FormatInfo;
+
+static gboolean write_events_jsonl (LbExportJob *job, GError **error);
+static gboolean write_bundle (LbExportJob *job, GError **error);
+
+static const FormatInfo format_infos[] = {
+  { "jsonl", N_("Event log (JSON Lines)"), "jsonl", TRUE, write_events_jsonl },
+  { "state-jsonl", N_("Current item state (JSON Lines)"), "jsonl", FALSE,
+    _lb_export_state_jsonl },
+  { "csv", N_("Spreadsheet (CSV)"), "csv", FALSE, _lb_export_csv },
+  { "label-studio", N_("Label Studio tasks (JSON)"), "json", FALSE, _lb_export_label_studio },
+  { "coco", N_("COCO detection (JSON)"), "json", FALSE, _lb_export_coco },
+  { "voc", N_("Pascal VOC (folder of XML files)"), NULL, FALSE, _lb_export_voc },
+  { "yolo", N_("YOLO (folder of text files)"), NULL, FALSE, _lb_export_yolo },
+  { "conll", N_("CoNLL 2003 (text spans as BIO tags)"), "conll", FALSE, _lb_export_conll },
+  { "bundle", N_("Seat bundle (to merge into another store)"), "lbbundle", TRUE, write_bundle },
+};
+
+static const char * const formats[] = {
+  "jsonl", "state-jsonl", "csv", "label-studio", "coco", "voc", "yolo", "conll", "bundle", NULL
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (formats) == G_N_ELEMENTS (format_infos) + 1);
 
 const char * const *
 lb_export_get_formats (void)
 {
   return formats;
+}
+
+static const FormatInfo *
+find_format (const char *format)
+{
+  if (format == NULL)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (format_infos); i++)
+    if (g_str_equal (format_infos[i].name, format))
+      return &format_infos[i];
+  return NULL;
+}
+
+const char *
+lb_export_format_get_title (const char *format)
+{
+  const FormatInfo *info = find_format (format);
+
+  return info != NULL ? _(info->title) : NULL;
+}
+
+gboolean
+lb_export_format_is_directory (const char *format)
+{
+  const FormatInfo *info = find_format (format);
+
+  return info != NULL && info->extension == NULL;
+}
+
+const char *
+lb_export_format_get_extension (const char *format)
+{
+  const FormatInfo *info = find_format (format);
+
+  return info != NULL ? info->extension : NULL;
+}
+
+static void
+set_unknown_format_error (GError    **error,
+                          const char *format)
+{
+  g_autofree char *list = g_strjoinv (", ", (char **) formats);
+
+  g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_FORMAT,
+               _("Unknown export format “%s” (supported: %s)"), format, list);
 }
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -196,9 +283,9 @@ lb_export_append_time (GString *str,
   g_string_append_len (str, buf, sizeof buf);
 }
 
-static void
-append_int (GString *str,
-            gint64   value)
+void
+_lb_export_append_int (GString *str,
+                       gint64   value)
 {
   char buf[24];
   char *p = buf + sizeof buf;
@@ -268,12 +355,64 @@ append_payload (GString    *str,
   }
 }
 
-typedef struct {
-  GOutputStream *output;
-  GCancellable  *cancellable;
-  GString       *buf;
-  guint64        n_written;
-} ExportJob;
+
+#define append_int _lb_export_append_int
+
+void
+_lb_export_append_json (GString    *str,
+                        const char *json,
+                        const char *fallback)
+{
+  if (json == NULL || *json == '\0')
+    {
+      g_string_append (str, fallback);
+      return;
+    }
+  append_payload (str, json);
+}
+
+void
+_lb_export_append_double (GString *str,
+                          double   value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      g_string_append_c (str, '0');
+      return;
+    }
+  if (value == 0)
+    value = 0;  /* no "-0" */
+  if (value == floor (value) && fabs (value) < 1e15)
+    {
+      append_int (str, (gint64) value);
+      return;
+    }
+  g_ascii_formatd (buf, sizeof buf, "%.15g", value);
+  if (g_ascii_strtod (buf, NULL) != value)
+    g_ascii_formatd (buf, sizeof buf, "%.17g", value);
+  g_string_append (str, buf);
+}
+
+void
+_lb_export_append_fixed (GString *str,
+                         double   value,
+                         int      decimals)
+{
+  char format[16];
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    value = 0;
+  g_snprintf (format, sizeof format, "%%.%df", CLAMP (decimals, 0, 17));
+  g_ascii_formatd (buf, sizeof buf, format, value);
+  /* no "-0.000000" */
+  if (buf[0] == '-' && strspn (buf + 1, "0.") == strlen (buf + 1))
+    g_string_append (str, buf + 1);
+  else
+    g_string_append (str, buf);
+}
 
 /* Passes a cancellation or a closed pipe on as it is; anything else
  * becomes a write error of the export. Takes LOCAL_ERROR. */
@@ -292,32 +431,443 @@ propagate_write_error (GError **error,
   g_error_free (local_error);
 }
 
-static gboolean
-flush_job (ExportJob  *job,
-           GError    **error)
+gboolean
+_lb_export_write_all (GOutputStream  *out,
+                      GString        *buf,
+                      GCancellable   *cancellable,
+                      GError        **error)
 {
   g_autoptr(GError) local_error = NULL;
 
-  if (job->buf->len == 0)
+  if (buf->len == 0)
     return TRUE;
-
-  if (!g_output_stream_write_all (job->output, job->buf->str, job->buf->len, NULL,
-                                  job->cancellable, &local_error))
+  if (!g_output_stream_write_all (out, buf->str, buf->len, NULL, cancellable, &local_error))
     {
       propagate_write_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-  g_string_truncate (job->buf, 0);
+  g_string_truncate (buf, 0);
   return TRUE;
 }
+
+gboolean
+_lb_export_flush (LbExportJob  *job,
+                  GError      **error)
+{
+  return _lb_export_write_all (job->output, job->buf, job->cancellable, error);
+}
+
+gboolean
+_lb_export_maybe_flush (LbExportJob  *job,
+                        GError      **error)
+{
+  if (job->buf->len < FLUSH_SIZE)
+    return TRUE;
+  return _lb_export_flush (job, error);
+}
+
+void
+_lb_export_warn (LbExportJob *job,
+                 const char  *format,
+                 ...)
+{
+  va_list args;
+
+  if (job->warnings->len >= MAX_WARNINGS)
+    {
+      job->n_warnings_dropped++;
+      return;
+    }
+  va_start (args, format);
+  g_ptr_array_add (job->warnings, g_strdup_vprintf (format, args));
+  va_end (args);
+}
+
+gboolean
+_lb_export_image_size (LbExportJob *job,
+                       LbItem      *item,
+                       guint       *width,
+                       guint       *height)
+{
+  g_autoptr(GError) local_error = NULL;
+  const char *path = lb_item_get_path (item);
+
+  *width = *height = 0;
+  if (path == NULL)
+    return FALSE;
+  if (!lb_image_probe_file (path, width, height, &local_error) || *width == 0 || *height == 0)
+    {
+      _lb_export_warn (job, _("%s (item “%s” of batch “%s”): the image size is unknown, "
+                              "exported without it: %s"),
+                       lb_item_get_relative_path (item), lb_item_get_external_id (item),
+                       lb_item_get_batch_name (item),
+                       local_error != NULL ? local_error->message : _("empty image"));
+      *width = *height = 0;
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+report_progress (LbExportJob *job,
+                 gboolean     force)
+{
+  gint64 now;
+
+  if (job->progress == NULL)
+    return;
+  now = g_get_monotonic_time ();
+  if (!force && now < job->next_progress_us)
+    return;
+  job->next_progress_us = now + PROGRESS_INTERVAL_US;
+  job->progress (job->n_done, MAX (job->n_total, job->n_done), job->progress_data);
+}
+
+/* Atomic files */
+
+gboolean
+_lb_export_file_open (LbExportFile  *file,
+                      const char    *path,
+                      GError       **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *template = g_strdup_printf (".%s.XXXXXX", base);
+
+  memset (file, 0, sizeof *file);
+  file->fd = -1;
+  file->path = g_strdup (path);
+  file->tmp_path = g_build_filename (dir, template, NULL);
+  file->fd = g_mkstemp_full (file->tmp_path, O_WRONLY | O_CLOEXEC, 0644);
+  if (file->fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE, _("Cannot write %s: %s"),
+                   path, g_strerror (saved_errno));
+      g_clear_pointer (&file->path, g_free);
+      g_clear_pointer (&file->tmp_path, g_free);
+      return FALSE;
+    }
+  /* written through a stream of its own; file->fd is kept for the fsync */
+  {
+    g_autoptr(GFile) tmp = g_file_new_for_path (file->tmp_path);
+    g_autoptr(GError) local_error = NULL;
+
+    file->output = G_OUTPUT_STREAM (g_file_append_to (tmp, G_FILE_CREATE_NONE, NULL,
+                                                      &local_error));
+    if (file->output == NULL)
+      {
+        g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE, _("Cannot write %s: %s"),
+                     path, local_error->message);
+        _lb_export_file_abort (file);
+        return FALSE;
+      }
+  }
+  return TRUE;
+}
+
+static void
+file_clear (LbExportFile *file)
+{
+  g_clear_object (&file->output);
+  if (file->fd >= 0)
+    close (file->fd);
+  file->fd = -1;
+  g_clear_pointer (&file->path, g_free);
+  g_clear_pointer (&file->tmp_path, g_free);
+}
+
+void
+_lb_export_file_abort (LbExportFile *file)
+{
+  if (file->tmp_path != NULL)
+    g_unlink (file->tmp_path);
+  file_clear (file);
+}
+
+gboolean
+_lb_export_file_commit (LbExportFile  *file,
+                        GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int fd = file->fd;
+
+  if (!g_output_stream_close (file->output, NULL, &local_error))
+    {
+      propagate_write_error (error, g_steal_pointer (&local_error));
+      _lb_export_file_abort (file);
+      return FALSE;
+    }
+  g_clear_object (&file->output);
+  file->fd = -1;
+  if (fsync (fd) != 0 || close (fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE, _("Cannot write %s: %s"),
+                   file->path, g_strerror (saved_errno));
+      _lb_export_file_abort (file);
+      return FALSE;
+    }
+  if (g_rename (file->tmp_path, file->path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
+                   _("Cannot rename %s to %s: %s"), file->tmp_path, file->path,
+                   g_strerror (saved_errno));
+      _lb_export_file_abort (file);
+      return FALSE;
+    }
+  file_clear (file);
+  return TRUE;
+}
+
+gboolean
+_lb_export_write_file (LbExportJob  *job,
+                       const char   *path,
+                       GString      *contents,
+                       GError      **error)
+{
+  LbExportFile file;
+
+  if (!_lb_export_file_open (&file, path, error))
+    return FALSE;
+  if (!_lb_export_write_all (file.output, contents, job->cancellable, error))
+    {
+      _lb_export_file_abort (&file);
+      return FALSE;
+    }
+  return _lb_export_file_commit (&file, error);
+}
+
+/* Makes the rename of the files in DIR durable */
+static void
+sync_dir (const char *dir)
+{
+  int fd = g_open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+
+  if (fd >= 0)
+    {
+      fsync (fd);
+      close (fd);
+    }
+}
+
+/* Items */
+
+GPtrArray *
+_lb_export_list_batches (LbExportJob  *job,
+                         GError      **error)
+{
+  g_autoptr(GPtrArray) all = NULL;
+  GPtrArray *selected;
+
+  if (job->filter.batch != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+      LbBatch *batch = lb_store_find_batch (job->store, job->filter.batch, &local_error);
+
+      if (batch == NULL)
+        {
+          if (g_error_matches (local_error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND))
+            g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_NOT_FOUND,
+                         _("No batch “%s” in the store"), job->filter.batch);
+          else
+            g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      selected = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_batch_free);
+      g_ptr_array_add (selected, batch);
+      return selected;
+    }
+
+  all = lb_store_list_batches (job->store, error);
+  if (all == NULL)
+    return NULL;
+  return g_steal_pointer (&all);
+}
+
+static gboolean
+open_time_db (LbExportJob  *job,
+              GError      **error)
+{
+  const char *path = lb_store_get_path (job->store);
+
+  if (job->db != NULL)
+    return TRUE;
+  if (sqlite3_open_v2 (path, &job->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL)
+        != SQLITE_OK
+      || sqlite3_busy_timeout (job->db, 5000) != SQLITE_OK
+      || sqlite3_prepare_v3 (job->db, "SELECT max(time_us) FROM events WHERE item_id = ?1",
+                             -1, SQLITE_PREPARE_PERSISTENT, &job->time_stmt, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
+                   _("Cannot read the event times of %s: %s"), path,
+                   job->db != NULL ? sqlite3_errmsg (job->db) : g_strerror (ENOMEM));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+item_last_event_us (LbExportJob  *job,
+                    gint64        item_id,
+                    gint64       *time_us,
+                    GError      **error)
+{
+  int rc;
+
+  *time_us = 0;
+  sqlite3_bind_int64 (job->time_stmt, 1, item_id);
+  rc = sqlite3_step (job->time_stmt);
+  if (rc == SQLITE_ROW)
+    *time_us = sqlite3_column_int64 (job->time_stmt, 0);
+  sqlite3_reset (job->time_stmt);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
+                   _("Cannot read the event times of %s: %s"), lb_store_get_path (job->store),
+                   sqlite3_errmsg (job->db));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_lb_export_foreach_item (LbExportJob       *job,
+                         int                kind_only,
+                         LbExportItemFunc   func,
+                         gpointer           user_data,
+                         GError           **error)
+{
+  g_autoptr(GPtrArray) batches = _lb_export_list_batches (job, error);
+
+  if (batches == NULL)
+    return FALSE;
+  if (!open_time_db (job, error))
+    return FALSE;
+
+  job->n_total = 0;
+  for (guint b = 0; b < batches->len; b++)
+    {
+      LbBatch *batch = g_ptr_array_index (batches, b);
+
+      job->n_total += lb_store_count_items (job->store, batch->id, LB_ITEM_FILTER_ALL);
+    }
+  report_progress (job, TRUE);
+
+  for (guint b = 0; b < batches->len; b++)
+    {
+      LbBatch *batch = g_ptr_array_index (batches, b);
+      g_autoptr(LbSchema) schema = lb_store_get_batch_schema (job->store, batch->id, error);
+      g_autoptr(GArray) ids = NULL;
+
+      if (schema == NULL)
+        return FALSE;
+      ids = lb_store_list_item_ids (job->store, batch->id, LB_ITEM_FILTER_ALL, error);
+      if (ids == NULL)
+        return FALSE;
+
+      for (guint i = 0; i < ids->len; i++)
+        {
+          gint64 id = g_array_index (ids, gint64, i);
+          g_autoptr(LbItem) item = NULL;
+          LbExportItem entry = { batch, schema, NULL, 0 };
+
+          job->n_done++;
+          if ((job->n_done & 255) == 0
+              && g_cancellable_set_error_if_cancelled (job->cancellable, error))
+            return FALSE;
+          report_progress (job, FALSE);
+
+          if (!item_last_event_us (job, id, &entry.last_event_us, error))
+            return FALSE;
+          if (job->filter.since_us != 0 && entry.last_event_us < job->filter.since_us)
+            continue;
+
+          item = lb_store_get_item (job->store, id, error);
+          if (item == NULL)
+            return FALSE;
+          if (kind_only >= 0 && (int) lb_item_get_kind (item) != kind_only)
+            continue;
+          entry.item = item;
+          if (!func (job, &entry, user_data, error))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+GPtrArray *
+_lb_export_class_list (GPtrArray *batches,
+                       GPtrArray *schemas)
+{
+  GPtrArray *classes = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint s = 0; s < schemas->len; s++)
+    {
+      LbSchema *schema = g_ptr_array_index (schemas, s);
+
+      for (guint i = 0; i < lb_schema_get_n_labels (schema); i++)
+        {
+          const char *id = lb_schema_get_label (schema, i)->id;
+
+          if (!g_ptr_array_find_with_equal_func (classes, id, g_str_equal, NULL))
+            g_ptr_array_add (classes, g_strdup (id));
+        }
+    }
+  return classes;
+}
+
+char *
+_lb_export_unique_stem (GHashTable *seen,
+                        const char *relative_path)
+{
+  g_autofree char *base = g_path_get_basename (relative_path != NULL ? relative_path : "image");
+  char *dot = strrchr (base, '.');
+  char *stem;
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  if (*base == '\0' || g_str_equal (base, ".") || g_str_equal (base, G_DIR_SEPARATOR_S))
+    {
+      g_free (base);
+      base = g_strdup ("image");
+    }
+
+  stem = g_strdup (base);
+  for (guint n = 2; g_hash_table_contains (seen, stem); n++)
+    {
+      g_free (stem);
+      stem = g_strdup_printf ("%s_%u", base, n);
+    }
+  g_hash_table_add (seen, g_strdup (stem));
+  return stem;
+}
+
+/* Events */
 
 static gboolean
 export_event_cb (const LbEvent *event,
                  gpointer       user_data,
                  GError       **error)
 {
-  ExportJob *job = user_data;
+  LbExportJob *job = user_data;
   GString *s = job->buf;
+
+  job->n_done = event->seq;
+  if ((event->seq & (CANCEL_CHECK_EVERY - 1)) == 0)
+    {
+      if (g_cancellable_set_error_if_cancelled (job->cancellable, error))
+        return FALSE;
+      report_progress (job, FALSE);
+    }
+  if (job->filter.batch != NULL && g_strcmp0 (job->filter.batch, event->batch) != 0)
+    return TRUE;
+  if (job->filter.since_us != 0 && event->time_us < job->filter.since_us)
+    return TRUE;
 
   g_string_append_len (s, "{\"uuid\":", 8);
   lb_export_append_json_string (s, event->uuid);
@@ -353,13 +903,129 @@ export_event_cb (const LbEvent *event,
 
   job->n_written++;
 
-  if (job->n_written % CANCEL_CHECK_EVERY == 0
-      && g_cancellable_set_error_if_cancelled (job->cancellable, error))
+  return _lb_export_maybe_flush (job, error);
+}
+
+static gboolean
+write_events_jsonl (LbExportJob  *job,
+                    GError      **error)
+{
+  if (job->filter.batch != NULL)
+    {
+      g_autoptr(GPtrArray) batches = _lb_export_list_batches (job, error);
+
+      if (batches == NULL)
+        return FALSE;
+    }
+  job->n_total = (guint64) MAX (lb_store_get_last_seq (job->store), 0);
+  report_progress (job, TRUE);
+  if (!lb_store_foreach_event (job->store, job->after_seq, export_event_cb, job, error))
     return FALSE;
+  job->n_done = job->n_total;
+  return TRUE;
+}
 
-  if (s->len >= FLUSH_SIZE)
-    return flush_job (job, error);
+/* Whole seat chains (see lb-bundle.h): the batch filter picks the seats,
+ * since_us does not apply (a chain cut short would not verify). */
+static gboolean
+write_bundle (LbExportJob  *job,
+              GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint64 n_events = 0;
 
+  if (!_lb_export_flush (job, error))
+    return FALSE;
+  job->n_total = (guint64) MAX (lb_store_get_last_seq (job->store), 0);
+  report_progress (job, TRUE);
+  if (!lb_bundle_export (job->store, job->filter.batch, job->output, &n_events,
+                         job->cancellable, &local_error))
+    {
+      if (g_error_matches (local_error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND))
+        g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_NOT_FOUND,
+                     _("No batch “%s” in the store"), job->filter.batch);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  job->n_written = n_events;
+  job->n_done = job->n_total;
+  return TRUE;
+}
+
+static void
+job_init (LbExportJob          *job,
+          LbStore              *store,
+          const LbExportFilter *filter,
+          LbExportProgressFunc  progress,
+          gpointer              user_data,
+          GCancellable         *cancellable)
+{
+  memset (job, 0, sizeof *job);
+  job->store = store;
+  if (filter != NULL)
+    job->filter = *filter;
+  job->cancellable = cancellable;
+  job->progress = progress;
+  job->progress_data = user_data;
+  job->buf = g_string_sized_new (FLUSH_SIZE + 64 * 1024);
+  job->warnings = g_ptr_array_new_with_free_func (g_free);
+}
+
+/* Hands the warnings over (or logs them) and frees the job */
+static void
+job_finish (LbExportJob   *job,
+            char        ***warnings)
+{
+  if (job->n_warnings_dropped > 0)
+    {
+      g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, job->n_warnings_dropped);
+
+      g_ptr_array_add (job->warnings,
+                       g_strdup_printf (ngettext ("… and %s more warning",
+                                                  "… and %s more warnings",
+                                                  (gulong) MIN (job->n_warnings_dropped,
+                                                                G_MAXULONG)), n));
+    }
+  if (warnings != NULL)
+    {
+      *warnings = NULL;
+      if (job->warnings->len > 0)
+        {
+          g_ptr_array_add (job->warnings, NULL);
+          *warnings = (char **) g_ptr_array_free (g_steal_pointer (&job->warnings), FALSE);
+        }
+    }
+  else
+    {
+      for (guint i = 0; i < job->warnings->len; i++)
+        g_message ("%s", (const char *) g_ptr_array_index (job->warnings, i));
+    }
+  g_clear_pointer (&job->warnings, g_ptr_array_unref);
+  g_string_free (job->buf, TRUE);
+  g_clear_pointer (&job->time_stmt, sqlite3_finalize);
+  g_clear_pointer (&job->db, sqlite3_close);
+  g_clear_pointer (&job->dir, g_free);
+}
+
+static gboolean
+run_to_stream (LbExportJob       *job,
+               const FormatInfo  *info,
+               GOutputStream     *output,
+               GError           **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  job->output = output;
+  if (!info->write (job, error) || !_lb_export_flush (job, error))
+    return FALSE;
+  if (!g_output_stream_flush (output, job->cancellable, &local_error))
+    {
+      propagate_write_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  job->n_done = MAX (job->n_done, job->n_total);
+  report_progress (job, TRUE);
   return TRUE;
 }
 
@@ -371,7 +1037,7 @@ lb_export_events_jsonl (LbStore        *store,
                         GCancellable   *cancellable,
                         GError        **error)
 {
-  ExportJob job = { 0 };
+  LbExportJob job;
   gboolean ok;
 
   g_return_val_if_fail (LB_IS_STORE (store), FALSE);
@@ -381,33 +1047,15 @@ lb_export_events_jsonl (LbStore        *store,
 
   if (n_written != NULL)
     *n_written = 0;
-
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  job.output = output;
-  job.cancellable = cancellable;
-  job.buf = g_string_sized_new (FLUSH_SIZE + 64 * 1024);
-
-  ok = lb_store_foreach_event (store, MAX (after_seq, 0), export_event_cb, &job, error)
-       && flush_job (&job, error);
-
-  if (ok)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      if (!g_output_stream_flush (output, cancellable, &local_error))
-        {
-          propagate_write_error (error, g_steal_pointer (&local_error));
-          ok = FALSE;
-        }
-    }
-
-  g_string_free (job.buf, TRUE);
-
+  job_init (&job, store, NULL, NULL, NULL, cancellable);
+  job.after_seq = MAX (after_seq, 0);
+  ok = run_to_stream (&job, find_format ("jsonl"), output, error);
   if (n_written != NULL)
     *n_written = job.n_written;
-
+  job_finish (&job, NULL);
   return ok;
 }
 
@@ -426,11 +1074,166 @@ lb_export_events (LbStore        *store,
   if (g_strcmp0 (format, "jsonl") == 0)
     return lb_export_events_jsonl (store, after_seq, output, n_written, cancellable, error);
 
-  {
-    g_autofree char *list = g_strjoinv (", ", (char **) formats);
-
-    g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_FORMAT,
-                 _("Unknown export format “%s” (supported: %s)"), format, list);
-  }
+  set_unknown_format_error (error, format);
   return FALSE;
+}
+
+gboolean
+lb_export_to_stream (LbStore               *store,
+                     const char            *format,
+                     const LbExportFilter  *filter,
+                     GOutputStream         *output,
+                     LbExportProgressFunc   progress,
+                     gpointer               user_data,
+                     guint64               *n_written,
+                     char                ***warnings,
+                     GCancellable          *cancellable,
+                     GError               **error)
+{
+  const FormatInfo *info;
+  LbExportJob job;
+  gboolean ok;
+
+  g_return_val_if_fail (LB_IS_STORE (store), FALSE);
+  g_return_val_if_fail (G_IS_OUTPUT_STREAM (output), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (n_written != NULL)
+    *n_written = 0;
+  if (warnings != NULL)
+    *warnings = NULL;
+
+  info = find_format (format);
+  if (info == NULL)
+    {
+      set_unknown_format_error (error, format);
+      return FALSE;
+    }
+  if (info->extension == NULL)
+    {
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_FORMAT,
+                   _("The “%s” export is a folder of files: give a folder to write it to"),
+                   format);
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  job_init (&job, store, filter, progress, user_data, cancellable);
+  ok = run_to_stream (&job, info, output, error);
+  if (n_written != NULL)
+    *n_written = job.n_written;
+  job_finish (&job, warnings);
+  return ok;
+}
+
+gboolean
+lb_export_to_path_full (LbStore               *store,
+                        const char            *format,
+                        const LbExportFilter  *filter,
+                        const char            *path,
+                        LbExportProgressFunc   progress,
+                        gpointer               user_data,
+                        guint64               *n_written,
+                        char                ***warnings,
+                        GCancellable          *cancellable,
+                        GError               **error)
+{
+  const FormatInfo *info;
+  LbExportJob job;
+  gboolean ok;
+
+  g_return_val_if_fail (LB_IS_STORE (store), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (n_written != NULL)
+    *n_written = 0;
+  if (warnings != NULL)
+    *warnings = NULL;
+
+  info = find_format (format);
+  if (info == NULL)
+    {
+      set_unknown_format_error (error, format);
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  job_init (&job, store, filter, progress, user_data, cancellable);
+
+  if (info->extension != NULL)
+    {
+      LbExportFile file;
+
+      ok = _lb_export_file_open (&file, path, error);
+      if (ok)
+        {
+          ok = run_to_stream (&job, info, file.output, error);
+          if (ok)
+            {
+              ok = _lb_export_file_commit (&file, error);
+              if (ok)
+                {
+                  g_autofree char *dir = g_path_get_dirname (path);
+
+                  sync_dir (dir);
+                }
+            }
+          else
+            _lb_export_file_abort (&file);
+        }
+    }
+  else
+    {
+      if (g_file_test (path, G_FILE_TEST_EXISTS) && !g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
+                       _("Cannot write the export to %s: it is a file, and the “%s” "
+                         "export is a folder"), path, format);
+          ok = FALSE;
+        }
+      else if (g_mkdir_with_parents (path, 0755) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
+                       _("Cannot make the folder %s: %s"), path, g_strerror (saved_errno));
+          ok = FALSE;
+        }
+      else
+        {
+          job.dir = g_strdup (path);
+          ok = info->write (&job, error);
+          if (ok)
+            {
+              sync_dir (path);
+              job.n_done = MAX (job.n_done, job.n_total);
+              report_progress (&job, TRUE);
+            }
+        }
+    }
+
+  if (n_written != NULL)
+    *n_written = job.n_written;
+  job_finish (&job, warnings);
+  return ok;
+}
+
+gboolean
+lb_export_to_path (LbStore               *store,
+                   const char            *format,
+                   const LbExportFilter  *filter,
+                   const char            *path,
+                   LbExportProgressFunc   progress,
+                   gpointer               user_data,
+                   guint64               *n_written,
+                   GCancellable          *cancellable,
+                   GError               **error)
+{
+  return lb_export_to_path_full (store, format, filter, path, progress, user_data, n_written,
+                                 NULL, cancellable, error);
 }

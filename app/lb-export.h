@@ -45,9 +45,63 @@ typedef void (*LbExportProgressFunc) (guint64  n_done,
                                       guint64  n_total,
                                       gpointer user_data);
 
-/* The names of the export formats, NULL-terminated: "jsonl", "state-jsonl",
- * "csv", "label-studio", "coco", "voc", "yolo", "conll" (and "bundle" once
- * seat bundles exist). */
+/* The names of the export formats, NULL-terminated, in this order. Every
+ * writer streams: it reads one item (or event) at a time and writes through
+ * a 256 KiB buffer, so memory stays flat whatever the batch size (VOC and
+ * YOLO also keep the file name stems already used, to make them unique).
+ *
+ * "jsonl"        the event log, one JSON object per event (see
+ *                lb_export_events_jsonl ()); filter: the batch's events,
+ *                events at or after since_us.
+ * "state-jsonl"  one JSON object per item: batch, item, kind, path (images)
+ *                or text, meta, state, labels, decision, reason, note,
+ *                regions (pixels), spans (code points and UTF-8 bytes),
+ *                answers, last_actor, updated (RFC 3339 of its latest event).
+ * "csv"          RFC 4180, one row per item, CRLF line ends, UTF-8 WITH a
+ *                byte order mark so spreadsheet applications (Excel, WPS)
+ *                read Chinese right. Columns: batch, item, kind, path, text,
+ *                state, labels (joined with ";"), decision, reason, note,
+ *                answers (JSON), regions and spans (their numbers),
+ *                last_actor, updated. Cells starting with = + - @ (or a tab
+ *                or CR) get a leading ' against formula injection.
+ * "label-studio" a JSON array of Label Studio tasks, one per item, per the
+ *                team's conventions: image regions in percent of the upright
+ *                image with original_width / original_height, text spans
+ *                with UTF-16 offsets, from_name / to_name from the schema's
+ *                Label Studio config when it has one; region attributes in
+ *                the result's meta.attributes; the note as a textarea
+ *                "note" (unless the schema has a field of that name).
+ * "coco"         COCO detection JSON of the image items: info, licenses,
+ *                categories (the schemas' labels in schema order, ids from
+ *                1), images (id = the item's store id, file_name = its path
+ *                relative to the batch folder, width, height), annotations
+ *                (bbox [x, y, w, h] in pixels; segmentation: the polygon, or
+ *                a box's 4 corners; area: the polygon's (shoelace) or w × h;
+ *                iscrowd 0; attributes).
+ * "voc"          a folder: Annotations/<image stem>.xml per image item
+ *                (Pascal VOC: folder = batch, filename, size, segmented 0,
+ *                objects with name, pose, truncated, difficult from the
+ *                region attributes of those names, bndbox rounded to whole
+ *                pixels; polygons give their bounding box) and
+ *                ImageSets/Main/default.txt listing the stems. Stems that
+ *                collide get "_2", "_3", ...
+ * "yolo"         a folder: labels/<image stem>.txt per image item ("class cx
+ *                cy w h" normalised to 0..1 with 6 decimals, classes from
+ *                0), classes.txt and data.yaml. Images are not copied.
+ * "conll"        CoNLL 2003 of the text items: "-DOCSTART- -X- -X- O", then
+ *                one token per line ("TOKEN -X- _ TAG", BIO tags of the
+ *                spans) and a blank line after each item. Tokens are split
+ *                on whitespace; each punctuation or symbol character (emoji
+ *                too) and each CJK ideograph is a token of its own.
+ *                Overlapping spans: the earliest-starting wins, then the
+ *                longest; spans overlapping a kept one are left out.
+ * "bundle"       a seat bundle (lb_bundle_export ()): the batch filter picks
+ *                the seats, since_us does not apply.
+ *
+ * Image sizes come from lb_image_probe_file () (the upright size, the
+ * regions' coordinate space); a missing or unreadable image is a warning
+ * (size 0 in COCO and VOC; left out of YOLO; its regions left out of Label
+ * Studio), never a failed export. */
 const char * const *lb_export_get_formats (void);
 
 /* A translated title for the Export dialog ("COCO detection (JSON)"), or

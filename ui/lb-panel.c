@@ -22,13 +22,18 @@ struct _LbPanel
   GtkLabel       *reason_hint;
   GtkSearchEntry *reason_search;
   GtkListBox     *reason_list;
+  GtkWidget      *answers_section;
+  GtkLabel       *answers_hint;
+  GtkBox         *answers_box;
   GtkTextView    *note_view;
   GtkLabel       *message_label;
   GtkButton      *submit_button;
   GtkLabel       *saved_label;
 
   LbSchema       *schema;
-  GPtrArray      *label_buttons;     /* GtkToggleButton, by schema index */
+  GPtrArray      *label_buttons;     /* GtkToggleButton, or GtkCheckButton when multi-label,
+                                      * by schema index */
+  GPtrArray      *field_editors;     /* GtkEntry or GtkTextView, by schema field index */
   GPtrArray      *decision_buttons;  /* GtkToggleButton, by schema index */
   GPtrArray      *reason_rows;       /* GtkListBoxRow, by schema index */
   gboolean       *picked_labels;     /* by schema index */
@@ -37,6 +42,7 @@ struct _LbPanel
   char           *message;
   gboolean        dirty;
   gboolean        resetting;
+  gboolean        syncing;           /* sync_buttons() is setting the buttons */
 
   /* Region tools (made in code, shown when the schema has them) */
   GtkWidget      *tools_section;
@@ -69,12 +75,12 @@ swatch_draw_cb (GtkDrawingArea *area,
   cairo_fill (cr);
 }
 
+/* Swatch, title and hotkey of a label or decision */
 static GtkWidget *
-make_choice_button (const char *title,
-                    const char *hotkey,
-                    const char *color)
+make_choice_content (const char *title,
+                     const char *hotkey,
+                     const char *color)
 {
-  GtkWidget *button = gtk_toggle_button_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
   GtkWidget *label;
 
@@ -106,18 +112,52 @@ make_choice_button (const char *title,
       gtk_widget_add_css_class (key, "lb-hotkey");
       gtk_box_append (GTK_BOX (box), key);
     }
+  return box;
+}
 
-  gtk_button_set_child (GTK_BUTTON (button), box);
+static GtkWidget *
+make_choice_button (const char *title,
+                    const char *hotkey,
+                    const char *color)
+{
+  GtkWidget *button = gtk_toggle_button_new ();
+
+  gtk_button_set_child (GTK_BUTTON (button), make_choice_content (title, hotkey, color));
   gtk_widget_add_css_class (button, "lb-choice");
   return button;
+}
+
+/* Multi-label schemas: a check box per label, its hotkey toggles it */
+static GtkWidget *
+make_check_choice (const char *title,
+                   const char *hotkey,
+                   const char *color)
+{
+  GtkWidget *check = gtk_check_button_new ();
+  GtkWidget *content = make_choice_content (title, hotkey, color);
+
+  gtk_widget_set_margin_start (content, 4);
+  gtk_widget_set_margin_top (content, 3);
+  gtk_widget_set_margin_bottom (content, 3);
+  gtk_check_button_set_child (GTK_CHECK_BUTTON (check), content);
+  gtk_widget_set_focus_on_click (check, FALSE);
+  gtk_widget_add_css_class (check, "lb-check-choice");
+  return check;
 }
 
 static void
 sync_buttons (LbPanel *self)
 {
+  self->syncing = TRUE;
   for (guint i = 0; i < self->label_buttons->len; i++)
-    gtk_toggle_button_set_active (g_ptr_array_index (self->label_buttons, i),
-                                  self->picked_labels[i]);
+    {
+      GtkWidget *button = g_ptr_array_index (self->label_buttons, i);
+
+      if (GTK_IS_CHECK_BUTTON (button))
+        gtk_check_button_set_active (GTK_CHECK_BUTTON (button), self->picked_labels[i]);
+      else
+        gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), self->picked_labels[i]);
+    }
   for (guint i = 0; i < self->decision_buttons->len; i++)
     gtk_toggle_button_set_active (g_ptr_array_index (self->decision_buttons, i),
                                   (int) i == self->decision);
@@ -132,6 +172,7 @@ sync_buttons (LbPanel *self)
       else
         gtk_widget_remove_css_class (row, "lb-picked");
     }
+  self->syncing = FALSE;
 
   if (self->schema != NULL && self->decision >= 0)
     {
@@ -152,14 +193,31 @@ sync_buttons (LbPanel *self)
 }
 
 static void
-label_clicked_cb (GtkButton *button,
-                  LbPanel   *self)
+pick_label_of (LbPanel   *self,
+               GtkWidget *button)
 {
   const char *id = g_object_get_data (G_OBJECT (button), "lb-id");
   g_autofree char *param = g_strconcat ("label:", id, NULL);
 
   gtk_widget_activate_action (GTK_WIDGET (self), "win.pick", "s", param);
+  /* shows the pending choice again, also when the window refused it */
   sync_buttons (self);
+}
+
+static void
+label_clicked_cb (GtkButton *button,
+                  LbPanel   *self)
+{
+  pick_label_of (self, GTK_WIDGET (button));
+}
+
+static void
+label_check_toggled_cb (GtkCheckButton *check,
+                        LbPanel        *self)
+{
+  if (self->syncing)
+    return;
+  pick_label_of (self, GTK_WIDGET (check));
 }
 
 static void
@@ -240,6 +298,147 @@ note_changed_cb (GtkTextBuffer *buffer,
     self->dirty = TRUE;
 }
 
+/* Answer fields */
+
+static void
+field_changed_cb (gpointer  widget_or_buffer,
+                  LbPanel  *self)
+{
+  if (!self->resetting)
+    self->dirty = TRUE;
+}
+
+static void
+field_activate_cb (GtkEntry *entry,
+                   LbPanel  *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.submit", NULL);
+}
+
+/* Ctrl+Enter submits from any answer field; in a multi-line one plain
+ * Enter starts a new line. Runs in the capture phase, before the field's
+ * own key handling. */
+static gboolean
+field_key_pressed_cb (GtkEventControllerKey *controller,
+                      guint                  keyval,
+                      guint                  keycode,
+                      GdkModifierType        state,
+                      LbPanel               *self)
+{
+  GdkModifierType mods = state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK
+                                  | GDK_SHIFT_MASK);
+
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter)
+      && mods == GDK_CONTROL_MASK)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.submit", NULL);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static GtkWidget *
+make_field_editor (LbPanel             *self,
+                   const LbSchemaField *field)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *hint = gtk_label_new (NULL);
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  GtkWidget *editor;
+
+  gtk_label_set_text (GTK_LABEL (title), field->title != NULL ? field->title : field->id);
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (title, TRUE);
+  gtk_box_append (GTK_BOX (top), title);
+  /* Translators: how an answer field submits: Enter, or Ctrl+Enter in a multi-line one */
+  gtk_label_set_text (GTK_LABEL (hint), field->multiline ? _("Ctrl+⏎ submits") : _("⏎ submits"));
+  gtk_widget_add_css_class (hint, "dim-label");
+  gtk_widget_add_css_class (hint, "caption");
+  gtk_box_append (GTK_BOX (top), hint);
+  gtk_box_append (GTK_BOX (box), top);
+
+  if (field->multiline)
+    {
+      GtkWidget *scroller = gtk_scrolled_window_new ();
+
+      editor = gtk_text_view_new ();
+      gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (editor), GTK_WRAP_WORD_CHAR);
+      gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (editor), FALSE);
+      gtk_text_view_set_top_margin (GTK_TEXT_VIEW (editor), 8);
+      gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (editor), 8);
+      gtk_text_view_set_left_margin (GTK_TEXT_VIEW (editor), 10);
+      gtk_text_view_set_right_margin (GTK_TEXT_VIEW (editor), 10);
+      g_signal_connect (gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor)), "changed",
+                        G_CALLBACK (field_changed_cb), self);
+      gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                      GTK_POLICY_AUTOMATIC);
+      gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 88);
+      gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 220);
+      gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+      gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), editor);
+      gtk_widget_add_css_class (scroller, "card");
+      gtk_widget_add_css_class (scroller, "lb-note");
+      gtk_box_append (GTK_BOX (box), scroller);
+    }
+  else
+    {
+      editor = gtk_entry_new ();
+      g_signal_connect (editor, "changed", G_CALLBACK (field_changed_cb), self);
+      g_signal_connect (editor, "activate", G_CALLBACK (field_activate_cb), self);
+      gtk_box_append (GTK_BOX (box), editor);
+    }
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (editor),
+                                  GTK_ACCESSIBLE_RELATION_LABELLED_BY, title, NULL, -1);
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (field_key_pressed_cb), self);
+  gtk_widget_add_controller (editor, keys);
+  g_object_set_data_full (G_OBJECT (editor), "lb-field", g_strdup (field->id), g_free);
+  g_ptr_array_add (self->field_editors, editor);
+  return box;
+}
+
+static void
+editor_set_text (GtkWidget  *editor,
+                 const char *text)
+{
+  if (GTK_IS_TEXT_VIEW (editor))
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor)),
+                              text != NULL ? text : "", -1);
+  else
+    gtk_editable_set_text (GTK_EDITABLE (editor), text != NULL ? text : "");
+}
+
+static char *
+editor_get_text (GtkWidget *editor)
+{
+  if (GTK_IS_TEXT_VIEW (editor))
+    {
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor));
+      GtkTextIter start, end;
+
+      gtk_text_buffer_get_bounds (buffer, &start, &end);
+      return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    }
+  return g_strdup (gtk_editable_get_text (GTK_EDITABLE (editor)));
+}
+
+static GtkWidget *
+find_field_editor (LbPanel    *self,
+                   const char *field_id)
+{
+  for (guint i = 0; field_id != NULL && i < self->field_editors->len; i++)
+    {
+      GtkWidget *editor = g_ptr_array_index (self->field_editors, i);
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (editor), "lb-field"), field_id) == 0)
+        return editor;
+    }
+  return NULL;
+}
+
 static void
 clear_children (GtkWidget *box)
 {
@@ -265,7 +464,9 @@ lb_panel_set_schema (LbPanel  *self,
   clear_children (GTK_WIDGET (self->labels_box));
   clear_children (GTK_WIDGET (self->decisions_box));
   clear_children (GTK_WIDGET (self->reason_list));
+  clear_children (GTK_WIDGET (self->answers_box));
   g_ptr_array_set_size (self->label_buttons, 0);
+  g_ptr_array_set_size (self->field_editors, 0);
   g_ptr_array_set_size (self->decision_buttons, 0);
   g_ptr_array_set_size (self->reason_rows, 0);
   g_clear_pointer (&self->picked_labels, g_free);
@@ -295,11 +496,20 @@ lb_panel_set_schema (LbPanel  *self,
   for (guint i = 0; i < n; i++)
     {
       const LbSchemaLabel *l = lb_schema_get_label (schema, i);
-      GtkWidget *button = make_choice_button (l->title, l->hotkey,
-                                              l->color != NULL ? l->color : "#9a9996");
+      const char *color = l->color != NULL ? l->color : "#9a9996";
+      GtkWidget *button;
 
+      if (lb_schema_get_multi_label (schema))
+        {
+          button = make_check_choice (l->title, l->hotkey, color);
+          g_signal_connect (button, "toggled", G_CALLBACK (label_check_toggled_cb), self);
+        }
+      else
+        {
+          button = make_choice_button (l->title, l->hotkey, color);
+          g_signal_connect (button, "clicked", G_CALLBACK (label_clicked_cb), self);
+        }
       g_object_set_data_full (G_OBJECT (button), "lb-id", g_strdup (l->id), g_free);
-      g_signal_connect (button, "clicked", G_CALLBACK (label_clicked_cb), self);
       gtk_box_append (self->labels_box, button);
       g_ptr_array_add (self->label_buttons, button);
     }
@@ -354,6 +564,13 @@ lb_panel_set_schema (LbPanel  *self,
       g_ptr_array_add (self->reason_rows, row);
     }
   gtk_widget_set_visible (self->reasons_section, n > 0);
+
+  n = lb_schema_get_n_fields (schema);
+  for (guint i = 0; i < n; i++)
+    gtk_box_append (self->answers_box, make_field_editor (self, lb_schema_get_field (schema, i)));
+  gtk_widget_set_visible (self->answers_section, n > 0);
+  /* Translators: beside the Answers heading in the panel */
+  gtk_label_set_text (self->answers_hint, _("Saved on Submit"));
 
   sync_buttons (self);
 }
@@ -460,6 +677,28 @@ lb_panel_show_saved (LbPanel *self,
         /* Translators: the saved decision, e.g. "Decision: Approve" */
         g_string_append_printf (text, _("Decision: %s"), dtitle);
     }
+  if (self->schema != NULL)
+    {
+      g_autoptr(GString) titles = g_string_new (NULL);
+
+      for (guint i = 0; i < lb_schema_get_n_fields (self->schema); i++)
+        {
+          const LbSchemaField *field = lb_schema_get_field (self->schema, i);
+
+          if (lb_item_get_answer (item, field->id) == NULL)
+            continue;
+          if (titles->len > 0)
+            g_string_append (titles, ", ");
+          g_string_append (titles, field->title != NULL ? field->title : field->id);
+        }
+      if (titles->len > 0)
+        {
+          if (text->len > 0)
+            g_string_append_c (text, '\n');
+          /* Translators: the fields of the item that have a saved answer, e.g. "Answered: Caption" */
+          g_string_append_printf (text, _("Answered: %s"), titles->str);
+        }
+    }
   if (text->len == 0)
     g_string_append (text, _("Saved"));
   if (lb_item_get_last_actor (item) != NULL)
@@ -505,6 +744,13 @@ lb_panel_reset (LbPanel *self,
     }
   if (item != NULL && lb_item_get_note (item) != NULL)
     gtk_text_buffer_set_text (buffer, lb_item_get_note (item), -1);
+  for (guint i = 0; i < self->field_editors->len; i++)
+    {
+      GtkWidget *editor = g_ptr_array_index (self->field_editors, i);
+      const char *id = g_object_get_data (G_OBJECT (editor), "lb-field");
+
+      editor_set_text (editor, item != NULL ? lb_item_get_answer (item, id) : NULL);
+    }
   self->resetting = FALSE;
   self->dirty = FALSE;
 
@@ -633,6 +879,58 @@ lb_panel_set_note (LbPanel    *self,
   g_return_if_fail (LB_IS_PANEL (self));
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->note_view), note ? note : "", -1);
+}
+
+char *
+lb_panel_get_answer (LbPanel    *self,
+                     const char *field_id)
+{
+  GtkWidget *editor;
+  char *text;
+
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+
+  editor = find_field_editor (self, field_id);
+  if (editor == NULL)
+    return NULL;
+  text = editor_get_text (editor);
+  return g_strstrip (text);
+}
+
+gboolean
+lb_panel_set_answer (LbPanel    *self,
+                     const char *field_id,
+                     const char *text)
+{
+  GtkWidget *editor;
+
+  g_return_val_if_fail (LB_IS_PANEL (self), FALSE);
+
+  editor = find_field_editor (self, field_id);
+  if (editor == NULL)
+    return FALSE;
+  editor_set_text (editor, text);
+  return TRUE;
+}
+
+GtkWidget *
+lb_panel_get_field_editor (LbPanel    *self,
+                           const char *field_id)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+  return find_field_editor (self, field_id);
+}
+
+GtkWidget *
+lb_panel_get_label_button (LbPanel    *self,
+                           const char *label_id)
+{
+  int idx;
+
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+
+  idx = find_label_index (self, label_id);
+  return idx >= 0 ? g_ptr_array_index (self->label_buttons, idx) : NULL;
 }
 
 gboolean
@@ -1017,6 +1315,7 @@ lb_panel_finalize (GObject *object)
   LbPanel *self = LB_PANEL (object);
 
   g_clear_pointer (&self->label_buttons, g_ptr_array_unref);
+  g_clear_pointer (&self->field_editors, g_ptr_array_unref);
   g_clear_pointer (&self->shown_attributes, g_free);
   g_clear_pointer (&self->decision_buttons, g_ptr_array_unref);
   g_clear_pointer (&self->reason_rows, g_ptr_array_unref);
@@ -1047,6 +1346,9 @@ lb_panel_class_init (LbPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbPanel, reason_hint);
   gtk_widget_class_bind_template_child (widget_class, LbPanel, reason_search);
   gtk_widget_class_bind_template_child (widget_class, LbPanel, reason_list);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, answers_section);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, answers_hint);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, answers_box);
   gtk_widget_class_bind_template_child (widget_class, LbPanel, note_view);
   gtk_widget_class_bind_template_child (widget_class, LbPanel, message_label);
   gtk_widget_class_bind_template_child (widget_class, LbPanel, submit_button);
@@ -1060,6 +1362,7 @@ static void
 lb_panel_init (LbPanel *self)
 {
   self->label_buttons = g_ptr_array_new ();
+  self->field_editors = g_ptr_array_new ();
   self->decision_buttons = g_ptr_array_new ();
   self->reason_rows = g_ptr_array_new ();
   self->decision = -1;

@@ -44,6 +44,23 @@ const char  *lb_panel_get_reason         (LbPanel    *self);
 char        *lb_panel_get_note           (LbPanel    *self);
 void         lb_panel_set_note           (LbPanel    *self,
                                           const char *note);
+/* Answer fields (one per schema field, filled from the item on reset):
+ * the text shown, stripped; NULL when the schema has no such field. */
+char        *lb_panel_get_answer         (LbPanel    *self,
+                                          const char *field_id);
+/* Puts text in the field as if typed (the panel becomes dirty); FALSE when
+ * the schema has no such field. */
+gboolean     lb_panel_set_answer         (LbPanel    *self,
+                                          const char *field_id,
+                                          const char *text);
+/* The field's editor: a GtkEntry, or a GtkTextView for a multi-line field.
+ * Enter in an entry, Ctrl+Enter in any field activates win.submit. */
+GtkWidget   *lb_panel_get_field_editor   (LbPanel    *self,
+                                          const char *field_id);
+/* The label's button: a GtkCheckButton when the schema is multi-label,
+ * a GtkToggleButton otherwise. */
+GtkWidget   *lb_panel_get_label_button   (LbPanel    *self,
+                                          const char *label_id);
 /* TRUE once the annotator changed something since the last reset. */
 gboolean     lb_panel_get_dirty          (LbPanel    *self);
 

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "lb-import.h"
+#include "lb-label-config.h"
 #include "lb-item-list.h"
 #include "lb-item-view.h"
 #include "lb-image-loader.h"
@@ -74,8 +75,11 @@ struct _LbWindow
   guint                 n_pending;
   gboolean              importing;
   char                 *import_name;   /* base name of what is being imported */
+  GFile                *chosen_config; /* the label config picked before the folder/manifest */
+  GStrv                 import_notes;  /* parts of the last import's label config not translated */
   char                 *previous_page;
   GHashTable           *pending_ids;   /* item id -> count of acts in flight */
+  GHashTable           *unsaved_answers; /* "ITEM_ID\nFIELD" -> answer text whose act failed */
   GArray               *history;       /* item ids of submitted or skipped acts, oldest first */
 };
 
@@ -543,6 +547,33 @@ sync_regions (LbWindow *self)
 
 static void
 show_item (LbWindow *self,
+static char *
+unsaved_key (gint64      item_id,
+             const char *field)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT "\n%s", item_id, field);
+}
+
+/* The panel shows the item's saved state, except answers whose act failed:
+ * those are put back in their fields, to be submitted again. */
+static void
+reset_panel (LbWindow *self,
+             LbItem   *item)
+{
+  lb_panel_reset (self->panel, item);
+  if (item == NULL || self->schema == NULL || g_hash_table_size (self->unsaved_answers) == 0)
+    return;
+  for (guint i = 0; i < lb_schema_get_n_fields (self->schema); i++)
+    {
+      const char *field = lb_schema_get_field (self->schema, i)->id;
+      g_autofree char *key = unsaved_key (lb_item_get_id (item), field);
+      const char *text = g_hash_table_lookup (self->unsaved_answers, key);
+
+      if (text != NULL)
+        lb_panel_set_answer (self->panel, field, text);
+    }
+}
+
            LbItem   *item)
 {
   /* Nudges not yet sent belong to the item they were made on */
@@ -553,7 +584,7 @@ show_item (LbWindow *self,
   if (self->item_view != NULL)
     lb_item_view_set_item (LB_ITEM_VIEW (self->item_view), item);
   sync_regions (self);
-  lb_panel_reset (self->panel, item);
+  reset_panel (self, item);
 }
 
 static void
@@ -613,7 +644,7 @@ item_changed_cb (LbStore  *store,
       if (lb_panel_get_dirty (self->panel))
         lb_panel_show_saved (self->panel, fresh);
       else
-        lb_panel_reset (self->panel, fresh);
+        reset_panel (self, fresh);
     }
 }
 
@@ -734,6 +765,86 @@ history_push (LbWindow *self,
 
 static void
 submit_action (GtkWidget  *widget,
+typedef struct {
+  ActData *act;
+  char    *field;
+  char    *text;
+} AnswerData;
+
+static void
+answer_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  AnswerData *data = user_data;
+  LbWindow *self = data->act->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = unsaved_key (data->act->item_id, data->field);
+
+  if (lb_store_set_answer_finish (LB_STORE (source), result, &error))
+    {
+      const char *kept = g_hash_table_lookup (self->unsaved_answers, key);
+
+      if (g_strcmp0 (kept, data->text) == 0)
+        g_hash_table_remove (self->unsaved_answers, key);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      const LbSchemaField *field = self->schema != NULL
+                                     ? lb_schema_find_field (self->schema, data->field) : NULL;
+      g_autofree char *msg = NULL;
+
+      /* Nothing typed is lost: the text goes back into the field when the
+       * item is shown, to be submitted again. */
+      g_hash_table_replace (self->unsaved_answers, g_steal_pointer (&key),
+                            g_strdup (data->text));
+      if (self->current != NULL && lb_item_get_id (self->current) == data->act->item_id)
+        lb_panel_set_answer (self->panel, data->field, data->text);
+      /* Translators: an answer field's title, then the reason */
+      msg = g_strdup_printf (_("“%s” not saved, the text is kept in the field: %s"),
+                             field != NULL && field->title != NULL ? field->title : data->field,
+                             error->message);
+      g_debug ("answer of item %" G_GINT64_FORMAT " failed: %s", data->act->item_id,
+               error->message);
+      toast (self, msg);
+    }
+  act_data_finish (data->act, error);
+  act_data_free (data->act);
+  g_free (data->field);
+  g_free (data->text);
+  g_free (data);
+}
+
+/* One act per answer that differs from the item's saved one ("" clears it) */
+static guint
+submit_answers (LbWindow *self,
+                gboolean  dry_run)
+{
+  guint n = 0;
+
+  for (guint i = 0; self->schema != NULL && i < lb_schema_get_n_fields (self->schema); i++)
+    {
+      const char *field = lb_schema_get_field (self->schema, i)->id;
+      g_autofree char *text = lb_panel_get_answer (self->panel, field);
+      const char *saved = lb_item_get_answer (self->current, field);
+      AnswerData *data;
+
+      if (text == NULL || g_strcmp0 (text, saved != NULL ? saved : "") == 0)
+        continue;
+      n++;
+      if (dry_run)
+        continue;
+      data = g_new0 (AnswerData, 1);
+      data->act = act_data_new (self, lb_item_get_id (self->current));
+      data->field = g_strdup (field);
+      data->text = g_strdup (text);
+      lb_store_set_answer_async (self->store, lb_item_get_id (self->current), self->actor,
+                                 field, text, self->cancellable, answer_done_cb, data);
+      history_push (self, lb_item_get_id (self->current));
+    }
+  return n;
+}
+
                const char *action_name,
                GVariant   *parameter)
 {
@@ -747,6 +858,7 @@ submit_action (GtkWidget  *widget,
   gboolean had_labels;
 
   if (self->current == NULL || self->store == NULL)
+  guint n_answers;
     return;
   if (!ensure_actor (self))
     return;
@@ -759,7 +871,8 @@ submit_action (GtkWidget  *widget,
   saved_note = lb_item_get_note (self->current);
   had_labels = lb_item_get_labels (self->current)[0] != NULL;
 
-  if (labels[0] == NULL && decision == NULL && !had_labels)
+  if (labels[0] == NULL && decision == NULL && !had_labels && n_answers == 0)
+  n_answers = submit_answers (self, TRUE);
     {
       lb_panel_set_message (self->panel, _("Pick a label or a decision first"));
       return;
@@ -784,10 +897,15 @@ submit_action (GtkWidget  *widget,
   sub.note = (note[0] != '\0' && g_strcmp0 (note, saved_note) != 0) ? note : NULL;
   sub.dwell_ms = dwell_ms (self);
 
-  lb_store_submit_async (self->store, lb_item_get_id (self->current), self->actor, &sub,
-                         self->cancellable, submit_done_cb,
-                         act_data_new (self, lb_item_get_id (self->current)));
-  history_push (self, lb_item_get_id (self->current));
+  /* Only answers changed: no label or decision act */
+  if (sub.labels != NULL || sub.decision != NULL || sub.note != NULL || n_answers == 0)
+    {
+      lb_store_submit_async (self->store, lb_item_get_id (self->current), self->actor, &sub,
+                             self->cancellable, submit_done_cb,
+                             act_data_new (self, lb_item_get_id (self->current)));
+      history_push (self, lb_item_get_id (self->current));
+    }
+  submit_answers (self, FALSE);
   lb_panel_set_message (self->panel, NULL);
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
   {
@@ -1309,15 +1427,10 @@ set_filter (LbWindow     *self,
 /* Opening */
 
 static void
-import_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+import_finished (LbWindow       *self,
+                 LbImportReport *report,
+                 GError         *error)
 {
-  LbWindow *self = user_data;
-  g_autoptr(LbImportReport) report = NULL;
-  g_autoptr(GError) error = NULL;
-
-  report = lb_import_finish (LB_STORE (source), result, &error);
   self->importing = FALSE;
   gtk_spinner_stop (self->import_spinner);
   g_clear_object (&self->import_cancellable);
@@ -1328,13 +1441,13 @@ import_done_cb (GObject      *source,
         set_page (self, "work");
       else
         set_page (self, "welcome");
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+      /* error NULL: already said */
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
           && !g_error_matches (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_CANCELLED))
         {
           g_autofree char *msg = g_strdup_printf (_("Cannot import: %s"), error->message);
           toast (self, msg);
         }
-      g_object_unref (self);
       return;
     }
 
@@ -1388,7 +1501,8 @@ lb_window_import (LbWindow *self,
       return;
     }
   path = g_file_get_path (file);
-  if (path == NULL)
+  config_path = config != NULL ? g_file_get_path (config) : NULL;
+  if (path == NULL || (config != NULL && config_path == NULL))
     {
       toast (self, _("Only local files can be imported"));
       return;
@@ -1435,7 +1549,7 @@ chooser_response_cb (GtkNativeDialog *dialog,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
       if (file != NULL)
-        lb_window_import (self, file);
+        lb_window_import_with_config (self, file, config);
     }
   gtk_native_dialog_destroy (dialog);
   if (self->chooser == dialog)
@@ -1468,18 +1582,211 @@ open_chooser (LbWindow *self,
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), manifests);
       gtk_file_filter_set_name (all, _("All Files"));
       gtk_file_filter_add_pattern (all, "*");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
-    }
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  g_signal_connect (native, "response", G_CALLBACK (chooser_response_cb), self);
-  self->chooser = GTK_NATIVE_DIALOG (native);
-  gtk_native_dialog_show (self->chooser);
 }
 
 static void
+import_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LbWindow *self = user_data;
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+
+  report = lb_import_finish (LB_STORE (source), result, &error);
+  import_finished (self, report, error);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+/* Importing with a label config (a Label Studio XML config or our JSON
+ * schema) chosen by the user: the config is read first, so that a broken
+ * one is named with its line before anything is imported, and what it says
+ * that has no equivalent here is kept apart from the rejected items. */
+
+typedef struct {
+  LbStore        *store;
+  char           *path;
+  char           *config_path;
+  LbImportReport *report;
+  GPtrArray      *untranslated;   /* of char*, or NULL */
+} ConfigImport;
+
+static void
+config_import_free (ConfigImport *ci)
+{
+  g_clear_object (&ci->store);
+  g_free (ci->path);
+  g_free (ci->config_path);
+  g_clear_pointer (&ci->report, lb_import_report_free);
+  g_clear_pointer (&ci->untranslated, g_ptr_array_unref);
+  g_free (ci);
+}
+
+static void
+config_import_thread_cb (GTask        *task,
+                         gpointer      source_object,
+                         gpointer      task_data,
+                         GCancellable *cancellable)
+{
+  ConfigImport *ci = task_data;
+  LbImportOptions options = { NULL, ci->config_path };
+  g_autoptr(LbSchema) schema = NULL;
+  g_autoptr(GHashTable) notes = NULL;
+  GError *error = NULL;
+
+  if (lb_label_config_is_config (ci->config_path))
+    schema = lb_label_config_load (ci->config_path, &ci->untranslated, &error);
+  else
+    schema = lb_schema_new_from_file (ci->config_path, &error);
+  if (schema == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ci->report = lb_import (ci->store, ci->path, &options, NULL, NULL, cancellable, &error);
+  if (ci->report == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  /* lb_import() lists the untranslated parts among the rejections */
+  notes = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; ci->untranslated != NULL && i < ci->untranslated->len; i++)
+    g_hash_table_add (notes, g_ptr_array_index (ci->untranslated, i));
+  for (guint i = 0; ci->report->rejections != NULL && i < ci->report->rejections->len;)
+    {
+      if (g_hash_table_contains (notes, g_ptr_array_index (ci->report->rejections, i)))
+        g_ptr_array_remove_index (ci->report->rejections, i);
+      else
+        i++;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+notes_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   gpointer          user_data)
+{
+  if (g_strcmp0 (response, "copy") == 0)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (dialog)),
+                            g_object_get_data (G_OBJECT (dialog), "lb-text"));
+}
+
+/* A dialog with a heading, a body and a list of lines to read or copy */
+static GtkWidget *
+present_list_dialog (LbWindow   *self,
+                     const char *heading,
+                     const char *body,
+                     const char *text)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *view = gtk_text_view_new ();
+
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+  gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), text, -1);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), 160);
+  gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scroller), 520);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), view);
+  gtk_widget_add_css_class (scroller, "card");
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), scroller);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "copy", _("C_opy"));
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_object_set_data_full (G_OBJECT (dialog), "lb-text", g_strdup (text), g_free);
+  g_signal_connect (dialog, "response", G_CALLBACK (notes_response_cb), NULL);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return dialog;
+}
+
+static void
+config_import_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  LbWindow *self = LB_WINDOW (source);
+  ConfigImport *ci = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *config_name = g_path_get_basename (ci->config_path);
+
+  g_clear_pointer (&self->import_notes, g_strfreev);
+  if (!g_task_propagate_boolean (G_TASK (result), &error) && error->domain == LB_SCHEMA_ERROR)
+    {
+      /* The config itself is broken: said in a dialog, with its file and line */
+      g_autofree char *body = g_strdup_printf (_("Nothing was imported. %s"), error->message);
+      GtkWidget *dialog;
+
+      import_finished (self, NULL, NULL);
+      /* Translators: heading of the dialog when a label config cannot be read */
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Label Config Not Usable"), body);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  if (error != NULL)
+    {
+      import_finished (self, NULL, error);
+      return;
+    }
+
+  if (ci->untranslated != NULL && ci->untranslated->len > 0)
+    {
+      GStrvBuilder *builder = g_strv_builder_new ();
+
+      for (guint i = 0; i < ci->untranslated->len; i++)
+        g_strv_builder_add (builder, g_ptr_array_index (ci->untranslated, i));
+      self->import_notes = g_strv_builder_end (builder);
+      g_strv_builder_unref (builder);
+    }
+  import_finished (self, ci->report, NULL);
+
+  if (self->import_notes != NULL)
+    {
+      g_autofree char *text = g_strjoinv ("\n", self->import_notes);
+      g_autofree char *body = NULL;
+      guint n = g_strv_length (self->import_notes);
+
+      body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           /* Translators: batch name, then items, then file */
+                                           "“%s” was imported with the labels of %s. "
+                                           "%u part of the config has no equivalent in "
+                                           "Labelbench and is not in the batch's schema:",
+                                           "“%s” was imported with the labels of %s. "
+                                           "%u parts of the config have no equivalent in "
+                                           "Labelbench and are not in the batch's schema:", n),
+                              ci->report->batch_name, config_name, n);
+      present_list_dialog (self, _("Label Config Partly Translated"), body, text);
+    }
+}
+
+  g_signal_connect (native, "response", G_CALLBACK (chooser_response_cb), self);
+  self->chooser = GTK_NATIVE_DIALOG (native);
+  gtk_native_dialog_show (self->chooser);
+{
+  lb_window_import_with_config (self, file, NULL);
+}
+
+void
+lb_window_import_with_config (LbWindow *self,
+                              GFile    *file,
+                              GFile    *config)
+}
+
+static void
+  g_autofree char *config_path = NULL;
 open_folder_action (GtkWidget  *widget,
                     const char *action_name,
                     GVariant   *parameter)
+  g_return_if_fail (config == NULL || G_IS_FILE (config));
 {
   open_chooser (LB_WINDOW (widget), TRUE);
 }
@@ -1513,6 +1820,22 @@ cancel_import_action (GtkWidget  *widget,
   if (self->import_cancellable != NULL)
     g_cancellable_cancel (self->import_cancellable);
 }
+  if (config_path != NULL)
+    {
+      ConfigImport *ci = g_new0 (ConfigImport, 1);
+      g_autoptr(GTask) task = g_task_new (self, self->import_cancellable,
+                                          config_import_done_cb, NULL);
+
+      ci->store = g_object_ref (self->store);
+      ci->path = g_steal_pointer (&path);
+      ci->config_path = g_steal_pointer (&config_path);
+      g_task_set_task_data (task, ci, (GDestroyNotify) config_import_free);
+      /* The report is what counts, even if cancelled after the last chunk */
+      g_task_set_return_on_cancel (task, FALSE);
+      g_task_set_check_cancellable (task, FALSE);
+      g_task_run_in_thread (task, config_import_thread_cb);
+      return;
+    }
 
 static void
 rejections_response_cb (AdwMessageDialog *dialog,
@@ -1534,6 +1857,8 @@ show_rejections_action (GtkWidget  *widget,
   GtkWidget *dialog;
   GtkWidget *scroller;
   GtkWidget *view;
+  g_autoptr(GFile) config = g_steal_pointer (&self->chosen_config);
+
 
   if (self->rejections == NULL)
     return;
@@ -1546,6 +1871,67 @@ show_rejections_action (GtkWidget  *widget,
   gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
   gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
   gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
+static void open_chooser (LbWindow *self, gboolean folder);
+
+/* Step one of opening with a label config: the config; step two is the
+ * folder or manifest (the dialog's "lb-folder"). */
+static void
+config_chooser_response_cb (GtkNativeDialog *dialog,
+                            int              response,
+                            LbWindow        *self)
+{
+  gboolean folder = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "lb-folder"));
+  g_autoptr(GFile) config = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    config = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  gtk_native_dialog_destroy (dialog);
+  if (self->chooser == dialog)
+    g_clear_object (&self->chooser);
+  if (config == NULL)
+    return;
+  open_chooser (self, folder);
+  if (self->chooser != NULL)
+    g_set_object (&self->chosen_config, config);
+}
+
+static void
+open_config_chooser (LbWindow *self,
+                     gboolean  folder)
+{
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) configs = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+  /* Translators: title of the file chooser for a label config, before the folder or manifest */
+  native = gtk_file_chooser_native_new (_("Choose a Label Config"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Next"), _("_Cancel"));
+  gtk_file_filter_set_name (configs, _("Label configs (Label Studio XML, schema JSON)"));
+  gtk_file_filter_add_pattern (configs, "*.xml");
+  gtk_file_filter_add_pattern (configs, "*.json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), configs);
+  gtk_file_filter_set_name (all, _("All Files"));
+  gtk_file_filter_add_pattern (all, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_object_set_data (G_OBJECT (native), "lb-folder", GINT_TO_POINTER (folder));
+  g_signal_connect (native, "response", G_CALLBACK (config_chooser_response_cb), self);
+  self->chooser = GTK_NATIVE_DIALOG (native);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+open_with_config_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  open_config_chooser (LB_WINDOW (widget),
+                       g_strcmp0 (action_name, "win.open-folder-with-config") == 0);
+}
+
   gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
   gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
   gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
@@ -2296,6 +2682,7 @@ update_help_overlay (LbWindow *self)
 gboolean
 lb_window_open_batch (LbWindow  *self,
                       gint64     batch_id,
+    "win.open-folder-with-config", "win.open-manifest-with-config",
                       GError   **error)
 {
   g_autoptr(LbBatch) batch = NULL;
@@ -2612,6 +2999,13 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "win.focus-note", NULL, focus_note_action);
+const char * const *
+lb_window_get_import_notes (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return (const char * const *) self->import_notes;
+}
+
   gtk_widget_class_install_action (widget_class, "win.focus-reason", NULL, focus_reason_action);
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
@@ -2718,3 +3112,11 @@ lb_window_init (LbWindow *self)
   update_header (self);
   set_page (self, "welcome");
 }
+  g_clear_object (&self->chosen_config);
+  g_strfreev (self->import_notes);
+  g_hash_table_unref (self->unsaved_answers);
+  gtk_widget_class_install_action (widget_class, "win.open-folder-with-config", NULL,
+                                   open_with_config_action);
+  gtk_widget_class_install_action (widget_class, "win.open-manifest-with-config", NULL,
+                                   open_with_config_action);
+  self->unsaved_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

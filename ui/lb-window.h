@@ -58,6 +58,15 @@ gint64        lb_window_get_batch_id         (LbWindow       *self);
 /* Imports a folder or manifest off the main thread, then opens the batch. */
 void          lb_window_import               (LbWindow       *self,
                                               GFile          *file);
+/* The same with a label config (a Label Studio XML labeling config or a
+ * schema .json; NULL = none) as the batch's schema; the config's parts that
+ * have no equivalent are listed in a dialog and by get_import_notes(); a
+ * broken config is named with its line in a dialog and nothing is imported.
+ * win.open-folder-with-config / win.open-manifest-with-config ask for the
+ * config, then the folder or manifest, and call this. */
+void          lb_window_import_with_config   (LbWindow       *self,
+                                              GFile          *file,
+                                              GFile          *config);
 /* The folder of the bundled demo batch (LABELBENCH_DEMO_DIR, installed, source tree). */
 char         *lb_window_get_demo_dir         (void);
 
@@ -80,6 +89,8 @@ const char   *lb_window_get_message          (LbWindow       *self);
 const char   *lb_window_get_page             (LbWindow       *self);
 const char   *lb_window_get_error_text       (LbWindow       *self);
 const char * const *lb_window_get_rejections (LbWindow       *self);
+/* The untranslated parts of the last import's label config, or NULL */
+const char * const *lb_window_get_import_notes (LbWindow     *self);
 guint         lb_window_get_n_pending        (LbWindow       *self);
 gboolean      lb_window_get_importing        (LbWindow       *self);
 GListModel   *lb_window_get_queue            (LbWindow       *self);

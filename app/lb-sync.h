@@ -104,13 +104,26 @@ gboolean      lb_sync_run_once          (LbStore            *store,
                                          guint64            *n_sent,
                                          GCancellable       *cancellable,
                                          GError            **error);
-/* Same, with the retry limit (0 = the default). */
-gboolean      lb_sync_run_once_full     (LbStore            *store,
-                                         const LbSyncConfig *config,
-                                         guint               max_attempts,
-                                         guint64            *n_sent,
-                                         GCancellable       *cancellable,
-                                         GError            **error);
+/* Tuning of one run; zero fields take the defaults. */
+typedef struct {
+  guint max_attempts;     /* per batch, HTTP and PostgreSQL connections (8) */
+  guint timeout_s;        /* HTTP request / PostgreSQL connect timeout (60 / 10 s) */
+  guint backoff_base_ms;  /* first retry delay bound (500 ms), doubled each attempt */
+  guint backoff_cap_ms;   /* largest delay bound (300 000 ms = 5 min) */
+} LbSyncOptions;
+
+/* Same, with options (NULL = the defaults). */
+gboolean      lb_sync_run_once_full     (LbStore             *store,
+                                         const LbSyncConfig  *config,
+                                         const LbSyncOptions *options,
+                                         guint64             *n_sent,
+                                         GCancellable        *cancellable,
+                                         GError             **error);
+
+/* Events after the sink's cursor (safe from any thread; reads the store). */
+guint64       lb_sync_count_pending     (LbStore             *store,
+                                         const LbSyncConfig  *config,
+                                         GError             **error);
 
 /* The background syncer of the app. Properties, notified on the main
  * context the syncer was created on:

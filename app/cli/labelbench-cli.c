@@ -23,6 +23,7 @@
 #include "lb-stats.h"
 #include "lb-store.h"
 #include "lb-cli.h"
+#include "lb-cli-sync.h"
 
 #define PREVIEW_CHARS 60
 
@@ -1371,9 +1372,11 @@ static const LbCliCommand commands[] = {
   { "skip", N_("Skip an item"), cmd_skip },
   { "undo", N_("Undo an actor's latest act on an item"), cmd_undo },
   { "redo", N_("Redo an actor's latest undo on an item"), cmd_redo },
+  { "accept", N_("Accept an item's pre-annotations as an actor's own"), lb_cli_accept },
   { "export", N_("Export the event log (JSONL)"), cmd_export },
   { "stats", N_("Count items, labels, decisions and work per actor"), cmd_stats },
   { "verify", N_("Check the store's integrity and hash chains"), cmd_verify },
+  { "sync", N_("Send the events to the sync sink (outbox, HTTP, PostgreSQL)"), lb_cli_sync },
   { "bench", N_("Measure import, commit, decode and export speed"), lb_cli_bench },
 };
 

@@ -545,8 +545,6 @@ sync_regions (LbWindow *self)
   }
 }
 
-static void
-show_item (LbWindow *self,
 static char *
 unsaved_key (gint64      item_id,
              const char *field)
@@ -574,6 +572,8 @@ reset_panel (LbWindow *self,
     }
 }
 
+static void
+show_item (LbWindow *self,
            LbItem   *item)
 {
   /* Nudges not yet sent belong to the item they were made on */
@@ -763,8 +763,6 @@ history_push (LbWindow *self,
     g_array_remove_range (self->history, 0, self->history->len - 1000);
 }
 
-static void
-submit_action (GtkWidget  *widget,
 typedef struct {
   ActData *act;
   char    *field;
@@ -845,6 +843,8 @@ submit_answers (LbWindow *self,
   return n;
 }
 
+static void
+submit_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
@@ -856,9 +856,9 @@ submit_answers (LbWindow *self,
   const char *saved_note;
   LbSubmission sub = { 0 };
   gboolean had_labels;
+  guint n_answers;
 
   if (self->current == NULL || self->store == NULL)
-  guint n_answers;
     return;
   if (!ensure_actor (self))
     return;
@@ -870,9 +870,9 @@ submit_answers (LbWindow *self,
   g_strstrip (note);
   saved_note = lb_item_get_note (self->current);
   had_labels = lb_item_get_labels (self->current)[0] != NULL;
+  n_answers = submit_answers (self, TRUE);
 
   if (labels[0] == NULL && decision == NULL && !had_labels && n_answers == 0)
-  n_answers = submit_answers (self, TRUE);
     {
       lb_panel_set_message (self->panel, _("Pick a label or a decision first"));
       return;
@@ -1477,111 +1477,6 @@ import_finished (LbWindow       *self,
 
   if (!lb_window_open_batch (self, report->batch_id, &error))
     lb_window_show_error (self, _("Cannot Open the Batch"), error->message);
-  g_object_unref (self);
-}
-
-void
-lb_window_import (LbWindow *self,
-                  GFile    *file)
-{
-  g_autofree char *path = NULL;
-  g_autofree char *name = NULL;
-
-  g_return_if_fail (LB_IS_WINDOW (self));
-  g_return_if_fail (G_IS_FILE (file));
-
-  if (self->store == NULL)
-    {
-      toast (self, _("No store is open"));
-      return;
-    }
-  if (self->importing)
-    {
-      toast (self, _("An import is already running"));
-      return;
-    }
-  path = g_file_get_path (file);
-  config_path = config != NULL ? g_file_get_path (config) : NULL;
-  if (path == NULL || (config != NULL && config_path == NULL))
-    {
-      toast (self, _("Only local files can be imported"));
-      return;
-    }
-
-  name = g_file_get_basename (file);
-  g_free (self->previous_page);
-  self->previous_page = g_strdup (gtk_stack_get_visible_child_name (self->stack));
-  adw_status_page_set_description (self->import_page, NULL);
-  adw_status_page_set_title (self->import_page, _("Importing…"));
-  g_free (self->import_name);
-  self->import_name = g_strdup (name);
-  {
-    g_autofree char *escaped = g_markup_escape_text (name, -1);
-    adw_status_page_set_description (self->import_page, escaped);
-  }
-  gtk_spinner_start (self->import_spinner);
-  set_page (self, "import");
-  self->importing = TRUE;
-  self->import_cancellable = g_cancellable_new ();
-  lb_import_async (self->store, path, NULL, self->import_cancellable, import_done_cb,
-                   g_object_ref (self));
-}
-
-char *
-lb_window_get_demo_dir (void)
-{
-  const char *env = g_getenv ("LABELBENCH_DEMO_DIR");
-
-  if (env != NULL && env[0] != '\0')
-    return g_strdup (env);
-  if (g_file_test (LB_DEMO_DIR, G_FILE_TEST_IS_DIR))
-    return g_strdup (LB_DEMO_DIR);
-  return g_strdup (LB_SOURCE_DEMO_DIR);
-}
-
-static void
-chooser_response_cb (GtkNativeDialog *dialog,
-                     int              response,
-                     LbWindow        *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-
-      if (file != NULL)
-        lb_window_import_with_config (self, file, config);
-    }
-  gtk_native_dialog_destroy (dialog);
-  if (self->chooser == dialog)
-    g_clear_object (&self->chooser);
-}
-
-static void
-open_chooser (LbWindow *self,
-              gboolean  folder)
-{
-  GtkFileChooserNative *native;
-
-  if (self->chooser != NULL)
-    return;
-  native = gtk_file_chooser_native_new (folder ? _("Open Folder") : _("Open Manifest"),
-                                        GTK_WINDOW (self),
-                                        folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
-                                               : GTK_FILE_CHOOSER_ACTION_OPEN,
-                                        _("_Open"), _("_Cancel"));
-  if (!folder)
-    {
-      g_autoptr(GtkFileFilter) manifests = gtk_file_filter_new ();
-      g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
-
-      gtk_file_filter_set_name (manifests, _("Manifests (JSONL, CSV)"));
-      gtk_file_filter_add_pattern (manifests, "*.jsonl");
-      gtk_file_filter_add_pattern (manifests, "*.csv");
-      gtk_file_filter_add_pattern (manifests, "*.json");
-      gtk_file_filter_add_mime_type (manifests, "text/csv");
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), manifests);
-      gtk_file_filter_set_name (all, _("All Files"));
-      gtk_file_filter_add_pattern (all, "*");
 }
 
 static void
@@ -1595,9 +1490,9 @@ import_done_cb (GObject      *source,
 
   report = lb_import_finish (LB_STORE (source), result, &error);
   import_finished (self, report, error);
-      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
-    }
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_object_unref (self);
+}
+
 /* Importing with a label config (a Label Studio XML config or our JSON
  * schema) chosen by the user: the config is read first, so that a broken
  * one is named with its line before anything is imported, and what it says
@@ -1768,9 +1663,9 @@ config_import_done_cb (GObject      *source,
     }
 }
 
-  g_signal_connect (native, "response", G_CALLBACK (chooser_response_cb), self);
-  self->chooser = GTK_NATIVE_DIALOG (native);
-  gtk_native_dialog_show (self->chooser);
+void
+lb_window_import (LbWindow *self,
+                  GFile    *file)
 {
   lb_window_import_with_config (self, file, NULL);
 }
@@ -1779,47 +1674,48 @@ void
 lb_window_import_with_config (LbWindow *self,
                               GFile    *file,
                               GFile    *config)
-}
-
-static void
+{
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
   g_autofree char *config_path = NULL;
-open_folder_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
+
+  g_return_if_fail (LB_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
   g_return_if_fail (config == NULL || G_IS_FILE (config));
-{
-  open_chooser (LB_WINDOW (widget), TRUE);
-}
 
-static void
-open_manifest_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  open_chooser (LB_WINDOW (widget), FALSE);
-}
+  if (self->store == NULL)
+    {
+      toast (self, _("No store is open"));
+      return;
+    }
+  if (self->importing)
+    {
+      toast (self, _("An import is already running"));
+      return;
+    }
+  path = g_file_get_path (file);
+  config_path = config != NULL ? g_file_get_path (config) : NULL;
+  if (path == NULL || (config != NULL && config_path == NULL))
+    {
+      toast (self, _("Only local files can be imported"));
+      return;
+    }
 
-static void
-open_demo_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *parameter)
-{
-  g_autofree char *dir = lb_window_get_demo_dir ();
-  g_autoptr(GFile) file = g_file_new_for_path (dir);
-
-  lb_window_import (LB_WINDOW (widget), file);
-}
-
-static void
-cancel_import_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  LbWindow *self = LB_WINDOW (widget);
-
-  if (self->import_cancellable != NULL)
-    g_cancellable_cancel (self->import_cancellable);
-}
+  name = g_file_get_basename (file);
+  g_free (self->previous_page);
+  self->previous_page = g_strdup (gtk_stack_get_visible_child_name (self->stack));
+  adw_status_page_set_description (self->import_page, NULL);
+  adw_status_page_set_title (self->import_page, _("Importing…"));
+  g_free (self->import_name);
+  self->import_name = g_strdup (name);
+  {
+    g_autofree char *escaped = g_markup_escape_text (name, -1);
+    adw_status_page_set_description (self->import_page, escaped);
+  }
+  gtk_spinner_start (self->import_spinner);
+  set_page (self, "import");
+  self->importing = TRUE;
+  self->import_cancellable = g_cancellable_new ();
   if (config_path != NULL)
     {
       ConfigImport *ci = g_new0 (ConfigImport, 1);
@@ -1836,41 +1732,41 @@ cancel_import_action (GtkWidget  *widget,
       g_task_run_in_thread (task, config_import_thread_cb);
       return;
     }
+  lb_import_async (self->store, path, NULL, self->import_cancellable, import_done_cb,
+                   g_object_ref (self));
+}
 
-static void
-rejections_response_cb (AdwMessageDialog *dialog,
-                        const char       *response,
-                        gpointer          user_data)
+char *
+lb_window_get_demo_dir (void)
 {
-  if (g_strcmp0 (response, "copy") == 0)
-    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (dialog)),
-                            g_object_get_data (G_OBJECT (dialog), "lb-text"));
+  const char *env = g_getenv ("LABELBENCH_DEMO_DIR");
+
+  if (env != NULL && env[0] != '\0')
+    return g_strdup (env);
+  if (g_file_test (LB_DEMO_DIR, G_FILE_TEST_IS_DIR))
+    return g_strdup (LB_DEMO_DIR);
+  return g_strdup (LB_SOURCE_DEMO_DIR);
 }
 
 static void
-show_rejections_action (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
+chooser_response_cb (GtkNativeDialog *dialog,
+                     int              response,
+                     LbWindow        *self)
 {
-  LbWindow *self = LB_WINDOW (widget);
-  g_autofree char *text = NULL;
-  GtkWidget *dialog;
-  GtkWidget *scroller;
-  GtkWidget *view;
   g_autoptr(GFile) config = g_steal_pointer (&self->chosen_config);
 
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
-  if (self->rejections == NULL)
-    return;
+      if (file != NULL)
+        lb_window_import_with_config (self, file, config);
+    }
+  gtk_native_dialog_destroy (dialog);
+  if (self->chooser == dialog)
+    g_clear_object (&self->chooser);
+}
 
-  text = g_strjoinv ("\n", self->rejections);
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Items Not Imported"),
-                                   _("These lines of the batch were left out. "
-                                     "The other items were imported."));
-  view = gtk_text_view_new ();
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
-  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
-  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
 static void open_chooser (LbWindow *self, gboolean folder);
 
 /* Step one of opening with a label config: the config; step two is the
@@ -1932,6 +1828,110 @@ open_with_config_action (GtkWidget  *widget,
                        g_strcmp0 (action_name, "win.open-folder-with-config") == 0);
 }
 
+static void
+open_chooser (LbWindow *self,
+              gboolean  folder)
+{
+  GtkFileChooserNative *native;
+
+  if (self->chooser != NULL)
+    return;
+  native = gtk_file_chooser_native_new (folder ? _("Open Folder") : _("Open Manifest"),
+                                        GTK_WINDOW (self),
+                                        folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                               : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Open"), _("_Cancel"));
+  if (!folder)
+    {
+      g_autoptr(GtkFileFilter) manifests = gtk_file_filter_new ();
+      g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (manifests, _("Manifests (JSONL, CSV)"));
+      gtk_file_filter_add_pattern (manifests, "*.jsonl");
+      gtk_file_filter_add_pattern (manifests, "*.csv");
+      gtk_file_filter_add_pattern (manifests, "*.json");
+      gtk_file_filter_add_mime_type (manifests, "text/csv");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), manifests);
+      gtk_file_filter_set_name (all, _("All Files"));
+      gtk_file_filter_add_pattern (all, "*");
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all);
+    }
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (chooser_response_cb), self);
+  self->chooser = GTK_NATIVE_DIALOG (native);
+  gtk_native_dialog_show (self->chooser);
+}
+
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  open_chooser (LB_WINDOW (widget), TRUE);
+}
+
+static void
+open_manifest_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  open_chooser (LB_WINDOW (widget), FALSE);
+}
+
+static void
+open_demo_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  g_autofree char *dir = lb_window_get_demo_dir ();
+  g_autoptr(GFile) file = g_file_new_for_path (dir);
+
+  lb_window_import (LB_WINDOW (widget), file);
+}
+
+static void
+cancel_import_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (self->import_cancellable != NULL)
+    g_cancellable_cancel (self->import_cancellable);
+}
+
+static void
+rejections_response_cb (AdwMessageDialog *dialog,
+                        const char       *response,
+                        gpointer          user_data)
+{
+  if (g_strcmp0 (response, "copy") == 0)
+    gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (dialog)),
+                            g_object_get_data (G_OBJECT (dialog), "lb-text"));
+}
+
+static void
+show_rejections_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autofree char *text = NULL;
+  GtkWidget *dialog;
+  GtkWidget *scroller;
+  GtkWidget *view;
+
+  if (self->rejections == NULL)
+    return;
+
+  text = g_strjoinv ("\n", self->rejections);
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Items Not Imported"),
+                                   _("These lines of the batch were left out. "
+                                     "The other items were imported."));
+  view = gtk_text_view_new ();
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
   gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
   gtk_text_view_set_bottom_margin (GTK_TEXT_VIEW (view), 8);
   gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
@@ -2487,6 +2487,7 @@ update_store_actions (LbWindow *self)
 {
   static const char * const actions[] = {
     "win.open-folder", "win.open-manifest", "win.open-demo",
+    "win.open-folder-with-config", "win.open-manifest-with-config",
     "win.submit", "win.skip", "win.undo", "win.redo",
   };
   gboolean has_store = self->store != NULL;
@@ -2682,7 +2683,6 @@ update_help_overlay (LbWindow *self)
 gboolean
 lb_window_open_batch (LbWindow  *self,
                       gint64     batch_id,
-    "win.open-folder-with-config", "win.open-manifest-with-config",
                       GError   **error)
 {
   g_autoptr(LbBatch) batch = NULL;
@@ -2802,6 +2802,13 @@ lb_window_get_error_text (LbWindow *self)
 {
   g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
   return g_object_get_data (G_OBJECT (self->error_page), "lb-text");
+}
+
+const char * const *
+lb_window_get_import_notes (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return (const char * const *) self->import_notes;
 }
 
 const char * const *
@@ -2928,6 +2935,7 @@ lb_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->import_cancellable);
+  g_clear_object (&self->chosen_config);
   g_clear_pointer (&self->schema, lb_schema_unref);
 
   G_OBJECT_CLASS (lb_window_parent_class)->dispose (object);
@@ -2946,8 +2954,10 @@ lb_window_finalize (GObject *object)
   g_free (self->error_text);
   g_free (self->previous_page);
   g_free (self->import_name);
+  g_strfreev (self->import_notes);
   g_strfreev (self->rejections);
   g_hash_table_unref (self->pending_ids);
+  g_hash_table_unref (self->unsaved_answers);
   g_array_unref (self->history);
 
   G_OBJECT_CLASS (lb_window_parent_class)->finalize (object);
@@ -2999,18 +3009,15 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.next", NULL, next_action);
   gtk_widget_class_install_action (widget_class, "win.previous", NULL, previous_action);
   gtk_widget_class_install_action (widget_class, "win.focus-note", NULL, focus_note_action);
-const char * const *
-lb_window_get_import_notes (LbWindow *self)
-{
-  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
-  return (const char * const *) self->import_notes;
-}
-
   gtk_widget_class_install_action (widget_class, "win.focus-reason", NULL, focus_reason_action);
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.open-manifest", NULL, open_manifest_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
+  gtk_widget_class_install_action (widget_class, "win.open-folder-with-config", NULL,
+                                   open_with_config_action);
+  gtk_widget_class_install_action (widget_class, "win.open-manifest-with-config", NULL,
+                                   open_with_config_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL, cancel_import_action);
   gtk_widget_class_install_action (widget_class, "win.show-rejections", NULL,
                                    show_rejections_action);
@@ -3072,6 +3079,7 @@ lb_window_init (LbWindow *self)
 
   self->filter = LB_ITEM_FILTER_TODO;
   self->pending_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->unsaved_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->history = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->cancellable = g_cancellable_new ();
 
@@ -3112,11 +3120,3 @@ lb_window_init (LbWindow *self)
   update_header (self);
   set_page (self, "welcome");
 }
-  g_clear_object (&self->chosen_config);
-  g_strfreev (self->import_notes);
-  g_hash_table_unref (self->unsaved_answers);
-  gtk_widget_class_install_action (widget_class, "win.open-folder-with-config", NULL,
-                                   open_with_config_action);
-  gtk_widget_class_install_action (widget_class, "win.open-manifest-with-config", NULL,
-                                   open_with_config_action);
-  self->unsaved_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);

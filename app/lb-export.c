@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -919,9 +920,43 @@ write_events_jsonl (LbExportJob  *job,
     }
   job->n_total = (guint64) MAX (lb_store_get_last_seq (job->store), 0);
   report_progress (job, TRUE);
-  if (!lb_store_foreach_event (job->store, job->after_seq, export_event_cb, job, error))
+  if (!lb_store_foreach_event (job->store, MAX (job->after_seq, job->filter.after_seq),
+                               export_event_cb, job, error))
     return FALSE;
   job->n_done = job->n_total;
+  return TRUE;
+}
+
+gboolean
+lb_export_parse_time (const char  *text,
+                      gint64      *time_us,
+                      GError     **error)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) dt = NULL;
+  guint year, month, day;
+  char end;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (time_us != NULL, FALSE);
+
+  if (sscanf (text, "%4u-%2u-%2u%c", &year, &month, &day, &end) == 3 && strlen (text) == 10)
+    dt = g_date_time_new (utc, year, month, day, 0, 0, 0);
+  else if (strlen (text) > 10 && (text[10] == 'T' || text[10] == 't' || text[10] == ' '))
+    {
+      g_autofree char *copy = g_strdup (text);
+
+      copy[10] = 'T';
+      dt = g_date_time_new_from_iso8601 (copy, utc);
+    }
+  if (dt == NULL)
+    {
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_FORMAT,
+                   _("“%s” is not a time: give RFC 3339 (2026-11-25T08:00:00Z) or a day "
+                     "(2026-11-25, UTC)"), text);
+      return FALSE;
+    }
+  *time_us = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
   return TRUE;
 }
 

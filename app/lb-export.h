@@ -36,7 +36,15 @@ typedef struct {
   gint64      since_us;  /* 0 = all; item formats: the items with an event at or
                           * after this time (UTC, microseconds since the epoch);
                           * event formats: the events at or after it */
+  gint64      after_seq; /* "jsonl" only: the events after this sequence number */
 } LbExportFilter;
+
+/* Parses a time for LbExportFilter.since_us: RFC 3339 ("2026-11-25T08:00:00Z",
+ * "2026-11-25T16:00:00+08:00"; without an offset: UTC) or a day
+ * "YYYY-MM-DD" (its start, UTC). LB_EXPORT_ERROR_FORMAT otherwise. */
+gboolean    lb_export_parse_time  (const char  *text,
+                                   gint64      *time_us,
+                                   GError     **error);
 
 /* Called on the exporting thread at most about 10 times a second, and once
  * at the end (n_done == n_total). n_total is the number of items (item

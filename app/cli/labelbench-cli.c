@@ -1014,30 +1014,43 @@ cmd_export (int    argc,
   g_autofree char *store_path = NULL;
   g_autofree char *format = NULL;
   g_autofree char *output_path = NULL;
-  g_autofree char *tmp_path = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *since = NULL;
+  g_auto(GStrv) warnings = NULL;
   gint64 after_seq = 0;
   g_autoptr(GError) error = NULL;
   g_autoptr(GOutputStream) output = NULL;
+  LbExportFilter filter = { 0 };
   guint64 n_written = 0;
+  gboolean to_stdout;
+  gboolean counts_events;
   gboolean ok;
   LbStore *store;
-  int fd = 1;
   const GOptionEntry entries[] = {
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("Output format: jsonl"),
-      N_("FORMAT") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      N_("Output format: jsonl (default), state-jsonl, csv, label-studio, coco, voc, yolo, "
+         "conll, bundle"), N_("FORMAT") },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
-      N_("Write to FILE (atomically) instead of standard output"), N_("FILE") },
+      N_("Write to PATH (a file, written atomically; a folder for voc and yolo); "
+         "- or none: standard output"), N_("PATH") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch, N_("Only this batch"), N_("NAME") },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since,
+      N_("Only items with an event at or after TIME (events: the events at or after it); "
+         "RFC 3339 or YYYY-MM-DD (UTC)"), N_("TIME") },
     { "after-seq", 0, 0, G_OPTION_ARG_INT64, &after_seq,
-      N_("Only the events after this sequence number"), N_("N") },
+      N_("jsonl: only the events after this sequence number"), N_("N") },
     { NULL }
   };
 
   if (!parse_command (argc, argv, entries,
-                      _("Exports the event log, one JSON object per line and per "
-                        "event: uuid, seq, seat, batch, item, actor, role, kind, "
-                        "payload, time (UTC), time_us, dwell_ms, act, prev_hash, "
-                        "hash.")))
+                      _("Exports the store. jsonl: the event log, one JSON object per "
+                        "line and per event: uuid, seq, seat, batch, item, actor, role, "
+                        "kind, payload, time (UTC), time_us, dwell_ms, act, prev_hash, "
+                        "hash. state-jsonl and csv: the current state of each item. "
+                        "label-studio: Label Studio tasks. coco: COCO detection. voc, "
+                        "yolo: folders of annotation files. conll: text spans as BIO "
+                        "tags. bundle: a seat bundle to merge into another store.")))
     return LB_CLI_EXIT_FAILED;
   if (format == NULL)
     format = g_strdup ("jsonl");
@@ -1048,80 +1061,68 @@ cmd_export (int    argc,
     }
   if (after_seq < 0)
     return lb_cli_fail (_("--after-seq cannot be negative"));
+  if (after_seq > 0 && !g_str_equal (format, "jsonl"))
+    return lb_cli_fail (_("--after-seq applies to the jsonl format only"));
+  if (since != NULL && !lb_export_parse_time (since, &filter.since_us, &error))
+    return lb_cli_fail ("--since: %s", error->message);
+  to_stdout = output_path == NULL || g_str_equal (output_path, "-");
+  if (to_stdout && lb_export_format_is_directory (format))
+    return lb_cli_fail (_("The %s export is a folder: give it with -o FOLDER"), format);
+  filter.batch = batch;
+  filter.after_seq = after_seq;
+  counts_events = g_str_equal (format, "jsonl") || g_str_equal (format, "bundle");
 
   store = open_store (store_path, OPEN_READ);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
 
-  if (output_path != NULL && output_is_store_file (output_path, lb_store_get_path (store)))
+  if (!to_stdout && output_is_store_file (output_path, lb_store_get_path (store)))
     {
       close_store (store);
       return lb_cli_fail (_("%s is the store (or one of its files); give another file to "
                             "--output"), output_path);
     }
 
-  if (output_path != NULL)
+  if (to_stdout)
     {
-      /* a temporary file of our own beside the target, renamed over it at the end */
-      g_autofree char *dir = g_path_get_dirname (output_path);
-      g_autofree char *base = g_path_get_basename (output_path);
-      g_autofree char *template = g_strdup_printf (".%s.XXXXXX", base);
-
-      tmp_path = g_build_filename (dir, template, NULL);
-      fd = g_mkstemp_full (tmp_path, O_WRONLY | O_CLOEXEC, 0644);
-      if (fd < 0)
-        {
-          int saved_errno = errno;
-
-          close_store (store);
-          return lb_cli_fail (_("Cannot write %s: %s"), output_path, g_strerror (saved_errno));
-        }
+      fflush (stdout);
+      output = g_unix_output_stream_new (1, FALSE);
+      ok = lb_export_to_stream (store, format, &filter, output, NULL, NULL, &n_written,
+                                &warnings, NULL, &error);
     }
-
-  fflush (stdout);
-  output = g_unix_output_stream_new (fd, FALSE);
-  ok = lb_export_events (store, format, after_seq, output, &n_written, NULL, &error);
+  else
+    {
+      /* a temporary file beside the target, fsynced and renamed over it at the end */
+      ok = lb_export_to_path_full (store, format, &filter, output_path, NULL, NULL, &n_written,
+                                   &warnings, NULL, &error);
+    }
   close_store (store);
 
-  if (ok && output_path != NULL && fsync (fd) != 0)
-    {
-      g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno),
-                   _("Cannot write %s: %s"), tmp_path, g_strerror (errno));
-      ok = FALSE;
-    }
-  if (output_path != NULL)
-    {
-      if (close (fd) != 0 && ok)
-        {
-          g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno),
-                       _("Cannot write %s: %s"), tmp_path, g_strerror (errno));
-          ok = FALSE;
-        }
-      if (ok && g_rename (tmp_path, output_path) != 0)
-        {
-          g_set_error (&error, G_IO_ERROR, g_io_error_from_errno (errno),
-                       _("Cannot rename %s to %s: %s"), tmp_path, output_path,
-                       g_strerror (errno));
-          ok = FALSE;
-        }
-      if (!ok)
-        g_unlink (tmp_path);
-    }
+  for (guint i = 0; warnings != NULL && warnings[i] != NULL; i++)
+    g_printerr (_("Warning: %s\n"), warnings[i]);
 
   /* The reader went away (export | head): nothing to tell it */
-  if (!ok && output_path == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
+  if (!ok && to_stdout && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE))
     return LB_CLI_EXIT_FAILED;
   if (!ok)
     return lb_cli_fail ("%s", error ? error->message : _("The export failed"));
 
-  if (output_path != NULL)
+  if (!to_stdout)
     {
       g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, n_written);
 
-      /* TRANSLATORS: %s is the number of events, then the file */
-      g_printerr (g_dngettext (GETTEXT_PACKAGE, "Exported %s event to %s\n",
-                               "Exported %s events to %s\n", (gulong) MIN (n_written, G_MAXULONG)),
-                  count, output_path);
+      if (counts_events)
+        /* TRANSLATORS: %s is the number of events, then the file */
+        g_printerr (g_dngettext (GETTEXT_PACKAGE, "Exported %s event to %s\n",
+                                 "Exported %s events to %s\n",
+                                 (gulong) MIN (n_written, G_MAXULONG)),
+                    count, output_path);
+      else
+        /* TRANSLATORS: %s is the number of items, then the file or folder */
+        g_printerr (g_dngettext (GETTEXT_PACKAGE, "Exported %s item to %s\n",
+                                 "Exported %s items to %s\n",
+                                 (gulong) MIN (n_written, G_MAXULONG)),
+                    count, output_path);
     }
   return LB_CLI_EXIT_OK;
 }

@@ -12,6 +12,9 @@
 #include "lb-item-view.h"
 #include "lb-image-loader.h"
 #include "lb-panel.h"
+#include "lb-export-dialog.h"
+#include "lb-preferences.h"
+#include "lb-sync-indicator.h"
 #include "lb-window.h"
 
 #define N_PREFETCH 3
@@ -27,6 +30,7 @@ struct _LbWindow
   GtkWidget            *save_box;
   GtkImage             *save_icon;
   GtkLabel             *save_label;
+  LbSyncIndicator      *sync_indicator;
   GtkStack             *stack;
   AdwStatusPage        *import_page;
   GtkSpinner           *import_spinner;
@@ -2388,6 +2392,34 @@ lb_window_get_key_controller (LbWindow *self)
   return self->key_controller;
 }
 
+/* Export and Preferences */
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  LbExportDialog *dialog;
+
+  if (self->store == NULL)
+    return;
+  dialog = lb_export_dialog_new (GTK_WINDOW (self), self->toast_overlay, self->store,
+                                 self->batch_id);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+
+  if (self->settings != NULL)
+    gtk_window_present (GTK_WINDOW (lb_preferences_new (GTK_WINDOW (self), self->settings)));
+}
+
 /* Who is labelling */
 
 static void
@@ -2478,6 +2510,8 @@ lb_window_set_settings (LbWindow  *self,
   g_settings_bind (settings, "window-width", self, "default-width", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-height", self, "default-height", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "window-maximized", self, "maximized", G_SETTINGS_BIND_DEFAULT);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preferences", TRUE);
+  lb_sync_indicator_set_settings (self->sync_indicator, settings);
 }
 
 /* Actions that read or write the store do nothing useful without one:
@@ -2488,7 +2522,7 @@ update_store_actions (LbWindow *self)
   static const char * const actions[] = {
     "win.open-folder", "win.open-manifest", "win.open-demo",
     "win.open-folder-with-config", "win.open-manifest-with-config",
-    "win.submit", "win.skip", "win.undo", "win.redo",
+    "win.submit", "win.skip", "win.undo", "win.redo", "win.export",
   };
   gboolean has_store = self->store != NULL;
 
@@ -2508,6 +2542,7 @@ lb_window_set_store (LbWindow *self,
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_set_object (&self->store, store);
   update_store_actions (self);
+  lb_sync_indicator_set_store (self->sync_indicator, store);
   if (store != NULL)
     {
       g_signal_connect_object (store, "item-changed", G_CALLBACK (item_changed_cb), self, 0);
@@ -2980,6 +3015,7 @@ lb_window_class_init (LbWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LB_TYPE_PANEL);
+  g_type_ensure (LB_TYPE_SYNC_INDICATOR);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/lb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbWindow, toast_overlay);
@@ -2987,6 +3023,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWindow, save_box);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, save_icon);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, save_label);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, import_page);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, import_spinner);
@@ -3019,6 +3056,8 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.open-manifest-with-config", NULL,
                                    open_with_config_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL, cancel_import_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_action (widget_class, "win.show-rejections", NULL,
                                    show_rejections_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
@@ -3039,6 +3078,10 @@ lb_window_class_init (LbWindowClass *klass)
                                        "win.open-folder", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.open-manifest", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
+                                       "win.export", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
+                                       "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK,
                                        "win.filter", "s", "todo");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK,
@@ -3085,6 +3128,7 @@ lb_window_init (LbWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   update_store_actions (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.preferences", FALSE);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (row_setup_cb), self);

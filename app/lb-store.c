@@ -2912,10 +2912,23 @@ _lb_store_merge_event (LbStoreMerge   *m,
   /* new: it must continue the seat's chain as the store has it */
   if (strcmp (ev->prev_hash, ms->store_head) != 0)
     {
+      g_autoptr(sqlite3_stmt) other = NULL;
+      g_autofree char *other_uuid = NULL;
+
+      /* the store's event in that place of the chain */
+      other = prepare (self->wdb, "SELECT uuid FROM events WHERE seat = ?1 AND prev_hash = ?2"
+                                  " ORDER BY seq LIMIT 1", error);
+      if (other == NULL)
+        return FALSE;
+      bind_text (other, 1, ev->seat);
+      bind_text (other, 2, ev->prev_hash);
+      if (sqlite3_step (other) == SQLITE_ROW)
+        other_uuid = g_strdup (col_text (other, 0));
       g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORK,
-                   _("seat %s: the store’s chain and the bundle’s differ at event %s (the "
-                     "store has other events of this seat after event %s)"),
-                   ev->seat, ev->uuid, *ev->prev_hash != '\0' ? ev->prev_hash : "-");
+                   _("seat %s: the store’s chain and the bundle’s differ from event %s on "
+                     "(the store has event %s there); the seat’s store was copied or "
+                     "restored and both copies went on"),
+                   ev->seat, ev->uuid, other_uuid != NULL ? other_uuid : "-");
       return FALSE;
     }
 

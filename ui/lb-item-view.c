@@ -9,6 +9,7 @@
 
 #include "lb-image-canvas.h"
 #include "lb-item-view.h"
+#include "lb-text-view.h"
 
 /* The spinner appears only when decoding takes longer than this, so fast
  * loads do not flicker. */
@@ -34,7 +35,7 @@ struct _LbItemView
   GtkSpinner        *spinner;
   LbImageCanvas     *canvas;
   GtkScrolledWindow *scrolled;
-  GtkTextView       *text_view;
+  LbTextView        *text_view;
   AdwStatusPage     *error_page;
   GtkLabel          *caption;
 
@@ -273,14 +274,18 @@ lb_item_view_show_image (LbItemView *self,
 static void
 lb_item_view_show_text (LbItemView *self)
 {
-  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
   const char *text = lb_item_get_text (self->item);
   GtkTextIter start, end;
 
   lb_item_view_stop_spinner (self);
   lb_image_canvas_set_texture (self->canvas, NULL);
 
-  /* Plain text, never markup. */
+  /* The spans of the previous text are gone; this one's come with
+   * lb_item_view_set_spans(). */
+  lb_text_view_set_spans (self->text_view, NULL, lb_text_view_get_schema (self->text_view));
+  /* Plain text, never markup; nothing else is ever inserted, so the
+   * buffer's offsets are the item's code points. */
   gtk_text_buffer_set_text (buffer, text ? text : "", -1);
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   gtk_text_buffer_apply_tag (buffer, self->body_tag, &start, &end);
@@ -777,12 +782,13 @@ lb_item_view_init (LbItemView *self)
   GtkTextBuffer *buffer;
 
   g_type_ensure (LB_TYPE_IMAGE_CANVAS);
+  g_type_ensure (LB_TYPE_TEXT_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect (self->canvas, "notify::zoom", G_CALLBACK (canvas_zoom_cb), self);
 
   /* A little larger than the interface font; the user's font (and its
    * CJK fallback) is kept. */
-  buffer = gtk_text_view_get_buffer (self->text_view);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->text_view));
   self->body_tag = gtk_text_buffer_create_tag (buffer, NULL,
                                                "scale", PANGO_SCALE_LARGE,
                                                NULL);
@@ -929,4 +935,38 @@ lb_item_view_get_showing_image (LbItemView *self)
   return self->status == LB_ITEM_VIEW_READY && self->item != NULL
          && lb_item_get_kind (self->item) == LB_ITEM_KIND_IMAGE
          && lb_image_canvas_get_texture (self->canvas) != NULL;
+}
+
+LbTextView *
+lb_item_view_get_text_view (LbItemView *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM_VIEW (self), NULL);
+
+  return self->text_view;
+}
+
+gboolean
+lb_item_view_get_showing_text (LbItemView *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM_VIEW (self), FALSE);
+
+  return self->status == LB_ITEM_VIEW_READY && self->item != NULL
+         && lb_item_get_kind (self->item) == LB_ITEM_KIND_TEXT;
+}
+
+void
+lb_item_view_set_spans (LbItemView *self,
+                        LbItem     *item,
+                        LbSchema   *schema)
+{
+  g_return_if_fail (LB_IS_ITEM_VIEW (self));
+  g_return_if_fail (item == NULL || LB_IS_ITEM (item));
+
+  /* Only a snapshot of the text on screen */
+  if (item != NULL
+      && (self->item == NULL || lb_item_get_id (item) != lb_item_get_id (self->item)
+          || lb_item_get_kind (item) != LB_ITEM_KIND_TEXT
+          || g_strcmp0 (lb_item_get_text (item), lb_item_get_text (self->item)) != 0))
+    item = NULL;
+  lb_text_view_set_spans (self->text_view, item, schema);
 }

@@ -6,6 +6,8 @@
 #include "lb-image-canvas.h"
 #include "lb-item.h"
 #include "lb-image-loader.h"
+#include "lb-schema.h"
+#include "lb-text-view.h"
 
 G_BEGIN_DECLS
 
@@ -41,5 +43,15 @@ const char       *lb_item_view_get_error_message (LbItemView    *self);
  * current item's image. */
 LbImageCanvas    *lb_item_view_get_canvas        (LbItemView    *self);
 gboolean          lb_item_view_get_showing_image (LbItemView    *self);
+/* The text view (spans, selection, caret), and whether it shows the
+ * current item's text. */
+LbTextView       *lb_item_view_get_text_view     (LbItemView    *self);
+gboolean          lb_item_view_get_showing_text  (LbItemView    *self);
+/* Draws the spans of item (a fresh snapshot of the text shown; anything
+ * else clears them) in the schema's colours; the schema's span tool turns
+ * span marking on. */
+void              lb_item_view_set_spans         (LbItemView    *self,
+                                                  LbItem        *item,
+                                                  LbSchema      *schema);
 
 G_END_DECLS

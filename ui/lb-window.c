@@ -540,6 +540,8 @@ sync_regions (LbWindow *self)
     lb_image_canvas_set_regions (canvas, self->current, self->schema);
   else
     lb_image_canvas_set_regions (canvas, NULL, self->schema);
+  /* Spans are repainted from the same snapshot (after an act, undo or redo) */
+  lb_item_view_set_spans (LB_ITEM_VIEW (self->item_view), self->current, self->schema);
   /* The selected region's label, size and attributes as the store has them */
   {
     const char *id = lb_image_canvas_get_selected_region (canvas);
@@ -1268,6 +1270,108 @@ delete_region (LbWindow   *self,
   id = lb_item_get_id (self->current);
   lb_store_delete_region_async (self->store, id, self->actor, region_id, self->cancellable,
                                 delete_region_done_cb, act_data_new (self, id));
+}
+
+/* Spans */
+
+/* The text view when the current item is a text whose schema has the span tool */
+static LbTextView *
+span_text_view (LbWindow *self)
+{
+  LbItemView *view;
+  LbTextView *text;
+
+  if (self->item_view == NULL || self->current == NULL || self->schema == NULL)
+    return NULL;
+  view = LB_ITEM_VIEW (self->item_view);
+  text = lb_item_view_get_text_view (view);
+  if (!lb_item_view_get_showing_text (view) || !lb_text_view_get_span_mode (text))
+    return NULL;
+  return text;
+}
+
+static void
+create_span_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  ActData *data = user_data;
+  LbWindow *self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *span_id = NULL;
+
+  if (lb_store_create_span_finish (LB_STORE (source), result, &span_id, &error)
+      && self->current != NULL && lb_item_get_id (self->current) == data->item_id)
+    {
+      g_autoptr(LbItem) fresh = lb_store_get_item (self->store, data->item_id, NULL);
+
+      if (fresh != NULL)
+        {
+          g_set_object (&self->current, fresh);
+          sync_regions (self);
+          lb_text_view_select_span (lb_item_view_get_text_view (LB_ITEM_VIEW (self->item_view)),
+                                    span_id);
+        }
+    }
+  region_act_done (data, error);
+}
+
+static void
+delete_span_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  lb_store_delete_span_finish (LB_STORE (source), result, &error);
+  region_act_done (user_data, error);
+}
+
+/* A label's hotkey on selected text: that text becomes a span of the label */
+static void
+create_span (LbWindow   *self,
+             LbTextView *text,
+             const char *label,
+             gint64      start,
+             gint64      end)
+{
+  const LbSpan *other;
+  gint64 id;
+
+  if (self->store == NULL || !ensure_actor (self))
+    return;
+  other = lb_schema_get_overlapping_spans (self->schema) ? NULL
+          : lb_text_view_find_overlap (text, start, end);
+  if (other != NULL)
+    {
+      const LbSchemaLabel *l = lb_schema_find_label (self->schema, other->label);
+      g_autofree char *msg =
+        /* Translators: the label's title, then the text the existing span covers */
+        g_strdup_printf (_("Not marked: the selection overlaps the span “%s” (%s), and spans "
+                           "may not overlap in this batch"),
+                         other->text, l != NULL && l->title != NULL ? l->title : other->label);
+
+      lb_panel_set_message (self->panel, msg);
+      return;
+    }
+  lb_panel_set_message (self->panel, NULL);
+  lb_text_view_clear_text_selection (text);
+  id = lb_item_get_id (self->current);
+  lb_store_create_span_async (self->store, id, self->actor, label, start, end,
+                              self->cancellable, create_span_done_cb, act_data_new (self, id));
+}
+
+static void
+delete_span (LbWindow   *self,
+             const char *span_id)
+{
+  gint64 id;
+
+  if (self->store == NULL || self->current == NULL || !ensure_actor (self))
+    return;
+  id = lb_item_get_id (self->current);
+  lb_store_delete_span_async (self->store, id, self->actor, span_id, self->cancellable,
+                              delete_span_done_cb, act_data_new (self, id));
 }
 
 static void
@@ -2231,6 +2335,94 @@ handle_region_key (LbWindow        *self,
   return FALSE;
 }
 
+/* Keys of a text with the span tool; FALSE when not one of them */
+static gboolean
+handle_span_key (LbWindow        *self,
+                 guint            keyval,
+                 GdkModifierType  state,
+                 const char      *key)
+{
+  LbTextView *text = span_text_view (self);
+  GtkWidget *focus = gtk_window_get_focus (GTK_WINDOW (self));
+  gboolean shift = (state & GDK_SHIFT_MASK) != 0;
+  const char *selected;
+  gint64 start, end;
+  guint index;
+
+  if (text == NULL)
+    return FALSE;
+  selected = lb_text_view_get_selected_span (text);
+
+  switch (keyval)
+    {
+    case GDK_KEY_Up:
+    case GDK_KEY_KP_Up:
+    case GDK_KEY_Down:
+    case GDK_KEY_KP_Down:
+      /* Without Shift, Up and Down move in the queue */
+      if (!shift)
+        return FALSE;
+      G_GNUC_FALLTHROUGH;
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      /* The caret shows where the selection goes */
+      if (focus != GTK_WIDGET (text))
+        gtk_widget_grab_focus (GTK_WIDGET (text));
+      return lb_text_view_move_caret (text, keyval, FALSE, shift);
+    case GDK_KEY_Escape:
+      if (lb_text_view_get_text_selection (text, NULL, NULL))
+        lb_text_view_clear_text_selection (text);
+      else if (selected != NULL)
+        lb_text_view_select_span (text, NULL);
+      else if (focus == GTK_WIDGET (text))
+        gtk_window_set_focus (GTK_WINDOW (self), NULL);
+      else
+        return FALSE;
+      return TRUE;
+    case GDK_KEY_Delete:
+    case GDK_KEY_KP_Delete:
+      if (selected == NULL)
+        return FALSE;
+      delete_span (self, selected);
+      return TRUE;
+    case GDK_KEY_Tab:
+    case GDK_KEY_ISO_Left_Tab:
+    case GDK_KEY_KP_Tab:
+      /* Inside the panel, Tab moves the focus as usual */
+      if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (self->panel)))
+        return FALSE;
+      return lb_text_view_cycle_selection (text, keyval == GDK_KEY_ISO_Left_Tab || shift);
+    default:
+      break;
+    }
+
+  if (key == NULL || key[0] == '\0'
+      || lb_schema_lookup_hotkey (self->schema, key, &index) != LB_HOTKEY_LABEL)
+    return FALSE;
+
+  /* A label's hotkey marks the selected text; without a selection it picks
+   * the class label as usual */
+  if (lb_text_view_get_text_selection (text, &start, &end))
+    {
+      create_span (self, text, lb_schema_get_label (self->schema, index)->id, start, end);
+      return TRUE;
+    }
+  if (!lb_schema_has_tool (self->schema, LB_TOOL_CLASS))
+    {
+      lb_panel_set_message (self->panel,
+                            _("Select some text first (drag, or Shift+arrows), then press "
+                              "the label’s key"));
+      return TRUE;
+    }
+  return FALSE;
+}
+
 static gboolean
 key_pressed_cb (GtkEventControllerKey *controller,
                 guint                  keyval,
@@ -2244,7 +2436,9 @@ key_pressed_cb (GtkEventControllerKey *controller,
   gunichar c;
   char buf[8] = { 0 };
 
-  if (is_text_widget (focus))
+  /* The span text takes the focus for its caret, yet the window's keys
+   * work there as anywhere on the item */
+  if (is_text_widget (focus) && !LB_IS_TEXT_VIEW (focus))
     {
       if (keyval == GDK_KEY_Escape && mods == 0)
         {
@@ -2276,7 +2470,8 @@ key_pressed_cb (GtkEventControllerKey *controller,
   if (c != 0 && g_unichar_isgraph (c))
     g_unichar_to_utf8 (c, buf);
   if (!lb_panel_is_reason_widget (self->panel, focus)
-      && handle_region_key (self, keyval, state, buf))
+      && (handle_region_key (self, keyval, state, buf)
+          || handle_span_key (self, keyval, state, buf)))
     return TRUE;
 
   if (c != 0 && g_unichar_isgraph (c))

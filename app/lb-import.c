@@ -16,8 +16,11 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "lb-image.h"
 #include "lb-import.h"
+#include "lb-import-private.h"
 #include "lb-label-config.h"
+#include "lb-predictions.h"
 #include "lb-schema.h"
 #include "lb-store-private.h"
 
@@ -36,6 +39,7 @@ typedef enum {
   SOURCE_FOLDER,
   SOURCE_JSONL,
   SOURCE_CSV,
+  SOURCE_LABEL_STUDIO,
 } SourceKind;
 
 /* Where an item of the chunk came from, for its rejection */
@@ -53,6 +57,7 @@ typedef struct {
   const char           *schema_json;   /* NULL: keep the batch's schema */
   const char           *origin_file;   /* of the next add_item () */
   guint                 origin_line;
+  guint                 ls_task;       /* Label Studio: 1-based task being read, or 0 */
   GArray               *origins;       /* of Origin, one per item of the chunk */
   GArray               *spare_origins;
   GArray               *conflicts;     /* of guint: indices in the spare chunk */
@@ -81,6 +86,12 @@ typedef struct {
   LbImportProgressFunc  progress;
   gpointer              progress_data;
   GCancellable         *cancellable;
+
+  /* Label Studio task files */
+  JsonParser           *ls_parser;     /* the parsed file, kept until the annotations are in */
+  LbSchema             *ls_schema;     /* the schema the import gives or the batch has */
+  GPtrArray            *ls_replays;    /* of LsReplay*: added tasks with annotations */
+  gint64                ls_watermark;  /* the highest item id before the import */
 } Importer;
 
 void
@@ -117,6 +128,9 @@ importer_clear (Importer *im)
   if (im->scratch != NULL)
     g_string_free (im->scratch, TRUE);
   g_clear_pointer (&im->report, lb_import_report_free);
+  g_clear_pointer (&im->ls_replays, g_ptr_array_unref);
+  g_clear_pointer (&im->ls_schema, lb_schema_unref);
+  g_clear_object (&im->ls_parser);
 }
 
 static void G_GNUC_PRINTF (4, 5)
@@ -135,6 +149,9 @@ reject (Importer   *im,
 
   if (line > 0)
     g_ptr_array_add (im->report->rejections, g_strdup_printf ("%s:%u: %s", file, line, reason));
+  else if (im->ls_task > 0)
+    g_ptr_array_add (im->report->rejections,
+                     g_strdup_printf (_("%s: task %u: %s"), file, im->ls_task, reason));
   else
     g_ptr_array_add (im->report->rejections, g_strdup_printf ("%s: %s", file, reason));
 }
@@ -1842,6 +1859,588 @@ import_folder (Importer    *im,
   return TRUE;
 }
 
+/* Label Studio task files (.json): a JSON array of tasks, as Label Studio
+ * exports them (https://labelstud.io/guide/export#Label-Studio-JSON-format-of-annotated-tasks).
+ * json-glib parses the whole document into a tree, so the file is limited to
+ * LB_IMPORT_MAX_LABEL_STUDIO_BYTES; the items then go to the store in chunks
+ * as for the other manifests. */
+
+/* An added task whose annotations become events once its item is committed */
+typedef struct {
+  guint       task;          /* 1-based */
+  const char *external_id;   /* in im->ids */
+  JsonArray  *annotations;   /* in im->ls_parser's tree */
+  LbItemKind  kind;
+  char       *image_path;    /* absolute, images */
+  const char *text;          /* in the tree, texts */
+} LsReplay;
+
+static void
+ls_replay_free (gpointer data)
+{
+  LsReplay *replay = data;
+
+  g_free (replay->image_path);
+  g_free (replay);
+}
+
+/* json-glib says "<data>:LINE:COLUMN: Parse error: ..." */
+static void
+ls_parse_error (const char    *display_path,
+                const GError  *parse_error,
+                GError       **error)
+{
+  const char *message = parse_error->message;
+  guint line_no, column;
+  int consumed = 0;
+
+  if (sscanf (message, "<data>:%u:%u: %n", &line_no, &column, &consumed) == 2 && consumed > 0)
+    {
+      message += consumed;
+      if (g_str_has_prefix (message, "Parse error: "))
+        message += strlen ("Parse error: ");
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s:%u:%u: invalid JSON: %s"), display_path, line_no, column, message);
+    }
+  else
+    g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID, _("%s: invalid JSON: %s"),
+                 display_path, message);
+}
+
+static JsonArray *
+ls_get_array (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static gboolean
+ls_is_string (JsonNode *node)
+{
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_STRING;
+}
+
+/* Who made an annotation: Label Studio writes completed_by as a user id
+ * (a number, or an object with "id" and "email"): "label-studio:ID" (or
+ * "label-studio:EMAIL"). A string is an actor's name, as our own export
+ * writes it, and is kept as it is. */
+static char *
+ls_actor (JsonObject *annotation)
+{
+  JsonNode *node = json_object_get_member (annotation, "completed_by");
+
+  if (ls_is_string (node) && *json_node_get_string (node) != '\0')
+    return g_strdup (json_node_get_string (node));
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_INT64)
+    return g_strdup_printf ("label-studio:%" G_GINT64_FORMAT, json_node_get_int (node));
+  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *user = json_node_get_object (node);
+      JsonNode *email = json_object_get_member (user, "email");
+      JsonNode *id = json_object_get_member (user, "id");
+
+      if (ls_is_string (email) && *json_node_get_string (email) != '\0')
+        return g_strdup_printf ("label-studio:%s", json_node_get_string (email));
+      if (id != NULL && JSON_NODE_HOLDS_VALUE (id) &&
+          json_node_get_value_type (id) == G_TYPE_INT64)
+        return g_strdup_printf ("label-studio:%" G_GINT64_FORMAT, json_node_get_int (id));
+    }
+  return g_strdup ("label-studio");
+}
+
+/* The prediction kept for the item: the best-scored one, or the first.
+ * Returns its "_predictions" JSON (NULL when nothing could be translated);
+ * what is left out goes to problems. */
+static JsonNode *
+ls_translate_predictions (LbLsMapping *mapping,
+                          JsonArray   *predictions,
+                          LbItemKind   kind,
+                          const char  *image_path,
+                          const char  *text,
+                          GPtrArray   *problems)
+{
+  g_autoptr(LbPreAnnotation) pa = NULL;
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  guint n = json_array_get_length (predictions);
+  guint best = G_MAXUINT;
+  double best_score = -G_MAXDOUBLE;
+
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (predictions, i);
+      JsonNode *score;
+      double value = -G_MAXDOUBLE / 2;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_ptr_array_add (problems, g_strdup_printf (_("prediction %u: not a JSON object"),
+                                                      i + 1));
+          continue;
+        }
+      score = json_object_get_member (json_node_get_object (node), "score");
+      if (score != NULL && JSON_NODE_HOLDS_VALUE (score) &&
+          (json_node_get_value_type (score) == G_TYPE_DOUBLE ||
+           json_node_get_value_type (score) == G_TYPE_INT64))
+        value = json_node_get_double (score);
+      if (best == G_MAXUINT || value > best_score)
+        {
+          best = i;
+          best_score = value;
+        }
+    }
+  if (best == G_MAXUINT)
+    return NULL;
+
+  for (guint i = 0; i < n; i++)
+    if (i != best && JSON_NODE_HOLDS_OBJECT (json_array_get_element (predictions, i)))
+      g_ptr_array_add (problems,
+                       g_strdup_printf (_("prediction %u: left out (an item keeps one "
+                                          "prediction: the best-scored, %u)"), i + 1, best + 1));
+
+  {
+    JsonObject *prediction = json_node_get_object (json_array_get_element (predictions, best));
+    JsonNode *model = json_object_get_member (prediction, "model_version");
+    JsonNode *score = json_object_get_member (prediction, "score");
+
+    pa = _lb_ls_translate (mapping, ls_get_array (prediction, "result"), kind, image_path, text,
+                           lines);
+    for (guint i = 0; i < lines->len; i++)
+      g_ptr_array_add (problems, g_strdup_printf (_("prediction %u: %s"), best + 1,
+                                                  (char *) g_ptr_array_index (lines, i)));
+    if (ls_is_string (model) && *json_node_get_string (model) != '\0')
+      pa->model = g_strdup (json_node_get_string (model));
+    if (score != NULL && JSON_NODE_HOLDS_VALUE (score) &&
+        (json_node_get_value_type (score) == G_TYPE_DOUBLE ||
+         json_node_get_value_type (score) == G_TYPE_INT64))
+      {
+        pa->score = json_node_get_double (score);
+        pa->has_score = TRUE;
+      }
+  }
+
+  if (_lb_pre_annotation_is_empty (pa))
+    return NULL;
+  return _lb_pre_annotation_to_json (pa);
+}
+
+/* Image values that name no file here */
+static const char *
+ls_remote_reason (const char *value)
+{
+  if (g_str_has_prefix (value, "/data/upload/"))
+    return _("a file uploaded to Label Studio, not available here (copy the images beside the "
+             "task file and give their relative paths)");
+  if (g_str_has_prefix (value, "/data/local-files/"))
+    return _("a file of Label Studio’s local storage, not available here (give the path "
+             "relative to the task file)");
+  if (g_str_has_prefix (value, "http://") || g_str_has_prefix (value, "https://") ||
+      g_str_has_prefix (value, "s3://") || g_str_has_prefix (value, "gs://") ||
+      g_str_has_prefix (value, "azure-blob://") || g_str_has_prefix (value, "data:"))
+    return _("a URL; only image files in the task file’s folder are imported (download them "
+             "beside it and give their relative paths)");
+  return NULL;
+}
+
+static gboolean
+ls_import_task (Importer     *im,
+                LbLsMapping  *mapping,
+                JsonNode     *node,
+                gboolean     *guessed_key,
+                GError      **error)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *full = NULL;
+  g_autofree char *meta_json = NULL;
+  g_autofree char *why = NULL;
+  char number[32];
+  JsonObject *task, *data;
+  JsonNode *data_node, *value_node, *id_node, *meta_node;
+  JsonArray *predictions, *annotations;
+  const char *key = NULL;
+  const char *value;
+  const char *id = NULL;
+  LbItemKind kind = LB_ITEM_KIND_TEXT;
+  guint n_rejections;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      reject (im, im->display_path, 0, _("not a JSON object"));
+      return TRUE;
+    }
+  task = json_node_get_object (node);
+  data_node = json_object_get_member (task, "data");
+  if (data_node == NULL || !JSON_NODE_HOLDS_OBJECT (data_node))
+    {
+      reject (im, im->display_path, 0, _("no “data” object"));
+      return TRUE;
+    }
+  data = json_node_get_object (data_node);
+
+  /* which member of data is the item */
+  if (_lb_ls_mapping_get_data_key (mapping, &key, &kind))
+    {
+      if (!json_object_has_member (data, key))
+        {
+          reject (im, im->display_path, 0,
+                  _("data has no “%s” (the labeling config’s <%s value=\"$%s\">)"), key,
+                  kind == LB_ITEM_KIND_IMAGE ? "Image" : "Text", key);
+          return TRUE;
+        }
+    }
+  else if (json_object_has_member (data, "image"))
+    key = "image", kind = LB_ITEM_KIND_IMAGE;
+  else if (json_object_has_member (data, "text"))
+    key = "text", kind = LB_ITEM_KIND_TEXT;
+  else
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *member;
+
+      json_object_iter_init (&iter, data);
+      while (json_object_iter_next (&iter, &name, &member))
+        if (ls_is_string (member) && !g_str_equal (name, "lb_item") &&
+            !g_str_equal (name, "lb_batch"))
+          {
+            key = name;
+            break;
+          }
+      if (key == NULL)
+        {
+          reject (im, im->display_path, 0,
+                  _("data has neither “image” nor “text” nor any other text or path"));
+          return TRUE;
+        }
+      kind = has_image_extension (json_node_get_string (member)) ? LB_ITEM_KIND_IMAGE
+                                                                  : LB_ITEM_KIND_TEXT;
+      if (!*guessed_key)
+        {
+          /* said once per file, with the first task it applies to */
+          *guessed_key = TRUE;
+          reject (im, im->display_path, 0,
+                  kind == LB_ITEM_KIND_IMAGE
+                    ? _("data has neither “image” nor “text”: “%s” is taken as the image "
+                        "(give a labeling config to say which)")
+                    : _("data has neither “image” nor “text”: “%s” is taken as the text "
+                        "(give a labeling config to say which)"), key);
+        }
+    }
+
+  value_node = json_object_get_member (data, key);
+  if (!ls_is_string (value_node))
+    {
+      reject (im, im->display_path, 0, _("data.%s is not a string"), key);
+      return TRUE;
+    }
+  value = json_node_get_string (value_node);
+
+  /* the external id: ours (data.lb_item) or Label Studio's task id */
+  id_node = json_object_get_member (data, "lb_item");
+  if (ls_is_string (id_node))
+    id = json_node_get_string (id_node);
+  else
+    {
+      id_node = json_object_get_member (task, "id");
+      if (ls_is_string (id_node))
+        id = json_node_get_string (id_node);
+      else if (id_node != NULL && JSON_NODE_HOLDS_VALUE (id_node) &&
+               json_node_get_value_type (id_node) == G_TYPE_INT64)
+        {
+          g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, json_node_get_int (id_node));
+          id = number;
+        }
+    }
+  if (id == NULL)
+    {
+      reject (im, im->display_path, 0, _("no id (neither data.lb_item nor the task’s “id”)"));
+      return TRUE;
+    }
+
+  if (kind == LB_ITEM_KIND_IMAGE)
+    {
+      const char *remote = ls_remote_reason (value);
+
+      if (remote != NULL)
+        {
+          reject (im, im->display_path, 0, "data.%s “%s”: %s", key, value, remote);
+          return TRUE;
+        }
+      /* checked here already: predictions probe the file */
+      if ((why = normalize_relative_path (im, value)) != NULL)
+        {
+          reject (im, im->display_path, 0, "data.%s “%s”: %s", key, value, why);
+          return TRUE;
+        }
+      full = g_build_filename (im->root, im->scratch->str, NULL);
+      if ((why = check_inside_root (im, full)) != NULL)
+        {
+          reject (im, im->display_path, 0, "data.%s “%s”: %s", key, value, why);
+          return TRUE;
+        }
+    }
+  else if (check_text (value, strlen (value)) != NULL)
+    {
+      reject (im, im->display_path, 0, "data.%s: %s", key, check_text (value, strlen (value)));
+      return TRUE;
+    }
+
+  /* meta: the task's own "meta", and the pre-annotations */
+  meta_node = json_object_get_member (task, "meta");
+  predictions = ls_get_array (task, "predictions");
+  if ((meta_node != NULL && JSON_NODE_HOLDS_OBJECT (meta_node) &&
+       json_object_get_size (json_node_get_object (meta_node)) > 0) ||
+      (predictions != NULL && json_array_get_length (predictions) > 0))
+    {
+      g_autoptr(JsonNode) meta = meta_node != NULL && JSON_NODE_HOLDS_OBJECT (meta_node)
+                                   ? json_node_copy (meta_node)
+                                   : json_node_init_object (json_node_alloc (),
+                                                            json_object_new ());
+      JsonNode *kept = NULL;
+
+      if (predictions != NULL && json_array_get_length (predictions) > 0)
+        kept = ls_translate_predictions (mapping, predictions,
+                                         kind, full, kind == LB_ITEM_KIND_TEXT ? value : NULL,
+                                         problems);
+      if (kept != NULL)
+        json_object_set_member (json_node_get_object (meta), LB_PREDICTIONS_META_KEY, kept);
+      else
+        json_object_remove_member (json_node_get_object (meta), LB_PREDICTIONS_META_KEY);
+      if (json_object_get_size (json_node_get_object (meta)) > 0)
+        meta_json = json_to_string (meta, FALSE);
+      if (meta_json != NULL && strlen (meta_json) > LB_IMPORT_MAX_TEXT_BYTES)
+        {
+          reject (im, im->display_path, 0, _("“meta” with the predictions too long (more than "
+                                             "1 MiB)"));
+          return TRUE;
+        }
+    }
+
+  n_rejections = im->report->rejections->len;
+  if (!add_manifest_item (im, 0, id, kind == LB_ITEM_KIND_IMAGE ? value : NULL,
+                          kind == LB_ITEM_KIND_TEXT ? value : NULL,
+                          kind == LB_ITEM_KIND_TEXT ? strlen (value) : 0, meta_json, error))
+    return FALSE;
+  if (im->report->rejections->len != n_rejections)
+    return TRUE;  /* the item was rejected: nothing more about it */
+
+  for (guint i = 0; i < problems->len; i++)
+    reject (im, im->display_path, 0, "%s", (char *) g_ptr_array_index (problems, i));
+
+  annotations = ls_get_array (task, "annotations");
+  if (annotations != NULL && json_array_get_length (annotations) > 0)
+    {
+      LsReplay *replay = g_new0 (LsReplay, 1);
+
+      replay->task = im->ls_task;
+      replay->external_id = g_string_chunk_insert_const (im->ids, id);
+      replay->annotations = annotations;
+      replay->kind = kind;
+      replay->image_path = g_steal_pointer (&full);
+      replay->text = kind == LB_ITEM_KIND_TEXT ? value : NULL;
+      g_ptr_array_add (im->ls_replays, replay);
+    }
+  return TRUE;
+}
+
+static gboolean
+import_label_studio (Importer     *im,
+                     const char   *data,
+                     gsize         length,
+                     GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LbLsMapping) mapping = NULL;
+  g_autoptr(JsonArray) single = NULL;
+  JsonArray *tasks;
+  JsonNode *root;
+  gboolean guessed_key = FALSE;
+  gboolean any_annotations = FALSE;
+
+  if (length > LB_IMPORT_MAX_LABEL_STUDIO_BYTES)
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s: a Label Studio task file over %u MiB is not read (it is parsed "
+                     "whole); split it into smaller files"), im->display_path,
+                   (guint) (LB_IMPORT_MAX_LABEL_STUDIO_BYTES / (1024 * 1024)));
+      return FALSE;
+    }
+  if (!g_utf8_validate (data, length, NULL))
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID, _("%s: not valid UTF-8"),
+                   im->display_path);
+      return FALSE;
+    }
+
+  im->ls_parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (im->ls_parser, data, length, &local_error))
+    {
+      ls_parse_error (im->display_path, local_error, error);
+      return FALSE;
+    }
+  root = json_parser_get_root (im->ls_parser);
+  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
+    tasks = json_node_get_array (root);
+  else if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+           json_object_has_member (json_node_get_object (root), "data"))
+    {
+      /* one task on its own */
+      single = json_array_new ();
+      json_array_add_element (single, json_node_ref (root));
+      tasks = single;
+    }
+  else
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s: not a Label Studio task file (a JSON array of tasks, each with a "
+                     "“data” object)"), im->display_path);
+      return FALSE;
+    }
+
+  mapping = _lb_ls_mapping_new (im->ls_schema);
+  im->ls_replays = g_ptr_array_new_with_free_func (ls_replay_free);
+
+  /* items added by this import get ids above every item before it */
+  for (guint i = 0; i < json_array_get_length (tasks) && !any_annotations; i++)
+    {
+      JsonNode *node = json_array_get_element (tasks, i);
+      JsonArray *annotations = JSON_NODE_HOLDS_OBJECT (node)
+                                 ? ls_get_array (json_node_get_object (node), "annotations")
+                                 : NULL;
+
+      any_annotations = annotations != NULL && json_array_get_length (annotations) > 0;
+    }
+  if (any_annotations)
+    {
+      g_autoptr(GArray) ids = lb_store_list_item_ids (im->store, 0, LB_ITEM_FILTER_ALL, error);
+
+      if (ids == NULL)
+        return FALSE;
+      for (guint i = 0; i < ids->len; i++)
+        im->ls_watermark = MAX (im->ls_watermark, g_array_index (ids, gint64, i));
+    }
+
+  for (guint i = 0; i < json_array_get_length (tasks); i++)
+    {
+      im->ls_task = i + 1;
+      if (!ls_import_task (im, mapping, json_array_get_element (tasks, i), &guessed_key, error))
+        return FALSE;
+    }
+  im->ls_task = 0;
+  return TRUE;
+}
+
+typedef struct {
+  Importer   *im;
+  const char *prefix;  /* "annotation K: " or "" */
+} LsFail;
+
+static void
+ls_fail_cb (guint         origin,
+            const GError *error,
+            gpointer      user_data)
+{
+  LsFail *fail = user_data;
+
+  if (origin > 0)
+    reject (fail->im, fail->im->display_path, 0, _("%sresult %u: %s"), fail->prefix, origin,
+            error->message);
+  else
+    reject (fail->im, fail->im->display_path, 0, "%s%s", fail->prefix, error->message);
+}
+
+/* The annotations of the tasks whose items this import added become
+ * events, through the store's public API. */
+static gboolean
+ls_replay_annotations (Importer  *im,
+                       GError   **error)
+{
+  g_autoptr(LbSchema) schema = NULL;
+  g_autoptr(LbLsMapping) mapping = NULL;
+
+  if (im->ls_replays == NULL || im->ls_replays->len == 0 || im->report->n_added == 0)
+    return TRUE;
+
+  schema = lb_store_get_batch_schema (im->store, im->batch_id, error);
+  if (schema == NULL)
+    return FALSE;
+  mapping = _lb_ls_mapping_new (schema);
+
+  for (guint i = 0; i < im->ls_replays->len; i++)
+    {
+      const LsReplay *replay = g_ptr_array_index (im->ls_replays, i);
+      g_autoptr(LbItem) item = NULL;
+      guint n = json_array_get_length (replay->annotations);
+
+      im->ls_task = replay->task;
+      if (g_cancellable_is_cancelled (im->cancellable))
+        {
+          reject (im, im->display_path, 0,
+                  _("annotations not imported: the import was cancelled"));
+          continue;
+        }
+
+      item = lb_store_find_item (im->store, im->report->batch_name, replay->external_id, NULL);
+      if (item == NULL || lb_item_get_id (item) <= im->ls_watermark)
+        continue;  /* there before: its annotations were brought in then */
+
+      for (guint k = 0; k < n; k++)
+        {
+          JsonNode *node = json_array_get_element (replay->annotations, k);
+          g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+          g_autoptr(LbPreAnnotation) pa = NULL;
+          g_autofree char *prefix = n > 1 ? g_strdup_printf (_("annotation %u: "), k + 1)
+                                          : g_strdup ("");
+          g_autofree char *actor = NULL;
+          JsonObject *annotation;
+          JsonNode *member;
+          LsFail fail = { im, prefix };
+          GError *apply_error = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (node))
+            {
+              reject (im, im->display_path, 0, _("%snot a JSON object"), prefix);
+              continue;
+            }
+          annotation = json_node_get_object (node);
+          actor = ls_actor (annotation);
+          pa = _lb_ls_translate (mapping, ls_get_array (annotation, "result"), replay->kind,
+                                 replay->image_path, replay->text, problems);
+          for (guint p = 0; p < problems->len; p++)
+            reject (im, im->display_path, 0, "%s%s", prefix,
+                    (char *) g_ptr_array_index (problems, p));
+
+          member = json_object_get_member (annotation, "was_cancelled");
+          pa->skipped = member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+                        json_node_get_value_type (member) == G_TYPE_BOOLEAN &&
+                        json_node_get_boolean (member);
+          member = json_object_get_member (annotation, "lead_time");
+          if (member != NULL && JSON_NODE_HOLDS_VALUE (member) &&
+              (json_node_get_value_type (member) == G_TYPE_DOUBLE ||
+               json_node_get_value_type (member) == G_TYPE_INT64) &&
+              json_node_get_double (member) > 0 && json_node_get_double (member) < 1e9)
+            pa->dwell_ms = (gint64) (json_node_get_double (member) * 1000.0);
+
+          if (_lb_pre_annotation_is_empty (pa))
+            continue;
+          if (!_lb_pre_annotation_apply (im->store, lb_item_get_id (item), actor, pa, FALSE,
+                                         ls_fail_cb, &fail, &apply_error))
+            {
+              /* the item could not be read back: the store is failing */
+              im->ls_task = 0;
+              g_propagate_error (error, apply_error);
+              return FALSE;
+            }
+          im->report->n_annotations++;
+        }
+    }
+  im->ls_task = 0;
+  return TRUE;
+}
+
 /* The import as a whole */
 
 static SourceKind
@@ -1858,6 +2457,8 @@ source_kind_for (const char *path,
         return SOURCE_JSONL;
       if (g_ascii_strcasecmp (dot, ".csv") == 0)
         return SOURCE_CSV;
+      if (g_ascii_strcasecmp (dot, ".json") == 0)
+        return SOURCE_LABEL_STUDIO;
     }
 
   *supported = FALSE;
@@ -1964,7 +2565,8 @@ lb_import (LbStore                *store,
       if (!supported || !S_ISREG (st.st_mode))
         {
           g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_UNSUPPORTED,
-                       _("%s: not a folder, a .jsonl or a .csv manifest"), path);
+                       _("%s: not a folder, a .jsonl or .csv manifest or a Label Studio .json "
+                         "task file"), path);
           return NULL;
         }
       im.root = g_path_get_dirname (absolute);
@@ -1995,6 +2597,18 @@ lb_import (LbStore                *store,
     }
   if (schema_given)
     schema_json = lb_schema_to_json (schema);
+
+  /* Label Studio: the schema names the controls; without one given, the
+   * batch's own when it exists */
+  if (kind == SOURCE_LABEL_STUDIO)
+    {
+      g_autoptr(LbBatch) existing = schema_given ? NULL : lb_store_find_batch (store, name, NULL);
+
+      if (existing != NULL)
+        im.ls_schema = lb_store_get_batch_schema (store, existing->id, NULL);
+      if (im.ls_schema == NULL)
+        im.ls_schema = lb_schema_ref (schema);
+    }
 
   if (kind == SOURCE_FOLDER)
     {
@@ -2071,12 +2685,17 @@ lb_import (LbStore                *store,
     case SOURCE_CSV:
       ok = import_csv (&im, &csv, error);
       break;
+    case SOURCE_LABEL_STUDIO:
+      ok = import_label_studio (&im, data, length, error);
+      break;
     default:
       g_assert_not_reached ();
     }
 
   if (ok)
     ok = flush (&im, error) && wait_for_commit (&im, error);
+  if (ok && kind == SOURCE_LABEL_STUDIO)
+    ok = ls_replay_annotations (&im, error);
 
   /* nothing at all in PATH: no batch */
   if (ok && im.batch_id == 0 && im.report->rejections->len == n_untranslated)

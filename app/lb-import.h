@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 /* Texts longer than this (in bytes of UTF-8) are rejected. */
 #define LB_IMPORT_MAX_TEXT_BYTES (1024 * 1024)
 
+/* Label Studio task files are parsed whole (json-glib builds a tree of the
+ * document): larger ones are refused (LB_IMPORT_ERROR_INVALID) */
+#define LB_IMPORT_MAX_LABEL_STUDIO_BYTES (256 * 1024 * 1024)
+
 /* Items are inserted in transactions of at most this many. */
 #define LB_IMPORT_CHUNK_SIZE 10000
 
@@ -20,8 +24,9 @@ G_BEGIN_DECLS
  * items are not errors: they are listed in the report. */
 typedef enum {
   LB_IMPORT_ERROR_NOT_FOUND,    /* PATH does not exist */
-  LB_IMPORT_ERROR_UNSUPPORTED,  /* not a folder, .jsonl, .csv (or .json) file */
-  LB_IMPORT_ERROR_INVALID,      /* the manifest is unusable as a whole (no header, bad schema) */
+  LB_IMPORT_ERROR_UNSUPPORTED,  /* not a folder, .jsonl, .csv or .json file */
+  LB_IMPORT_ERROR_INVALID,      /* the manifest is unusable as a whole (no header, bad schema,
+                                 * a .json that does not parse: "FILE:LINE:COLUMN: reason") */
   LB_IMPORT_ERROR_CANCELLED,
 } LbImportError;
 
@@ -37,7 +42,11 @@ struct _LbImportReport {
   gint64     batch_id;
   guint      n_added;
   guint      n_existing;    /* already in the batch (re-import) */
-  GPtrArray *rejections;    /* of char*: "FILE[:LINE]: reason", in input order */
+  GPtrArray *rejections;    /* of char*: "FILE[:LINE]: reason", in input order; for Label
+                             * Studio files "FILE: task N: reason" and "FILE: task N:
+                             * [annotation K: | prediction K: ]result M: reason" (N, K, M
+                             * 1-based) */
+  guint      n_annotations; /* Label Studio: annotations brought in as events */
 };
 
 void lb_import_report_free (LbImportReport *report);
@@ -49,8 +58,26 @@ typedef void (*LbImportProgressFunc) (guint    n_done,
 
 GQuark          lb_import_error_quark (void);
 
-/* Imports PATH (a folder, a .jsonl or a .csv manifest) into the store,
- * streaming, one transaction per chunk. Blocks the calling thread: the GUI
+/* Imports PATH (a folder, a .jsonl or a .csv manifest, or a Label Studio
+ * .json task file) into the store, streaming, one transaction per chunk.
+ *
+ * Label Studio task files (a JSON array of tasks, or one task object):
+ * - the item is the data member named by the labeling config's first
+ *   <Image>/<Text> value="$key" (the schema's label_config), else "image" or
+ *   "text", else the first string member (said in the rejections, once);
+ *   image paths are relative to the file's folder and confined to it;
+ *   "/data/upload/...", "/data/local-files/..." and URLs are rejected;
+ * - the external id is data.lb_item (our own exports), else the task's "id";
+ * - the task's "meta" object becomes the item's meta; its best-scored
+ *   prediction is kept there as pre-annotations (LB_PREDICTIONS_META_KEY,
+ *   see lb-predictions.h), not as events;
+ * - the annotations of the items this import ADDED become events of the actor
+ *   "label-studio:<completed_by>" (a user id, or the email of a completed_by
+ *   object), or of completed_by itself when it is a string (our own export
+ *   writes actor names); items that were there already get nothing, so a
+ *   re-import adds nothing. The events carry the import's time, not
+ *   created_at; lead_time becomes the dwell time; was_cancelled a skip.
+ * - results that cannot be translated are listed in the rejections. Blocks the calling thread: the GUI
  * uses lb_import_async(). Returns NULL with an error only when nothing
  * could be imported at all. */
 LbImportReport *lb_import             (LbStore                *store,

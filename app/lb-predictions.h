@@ -20,6 +20,7 @@ G_BEGIN_DECLS
  *     "labels":   ["cat", ...],              (optional: class labels)
  *     "decision": "approve",                 (optional)
  *     "reason":   "spam",                    (optional)
+ *     "note":     "text",                    (optional)
  *     "regions":  [{"label", "shape": "box", "box": [x, y, w, h],
  *                   "attributes": {...}} |
  *                  {"label", "shape": "polygon", "points": [[x, y], ...],

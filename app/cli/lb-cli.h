@@ -25,4 +25,7 @@ gboolean lb_cli_parse_options (GOptionContext  *context,
 int  lb_cli_bench (int    argc,
                    char **argv);
 
+int  lb_cli_accept (int    argc,
+                    char **argv);
+
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include <gio/gunixoutputstream.h>
 #include <json-glib/json-glib.h>
 
+#include "lb-bundle.h"
 #include "lb-export.h"
 #include "lb-import.h"
 #include "lb-item.h"
@@ -215,6 +216,37 @@ import_progress_cb (guint    n_done,
   fflush (stderr);
 }
 
+/* A seat bundle (labelbench-cli export --format bundle) merged into the store */
+static int
+import_bundle (const char *store_path,
+               const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 n_added = 0, n_present = 0;
+  LbStore *store;
+  gboolean ok;
+
+  store = open_store (store_path, OPEN_CREATE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+  ok = lb_bundle_import (store, path, &n_added, &n_present, NULL, &error);
+  close_store (store);
+  if (!ok)
+    return lb_cli_fail ("%s", error->message);
+
+  {
+    /* numbers as %s: xgettext cannot read G_GUINT64_FORMAT */
+    g_autofree char *added = g_strdup_printf ("%" G_GUINT64_FORMAT, n_added);
+    g_autofree char *present = g_strdup_printf ("%" G_GUINT64_FORMAT, n_present);
+
+    printf (g_dngettext (GETTEXT_PACKAGE, "%s event merged", "%s events merged", n_added),
+            added);
+    printf (g_dngettext (GETTEXT_PACKAGE, ", %s already present\n", ", %s already present\n",
+                         n_present), present);
+  }
+  return fflush (stdout) == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
+}
+
 static int
 cmd_import (int    argc,
             char **argv)
@@ -243,7 +275,8 @@ cmd_import (int    argc,
   g_option_context_set_summary (context,
                                 _("Imports a folder (PNG, JPEG and .txt files) or a JSONL or "
                                   "CSV manifest as a batch. Importing it again adds only the "
-                                  "new items."));
+                                  "new items. A seat bundle (export --format bundle) is merged: "
+                                  "its events not yet in the store are added."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!lb_cli_parse_options (context, &argc, &argv))
     return LB_CLI_EXIT_FAILED;
@@ -257,6 +290,13 @@ cmd_import (int    argc,
     return lb_cli_fail (_("The batch name is not valid UTF-8"));
   if (!g_file_test (argv[1], G_FILE_TEST_EXISTS))
     return lb_cli_fail (_("%s: no such file or folder"), argv[1]);
+  if (lb_bundle_is_bundle (argv[1]))
+    {
+      if (name != NULL || schema_path != NULL)
+        return lb_cli_fail (_("%s is a seat bundle: it keeps its batches’ names and schemas "
+                              "(no --name or --schema)"), argv[1]);
+      return import_bundle (store_path, argv[1]);
+    }
 
   store = open_store (store_path, OPEN_CREATE);
   if (store == NULL)

@@ -43,6 +43,16 @@ classes_init (LbExportJob  *job,
         return FALSE;
       g_ptr_array_add (schemas, schema);
     }
+  /* the schemas that draw regions; all of them when none does */
+  for (guint i = 0; i < schemas->len; i++)
+    if (lb_schema_get_tools (g_ptr_array_index (schemas, i)) & (LB_TOOL_BOX | LB_TOOL_POLYGON))
+      {
+        for (guint k = schemas->len; k-- > 0;)
+          if (!(lb_schema_get_tools (g_ptr_array_index (schemas, k))
+                & (LB_TOOL_BOX | LB_TOOL_POLYGON)))
+            g_ptr_array_remove_index (schemas, k);
+        break;
+      }
   c->classes = _lb_export_class_list (batches, schemas);
   c->class_index = g_hash_table_new (g_str_hash, g_str_equal);
   for (guint i = 0; i < c->classes->len; i++)

@@ -80,8 +80,8 @@ typedef void (*LbExportProgressFunc) (guint64  n_done,
  *                the result's meta.attributes; the note as a textarea
  *                "note" (unless the schema has a field of that name).
  * "coco"         COCO detection JSON of the image items: info, licenses,
- *                categories (the schemas' labels in schema order, ids from
- *                1), images (id = the item's store id, file_name = its path
+ *                categories (the labels of the schemas with the box or
+ *                polygon tool, in schema order, ids from 1), images (id = the item's store id, file_name = its path
  *                relative to the batch folder, width, height), annotations
  *                (bbox [x, y, w, h] in pixels; segmentation: the polygon, or
  *                a box's 4 corners; area: the polygon's (shoelace) or w × h;

@@ -601,6 +601,119 @@ translate_note (Translation *t,
     t->pa->submission_origin = t->index;
 }
 
+static void G_GNUC_PRINTF (3, 4)
+check_problem (GPtrArray  *problems,
+               guint       origin,
+               const char *format,
+               ...)
+{
+  g_autofree char *reason = NULL;
+  va_list args;
+
+  va_start (args, format);
+  reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (origin > 0)
+    g_ptr_array_add (problems, g_strdup_printf (_("result %u: %s"), origin, reason));
+  else
+    g_ptr_array_add (problems, g_steal_pointer (&reason));
+}
+
+void
+_lb_pre_annotation_check (LbPreAnnotation *pa,
+                          LbSchema        *schema,
+                          GPtrArray       *problems)
+{
+  if (pa->labels != NULL)
+    {
+      for (guint i = 0; i < pa->labels->len;)
+        {
+          const char *label = g_ptr_array_index (pa->labels, i);
+
+          if (lb_schema_find_label (schema, label) == NULL)
+            {
+              check_problem (problems, pa->submission_origin,
+                             _("label “%s” is not in the batch’s schema"), label);
+              g_ptr_array_remove_index (pa->labels, i);
+            }
+          else
+            i++;
+        }
+      if (pa->labels->len > 1 && !lb_schema_get_multi_label (schema))
+        {
+          check_problem (problems, pa->submission_origin,
+                         _("%u labels, but the batch’s schema takes one label per item"),
+                         pa->labels->len);
+          g_ptr_array_set_size (pa->labels, 1);
+        }
+      if (pa->labels->len == 0)
+        g_clear_pointer (&pa->labels, g_ptr_array_unref);
+    }
+  if (pa->decision != NULL && lb_schema_find_decision (schema, pa->decision) == NULL)
+    {
+      check_problem (problems, pa->submission_origin,
+                     _("decision “%s” is not in the batch’s schema"), pa->decision);
+      g_clear_pointer (&pa->decision, g_free);
+    }
+  if (pa->reason != NULL && lb_schema_find_reason (schema, pa->reason) == NULL)
+    {
+      check_problem (problems, pa->submission_origin,
+                     _("reason “%s” is not in the batch’s schema"), pa->reason);
+      g_clear_pointer (&pa->reason, g_free);
+    }
+
+  for (guint i = 0; i < pa->regions->len;)
+    {
+      LbPreRegion *r = g_ptr_array_index (pa->regions, i);
+      gboolean box = r->shape == LB_REGION_SHAPE_BOX;
+
+      if (!lb_schema_has_tool (schema, box ? LB_TOOL_BOX : LB_TOOL_POLYGON))
+        check_problem (problems, r->origin,
+                       box ? _("the batch’s schema has no box tool")
+                           : _("the batch’s schema has no polygon tool"));
+      else if (lb_schema_find_label (schema, r->label) == NULL)
+        check_problem (problems, r->origin, _("label “%s” is not in the batch’s schema"),
+                       r->label);
+      else
+        {
+          i++;
+          continue;
+        }
+      g_ptr_array_remove_index (pa->regions, i);
+    }
+
+  for (guint i = 0; i < pa->spans->len;)
+    {
+      LbPreSpan *s = g_ptr_array_index (pa->spans, i);
+
+      if (!lb_schema_has_tool (schema, LB_TOOL_SPAN))
+        check_problem (problems, s->origin, _("the batch’s schema has no span tool"));
+      else if (lb_schema_find_label (schema, s->label) == NULL)
+        check_problem (problems, s->origin, _("label “%s” is not in the batch’s schema"),
+                       s->label);
+      else
+        {
+          i++;
+          continue;
+        }
+      g_ptr_array_remove_index (pa->spans, i);
+    }
+
+  for (guint i = 0; i < pa->answers->len;)
+    {
+      LbPreAnswer *a = g_ptr_array_index (pa->answers, i);
+
+      if (lb_schema_find_field (schema, a->field) == NULL)
+        {
+          check_problem (problems, a->origin, _("field “%s” is not in the batch’s schema"),
+                         a->field);
+          g_ptr_array_remove_index (pa->answers, i);
+        }
+      else
+        i++;
+    }
+}
+
 LbPreAnnotation *
 _lb_ls_translate (LbLsMapping *mapping,
                   JsonArray   *result,

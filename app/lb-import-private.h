@@ -110,6 +110,13 @@ LbPreAnnotation *_lb_ls_translate            (LbLsMapping *mapping,
                                               const char  *text,
                                               GPtrArray   *problems);
 
+/* Leaves out of PA what SCHEMA cannot take (unknown labels, decisions,
+ * reasons or fields, tools the schema does not have, several labels in a
+ * single-label schema), each listed in PROBLEMS as "result M: reason". */
+void             _lb_pre_annotation_check    (LbPreAnnotation *pa,
+                                              LbSchema        *schema,
+                                              GPtrArray       *problems);
+
 /* Label Studio's string offsets (UTF-16 code units) into TEXT as Unicode
  * code points; FALSE when OFFSET is past the end or inside a surrogate pair. */
 gboolean         _lb_ls_utf16_to_code_points (const char  *text,

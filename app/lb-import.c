@@ -1957,6 +1957,7 @@ ls_actor (JsonObject *annotation)
  * what is left out goes to problems. */
 static JsonNode *
 ls_translate_predictions (LbLsMapping *mapping,
+                          LbSchema    *schema,
                           JsonArray   *predictions,
                           LbItemKind   kind,
                           const char  *image_path,
@@ -2008,6 +2009,8 @@ ls_translate_predictions (LbLsMapping *mapping,
 
     pa = _lb_ls_translate (mapping, ls_get_array (prediction, "result"), kind, image_path, text,
                            lines);
+    /* what accepting them would be refused is said now */
+    _lb_pre_annotation_check (pa, schema, lines);
     for (guint i = 0; i < lines->len; i++)
       g_ptr_array_add (problems, g_strdup_printf (_("prediction %u: %s"), best + 1,
                                                   (char *) g_ptr_array_index (lines, i)));
@@ -2202,7 +2205,7 @@ ls_import_task (Importer     *im,
       JsonNode *kept = NULL;
 
       if (predictions != NULL && json_array_get_length (predictions) > 0)
-        kept = ls_translate_predictions (mapping, predictions,
+        kept = ls_translate_predictions (mapping, im->ls_schema, predictions,
                                          kind, full, kind == LB_ITEM_KIND_TEXT ? value : NULL,
                                          problems);
       if (kept != NULL)

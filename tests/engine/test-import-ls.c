@@ -364,6 +364,42 @@ test_text_tasks (Fixture       *f,
   g_assert_cmpstr (span->text, ==, "Paris");
 }
 
+/* Predictions the schema cannot take are said at import, the rest kept */
+static void
+test_prediction_check (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "p.json", NULL);
+  g_autofree char *config = fixture_path ("text-config.xml");
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autofree char *description = NULL;
+
+  lb_test_write_file (f->dir, "p.json",
+                      "[{\"id\": 1, \"data\": {\"text\": \"Acme in Oslo\"},"
+                      "  \"predictions\": [{\"model_version\": \"m\", \"result\": ["
+                      "   {\"from_name\": \"ner\", \"to_name\": \"text\", \"type\": \"labels\","
+                      "    \"value\": {\"start\": 0, \"end\": 4, \"labels\": [\"ORG\"]}},"
+                      "   {\"from_name\": \"ner\", \"to_name\": \"text\", \"type\": \"labels\","
+                      "    \"value\": {\"start\": 8, \"end\": 12, \"labels\": [\"LOC\"]}},"
+                      "   {\"from_name\": \"decision\", \"to_name\": \"text\","
+                      "    \"type\": \"choices\", \"value\": {\"choices\": [\"maybe\"]}}]}]}]",
+                      -1);
+  report = import_with (f, path, config, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_added, ==, 1);
+  assert_rejection (report, path, "task 1: prediction 1: result 1: label “ORG” is not in the "
+                                  "batch’s schema");
+  assert_rejection (report, path, "task 1: prediction 1: result 3: decision “maybe” is not in "
+                                  "the batch’s schema");
+  g_assert_cmpuint (report->rejections->len, ==, 2);
+
+  item = lb_test_find_item (f->store, NULL, "1");
+  description = lb_predictions_describe (item);
+  g_assert_cmpstr (description, ==, "m: 1 span");
+}
+
 /* A file that is not JSON: one error with the line, nothing imported */
 static void
 test_broken_json (Fixture       *f,
@@ -636,6 +672,7 @@ main (int    argc,
   ADD ("/engine/import-ls/reimport", test_reimport);
   ADD ("/engine/import-ls/accept", test_accept);
   ADD ("/engine/import-ls/text-tasks", test_text_tasks);
+  ADD ("/engine/import-ls/prediction-check", test_prediction_check);
   ADD ("/engine/import-ls/broken-json", test_broken_json);
   ADD ("/engine/import-ls/no-config", test_no_config);
   ADD ("/engine/import-ls/round-trip", test_round_trip);

@@ -12,6 +12,11 @@ struct _LbPanel
 {
   GtkWidget       parent_instance;
 
+  GtkWidget      *predictions_bar;
+  GtkLabel       *predictions_heading;
+  GtkLabel       *predictions_label;
+  GtkWidget      *predictions_button;
+  LbPanelPredictionsState predictions_state;
   GtkWidget      *scroller;
   GtkWidget      *labels_section;
   GtkLabel       *labels_hint;
@@ -1005,6 +1010,52 @@ lb_panel_is_reason_search (LbPanel   *self,
              || gtk_widget_is_ancestor (widget, GTK_WIDGET (self->reason_search)));
 }
 
+void
+lb_panel_set_predictions (LbPanel      *self,
+                          const char   *description,
+                          LbPanelPredictionsState state)
+{
+  g_return_if_fail (LB_IS_PANEL (self));
+
+  self->predictions_state = state;
+  gtk_widget_set_visible (self->predictions_bar, description != NULL);
+  gtk_label_set_text (self->predictions_label, description != NULL ? description : "");
+  switch (state)
+    {
+    case LB_PANEL_PREDICTIONS_ACCEPTING:
+      /* Translators: heading of the pre-annotations bar while they are being saved */
+      gtk_label_set_text (self->predictions_heading, _("Accepting pre-annotations…"));
+      break;
+    case LB_PANEL_PREDICTIONS_ACCEPTED:
+      /* Translators: heading of the pre-annotations bar once the annotator accepted them */
+      gtk_label_set_text (self->predictions_heading, _("Pre-annotations accepted"));
+      break;
+    case LB_PANEL_PREDICTIONS_OFFERED:
+    default:
+      /* Translators: heading of the bar of an item with a model's proposals */
+      gtk_label_set_text (self->predictions_heading, _("Pre-annotated"));
+      break;
+    }
+  gtk_widget_set_visible (self->predictions_button, state == LB_PANEL_PREDICTIONS_OFFERED);
+}
+
+const char *
+lb_panel_get_predictions_text (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), NULL);
+
+  if (!gtk_widget_get_visible (self->predictions_bar))
+    return NULL;
+  return gtk_label_get_text (self->predictions_label);
+}
+
+LbPanelPredictionsState
+lb_panel_get_predictions_state (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), LB_PANEL_PREDICTIONS_OFFERED);
+  return self->predictions_state;
+}
+
 GtkWidget *
 lb_panel_new (void)
 {
@@ -1336,6 +1387,10 @@ lb_panel_class_init (LbPanelClass *klass)
   object_class->finalize = lb_panel_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/lb-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, predictions_bar);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, predictions_heading);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, predictions_label);
+  gtk_widget_class_bind_template_child (widget_class, LbPanel, predictions_button);
   gtk_widget_class_bind_template_child (widget_class, LbPanel, scroller);
   gtk_widget_class_bind_template_child (widget_class, LbPanel, labels_section);
   gtk_widget_class_bind_template_child (widget_class, LbPanel, labels_hint);

@@ -79,6 +79,21 @@ gboolean     lb_panel_is_reason_widget   (LbPanel    *self,
 gboolean     lb_panel_is_reason_search   (LbPanel    *self,
                                           GtkWidget  *widget);
 
+/* Pre-annotations of the item: a bar with the description (NULL hides it)
+ * and, while OFFERED, an Accept button (win.accept-predictions). */
+typedef enum {
+  LB_PANEL_PREDICTIONS_OFFERED,
+  LB_PANEL_PREDICTIONS_ACCEPTING,
+  LB_PANEL_PREDICTIONS_ACCEPTED,
+} LbPanelPredictionsState;
+
+void         lb_panel_set_predictions    (LbPanel                 *self,
+                                          const char              *description,
+                                          LbPanelPredictionsState  state);
+/* The description shown, or NULL when the bar is hidden */
+const char  *lb_panel_get_predictions_text (LbPanel *self);
+LbPanelPredictionsState lb_panel_get_predictions_state (LbPanel *self);
+
 /* Region tools: the active one (toggle buttons that activate win.set-tool
  * with "select", "box" or "polygon") and the selected region (or NULL). */
 void         lb_panel_set_tool           (LbPanel        *self,

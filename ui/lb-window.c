@@ -8,6 +8,7 @@
 
 #include "lb-import.h"
 #include "lb-label-config.h"
+#include "lb-predictions.h"
 #include "lb-item-list.h"
 #include "lb-item-view.h"
 #include "lb-image-loader.h"
@@ -84,6 +85,7 @@ struct _LbWindow
   char                 *previous_page;
   GHashTable           *pending_ids;   /* item id -> count of acts in flight */
   GHashTable           *unsaved_answers; /* "ITEM_ID\nFIELD" -> answer text whose act failed */
+  GHashTable           *predictions;   /* item id -> LbPanelPredictionsState once accepting */
   GArray               *history;       /* item ids of submitted or skipped acts, oldest first */
 };
 
@@ -558,6 +560,27 @@ unsaved_key (gint64      item_id,
   return g_strdup_printf ("%" G_GINT64_FORMAT "\n%s", item_id, field);
 }
 
+/* The bar of the current item's pre-annotations */
+static void
+update_predictions (LbWindow *self)
+{
+  g_autofree char *description = NULL;
+  gpointer state = NULL;
+
+  if (self->current != NULL)
+    {
+      gint64 id = lb_item_get_id (self->current);
+
+      description = lb_predictions_describe (self->current);
+      state = g_hash_table_lookup (self->predictions, &id);
+    }
+  lb_panel_set_predictions (self->panel, description,
+                            state != NULL ? GPOINTER_TO_INT (state) - 1
+                                          : LB_PANEL_PREDICTIONS_OFFERED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.accept-predictions",
+                                 description != NULL && state == NULL);
+}
+
 /* The panel shows the item's saved state, except answers whose act failed:
  * those are put back in their fields, to be submitted again. */
 static void
@@ -565,6 +588,7 @@ reset_panel (LbWindow *self,
              LbItem   *item)
 {
   lb_panel_reset (self->panel, item);
+  update_predictions (self);
   if (item == NULL || self->schema == NULL || g_hash_table_size (self->unsaved_answers) == 0)
     return;
   for (guint i = 0; i < lb_schema_get_n_fields (self->schema); i++)
@@ -920,6 +944,90 @@ submit_action (GtkWidget  *widget,
     advance (self);
     g_debug ("submit: next item set in %.2f ms", (g_get_monotonic_time () - start) / 1000.0);
   }
+}
+
+/* Pre-annotations: accepted in a thread (lb_predictions_accept() blocks
+ * until each COMMIT returned) */
+
+static void
+set_predictions_state (LbWindow                *self,
+                       gint64                   item_id,
+                       LbPanelPredictionsState  state)
+{
+  gint64 *key = g_new (gint64, 1);
+
+  *key = item_id;
+  g_hash_table_replace (self->predictions, key, GINT_TO_POINTER (state + 1));
+}
+
+static void
+accept_thread_cb (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  ActData *data = task_data;
+  const char *actor = g_object_get_data (G_OBJECT (task), "lb-actor");
+  LbStore *store = g_object_get_data (G_OBJECT (task), "lb-store");
+  GError *error = NULL;
+
+  if (lb_predictions_accept (store, data->item_id, actor, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+accept_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LbWindow *self = LB_WINDOW (source);
+  ActData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    set_predictions_state (self, data->item_id, LB_PANEL_PREDICTIONS_ACCEPTED);
+  else
+    {
+      g_autofree char *msg = g_strdup_printf (_("Pre-annotations not accepted: %s"),
+                                              error->message);
+
+      g_hash_table_remove (self->predictions, &data->item_id);
+      toast (self, msg);
+    }
+  act_data_finish (data, error);
+  if (self->current != NULL && lb_item_get_id (self->current) == data->item_id)
+    update_predictions (self);
+}
+
+static void
+accept_predictions_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  g_autoptr(GTask) task = NULL;
+  ActData *data;
+  gint64 id;
+
+  if (self->current == NULL || self->store == NULL || !lb_predictions_has (self->current)
+      || !ensure_actor (self))
+    return;
+  id = lb_item_get_id (self->current);
+  if (g_hash_table_contains (self->predictions, &id))
+    return;
+  set_predictions_state (self, id, LB_PANEL_PREDICTIONS_ACCEPTING);
+  update_predictions (self);
+
+  data = act_data_new (self, id);
+  task = g_task_new (self, NULL, accept_done_cb, NULL);
+  g_task_set_task_data (task, data, (GDestroyNotify) act_data_free);
+  g_object_set_data_full (G_OBJECT (task), "lb-actor", g_strdup (self->actor), g_free);
+  g_object_set_data_full (G_OBJECT (task), "lb-store", g_object_ref (self->store),
+                          g_object_unref);
+  history_push (self, id);
+  g_task_run_in_thread (task, accept_thread_cb);
 }
 
 static void
@@ -3188,6 +3296,7 @@ lb_window_finalize (GObject *object)
   g_strfreev (self->rejections);
   g_hash_table_unref (self->pending_ids);
   g_hash_table_unref (self->unsaved_answers);
+  g_hash_table_unref (self->predictions);
   g_array_unref (self->history);
 
   G_OBJECT_CLASS (lb_window_parent_class)->finalize (object);
@@ -3250,6 +3359,8 @@ lb_window_class_init (LbWindowClass *klass)
                                    open_with_config_action);
   gtk_widget_class_install_action (widget_class, "win.open-manifest-with-config", NULL,
                                    open_with_config_action);
+  gtk_widget_class_install_action (widget_class, "win.accept-predictions", NULL,
+                                   accept_predictions_action);
   gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL, cancel_import_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
@@ -3267,6 +3378,10 @@ lb_window_class_init (LbWindowClass *klass)
                                        "win.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.focus-note", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_a, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.accept-predictions", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_A, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "win.accept-predictions", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK,
                                        "win.focus-reason", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK,
@@ -3318,6 +3433,7 @@ lb_window_init (LbWindow *self)
   self->filter = LB_ITEM_FILTER_TODO;
   self->pending_ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->unsaved_answers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->predictions = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->history = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->cancellable = g_cancellable_new ();
 

@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  *   win.open-folder       Ctrl+O
  *   win.open-manifest     Ctrl+Shift+O
  *   win.open-demo
+ *   win.accept-predictions   Ctrl+Shift+A (the item's pre-annotations)
  */
 #define LB_TYPE_WINDOW (lb_window_get_type ())
 G_DECLARE_FINAL_TYPE (LbWindow, lb_window, LB, WINDOW, AdwApplicationWindow)

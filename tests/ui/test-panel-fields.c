@@ -537,6 +537,74 @@ test_config_json (Fixture       *f,
   g_assert_null (find_dialog ("Label Config Partly Translated"));
 }
 
+/* Pre-annotations (item meta "_predictions"): the bar and its Accept */
+static void
+test_predictions (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (f->tmpdir, "predicted", NULL);
+  g_autofree char *manifest = NULL;
+  g_autofree char *schema_path = NULL;
+  LbImportOptions options = { NULL, NULL };
+  g_autoptr(LbItem) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  LbItem *current;
+  gint64 batch_id, id;
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  lb_test_write_file (dir, "tagging.json", schema_json, -1);
+  lb_test_write_file (dir, "items.jsonl",
+                      "{\"id\": \"p1\", \"text\": \"A cat on a blurry photo\", \"meta\": "
+                      "{\"_predictions\": {\"model\": \"model-x\", \"score\": 0.9,"
+                      " \"labels\": [\"cat\", \"blurry\"],"
+                      " \"answers\": {\"caption\": \"A cat\"}}}}\n"
+                      "{\"id\": \"p2\", \"text\": \"Nothing proposed here\"}\n", -1);
+  manifest = g_build_filename (dir, "items.jsonl", NULL);
+  schema_path = g_build_filename (dir, "tagging.json", NULL);
+  options.schema_path = schema_path;
+  batch_id = lb_test_import (f->store, manifest, &options, 2);
+  g_assert_true (lb_window_open_batch (f->window, batch_id, &error));
+  g_assert_no_error (error);
+  g_object_set (f->window, "filter", "all", NULL);
+  lb_test_spin_for (50);
+
+  current = lb_window_get_current_item (f->window);
+  id = lb_item_get_id (current);
+  g_assert_cmpstr (lb_item_get_external_id (current), ==, "p1");
+  g_assert_nonnull (lb_panel_get_predictions_text (f->panel));
+  g_assert_nonnull (strstr (lb_panel_get_predictions_text (f->panel), "model-x"));
+  g_assert_cmpint (lb_panel_get_predictions_state (f->panel), ==, LB_PANEL_PREDICTIONS_OFFERED);
+  if (g_getenv ("LB_PANEL_SHOT_OFFERED") != NULL)
+    lb_test_spin_for (1000 * atoi (g_getenv ("LB_PANEL_SHOT_OFFERED")));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.accept-predictions",
+                                             NULL));
+  wait_until (f, nothing_pending);
+  lb_test_spin_for (20);
+  saved = stored (f, id);
+  g_assert_cmpuint (g_strv_length ((GStrv) lb_item_get_labels (saved)), ==, 2);
+  g_assert_cmpstr (lb_item_get_labels (saved)[0], ==, "cat");
+  g_assert_cmpstr (lb_item_get_answer (saved, "caption"), ==, "A cat");
+  g_assert_cmpstr (lb_item_get_last_actor (saved), ==, "Tester");
+  /* the panel shows them as the item's own now, the bar says so */
+  g_assert_true (gtk_check_button_get_active (
+                   GTK_CHECK_BUTTON (lb_panel_get_label_button (f->panel, "cat"))));
+  {
+    g_autofree char *caption = lb_panel_get_answer (f->panel, "caption");
+    g_assert_cmpstr (caption, ==, "A cat");
+  }
+  g_assert_nonnull (lb_panel_get_predictions_text (f->panel));
+  g_assert_cmpint (lb_panel_get_predictions_state (f->panel), ==, LB_PANEL_PREDICTIONS_ACCEPTED);
+
+  if (g_getenv ("LB_PANEL_SHOT_WAIT") != NULL)
+    lb_test_spin_for (1000 * atoi (g_getenv ("LB_PANEL_SHOT_WAIT")));
+
+  /* an item without pre-annotations has no bar */
+  g_assert_true (press_key (f, GDK_KEY_j, 0));
+  g_assert_cmpstr (lb_item_get_external_id (lb_window_get_current_item (f->window)), ==, "p2");
+  g_assert_null (lb_panel_get_predictions_text (f->panel));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -555,5 +623,7 @@ main (int    argc,
               fixture_set_up, test_config_broken, fixture_tear_down);
   g_test_add ("/ui/panel-fields/config-json", Fixture, NULL,
               fixture_set_up, test_config_json, fixture_tear_down);
+  g_test_add ("/ui/panel-fields/predictions", Fixture, NULL,
+              fixture_set_up, test_predictions, fixture_tear_down);
   return g_test_run ();
 }

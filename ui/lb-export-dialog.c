@@ -453,8 +453,12 @@ export_done_cb (GObject      *source,
           g_autofree char *shown = display_path (file);
           g_autofree char *text = NULL;
 
-          /* Translators: the first %s is a path, the second the problem */
-          text = g_strdup_printf (_("Cannot export to “%s”: %s"), shown, error->message);
+          /* The engine's errors name the file already */
+          if (strstr (error->message, job->path) != NULL || strstr (error->message, shown) != NULL)
+            text = g_strdup (error->message);
+          else
+            /* Translators: the first %s is a path, the second the problem */
+            text = g_strdup_printf (_("Cannot export to “%s”: %s"), shown, error->message);
           show_error (self, text);
           g_message ("%s", text);
         }

@@ -155,6 +155,12 @@ update_from_syncer (LbSyncIndicator *self)
                   _("Every event was delivered"), NULL);
       break;
     case LB_SYNC_STATUS_PENDING:
+      if (pending == 0)
+        {
+          show_state (self, "emblem-synchronizing-symbolic", NULL, _("Syncing…"),
+                      _("Counting the events to deliver"), NULL);
+          break;
+        }
       /* Translators: %s is a number of events not yet delivered, e.g. "12 pending" */
       label = g_strdup_printf (ngettext ("%s pending", "%s pending", (gulong) pending), count);
       /* Translators: %s is a number of events */

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-export-dialog"
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lb-export.h"
+#include "lb-export-dialog.h"
+#include "lb-store.h"
+#include "lb-test-support.h"
+#include "lb-window.h"
+
+/* The real Export dialog on a small labelled store: a format picked in its
+ * list, the output set the way the file chooser sets it, Export pressed;
+ * the main loop spins while the export thread runs. What is checked: the
+ * progress page was shown, the toast a user sees, the files written, and an
+ * error in the dialog when the output cannot be written. */
+
+#define WAIT_TIMEOUT_S 30
+
+static const char schema_json[] =
+  "{\"name\": \"animals\", \"tools\": [\"class\", \"box\"],"
+  " \"labels\": [{\"id\": \"cat\", \"title\": \"Cat\", \"hotkey\": \"1\"},"
+  "              {\"id\": \"dog\", \"title\": \"Dog\", \"hotkey\": \"2\"}]}";
+
+typedef struct {
+  char            *tmpdir;
+  LbStore         *store;
+  gint64           batch_id;
+  GtkWindow       *parent;
+  AdwToastOverlay *toasts;
+  LbExportDialog  *dialog;
+} Fixture;
+
+/* Screenshots of the whole screen (the dialog is a window of its own) */
+static void
+screenshot (const char *name)
+{
+  const char *dir = g_getenv ("LB_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autofree char *quoted = NULL;
+  g_autofree char *command = NULL;
+
+  if (dir == NULL)
+    return;
+  lb_test_spin_for (300);
+  path = g_build_filename (dir, name, NULL);
+  quoted = g_shell_quote (path);
+  command = g_strdup_printf ("import -window root %s", quoted);
+  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL))
+    g_test_message ("cannot take the screenshot %s", path);
+  else
+    g_test_message ("screenshot: %s", path);
+}
+
+static void
+add_box (Fixture    *f,
+         const char *external_id,
+         const char *label,
+         double      x,
+         double      y,
+         double      w,
+         double      h)
+{
+  g_autoptr(LbItem) item = lb_test_find_item (f->store, "animals", external_id);
+  g_autoptr(GError) error = NULL;
+  LbRegionSpec spec = { 0 };
+
+  spec.label = label;
+  spec.shape = LB_REGION_SHAPE_BOX;
+  spec.box[0] = x;
+  spec.box[1] = y;
+  spec.box[2] = w;
+  spec.box[3] = h;
+  g_assert_true (lb_store_create_region (f->store, lb_item_get_id (item), "Tester", &spec, NULL,
+                                         &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *batch = NULL;
+  g_autofree char *db = NULL;
+  GtkWidget *overlay;
+
+  f->tmpdir = lb_test_make_tmpdir ("lb-test-export-dialog");
+  batch = g_build_filename (f->tmpdir, "animals", NULL);
+  lb_test_write_file (batch, "schema.json", schema_json, -1);
+  g_free (lb_test_copy_pngsuite ("basn2c08.png", batch, "a-colour.png"));
+  g_free (lb_test_copy_pngsuite ("basn0g08.png", batch, "b-grey.png"));
+  g_free (lb_test_copy_pngsuite ("basn6a08.png", batch, "c-alpha.png"));
+
+  db = g_build_filename (f->tmpdir, "store.db", NULL);
+  f->store = lb_test_open_store (db);
+  f->batch_id = lb_test_import (f->store, batch, NULL, 3);
+  /* PngSuite images are 32 × 32 */
+  add_box (f, "a-colour.png", "cat", 4, 4, 16, 8);
+  add_box (f, "a-colour.png", "dog", 0, 16, 32, 16);
+  add_box (f, "b-grey.png", "dog", 8, 8, 8, 8);
+
+  f->parent = GTK_WINDOW (gtk_window_new ());
+  g_object_ref (f->parent);
+  gtk_window_set_default_size (f->parent, 900, 700);
+  overlay = adw_toast_overlay_new ();
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), adw_status_page_new ());
+  gtk_window_set_child (f->parent, overlay);
+  f->toasts = ADW_TOAST_OVERLAY (overlay);
+  gtk_window_present (f->parent);
+  lb_test_spin_for (50);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  if (f->dialog != NULL)
+    {
+      gtk_window_destroy (GTK_WINDOW (f->dialog));
+      lb_test_spin_for (20);
+      g_assert_finalize_object (f->dialog);
+    }
+  gtk_window_destroy (f->parent);
+  lb_test_spin_for (20);
+  g_assert_finalize_object (f->parent);
+  lb_store_close (f->store);
+  g_clear_object (&f->store);
+  lb_test_remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+}
+
+static LbExportDialog *
+open_dialog (Fixture *f)
+{
+  /* GTK's list of toplevels owns the dialog; our reference lets the test
+   * read it after it closed itself */
+  g_clear_object (&f->dialog);
+  f->dialog = g_object_ref (lb_export_dialog_new (f->parent, f->toasts, f->store, f->batch_id));
+  gtk_window_present (GTK_WINDOW (f->dialog));
+  lb_test_spin_for (50);
+  return f->dialog;
+}
+
+static gboolean
+export_finished (gpointer data)
+{
+  Fixture *f = data;
+
+  return !lb_export_dialog_get_running (f->dialog);
+}
+
+static void
+press_export (Fixture *f)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->dialog), "export.start", NULL));
+  /* The progress page replaces the options at once, the thread runs */
+  g_assert_cmpstr (lb_export_dialog_get_page (f->dialog), ==, "progress");
+  g_assert_true (lb_export_dialog_get_progress_shown (f->dialog));
+  lb_test_wait_until (export_finished, f, WAIT_TIMEOUT_S);
+}
+
+static gboolean
+find_label (GtkWidget  *widget,
+            const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0
+      && gtk_widget_get_mapped (widget))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_shown (gpointer data)
+{
+  LabelWait *w = data;
+
+  return find_label (w->root, w->text);
+}
+
+static JsonNode *
+parse_file (const char *path)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  return lb_test_parse_json (contents);
+}
+
+/* The combo row lists the engine's formats by their translated titles */
+static void
+test_format_list (Fixture       *f,
+                  gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  const char * const *formats = lb_export_get_formats ();
+  g_autofree char *name = NULL;
+
+  g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
+  g_assert_cmpstr (lb_export_dialog_get_format (dialog), ==, "coco");
+  g_assert_false (lb_export_dialog_set_format (dialog, "no-such-format"));
+
+  for (guint i = 0; formats[i] != NULL; i++)
+    {
+      g_assert_true (lb_export_dialog_set_format (dialog, formats[i]));
+      g_assert_true (find_label (GTK_WIDGET (dialog), lb_export_format_get_title (formats[i])));
+    }
+
+  /* A sensible default output: the batch and the format */
+  lb_export_dialog_set_format (dialog, "coco");
+  name = g_file_get_basename (lb_export_dialog_get_output (dialog));
+  g_assert_cmpstr (name, ==, "animals-coco.json");
+  g_free (name);
+  lb_export_dialog_set_format (dialog, "yolo");
+  name = g_file_get_basename (lb_export_dialog_get_output (dialog));
+  g_assert_cmpstr (name, ==, "animals-yolo");
+  g_free (name);
+  lb_export_dialog_set_all_batches (dialog, TRUE);
+  name = g_file_get_basename (lb_export_dialog_get_output (dialog));
+  g_assert_cmpstr (name, ==, "labelbench-yolo");
+
+  /* Escape (export.cancel) closes it when nothing runs */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.cancel", NULL));
+  lb_test_spin_for (20);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+}
+
+static void
+test_coco_then_yolo (Fixture       *f,
+                     gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  g_autofree char *out_dir = g_build_filename (f->tmpdir, "out", NULL);
+  g_autofree char *coco_path = g_build_filename (out_dir, "animals.json", NULL);
+  g_autofree char *yolo_path = g_build_filename (out_dir, "animals-yolo", NULL);
+  g_autofree char *classes_path = g_build_filename (yolo_path, "classes.txt", NULL);
+  g_autofree char *labels_path = g_build_filename (yolo_path, "labels", "a-colour.txt", NULL);
+  g_autofree char *expected = NULL;
+  g_autofree char *classes = NULL;
+  g_autofree char *labels = NULL;
+  g_autoptr(GFile) coco_file = g_file_new_for_path (coco_path);
+  g_autoptr(GFile) yolo_file = g_file_new_for_path (yolo_path);
+  g_autoptr(JsonNode) coco = NULL;
+  g_auto(GStrv) lines = NULL;
+  LabelWait wait;
+  JsonObject *o;
+
+  g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
+
+  /* COCO */
+  g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
+  lb_export_dialog_set_output (dialog, coco_file);
+  press_export (f);
+  g_assert_null (lb_export_dialog_get_error_text (dialog));
+  expected = g_strdup_printf ("Exported 3 items to %s", coco_path);
+  g_assert_cmpstr (lb_export_dialog_get_result_text (dialog), ==, expected);
+  /* The dialog closed; the toast is in the parent window */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  wait.root = GTK_WIDGET (f->parent);
+  wait.text = expected;
+  lb_test_wait_until (label_shown, &wait, WAIT_TIMEOUT_S);
+  g_assert_true (find_label (GTK_WIDGET (f->parent), "Open Folder"));
+  screenshot ("export-toast.png");
+
+  coco = parse_file (coco_path);
+  o = json_node_get_object (coco);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "images")), ==, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "annotations")),
+                    ==, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "categories")),
+                    ==, 2);
+
+  /* YOLO, in a second dialog: a folder */
+  dialog = open_dialog (f);
+  g_assert_true (lb_export_dialog_set_format (dialog, "yolo"));
+  lb_export_dialog_set_output (dialog, yolo_file);
+  press_export (f);
+  g_assert_null (lb_export_dialog_get_error_text (dialog));
+  g_free (expected);
+  expected = g_strdup_printf ("Exported 3 items to %s", yolo_path);
+  g_assert_cmpstr (lb_export_dialog_get_result_text (dialog), ==, expected);
+
+  g_assert_true (g_file_get_contents (classes_path, &classes, NULL, NULL));
+  g_assert_cmpstr (classes, ==, "cat\ndog\n");
+  g_assert_true (g_file_get_contents (labels_path, &labels, NULL, NULL));
+  lines = g_strsplit (labels, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);   /* two boxes and the final newline */
+  /* cat: x 4..20, y 4..12 of 32 × 32 */
+  g_assert_cmpstr (lines[0], ==, "0 0.375000 0.250000 0.500000 0.250000");
+  g_assert_cmpstr (lines[1], ==, "1 0.500000 0.750000 1.000000 0.500000");
+}
+
+static void
+test_unwritable_output (Fixture       *f,
+                        gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  g_autofree char *blocker = g_build_filename (f->tmpdir, "not-a-folder", NULL);
+  g_autofree char *path = g_build_filename (blocker, "animals.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  const char *error_text;
+
+  /* The "folder" is a file: nothing can be written below it (even as root) */
+  lb_test_write_file (NULL, blocker, "just a file\n", -1);
+  g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
+  lb_export_dialog_set_output (dialog, file);
+  press_export (f);
+
+  error_text = lb_export_dialog_get_error_text (dialog);
+  g_assert_nonnull (error_text);
+  g_assert_nonnull (strstr (error_text, path));
+  g_assert_true (find_label (GTK_WIDGET (dialog), error_text));
+  g_assert_null (lb_export_dialog_get_result_text (dialog));
+  /* Still open on its options, ready for another try */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (lb_export_dialog_get_page (dialog), ==, "options");
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  screenshot ("export-error.png");
+
+  /* A new output clears the error */
+  {
+    g_autofree char *good = g_build_filename (f->tmpdir, "good.json", NULL);
+    g_autoptr(GFile) good_file = g_file_new_for_path (good);
+
+    lb_export_dialog_set_output (dialog, good_file);
+    g_assert_null (lb_export_dialog_get_error_text (dialog));
+  }
+}
+
+/* The main menu's Export… (win.export, Ctrl+E) opens the dialog over the window */
+static void
+test_window_action (Fixture       *f,
+                    gconstpointer  data)
+{
+  LbWindow *window = g_object_ref (lb_window_new (NULL));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) toplevels = NULL;
+  LbExportDialog *found = NULL;
+
+  lb_window_set_store (window, f->store);
+  g_assert_true (lb_window_open_batch (window, f->batch_id, &error));
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (window));
+  lb_test_spin_for (50);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.export", NULL));
+  lb_test_spin_for (50);
+  toplevels = g_object_ref (gtk_window_get_toplevels ());
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (LB_IS_EXPORT_DIALOG (w))
+        found = LB_EXPORT_DIALOG (w);
+    }
+  g_assert_nonnull (found);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (found)) == GTK_WINDOW (window));
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (found)));
+  /* the open batch is the default scope */
+  {
+    g_autofree char *name = g_file_get_basename (lb_export_dialog_get_output (found));
+
+    g_assert_true (g_str_has_prefix (name, "animals-"));
+  }
+  gtk_window_destroy (GTK_WINDOW (found));
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_test_spin_for (20);
+  g_assert_finalize_object (window);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/ui/export-dialog/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD ("format-list", test_format_list);
+  ADD ("coco-then-yolo", test_coco_then_yolo);
+  ADD ("unwritable-output", test_unwritable_output);
+  ADD ("window-action", test_window_action);
+
+  return g_test_run ();
+}

@@ -87,6 +87,7 @@ typedef struct {
   gint64              first_seq;
   gint64              last_seq;
   guint64             n_sent;
+  guint               batch_limit;
   GError             *error;
 } PgRun;
 
@@ -363,7 +364,7 @@ event_cb (const LbEvent *e,
   g_string_append_c (s, '\n');
 
   run->count++;
-  if (run->count >= LB_SYNC_POSTGRES_BATCH_EVENTS)
+  if (run->count >= run->batch_limit)
     {
       if (!flush_batch (run, &run->error))
         {
@@ -396,6 +397,9 @@ _lb_sync_postgres_run (LbStore             *store,
   run.config = config;
   run.options = *options;
   run.cancellable = cancellable;
+  run.batch_limit = options->batch_events > 0
+                    ? MIN (options->batch_events, LB_SYNC_POSTGRES_BATCH_EVENTS)
+                    : LB_SYNC_POSTGRES_BATCH_EVENTS;
 
   for (guint attempt = 0; ; attempt++)
     {

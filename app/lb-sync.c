@@ -107,11 +107,11 @@ lb_sync_config_new (LbSyncSinkKind   kind,
                        _("The http sync target is not an http:// or https:// URL"));
           return NULL;
         }
-      if (g_uri_get_password (uri) != NULL)
+      if (g_uri_get_userinfo (uri) != NULL)
         {
           g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG,
-                       _("The http sync target holds a password: put the token in the "
-                         "secret file (sync-secret-file) instead"));
+                       _("The http sync target holds a user name or password: put the token "
+                         "in the secret file (sync-secret-file) instead"));
           return NULL;
         }
       config->target = g_strdup (target);
@@ -249,6 +249,7 @@ _lb_sync_options_resolve (const LbSyncOptions *options,
                                                        : LB_SYNC_DEFAULT_BACKOFF_BASE;
   resolved->backoff_cap_ms = options->backoff_cap_ms ? options->backoff_cap_ms
                                                      : LB_SYNC_DEFAULT_BACKOFF_CAP;
+  resolved->batch_events = options->batch_events;
 }
 
 guint
@@ -608,6 +609,13 @@ run_json_sink (SyncRun  *run,
   return ok;
 }
 
+static guint
+batch_limit (const LbSyncOptions *options,
+             guint                maximum)
+{
+  return options->batch_events > 0 ? MIN (options->batch_events, maximum) : maximum;
+}
+
 gboolean
 lb_sync_run_once_full (LbStore             *store,
                        const LbSyncConfig  *config,
@@ -655,7 +663,7 @@ lb_sync_run_once_full (LbStore             *store,
       run.outbox = _lb_sync_outbox_open (config->target, lb_store_get_seat_id (store), error);
       if (run.outbox == NULL)
         return FALSE;
-      run.batch_limit = LB_SYNC_OUTBOX_SEGMENT_EVENTS;
+      run.batch_limit = batch_limit (&run.options, LB_SYNC_OUTBOX_SEGMENT_EVENTS);
       ok = run_json_sink (&run, error);
       g_clear_pointer (&run.outbox, _lb_sync_outbox_close);
       break;
@@ -664,7 +672,7 @@ lb_sync_run_once_full (LbStore             *store,
       run.http = _lb_sync_http_new (config, &run.options, error);
       if (run.http == NULL)
         return FALSE;
-      run.batch_limit = LB_SYNC_HTTP_BATCH_EVENTS;
+      run.batch_limit = batch_limit (&run.options, LB_SYNC_HTTP_BATCH_EVENTS);
       ok = run_json_sink (&run, error);
       g_clear_pointer (&run.http, _lb_sync_http_free);
       break;

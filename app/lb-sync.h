@@ -110,6 +110,9 @@ typedef struct {
   guint timeout_s;        /* HTTP request / PostgreSQL connect timeout (60 / 10 s) */
   guint backoff_base_ms;  /* first retry delay bound (500 ms), doubled each attempt */
   guint backoff_cap_ms;   /* largest delay bound (300 000 ms = 5 min) */
+  guint batch_events;     /* events per outbox segment / HTTP request / PostgreSQL
+                           * transaction: 0 = the maximum (10 000 / 1000 / 10 000);
+                           * larger values are capped to it */
 } LbSyncOptions;
 
 /* Same, with options (NULL = the defaults). */

@@ -165,8 +165,17 @@ post_update (Shared       *shared,
   u->message = g_strdup (message);
   u->has_pending = has_pending;
   u->pending = pending;
-  g_main_context_invoke_full (shared->context, G_PRIORITY_DEFAULT, apply_update_cb, u,
-                              update_free);
+  /* not g_main_context_invoke(): from a thread without a context of its own
+   * it would run the callback right here when the context is the default one */
+  {
+    GSource *source = g_idle_source_new ();
+
+    g_source_set_priority (source, G_PRIORITY_DEFAULT);
+    g_source_set_callback (source, apply_update_cb, u, update_free);
+    g_source_set_static_name (source, "[lb-syncer] update");
+    g_source_attach (source, shared->context);
+    g_source_unref (source);
+  }
 }
 
 static gboolean

@@ -47,6 +47,7 @@ lb_cli_sync (int    argc,
   int max_attempts = 0;
   int timeout_s = 0;
   int backoff_ms = 0;
+  int batch_events = 0;
   guint64 n_sent = 0;
   gint64 cursor;
   gboolean ok;
@@ -65,6 +66,7 @@ lb_cli_sync (int    argc,
       N_("Tries per batch when the sink cannot be reached (default 8)"), N_("N") },
     { "timeout", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &timeout_s, NULL, NULL },
     { "backoff-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &backoff_ms, NULL, NULL },
+    { "batch-events", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &batch_events, NULL, NULL },
     { NULL }
   };
 
@@ -81,7 +83,7 @@ lb_cli_sync (int    argc,
     return LB_CLI_EXIT_FAILED;
   if (argc > 1)
     return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
-  if (max_attempts < 0 || timeout_s < 0 || backoff_ms < 0)
+  if (max_attempts < 0 || timeout_s < 0 || backoff_ms < 0 || batch_events < 0)
     return lb_cli_fail (_("--max-attempts must be a positive number"));
 
   /* defaults from the settings; the target and the secret file only when
@@ -134,6 +136,7 @@ lb_cli_sync (int    argc,
   options.max_attempts = (guint) max_attempts;
   options.timeout_s = (guint) timeout_s;
   options.backoff_base_ms = (guint) backoff_ms;
+  options.batch_events = (guint) batch_events;
   ok = lb_sync_run_once_full (store, config, &options, &n_sent, NULL, &error);
 
   cursor = lb_store_get_sync_cursor (store, config->name, NULL);

@@ -8,13 +8,15 @@
 
 /* Bars under the text, one row per nesting depth (deeper ones share the last row) */
 #define BAR_ROWS 3
-#define BAR_STEP 4
+#define BAR_STEP 3
 #define BAR_HEIGHT 2
-/* Room under a line for the bars, then the tags of the next line above it */
+/* Room under a line for the bars, then two rows of tags above the next line
+ * (a tag that would cover another one on the first row goes to the second) */
 #define BAR_ROOM (2 + BAR_ROWS * BAR_STEP)
+#define TAG_ROWS 2
 #define TAG_PAD_X 4
 #define TAG_PAD_Y 1
-#define TAG_GAP 3
+#define TAG_GAP 2
 #define FILL_ALPHA 0.24
 #define FILL_ALPHA_SELECTED 0.42
 
@@ -39,6 +41,7 @@ struct _LbTextView
   GArray      *spans;       /* SpanInfo, by start, the longer first */
   char        *selected;
   GHashTable  *layouts;     /* title -> PangoLayout of its tag */
+  GHashTable  *extents;     /* display line start offset -> its y and height, for one frame */
   GArray      *tag_hits;    /* TagHit, from the last frame */
   int          tag_height;
   gboolean     span_mode;
@@ -131,7 +134,7 @@ lb_text_view_update_mode (LbTextView *self)
           self->saved_spacing = TRUE;
         }
       self->tag_height = measure_tag_height (self);
-      gap = self->tag_height + TAG_GAP + BAR_ROOM;
+      gap = TAG_ROWS * (self->tag_height + 1) + TAG_GAP + BAR_ROOM;
       gtk_text_view_set_pixels_above_lines (tv, gap);
       gtk_text_view_set_pixels_below_lines (tv, 0);
       gtk_text_view_set_pixels_inside_wrap (tv, gap);
@@ -184,6 +187,47 @@ buffer_iter (LbTextView  *self,
   gtk_text_buffer_get_iter_at_offset (buffer, iter, (int) CLAMP (offset, 0, n));
 }
 
+/* The top and height of the display line that starts at line_start: the
+ * union of its characters' boxes (a run in another font, say Latin digits
+ * among Chinese, has boxes of its own height) */
+static void
+line_extent (LbTextView        *self,
+             const GtkTextIter *line_start,
+             int               *y,
+             int               *height)
+{
+  GtkTextView *tv = GTK_TEXT_VIEW (self);
+  gpointer key = GINT_TO_POINTER (gtk_text_iter_get_offset (line_start) + 1);
+  gint64 packed = GPOINTER_TO_SIZE (g_hash_table_lookup (self->extents, key));
+  GtkTextIter it = *line_start;
+  GtkTextIter end = *line_start;
+  int top = G_MAXINT, bottom = G_MININT;
+
+  if (packed != 0)
+    {
+      *y = (int) (packed >> 32) - (1 << 30);
+      *height = (int) (packed & 0xffffffff);
+      return;
+    }
+
+  gtk_text_view_forward_display_line (tv, &end);
+  do
+    {
+      GdkRectangle r;
+
+      gtk_text_view_get_iter_location (tv, &it, &r);
+      top = MIN (top, r.y);
+      bottom = MAX (bottom, r.y + r.height);
+    }
+  while (gtk_text_iter_forward_char (&it) && gtk_text_iter_compare (&it, &end) < 0
+         && !gtk_text_iter_is_end (&it));
+  *y = top;
+  *height = MAX (bottom - top, 1);
+  packed = ((gint64) (*y + (1 << 30)) << 32) | (guint32) *height;
+  if (sizeof (gpointer) >= sizeof (gint64))
+    g_hash_table_insert (self->extents, key, GSIZE_TO_POINTER (packed));
+}
+
 /* The rectangles (buffer coordinates) a range covers, one per display line */
 static void
 range_rects (LbTextView *self,
@@ -201,6 +245,7 @@ range_rects (LbTextView *self,
   while (gtk_text_iter_compare (&it, &stop) < 0)
     {
       GtkTextIter next = it;
+      GtkTextIter line_start = it;
       GtkTextIter last;
       GdkRectangle a, b, r;
 
@@ -219,8 +264,9 @@ range_rects (LbTextView *self,
       gtk_text_view_get_iter_location (tv, &last, &b);
       r.x = MIN (a.x, b.x);
       r.width = MAX (a.x + a.width, b.x + b.width) - r.x;
-      r.y = a.y;
-      r.height = a.height;
+      if (!gtk_text_view_starts_display_line (tv, &line_start))
+        gtk_text_view_backward_display_line_start (tv, &line_start);
+      line_extent (self, &line_start, &r.y, &r.height);
       if (r.width > 0 && r.height > 0)
         g_array_append_val (rects, r);
       it = next;
@@ -235,7 +281,7 @@ span_visible (LbTextView         *self,
   GtkTextView *tv = GTK_TEXT_VIEW (self);
   GtkTextIter s, e;
   int sy, sh, ey, eh;
-  int margin = self->tag_height + BAR_ROOM;
+  int margin = TAG_ROWS * (self->tag_height + 1) + TAG_GAP + BAR_ROOM;
 
   buffer_iter (self, info->span->start, &s);
   buffer_iter (self, info->span->end, &e);
@@ -289,6 +335,34 @@ append_outline (GtkSnapshot           *snapshot,
 
   gsk_rounded_rect_init_from_rect (&rr, rect, radius);
   gtk_snapshot_append_border (snapshot, &rr, widths, colors);
+}
+
+/* The x, from x on, where a tag of w × h at y covers none placed so far */
+static float
+place_tag (LbTextView *self,
+           float       x,
+           float       y,
+           float       w,
+           float       h)
+{
+  gboolean moved = TRUE;
+
+  for (guint guard = 0; moved && guard <= self->tag_hits->len; guard++)
+    {
+      moved = FALSE;
+      for (guint k = 0; k < self->tag_hits->len; k++)
+        {
+          const graphene_rect_t *o = &g_array_index (self->tag_hits, TagHit, k).rect;
+
+          if (o->origin.y < y + h && y < o->origin.y + o->size.height
+              && o->origin.x < x + w + 1 && x < o->origin.x + o->size.width + 1)
+            {
+              x = o->origin.x + o->size.width + 2;
+              moved = TRUE;
+            }
+        }
+    }
+  return x;
 }
 
 static void
@@ -350,27 +424,26 @@ snapshot_above (LbTextView   *self,
       GdkRGBA ink;
       TagHit hit;
       float w, h, x, y;
-      gboolean moved = TRUE;
 
       pango_layout_get_pixel_extents (layout, NULL, &logical);
       w = logical.width + 2 * TAG_PAD_X;
       h = logical.height + 2 * TAG_PAD_Y;
+      /* Above the span's start, on the first row with room there; when
+       * neither has, further right on the row that needs the least */
       x = first->x;
-      y = first->y - h - 1;
-      for (guint guard = 0; moved && guard <= self->tag_hits->len; guard++)
+      y = first->y - TAG_GAP - h;
+      for (guint row = 0; row < TAG_ROWS; row++)
         {
-          moved = FALSE;
-          for (guint k = 0; k < self->tag_hits->len; k++)
-            {
-              const graphene_rect_t *o = &g_array_index (self->tag_hits, TagHit, k).rect;
+          float row_y = first->y - TAG_GAP - h - row * (self->tag_height + 1);
+          float row_x = place_tag (self, first->x, row_y, w, h);
 
-              if (o->origin.y < y + h && y < o->origin.y + o->size.height
-                  && o->origin.x < x + w && x < o->origin.x + o->size.width)
-                {
-                  x = o->origin.x + o->size.width + 2;
-                  moved = TRUE;
-                }
+          if (row == 0 || row_x < x)
+            {
+              x = row_x;
+              y = row_y;
             }
+          if (row_x == first->x)
+            break;
         }
 
       graphene_rect_init (&hit.rect, x, y, w, h);
@@ -408,6 +481,9 @@ lb_text_view_snapshot_layer (GtkTextView      *text_view,
       return;
     }
 
+  /* The layout may have changed since the last frame */
+  if (layer == GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
+    g_hash_table_remove_all (self->extents);
   gtk_text_view_get_visible_rect (text_view, &visible);
   rects = g_array_new (FALSE, FALSE, sizeof (GdkRectangle));
   if (layer == GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
@@ -461,6 +537,7 @@ lb_text_view_dispose (GObject *object)
   g_clear_object (&self->item);
   g_clear_pointer (&self->schema, lb_schema_unref);
   g_clear_pointer (&self->layouts, g_hash_table_unref);
+  g_clear_pointer (&self->extents, g_hash_table_unref);
 
   G_OBJECT_CLASS (lb_text_view_parent_class)->dispose (object);
 }
@@ -506,6 +583,7 @@ lb_text_view_init (LbTextView *self)
   self->spans = g_array_new (FALSE, FALSE, sizeof (SpanInfo));
   self->tag_hits = g_array_new (FALSE, FALSE, sizeof (TagHit));
   self->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->extents = g_hash_table_new (NULL, NULL);
 
   /* Read-only: nothing to undo in the text (Ctrl+Z is the window's) */
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));

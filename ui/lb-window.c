@@ -2987,6 +2987,17 @@ update_help_overlay (LbWindow *self)
       const LbSchemaDecision *d = lb_schema_get_decision (self->schema, i);
       append_hotkey_shortcut (shortcuts, d->hotkey, d->title);
     }
+  if (lb_schema_get_n_fields (self->schema) > 0)
+    {
+      /* Translators: in the shortcuts window; Enter alone starts a new line there */
+      g_autofree char *escaped = g_markup_printf_escaped (
+        "<child><object class=\"GtkShortcutsShortcut\">"
+        "<property name=\"title\">%s</property>"
+        "<property name=\"accelerator\">&lt;ctrl&gt;Return</property>"
+        "</object></child>", _("Submit from a multi-line answer"));
+
+      g_string_append (shortcuts, escaped);
+    }
   if (shortcuts->len == 0)
     {
       g_string_free (shortcuts, TRUE);

@@ -238,6 +238,30 @@ stored (Fixture *f,
   return lb_test_get_item (f->store, item_id);
 }
 
+/* The shortcut titled TITLE under WIDGET (the shortcuts window), or NULL */
+static GtkWidget *
+find_shortcut (GtkWidget  *widget,
+               const char *title)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *t = NULL;
+
+      g_object_get (widget, "title", &t, NULL);
+      if (g_strcmp0 (t, title) == 0)
+        return widget;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_shortcut (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_single_label_buttons (void)
 {
@@ -391,6 +415,20 @@ test_answers (Fixture       *f,
       lb_test_spin_for (1000 * atoi (g_getenv ("LB_PANEL_SHOT_WAIT")));
     }
 
+  /* the shortcuts window tells how a multi-line answer is submitted */
+  {
+    GtkShortcutsWindow *overlay =
+      gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (f->window));
+    GtkWidget *shortcut;
+    g_autofree char *accel = NULL;
+
+    g_assert_nonnull (overlay);
+    shortcut = find_shortcut (GTK_WIDGET (overlay), "Submit from a multi-line answer");
+    g_assert_nonnull (shortcut);
+    g_object_get (shortcut, "accelerator", &accel, NULL);
+    g_assert_cmpstr (accel, ==, "<ctrl>Return");
+  }
+
   /* clearing a field clears the answer; the other stays */
   gtk_editable_set_text (GTK_EDITABLE (caption), "");
   gtk_widget_grab_focus (caption);
@@ -399,6 +437,35 @@ test_answers (Fixture       *f,
   saved = stored (f, id1);
   g_assert_null (lb_item_get_answer (saved, "caption"));
   g_assert_cmpstr (lb_item_get_answer (saved, "transcript"), ==, "EXIT 12\n出口 3");
+}
+
+/* An answer whose act fails is not lost: it comes back in its field */
+static void
+test_answer_error (Fixture       *f,
+                   gconstpointer  data)
+{
+  GtkWidget *caption;
+  gint64 id1;
+  g_autofree char *shown = NULL;
+
+  import_tagging_batch (f);
+  id1 = lb_item_get_id (lb_window_get_current_item (f->window));
+  caption = lb_panel_get_field_editor (f->panel, "caption");
+  type_into (f, caption, "Tabby on a sofa");
+
+  /* the writer is gone (as if the disk went away) */
+  lb_store_close (f->store);
+  g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (caption)), "activate");
+  wait_until (f, nothing_pending);
+  g_assert_true (g_str_has_prefix (lb_window_get_save_state (f->window), "Not saved: "));
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id1);
+
+  /* back on the item: the text is in the field again, to submit again */
+  g_assert_true (press_key (f, GDK_KEY_k, 0));
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id1);
+  shown = editor_text (caption);
+  g_assert_cmpstr (shown, ==, "Tabby on a sofa");
+  g_assert_true (lb_panel_get_dirty (f->panel));
 }
 
 static AdwMessageDialog *
@@ -617,6 +684,8 @@ main (int    argc,
               fixture_set_up, test_multi_label, fixture_tear_down);
   g_test_add ("/ui/panel-fields/answers", Fixture, NULL,
               fixture_set_up, test_answers, fixture_tear_down);
+  g_test_add ("/ui/panel-fields/answer-error", Fixture, NULL,
+              fixture_set_up, test_answer_error, fixture_tear_down);
   g_test_add ("/ui/panel-fields/config-import", Fixture, NULL,
               fixture_set_up, test_config_import, fixture_tear_down);
   g_test_add ("/ui/panel-fields/config-broken", Fixture, NULL,

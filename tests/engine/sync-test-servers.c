@@ -531,12 +531,24 @@ http_thread (gpointer data)
 
   g_main_context_push_thread_default (http->context);
   http->server = soup_server_new ("server-header", "labelbench-test ", NULL);
+  if (http->faults.tls_pem != NULL)
+    {
+      g_autoptr(GTlsCertificate) cert = g_tls_certificate_new_from_pem (http->faults.tls_pem, -1,
+                                                                        &error);
+
+      g_assert_no_error (error);
+      soup_server_set_tls_certificate (http->server, cert);
+    }
   soup_server_add_handler (http->server, "/events", events_cb, http, NULL);
-  soup_server_listen_local (http->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  soup_server_listen_local (http->server, 0,
+                            SOUP_SERVER_LISTEN_IPV4_ONLY
+                            | (http->faults.tls_pem ? SOUP_SERVER_LISTEN_HTTPS : 0), &error);
   g_assert_no_error (error);
   uris = soup_server_get_uris (http->server);
   g_assert_nonnull (uris);
-  http->url = g_strdup_printf ("http://127.0.0.1:%d/events", g_uri_get_port (uris->data));
+  http->url = g_strdup_printf ("%s://127.0.0.1:%d/events",
+                               http->faults.tls_pem ? "https" : "http",
+                               g_uri_get_port (uris->data));
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 
   g_mutex_lock (&http->mutex);

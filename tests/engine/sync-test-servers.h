@@ -50,12 +50,13 @@ typedef struct {
   guint       delay_ms;
   const char *reject_uuid;    /* a batch holding this uuid gets 400 (never recorded) */
   const char *token;          /* the bearer token the server expects, or NULL */
+  const char *tls_pem;        /* certificate and key: serve https:// with them */
 } SyncTestHttpFaults;
 
 typedef struct _SyncTestHttp SyncTestHttp;
 
 SyncTestHttp *sync_test_http_start      (const SyncTestHttpFaults *faults);
-/* http://127.0.0.1:PORT/events */
+/* http(s)://127.0.0.1:PORT/events */
 const char   *sync_test_http_url        (SyncTestHttp *http);
 /* uuid -> GUINT count of deliveries the server accepted (a copy) */
 GHashTable   *sync_test_http_uuids      (SyncTestHttp *http);

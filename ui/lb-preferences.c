@@ -82,7 +82,8 @@ set_lock_icon (GtkWidget *row,
 {
   GtkWidget *icon = g_object_get_data (G_OBJECT (row), "lb-lock-icon");
 
-  if (icon == NULL)
+  /* Added only while locked: an empty prefix would still indent the title */
+  if (locked && icon == NULL)
     {
       icon = gtk_image_new_from_icon_name ("changes-prevent-symbolic");
       gtk_widget_set_tooltip_text (icon, _("Set by your administrator"));
@@ -93,7 +94,14 @@ set_lock_icon (GtkWidget *row,
         adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
       g_object_set_data (G_OBJECT (row), "lb-lock-icon", icon);
     }
-  gtk_widget_set_visible (icon, locked);
+  else if (!locked && icon != NULL)
+    {
+      if (ADW_IS_ENTRY_ROW (row))
+        adw_entry_row_remove (ADW_ENTRY_ROW (row), icon);
+      else
+        adw_action_row_remove (ADW_ACTION_ROW (row), icon);
+      g_object_set_data (G_OBJECT (row), "lb-lock-icon", NULL);
+    }
 }
 
 /* ROW edits KEY; SUBTITLE is what the row says when it is not locked */

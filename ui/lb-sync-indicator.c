@@ -551,7 +551,6 @@ add_field (GtkGrid    *grid,
   gtk_label_set_wrap (GTK_LABEL (value), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (value), PANGO_WRAP_WORD_CHAR);
   gtk_label_set_max_width_chars (GTK_LABEL (value), 40);
-  gtk_label_set_selectable (GTK_LABEL (value), TRUE);
   gtk_widget_set_hexpand (value, TRUE);
   gtk_grid_attach (grid, key, 0, row, 1, 1);
   gtk_grid_attach (grid, value, 1, row, 1, 1);
@@ -580,7 +579,6 @@ lb_sync_indicator_init (LbSyncIndicator *self)
   gtk_label_set_wrap (self->reason_label, TRUE);
   gtk_label_set_wrap_mode (self->reason_label, PANGO_WRAP_WORD_CHAR);
   gtk_label_set_max_width_chars (self->reason_label, 48);
-  gtk_label_set_selectable (self->reason_label, TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->reason_label), FALSE);
 
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);

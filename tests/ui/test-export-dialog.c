@@ -264,6 +264,7 @@ test_coco_then_yolo (Fixture       *f,
   /* COCO */
   g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
   lb_export_dialog_set_output (dialog, coco_file);
+  screenshot ("export-dialog.png");
   press_export (f);
   g_assert_null (lb_export_dialog_get_error_text (dialog));
   expected = g_strdup_printf ("Exported 3 items to %s", coco_path);

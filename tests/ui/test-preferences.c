@@ -416,6 +416,7 @@ indicator_set_up (IndicatorFixture *f,
   /* No store yet: nothing to sync, nothing shown */
   g_assert_null (lb_sync_indicator_get_label (f->indicator));
   lb_window_set_store (f->window, f->store);
+  g_assert_true (lb_window_open_batch (f->window, f->batch_id, NULL));
   gtk_window_present (GTK_WINDOW (f->window));
   lb_test_spin_for (50);
 }
@@ -465,8 +466,9 @@ test_indicator_pending_then_synced (IndicatorFixture *f,
   g_assert_cmpint (n, >, 0);
   pending = g_strdup_printf ("%" G_GINT64_FORMAT " pending", n);
   wait_label (f, pending);
-  lb_sync_indicator_popup (f->indicator);
   screenshot ("sync-indicator-pending.png");
+  lb_sync_indicator_popup (f->indicator);
+  screenshot ("sync-indicator-pending-popover.png");
 
   /* Sync Now delivers them */
   lb_sync_indicator_sync_now (f->indicator);

@@ -1797,6 +1797,7 @@ present_list_dialog (LbWindow   *self,
   GtkWidget *view = gtk_text_view_new ();
 
   gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
   gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
   gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
   gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
@@ -1866,13 +1867,13 @@ config_import_done_cb (GObject      *source,
       g_autofree char *body = NULL;
       guint n = g_strv_length (self->import_notes);
 
+      /* Translators: the batch's name, the config file's name, the number of parts */
       body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           /* Translators: batch name, then items, then file */
                                            "“%s” was imported with the labels of %s. "
-                                           "%u part of the config has no equivalent in "
+                                           "This part of the config has no equivalent in "
                                            "Labelbench and is not in the batch's schema:",
                                            "“%s” was imported with the labels of %s. "
-                                           "%u parts of the config have no equivalent in "
+                                           "These %u parts of the config have no equivalent in "
                                            "Labelbench and are not in the batch's schema:", n),
                               ci->report->batch_name, config_name, n);
       present_list_dialog (self, _("Label Config Partly Translated"), body, text);

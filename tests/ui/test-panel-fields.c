@@ -544,6 +544,8 @@ test_config_import (Fixture       *f,
   gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), &start, &end);
   listed = gtk_text_iter_get_text (&start, &end);
   g_assert_nonnull (strstr (listed, "<Header> not supported"));
+  if (g_getenv ("LB_PANEL_SHOT_WAIT") != NULL)
+    lb_test_spin_for (1000 * atoi (g_getenv ("LB_PANEL_SHOT_WAIT")));
 
   /* the panel shows the config's labels as check boxes, its text area */
   g_assert_true (GTK_IS_CHECK_BUTTON (lb_panel_get_label_button (f->panel, "Positive")));

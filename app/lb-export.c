@@ -702,7 +702,10 @@ open_time_db (LbExportJob  *job,
         != SQLITE_OK
       || sqlite3_busy_timeout (job->db, 5000) != SQLITE_OK
       || sqlite3_prepare_v3 (job->db, "SELECT max(time_us) FROM events WHERE item_id = ?1",
-                             -1, SQLITE_PREPARE_PERSISTENT, &job->time_stmt, NULL) != SQLITE_OK)
+                             -1, SQLITE_PREPARE_PERSISTENT, &job->time_stmt, NULL) != SQLITE_OK
+      /* one read transaction for the whole export: one snapshot of the
+       * times, and no lock taken and dropped per item */
+      || sqlite3_exec (job->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
     {
       g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
                    _("Cannot read the event times of %s: %s"), path,
@@ -1039,6 +1042,8 @@ job_finish (LbExportJob   *job,
   g_clear_pointer (&job->warnings, g_ptr_array_unref);
   g_string_free (job->buf, TRUE);
   g_clear_pointer (&job->time_stmt, sqlite3_finalize);
+  if (job->db != NULL)
+    sqlite3_exec (job->db, "COMMIT", NULL, NULL, NULL);
   g_clear_pointer (&job->db, sqlite3_close);
   g_clear_pointer (&job->dir, g_free);
 }

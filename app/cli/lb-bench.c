@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -21,7 +23,10 @@
 #include "lb-import.h"
 #include "lb-schema.h"
 #include "lb-store.h"
+#include "lb-store-private.h"
 #include "lb-cli.h"
+
+#include <sqlite3.h>
 
 /* Targets from DESIGN.md */
 #define TARGET_IMPORT_PER_S   200000.0
@@ -776,6 +781,216 @@ bench_export (Bench   *bench,
   fflush (stdout);
 }
 
+/* Export formats ---------------------------------------------------------- */
+
+#define EXPORT_SCHEMA_JSON \
+  "{\"name\": \"Bench\", \"tools\": [\"class\", \"box\", \"polygon\"]," \
+  " \"labels\": [{\"id\": \"cat\", \"hotkey\": \"1\"}, {\"id\": \"dog\", \"hotkey\": \"2\"}]}"
+
+/* A store of n image items (all showing one 640 x 480 PNG), each done with
+ * a label, a decision and one box. The items go in through the importer's
+ * own bulk insert; their state (what the exports read) is written straight
+ * into item_state in one statement, as a million durable acts would take
+ * hours: the figure is about the export, not about making the store. */
+static gboolean
+make_export_store (Bench       *bench,
+                   const char  *store_name,
+                   guint        n,
+                   GError     **error)
+{
+  g_autofree char *root = g_build_filename (bench->dir, "export-images", NULL);
+  g_autofree char *png_path = g_build_filename (root, "img.png", NULL);
+  g_autofree char *store_path = g_build_filename (bench->dir, store_name, NULL);
+  const guint chunk = 10000;
+  LbStore *store;
+  gint64 batch_id = 0;
+  gboolean ok = TRUE;
+
+  if (!g_file_test (png_path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree guint8 *pixels = make_photo (640, 480);
+
+      g_mkdir_with_parents (root, 0755);
+      if (!write_png (png_path, pixels, 640, 480, error))
+        return FALSE;
+    }
+
+  store = lb_store_open (store_path, LB_STORE_OPEN_DEFAULT, error);
+  if (store == NULL)
+    return FALSE;
+  ok = _lb_store_ensure_batch (store, "images", root, root, EXPORT_SCHEMA_JSON, &batch_id,
+                               error);
+  for (guint start = 0; ok && start < n; start += chunk)
+    {
+      guint count = MIN (chunk, n - start);
+      g_autofree LbNewItem *items = g_new0 (LbNewItem, count);
+      g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+      guint n_added = 0, n_existing = 0;
+
+      for (guint i = 0; i < count; i++)
+        {
+          char *id = g_strdup_printf ("i%07u", start + i);
+
+          g_ptr_array_add (ids, id);
+          items[i].external_id = id;
+          items[i].kind = LB_ITEM_KIND_IMAGE;
+          items[i].relative_path = "img.png";
+          items[i].content_hash =
+            "0000000000000000000000000000000000000000000000000000000000000000";
+        }
+      ok = _lb_store_insert_items (store, batch_id, items, count, &n_added, &n_existing, error);
+    }
+  lb_store_close (store);
+  g_object_unref (store);
+  drain_main_context ();
+  if (!ok)
+    return FALSE;
+
+  {
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    int rc;
+
+    rc = sqlite3_open_v2 (store_path, &db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+      rc = sqlite3_prepare_v2 (db,
+                               "INSERT INTO item_state (item_id, state, labels, decision, "
+                               " last_actor, regions)"
+                               " SELECT id, 'done', '[\"cat\"]', 'approve', 'bench', ?1"
+                               " FROM items WHERE batch_id = ?2", -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+      {
+        sqlite3_bind_text (stmt, 1,
+                           "[{\"id\":\"7f0b6f4e-2a4c-4d7e-9a51-3c2b1d0e9f8a\",\"label\":"
+                           "\"cat\",\"shape\":\"box\",\"box\":[120.5,80,200,150],"
+                           "\"attributes\":{}}]", -1, SQLITE_STATIC);
+        sqlite3_bind_int64 (stmt, 2, batch_id);
+        rc = sqlite3_step (stmt) == SQLITE_DONE ? SQLITE_OK : SQLITE_ERROR;
+      }
+    if (rc != SQLITE_OK)
+      {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", store_path,
+                     db != NULL ? sqlite3_errmsg (db) : "sqlite3_open");
+        ok = FALSE;
+      }
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  return ok;
+}
+
+/* Runs "labelbench-cli export" (this very program) in a child process, so
+ * that its peak RSS is the export's alone; returns the seconds, or < 0. */
+static double
+run_export_child (const char  *store_path,
+                  const char  *format,
+                  const char  *out_path,
+                  long        *max_rss_kib,
+                  double      *cpu_secs,
+                  GError     **error)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", error);
+  struct rusage usage;
+  GPid pid;
+  int status = 0;
+  gint64 start;
+
+  if (self == NULL)
+    return -1;
+  {
+    const char *argv[] = {
+      self, "export", "--store", store_path, "--format", format, "-o", out_path, NULL,
+    };
+
+    start = g_get_monotonic_time ();
+    if (!g_spawn_async (NULL, (char **) argv, NULL,
+                        G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
+                        | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, error))
+      return -1;
+  }
+  while (wait4 (pid, &status, 0, &usage) < 0)
+    if (errno != EINTR)
+      {
+        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno), "wait4: %s",
+                     g_strerror (errno));
+        return -1;
+      }
+  {
+    double secs = seconds_since (start);
+
+    g_spawn_close_pid (pid);
+    if (!g_spawn_check_wait_status (status, error))
+      return -1;
+    *max_rss_kib = usage.ru_maxrss;
+    *cpu_secs = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6
+                + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+    return secs;
+  }
+}
+
+static void
+bench_export_formats (Bench *bench)
+{
+  static const char * const formats[] = { "state-jsonl", "csv", "coco" };
+  guint sizes[2];
+  long rss[2][G_N_ELEMENTS (formats)] = { { 0 } };
+  double secs[2][G_N_ELEMENTS (formats)] = { { 0 } };
+  double cpu[2][G_N_ELEMENTS (formats)] = { { 0 } };
+  gint64 bytes[2][G_N_ELEMENTS (formats)] = { { 0 } };
+
+  sizes[0] = bench->quick ? 2000 : 100000;
+  sizes[1] = bench->quick ? 20000 : 1000000;
+
+  for (guint s = 0; s < 2; s++)
+    {
+      g_autofree char *store_name = g_strdup_printf ("export-%u.db", sizes[s]);
+      g_autofree char *store_path = g_build_filename (bench->dir, store_name, NULL);
+      g_autoptr(GError) error = NULL;
+      gint64 start = g_get_monotonic_time ();
+
+      if (!make_export_store (bench, store_name, sizes[s], &error))
+        {
+          bench_error (bench, _("export formats"), error);
+          return;
+        }
+      printf (_("  (made a store of %u image items with a box each in %.1f s)\n"), sizes[s],
+              seconds_since (start));
+      fflush (stdout);
+
+      for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+        {
+          g_autofree char *out_path = g_build_filename (bench->dir, "export.out", NULL);
+          GStatBuf st;
+
+          secs[s][f] = run_export_child (store_path, formats[f], out_path, &rss[s][f],
+                                         &cpu[s][f], &error);
+          if (secs[s][f] < 0)
+            {
+              bench_error (bench, formats[f], error);
+              return;
+            }
+          if (g_stat (out_path, &st) == 0)
+            bytes[s][f] = st.st_size;
+          g_unlink (out_path);
+        }
+      remove_tree (store_path);
+      {
+        g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
+        g_autofree char *shm = g_strconcat (store_path, "-shm", NULL);
+        g_unlink (wal);
+        g_unlink (shm);
+      }
+    }
+
+  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
+    printf (_("%s export, %u items (one box each) to a file: %.2f s (CPU %.2f s), "
+              "%.0f items/s, %.1f MB written, peak RSS %.1f MiB (%u items: %.1f MiB in "
+              "%.2f s)\n"),
+            formats[f], sizes[1], secs[1][f], cpu[1][f], sizes[1] / MAX (secs[1][f], 1e-9),
+            bytes[1][f] / 1e6, rss[1][f] / 1024.0, sizes[0], rss[0][f] / 1024.0, secs[0][f]);
+  fflush (stdout);
+}
+
 int
 lb_cli_bench (int    argc,
               char **argv)
@@ -783,6 +998,7 @@ lb_cli_bench (int    argc,
   gboolean quick = FALSE;
   gboolean keep = FALSE;
   gint64 n_events = -1;
+  g_autofree char *only = NULL;
   g_autofree char *tmp_parent = NULL;
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
@@ -795,6 +1011,8 @@ lb_cli_bench (int    argc,
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &tmp_parent,
       N_("Make the temporary folder in DIR (default: $TMPDIR)"), N_("DIR") },
     { "keep", 0, 0, G_OPTION_ARG_NONE, &keep, N_("Keep the temporary folder"), NULL },
+    { "only", 0, 0, G_OPTION_ARG_STRING, &only,
+      N_("Only this figure: import, commit, decode, export or export-formats"), N_("NAME") },
     { "events", 0, 0, G_OPTION_ARG_INT64, &n_events,
       N_("Make the store hold N events for the export figure, through durable submits "
          "(default: 100000; 0 in --quick; at most 90 s)"), N_("N") },
@@ -806,7 +1024,9 @@ lb_cli_bench (int    argc,
                                 _("Measures, on data it makes in a temporary folder: import "
                                   "of 100 000 and 1 000 000 manifest rows (with the sqlite3 "
                                   "shell's .import of the same rows as the reference), durable "
-                                  "commit latency, PNG and JPEG decoding, and JSONL export. "
+                                  "commit latency, PNG and JPEG decoding, JSONL export, and "
+                                  "the state-jsonl, CSV and COCO exports of 1 000 000 items "
+                                  "with their peak memory. "
                                   "Each figure is printed with its target from DESIGN.md."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!lb_cli_parse_options (context, &argc, &argv))
@@ -847,7 +1067,19 @@ lb_cli_bench (int    argc,
   fflush (stdout);
   start = g_get_monotonic_time ();
 
-  if (quick)
+#define WANT(name) (only == NULL || g_str_equal (only, name))
+  if (!WANT ("import") && !WANT ("commit") && !WANT ("decode") && !WANT ("export")
+      && !WANT ("export-formats"))
+    {
+      remove_tree (bench.dir);
+      g_free (bench.dir);
+      return lb_cli_fail (_("--only: “%s” is not a figure (import, commit, decode, export, "
+                            "export-formats)"), only);
+    }
+
+  if (!WANT ("import"))
+    ;
+  else if (quick)
     bench_import (&bench, 10000);
   else
     {
@@ -855,15 +1087,23 @@ lb_cli_bench (int    argc,
       bench_import (&bench, 1000000);
     }
 
-  commit_store = bench_commit (&bench, quick ? 200 : 2000);
-  bench_decode (&bench);
-  if (commit_store != NULL)
+  commit_store = NULL;
+  if (WANT ("commit") || WANT ("export"))
+    commit_store = bench_commit (&bench, quick ? 200 : 2000);
+  if (WANT ("decode"))
+    bench_decode (&bench);
+  if (commit_store != NULL && !WANT ("export"))
+    bench_close_store (commit_store);
+  else if (commit_store != NULL)
     {
       if (n_events > 0)
         bench_make_events (&bench, commit_store, n_events);
       bench_export (&bench, commit_store);
       bench_close_store (commit_store);
     }
+  if (WANT ("export-formats"))
+    bench_export_formats (&bench);
+#undef WANT
 
   printf (_("bench finished in %.1f s\n"), seconds_since (start));
   fflush (stdout);

@@ -10,11 +10,13 @@
 G_BEGIN_DECLS
 
 /* The right-hand panel: the batch schema's labels and decisions as buttons
- * with their hotkeys, the reason codes with a search entry, a note field,
- * the Submit button and the current item's saved state. It holds the
- * annotator's pending choice; the window reads it on win.submit. Its
+ * with their hotkeys (labels as check boxes when the schema is
+ * multi-label), the reason codes with a search entry, the answer fields of
+ * the schema, a note field, the Submit button and the current item's saved
+ * state, and a bar for an item's pre-annotations. It holds the annotator's
+ * pending choice and answers; the window reads them on win.submit. Its
  * buttons activate the window's actions (win.pick, win.pick-reason,
- * win.submit). */
+ * win.submit, win.accept-predictions). */
 #define LB_TYPE_PANEL (lb_panel_get_type ())
 G_DECLARE_FINAL_TYPE (LbPanel, lb_panel, LB, PANEL, GtkWidget)
 

@@ -88,9 +88,11 @@ typedef struct {
   GCancellable         *cancellable;
 
   /* Label Studio task files */
-  JsonParser           *ls_parser;     /* the parsed file, kept until the annotations are in */
+  JsonParser           *ls_parser;     /* parses one task at a time */
   LbSchema             *ls_schema;     /* the schema the import gives or the batch has */
   GPtrArray            *ls_replays;    /* of LsReplay*: added tasks with annotations */
+  GPtrArray            *ls_spare_replays; /* those of the chunk being committed */
+  LbLsMapping          *ls_replay_mapping; /* of the batch's schema, for the annotations */
   gint64                ls_watermark;  /* the highest item id before the import */
 } Importer;
 
@@ -129,6 +131,8 @@ importer_clear (Importer *im)
     g_string_free (im->scratch, TRUE);
   g_clear_pointer (&im->report, lb_import_report_free);
   g_clear_pointer (&im->ls_replays, g_ptr_array_unref);
+  g_clear_pointer (&im->ls_spare_replays, g_ptr_array_unref);
+  g_clear_pointer (&im->ls_replay_mapping, _lb_ls_mapping_free);
   g_clear_pointer (&im->ls_schema, lb_schema_unref);
   g_clear_object (&im->ls_parser);
 }
@@ -170,6 +174,10 @@ commit_thread_cb (gpointer data)
   return NULL;
 }
 
+static gboolean ls_replay (Importer   *im,
+                           GPtrArray  *replays,
+                           GError    **error);
+
 /* Waits for the chunk being committed, then reports progress. */
 static gboolean
 wait_for_commit (Importer  *im,
@@ -201,6 +209,10 @@ wait_for_commit (Importer  *im,
   g_array_set_size (im->spare_items, 0);
   g_array_set_size (im->spare_origins, 0);
   g_string_chunk_clear (im->spare_strings);
+
+  /* Label Studio: the annotations of the items just committed */
+  if (im->ls_spare_replays != NULL && !ls_replay (im, im->ls_spare_replays, error))
+    return FALSE;
 
   if (im->progress != NULL)
     im->progress (im->n_done, im->progress_data);
@@ -275,6 +287,13 @@ flush (Importer  *im,
   im->origins = origins;
   im->strings = strings;
   im->chunk_bytes = 0;
+  if (im->ls_replays != NULL)
+    {
+      GPtrArray *replays = im->ls_spare_replays;
+
+      im->ls_spare_replays = im->ls_replays;
+      im->ls_replays = replays;
+    }
 
   im->commit_added = im->commit_existing = 0;
   im->committer = g_thread_new ("lb-import-commit", commit_thread_cb, im);
@@ -1861,15 +1880,16 @@ import_folder (Importer    *im,
 
 /* Label Studio task files (.json): a JSON array of tasks, as Label Studio
  * exports them (https://labelstud.io/guide/export#Label-Studio-JSON-format-of-annotated-tasks).
- * json-glib parses the whole document into a tree, so the file is limited to
- * LB_IMPORT_MAX_LABEL_STUDIO_BYTES; the items then go to the store in chunks
- * as for the other manifests. */
+ * Read one task at a time (see import_label_studio()); the items go to the
+ * store in chunks as for the other manifests, and the annotations of each
+ * chunk's new items once it is committed. */
 
 /* An added task whose annotations become events once its item is committed */
 typedef struct {
   guint       task;          /* 1-based */
   const char *external_id;   /* in im->ids */
-  JsonArray  *annotations;   /* in im->ls_parser's tree */
+  JsonNode   *node;          /* the task (a reference) */
+  JsonArray  *annotations;   /* in node */
   LbItemKind  kind;
   char       *image_path;    /* absolute, images */
   const char *text;          /* in the tree, texts */
@@ -1880,31 +1900,9 @@ ls_replay_free (gpointer data)
 {
   LsReplay *replay = data;
 
+  json_node_unref (replay->node);
   g_free (replay->image_path);
   g_free (replay);
-}
-
-/* json-glib says "<data>:LINE:COLUMN: Parse error: ..." */
-static void
-ls_parse_error (const char    *display_path,
-                const GError  *parse_error,
-                GError       **error)
-{
-  const char *message = parse_error->message;
-  guint line_no, column;
-  int consumed = 0;
-
-  if (sscanf (message, "<data>:%u:%u: %n", &line_no, &column, &consumed) == 2 && consumed > 0)
-    {
-      message += consumed;
-      if (g_str_has_prefix (message, "Parse error: "))
-        message += strlen ("Parse error: ");
-      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
-                   _("%s:%u:%u: invalid JSON: %s"), display_path, line_no, column, message);
-    }
-  else
-    g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID, _("%s: invalid JSON: %s"),
-                 display_path, message);
 }
 
 static JsonArray *
@@ -2239,6 +2237,7 @@ ls_import_task (Importer     *im,
       LsReplay *replay = g_new0 (LsReplay, 1);
 
       replay->task = im->ls_task;
+      replay->node = json_node_ref (node);
       replay->external_id = g_string_chunk_insert_const (im->ids, id);
       replay->annotations = annotations;
       replay->kind = kind;
@@ -2249,74 +2248,342 @@ ls_import_task (Importer     *im,
   return TRUE;
 }
 
+/* The file is read task by task: a scanner finds where each element of the
+ * top-level array starts and ends (strings, brackets and commas only), and
+ * json-glib parses that one task. Memory stays that of one chunk of tasks,
+ * whatever the file's size. A file whose structure is broken (an unclosed
+ * string or bracket, a missing comma) is refused as a whole before anything
+ * is imported, with the line and column; a task that json-glib cannot read
+ * (a bad literal, say) is rejected alone. */
+
+typedef struct {
+  const char *data;
+  const char *p;
+  const char *end;
+  guint       line;        /* of p, 1-based */
+  const char *line_start;  /* where that line starts */
+} LsScanner;
+
+static void
+ls_scanner_advance (LsScanner  *sc,
+                    const char *to)
+{
+  for (const char *q = sc->p; (q = memchr (q, '\n', to - q)) != NULL; q++)
+    {
+      sc->line++;
+      sc->line_start = q + 1;
+    }
+  sc->p = to;
+}
+
+static void
+ls_scanner_skip_space (LsScanner *sc)
+{
+  const char *q = sc->p;
+
+  while (q < sc->end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+    q++;
+  ls_scanner_advance (sc, q);
+}
+
+static guint
+ls_scanner_column (LsScanner  *sc,
+                   const char *at)
+{
+  return (guint) g_utf8_strlen (sc->line_start, at - sc->line_start) + 1;
+}
+
+/* A structural error at AT: json-glib's own explanation of the element that
+ * starts at START when it has one (it is more precise), else REASON. */
+static void
+ls_structure_error (LsScanner   *sc,
+                    const char  *display_path,
+                    const char  *start,
+                    guint        start_line,
+                    guint        start_column,
+                    const char  *at,
+                    const char  *reason,
+                    GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  guint line_no, column;
+  int consumed = 0;
+  const char *stop = at < sc->end ? at + 1 : sc->end;
+
+  if (start != NULL &&
+      !json_parser_load_from_data (parser, start, stop - start, &local_error) &&
+      sscanf (local_error->message, "<data>:%u:%u: %n", &line_no, &column, &consumed) == 2 &&
+      consumed > 0)
+    {
+      const char *message = local_error->message + consumed;
+
+      if (g_str_has_prefix (message, "Parse error: "))
+        message += strlen ("Parse error: ");
+      if (line_no == 1)
+        column += start_column - 1;
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s:%u:%u: invalid JSON: %s"), display_path, start_line + line_no - 1,
+                   column, message);
+      return;
+    }
+
+  /* where AT is */
+  ls_scanner_advance (sc, MIN (at, sc->end));
+  g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID, _("%s:%u:%u: invalid JSON: %s"),
+               display_path, sc->line, ls_scanner_column (sc, sc->p), reason);
+}
+
+#define LS_MAX_DEPTH 256
+
+/* Moves past one JSON value (sc->p on its first character). FALSE at a
+ * structural error, *at being where. */
+static gboolean
+ls_scan_value (LsScanner   *sc,
+               const char **at,
+               const char **reason)
+{
+  char stack[LS_MAX_DEPTH];
+  guint depth = 0;
+  const char *q = sc->p;
+
+  do
+    {
+      if (q >= sc->end)
+        {
+          *at = sc->end;
+          *reason = _("the file ends inside a task");
+          return FALSE;
+        }
+      switch (*q)
+        {
+        case '"':
+          for (q++; q < sc->end && *q != '"'; q++)
+            if (*q == '\\')
+              q++;
+          if (q >= sc->end)
+            {
+              *at = sc->end;
+              *reason = _("a string is not closed");
+              return FALSE;
+            }
+          q++;
+          break;
+        case '{':
+        case '[':
+          if (depth == LS_MAX_DEPTH)
+            {
+              *at = q;
+              *reason = _("nested too deeply");
+              return FALSE;
+            }
+          stack[depth++] = *q == '{' ? '}' : ']';
+          q++;
+          break;
+        case '}':
+        case ']':
+          if (depth == 0 || stack[depth - 1] != *q)
+            {
+              *at = q;
+              *reason = *q == '}' ? _("unexpected “}”") : _("unexpected “]”");
+              return FALSE;
+            }
+          depth--;
+          q++;
+          break;
+        default:
+          if (depth == 0)
+            {
+              /* a scalar on its own: up to the next delimiter */
+              while (q < sc->end && !strchr (",]} \t\r\n", *q))
+                q++;
+            }
+          else
+            {
+              const char *next = q + 1;
+
+              /* runs without anything structural in them */
+              while (next < sc->end && *next != '"' && *next != '{' && *next != '[' &&
+                     *next != '}' && *next != ']')
+                next++;
+              q = next;
+            }
+          break;
+        }
+    }
+  while (depth > 0);
+
+  ls_scanner_advance (sc, q);
+  return TRUE;
+}
+
+typedef enum {
+  LS_NEXT_TASK,
+  LS_NEXT_END,
+  LS_NEXT_ERROR,
+} LsNext;
+
+/* The next task: *start, *length, *line and *column (where it starts) */
+static LsNext
+ls_scanner_next (LsScanner   *sc,
+                 const char  *display_path,
+                 guint        index,
+                 const char **start,
+                 gsize       *length,
+                 guint       *line,
+                 guint       *column,
+                 GError     **error)
+{
+  const char *at = NULL;
+  const char *reason = NULL;
+
+  ls_scanner_skip_space (sc);
+  if (index > 0)
+    {
+      if (sc->p < sc->end && *sc->p == ']')
+        {
+          ls_scanner_advance (sc, sc->p + 1);
+          ls_scanner_skip_space (sc);
+          if (sc->p < sc->end)
+            {
+              ls_structure_error (sc, display_path, NULL, 0, 0, sc->p,
+                                  _("something after the end of the list of tasks"), error);
+              return LS_NEXT_ERROR;
+            }
+          return LS_NEXT_END;
+        }
+      if (sc->p >= sc->end || *sc->p != ',')
+        {
+          ls_structure_error (sc, display_path, NULL, 0, 0, sc->p,
+                              sc->p >= sc->end ? _("the list of tasks is not closed (“]”)")
+                                               : _("“,” or “]” expected after a task"), error);
+          return LS_NEXT_ERROR;
+        }
+      ls_scanner_advance (sc, sc->p + 1);
+      ls_scanner_skip_space (sc);
+    }
+  else if (sc->p < sc->end && *sc->p == ']')
+    {
+      ls_scanner_advance (sc, sc->p + 1);
+      ls_scanner_skip_space (sc);
+      return sc->p < sc->end ? (ls_structure_error (sc, display_path, NULL, 0, 0, sc->p,
+                                                    _("something after the end of the list of "
+                                                      "tasks"), error), LS_NEXT_ERROR)
+                             : LS_NEXT_END;
+    }
+
+  *start = sc->p;
+  *line = sc->line;
+  *column = ls_scanner_column (sc, sc->p);
+  if (sc->p >= sc->end || *sc->p == ']' || *sc->p == ',')
+    {
+      ls_structure_error (sc, display_path, NULL, 0, 0, sc->p,
+                          sc->p >= sc->end ? _("the list of tasks is not closed (“]”)")
+                                           : _("a task expected"), error);
+      return LS_NEXT_ERROR;
+    }
+  if (!ls_scan_value (sc, &at, &reason))
+    {
+      ls_structure_error (sc, display_path, *start, *line, *column, at, reason, error);
+      return LS_NEXT_ERROR;
+    }
+  *length = sc->p - *start;
+  return LS_NEXT_TASK;
+}
+
+/* Where the tasks start: after "[" (or at a single task object). */
+static gboolean
+ls_scanner_init (LsScanner   *sc,
+                 const char  *display_path,
+                 const char  *data,
+                 gsize        length,
+                 gboolean    *single,
+                 GError     **error)
+{
+  sc->data = sc->p = sc->line_start = data;
+  sc->end = data + length;
+  sc->line = 1;
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    sc->p = sc->line_start = data + 3;
+
+  ls_scanner_skip_space (sc);
+  *single = sc->p < sc->end && *sc->p == '{';
+  if (*single)
+    return TRUE;
+  if (sc->p >= sc->end || *sc->p != '[')
+    {
+      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                   _("%s: not a Label Studio task file (a JSON array of tasks, each with a "
+                     "“data” object)"), display_path);
+      return FALSE;
+    }
+  ls_scanner_advance (sc, sc->p + 1);
+  return TRUE;
+}
+
+/* Checks the whole file's structure first: nothing is imported from a
+ * file that breaks off. */
+static gboolean
+ls_check_structure (const char  *display_path,
+                    const char  *data,
+                    gsize        length,
+                    GError     **error)
+{
+  LsScanner sc;
+  gboolean single;
+  const char *start;
+  gsize task_length;
+  guint line, column;
+  LsNext next;
+
+  if (!ls_scanner_init (&sc, display_path, data, length, &single, error))
+    return FALSE;
+  if (single)
+    {
+      const char *at = NULL;
+      const char *reason = NULL;
+
+      start = sc.p;
+      line = sc.line;
+      column = ls_scanner_column (&sc, sc.p);
+      if (!ls_scan_value (&sc, &at, &reason))
+        {
+          ls_structure_error (&sc, display_path, start, line, column, at, reason, error);
+          return FALSE;
+        }
+      ls_scanner_skip_space (&sc);
+      if (sc.p < sc.end)
+        {
+          ls_structure_error (&sc, display_path, NULL, 0, 0, sc.p,
+                              _("something after the end of the task"), error);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  for (guint i = 0; (next = ls_scanner_next (&sc, display_path, i, &start, &task_length, &line,
+                                              &column, error)) == LS_NEXT_TASK; i++)
+    ;
+  return next == LS_NEXT_END;
+}
+
 static gboolean
 import_label_studio (Importer     *im,
                      const char   *data,
                      gsize         length,
                      GError      **error)
 {
-  g_autoptr(GError) local_error = NULL;
   g_autoptr(LbLsMapping) mapping = NULL;
-  g_autoptr(JsonArray) single = NULL;
-  JsonArray *tasks;
-  JsonNode *root;
+  LsScanner sc;
+  gboolean single = FALSE;
   gboolean guessed_key = FALSE;
-  gboolean any_annotations = FALSE;
+  LsNext next = LS_NEXT_END;
 
-  if (length > LB_IMPORT_MAX_LABEL_STUDIO_BYTES)
-    {
-      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
-                   _("%s: a Label Studio task file over %u MiB is not read (it is parsed "
-                     "whole); split it into smaller files"), im->display_path,
-                   (guint) (LB_IMPORT_MAX_LABEL_STUDIO_BYTES / (1024 * 1024)));
-      return FALSE;
-    }
-  if (!g_utf8_validate (data, length, NULL))
-    {
-      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID, _("%s: not valid UTF-8"),
-                   im->display_path);
-      return FALSE;
-    }
-
-  im->ls_parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (im->ls_parser, data, length, &local_error))
-    {
-      ls_parse_error (im->display_path, local_error, error);
-      return FALSE;
-    }
-  root = json_parser_get_root (im->ls_parser);
-  if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
-    tasks = json_node_get_array (root);
-  else if (root != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
-           json_object_has_member (json_node_get_object (root), "data"))
-    {
-      /* one task on its own */
-      single = json_array_new ();
-      json_array_add_element (single, json_node_ref (root));
-      tasks = single;
-    }
-  else
-    {
-      g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
-                   _("%s: not a Label Studio task file (a JSON array of tasks, each with a "
-                     "“data” object)"), im->display_path);
-      return FALSE;
-    }
-
-  mapping = _lb_ls_mapping_new (im->ls_schema);
-  im->ls_replays = g_ptr_array_new_with_free_func (ls_replay_free);
+  if (!ls_check_structure (im->display_path, data, length, error))
+    return FALSE;
 
   /* items added by this import get ids above every item before it */
-  for (guint i = 0; i < json_array_get_length (tasks) && !any_annotations; i++)
-    {
-      JsonNode *node = json_array_get_element (tasks, i);
-      JsonArray *annotations = JSON_NODE_HOLDS_OBJECT (node)
-                                 ? ls_get_array (json_node_get_object (node), "annotations")
-                                 : NULL;
-
-      any_annotations = annotations != NULL && json_array_get_length (annotations) > 0;
-    }
-  if (any_annotations)
+  if (g_strstr_len (data, length, "\"annotations\"") != NULL)
     {
       g_autoptr(GArray) ids = lb_store_list_item_ids (im->store, 0, LB_ITEM_FILTER_ALL, error);
 
@@ -2326,14 +2593,64 @@ import_label_studio (Importer     *im,
         im->ls_watermark = MAX (im->ls_watermark, g_array_index (ids, gint64, i));
     }
 
-  for (guint i = 0; i < json_array_get_length (tasks); i++)
+  mapping = _lb_ls_mapping_new (im->ls_schema);
+  im->ls_parser = json_parser_new_immutable ();
+  im->ls_replays = g_ptr_array_new_with_free_func (ls_replay_free);
+  im->ls_spare_replays = g_ptr_array_new_with_free_func (ls_replay_free);
+
+  ls_scanner_init (&sc, im->display_path, data, length, &single, NULL);
+  for (guint i = 0; ; i++)
     {
+      g_autoptr(GError) local_error = NULL;
+      const char *start = NULL;
+      gsize task_length = 0;
+      guint line = 0, column = 0;
+
+      if (single)
+        {
+          if (i > 0)
+            break;
+          start = sc.p;
+          task_length = sc.end - sc.p;
+          line = sc.line;
+        }
+      else if ((next = ls_scanner_next (&sc, im->display_path, i, &start, &task_length, &line,
+                                        &column, error)) != LS_NEXT_TASK)
+        break;
+
       im->ls_task = i + 1;
-      if (!ls_import_task (im, mapping, json_array_get_element (tasks, i), &guessed_key, error))
+      if (task_length > MAX_LINE_BYTES)
+        {
+          reject (im, im->display_path, 0, _("too long (more than 8 MiB)"));
+          continue;
+        }
+      if (!g_utf8_validate (start, task_length, NULL))
+        {
+          reject (im, im->display_path, 0, _("not valid UTF-8"));
+          continue;
+        }
+      if (!json_parser_load_from_data (im->ls_parser, start, task_length, &local_error))
+        {
+          g_autofree char *why = json_error_reason (local_error);
+
+          reject (im, im->display_path, 0, _("line %u: %s"), line, why);
+          continue;
+        }
+      if (single && !(JSON_NODE_HOLDS_OBJECT (json_parser_get_root (im->ls_parser)) &&
+                      json_object_has_member (json_node_get_object (
+                                                json_parser_get_root (im->ls_parser)), "data")))
+        {
+          g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
+                       _("%s: not a Label Studio task file (a JSON array of tasks, each with a "
+                         "“data” object)"), im->display_path);
+          return FALSE;
+        }
+      if (!ls_import_task (im, mapping, json_parser_get_root (im->ls_parser), &guessed_key,
+                           error))
         return FALSE;
     }
   im->ls_task = 0;
-  return TRUE;
+  return next != LS_NEXT_ERROR;
 }
 
 typedef struct {
@@ -2355,26 +2672,30 @@ ls_fail_cb (guint         origin,
     reject (fail->im, fail->im->display_path, 0, "%s%s", fail->prefix, error->message);
 }
 
-/* The annotations of the tasks whose items this import added become
- * events, through the store's public API. */
+/* The annotations of tasks whose items this import added (and which are
+ * committed) become events, through the store's public API. */
 static gboolean
-ls_replay_annotations (Importer  *im,
-                       GError   **error)
+ls_replay (Importer   *im,
+           GPtrArray  *replays,
+           GError    **error)
 {
-  g_autoptr(LbSchema) schema = NULL;
-  g_autoptr(LbLsMapping) mapping = NULL;
+  guint saved_task = im->ls_task;
 
-  if (im->ls_replays == NULL || im->ls_replays->len == 0 || im->report->n_added == 0)
+  if (replays == NULL || replays->len == 0)
     return TRUE;
 
-  schema = lb_store_get_batch_schema (im->store, im->batch_id, error);
-  if (schema == NULL)
-    return FALSE;
-  mapping = _lb_ls_mapping_new (schema);
-
-  for (guint i = 0; i < im->ls_replays->len; i++)
+  if (im->ls_replay_mapping == NULL)
     {
-      const LsReplay *replay = g_ptr_array_index (im->ls_replays, i);
+      g_autoptr(LbSchema) schema = lb_store_get_batch_schema (im->store, im->batch_id, error);
+
+      if (schema == NULL)
+        return FALSE;
+      im->ls_replay_mapping = _lb_ls_mapping_new (schema);
+    }
+
+  for (guint i = 0; i < replays->len; i++)
+    {
+      const LsReplay *replay = g_ptr_array_index (replays, i);
       g_autoptr(LbItem) item = NULL;
       guint n = json_array_get_length (replay->annotations);
 
@@ -2410,8 +2731,8 @@ ls_replay_annotations (Importer  *im,
             }
           annotation = json_node_get_object (node);
           actor = ls_actor (annotation);
-          pa = _lb_ls_translate (mapping, ls_get_array (annotation, "result"), replay->kind,
-                                 replay->image_path, replay->text, problems);
+          pa = _lb_ls_translate (im->ls_replay_mapping, ls_get_array (annotation, "result"),
+                                 replay->kind, replay->image_path, replay->text, problems);
           for (guint p = 0; p < problems->len; p++)
             reject (im, im->display_path, 0, "%s%s", prefix,
                     (char *) g_ptr_array_index (problems, p));
@@ -2433,14 +2754,15 @@ ls_replay_annotations (Importer  *im,
                                          ls_fail_cb, &fail, &apply_error))
             {
               /* the item could not be read back: the store is failing */
-              im->ls_task = 0;
+              im->ls_task = saved_task;
               g_propagate_error (error, apply_error);
               return FALSE;
             }
           im->report->n_annotations++;
         }
     }
-  im->ls_task = 0;
+  im->ls_task = saved_task;
+  g_ptr_array_set_size (replays, 0);
   return TRUE;
 }
 
@@ -2698,7 +3020,7 @@ lb_import (LbStore                *store,
   if (ok)
     ok = flush (&im, error) && wait_for_commit (&im, error);
   if (ok && kind == SOURCE_LABEL_STUDIO)
-    ok = ls_replay_annotations (&im, error);
+    ok = ls_replay (&im, im.ls_replays, error);
 
   /* nothing at all in PATH: no batch */
   if (ok && im.batch_id == 0 && im.report->rejections->len == n_untranslated)

@@ -13,10 +13,6 @@ G_BEGIN_DECLS
 /* Texts longer than this (in bytes of UTF-8) are rejected. */
 #define LB_IMPORT_MAX_TEXT_BYTES (1024 * 1024)
 
-/* Label Studio task files are parsed whole (json-glib builds a tree of the
- * document): larger ones are refused (LB_IMPORT_ERROR_INVALID) */
-#define LB_IMPORT_MAX_LABEL_STUDIO_BYTES (256 * 1024 * 1024)
-
 /* Items are inserted in transactions of at most this many. */
 #define LB_IMPORT_CHUNK_SIZE 10000
 
@@ -26,7 +22,8 @@ typedef enum {
   LB_IMPORT_ERROR_NOT_FOUND,    /* PATH does not exist */
   LB_IMPORT_ERROR_UNSUPPORTED,  /* not a folder, .jsonl, .csv or .json file */
   LB_IMPORT_ERROR_INVALID,      /* the manifest is unusable as a whole (no header, bad schema,
-                                 * a .json that does not parse: "FILE:LINE:COLUMN: reason") */
+                                 * a .json whose structure is broken: "FILE:LINE:COLUMN:
+                                 * invalid JSON: reason") */
   LB_IMPORT_ERROR_CANCELLED,
 } LbImportError;
 
@@ -61,7 +58,12 @@ GQuark          lb_import_error_quark (void);
 /* Imports PATH (a folder, a .jsonl or a .csv manifest, or a Label Studio
  * .json task file) into the store, streaming, one transaction per chunk.
  *
- * Label Studio task files (a JSON array of tasks, or one task object):
+ * Label Studio task files (a JSON array of tasks, or one task object),
+ * streamed: a scanner splits the array into tasks and json-glib parses one
+ * task at a time, so memory is that of one chunk whatever the file's size
+ * (a task over 8 MiB is rejected). The file's structure (strings, brackets,
+ * commas) is checked first: a broken one imports nothing; a task json-glib
+ * cannot read is rejected alone ("FILE: task N: line L: invalid JSON ...").
  * - the item is the data member named by the labeling config's first
  *   <Image>/<Text> value="$key" (the schema's label_config), else "image" or
  *   "text", else the first string member (said in the rejections, once);

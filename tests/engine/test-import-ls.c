@@ -421,6 +421,104 @@ test_broken_json (Fixture       *f,
   g_assert_cmpuint (batches->len, ==, 0);
 }
 
+/* Broken structure refuses the file with line and column; a task json-glib
+ * cannot read is rejected alone */
+static void
+test_streamed_errors (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const struct {
+    const char *contents;
+    const char *message;   /* after "PATH:" */
+  } broken[] = {
+    { "[{\"id\": 1, \"data\": {\"text\": \"a\"}}\n{\"id\": 2, \"data\": {\"text\": \"b\"}}]",
+      "2:1: invalid JSON: “,” or “]” expected after a task" },
+    { "[{\"id\": 1, \"data\": {\"text\": \"a\"}},\n {\"id\": 2, \"data\": {\"text\": \"b\"}}",
+      "2:34: invalid JSON: the list of tasks is not closed (“]”)" },
+    { "[{\"id\": 1, \"data\": {\"text\": \"a\"}}] x",
+      "1:36: invalid JSON: something after the end of the list of tasks" },
+    { "[{\"id\": 1, \"data\": {\"text\": \"a}}]", "1:" },
+  };
+  g_autofree char *path = g_build_filename (f->dir, "s.json", NULL);
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autofree char *prefix = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (broken); i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("%s:%s", path, broken[i].message);
+
+      lb_test_write_file (f->dir, "s.json", broken[i].contents, -1);
+      report = import_with (f, path, NULL, &error);
+      g_assert_null (report);
+      g_assert_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID);
+      if (!g_str_has_prefix (error->message, expected))
+        g_error ("“%s” does not start with “%s”", error->message, expected);
+      g_clear_error (&error);
+    }
+  batches = lb_store_list_batches (f->store, NULL);
+  g_assert_cmpuint (batches->len, ==, 0);
+
+  lb_test_write_file (f->dir, "s.json",
+                      "[{\"id\": 1, \"data\": {\"text\": \"a\"}},\n"
+                      " {\"id\": 2, \"data\": {\"text\": tru}},\n"
+                      " {\"id\": 3, \"data\": {\"text\": \"c\"}}]", -1);
+  report = import_with (f, path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_added, ==, 2);
+  g_assert_cmpuint (report->rejections->len, ==, 1);
+  prefix = g_strdup_printf ("%s: task 2: line 2: invalid JSON", path);
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (report->rejections, 0), prefix));
+}
+
+/* Annotations on both sides of a chunk boundary all become events */
+static void
+test_chunks (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->dir, "many.json", NULL);
+  g_autoptr(GString) json = g_string_new ("[");
+  g_autoptr(LbImportReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint annotated[] = { 1, LB_IMPORT_CHUNK_SIZE - 1, LB_IMPORT_CHUNK_SIZE,
+                              LB_IMPORT_CHUNK_SIZE + 1, LB_IMPORT_CHUNK_SIZE + 50 };
+  guint n = LB_IMPORT_CHUNK_SIZE + 50;
+
+  for (guint i = 1; i <= n; i++)
+    {
+      gboolean with = FALSE;
+
+      for (guint k = 0; k < G_N_ELEMENTS (annotated); k++)
+        with = with || annotated[k] == i;
+      g_string_append_printf (json, "%s\n{\"id\": %u, \"data\": {\"text\": \"text %u\"}",
+                              i > 1 ? "," : "", i, i);
+      if (with)
+        g_string_append (json, ", \"annotations\": [{\"completed_by\": 5, \"result\": ["
+                               "{\"from_name\": \"label\", \"to_name\": \"text\","
+                               " \"type\": \"choices\", \"value\": {\"choices\": [\"unsure\"]}}]}]");
+      g_string_append (json, "}");
+    }
+  g_string_append (json, "\n]\n");
+  lb_test_write_file (f->dir, "many.json", json->str, json->len);
+
+  report = import_with (f, path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (report->n_added, ==, n);
+  g_assert_cmpuint (report->rejections->len, ==, 0);
+  g_assert_cmpuint (report->n_annotations, ==, G_N_ELEMENTS (annotated));
+  for (guint k = 0; k < G_N_ELEMENTS (annotated); k++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u", annotated[k]);
+      g_autoptr(LbItem) item = lb_test_find_item (f->store, NULL, id);
+
+      g_assert_cmpstrv (lb_item_get_labels (item), ((const char *[]) { "unsure", NULL }));
+      g_assert_cmpstr (lb_item_get_last_actor (item), ==, "label-studio:5");
+    }
+  g_assert_cmpuint (lb_store_count_items (f->store, 0, LB_ITEM_FILTER_DONE), ==,
+                    G_N_ELEMENTS (annotated));
+}
+
 /* Without a labeling config: "image"/"text", else the first string member
  * (said once); data.lb_item is the id; one task object on its own */
 static void
@@ -675,6 +773,8 @@ main (int    argc,
   ADD ("/engine/import-ls/prediction-check", test_prediction_check);
   ADD ("/engine/import-ls/broken-json", test_broken_json);
   ADD ("/engine/import-ls/no-config", test_no_config);
+  ADD ("/engine/import-ls/streamed-errors", test_streamed_errors);
+  ADD ("/engine/import-ls/chunks", test_chunks);
   ADD ("/engine/import-ls/round-trip", test_round_trip);
   g_test_add_func ("/engine/import-ls/utf16", test_utf16);
 

@@ -200,12 +200,13 @@ lb_bundle_export (LbStore        *store,
 /* Reading                                                                  */
 /* ------------------------------------------------------------------------ */
 
+/* The line as a JSON object (*root_out holds it), or NULL */
 static JsonObject *
-parse_line (const char  *line,
+parse_line (JsonParser  *parser,
+            const char  *line,
             gsize        len,
             JsonNode   **root_out)
 {
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonNode *root;
 
   if (!json_parser_load_from_data (parser, line, (gssize) len, NULL))
@@ -238,7 +239,11 @@ lb_bundle_is_bundle (const char *path)
   nl = memchr (buf, '\n', n);
   if (nl == NULL)
     return FALSE;
-  obj = parse_line (buf, nl - buf, &root);
+  {
+    g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+
+    obj = parse_line (parser, buf, nl - buf, &root);
+  }
   return obj != NULL
          && g_strcmp0 (json_object_get_string_member_with_default (obj, "format", NULL),
                        LB_BUNDLE_FORMAT) == 0;
@@ -249,6 +254,7 @@ typedef struct {
   GDataInputStream  *in;
   GCancellable      *cancellable;
   GChecksum         *checksum;
+  JsonParser        *parser;
   guint              line;       /* the line being merged, from 1 */
   guint64            n_events;
   gboolean           have_end;
@@ -527,7 +533,7 @@ merge_lines_cb (LbStoreMerge  *merge,
           return FALSE;
         }
 
-      obj = parse_line (line, len, &root);
+      obj = parse_line (r->parser, line, len, &root);
       if (obj == NULL || !g_utf8_validate (line, len, NULL))
         {
           g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_FORMAT,
@@ -631,6 +637,7 @@ lb_bundle_import (LbStore        *store,
   g_autoptr(GFileInputStream) in = NULL;
   g_autoptr(GDataInputStream) data = NULL;
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) local = NULL;
   Reader r = { 0, };
 
@@ -654,6 +661,7 @@ lb_bundle_import (LbStore        *store,
   r.in = data;
   r.cancellable = cancellable;
   r.checksum = checksum;
+  r.parser = parser;
 
   return _lb_store_merge (store, merge_lines_cb, &r, n_added, n_present, error);
 }

@@ -2546,6 +2546,8 @@ struct _LbStoreMerge {
   sqlite3_stmt *find_event;
   sqlite3_stmt *find_item;
   sqlite3_stmt *insert_event;
+  sqlite3_stmt *item_hash;
+  sqlite3_stmt *insert_item;
 };
 
 static void
@@ -2559,6 +2561,8 @@ merge_clear (LbStoreMerge *m)
   g_clear_pointer (&m->find_event, sqlite3_finalize);
   g_clear_pointer (&m->find_item, sqlite3_finalize);
   g_clear_pointer (&m->insert_event, sqlite3_finalize);
+  g_clear_pointer (&m->item_hash, sqlite3_finalize);
+  g_clear_pointer (&m->insert_item, sqlite3_finalize);
 }
 
 static gint64 *
@@ -2696,7 +2700,7 @@ _lb_store_merge_item (LbStoreMerge     *m,
                       GError          **error)
 {
   LbStore *self = m->self;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   gint64 *batch_id;
   int rc;
 
@@ -2723,37 +2727,43 @@ _lb_store_merge_item (LbStoreMerge     *m,
       return FALSE;
     }
 
-  stmt = prepare (self->wdb,
-                  "SELECT content_hash FROM items WHERE batch_id = ?1 AND external_id = ?2",
-                  error);
-  if (stmt == NULL)
+  if (m->item_hash == NULL)
+    m->item_hash = prepare (self->wdb, "SELECT content_hash FROM items"
+                                       " WHERE batch_id = ?1 AND external_id = ?2", error);
+  if (m->item_hash == NULL)
     return FALSE;
-  sqlite3_bind_int64 (stmt, 1, *batch_id);
-  bind_text (stmt, 2, item->external_id);
-  rc = sqlite3_step (stmt);
+  sqlite3_reset (m->item_hash);
+  sqlite3_bind_int64 (m->item_hash, 1, *batch_id);
+  bind_text (m->item_hash, 2, item->external_id);
+  rc = sqlite3_step (m->item_hash);
   if (rc == SQLITE_ROW)
     {
-      if (g_strcmp0 (col_text (stmt, 0), item->content_hash) != 0)
+      const char *hash = col_text (m->item_hash, 0);
+
+      if (g_strcmp0 (hash, item->content_hash) != 0)
         {
           g_set_error (error, LB_BUNDLE_ERROR, LB_BUNDLE_ERROR_CONFLICT,
                        _("item “%s” of batch “%s” has other content in the store "
                          "(content hash %s, the bundle’s %s)"),
-                       item->external_id, batch,
-                       col_text (stmt, 0) != NULL ? col_text (stmt, 0) : "-",
+                       item->external_id, batch, hash != NULL ? hash : "-",
                        item->content_hash != NULL ? item->content_hash : "-");
           return FALSE;
         }
+      sqlite3_reset (m->item_hash);
       return TRUE;
     }
   if (rc != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot read the item"));
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_reset (m->item_hash);
 
-  stmt = prepare (self->wdb,
-                  "INSERT INTO items (batch_id, external_id, kind, path, body, meta,"
-                  " content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
-  if (stmt == NULL)
+  if (m->insert_item == NULL)
+    m->insert_item = prepare (self->wdb,
+                              "INSERT INTO items (batch_id, external_id, kind, path, body, meta,"
+                              " content_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
+  if (m->insert_item == NULL)
     return FALSE;
+  stmt = m->insert_item;
+  sqlite3_reset (stmt);
   sqlite3_bind_int64 (stmt, 1, *batch_id);
   bind_text (stmt, 2, item->external_id);
   bind_text (stmt, 3, lb_item_kind_to_string (item->kind));
@@ -3080,6 +3090,8 @@ writer_merge (LbStore  *self,
   g_clear_pointer (&m->find_event, sqlite3_finalize);
   g_clear_pointer (&m->find_item, sqlite3_finalize);
   g_clear_pointer (&m->insert_event, sqlite3_finalize);
+  g_clear_pointer (&m->item_hash, sqlite3_finalize);
+  g_clear_pointer (&m->insert_item, sqlite3_finalize);
   if (!writer_finish_merge (self, m, error))
     return FALSE;
 

@@ -676,6 +676,20 @@ test_tampered (Fixture       *f,
   assert_refused (f->lead, trailer, LB_BUNDLE_ERROR_FORMAT, "line 12");
   assert_nothing_stored (f->lead);
 
+  /* an item whose path leaves the batch folder: refused at its line */
+  {
+    g_autofree char *escape = g_build_filename (f->dir, "escape.lbbundle", NULL);
+
+    g_string_assign (s, text);
+    g_assert_cmpuint (g_string_replace (s, "\"external_id\":\"t1\",\"kind\":\"text\","
+                                           "\"path\":null",
+                                        "\"external_id\":\"t1\",\"kind\":\"image\","
+                                        "\"path\":\"../../etc/passwd\"", 1), ==, 1);
+    lb_test_write_file (NULL, escape, s->str, -1);
+    assert_refused (f->lead, escape, LB_BUNDLE_ERROR_FORMAT, "line 3");
+    assert_nothing_stored (f->lead);
+  }
+
   /* a newer format version */
   g_string_assign (s, text);
   g_assert_cmpuint (g_string_replace (s, "\"version\":1", "\"version\":7", 1), ==, 1);

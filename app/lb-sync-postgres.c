@@ -280,8 +280,13 @@ send_batch (PgRun   *run,
   if (!ok)
     return FALSE;
 
-  if (!exec_command (run, insert_sql, "INSERT", error))
-    return FALSE;
+  {
+    g_autofree char *what = g_strdup_printf ("INSERT of events seq %" G_GINT64_FORMAT "–%"
+                                             G_GINT64_FORMAT, run->first_seq, run->last_seq);
+
+    if (!exec_command (run, insert_sql, what, error))
+      return FALSE;
+  }
 
   return exec_command (run, "COMMIT", "COMMIT", error);
 }

@@ -276,15 +276,24 @@ sync_test_pg_conninfo (SyncTestPg *pg)
 
 char *
 sync_test_pg_query (SyncTestPg *pg,
-                    const char *sql)
+                    const char *sql,
+                    ...)
 {
   PGconn *conn = PQconnectdb (pg->conninfo);
+  g_autoptr(GPtrArray) params = g_ptr_array_new ();
   PGresult *res;
   char *value = NULL;
+  va_list args;
+
+  va_start (args, sql);
+  for (const char *p = va_arg (args, const char *); p != NULL; p = va_arg (args, const char *))
+    g_ptr_array_add (params, (char *) p);
+  va_end (args);
 
   if (PQstatus (conn) != CONNECTION_OK)
     g_error ("cannot connect to the test server: %s", PQerrorMessage (conn));
-  res = PQexec (conn, sql);
+  res = PQexecParams (conn, sql, (int) params->len, NULL,
+                      (const char * const *) params->pdata, NULL, NULL, 0);
   if (PQresultStatus (res) != PGRES_TUPLES_OK && PQresultStatus (res) != PGRES_COMMAND_OK)
     g_error ("%s: %s", sql, PQresultErrorMessage (res));
   if (PQresultStatus (res) == PGRES_TUPLES_OK && PQntuples (res) > 0)

@@ -32,10 +32,12 @@ typedef struct _SyncTestPg SyncTestPg;
 
 SyncTestPg *sync_test_pg_start     (const char *dir);
 const char *sync_test_pg_conninfo  (SyncTestPg *pg);
-/* Runs one SQL statement (no parameters) and returns the first column of the
- * first row, or NULL when there is no row. */
+/* Runs one SQL statement with the NULL-terminated text parameters ($1, $2,
+ * ...) and returns the first column of the first row, or NULL when there is
+ * no row. */
 char       *sync_test_pg_query     (SyncTestPg *pg,
-                                    const char *sql);
+                                    const char *sql,
+                                    ...) G_GNUC_NULL_TERMINATED;
 void        sync_test_pg_stop      (SyncTestPg *pg);
 
 /* HTTP: a SoupServer on 127.0.0.1 in a thread of its own. POST /events with

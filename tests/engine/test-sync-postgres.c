@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-sync-postgres"
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "lb-export.h"
+#include "lb-store.h"
+#include "lb-sync.h"
+#include "lb-test-support.h"
+#include "sync-test-servers.h"
+
+/* One server for all the tests of this program (starting one takes a while) */
+static SyncTestPg *pg;
+static char *pg_dir;
+
+typedef struct {
+  char    *dir;
+  LbStore *store;
+} Fixture;
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->dir = lb_test_make_tmpdir ("lb-test-sync-pg");
+  g_free (sync_test_pg_query (pg, "DROP TABLE IF EXISTS labelbench_events", NULL));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  if (f->store != NULL)
+    {
+      lb_store_close (f->store);
+      g_clear_object (&f->store);
+    }
+  lb_test_pump ();
+  lb_test_remove_tree (f->dir);
+  g_free (f->dir);
+}
+
+static gboolean
+run_sync (Fixture     *f,
+          const char  *conninfo,
+          guint        batch_events,
+          guint64     *n_sent,
+          GError     **error)
+{
+  g_autoptr(LbSyncConfig) config = NULL;
+  LbSyncOptions options = { .max_attempts = 2, .backoff_base_ms = 10, .timeout_s = 5,
+                            .batch_events = batch_events };
+
+  config = lb_sync_config_new (LB_SYNC_SINK_POSTGRES, conninfo, NULL, error);
+  g_assert_nonnull (config);
+  return lb_sync_run_once_full (f->store, config, &options, n_sent, NULL, error);
+}
+
+static gint64
+query_int (const char *sql)
+{
+  g_autofree char *value = sync_test_pg_query (pg, sql, NULL);
+
+  g_assert_nonnull (value);
+  return g_ascii_strtoll (value, NULL, 10);
+}
+
+typedef struct {
+  GString *mismatch;
+  guint    n_checked;
+} Compare;
+
+/* Every event of the store is one row with the same fields */
+static gboolean
+compare_cb (const LbEvent *e,
+            gpointer       user_data,
+            GError       **error)
+{
+  Compare *c = user_data;
+  g_autofree char *row = NULL;
+  g_autofree char *want = NULL;
+  g_autoptr(GString) time = g_string_new (NULL);
+
+  if (e->seq % 97 != 1)   /* a sample: one query per row would be slow */
+    return TRUE;
+  lb_export_append_time (time, e->time_us);
+  row = sync_test_pg_query (pg, "SELECT concat_ws('|', seq, seat, batch, item, actor, role, "
+                            "kind, payload = $1::jsonb, time = $2::timestamptz, time_us, "
+                            "dwell_ms, act, prev_hash, hash) FROM labelbench_events "
+                            "WHERE uuid = $3", e->payload, time->str, e->uuid, NULL);
+  want = g_strdup_printf ("%" G_GINT64_FORMAT "|%s|%s|%s|%s|%s|%s|t|t|%" G_GINT64_FORMAT
+                          "|%" G_GINT64_FORMAT "|%" G_GINT64_FORMAT "|%s|%s",
+                          e->seq, e->seat, e->batch, e->item, e->actor, e->role, e->kind,
+                          e->time_us, e->dwell_ms, e->act, e->prev_hash ? e->prev_hash : "",
+                          e->hash);
+  /* concat_ws skips NULLs and empty strings stay: the first event's prev_hash is "" */
+  if (g_strcmp0 (row, want) != 0)
+    g_string_append_printf (c->mismatch, "seq %" G_GINT64_FORMAT ": %s != %s\n", e->seq, row,
+                            want);
+  c->n_checked++;
+  return TRUE;
+}
+
+static void
+test_sync (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = g_build_filename (f->dir, "before.db", NULL);
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  Compare c = { g_string_new (NULL), 0 };
+  guint64 n_sent = 0;
+
+  f->store = sync_test_make_store (f->dir, "store.db", 600);
+  lb_store_close (f->store);
+  g_clear_object (&f->store);
+  lb_test_copy_file (db, saved);
+  f->store = lb_test_open_store (db);
+
+  /* the table does not exist: created; 1200 events in batches of 500 */
+  g_assert_true (run_sync (f, sync_test_pg_conninfo (pg), 500, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 1200);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 1200);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM labelbench_events"), ==, 1200);
+  g_assert_cmpint (query_int ("SELECT count(DISTINCT uuid) FROM labelbench_events"), ==, 1200);
+  g_assert_cmpint (query_int ("SELECT max(seq) FROM labelbench_events"), ==, 1200);
+  /* payload is jsonb: queried as JSON */
+  {
+    g_autofree char *n = sync_test_pg_query (pg, "SELECT count(*) FROM labelbench_events "
+                                             "WHERE kind = 'note' AND payload->>'text' LIKE $1",
+                                             "note %\"q\" \\\\ %", NULL);
+
+    g_assert_cmpstr (n, ==, "600");
+  }
+  g_assert_cmpint (query_int ("SELECT count(*) FROM labelbench_events "
+                              "WHERE received_at IS NULL"), ==, 0);
+
+  lb_store_foreach_event (f->store, 0, compare_cb, &c, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (c.mismatch->str, ==, "");
+  g_assert_cmpuint (c.n_checked, >, 10);
+  g_string_free (c.mismatch, TRUE);
+
+  /* nothing new: nothing sent */
+  g_assert_true (run_sync (f, sync_test_pg_conninfo (pg), 500, &n_sent, &error));
+  g_assert_cmpuint (n_sent, ==, 0);
+
+  /* the store as before the sync (a crash before any cursor was written):
+   * everything sent again, nothing doubled; new events added */
+  lb_store_close (f->store);
+  g_clear_object (&f->store);
+  lb_test_copy_file (saved, db);
+  {
+    g_autofree char *wal = g_strconcat (db, "-wal", NULL);
+
+    g_unlink (wal);
+  }
+  f->store = lb_test_open_store (db);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 0);
+  sync_test_add_acts (f->store, 20);
+  g_assert_true (run_sync (f, sync_test_pg_conninfo (pg), 0, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 1240);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM labelbench_events"), ==, 1240);
+}
+
+static void
+test_unreachable (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conninfo = g_strdup_printf ("host=%s port=1 dbname=x user=labelbench",
+                                               f->dir);
+  guint64 n_sent = 1;
+
+  f->store = sync_test_make_store (f->dir, "store.db", 3);
+  g_assert_false (run_sync (f, conninfo, 0, &n_sent, &error));
+  g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_OFFLINE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "PostgreSQL"));
+  g_assert_cmpuint (n_sent, ==, 0);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 0);
+}
+
+/* A table of another shape: refused (failing), with PostgreSQL's reason */
+static void
+test_wrong_table (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 n_sent = 1;
+
+  g_free (sync_test_pg_query (pg, "CREATE TABLE labelbench_events (uuid uuid PRIMARY KEY)",
+                              NULL));
+  f->store = sync_test_make_store (f->dir, "store.db", 3);
+  g_assert_false (run_sync (f, sync_test_pg_conninfo (pg), 0, &n_sent, &error));
+  g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_REJECTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "seq 1–6"));
+  g_assert_nonnull (strstr (error->message, "does not exist"));
+  g_assert_cmpuint (n_sent, ==, 0);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int status;
+
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add ("/engine/sync/postgres/sync", Fixture, NULL, fixture_set_up, test_sync,
+              fixture_tear_down);
+  g_test_add ("/engine/sync/postgres/unreachable", Fixture, NULL, fixture_set_up,
+              test_unreachable, fixture_tear_down);
+  g_test_add ("/engine/sync/postgres/wrong-table", Fixture, NULL, fixture_set_up,
+              test_wrong_table, fixture_tear_down);
+
+  pg_dir = lb_test_make_tmpdir ("lb-test-sync-pg-server");
+  pg = sync_test_pg_start (pg_dir);
+  status = g_test_run ();
+  sync_test_pg_stop (pg);
+  lb_test_remove_tree (pg_dir);
+  g_free (pg_dir);
+  return status;
+}

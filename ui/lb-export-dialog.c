@@ -521,6 +521,8 @@ start_action (GtkWidget  *widget,
 
   task = g_task_new (self, self->cancellable, export_done_cb, NULL);
   g_task_set_source_tag (task, start_action);
+  /* An export that finished before the cancellation is reported as done */
+  g_task_set_check_cancellable (task, FALSE);
   g_task_set_task_data (task, job, export_job_free);
   g_task_run_in_thread (task, export_thread);
 }

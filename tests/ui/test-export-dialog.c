@@ -342,6 +342,92 @@ test_unwritable_output (Fixture       *f,
   }
 }
 
+/* Only the items changed since a day: none changed tomorrow */
+static void
+test_changed_since (Fixture       *f,
+                    gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  g_autofree char *path = g_build_filename (f->tmpdir, "since.json", NULL);
+  g_autofree char *all_path = g_build_filename (f->tmpdir, "all.json", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFile) all_file = g_file_new_for_path (all_path);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) tomorrow = g_date_time_add_days (now, 1);
+  g_autoptr(GDateTime) yesterday = g_date_time_add_days (now, -1);
+  g_autoptr(JsonNode) coco = NULL;
+
+  g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
+  lb_export_dialog_set_since (dialog, tomorrow);
+  lb_export_dialog_set_output (dialog, file);
+  press_export (f);
+  expected = g_strdup_printf ("Exported 0 items to %s", path);
+  g_assert_cmpstr (lb_export_dialog_get_result_text (dialog), ==, expected);
+  coco = parse_file (path);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (coco), "images")), ==, 0);
+
+  /* Since yesterday: the two images that got boxes today, not the third */
+  dialog = open_dialog (f);
+  g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
+  lb_export_dialog_set_since (dialog, yesterday);
+  lb_export_dialog_set_output (dialog, all_file);
+  press_export (f);
+  g_free (expected);
+  expected = g_strdup_printf ("Exported 2 items to %s", all_path);
+  g_assert_cmpstr (lb_export_dialog_get_result_text (dialog), ==, expected);
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  Fixture *f = data;
+
+  return !gtk_widget_get_visible (GTK_WIDGET (f->dialog)) && export_finished (f);
+}
+
+/* Closing the dialog while it exports cancels the export; whatever the
+ * moment, the output is the complete file or nothing, never a part */
+static void
+test_close_while_running (Fixture       *f,
+                          gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  g_autofree char *out_dir = g_build_filename (f->tmpdir, "out", NULL);
+  g_autofree char *path = g_build_filename (out_dir, "animals.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
+  g_assert_true (lb_export_dialog_set_format (dialog, "state-jsonl"));
+  lb_export_dialog_set_output (dialog, file);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL));
+  g_assert_true (lb_export_dialog_get_running (dialog));
+  gtk_window_close (GTK_WINDOW (dialog));
+  lb_test_wait_until (dialog_gone, f, WAIT_TIMEOUT_S);
+  g_assert_false (lb_export_dialog_get_running (dialog));
+
+  dir = g_dir_open (out_dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    g_assert_cmpstr (name, ==, "animals.jsonl");   /* no temporary file left */
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      g_assert_nonnull (lb_export_dialog_get_result_text (dialog));
+      g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+      lines = g_strsplit (contents, "\n", -1);
+      g_assert_cmpuint (g_strv_length (lines), ==, 4);  /* 3 items and the final newline */
+      for (guint i = 0; i < 3; i++)
+        json_node_unref (lb_test_parse_json (lines[i]));
+    }
+  else
+    g_assert_null (lb_export_dialog_get_result_text (dialog));
+}
+
 /* The main menu's Export… (win.export, Ctrl+E) opens the dialog over the window */
 static void
 test_window_action (Fixture       *f,
@@ -396,6 +482,8 @@ main (int    argc,
   ADD ("format-list", test_format_list);
   ADD ("coco-then-yolo", test_coco_then_yolo);
   ADD ("unwritable-output", test_unwritable_output);
+  ADD ("changed-since", test_changed_since);
+  ADD ("close-while-running", test_close_while_running);
   ADD ("window-action", test_window_action);
 
   return g_test_run ();

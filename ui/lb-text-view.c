@@ -28,6 +28,12 @@ typedef struct {
 } SpanInfo;
 
 typedef struct {
+  guint    first;           /* into frame_rects */
+  guint    count;           /* 0: not on screen */
+  gboolean known;
+} RectRange;
+
+typedef struct {
   graphene_rect_t rect;     /* buffer coordinates */
   guint           index;    /* into spans */
 } TagHit;
@@ -43,6 +49,8 @@ struct _LbTextView
   GHashTable  *layouts;     /* title -> PangoLayout of its tag */
   GHashTable  *extents;     /* display line start offset -> its y and height, for one frame */
   GArray      *tag_hits;    /* TagHit, from the last frame */
+  GArray      *frame_rects; /* GdkRectangle: each span's boxes, found once per frame */
+  GArray      *frame_ranges;  /* RectRange per span */
   int          tag_height;
   gboolean     span_mode;
 
@@ -290,6 +298,42 @@ span_visible (LbTextView         *self,
   return ey + eh + margin >= visible->y && sy - margin <= visible->y + visible->height;
 }
 
+/* The boxes of span i on screen (none when it is off screen), worked out
+ * once per frame for both layers; valid until the next call */
+static const GdkRectangle *
+span_rects (LbTextView         *self,
+            guint               i,
+            const GdkRectangle *visible,
+            GArray             *scratch,
+            guint              *n)
+{
+  RectRange *range;
+
+  if (self->frame_ranges->len != self->spans->len)
+    {
+      g_array_set_size (self->frame_rects, 0);
+      g_array_set_size (self->frame_ranges, 0);
+      g_array_set_size (self->frame_ranges, self->spans->len);
+    }
+  range = &g_array_index (self->frame_ranges, RectRange, i);
+  if (!range->known)
+    {
+      const SpanInfo *info = &g_array_index (self->spans, SpanInfo, i);
+
+      range->known = TRUE;
+      range->first = self->frame_rects->len;
+      range->count = 0;
+      if (span_visible (self, info, visible))
+        {
+          range_rects (self, info->span->start, info->span->end, scratch);
+          g_array_append_vals (self->frame_rects, scratch->data, scratch->len);
+          range->count = scratch->len;
+        }
+    }
+  *n = range->count;
+  return range->count > 0 ? &g_array_index (self->frame_rects, GdkRectangle, range->first) : NULL;
+}
+
 static gboolean
 is_light (const GdkRGBA *c)
 {
@@ -307,14 +351,14 @@ snapshot_below (LbTextView  *self,
       const SpanInfo *info = &g_array_index (self->spans, SpanInfo, i);
       gboolean selected = g_strcmp0 (self->selected, info->span->id) == 0;
       GdkRGBA fill = info->color;
+      const GdkRectangle *boxes;
+      guint n;
 
-      if (!span_visible (self, info, visible))
-        continue;
+      boxes = span_rects (self, i, visible, rects, &n);
       fill.alpha = selected ? FILL_ALPHA_SELECTED : FILL_ALPHA;
-      range_rects (self, info->span->start, info->span->end, rects);
-      for (guint k = 0; k < rects->len; k++)
+      for (guint k = 0; k < n; k++)
         {
-          const GdkRectangle *r = &g_array_index (rects, GdkRectangle, k);
+          const GdkRectangle *r = &boxes[k];
 
           gtk_snapshot_append_color (snapshot, &fill,
                                      &GRAPHENE_RECT_INIT (r->x, r->y, r->width, r->height));
@@ -387,15 +431,15 @@ snapshot_above (LbTextView   *self,
       const SpanInfo *info = &g_array_index (self->spans, SpanInfo, i);
       gboolean selected = g_strcmp0 (self->selected, info->span->id) == 0;
       guint row = MIN (info->depth, BAR_ROWS - 1);
+      const GdkRectangle *boxes;
+      guint n;
 
-      if (!span_visible (self, info, visible))
+      boxes = span_rects (self, i, visible, rects, &n);
+      if (n == 0)
         continue;
-      range_rects (self, info->span->start, info->span->end, rects);
-      if (rects->len == 0)
-        continue;
-      for (guint k = 0; k < rects->len; k++)
+      for (guint k = 0; k < n; k++)
         {
-          const GdkRectangle *r = &g_array_index (rects, GdkRectangle, k);
+          const GdkRectangle *r = &boxes[k];
           float y = r->y + r->height + 1 + row * BAR_STEP;
 
           gtk_snapshot_append_color (snapshot, &info->color,
@@ -406,7 +450,7 @@ snapshot_above (LbTextView   *self,
                                                            r->width + 4, r->height + 4),
                             3, 2, &info->color);
         }
-      g_array_append_val (firsts, g_array_index (rects, GdkRectangle, 0));
+      g_array_append_val (firsts, boxes[0]);
       g_array_append_val (shown, i);
     }
 
@@ -483,7 +527,10 @@ lb_text_view_snapshot_layer (GtkTextView      *text_view,
 
   /* The layout may have changed since the last frame */
   if (layer == GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
-    g_hash_table_remove_all (self->extents);
+    {
+      g_hash_table_remove_all (self->extents);
+      g_array_set_size (self->frame_ranges, 0);
+    }
   gtk_text_view_get_visible_rect (text_view, &visible);
   rects = g_array_new (FALSE, FALSE, sizeof (GdkRectangle));
   if (layer == GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
@@ -549,6 +596,8 @@ lb_text_view_finalize (GObject *object)
 
   g_array_unref (self->spans);
   g_array_unref (self->tag_hits);
+  g_array_unref (self->frame_rects);
+  g_array_unref (self->frame_ranges);
   g_free (self->selected);
 
   G_OBJECT_CLASS (lb_text_view_parent_class)->finalize (object);
@@ -582,6 +631,8 @@ lb_text_view_init (LbTextView *self)
 
   self->spans = g_array_new (FALSE, FALSE, sizeof (SpanInfo));
   self->tag_hits = g_array_new (FALSE, FALSE, sizeof (TagHit));
+  self->frame_rects = g_array_new (FALSE, FALSE, sizeof (GdkRectangle));
+  self->frame_ranges = g_array_new (FALSE, TRUE, sizeof (RectRange));
   self->layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->extents = g_hash_table_new (NULL, NULL);
 
@@ -656,6 +707,7 @@ lb_text_view_set_spans (LbTextView *self,
       g_array_append_val (self->spans, info);
     }
   g_array_sort (self->spans, compare_spans);
+  g_array_set_size (self->frame_ranges, 0);
 
   /* Depths: each span on the first row free at its start */
   ends = g_array_new (FALSE, FALSE, sizeof (gint64));

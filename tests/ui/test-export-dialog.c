@@ -428,6 +428,65 @@ test_close_while_running (Fixture       *f,
     g_assert_null (lb_export_dialog_get_result_text (dialog));
 }
 
+static gboolean
+progress_moved (gpointer data)
+{
+  Fixture *f = data;
+
+  return lb_export_dialog_get_fraction (f->dialog) > 0 || !lb_export_dialog_get_running (f->dialog);
+}
+
+/* A big export: the progress bar moves while the window keeps running its
+ * main loop; Cancel stops it, back to the options, no error, no file */
+static void
+test_progress_and_cancel (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *manifest_dir = g_build_filename (f->tmpdir, "many", NULL);
+  g_autofree char *manifest = g_build_filename (manifest_dir, "many.jsonl", NULL);
+  g_autofree char *path = g_build_filename (f->tmpdir, "many.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GString) lines = g_string_new (NULL);
+  LbExportDialog *dialog;
+  const guint n = 60000;
+  double fraction;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (lines, "{\"id\": \"t%u\", \"text\": \"comment number %u\"}\n",
+                            i, i);
+  lb_test_write_file (NULL, manifest, lines->str, lines->len);
+  lb_test_import (f->store, manifest, NULL, n);
+
+  dialog = open_dialog (f);
+  g_assert_true (lb_export_dialog_set_format (dialog, "state-jsonl"));
+  lb_export_dialog_set_all_batches (dialog, TRUE);
+  lb_export_dialog_set_output (dialog, file);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL));
+  g_assert_cmpstr (lb_export_dialog_get_page (dialog), ==, "progress");
+
+  lb_test_wait_until (progress_moved, f, WAIT_TIMEOUT_S);
+  fraction = lb_export_dialog_get_fraction (dialog);
+  g_assert_true (lb_export_dialog_get_running (dialog));
+  g_assert_cmpfloat (fraction, >, 0);
+  g_assert_cmpfloat (fraction, <, 1);
+  screenshot ("export-progress.png");
+  if (!lb_export_dialog_get_running (dialog))
+    {
+      /* only when the screenshot's wait let it finish */
+      g_assert_nonnull (g_getenv ("LB_SCREENSHOT_DIR"));
+      g_test_skip ("the export finished during the screenshot");
+      return;
+    }
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.cancel", NULL));
+  lb_test_wait_until (export_finished, f, WAIT_TIMEOUT_S);
+  g_assert_cmpstr (lb_export_dialog_get_page (dialog), ==, "options");
+  g_assert_null (lb_export_dialog_get_error_text (dialog));
+  g_assert_null (lb_export_dialog_get_result_text (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+}
+
 /* The main menu's Export… (win.export, Ctrl+E) opens the dialog over the window */
 static void
 test_window_action (Fixture       *f,
@@ -484,6 +543,7 @@ main (int    argc,
   ADD ("unwritable-output", test_unwritable_output);
   ADD ("changed-since", test_changed_since);
   ADD ("close-while-running", test_close_while_running);
+  ADD ("progress-and-cancel", test_progress_and_cancel);
   ADD ("window-action", test_window_action);
 
   return g_test_run ();

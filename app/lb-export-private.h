@@ -45,6 +45,7 @@ struct _LbExportJob {
   /* our own read-only connection, for the time of each item's last event */
   sqlite3              *db;
   sqlite3_stmt         *time_stmt;
+  sqlite3_stmt         *ids_stmt;
 };
 
 /* What the item loop gives each writer. */

@@ -703,6 +703,9 @@ open_time_db (LbExportJob  *job,
       || sqlite3_busy_timeout (job->db, 5000) != SQLITE_OK
       || sqlite3_prepare_v3 (job->db, "SELECT max(time_us) FROM events WHERE item_id = ?1",
                              -1, SQLITE_PREPARE_PERSISTENT, &job->time_stmt, NULL) != SQLITE_OK
+      /* the queue order of lb_store_list_item_ids (), one id at a time */
+      || sqlite3_prepare_v3 (job->db, "SELECT id FROM items WHERE batch_id = ?1 ORDER BY id",
+                             -1, SQLITE_PREPARE_PERSISTENT, &job->ids_stmt, NULL) != SQLITE_OK
       /* one read transaction for the whole export: one snapshot of the
        * times, and no lock taken and dropped per item */
       || sqlite3_exec (job->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
@@ -766,40 +769,58 @@ _lb_export_foreach_item (LbExportJob       *job,
     {
       LbBatch *batch = g_ptr_array_index (batches, b);
       g_autoptr(LbSchema) schema = lb_store_get_batch_schema (job->store, batch->id, error);
-      g_autoptr(GArray) ids = NULL;
+      gboolean ok = TRUE;
+      int rc = SQLITE_DONE;
 
       if (schema == NULL)
         return FALSE;
-      ids = lb_store_list_item_ids (job->store, batch->id, LB_ITEM_FILTER_ALL, error);
-      if (ids == NULL)
-        return FALSE;
 
-      for (guint i = 0; i < ids->len; i++)
+      /* the ids are stepped through, never held all at once */
+      sqlite3_bind_int64 (job->ids_stmt, 1, batch->id);
+      while (ok && (rc = sqlite3_step (job->ids_stmt)) == SQLITE_ROW)
         {
-          gint64 id = g_array_index (ids, gint64, i);
+          gint64 id = sqlite3_column_int64 (job->ids_stmt, 0);
           g_autoptr(LbItem) item = NULL;
           LbExportItem entry = { batch, schema, NULL, 0 };
 
           job->n_done++;
           if ((job->n_done & 255) == 0
               && g_cancellable_set_error_if_cancelled (job->cancellable, error))
-            return FALSE;
+            {
+              ok = FALSE;
+              break;
+            }
           report_progress (job, FALSE);
 
           if (!item_last_event_us (job, id, &entry.last_event_us, error))
-            return FALSE;
+            {
+              ok = FALSE;
+              break;
+            }
           if (job->filter.since_us != 0 && entry.last_event_us < job->filter.since_us)
             continue;
 
           item = lb_store_get_item (job->store, id, error);
           if (item == NULL)
-            return FALSE;
+            {
+              ok = FALSE;
+              break;
+            }
           if (kind_only >= 0 && (int) lb_item_get_kind (item) != kind_only)
             continue;
           entry.item = item;
-          if (!func (job, &entry, user_data, error))
-            return FALSE;
+          ok = func (job, &entry, user_data, error);
         }
+      if (ok && rc != SQLITE_DONE)
+        {
+          g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
+                       _("Cannot read the items of %s: %s"), lb_store_get_path (job->store),
+                       sqlite3_errmsg (job->db));
+          ok = FALSE;
+        }
+      sqlite3_reset (job->ids_stmt);
+      if (!ok)
+        return FALSE;
     }
   return TRUE;
 }
@@ -1042,6 +1063,7 @@ job_finish (LbExportJob   *job,
   g_clear_pointer (&job->warnings, g_ptr_array_unref);
   g_string_free (job->buf, TRUE);
   g_clear_pointer (&job->time_stmt, sqlite3_finalize);
+  g_clear_pointer (&job->ids_stmt, sqlite3_finalize);
   if (job->db != NULL)
     sqlite3_exec (job->db, "COMMIT", NULL, NULL, NULL);
   g_clear_pointer (&job->db, sqlite3_close);

@@ -1406,7 +1406,8 @@ hold_standard_fds (void)
 }
 
 static const LbCliCommand commands[] = {
-  { "import", N_("Import a folder or a JSONL/CSV manifest as a batch"), cmd_import },
+  { "import", N_("Import a folder or a JSONL/CSV manifest as a batch, or merge a seat bundle"),
+    cmd_import },
   { "batches", N_("List the batches"), cmd_batches },
   { "items", N_("List items and their state (plain or JSON)"), cmd_items },
   { "label", N_("Label an item and/or make a decision on it"), cmd_label },

@@ -154,6 +154,13 @@ lb_text_view_update_mode (LbTextView *self)
       gtk_text_view_set_pixels_inside_wrap (tv, self->pixels_inside);
     }
 
+  /* The selection is drawn over the text's own boxes, not the room left
+   * for tags and bars (style.css hides the view's own) */
+  if (mode)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "lb-spans");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "lb-spans");
+
   /* A caret and the focus only where selections mean something; otherwise
    * the window's hotkeys keep working without the text ever taking the focus */
   gtk_text_view_set_cursor_visible (tv, mode);
@@ -341,6 +348,33 @@ is_light (const GdkRGBA *c)
 }
 
 static void
+snapshot_selection (LbTextView   *self,
+                    GtkSnapshot  *snapshot,
+                    GArray       *rects)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  GtkStyleContext *style = gtk_widget_get_style_context (GTK_WIDGET (self));
+  GtkTextIter a, b;
+  GdkRGBA color;
+
+  if (!gtk_text_buffer_get_selection_bounds (buffer, &a, &b))
+    return;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (style, "accent_bg_color", &color))
+    color = (GdkRGBA) { 0.21, 0.52, 0.89, 1.0 };
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  color.alpha = gtk_widget_has_focus (GTK_WIDGET (self)) ? 0.35 : 0.2;
+  range_rects (self, gtk_text_iter_get_offset (&a), gtk_text_iter_get_offset (&b), rects);
+  for (guint k = 0; k < rects->len; k++)
+    {
+      const GdkRectangle *r = &g_array_index (rects, GdkRectangle, k);
+
+      gtk_snapshot_append_color (snapshot, &color,
+                                 &GRAPHENE_RECT_INIT (r->x, r->y, r->width, r->height));
+    }
+}
+
+static void
 snapshot_below (LbTextView  *self,
                 GtkSnapshot *snapshot,
                 GdkRectangle *visible,
@@ -519,7 +553,7 @@ lb_text_view_snapshot_layer (GtkTextView      *text_view,
   g_autoptr(GArray) rects = NULL;
   GdkRectangle visible;
 
-  if (self->spans->len == 0)
+  if (!self->span_mode && self->spans->len == 0)
     {
       g_array_set_size (self->tag_hits, 0);
       return;
@@ -534,7 +568,11 @@ lb_text_view_snapshot_layer (GtkTextView      *text_view,
   gtk_text_view_get_visible_rect (text_view, &visible);
   rects = g_array_new (FALSE, FALSE, sizeof (GdkRectangle));
   if (layer == GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
-    snapshot_below (self, snapshot, &visible, rects);
+    {
+      snapshot_below (self, snapshot, &visible, rects);
+      if (self->span_mode)
+        snapshot_selection (self, snapshot, rects);
+    }
   else
     snapshot_above (self, snapshot, &visible, rects);
 }

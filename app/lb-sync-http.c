@@ -15,7 +15,8 @@
  * the same events are posted again.
  *
  * 2xx: confirmed. 5xx, 408, 429, timeouts and network errors: retried with
- * exponential backoff and full jitter. Any other status: failing, reported
+ * exponential backoff and full jitter. Any other status (redirects are not
+ * followed: they would carry the token elsewhere): failing, reported
  * with the status and a short, sanitized excerpt of the body; not retried.
  * TLS certificates are always verified (the system's trust store); nothing
  * here turns that off. The token appears in no log and no error message. */
@@ -105,6 +106,9 @@ post_once (LbSyncHttp         *http,
   g_autofree char *count = g_strdup_printf ("%u", batch->count);
   guint status;
 
+  /* a redirect is not followed (it would carry the token elsewhere): it is
+   * reported like any other refusal */
+  soup_message_add_flags (msg, SOUP_MESSAGE_NO_REDIRECT);
   soup_message_set_request_body_from_bytes (msg, "application/x-ndjson", body);
   soup_message_headers_replace (headers, "Idempotency-Key", key);
   soup_message_headers_replace (headers, "X-Labelbench-Events", count);

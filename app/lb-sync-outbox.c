@@ -319,9 +319,10 @@ scan_folder (LbSyncOutbox  *outbox,
 }
 
 LbSyncOutbox *
-_lb_sync_outbox_open (const char  *folder,
-                      const char  *seat,
-                      GError     **error)
+_lb_sync_outbox_open (const char    *folder,
+                      const char    *seat,
+                      GCancellable  *cancellable,
+                      GError       **error)
 {
   g_autoptr(LbSyncOutbox) outbox = g_new0 (LbSyncOutbox, 1);
   g_autofree char *lock_path = NULL;
@@ -350,12 +351,17 @@ _lb_sync_outbox_open (const char  *folder,
       set_errno_error (error, _("create"), lock_path, errno);
       return NULL;
     }
-  while (flock (outbox->lock_fd, LOCK_EX) != 0)
-    if (errno != EINTR)
-      {
-        set_errno_error (error, _("lock"), lock_path, errno);
+  while (flock (outbox->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno != EWOULDBLOCK && errno != EINTR)
+        {
+          set_errno_error (error, _("lock"), lock_path, errno);
+          return NULL;
+        }
+      /* another writer: wait for it, but stay cancellable */
+      if (!_lb_sync_sleep (100, cancellable, error))
         return NULL;
-      }
+    }
 
   if (!read_manifest (outbox, error) || !scan_folder (outbox, error))
     return NULL;

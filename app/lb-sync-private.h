@@ -47,10 +47,12 @@ char     *_lb_sync_sanitize_text     (const char          *text,
 /* Outbox folder */
 typedef struct _LbSyncOutbox LbSyncOutbox;
 
-/* Creates the folder when missing, takes its lock (.lock, flock), reads
- * manifest.json and removes temporary files left by a crash. */
+/* Creates the folder when missing, takes its lock (.lock, flock; waits for
+ * another writer, cancellable), reads manifest.json and removes temporary
+ * files left by a crash. */
 LbSyncOutbox *_lb_sync_outbox_open            (const char          *folder,
                                                const char          *seat,
+                                               GCancellable        *cancellable,
                                                GError             **error);
 /* The last seq of an existing segment of this seat that starts at
  * first_seq (listed in the manifest or left by a crash before the manifest

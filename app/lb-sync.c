@@ -660,7 +660,8 @@ lb_sync_run_once_full (LbStore             *store,
   switch (config->kind)
     {
     case LB_SYNC_SINK_OUTBOX:
-      run.outbox = _lb_sync_outbox_open (config->target, lb_store_get_seat_id (store), error);
+      run.outbox = _lb_sync_outbox_open (config->target, lb_store_get_seat_id (store),
+                                         cancellable, error);
       if (run.outbox == NULL)
         return FALSE;
       run.batch_limit = batch_limit (&run.options, LB_SYNC_OUTBOX_SEGMENT_EVENTS);

@@ -499,6 +499,26 @@ test_indicator_failing_and_off (IndicatorFixture *f,
   lb_sync_indicator_popup (f->indicator);
   screenshot ("sync-indicator-failing.png");
 
+  /* HTTP(S) to a port where nothing listens: offline, retrying, with the
+   * reason; the bearer token from the secret file is never shown */
+  {
+    g_autofree char *token = g_build_filename (f->tmpdir, "token", NULL);
+
+    lb_test_write_file (NULL, token, "tok-hunter3\n", -1);
+    g_settings_set_string (f->settings, "sync-secret-file", token);
+    g_settings_set_string (f->settings, "sync-target", "https://127.0.0.1:1/events?key=abc");
+    g_settings_set_string (f->settings, "sync-sink", "http");
+    wait_label (f, "Offline");
+    reason = lb_sync_indicator_get_reason (f->indicator);
+    g_assert_nonnull (reason);
+    g_assert_null (strstr (reason, "tok-hunter3"));
+    g_assert_cmpstr (lb_sync_indicator_get_sink_text (f->indicator), ==, "HTTP(S) endpoint");
+    /* no query string (it may hold a key) */
+    g_assert_cmpstr (lb_sync_indicator_get_target_text (f->indicator), ==,
+                     "https://127.0.0.1:1/events?…");
+    g_settings_set_string (f->settings, "sync-secret-file", "");
+  }
+
   /* PostgreSQL: the password in a conninfo is never shown */
   g_settings_set_string (f->settings, "sync-target",
                          "host=127.0.0.1 port=1 dbname=labels user=seat password=hunter2");

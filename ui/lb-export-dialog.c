@@ -388,20 +388,27 @@ show_success (LbExportDialog *self,
   g_autofree char *shown = display_path (file);
   g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, job->n_written);
   guint n_warnings = job->warnings != NULL ? g_strv_length (job->warnings) : 0;
+  g_autofree char *base = NULL;
 
-  g_free (self->result_text);
-  if (n_warnings > 0)
-    /* Translators: the first %s is a number of items, the second a path, %u a number */
-    self->result_text = g_strdup_printf (ngettext ("Exported %s items to %s, with %u warning",
-                                                   "Exported %s items to %s, with %u warnings",
-                                                   n_warnings),
-                                         count, shown, n_warnings);
+  /* The event formats count events, the others items */
+  if (g_strcmp0 (job->format, "jsonl") == 0 || g_strcmp0 (job->format, "bundle") == 0)
+    /* Translators: the first %s is a number of events, the second a path */
+    base = g_strdup_printf (ngettext ("Exported %s event to %s", "Exported %s events to %s",
+                                      (gulong) job->n_written),
+                            count, shown);
   else
     /* Translators: the first %s is a number of items, the second a path */
-    self->result_text = g_strdup_printf (ngettext ("Exported %s item to %s",
-                                                   "Exported %s items to %s",
-                                                   (gulong) job->n_written),
-                                         count, shown);
+    base = g_strdup_printf (ngettext ("Exported %s item to %s", "Exported %s items to %s",
+                                      (gulong) job->n_written),
+                            count, shown);
+  g_free (self->result_text);
+  if (n_warnings > 0)
+    /* Translators: %s is "Exported 12 items to PATH", %u a number of warnings */
+    self->result_text = g_strdup_printf (ngettext ("%s, with %u warning", "%s, with %u warnings",
+                                                   n_warnings),
+                                         base, n_warnings);
+  else
+    self->result_text = g_steal_pointer (&base);
   for (guint i = 0; i < n_warnings; i++)
     g_message ("Export to %s: %s", shown, job->warnings[i]);
 

@@ -377,6 +377,21 @@ test_changed_since (Fixture       *f,
   g_free (expected);
   expected = g_strdup_printf ("Exported 2 items to %s", all_path);
   g_assert_cmpstr (lb_export_dialog_get_result_text (dialog), ==, expected);
+
+  /* The event log counts events: the three boxes drawn */
+  {
+    g_autofree char *events_path = g_build_filename (f->tmpdir, "events.jsonl", NULL);
+    g_autoptr(GFile) events_file = g_file_new_for_path (events_path);
+
+    dialog = open_dialog (f);
+    g_assert_true (lb_export_dialog_set_format (dialog, "jsonl"));
+    lb_export_dialog_set_since (dialog, yesterday);
+    lb_export_dialog_set_output (dialog, events_file);
+    press_export (f);
+    g_free (expected);
+    expected = g_strdup_printf ("Exported 3 events to %s", events_path);
+    g_assert_cmpstr (lb_export_dialog_get_result_text (dialog), ==, expected);
+  }
 }
 
 static gboolean

@@ -10,6 +10,7 @@
 #include "lb-export-dialog.h"
 
 #define PROGRESS_INTERVAL_MS 100
+#define MAX_WARNINGS_SHOWN 8
 
 /* What the export thread shares with the main thread */
 typedef struct {
@@ -31,9 +32,11 @@ struct _LbExportDialog
 
   /* template */
   GtkWidget        *export_button;
+  GtkButton        *cancel_button;
   GtkStack         *stack;
   GtkWidget        *error_box;
   GtkLabel         *error_label;
+  GtkImage         *message_icon;
   AdwComboRow      *format_row;
   AdwComboRow      *scope_row;
   AdwActionRow     *since_row;
@@ -59,6 +62,7 @@ struct _LbExportDialog
   gboolean          close_pending;
   gboolean          progress_shown;
   char             *error_text;
+  char             *warnings_text;
   char             *result_text;
 };
 
@@ -189,14 +193,29 @@ reset_output_name (LbExportDialog *self)
   update_output_row (self);
 }
 
+/* The box above the options: an error, or the warnings of an export that
+ * succeeded; NULL hides it */
+static void
+show_message (LbExportDialog *self,
+              const char     *text,
+              gboolean        is_error)
+{
+  gtk_label_set_text (self->error_label, text != NULL ? text : "");
+  gtk_image_set_from_icon_name (self->message_icon, is_error ? "dialog-error-symbolic"
+                                                             : "dialog-warning-symbolic");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->message_icon), is_error ? "warning" : "error");
+  gtk_widget_add_css_class (GTK_WIDGET (self->message_icon), is_error ? "error" : "warning");
+  gtk_widget_set_visible (self->error_box, text != NULL);
+}
+
 static void
 show_error (LbExportDialog *self,
             const char     *text)
 {
   g_free (self->error_text);
   self->error_text = g_strdup (text);
-  gtk_label_set_text (self->error_label, text != NULL ? text : "");
-  gtk_widget_set_visible (self->error_box, text != NULL);
+  g_clear_pointer (&self->warnings_text, g_free);
+  show_message (self, text, TRUE);
 }
 
 static void
@@ -403,14 +422,25 @@ show_success (LbExportDialog *self,
                             count, shown);
   g_free (self->result_text);
   if (n_warnings > 0)
-    /* Translators: %s is "Exported 12 items to PATH", %u a number of warnings */
-    self->result_text = g_strdup_printf (ngettext ("%s, with %u warning", "%s, with %u warnings",
-                                                   n_warnings),
-                                         base, n_warnings);
+    {
+      g_autoptr(GString) list = g_string_new (NULL);
+
+      /* The first few; all of them go to the log */
+      for (guint i = 0; i < n_warnings && i < MAX_WARNINGS_SHOWN; i++)
+        g_string_append_printf (list, "%s%s", i > 0 ? "\n" : "", job->warnings[i]);
+      if (n_warnings > MAX_WARNINGS_SHOWN)
+        g_string_append_printf (list, "\n%s", _("… (the full list is in the log)"));
+
+      /* Translators: %s is "Exported 12 items to PATH" */
+      self->result_text = g_strdup_printf (_("%s, with warnings"), base);
+      /* The export is there; the dialog stays to show what was left out */
+      g_free (self->warnings_text);
+      self->warnings_text = g_strdup_printf ("%s\n\n%s", self->result_text, list->str);
+      for (guint i = 0; i < n_warnings; i++)
+        g_message ("Export to %s: %s", shown, job->warnings[i]);
+    }
   else
     self->result_text = g_steal_pointer (&base);
-  for (guint i = 0; i < n_warnings; i++)
-    g_message ("Export to %s: %s", shown, job->warnings[i]);
 
   if (self->toasts != NULL)
     {
@@ -477,6 +507,14 @@ export_done_cb (GObject      *source,
   gtk_progress_bar_set_fraction (self->progress_bar, 1.0);
   show_success (self, job);
   update_actions (self);
+  if (self->warnings_text != NULL && !self->close_pending)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "options");
+      show_message (self, self->warnings_text, FALSE);
+      /* the export is done: this button only closes now */
+      gtk_button_set_label (self->cancel_button, _("_Close"));
+      return;
+    }
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
@@ -511,6 +549,7 @@ start_action (GtkWidget  *widget,
 
   show_error (self, NULL);
   g_clear_pointer (&self->result_text, g_free);
+  gtk_button_set_label (self->cancel_button, _("_Cancel"));
   self->running = TRUE;
   self->progress_shown = TRUE;
   self->job = job;
@@ -731,6 +770,13 @@ lb_export_dialog_get_result_text (LbExportDialog *self)
   return self->result_text;
 }
 
+const char *
+lb_export_dialog_get_warnings_text (LbExportDialog *self)
+{
+  g_return_val_if_fail (LB_IS_EXPORT_DIALOG (self), NULL);
+  return self->warnings_text;
+}
+
 gboolean
 lb_export_dialog_get_progress_shown (LbExportDialog *self)
 {
@@ -771,6 +817,7 @@ lb_export_dialog_finalize (GObject *object)
   g_free (self->batch_name);
   g_strfreev (self->formats);
   g_free (self->error_text);
+  g_free (self->warnings_text);
   g_free (self->result_text);
 
   G_OBJECT_CLASS (lb_export_dialog_parent_class)->finalize (object);
@@ -790,9 +837,11 @@ lb_export_dialog_class_init (LbExportDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/lb-export-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, export_button);
+  gtk_widget_class_bind_template_child (widget_class, LbExportDialog, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, stack);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, error_box);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, error_label);
+  gtk_widget_class_bind_template_child (widget_class, LbExportDialog, message_icon);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, format_row);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, scope_row);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, since_row);

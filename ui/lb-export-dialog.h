@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * day), and where to write (a file, or a folder for the folder formats).
  * The export runs in a thread with a progress bar and Cancel; success closes
  * the dialog with a toast "Exported N items to PATH" and an "Open Folder"
- * button; a failure is shown in the dialog, naming the file and the problem.
+ * button (with warnings, e.g. missing images, the dialog stays open listing
+ * them); a failure is shown in the dialog, naming the file and the problem.
  *
  * Actions (installed on the class; the buttons use them, tests too):
  *   export.start    runs the export (enabled when not running and an output is set)
@@ -54,6 +55,9 @@ double       lb_export_dialog_get_fraction    (LbExportDialog  *self);
 const char  *lb_export_dialog_get_error_text  (LbExportDialog  *self);
 /* the success toast's text once the export finished, or NULL */
 const char  *lb_export_dialog_get_result_text (LbExportDialog  *self);
+/* the warnings shown in the dialog after an export that succeeded with
+ * warnings (the dialog then stays open), or NULL */
+const char  *lb_export_dialog_get_warnings_text (LbExportDialog *self);
 /* TRUE once the progress page was shown for the last export */
 gboolean     lb_export_dialog_get_progress_shown (LbExportDialog *self);
 

@@ -342,6 +342,43 @@ test_unwritable_output (Fixture       *f,
   }
 }
 
+/* A missing image does not fail the export: it is done, and the dialog
+ * stays open listing what was left out */
+static void
+test_warnings (Fixture       *f,
+               gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  g_autofree char *image = g_build_filename (f->tmpdir, "animals", "c-alpha.png", NULL);
+  g_autofree char *path = g_build_filename (f->tmpdir, "coco.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(JsonNode) coco = NULL;
+  const char *warnings;
+  const char *result;
+
+  g_assert_cmpint (g_remove (image), ==, 0);
+  g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
+  lb_export_dialog_set_output (dialog, file);
+  press_export (f);
+
+  result = lb_export_dialog_get_result_text (dialog);
+  g_assert_nonnull (result);
+  g_assert_true (g_str_has_prefix (result, "Exported "));
+  g_assert_true (g_str_has_suffix (result, ", with warnings"));
+  g_assert_null (lb_export_dialog_get_error_text (dialog));
+  warnings = lb_export_dialog_get_warnings_text (dialog);
+  g_assert_nonnull (warnings);
+  g_assert_nonnull (strstr (warnings, "c-alpha.png"));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (lb_export_dialog_get_page (dialog), ==, "options");
+  g_assert_true (find_label (GTK_WIDGET (dialog), warnings));
+  screenshot ("export-warnings.png");
+
+  coco = parse_file (path);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_node_get_object (coco), "annotations")), ==, 3);
+}
+
 /* Only the items changed since a day: none changed tomorrow */
 static void
 test_changed_since (Fixture       *f,
@@ -556,6 +593,7 @@ main (int    argc,
   ADD ("format-list", test_format_list);
   ADD ("coco-then-yolo", test_coco_then_yolo);
   ADD ("unwritable-output", test_unwritable_output);
+  ADD ("warnings", test_warnings);
   ADD ("changed-since", test_changed_since);
   ADD ("close-while-running", test_close_while_running);
   ADD ("progress-and-cancel", test_progress_and_cancel);

@@ -169,13 +169,13 @@ post_once (LbSyncHttp         *http,
 
     if (*excerpt != '\0')
       g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_REJECTED,
-                   _("%s refused events seq %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
-                     " with %s: %s"), http->shown_uri, batch->first_seq, batch->last_seq,
+                   _("%s refused events seq %lld–%lld with %s: %s"), http->shown_uri,
+                   (long long) batch->first_seq, (long long) batch->last_seq,
                    status_text, excerpt);
     else
       g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_REJECTED,
-                   _("%s refused events seq %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
-                     " with %s"), http->shown_uri, batch->first_seq, batch->last_seq,
+                   _("%s refused events seq %lld–%lld with %s"), http->shown_uri,
+                   (long long) batch->first_seq, (long long) batch->last_seq,
                    status_text);
     return ATTEMPT_FAIL;
   }

@@ -269,8 +269,8 @@ send_batch (PgRun   *run,
 
       if (!g_cancellable_set_error_if_cancelled (run->cancellable, error))
         g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_REJECTED,
-                     _("PostgreSQL: COPY of events seq %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT
-                       " failed: %s"), run->first_seq, run->last_seq, message);
+                     _("PostgreSQL: COPY of events seq %lld–%lld failed: %s"),
+                     (long long) run->first_seq, (long long) run->last_seq, message);
     }
   else if (!ok)
     set_pg_error (run, error, "COPY");
@@ -281,8 +281,10 @@ send_batch (PgRun   *run,
     return FALSE;
 
   {
-    g_autofree char *what = g_strdup_printf ("INSERT of events seq %" G_GINT64_FORMAT "–%"
-                                             G_GINT64_FORMAT, run->first_seq, run->last_seq);
+    /* Translators: "PostgreSQL: INSERT of events seq 1–500 failed: ..." */
+    g_autofree char *what = g_strdup_printf (_("INSERT of events seq %lld–%lld"),
+                                             (long long) run->first_seq,
+                                             (long long) run->last_seq);
 
     if (!exec_command (run, insert_sql, what, error))
       return FALSE;
@@ -307,8 +309,8 @@ flush_batch (PgRun   *run,
   if (!lb_store_set_sync_cursor (run->store, run->config->name, run->last_seq, &local_error))
     {
       g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_STORE,
-                   _("PostgreSQL confirmed events up to seq %" G_GINT64_FORMAT
-                     " but the store cannot record it: %s"), run->last_seq,
+                   _("PostgreSQL confirmed events up to seq %lld but the store cannot "
+                     "record it: %s"), (long long) run->last_seq,
                    local_error->message);
       return FALSE;
     }

@@ -437,9 +437,9 @@ deliver_batch (SyncRun  *run,
                                    &local_error))
       {
         g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_STORE,
-                     _("The %s sink confirmed events up to seq %" G_GINT64_FORMAT
-                       " but the store cannot record it: %s"),
-                     run->config->name, batch->last_seq, local_error->message);
+                     _("The %s sink confirmed events up to seq %lld but the store cannot "
+                       "record it: %s"),
+                     run->config->name, (long long) batch->last_seq, local_error->message);
         return FALSE;
       }
   }

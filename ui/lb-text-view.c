@@ -31,6 +31,7 @@ typedef struct {
   guint    first;           /* into frame_rects */
   guint    count;           /* 0: not on screen */
   gboolean known;
+  gboolean cut;             /* the span starts above the screen: no tag */
 } RectRange;
 
 typedef struct {
@@ -312,7 +313,8 @@ span_rects (LbTextView         *self,
             guint               i,
             const GdkRectangle *visible,
             GArray             *scratch,
-            guint              *n)
+            guint              *n,
+            gboolean           *cut)
 {
   RectRange *range;
 
@@ -332,12 +334,32 @@ span_rects (LbTextView         *self,
       range->count = 0;
       if (span_visible (self, info, visible))
         {
-          range_rects (self, info->span->start, info->span->end, scratch);
+          GtkTextView *tv = GTK_TEXT_VIEW (self);
+          int margin = TAG_ROWS * (self->tag_height + 1) + TAG_GAP + BAR_ROOM;
+          GtkTextIter top, bottom;
+          gint64 start = info->span->start, end = info->span->end;
+
+          /* Only the part on screen: a long span costs what is shown */
+          gtk_text_view_get_iter_at_location (tv, &top, 0, MAX (0, visible->y - margin));
+          if (!gtk_text_view_starts_display_line (tv, &top))
+            gtk_text_view_backward_display_line_start (tv, &top);
+          gtk_text_view_get_iter_at_location (tv, &bottom, visible->x + visible->width,
+                                              visible->y + visible->height + margin);
+          gtk_text_view_forward_display_line (tv, &bottom);
+          if (gtk_text_iter_get_offset (&top) > start)
+            {
+              start = gtk_text_iter_get_offset (&top);
+              range->cut = TRUE;
+            }
+          end = MIN (end, gtk_text_iter_get_offset (&bottom));
+          range_rects (self, start, end, scratch);
           g_array_append_vals (self->frame_rects, scratch->data, scratch->len);
           range->count = scratch->len;
         }
     }
   *n = range->count;
+  if (cut != NULL)
+    *cut = range->cut;
   return range->count > 0 ? &g_array_index (self->frame_rects, GdkRectangle, range->first) : NULL;
 }
 
@@ -388,7 +410,7 @@ snapshot_below (LbTextView  *self,
       const GdkRectangle *boxes;
       guint n;
 
-      boxes = span_rects (self, i, visible, rects, &n);
+      boxes = span_rects (self, i, visible, rects, &n, NULL);
       fill.alpha = selected ? FILL_ALPHA_SELECTED : FILL_ALPHA;
       for (guint k = 0; k < n; k++)
         {
@@ -466,9 +488,10 @@ snapshot_above (LbTextView   *self,
       gboolean selected = g_strcmp0 (self->selected, info->span->id) == 0;
       guint row = MIN (info->depth, BAR_ROWS - 1);
       const GdkRectangle *boxes;
+      gboolean cut;
       guint n;
 
-      boxes = span_rects (self, i, visible, rects, &n);
+      boxes = span_rects (self, i, visible, rects, &n, &cut);
       if (n == 0)
         continue;
       for (guint k = 0; k < n; k++)
@@ -484,8 +507,11 @@ snapshot_above (LbTextView   *self,
                                                            r->width + 4, r->height + 4),
                             3, 2, &info->color);
         }
-      g_array_append_val (firsts, boxes[0]);
-      g_array_append_val (shown, i);
+      if (!cut)
+        {
+          g_array_append_val (firsts, boxes[0]);
+          g_array_append_val (shown, i);
+        }
     }
 
   /* The label's title above each span's start; tags on one line never cover

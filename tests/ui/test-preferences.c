@@ -517,6 +517,12 @@ test_indicator_failing_and_off (IndicatorFixture *f,
     g_assert_cmpstr (lb_sync_indicator_get_target_text (f->indicator), ==,
                      "https://127.0.0.1:1/events?…");
     g_settings_set_string (f->settings, "sync-secret-file", "");
+
+    /* A target that is no URL: the settings cannot be used, and it says so */
+    g_settings_set_string (f->settings, "sync-target", "pipeline.example");
+    wait_label (f, "Sync failing");
+    g_assert_nonnull (lb_sync_indicator_get_reason (f->indicator));
+    g_assert_null (lb_sync_indicator_get_syncer (f->indicator));
   }
 
   /* PostgreSQL: the password in a conninfo is never shown */

@@ -993,6 +993,13 @@ write_bundle (LbExportJob  *job,
   g_autoptr(GError) local_error = NULL;
   guint64 n_events = 0;
 
+  if (job->filter.since_us != 0)
+    {
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_FORMAT,
+                   _("A seat bundle carries whole chains of events: it cannot be limited to "
+                     "the events since a time"));
+      return FALSE;
+    }
   if (!_lb_export_flush (job, error))
     return FALSE;
   job->n_total = (guint64) MAX (lb_store_get_last_seq (job->store), 0);

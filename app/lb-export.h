@@ -104,7 +104,8 @@ typedef void (*LbExportProgressFunc) (guint64  n_done,
  *                Overlapping spans: the earliest-starting wins, then the
  *                longest; spans overlapping a kept one are left out.
  * "bundle"       a seat bundle (lb_bundle_export ()): the batch filter picks
- *                the seats, since_us does not apply.
+ *                the seats; a since_us is LB_EXPORT_ERROR_FORMAT (a chain cut
+ *                short would not verify).
  *
  * Image sizes come from lb_image_probe_file () (the upright size, the
  * regions' coordinate space); a missing or unreadable image is a warning
@@ -126,7 +127,8 @@ const char *lb_export_format_get_extension (const char *format);
 /* Exports the store in the format to PATH. Files are written to a temporary
  * name in the same folder, fsynced and renamed over PATH, so PATH is either
  * the old file or the complete new one. Folder formats create PATH (and its
- * sub-folders) and write each file the same way. n_written (may be NULL):
+ * sub-folders) and write each file the same way; files of an earlier export
+ * into the same folder that this one does not write are left as they are. n_written (may be NULL):
  * items written (item formats) or events (event formats). Images that are
  * missing or unreadable do not fail the export: they are written with what
  * is known (no size) and each is listed in the warnings (see

@@ -1008,6 +1008,17 @@ test_to_path (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (n, ==, lb_store_get_last_seq (f->store));
   g_assert_true (lb_bundle_is_bundle (bundle));
+
+  /* a bundle carries whole chains: no time limit */
+  {
+    LbExportFilter since = { .since_us = f->time_before_last };
+
+    g_assert_false (lb_export_to_path (f->store, "bundle", &since, bundle, NULL, NULL, NULL,
+                                       NULL, &error));
+    g_assert_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_FORMAT);
+    g_clear_error (&error);
+    g_assert_true (lb_bundle_is_bundle (bundle));
+  }
 }
 
 static void

@@ -164,33 +164,81 @@ cancelled_cb (GCancellable *cancellable,
     }
 }
 
+/* Drives PQconnectPoll() until connected, failed, timed out or cancelled */
 static gboolean
-connect_db (PgRun   *run,
-            GError **error)
+wait_connected (PgRun   *run,
+                GError **error)
 {
-  g_autofree char *timeout = g_strdup_printf ("%u", run->options.timeout_s
-                                                    ? run->options.timeout_s
-                                                    : LB_SYNC_DEFAULT_PG_TIMEOUT);
-  const char *keys[] = { "dbname", "password", "connect_timeout", "application_name", NULL };
-  const char *values[] = { run->config->target, run->config->secret, timeout, "labelbench",
-                           NULL };
+  guint timeout_s = run->options.timeout_s ? run->options.timeout_s : LB_SYNC_DEFAULT_PG_TIMEOUT;
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+  GPollFD fds[2];
+  gboolean have_cancel_fd = FALSE;
+  gboolean ok = FALSE;
 
-  /* a NULL password value is skipped by libpq; dbname is expanded */
-  run->conn = PQconnectdbParams (keys, values, 1);
-  if (run->conn == NULL)
+  if (run->cancellable != NULL)
+    have_cancel_fd = g_cancellable_make_pollfd (run->cancellable, &fds[1]);
+
+  while (PQstatus (run->conn) != CONNECTION_BAD
+         && state != PGRES_POLLING_OK && state != PGRES_POLLING_FAILED)
     {
-      g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_OFFLINE,
-                   _("PostgreSQL: out of memory while connecting"));
-      return FALSE;
+      gint64 left = deadline - g_get_monotonic_time ();
+
+      if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
+        goto out;
+      if (left <= 0)
+        {
+          g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_OFFLINE,
+                       _("Cannot connect to PostgreSQL: no answer within %u s"), timeout_s);
+          goto out;
+        }
+      fds[0].fd = PQsocket (run->conn);
+      fds[0].events = state == PGRES_POLLING_READING ? G_IO_IN : G_IO_OUT;
+      fds[0].revents = 0;
+      if (have_cancel_fd)
+        fds[1].revents = 0;
+      if (fds[0].fd < 0)
+        break;
+      if (g_poll (fds, have_cancel_fd ? 2 : 1, (int) MIN ((left + 999) / 1000, 1000)) > 0
+          && fds[0].revents != 0)
+        state = PQconnectPoll (run->conn);
     }
+
   if (PQstatus (run->conn) != CONNECTION_OK)
     {
       g_autofree char *message = conn_message (run);
 
       g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_OFFLINE,
                    _("Cannot connect to PostgreSQL: %s"), message);
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  if (have_cancel_fd)
+    g_cancellable_release_fd (run->cancellable);
+  return ok;
+}
+
+static gboolean
+connect_db (PgRun   *run,
+            GError **error)
+{
+  const char *keys[] = { "dbname", "password", "application_name", NULL };
+  const char *values[] = { run->config->target, run->config->secret, "labelbench", NULL };
+
+  /* a NULL password value is skipped by libpq; dbname is expanded. The
+   * non-blocking connect lets a cancellation (the app's syncer stopping)
+   * end the wait at once. */
+  run->conn = PQconnectStartParams (keys, values, 1);
+  if (run->conn == NULL)
+    {
+      g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_OFFLINE,
+                   _("PostgreSQL: out of memory while connecting"));
       return FALSE;
     }
+  if (!wait_connected (run, error))
+    return FALSE;
   if (run->cancellable != NULL)
     run->cancel_id = g_cancellable_connect (run->cancellable, G_CALLBACK (cancelled_cb),
                                             run->conn, NULL);

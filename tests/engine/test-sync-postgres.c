@@ -186,6 +186,58 @@ test_unreachable (Fixture       *f,
   g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 0);
 }
 
+static gpointer
+cancel_later (gpointer data)
+{
+  g_usleep (200 * 1000);
+  g_cancellable_cancel (data);
+  return NULL;
+}
+
+/* A server that accepts the connection and never answers: the connect is
+ * cancellable (the app's syncer stopping must not wait for the timeout) */
+static void
+test_cancel_connect (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LbSyncConfig) config = NULL;
+  g_autofree char *conninfo = NULL;
+  LbSyncOptions options = { .max_attempts = 1, .timeout_s = 120 };
+  GThread *canceller;
+  guint64 n_sent = 1;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_socket_bind (socket, address, FALSE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (socket, &error);   /* never accepted: the kernel completes the handshake */
+  g_assert_no_error (error);
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  conninfo = g_strdup_printf ("host=127.0.0.1 port=%u dbname=x user=y",
+                              g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+  f->store = sync_test_make_store (f->dir, "store.db", 3);
+  config = lb_sync_config_new (LB_SYNC_SINK_POSTGRES, conninfo, NULL, &error);
+  g_assert_no_error (error);
+  canceller = g_thread_new ("cancel", cancel_later, cancellable);
+  /* without the cancellation this would wait for the 120 s timeout (and
+   * then fail with OFFLINE, not CANCELLED) */
+  g_assert_false (lb_sync_run_once_full (f->store, config, &options, &n_sent, cancellable,
+                                         &error));
+  g_thread_join (canceller);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (n_sent, ==, 0);
+}
+
 /* A table of another shape: refused (failing), with PostgreSQL's reason */
 static void
 test_wrong_table (Fixture       *f,
@@ -218,6 +270,8 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/engine/sync/postgres/unreachable", Fixture, NULL, fixture_set_up,
               test_unreachable, fixture_tear_down);
+  g_test_add ("/engine/sync/postgres/cancel-connect", Fixture, NULL, fixture_set_up,
+              test_cancel_connect, fixture_tear_down);
   g_test_add ("/engine/sync/postgres/wrong-table", Fixture, NULL, fixture_set_up,
               test_wrong_table, fixture_tear_down);
 

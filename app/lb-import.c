@@ -2300,7 +2300,7 @@ ls_structure_error (LsScanner   *sc,
                     const char  *display_path,
                     const char  *start,
                     guint        start_line,
-                    guint        start_column,
+                    const char  *start_line_start,
                     const char  *at,
                     const char  *reason,
                     GError     **error)
@@ -2320,8 +2320,9 @@ ls_structure_error (LsScanner   *sc,
 
       if (g_str_has_prefix (message, "Parse error: "))
         message += strlen ("Parse error: ");
+      /* the task's first line starts before it */
       if (line_no == 1)
-        column += start_column - 1;
+        column += g_utf8_strlen (start_line_start, start - start_line_start);
       g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID,
                    _("%s:%u:%u: invalid JSON: %s"), display_path, start_line + line_no - 1,
                    column, message);
@@ -2332,6 +2333,31 @@ ls_structure_error (LsScanner   *sc,
   ls_scanner_advance (sc, MIN (at, sc->end));
   g_set_error (error, LB_IMPORT_ERROR, LB_IMPORT_ERROR_INVALID, _("%s:%u:%u: invalid JSON: %s"),
                display_path, sc->line, ls_scanner_column (sc, sc->p), reason);
+}
+
+/* json-glib's "<data>:LINE:COLUMN: Parse error: ..." for a task that starts
+ * at START, on line LINE of the file (which starts at LINE_START) */
+static char *
+ls_task_error (const GError *error,
+               const char   *start,
+               guint         line,
+               const char   *line_start)
+{
+  const char *message = error->message;
+  guint line_no, column;
+  int consumed = 0;
+
+  if (sscanf (message, "<data>:%u:%u: %n", &line_no, &column, &consumed) == 2 && consumed > 0)
+    {
+      message += consumed;
+      if (g_str_has_prefix (message, "Parse error: "))
+        message += strlen ("Parse error: ");
+      if (line_no == 1)
+        column += g_utf8_strlen (line_start, start - line_start);
+      return g_strdup_printf (_("line %u, column %u: invalid JSON: %s"), line + line_no - 1,
+                              column, message);
+    }
+  return g_strdup_printf (_("line %u: invalid JSON: %s"), line, message);
 }
 
 #define LS_MAX_DEPTH 256
@@ -2423,7 +2449,8 @@ typedef enum {
   LS_NEXT_ERROR,
 } LsNext;
 
-/* The next task: *start, *length, *line and *column (where it starts) */
+/* The next task: *start, *length, *line and *line_start (the line it starts
+ * on and where that line starts: columns are only counted for messages) */
 static LsNext
 ls_scanner_next (LsScanner   *sc,
                  const char  *display_path,
@@ -2431,7 +2458,7 @@ ls_scanner_next (LsScanner   *sc,
                  const char **start,
                  gsize       *length,
                  guint       *line,
-                 guint       *column,
+                 const char **line_start,
                  GError     **error)
 {
   const char *at = NULL;
@@ -2474,7 +2501,7 @@ ls_scanner_next (LsScanner   *sc,
 
   *start = sc->p;
   *line = sc->line;
-  *column = ls_scanner_column (sc, sc->p);
+  *line_start = sc->line_start;
   if (sc->p >= sc->end || *sc->p == ']' || *sc->p == ',')
     {
       ls_structure_error (sc, display_path, NULL, 0, 0, sc->p,
@@ -2484,7 +2511,7 @@ ls_scanner_next (LsScanner   *sc,
     }
   if (!ls_scan_value (sc, &at, &reason))
     {
-      ls_structure_error (sc, display_path, *start, *line, *column, at, reason, error);
+      ls_structure_error (sc, display_path, *start, *line, *line_start, at, reason, error);
       return LS_NEXT_ERROR;
     }
   *length = sc->p - *start;
@@ -2533,7 +2560,8 @@ ls_check_structure (const char  *display_path,
   gboolean single;
   const char *start;
   gsize task_length;
-  guint line, column;
+  const char *line_start;
+  guint line;
   LsNext next;
 
   if (!ls_scanner_init (&sc, display_path, data, length, &single, error))
@@ -2545,10 +2573,10 @@ ls_check_structure (const char  *display_path,
 
       start = sc.p;
       line = sc.line;
-      column = ls_scanner_column (&sc, sc.p);
+      line_start = sc.line_start;
       if (!ls_scan_value (&sc, &at, &reason))
         {
-          ls_structure_error (&sc, display_path, start, line, column, at, reason, error);
+          ls_structure_error (&sc, display_path, start, line, line_start, at, reason, error);
           return FALSE;
         }
       ls_scanner_skip_space (&sc);
@@ -2562,7 +2590,7 @@ ls_check_structure (const char  *display_path,
     }
 
   for (guint i = 0; (next = ls_scanner_next (&sc, display_path, i, &start, &task_length, &line,
-                                              &column, error)) == LS_NEXT_TASK; i++)
+                                              &line_start, error)) == LS_NEXT_TASK; i++)
     ;
   return next == LS_NEXT_END;
 }
@@ -2604,7 +2632,8 @@ import_label_studio (Importer     *im,
       g_autoptr(GError) local_error = NULL;
       const char *start = NULL;
       gsize task_length = 0;
-      guint line = 0, column = 0;
+      const char *line_start = NULL;
+      guint line = 0;
 
       if (single)
         {
@@ -2613,9 +2642,10 @@ import_label_studio (Importer     *im,
           start = sc.p;
           task_length = sc.end - sc.p;
           line = sc.line;
+          line_start = sc.line_start;
         }
       else if ((next = ls_scanner_next (&sc, im->display_path, i, &start, &task_length, &line,
-                                        &column, error)) != LS_NEXT_TASK)
+                                        &line_start, error)) != LS_NEXT_TASK)
         break;
 
       im->ls_task = i + 1;
@@ -2631,9 +2661,9 @@ import_label_studio (Importer     *im,
         }
       if (!json_parser_load_from_data (im->ls_parser, start, task_length, &local_error))
         {
-          g_autofree char *why = json_error_reason (local_error);
+          g_autofree char *why = ls_task_error (local_error, start, line, line_start);
 
-          reject (im, im->display_path, 0, _("line %u: %s"), line, why);
+          reject (im, im->display_path, 0, "%s", why);
           continue;
         }
       if (single && !(JSON_NODE_HOLDS_OBJECT (json_parser_get_root (im->ls_parser)) &&

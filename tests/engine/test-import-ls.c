@@ -468,7 +468,7 @@ test_streamed_errors (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpuint (report->n_added, ==, 2);
   g_assert_cmpuint (report->rejections->len, ==, 1);
-  prefix = g_strdup_printf ("%s: task 2: line 2: invalid JSON", path);
+  prefix = g_strdup_printf ("%s: task 2: line 2, column ", path);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (report->rejections, 0), prefix));
 }
 

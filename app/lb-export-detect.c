@@ -548,10 +548,20 @@ out:
 /* YOLO */
 
 typedef struct {
-  Classes     classes;
-  GHashTable *stems;
-  char       *labels_dir;
+  Classes       classes;
+  GHashTable   *stems;
+  char         *labels_dir;
+  LbExportFile  list;       /* images.tsv: which image each stem is */
+  GString      *list_buf;
 } YoloWriter;
+
+static void
+append_tsv_field (GString    *s,
+                  const char *text)
+{
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    g_string_append_c (s, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
+}
 
 static gboolean
 yolo_image_cb (LbExportJob         *job,
@@ -605,6 +615,17 @@ yolo_image_cb (LbExportJob         *job,
 
   if (!_lb_export_write_file (job, txt_path, s, error))
     return FALSE;
+
+  append_tsv_field (w->list_buf, stem);
+  g_string_append_c (w->list_buf, '\t');
+  append_tsv_field (w->list_buf, lb_item_get_batch_name (item));
+  g_string_append_c (w->list_buf, '\t');
+  append_tsv_field (w->list_buf, lb_item_get_relative_path (item));
+  g_string_append_c (w->list_buf, '\n');
+  if (w->list_buf->len >= LB_EXPORT_FLUSH_SIZE
+      && !_lb_export_write_all (w->list.output, w->list_buf, job->cancellable, error))
+    return FALSE;
+
   job->n_written++;
   return TRUE;
 }
@@ -618,7 +639,8 @@ append_yaml_string (GString    *s,
 }
 
 /* DIR/labels/<stem>.txt per image item ("class cx cy w h", normalised to
- * 0..1 with 6 decimals, classes from 0), DIR/classes.txt and DIR/data.yaml. */
+ * 0..1 with 6 decimals, classes from 0), DIR/classes.txt, DIR/data.yaml and
+ * DIR/images.tsv (stem, batch, image path relative to the batch folder). */
 gboolean
 _lb_export_yolo (LbExportJob  *job,
                  GError      **error)
@@ -628,16 +650,20 @@ _lb_export_yolo (LbExportJob  *job,
   g_autoptr(GString) yaml = g_string_new (NULL);
   g_autofree char *classes_path = g_build_filename (job->dir, "classes.txt", NULL);
   g_autofree char *yaml_path = g_build_filename (job->dir, "data.yaml", NULL);
+  g_autofree char *list_path = g_build_filename (job->dir, "images.tsv", NULL);
   gboolean ok = FALSE;
 
   w.labels_dir = g_build_filename (job->dir, "labels", NULL);
   w.stems = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  if (!classes_init (job, &w.classes, error) || !make_dir (w.labels_dir, error))
+  w.list_buf = g_string_new ("stem\tbatch\tpath\n");
+  if (!classes_init (job, &w.classes, error) || !make_dir (w.labels_dir, error)
+      || !_lb_export_file_open (&w.list, list_path, error))
     goto out;
 
   g_string_append (yaml,
                    "# Labelbench export (YOLO). The images are not copied: put each\n"
-                   "# image in images/ under the stem of its labels/ file.\n"
+                   "# image in images/ under the stem of its labels/ file (images.tsv\n"
+                   "# says which image each stem is).\n"
                    "path: .\ntrain: images\nval: images\nnc: ");
   _lb_export_append_int (yaml, w.classes.classes->len);
   g_string_append (yaml, "\nnames:\n");
@@ -655,10 +681,15 @@ _lb_export_yolo (LbExportJob  *job,
     }
 
   ok = _lb_export_foreach_item (job, LB_ITEM_KIND_IMAGE, yolo_image_cb, &w, error)
+       && _lb_export_write_all (w.list.output, w.list_buf, job->cancellable, error)
+       && _lb_export_file_commit (&w.list, error)
        && _lb_export_write_file (job, classes_path, classes_txt, error)
        && _lb_export_write_file (job, yaml_path, yaml, error);
+  if (!ok)
+    _lb_export_file_abort (&w.list);
 
 out:
+  g_string_free (w.list_buf, TRUE);
   classes_clear (&w.classes);
   g_hash_table_unref (w.stems);
   g_free (w.labels_dir);

@@ -95,7 +95,9 @@ typedef void (*LbExportProgressFunc) (guint64  n_done,
  *                collide get "_2", "_3", ...
  * "yolo"         a folder: labels/<image stem>.txt per image item ("class cx
  *                cy w h" normalised to 0..1 with 6 decimals, classes from
- *                0), classes.txt and data.yaml. Images are not copied.
+ *                0), classes.txt, data.yaml, and images.tsv saying which
+ *                image each stem is (stem, batch, path). Images are not
+ *                copied.
  * "conll"        CoNLL 2003 of the text items: "-DOCSTART- -X- -X- O", then
  *                one token per line ("TOKEN -X- _ TAG", BIO tags of the
  *                spans) and a blank line after each item. Tokens are split

@@ -834,6 +834,12 @@ test_yolo (Fixture       *f,
                    "1 0.250000 0.250000 0.500000 0.500000\n");
   g_assert_cmpstr (b, ==, "1 0.500000 0.375000 0.500000 0.250000\n");
   g_assert_cmpstr (classes, ==, "cat\ndog\n");
+  {
+    g_autofree char *images = read_file (out, "images.tsv");
+
+    g_assert_cmpstr (images, ==, "stem\tbatch\tpath\nphoto\tpics\ta/photo.png\n"
+                                 "photo_2\tpics\tb/photo.png\n");
+  }
   assert_contains (yaml, "\nnc: 2\nnames:\n  0: \"cat\"\n  1: \"dog\"\n");
   g_assert_false (g_file_test (gone, G_FILE_TEST_EXISTS));
   g_assert_true (warnings_mention (warnings, "gone.png"));

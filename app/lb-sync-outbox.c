@@ -20,7 +20,9 @@
  * it is durable; the store's cursor moves only once the manifest is durable.
  * A consumer should read manifest.json and take the segments it lists
  * (checking their SHA-256); a segment not (yet) in the manifest may be
- * rewritten. Event UUIDs are unique across the listed segments. */
+ * rewritten. Event UUIDs are unique across the listed segments. A consumer
+ * may move or delete the segments it took: the next write drops them from
+ * the manifest (once the store's cursor is past them). */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -321,6 +323,7 @@ scan_folder (LbSyncOutbox  *outbox,
 LbSyncOutbox *
 _lb_sync_outbox_open (const char    *folder,
                       const char    *seat,
+                      gint64         cursor,
                       GCancellable  *cancellable,
                       GError       **error)
 {
@@ -365,6 +368,21 @@ _lb_sync_outbox_open (const char    *folder,
 
   if (!read_manifest (outbox, error) || !scan_folder (outbox, error))
     return NULL;
+
+  /* a consumer may take segments away once it has them: entries of this
+   * seat already confirmed (up to the cursor) whose file is gone leave the
+   * manifest at the next write, so it does not grow forever */
+  for (guint i = outbox->segments->len; i > 0; i--)
+    {
+      Segment *s = g_ptr_array_index (outbox->segments, i - 1);
+      g_autofree char *path = NULL;
+
+      if (strcmp (s->seat, outbox->seat) != 0 || s->last_seq > cursor)
+        continue;
+      path = g_build_filename (folder, s->file, NULL);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        g_ptr_array_remove_index (outbox->segments, i - 1);
+    }
 
   return g_steal_pointer (&outbox);
 }

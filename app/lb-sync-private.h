@@ -48,10 +48,12 @@ char     *_lb_sync_sanitize_text     (const char          *text,
 typedef struct _LbSyncOutbox LbSyncOutbox;
 
 /* Creates the folder when missing, takes its lock (.lock, flock; waits for
- * another writer, cancellable), reads manifest.json and removes temporary
- * files left by a crash. */
+ * another writer, cancellable), reads manifest.json, removes temporary
+ * files left by a crash, and forgets the seat's segments up to cursor whose
+ * files a consumer took away. */
 LbSyncOutbox *_lb_sync_outbox_open            (const char          *folder,
                                                const char          *seat,
+                                               gint64               cursor,
                                                GCancellable        *cancellable,
                                                GError             **error);
 /* The last seq of an existing segment of this seat that starts at

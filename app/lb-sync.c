@@ -661,7 +661,7 @@ lb_sync_run_once_full (LbStore             *store,
     {
     case LB_SYNC_SINK_OUTBOX:
       run.outbox = _lb_sync_outbox_open (config->target, lb_store_get_seat_id (store),
-                                         cancellable, error);
+                                         run.cursor, cancellable, error);
       if (run.outbox == NULL)
         return FALSE;
       run.batch_limit = batch_limit (&run.options, LB_SYNC_OUTBOX_SEGMENT_EVENTS);

@@ -231,6 +231,43 @@ test_outbox_segments (Fixture       *f,
   check_outbox (f, 4);
 }
 
+/* A consumer takes segments away: the manifest forgets them (never the
+ * ones not confirmed yet) */
+static void
+test_outbox_taken (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *segments;
+
+  f->batch_events = 250;
+  f->store = sync_test_make_store (f->dir, "store.db", 300);
+  g_assert_cmpuint (sync_outbox (f), ==, 600);
+  check_outbox (f, 3);
+
+  for (gint64 first = 1; first <= 251; first += 250)
+    {
+      g_autofree char *name = g_strdup_printf ("events-%s-%012" G_GINT64_FORMAT "-%012"
+                                               G_GINT64_FORMAT ".jsonl",
+                                               lb_store_get_seat_id (f->store), first,
+                                               first + 249);
+      g_autofree char *path = g_build_filename (f->outbox, name, NULL);
+
+      g_assert_cmpint (g_unlink (path), ==, 0);
+    }
+  sync_test_add_acts (f->store, 5);
+  g_assert_cmpuint (sync_outbox (f), ==, 10);
+
+  segments = json_object_get_array_member (read_manifest (f, &node), "segments");
+  g_assert_cmpuint (json_array_get_length (segments), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (segments, 0),
+                                               "first_seq"), ==, 501);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (segments, 1),
+                                               "first_seq"), ==, 601);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (segments, 1),
+                                               "last_seq"), ==, 610);
+}
+
 static char *
 file_sha (const char *folder,
           const char *name)
@@ -576,6 +613,7 @@ main (int    argc,
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/engine/sync/outbox/segments", test_outbox_segments);
   ADD ("/engine/sync/outbox/resend-after-crash", test_outbox_resend);
+  ADD ("/engine/sync/outbox/taken-by-consumer", test_outbox_taken);
   ADD ("/engine/sync/outbox/unwritable", test_outbox_unwritable);
   ADD ("/engine/sync/config", test_config);
   ADD ("/engine/sync/syncer", test_syncer);

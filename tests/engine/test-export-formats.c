@@ -2,9 +2,12 @@
 #define G_LOG_DOMAIN "test-export-formats"
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <jpeglib.h>
 #include <json-glib/json-glib.h>
 
 #include "lb-bundle.h"
@@ -1042,6 +1045,79 @@ test_cancel (Fixture       *f,
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
 }
 
+/* A 64 x 48 grey JPEG whose EXIF orientation 6 turns it upright to 48 x 64 */
+static GBytes *
+make_turned_jpeg (void)
+{
+  struct jpeg_compress_struct cinfo;
+  struct jpeg_error_mgr jerr;
+  unsigned char *buffer = NULL;
+  unsigned long size = 0;
+  guint8 row[64] = { 0 };
+  /* Exif\0\0, little-endian TIFF header, IFD0: 0x0112 SHORT 1 = 6, no next IFD */
+  static const guint8 exif[] = {
+    'E', 'x', 'i', 'f', 0, 0, 'I', 'I', '*', 0, 8, 0, 0, 0,
+    1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0,
+  };
+  GBytes *bytes;
+
+  cinfo.err = jpeg_std_error (&jerr);
+  jpeg_create_compress (&cinfo);
+  jpeg_mem_dest (&cinfo, &buffer, &size);
+  cinfo.image_width = 64;
+  cinfo.image_height = 48;
+  cinfo.input_components = 1;
+  cinfo.in_color_space = JCS_GRAYSCALE;
+  jpeg_set_defaults (&cinfo);
+  jpeg_start_compress (&cinfo, TRUE);
+  jpeg_write_marker (&cinfo, JPEG_APP0 + 1, exif, sizeof exif);
+  while (cinfo.next_scanline < 48)
+    {
+      JSAMPROW rows[1] = { row };
+
+      jpeg_write_scanlines (&cinfo, rows, 1);
+    }
+  jpeg_finish_compress (&cinfo);
+  jpeg_destroy_compress (&cinfo);
+  bytes = g_bytes_new (buffer, size);
+  free (buffer);
+  return bytes;
+}
+
+/* Sizes are those of the upright picture, the regions' coordinate space */
+static void
+test_exif_orientation (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GBytes) jpeg = make_turned_jpeg ();
+  g_autofree char *folder = g_build_filename (f->dir, "turned", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *yolo = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  LbImportOptions options = { .name = "turned" };
+  LbExportFilter filter = { .batch = "turned" };
+  LbRegionSpec box = { "cat", LB_REGION_SHAPE_BOX, { 12, 16, 24, 32 }, NULL, 0, NULL, 0 };
+  JsonObject *image;
+
+  lb_test_write_file (folder, "photo.jpg", g_bytes_get_data (jpeg, NULL),
+                      g_bytes_get_size (jpeg));
+  lb_test_write_file (folder, "schema.json", PICS_SCHEMA_JSON, -1);
+  lb_test_import (f->store, folder, &options, 1);
+  create_region (f, find_id (f, "turned", "photo.jpg"), &box);
+
+  text = export_string (f, "coco", &filter, NULL, NULL);
+  root = lb_test_parse_json (text);
+  image = json_array_get_object_element (json_object_get_array_member (
+                                           json_node_get_object (root), "images"), 0);
+  g_assert_cmpint (json_object_get_int_member (image, "width"), ==, 48);
+  g_assert_cmpint (json_object_get_int_member (image, "height"), ==, 64);
+
+  out = export_dir (f, "yolo", &filter, NULL, NULL);
+  yolo = read_file (out, "labels/photo.txt");
+  g_assert_cmpstr (yolo, ==, "0 0.500000 0.500000 0.500000 0.500000\n");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1062,6 +1138,7 @@ main (int    argc,
   ADD ("/engine/export/filters", test_filters);
   ADD ("/engine/export/to-path", test_to_path);
   ADD ("/engine/export/cancel", test_cancel);
+  ADD ("/engine/export/exif-orientation", test_exif_orientation);
 #undef ADD
 
   return g_test_run ();

@@ -702,6 +702,13 @@ fail:
   bench_error (bench, _("export"), error);
 }
 
+static double run_export_child (const char  *store_path,
+                                const char  *format,
+                                const char  *out_path,
+                                long        *max_rss_kib,
+                                double      *cpu_secs,
+                                GError     **error);
+
 static void
 bench_export (Bench   *bench,
               LbStore *store)
@@ -778,6 +785,21 @@ bench_export (Bench   *bench,
   printf (_("JSONL export, %s events (%u passes over the %s "
             "events) to /dev/null: %.2f s, %.0f events/s (target 1 000 000 events ≤ 3 s)\n"),
           total_str, passes, n_events_str, secs, total / MAX (secs, 1e-9));
+
+  /* the same through labelbench-cli export in a process of its own, for its peak memory */
+  {
+    g_autofree char *out_path = g_build_filename (bench->dir, "events-cli.jsonl", NULL);
+    long rss = 0;
+    double cpu = 0;
+
+    secs = run_export_child (lb_store_get_path (store), "jsonl", out_path, &rss, &cpu, &error);
+    if (secs < 0)
+      bench_error (bench, _("export"), error);
+    else
+      printf (_("JSONL export through labelbench-cli export -o FILE, %s events: %.2f s "
+                "(CPU %.2f s), peak RSS %.1f MiB\n"), n_events_str, secs, cpu, rss / 1024.0);
+    g_unlink (out_path);
+  }
   fflush (stdout);
 }
 

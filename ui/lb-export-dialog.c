@@ -20,8 +20,10 @@ typedef struct {
   gint64   since_us;
   char    *path;
   GMutex   lock;
+  GCond    cond;
   guint64  n_done;       /* under lock */
   guint64  n_total;      /* under lock */
+  gboolean finished;     /* under lock: the thread is done with the store */
   guint64  n_written;
   GStrv    warnings;
 } ExportJob;
@@ -79,6 +81,7 @@ export_job_free (gpointer data)
   g_free (job->path);
   g_strfreev (job->warnings);
   g_mutex_clear (&job->lock);
+  g_cond_clear (&job->cond);
   g_free (job);
 }
 
@@ -350,9 +353,16 @@ export_thread (GTask        *task,
   LbExportFilter filter = { job->batch, job->since_us };
   GError *error = NULL;
 
-  if (!lb_export_to_path_full (job->store, job->format, &filter, job->path,
+  gboolean ok;
+
+  ok = lb_export_to_path_full (job->store, job->format, &filter, job->path,
                                export_progress_cb, job, &job->n_written, &job->warnings,
-                               cancellable, &error))
+                               cancellable, &error);
+  g_mutex_lock (&job->lock);
+  job->finished = TRUE;
+  g_cond_signal (&job->cond);
+  g_mutex_unlock (&job->lock);
+  if (!ok)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -477,6 +487,8 @@ export_done_cb (GObject      *source,
   self->running = FALSE;
   self->job = NULL;
   g_clear_object (&self->cancellable);
+  if (self->stack == NULL)
+    return;  /* destroyed meanwhile (the export was cancelled) */
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
@@ -535,6 +547,7 @@ start_action (GtkWidget  *widget,
 
   job = g_new0 (ExportJob, 1);
   g_mutex_init (&job->lock);
+  g_cond_init (&job->cond);
   job->store = g_object_ref (self->store);
   job->format = g_strdup (format);
   job->batch = all_batches (self) ? NULL : g_strdup (self->batch_name);
@@ -599,6 +612,26 @@ lb_export_dialog_close_request (GtkWindow *window)
       return TRUE;
     }
   return GTK_WINDOW_CLASS (lb_export_dialog_parent_class)->close_request (window);
+}
+
+/* Destroyed while exporting (gtk_window_destroy(), e.g. the application
+ * quitting, unrealizes it; the task keeps the object alive): the store may be
+ * closed right after, so cancel and wait until the thread let go of it
+ * (cancelled, that is soon). */
+static void
+lb_export_dialog_unrealize (GtkWidget *widget)
+{
+  LbExportDialog *self = LB_EXPORT_DIALOG (widget);
+
+  if (self->running && self->job != NULL)
+    {
+      g_cancellable_cancel (self->cancellable);
+      g_mutex_lock (&self->job->lock);
+      while (!self->job->finished)
+        g_cond_wait (&self->job->cond, &self->job->lock);
+      g_mutex_unlock (&self->job->lock);
+    }
+  GTK_WIDGET_CLASS (lb_export_dialog_parent_class)->unrealize (widget);
 }
 
 /* Public API */
@@ -833,6 +866,7 @@ lb_export_dialog_class_init (LbExportDialogClass *klass)
   object_class->dispose = lb_export_dialog_dispose;
   object_class->finalize = lb_export_dialog_finalize;
   window_class->close_request = lb_export_dialog_close_request;
+  widget_class->unrealize = lb_export_dialog_unrealize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                RESOURCE_PREFIX "/ui/lb-export-dialog.ui");

@@ -537,6 +537,18 @@ test_progress_and_cancel (Fixture       *f,
   g_assert_null (lb_export_dialog_get_result_text (dialog));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  /* Again, and the dialog destroyed meanwhile (the application quitting):
+   * it lets the thread stop before it goes, so the store can be closed */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.start", NULL));
+  lb_test_wait_until (progress_moved, f, WAIT_TIMEOUT_S);
+  if (lb_export_dialog_get_running (dialog))
+    {
+      gtk_window_destroy (GTK_WINDOW (dialog));
+      lb_test_spin_for (50);
+      g_assert_false (lb_export_dialog_get_running (dialog));
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+    }
 }
 
 /* The main menu's Export… (win.export, Ctrl+E) opens the dialog over the window */

@@ -46,6 +46,8 @@ typedef enum {
   LB_SYNC_SINK_POSTGRES,
 } LbSyncSinkKind;
 
+/* The cursor belongs to the sink kind (name): pointing a sink at another
+ * target sends it only the events the previous target had not confirmed. */
 typedef struct {
   char           *name;    /* the cursor's name in the store: "outbox", "http", "postgres" */
   LbSyncSinkKind  kind;

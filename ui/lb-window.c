@@ -1495,6 +1495,16 @@ pick_action (GtkWidget  *widget,
 
   if (g_str_has_prefix (what, "label:"))
     {
+      LbTextView *text = span_text_view (self);
+      gint64 start, end;
+
+      /* Text selected, then a label picked in the panel: a span */
+      if (text != NULL && lb_text_view_get_text_selection (text, &start, &end)
+          && lb_schema_find_label (self->schema, what + strlen ("label:")) != NULL)
+        {
+          create_span (self, text, what + strlen ("label:"), start, end);
+          return;
+        }
       g_free (self->region_label);
       self->region_label = g_strdup (what + strlen ("label:"));
       lb_panel_toggle_label (self->panel, what + strlen ("label:"));

@@ -393,6 +393,22 @@ test_mark_english (void)
   g_assert_cmpuint (lb_item_get_n_spans (item), ==, 1);
   assert_span (lb_item_get_span (item, 0), "place", en_text, "Bob");
 
+  /* Text selected, then a label picked in the panel (as its buttons do):
+   * "Paris" becomes a span, the class labels stay as they were */
+  press_keys (f, GDK_KEY_Right, 0, 4);
+  press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 5);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.pick", "s",
+                                             "label:place"));
+  g_clear_object (&item);
+  item = stored (f);
+  g_assert_cmpuint (lb_item_get_n_spans (item), ==, 2);
+  assert_span (lb_item_get_span (item, 1), "place", en_text, "Paris");
+  {
+    g_auto(GStrv) labels = lb_panel_get_labels (LB_PANEL (lb_window_get_panel (f->window)));
+
+    g_assert_cmpuint (g_strv_length (labels), ==, 0);
+  }
+
   /* Escape: first the span selection, then the focus */
   g_assert_true (press_key (f, GDK_KEY_Escape, 0));
   g_assert_true (press_key (f, GDK_KEY_Escape, 0));

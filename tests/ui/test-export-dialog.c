@@ -551,6 +551,69 @@ test_progress_and_cancel (Fixture       *f,
     }
 }
 
+static GtkWidget *
+find_file_chooser (void)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_FILE_CHOOSER_DIALOG (w) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return GTK_WIDGET (w);
+    }
+  return NULL;
+}
+
+static gboolean
+chooser_shown (gpointer data)
+{
+  return find_file_chooser () != NULL;
+}
+
+/* Choose…: a folder chooser for the folder formats, a save chooser with
+ * the default name for files; its answer becomes the output */
+static void
+test_choose_output (Fixture       *f,
+                    gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  g_autofree char *chosen = NULL;
+  GtkWidget *chooser;
+
+  g_assert_true (lb_export_dialog_set_format (dialog, "yolo"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.choose", NULL));
+  lb_test_wait_until (chooser_shown, NULL, WAIT_TIMEOUT_S);
+  chooser = find_file_chooser ();
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==,
+                   GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER);
+  g_assert_true (gtk_window_get_modal (GTK_WINDOW (chooser)));
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  lb_test_spin_for (50);
+  /* cancelled: the output is what it was */
+  chosen = g_file_get_basename (lb_export_dialog_get_output (dialog));
+  g_assert_cmpstr (chosen, ==, "animals-yolo");
+
+  /* A file format */
+  g_assert_true (lb_export_dialog_set_format (dialog, "csv"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "export.choose", NULL));
+  lb_test_wait_until (chooser_shown, NULL, WAIT_TIMEOUT_S);
+  chooser = find_file_chooser ();
+  g_assert_cmpint (gtk_file_chooser_get_action (GTK_FILE_CHOOSER (chooser)), ==,
+                   GTK_FILE_CHOOSER_ACTION_SAVE);
+  {
+    g_autofree char *name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+
+    g_assert_cmpstr (name, ==, "animals-csv.csv");
+  }
+  /* (what the chooser answers goes through lb_export_dialog_set_output(),
+   * which the other tests use) */
+  gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+  lb_test_spin_for (50);
+  g_assert_null (find_file_chooser ());
+}
+
 /* The main menu's Export… (win.export, Ctrl+E) opens the dialog over the window */
 static void
 test_window_action (Fixture       *f,
@@ -605,6 +668,7 @@ main (int    argc,
   ADD ("format-list", test_format_list);
   ADD ("coco-then-yolo", test_coco_then_yolo);
   ADD ("unwritable-output", test_unwritable_output);
+  ADD ("choose-output", test_choose_output);
   ADD ("warnings", test_warnings);
   ADD ("changed-since", test_changed_since);
   ADD ("close-while-running", test_close_while_running);

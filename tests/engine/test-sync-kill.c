@@ -22,7 +22,7 @@
 #include "sync-test-servers.h"
 
 #define KILLS_PER_SINK  7
-#define MAX_TRIES       25
+#define MAX_TRIES       40
 #define ACTS_BETWEEN    20
 #define TOKEN           "kill-test-token"
 
@@ -84,7 +84,7 @@ sync_argv (Fixture    *f,
   g_strv_builder_add_many (b, g_getenv ("LB_CLI"), "sync", "--store", f->db, "--sink", sink,
                            "--target", target, "--secret-file", f->secret_file,
                            "--max-attempts", "100", "--backoff-ms", "5", "--timeout", "1",
-                           "--batch-events", "40", NULL);
+                           "--batch-events", "10", NULL);
   argv = g_strv_builder_end (b);
   g_strv_builder_unref (b);
   return argv;
@@ -111,8 +111,10 @@ add_events (Fixture *f,
   lb_test_pump ();
 }
 
-/* Starts the sync, kills it after a random delay; TRUE when it was killed
- * (FALSE: it had finished) */
+/* Starts the sync and kills it: half of the time after a random delay
+ * (which may fall in its start-up), otherwise once it has confirmed a random
+ * number of batches (1-3), plus a random delay (so mostly in the middle of
+ * the next batch). TRUE when it was killed (FALSE: it had finished). */
 static gboolean
 kill_one (Fixture    *f,
           const char *sink,
@@ -121,25 +123,56 @@ kill_one (Fixture    *f,
   g_auto(GStrv) argv = sync_argv (f, sink, target);
   g_auto(GStrv) env = child_env ();
   g_autoptr(GError) error = NULL;
-  guint delay_ms = (guint) g_rand_int_range (f->rand, 10, 400);
+  g_autoptr(LbStore) ro = lb_store_open (f->db, LB_STORE_OPEN_READ_ONLY, &error);
+  gboolean after_batches = g_rand_boolean (f->rand);
+  guint n_batches = (guint) g_rand_int_range (f->rand, 1, 4);   /* ACTS_BETWEEN makes 4 */
+  guint delay_ms = after_batches ? (guint) g_rand_int_range (f->rand, 0, 20)
+                                 : (guint) g_rand_int_range (f->rand, 5, 150);
+  gint64 start_cursor;
+  gboolean reaped = FALSE;
   int status = 0;
   GPid pid;
+
+  g_assert_no_error (error);
+  start_cursor = lb_store_get_sync_cursor (ro, sink, NULL);
 
   g_spawn_async (NULL, argv, env, G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
                  | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, &error);
   g_assert_no_error (error);
-  g_usleep (delay_ms * 1000);
-  kill (pid, SIGKILL);
-  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  if (after_batches)
+    {
+      /* 10 events a batch; a time limit, not a timed assertion */
+      gint64 until = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+      while (lb_store_get_sync_cursor (ro, sink, NULL) < start_cursor + 10 * (gint64) n_batches
+             && g_get_monotonic_time () < until)
+        {
+          if (waitpid (pid, &status, WNOHANG) == pid)
+            {
+              reaped = TRUE;
+              break;
+            }
+          g_usleep (1000);
+        }
+    }
+  if (!reaped)
+    {
+      g_usleep (delay_ms * 1000);
+      kill (pid, SIGKILL);
+      g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+    }
   g_spawn_close_pid (pid);
+  lb_store_close (ro);
 
   if (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL)
     {
-      g_test_message ("%s: killed after %u ms", sink, delay_ms);
+      if (after_batches)
+        g_test_message ("%s: killed %u ms after %u batches", sink, delay_ms, n_batches);
+      else
+        g_test_message ("%s: killed after %u ms", sink, delay_ms);
       return TRUE;
     }
-  g_test_message ("%s: had finished after less than %u ms (status %d)", sink, delay_ms,
-                  status);
+  g_test_message ("%s: had finished (status %d)", sink, status);
   return FALSE;
 }
 
@@ -164,7 +197,7 @@ kill_and_finish (Fixture    *f,
 
   lb_test_run_cli (&run, env, "sync", "--store", f->db, "--sink", sink, "--target", target,
                    "--secret-file", f->secret_file, "--max-attempts", "100", "--backoff-ms",
-                   "5", "--timeout", "1", "--batch-events", "40", NULL);
+                   "5", "--timeout", "1", "--batch-events", "10", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_nonnull (strstr (run.out, " 0 pending"));
 }

@@ -249,6 +249,57 @@ test_rows_write_settings (Fixture       *f,
   g_assert_false (tree_has_text (GTK_WIDGET (f->prefs), "Set by your administrator"));
 }
 
+/* A new name applied in Preferences signs the window's next decisions */
+static void
+test_actor_to_window (Fixture       *f,
+                      gconstpointer  data)
+{
+  LbWindow *window = g_object_ref (lb_window_new (NULL));
+  GtkWidget *entry;
+
+  lb_window_set_actor (window, "Old Name");
+  gtk_window_present (GTK_WINDOW (window));
+  f->prefs = g_object_ref (lb_preferences_new (GTK_WINDOW (window), f->settings));
+  gtk_window_present (GTK_WINDOW (f->prefs));
+  lb_test_spin_for (50);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (f->prefs)) == GTK_WINDOW (window));
+
+  entry = row (f, "actor");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "   ");
+  g_signal_emit_by_name (entry, "apply");
+  g_assert_cmpstr (lb_window_get_actor (window), ==, "Old Name");   /* blank: ignored */
+  gtk_editable_set_text (GTK_EDITABLE (entry), " Ana Souza ");
+  g_signal_emit_by_name (entry, "apply");
+  g_assert_cmpstr (lb_window_get_actor (window), ==, "Ana Souza");
+
+  close_prefs (f);
+
+  /* The main menu's Preferences (win.preferences, Ctrl+comma) opens them
+   * once the window has its settings */
+  lb_window_set_settings (window, f->settings);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  lb_test_spin_for (50);
+  {
+    g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+    GtkWindow *found = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) w = g_list_model_get_item (toplevels, i);
+
+        if (LB_IS_PREFERENCES (w))
+          found = GTK_WINDOW (w);
+      }
+    g_assert_nonnull (found);
+    g_assert_true (gtk_window_get_transient_for (found) == GTK_WINDOW (window));
+    gtk_window_destroy (found);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  lb_test_spin_for (20);
+  g_assert_finalize_object (window);
+}
+
 /* GLib's keyfile backend with a defaults folder holding "defaults" and
  * "locks" (what an administrator deploys in /etc/glib-2.0/settings) */
 static GSettings *
@@ -556,6 +607,8 @@ main (int    argc,
 
   g_test_add ("/ui/preferences/rows-write-settings", Fixture, NULL, fixture_set_up,
               test_rows_write_settings, fixture_tear_down);
+  g_test_add ("/ui/preferences/actor-to-window", Fixture, NULL, fixture_set_up,
+              test_actor_to_window, fixture_tear_down);
   g_test_add ("/ui/preferences/locked-keys", Fixture, NULL, fixture_set_up,
               test_locked_keys, fixture_tear_down);
   g_test_add ("/ui/sync-indicator/pending-then-synced", IndicatorFixture, NULL,

@@ -52,6 +52,8 @@ struct _LbTextView
   GArray      *tag_hits;    /* TagHit, from the last frame */
   GArray      *frame_rects; /* GdkRectangle: each span's boxes, found once per frame */
   GArray      *frame_ranges;  /* RectRange per span */
+  gint64       clip_start;  /* the offsets on screen in this frame, with a margin */
+  gint64       clip_end;
   int          tag_height;
   gboolean     span_mode;
 
@@ -334,24 +336,15 @@ span_rects (LbTextView         *self,
       range->count = 0;
       if (span_visible (self, info, visible))
         {
-          GtkTextView *tv = GTK_TEXT_VIEW (self);
-          int margin = TAG_ROWS * (self->tag_height + 1) + TAG_GAP + BAR_ROOM;
-          GtkTextIter top, bottom;
           gint64 start = info->span->start, end = info->span->end;
 
           /* Only the part on screen: a long span costs what is shown */
-          gtk_text_view_get_iter_at_location (tv, &top, 0, MAX (0, visible->y - margin));
-          if (!gtk_text_view_starts_display_line (tv, &top))
-            gtk_text_view_backward_display_line_start (tv, &top);
-          gtk_text_view_get_iter_at_location (tv, &bottom, visible->x + visible->width,
-                                              visible->y + visible->height + margin);
-          gtk_text_view_forward_display_line (tv, &bottom);
-          if (gtk_text_iter_get_offset (&top) > start)
+          if (self->clip_start > start)
             {
-              start = gtk_text_iter_get_offset (&top);
+              start = self->clip_start;
               range->cut = TRUE;
             }
-          end = MIN (end, gtk_text_iter_get_offset (&bottom));
+          end = MIN (end, self->clip_end);
           range_rects (self, start, end, scratch);
           g_array_append_vals (self->frame_rects, scratch->data, scratch->len);
           range->count = scratch->len;
@@ -586,12 +579,30 @@ lb_text_view_snapshot_layer (GtkTextView      *text_view,
     }
 
   /* The layout may have changed since the last frame */
+  gtk_text_view_get_visible_rect (text_view, &visible);
   if (layer == GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
     {
+      int margin = TAG_ROWS * (self->tag_height + 1) + TAG_GAP + BAR_ROOM;
+      GtkTextIter top, bottom;
+
       g_hash_table_remove_all (self->extents);
       g_array_set_size (self->frame_ranges, 0);
+      gtk_text_view_get_line_at_y (text_view, &top, MAX (0, visible.y - margin), NULL);
+      gtk_text_view_get_line_at_y (text_view, &bottom, visible.y + visible.height + margin, NULL);
+      gtk_text_iter_forward_line (&bottom);
+      self->clip_start = gtk_text_iter_get_offset (&top);
+      self->clip_end = gtk_text_iter_get_offset (&bottom);
+      /* Within a long paragraph, the display lines on screen (the iters are
+       * the nearest ones when the points are beside the text) */
+      gtk_text_view_get_iter_at_location (text_view, &top, 0, MAX (0, visible.y - margin));
+      if (!gtk_text_view_starts_display_line (text_view, &top))
+        gtk_text_view_backward_display_line_start (text_view, &top);
+      self->clip_start = MAX (self->clip_start, gtk_text_iter_get_offset (&top));
+      gtk_text_view_get_iter_at_location (text_view, &bottom, visible.x + visible.width,
+                                          visible.y + visible.height + margin);
+      gtk_text_view_forward_display_line (text_view, &bottom);
+      self->clip_end = MIN (self->clip_end, gtk_text_iter_get_offset (&bottom));
     }
-  gtk_text_view_get_visible_rect (text_view, &visible);
   rects = g_array_new (FALSE, FALSE, sizeof (GdkRectangle));
   if (layer == GTK_TEXT_VIEW_LAYER_BELOW_TEXT)
     {

@@ -54,7 +54,7 @@ fixture_set_up (Fixture       *f,
   f->secret_file = g_build_filename (f->dir, "token", NULL);
   lb_test_write_file (NULL, f->secret_file, TOKEN "\n", -1);
 
-  store = sync_test_make_store (f->dir, "store.db", 600);
+  store = sync_test_make_store (f->dir, "store.db", 300);
   lb_store_close (store);
   g_object_unref (store);
   lb_test_pump ();

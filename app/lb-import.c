@@ -2196,21 +2196,32 @@ ls_import_task (Importer     *im,
        json_object_get_size (json_node_get_object (meta_node)) > 0) ||
       (predictions != NULL && json_array_get_length (predictions) > 0))
     {
-      g_autoptr(JsonNode) meta = meta_node != NULL && JSON_NODE_HOLDS_OBJECT (meta_node)
-                                   ? json_node_copy (meta_node)
-                                   : json_node_init_object (json_node_alloc (),
-                                                            json_object_new ());
+      g_autoptr(JsonNode) meta = json_node_new (JSON_NODE_OBJECT);
+      JsonObject *object = json_object_new ();
       JsonNode *kept = NULL;
+
+      /* a new object: the parsed tree is immutable (and the predictions'
+       * key is ours: a task's own "_predictions" is not kept) */
+      if (meta_node != NULL && JSON_NODE_HOLDS_OBJECT (meta_node))
+        {
+          JsonObjectIter iter;
+          const char *name;
+          JsonNode *member;
+
+          json_object_iter_init (&iter, json_node_get_object (meta_node));
+          while (json_object_iter_next (&iter, &name, &member))
+            if (!g_str_equal (name, LB_PREDICTIONS_META_KEY))
+              json_object_set_member (object, name, json_node_copy (member));
+        }
+      json_node_take_object (meta, object);
 
       if (predictions != NULL && json_array_get_length (predictions) > 0)
         kept = ls_translate_predictions (mapping, im->ls_schema, predictions,
                                          kind, full, kind == LB_ITEM_KIND_TEXT ? value : NULL,
                                          problems);
       if (kept != NULL)
-        json_object_set_member (json_node_get_object (meta), LB_PREDICTIONS_META_KEY, kept);
-      else
-        json_object_remove_member (json_node_get_object (meta), LB_PREDICTIONS_META_KEY);
-      if (json_object_get_size (json_node_get_object (meta)) > 0)
+        json_object_set_member (object, LB_PREDICTIONS_META_KEY, kept);
+      if (json_object_get_size (object) > 0)
         meta_json = json_to_string (meta, FALSE);
       if (meta_json != NULL && strlen (meta_json) > LB_IMPORT_MAX_TEXT_BYTES)
         {

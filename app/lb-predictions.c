@@ -752,3 +752,66 @@ lb_predictions_accept (LbStore     *store,
 
   return _lb_pre_annotation_apply (store, item_id, actor, pa, TRUE, NULL, NULL, error);
 }
+
+typedef struct {
+  gint64  item_id;
+  char   *actor;
+} AcceptData;
+
+static void
+accept_data_free (gpointer data)
+{
+  AcceptData *accept = data;
+
+  g_free (accept->actor);
+  g_free (accept);
+}
+
+static void
+accept_thread_cb (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  AcceptData *accept = task_data;
+  GError *error = NULL;
+
+  if (lb_predictions_accept (LB_STORE (source_object), accept->item_id, accept->actor, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lb_predictions_accept_async (LbStore             *store,
+                             gint64               item_id,
+                             const char          *actor,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AcceptData *accept;
+
+  g_return_if_fail (LB_IS_STORE (store));
+  g_return_if_fail (actor != NULL && *actor != '\0');
+
+  accept = g_new0 (AcceptData, 1);
+  accept->item_id = item_id;
+  accept->actor = g_strdup (actor);
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_predictions_accept_async);
+  g_task_set_task_data (task, accept, accept_data_free);
+  g_task_run_in_thread (task, accept_thread_cb);
+}
+
+gboolean
+lb_predictions_accept_finish (LbStore       *store,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (store), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, store), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

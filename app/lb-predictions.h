@@ -63,5 +63,16 @@ gboolean  lb_predictions_accept     (LbStore      *store,
                                      gint64        item_id,
                                      const char   *actor,
                                      GError      **error);
+/* The same in a GTask thread, for the GUI: completes on the caller's
+ * thread-default main context after the last COMMIT returned. */
+void      lb_predictions_accept_async  (LbStore             *store,
+                                        gint64               item_id,
+                                        const char          *actor,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+gboolean  lb_predictions_accept_finish (LbStore             *store,
+                                        GAsyncResult        *result,
+                                        GError             **error);
 
 G_END_DECLS

@@ -307,6 +307,29 @@ test_accept (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "106"));
 }
 
+typedef struct {
+  gboolean  done;
+  gboolean  ok;
+  GError   *error;
+} Accept;
+
+static void
+accepted_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Accept *accept = user_data;
+
+  accept->ok = lb_predictions_accept_finish (LB_STORE (source), result, &accept->error);
+  accept->done = TRUE;
+}
+
+static gboolean
+accept_done (gpointer data)
+{
+  return ((Accept *) data)->done;
+}
+
 /* Text spans on Chinese text with emoji: UTF-16 offsets become code points;
  * offsets inside a surrogate pair and a text that does not match are listed */
 static void
@@ -320,6 +343,7 @@ test_text_tasks (Fixture       *f,
   g_autoptr(LbItem) item = NULL;
   g_autoptr(LbItem) predicted = NULL;
   g_autofree char *description = NULL;
+  Accept accept = { 0, };
   const LbSpan *span;
 
   report = import_with (f, path, config, &error);
@@ -353,8 +377,12 @@ test_text_tasks (Fixture       *f,
   predicted = lb_test_find_item (f->store, NULL, "202");
   description = lb_predictions_describe (predicted);
   g_assert_cmpstr (description, ==, "ner-small: 1 span");
-  g_assert_true (lb_predictions_accept (f->store, lb_item_get_id (predicted), "bob", &error));
-  g_assert_no_error (error);
+  /* the asynchronous form, as the GUI uses it */
+  lb_predictions_accept_async (f->store, lb_item_get_id (predicted), "bob", NULL, accepted_cb,
+                               &accept);
+  lb_test_wait_until (accept_done, &accept, 30);
+  g_assert_true (accept.ok);
+  g_assert_no_error (accept.error);
   g_clear_object (&predicted);
   predicted = lb_test_find_item (f->store, NULL, "202");
   g_assert_cmpuint (lb_item_get_n_spans (predicted), ==, 1);

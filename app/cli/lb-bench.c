@@ -7,6 +7,7 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -901,8 +902,26 @@ make_export_store (Bench       *bench,
   return ok;
 }
 
+/* VmHWM of a running process (its peak resident set since its exec), in
+ * KiB; 0 when it cannot be read (the process is gone). */
+static long
+read_vm_hwm (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/status", (int) pid);
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents (path, &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "\nVmHWM:");
+  return line != NULL ? strtol (line + 7, NULL, 10) : 0;
+}
+
 /* Runs "labelbench-cli export" (this very program) in a child process, so
- * that its peak RSS is the export's alone; returns the seconds, or < 0. */
+ * that its memory is the export's alone; returns the seconds, or < 0.
+ * The peak is the child's VmHWM, read every 10 ms while it runs: its
+ * ru_maxrss would also count the pages it shared with this (larger)
+ * process between the fork and the exec. */
 static double
 run_export_child (const char  *store_path,
                   const char  *format,
@@ -913,8 +932,10 @@ run_export_child (const char  *store_path,
 {
   g_autofree char *self = g_file_read_link ("/proc/self/exe", error);
   struct rusage usage;
+  siginfo_t info;
   GPid pid;
   int status = 0;
+  long hwm = 0;
   gint64 start;
 
   if (self == NULL)
@@ -930,6 +951,15 @@ run_export_child (const char  *store_path,
                         | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &pid, error))
       return -1;
   }
+  for (;;)
+    {
+      hwm = MAX (hwm, read_vm_hwm (pid));
+      memset (&info, 0, sizeof info);
+      /* exited? (left a zombie, reaped below) */
+      if (waitid (P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+        break;
+      g_usleep (10000);
+    }
   while (wait4 (pid, &status, 0, &usage) < 0)
     if (errno != EINTR)
       {
@@ -943,7 +973,7 @@ run_export_child (const char  *store_path,
     g_spawn_close_pid (pid);
     if (!g_spawn_check_wait_status (status, error))
       return -1;
-    *max_rss_kib = usage.ru_maxrss;
+    *max_rss_kib = hwm;
     *cpu_secs = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6
                 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
     return secs;

@@ -30,6 +30,10 @@ struct _LbItem
   char        *regions_json;
   char        *spans_json;
   char        *answers_json;
+  char        *review_verdict;
+  char        *reviewer;
+  char        *review_comment;
+  gboolean     gold;
   GArray      *regions;   /* of LbRegion */
   GArray      *spans;     /* of LbSpan */
   GHashTable  *answers;   /* field -> text, or NULL */
@@ -103,6 +107,9 @@ lb_item_finalize (GObject *object)
   g_free (self->regions_json);
   g_free (self->spans_json);
   g_free (self->answers_json);
+  g_free (self->review_verdict);
+  g_free (self->reviewer);
+  g_free (self->review_comment);
   g_array_unref (self->regions);
   g_array_unref (self->spans);
   g_clear_pointer (&self->answers, g_hash_table_unref);
@@ -360,8 +367,40 @@ lb_item_new (const LbItemFields *fields)
   self->regions = parse_regions (self->regions_json);
   self->spans = parse_spans (self->spans_json);
   self->answers = parse_answers (self->answers_json);
+  self->review_verdict = g_strdup (fields->review_verdict);
+  self->reviewer = g_strdup (fields->reviewer);
+  self->review_comment = g_strdup (fields->review_comment);
+  self->gold = fields->gold;
 
   return self;
+}
+
+const char *
+lb_item_get_review_verdict (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  return self->review_verdict;
+}
+
+const char *
+lb_item_get_reviewer (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  return self->reviewer;
+}
+
+const char *
+lb_item_get_review_comment (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), NULL);
+  return self->review_comment;
+}
+
+gboolean
+lb_item_get_gold (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), FALSE);
+  return self->gold;
 }
 
 gint64

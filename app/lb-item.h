@@ -88,6 +88,21 @@ const LbSpan       *lb_item_find_span         (LbItem *self,
 const char         *lb_item_get_answer        (LbItem *self,
                                                const char *field);
 
+/* Review (issue 5). The verdict of the latest review in effect on the
+ * item: "accept", "fix" or "reject", or NULL when the item has no review
+ * (none made, or the review was undone). The reviewer is the lead who made
+ * it, the comment what the lead wrote (or NULL). After a "fix" the item's
+ * labels, decision, reason and note are the lead's corrections; the
+ * annotator's own values stay in the event log (see
+ * lb_store_get_item_for_actor()). */
+const char         *lb_item_get_review_verdict (LbItem *self);   /* or NULL */
+const char         *lb_item_get_reviewer       (LbItem *self);   /* or NULL */
+const char         *lb_item_get_review_comment (LbItem *self);   /* or NULL */
+/* TRUE when the item has a known answer (a gold item): its manifest meta
+ * has a "gold" object, or a lead marked it (lb_store_mark_gold()). The
+ * annotators' queues do not tell gold items apart. */
+gboolean            lb_item_get_gold           (LbItem *self);
+
 /* For the store only */
 typedef struct {
   gint64              id;
@@ -110,6 +125,10 @@ typedef struct {
   const char         *regions_json;   /* NULL = "[]" */
   const char         *spans_json;     /* NULL = "[]" */
   const char         *answers_json;   /* NULL = "{}" */
+  const char         *review_verdict;
+  const char         *reviewer;
+  const char         *review_comment;
+  gboolean            gold;
 } LbItemFields;
 
 LbItem             *lb_item_new               (const LbItemFields *fields);

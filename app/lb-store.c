@@ -105,6 +105,23 @@ static const char *const migrations[] = {
   "  seq        INTEGER NOT NULL CHECK (seq >= 0),"
   "  updated_us INTEGER NOT NULL"
   ");",
+  /* 3 -> 4: review (issue 5): the latest review in effect and the gold answer;
+   * the columns (see review_columns) are added by add_missing_columns () first */
+  "CREATE INDEX IF NOT EXISTS item_state_review ON item_state (review);",
+};
+
+/* Columns a migration adds to item_state when they are missing (a store
+ * taken back to an older version by hand may still have them) */
+static const struct {
+  int         version;   /* the migration's target user_version */
+  const char *name;
+  const char *type;
+} added_columns[] = {
+  { 4, "review", "TEXT" },
+  { 4, "reviewer", "TEXT" },
+  { 4, "review_comment", "TEXT" },
+  { 4, "review_seq", "INTEGER" },
+  { 4, "gold", "TEXT" },
 };
 
 #define LB_STORE_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -115,6 +132,7 @@ typedef enum {
   REQUEST_INSERT_ITEMS,
   REQUEST_SET_CURSOR,
   REQUEST_MERGE,
+  REQUEST_SET_OVERLAP,
   REQUEST_SUBMIT,
   REQUEST_SKIP,
   REQUEST_UNDO,
@@ -125,6 +143,8 @@ typedef enum {
   REQUEST_SPAN_CREATE,
   REQUEST_SPAN_DELETE,
   REQUEST_ANSWER,
+  REQUEST_REVIEW,
+  REQUEST_GOLD,
 } RequestKind;
 
 /* Requests that append events to one item (and emit "item-changed") */
@@ -155,6 +175,11 @@ typedef struct {
   gint64           end;
   char            *field;
   char            *text;
+
+  /* reviews and gold marks */
+  LbReviewVerdict  verdict;
+  char            *comment;
+  gboolean         gold;
 
   /* batches and items (borrowed: the caller waits) */
   const char      *name;
@@ -566,6 +591,7 @@ request_free (Request *req)
   g_free (req->attributes);
   g_free (req->field);
   g_free (req->text);
+  g_free (req->comment);
   g_clear_error (&req->error);
   g_clear_object (&req->task);
   g_free (req);
@@ -813,6 +839,8 @@ typedef struct {
   char     *payload;
   gint64    time_us;
   gint64    act;
+  char     *role;
+  gint64    dwell_ms;
   gboolean  active;   /* no retract in effect targets it */
   gboolean  retract;
 } EventRow;
@@ -826,6 +854,7 @@ event_row_clear (gpointer data)
   g_free (row->actor);
   g_free (row->kind);
   g_free (row->payload);
+  g_free (row->role);
 }
 
 static JsonNode *
@@ -860,7 +889,7 @@ retract_targets (JsonObject *payload)
 static void mark_active (GArray *rows);
 
 /* Appends the row of a statement whose first columns are seq, uuid, actor,
- * kind, payload, time_us, act */
+ * kind, payload, time_us, act, role, dwell_ms */
 static void
 append_event_row (GArray       *rows,
                   sqlite3_stmt *stmt)
@@ -874,6 +903,8 @@ append_event_row (GArray       *rows,
   row.payload = g_strdup (col_text (stmt, 4));
   row.time_us = sqlite3_column_int64 (stmt, 5);
   row.act = sqlite3_column_int64 (stmt, 6);
+  row.role = g_strdup (col_text (stmt, 7));
+  row.dwell_ms = sqlite3_column_int64 (stmt, 8);
   row.retract = g_strcmp0 (row.kind, "retract") == 0;
   row.active = TRUE;
   g_array_append_val (rows, row);
@@ -892,8 +923,8 @@ writer_load_item_events (LbStore  *self,
   g_array_set_clear_func (rows, event_row_clear);
 
   stmt = prepare (self->wdb,
-                  "SELECT seq, uuid, actor, kind, payload, time_us, act FROM events"
-                  " WHERE item_id = ?1 ORDER BY seq", error);
+                  "SELECT seq, uuid, actor, kind, payload, time_us, act, role, dwell_ms"
+                  " FROM events WHERE item_id = ?1 ORDER BY seq", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, item_id);
@@ -979,6 +1010,11 @@ typedef struct {
   JsonObject *answers;
   gint64      last_seq;
   gint64      updated_us;
+  char       *review_verdict;   /* the latest review in effect */
+  char       *reviewer;
+  char       *review_comment;
+  gint64      review_seq;
+  char       *gold;             /* the gold answer (JSON object) a lead marked, or NULL */
 } Derived;
 
 static void
@@ -991,6 +1027,10 @@ derived_clear (Derived *d)
   g_clear_pointer (&d->regions, g_ptr_array_unref);
   g_clear_pointer (&d->spans, g_ptr_array_unref);
   g_clear_pointer (&d->answers, json_object_unref);
+  g_clear_pointer (&d->review_verdict, g_free);
+  g_clear_pointer (&d->reviewer, g_free);
+  g_clear_pointer (&d->review_comment, g_free);
+  g_clear_pointer (&d->gold, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Derived, derived_clear)
@@ -1091,6 +1131,8 @@ fold_span (Derived    *d,
   g_ptr_array_add (d->spans, span);
 }
 
+static char *node_to_string (JsonNode *node);
+
 static void
 fold_event (Derived        *d,
             const EventRow *row,
@@ -1128,6 +1170,31 @@ fold_event (Derived        *d,
     }
   else if (g_strcmp0 (kind, "skip") == 0)
     d->skipped = TRUE;
+  else if (g_strcmp0 (kind, "review") == 0)
+    {
+      JsonNode *comment = obj != NULL ? json_object_get_member (obj, "comment") : NULL;
+
+      g_free (d->review_verdict);
+      g_free (d->reviewer);
+      g_free (d->review_comment);
+      d->review_verdict = g_strdup (obj != NULL ? json_object_get_string_member_with_default (
+                                                    obj, "verdict", NULL) : NULL);
+      d->reviewer = g_strdup (row->actor);
+      d->review_comment = comment != NULL && JSON_NODE_HOLDS_VALUE (comment)
+                            ? g_strdup (json_node_get_string (comment)) : NULL;
+      d->review_seq = row->seq;
+      return;  /* a review is not the item's last actor's work */
+    }
+  else if (g_strcmp0 (kind, "gold") == 0)
+    {
+      JsonNode *answer = obj != NULL ? json_object_get_member (obj, "answer") : NULL;
+
+      g_clear_pointer (&d->gold, g_free);
+      if (obj != NULL && json_object_get_boolean_member_with_default (obj, "gold", FALSE)
+          && answer != NULL && JSON_NODE_HOLDS_OBJECT (answer))
+        d->gold = node_to_string (answer);
+      return;
+    }
   else if (obj != NULL && g_str_has_prefix (kind, "region."))
     fold_region (d, kind, obj);
   else if (obj != NULL && g_str_has_prefix (kind, "span."))
@@ -1150,10 +1217,21 @@ fold_event (Derived        *d,
   d->last_actor = row->actor;
 }
 
-/* The one replay: the active events, oldest first */
+/* An event that is an annotator's own work (not a lead's review, correction
+ * or gold mark, not a retract) */
+static gboolean
+row_is_work (const EventRow *row)
+{
+  return !row->retract && g_strcmp0 (row->role, "lead") != 0;
+}
+
+/* The one replay: the active events, oldest first. ACTOR non-NULL: only
+ * that annotator's own work (their events with a role other than "lead"),
+ * which is what they see of the item when labelling blind. */
 static void
-derive_state (GArray  *rows,
-              Derived *d)
+derive_state_for (GArray     *rows,
+                  const char *actor,
+                  Derived    *d)
 {
   d->regions = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   d->spans = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
@@ -1164,6 +1242,8 @@ derive_state (GArray  *rows,
       EventRow *row = &g_array_index (rows, EventRow, i);
       g_autoptr(JsonNode) root = NULL;
 
+      if (actor != NULL && (!row_is_work (row) || g_strcmp0 (row->actor, actor) != 0))
+        continue;
       d->last_seq = row->seq;
       d->updated_us = row->time_us;
       if (!row->active || row->retract)
@@ -1172,6 +1252,13 @@ derive_state (GArray  *rows,
       root = parse_json (row->payload);
       fold_event (d, row, node_object (root));
     }
+}
+
+static void
+derive_state (GArray  *rows,
+              Derived *d)
+{
+  derive_state_for (rows, NULL, d);
 }
 
 static char *
@@ -1275,8 +1362,10 @@ writer_rebuild_state (LbStore   *self,
 
   stmt = prepare (self->wdb,
                   "INSERT OR REPLACE INTO item_state (item_id, state, labels, decision, reason,"
-                  " note, flagged, last_actor, last_seq, updated_us, regions, spans, answers)"
-                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error);
+                  " note, flagged, last_actor, last_seq, updated_us, regions, spans, answers,"
+                  " review, reviewer, review_comment, review_seq, gold)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                  " ?16, ?17, ?18)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, item_id);
@@ -1292,6 +1381,12 @@ writer_rebuild_state (LbStore   *self,
   bind_text (stmt, 11, c.regions);
   bind_text (stmt, 12, c.spans);
   bind_text (stmt, 13, c.answers);
+  bind_text (stmt, 14, d.review_verdict);
+  bind_text (stmt, 15, d.reviewer);
+  bind_text (stmt, 16, d.review_comment);
+  if (d.review_verdict != NULL)
+    sqlite3_bind_int64 (stmt, 17, d.review_seq);
+  bind_text (stmt, 18, d.gold);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot save the item’s state"));
 
@@ -1299,9 +1394,10 @@ writer_rebuild_state (LbStore   *self,
 }
 
 typedef struct {
-  gint64  next_seq;
-  gint64  act;
-  char   *prev_hash;   /* the chain head inside this transaction */
+  gint64      next_seq;
+  gint64      act;
+  char       *prev_hash;   /* the chain head inside this transaction */
+  const char *role;        /* of the act's events; NULL = "annotator" */
 } ActContext;
 
 static gboolean
@@ -1363,7 +1459,7 @@ writer_append_event (LbStore       *self,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autofree char *uuid = g_uuid_string_random ();
   g_autofree char *hash = NULL;
-  const char *role = "annotator";
+  const char *role = ctx->role != NULL ? ctx->role : "annotator";
 
   hash = compute_event_hash (ctx->prev_hash, uuid, self->seat_id, ref->batch_name,
                              ref->external_id, actor, role, kind, payload, time_us, dwell_ms);
@@ -2055,6 +2151,181 @@ append_json_event (LbStore        *self,
                               req->dwell_ms, error);
 }
 
+/* The label, decision and note events of a submission (or of a lead's fix) */
+static gboolean
+append_submission_events (LbStore        *self,
+                          ActContext     *ctx,
+                          Request        *req,
+                          const ItemRef  *ref,
+                          gint64          time_us,
+                          GError        **error)
+{
+  if (req->has_labels)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "labels");
+      json_builder_begin_array (b);
+      for (guint i = 0; req->labels != NULL && req->labels[i] != NULL; i++)
+        json_builder_add_string_value (b, req->labels[i]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      if (!append_json_event (self, ctx, req, ref, "label", b, time_us, error))
+        return FALSE;
+    }
+  if (req->decision != NULL)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "decision");
+      json_builder_add_string_value (b, req->decision);
+      json_builder_set_member_name (b, "reason");
+      if (req->reason != NULL)
+        json_builder_add_string_value (b, req->reason);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+      if (!append_json_event (self, ctx, req, ref, "decision", b, time_us, error))
+        return FALSE;
+    }
+  if (req->note != NULL && *req->note != '\0')
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "text");
+      json_builder_add_string_value (b, req->note);
+      json_builder_end_object (b);
+      if (!append_json_event (self, ctx, req, ref, "note", b, time_us, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The uuids of the annotators' work in effect on the item: what a review
+ * looks at */
+static GPtrArray *
+work_in_effect (GArray *rows)
+{
+  GPtrArray *uuids = g_ptr_array_new ();
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->active && row_is_work (row) && g_strcmp0 (row->kind, "review") != 0
+          && g_strcmp0 (row->kind, "gold") != 0)
+        g_ptr_array_add (uuids, row->uuid);
+    }
+  return uuids;
+}
+
+static gboolean
+writer_review (LbStore        *self,
+               LbSchema       *schema,
+               const ItemRef  *ref,
+               Request        *req,
+               ActContext     *ctx,
+               gint64          time_us,
+               GError        **error)
+{
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(GPtrArray) of = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  if (!writer_load_item_events (self, req->item_id, &rows, error))
+    return FALSE;
+  of = work_in_effect (rows);
+  if (of->len == 0)
+    return invalid_act (error, _("Nothing to review: item “%s” of batch “%s” has no "
+                                 "annotator’s work"), ref->external_id, ref->batch_name);
+  if (req->verdict == LB_REVIEW_FIX && !validate_submission (schema, req, error))
+    return FALSE;
+
+  ctx->role = "lead";
+  if (!writer_begin_act (self, ctx, error))
+    return FALSE;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "verdict");
+  json_builder_add_string_value (b, lb_review_verdict_to_string (req->verdict));
+  json_builder_set_member_name (b, "comment");
+  if (req->comment != NULL && *req->comment != '\0')
+    json_builder_add_string_value (b, req->comment);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "of");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < of->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (of, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  if (!append_json_event (self, ctx, req, ref, "review", b, time_us, error))
+    return FALSE;
+
+  if (req->verdict == LB_REVIEW_FIX)
+    return append_submission_events (self, ctx, req, ref, time_us, error);
+  return TRUE;
+}
+
+static gboolean
+writer_gold (LbStore        *self,
+             const ItemRef  *ref,
+             Request        *req,
+             ActContext     *ctx,
+             gint64          time_us,
+             GError        **error)
+{
+  g_autoptr(GArray) rows = NULL;
+  g_auto(Derived) d = { 0, };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  if (!writer_load_item_events (self, req->item_id, &rows, error))
+    return FALSE;
+  derive_state (rows, &d);
+  if (req->gold && g_strcmp0 (d.review_verdict, "accept") != 0
+      && g_strcmp0 (d.review_verdict, "fix") != 0)
+    return invalid_act (error, _("Item “%s” of batch “%s” cannot be made gold: only an "
+                                 "accepted or fixed item can"), ref->external_id,
+                        ref->batch_name);
+  if (!req->gold && d.gold == NULL)
+    return invalid_act (error, _("Item “%s” of batch “%s” is not marked gold"),
+                        ref->external_id, ref->batch_name);
+
+  ctx->role = "lead";
+  if (!writer_begin_act (self, ctx, error))
+    return FALSE;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "gold");
+  json_builder_add_boolean_value (b, req->gold);
+  if (req->gold)
+    {
+      json_builder_set_member_name (b, "answer");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "labels");
+      json_builder_begin_array (b);
+      for (guint i = 0; d.labels != NULL && i < json_array_get_length (d.labels); i++)
+        json_builder_add_string_value (b, json_array_get_string_element (d.labels, i));
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "decision");
+      if (d.decision != NULL)
+        json_builder_add_string_value (b, d.decision);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "reason");
+      if (d.reason != NULL)
+        json_builder_add_string_value (b, d.reason);
+      else
+        json_builder_add_null_value (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  return append_json_event (self, ctx, req, ref, "gold", b, time_us, error);
+}
+
 static gboolean
 writer_submit (LbStore     *self,
                Request     *req,
@@ -2075,50 +2346,19 @@ writer_submit (LbStore     *self,
 
   if (req->kind == REQUEST_SUBMIT)
     {
-      if (!validate_submission (schema, req, error) || !writer_begin_act (self, ctx, error))
+      if (!validate_submission (schema, req, error) || !writer_begin_act (self, ctx, error)
+          || !append_submission_events (self, ctx, req, &ref, time_us, error))
         goto out;
-
-      if (req->has_labels)
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "labels");
-          json_builder_begin_array (b);
-          for (guint i = 0; req->labels != NULL && req->labels[i] != NULL; i++)
-            json_builder_add_string_value (b, req->labels[i]);
-          json_builder_end_array (b);
-          json_builder_end_object (b);
-          if (!append_json_event (self, ctx, req, &ref, "label", b, time_us, error))
-            goto out;
-        }
-      if (req->decision != NULL)
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "decision");
-          json_builder_add_string_value (b, req->decision);
-          json_builder_set_member_name (b, "reason");
-          if (req->reason != NULL)
-            json_builder_add_string_value (b, req->reason);
-          else
-            json_builder_add_null_value (b);
-          json_builder_end_object (b);
-          if (!append_json_event (self, ctx, req, &ref, "decision", b, time_us, error))
-            goto out;
-        }
-      if (req->note != NULL && *req->note != '\0')
-        {
-          g_autoptr(JsonBuilder) b = json_builder_new ();
-
-          json_builder_begin_object (b);
-          json_builder_set_member_name (b, "text");
-          json_builder_add_string_value (b, req->note);
-          json_builder_end_object (b);
-          if (!append_json_event (self, ctx, req, &ref, "note", b, time_us, error))
-            goto out;
-        }
+    }
+  else if (req->kind == REQUEST_REVIEW)
+    {
+      if (!writer_review (self, schema, &ref, req, ctx, time_us, error))
+        goto out;
+    }
+  else if (req->kind == REQUEST_GOLD)
+    {
+      if (!writer_gold (self, &ref, req, ctx, time_us, error))
+        goto out;
     }
   else
     {
@@ -3100,6 +3340,45 @@ writer_merge (LbStore  *self,
   return TRUE;
 }
 
+static gboolean
+writer_set_overlap (LbStore  *self,
+                    Request  *req,
+                    GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *value = g_strdup_printf ("%u", (guint) req->cursor_seq);
+  int rc;
+
+  stmt = prepare (self->wdb, "SELECT name FROM batches WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, req->batch_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    {
+      if (rc == SQLITE_DONE)
+        g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                     _("No batch with id %s in the store"), num_str (req->batch_id).s);
+      else
+        set_sqlite_error (error, self->wdb, _("Cannot read the batch"));
+      return FALSE;
+    }
+  name = g_strdup (col_text (stmt, 0));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  key = g_strconcat ("overlap:", name, NULL);
+  stmt = prepare (self->wdb, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, key);
+  bind_text (stmt, 2, value);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot save the batch’s overlap"));
+  return TRUE;
+}
+
 static void
 writer_run (LbStore *self,
             Request *req)
@@ -3140,6 +3419,9 @@ writer_run (LbStore *self,
     case REQUEST_MERGE:
       ok = writer_merge (self, req, &error);
       break;
+    case REQUEST_SET_OVERLAP:
+      ok = writer_set_overlap (self, req, &error);
+      break;
     case REQUEST_SUBMIT:
     case REQUEST_SKIP:
     case REQUEST_UNDO:
@@ -3150,6 +3432,8 @@ writer_run (LbStore *self,
     case REQUEST_SPAN_CREATE:
     case REQUEST_SPAN_DELETE:
     case REQUEST_ANSWER:
+    case REQUEST_REVIEW:
+    case REQUEST_GOLD:
       ok = writer_submit (self, req, &ctx, &error);
       break;
     case REQUEST_STOP:
@@ -3456,6 +3740,38 @@ check_version (LbStore  *self,
 }
 
 static gboolean
+add_missing_columns (sqlite3  *db,
+                     int       version,
+                     GError  **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (added_columns); i++)
+    {
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+      g_autofree char *sql = NULL;
+      gint64 present = 0;
+
+      if (added_columns[i].version != version)
+        continue;
+      stmt = prepare (db, "SELECT count(*) FROM pragma_table_info ('item_state') WHERE name = ?1",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, added_columns[i].name);
+      if (sqlite3_step (stmt) != SQLITE_ROW)
+        return set_sqlite_error (error, db, _("Cannot read the table’s columns"));
+      present = sqlite3_column_int64 (stmt, 0);
+      if (present > 0)
+        continue;
+      /* names and types are constants of this file, not input */
+      sql = g_strdup_printf ("ALTER TABLE item_state ADD COLUMN %s %s", added_columns[i].name,
+                             added_columns[i].type);
+      if (!exec_sql (db, sql, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
 migrate (LbStore  *self,
          int       version,
          GError  **error)
@@ -3470,7 +3786,8 @@ migrate (LbStore  *self,
       if (!exec_sql (self->wdb, "BEGIN IMMEDIATE", &local))
         return add_file_to_error (error, self->path, FALSE, local);
 
-      if (!exec_sql (self->wdb, migrations[v], &local)
+      if (!add_missing_columns (self->wdb, v + 1, &local)
+          || !exec_sql (self->wdb, migrations[v], &local)
           || !exec_sql (self->wdb, set_app_id, &local)
           || !exec_sql (self->wdb, set_version, &local)
           || !exec_sql (self->wdb, "COMMIT", &local))
@@ -4207,7 +4524,8 @@ _lb_store_list_item_ids_after (LbStore       *self,
 #define ITEM_SELECT \
   "SELECT i.id, i.batch_id, b.name, b.root, i.external_id, i.kind, i.path, i.body, i.meta," \
   " i.content_hash, s.state, s.labels, s.decision, s.reason, s.note, s.flagged, s.last_actor," \
-  " s.regions, s.spans, s.answers" \
+  " s.regions, s.spans, s.answers, s.review, s.reviewer, s.review_comment," \
+  " s.gold IS NOT NULL OR (json_valid (i.meta) AND json_type (i.meta, '$.gold') = 'object')" \
   " FROM items i JOIN batches b ON b.id = i.batch_id" \
   " LEFT JOIN item_state s ON s.item_id = i.id"
 
@@ -4266,6 +4584,10 @@ item_from_row (sqlite3_stmt *stmt)
   f.regions_json = col_text (stmt, 17);
   f.spans_json = col_text (stmt, 18);
   f.answers_json = col_text (stmt, 19);
+  f.review_verdict = col_text (stmt, 20);
+  f.reviewer = col_text (stmt, 21);
+  f.review_comment = col_text (stmt, 22);
+  f.gold = sqlite3_column_int (stmt, 23) != 0;
 
   return lb_item_new (&f);
 }
@@ -5601,11 +5923,13 @@ verify_item_states (LbStore  *self,
     }
 
   events = prepare (db,
-                    "SELECT seq, uuid, actor, kind, payload, time_us, act, item_id FROM events"
-                    " WHERE item_id IS NOT NULL ORDER BY item_id, seq", error);
+                    "SELECT seq, uuid, actor, kind, payload, time_us, act, role, dwell_ms,"
+                    " item_id FROM events WHERE item_id IS NOT NULL ORDER BY item_id, seq",
+                    error);
   state = prepare (db,
                    "SELECT s.state, s.labels, s.decision, s.reason, s.note, s.last_seq,"
-                   " s.regions, s.spans, s.answers, i.external_id, b.name"
+                   " s.regions, s.spans, s.answers, i.external_id, b.name, s.review,"
+                   " s.reviewer, s.review_comment, s.gold"
                    " FROM items i JOIN batches b ON b.id = i.batch_id"
                    " LEFT JOIN item_state s ON s.item_id = i.id WHERE i.id = ?1", error);
   if (events == NULL || state == NULL)
@@ -5617,7 +5941,7 @@ verify_item_states (LbStore  *self,
 
       rc = sqlite3_step (events);
       if (rc == SQLITE_ROW)
-        next_id = sqlite3_column_int64 (events, 7);
+        next_id = sqlite3_column_int64 (events, 9);
       else if (rc != SQLITE_DONE)
         return set_sqlite_error (error, db, _("Cannot read the events"));
 
@@ -5652,6 +5976,12 @@ verify_item_states (LbStore  *self,
             what = _("spans");
           else if (g_strcmp0 (col_text (state, 8), c.answers) != 0)
             what = _("answers");
+          else if (g_strcmp0 (col_text (state, 11), d.review_verdict) != 0
+                   || g_strcmp0 (col_text (state, 12), d.reviewer) != 0
+                   || g_strcmp0 (col_text (state, 13), d.review_comment) != 0)
+            what = _("review");
+          else if (g_strcmp0 (col_text (state, 14), d.gold) != 0)
+            what = _("gold");
 
           if (what != NULL)
             {
@@ -5800,6 +6130,1128 @@ lb_store_verify (LbStore  *self,
   if (ok)
     ok = verify_recorded_chains (self, db, heads, error)
          && verify_item_states (self, db, error);
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Review, overlap, consensus and gold                                      */
+/* ------------------------------------------------------------------------ */
+
+static const char *const verdict_names[] = { "accept", "fix", "reject" };
+
+const char *
+lb_review_verdict_to_string (LbReviewVerdict verdict)
+{
+  g_return_val_if_fail ((guint) verdict < G_N_ELEMENTS (verdict_names), NULL);
+  return verdict_names[verdict];
+}
+
+gboolean
+lb_review_verdict_from_string (const char      *text,
+                               LbReviewVerdict *verdict)
+{
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (verdict_names); i++)
+    if (g_str_equal (text, verdict_names[i]))
+      {
+        if (verdict != NULL)
+          *verdict = (LbReviewVerdict) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static Request *
+make_review_request (gint64               item_id,
+                     const char          *actor,
+                     LbReviewVerdict      verdict,
+                     const char          *comment,
+                     const LbSubmission  *fix,
+                     GError             **error)
+{
+  Request *req;
+
+  if ((guint) verdict >= G_N_ELEMENTS (verdict_names))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID, _("Unknown review verdict"));
+      return NULL;
+    }
+  if ((verdict == LB_REVIEW_FIX) != (fix != NULL))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   verdict == LB_REVIEW_FIX
+                     ? _("A fix needs the corrected labels or decision")
+                     : _("Only a fix carries corrections"));
+      return NULL;
+    }
+  if (comment != NULL && !g_utf8_validate (comment, -1, NULL))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("The review comment is not valid UTF-8"));
+      return NULL;
+    }
+  if (verdict == LB_REVIEW_REJECT && (comment == NULL || *comment == '\0'))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("A reject needs a comment saying why"));
+      return NULL;
+    }
+
+  if (fix != NULL)
+    {
+      req = make_submit_request (item_id, actor, fix, error);
+      if (req == NULL)
+        return NULL;
+      req->kind = REQUEST_REVIEW;
+    }
+  else
+    {
+      req = make_simple_request (REQUEST_REVIEW, item_id, actor, 0, error);
+      if (req == NULL)
+        return NULL;
+    }
+  req->verdict = verdict;
+  req->comment = g_strdup (comment);
+  return req;
+}
+
+gboolean
+lb_store_review (LbStore             *self,
+                 gint64               item_id,
+                 const char          *lead_actor,
+                 LbReviewVerdict      verdict,
+                 const char          *comment,
+                 const LbSubmission  *fix,
+                 GError             **error)
+{
+  RUN_ACT_SYNC (self, error, make_review_request (item_id, lead_actor, verdict, comment, fix,
+                                                  error));
+}
+
+void
+lb_store_review_async (LbStore             *self,
+                       gint64               item_id,
+                       const char          *lead_actor,
+                       LbReviewVerdict      verdict,
+                       const char          *comment,
+                       const LbSubmission  *fix,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  RUN_ACT_ASYNC (self, lb_store_review_async, cancellable, callback, user_data,
+                 make_review_request (item_id, lead_actor, verdict, comment, fix, error));
+}
+
+gboolean
+lb_store_review_finish (LbStore       *self,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  return act_finish (self, result, error);
+}
+
+static Request *
+make_gold_request (gint64        item_id,
+                   const char   *actor,
+                   gboolean      gold,
+                   GError      **error)
+{
+  Request *req = make_simple_request (REQUEST_GOLD, item_id, actor, 0, error);
+
+  if (req != NULL)
+    req->gold = gold;
+  return req;
+}
+
+gboolean
+lb_store_mark_gold (LbStore     *self,
+                    gint64       item_id,
+                    const char  *lead_actor,
+                    gboolean     gold,
+                    GError     **error)
+{
+  RUN_ACT_SYNC (self, error, make_gold_request (item_id, lead_actor, gold, error));
+}
+
+void
+lb_store_mark_gold_async (LbStore             *self,
+                          gint64               item_id,
+                          const char          *lead_actor,
+                          gboolean             gold,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  RUN_ACT_ASYNC (self, lb_store_mark_gold_async, cancellable, callback, user_data,
+                 make_gold_request (item_id, lead_actor, gold, error));
+}
+
+gboolean
+lb_store_mark_gold_finish (LbStore       *self,
+                           GAsyncResult  *result,
+                           GError       **error)
+{
+  return act_finish (self, result, error);
+}
+
+/* An item's events on DB (the caller holds what guards DB), marked active */
+static GArray *
+read_item_rows (sqlite3  *db,
+                gint64    item_id,
+                GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (EventRow));
+  int rc;
+
+  g_array_set_clear_func (rows, event_row_clear);
+  stmt = prepare (db,
+                  "SELECT seq, uuid, actor, kind, payload, time_us, act, role, dwell_ms"
+                  " FROM events WHERE item_id = ?1 ORDER BY seq", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    append_event_row (rows, stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, db, _("Cannot read the item’s events"));
+      return NULL;
+    }
+  mark_active (rows);
+  return g_steal_pointer (&rows);
+}
+
+static char **
+strv_from_json_array (JsonArray *array)
+{
+  GPtrArray *strv = g_ptr_array_new ();
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      const char *s = json_array_get_string_element (array, i);
+
+      if (s != NULL)
+        g_ptr_array_add (strv, g_strdup (s));
+    }
+  g_ptr_array_add (strv, NULL);
+  return (char **) g_ptr_array_free (strv, FALSE);
+}
+
+LbItem *
+lb_store_get_item_for_actor (LbStore     *self,
+                             gint64       item_id,
+                             const char  *actor,
+                             GError     **error)
+{
+  g_autoptr(LbItem) base = NULL;
+  g_autoptr(GArray) rows = NULL;
+  g_autoptr(LbSchema) schema = NULL;
+  g_auto(Derived) d = { 0, };
+  g_auto(StateColumns) c = { 0, };
+  g_auto(GStrv) labels = NULL;
+  LbItemFields f = { 0, };
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+  g_return_val_if_fail (actor != NULL, NULL);
+
+  base = lb_store_get_item (self, item_id, error);
+  if (base == NULL)
+    return NULL;
+  schema = lb_store_get_batch_schema (self, lb_item_get_batch_id (base), error);
+  if (schema == NULL)
+    return NULL;
+
+  g_mutex_lock (&self->read_lock);
+  if (check_open_for_read (self, error))
+    rows = read_item_rows (self->rdb, item_id, error);
+  g_mutex_unlock (&self->read_lock);
+  if (rows == NULL)
+    return NULL;
+
+  derive_state_for (rows, actor, &d);
+  state_columns (&d, &c);
+  labels = strv_from_json_array (d.labels);
+
+  f.id = lb_item_get_id (base);
+  f.batch_id = lb_item_get_batch_id (base);
+  f.batch_name = lb_item_get_batch_name (base);
+  f.external_id = lb_item_get_external_id (base);
+  f.kind = lb_item_get_kind (base);
+  f.path = lb_item_get_path (base);
+  f.relative_path = lb_item_get_relative_path (base);
+  f.text = lb_item_get_text (base);
+  f.meta_json = lb_item_get_meta_json (base);
+  f.content_hash = lb_item_get_content_hash (base);
+  f.state = state_from_string (c.state);
+  f.labels = (const char * const *) labels;
+  f.decision = d.decision;
+  f.reason = d.reason;
+  f.note = d.note;
+  f.flagged = decision_is_flagged (schema, d.decision);
+  f.last_actor = d.last_actor;
+  f.regions_json = c.regions;
+  f.spans_json = c.spans;
+  f.answers_json = c.answers;
+  return lb_item_new (&f);
+}
+
+guint
+lb_store_get_batch_overlap (LbStore  *self,
+                            gint64    batch_id,
+                            GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  guint overlap = 0;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), 0);
+
+  g_mutex_lock (&self->read_lock);
+  if (!check_open_for_read (self, error))
+    goto out;
+  stmt = prepare (self->rdb,
+                  "SELECT b.id, m.value FROM batches b LEFT JOIN meta m"
+                  " ON m.key = 'overlap:' || b.name WHERE b.id = ?1", error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    overlap = (guint) MAX (1, g_ascii_strtoll (col_text (stmt, 1) != NULL
+                                                 ? col_text (stmt, 1) : "1", NULL, 10));
+  else if (rc == SQLITE_DONE)
+    g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                 _("No batch with id %s in the store"), num_str (batch_id).s);
+  else
+    set_sqlite_error (error, self->rdb, _("Cannot read the batch"));
+
+out:
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  g_mutex_unlock (&self->read_lock);
+  return overlap;
+}
+
+gboolean
+lb_store_set_batch_overlap (LbStore  *self,
+                            gint64    batch_id,
+                            guint     overlap,
+                            GError  **error)
+{
+  Request req = { 0, };
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+
+  if (overlap < 1 || overlap > 1000)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("An overlap of %u annotators per item is out of range (1 to 1000)"),
+                   overlap);
+      return FALSE;
+    }
+  req.kind = REQUEST_SET_OVERLAP;
+  req.batch_id = batch_id;
+  req.cursor_seq = overlap;
+  return run_request_sync (self, &req, error);
+}
+
+/* Item works: one item's rows folded per annotator */
+
+typedef struct {
+  GPtrArray *strings;   /* owned strings of the current item */
+  GPtrArray *strvs;     /* owned string arrays */
+  GArray    *works;     /* of LbActorWork */
+} WorkScratch;
+
+static const char *
+scratch_take (WorkScratch *s,
+              char        *str)
+{
+  if (str != NULL)
+    g_ptr_array_add (s->strings, str);
+  return str;
+}
+
+static const char * const *
+scratch_take_strv (WorkScratch *s,
+                   char       **strv)
+{
+  g_ptr_array_add (s->strvs, strv);
+  return (const char * const *) strv;
+}
+
+static gboolean
+uuid_in_array (JsonArray  *array,
+               GHashTable *uuids)
+{
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      const char *uuid = json_array_get_string_element (array, i);
+
+      if (uuid != NULL && g_hash_table_contains (uuids, uuid))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Fills s->works from the item's rows (marked active) */
+static void
+fold_works (GArray      *rows,
+            WorkScratch *s,
+            gint64      *last_us)
+{
+  g_autoptr(GPtrArray) actors = g_ptr_array_new ();
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->active && row_is_work (row)
+          && !g_ptr_array_find_with_equal_func (actors, row->actor, g_str_equal, NULL))
+        g_ptr_array_add (actors, row->actor);
+    }
+
+  for (guint a = 0; a < actors->len; a++)
+    {
+      const char *actor = g_ptr_array_index (actors, a);
+      g_auto(Derived) d = { 0, };
+      g_auto(StateColumns) c = { 0, };
+      g_autoptr(GHashTable) uuids = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GArray) acts = g_array_new (FALSE, FALSE, sizeof (gint64));
+      LbActorWork w = { 0, };
+
+      derive_state_for (rows, actor, &d);
+      state_columns (&d, &c);
+      if (g_str_equal (c.state, "todo"))
+        continue;
+
+      w.actor = actor;
+      w.state = state_from_string (c.state);
+      w.labels = scratch_take_strv (s, strv_from_json_array (d.labels));
+      w.decision = scratch_take (s, g_steal_pointer (&d.decision));
+      w.reason = scratch_take (s, g_steal_pointer (&d.reason));
+      w.regions_json = scratch_take (s, g_steal_pointer (&c.regions));
+      w.spans_json = scratch_take (s, g_steal_pointer (&c.spans));
+
+      for (guint i = 0; i < rows->len; i++)
+        {
+          EventRow *row = &g_array_index (rows, EventRow, i);
+
+          if (!row_is_work (row) || g_strcmp0 (row->actor, actor) != 0)
+            continue;
+          g_hash_table_add (uuids, row->uuid);
+          if (!row->active)
+            continue;
+          if (w.first_us == 0)
+            w.first_us = row->time_us;
+          w.last_us = MAX (w.last_us, row->time_us);
+          if (acts->len == 0 || g_array_index (acts, gint64, acts->len - 1) != row->act)
+            {
+              g_array_append_val (acts, row->act);
+              w.dwell_ms += row->dwell_ms;
+            }
+        }
+      w.n_acts = acts->len;
+      *last_us = MAX (*last_us, w.last_us);
+
+      for (guint i = 0; i < rows->len; i++)
+        {
+          EventRow *row = &g_array_index (rows, EventRow, i);
+          g_autoptr(JsonNode) root = NULL;
+          JsonObject *obj;
+          JsonNode *of;
+
+          if (!row->active || g_strcmp0 (row->kind, "review") != 0)
+            continue;
+          root = parse_json (row->payload);
+          obj = node_object (root);
+          of = obj != NULL ? json_object_get_member (obj, "of") : NULL;
+          if (of == NULL || !JSON_NODE_HOLDS_ARRAY (of)
+              || !uuid_in_array (json_node_get_array (of), uuids))
+            continue;
+          w.review_verdict = scratch_take (s, g_strdup (json_object_get_string_member_with_default (
+                                                          obj, "verdict", NULL)));
+          w.reviewer = row->actor;
+        }
+
+      g_array_append_val (s->works, w);
+    }
+}
+
+gboolean
+lb_store_foreach_item_work (LbStore         *self,
+                            gint64           batch_id,
+                            LbItemWorkFunc   func,
+                            gpointer         user_data,
+                            GError         **error)
+{
+  g_autoptr(sqlite3_stmt) items = NULL;
+  g_autoptr(sqlite3_stmt) events = NULL;
+  g_autoptr(sqlite3_stmt) overlaps = NULL;
+  g_autoptr(GHashTable) batch_overlap = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                               g_free, NULL);
+  g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (EventRow));
+  WorkScratch scratch = { 0, };
+  sqlite3 *db;
+  gboolean ok = TRUE;
+  gboolean have_event = FALSE;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  g_array_set_clear_func (rows, event_row_clear);
+  db = open_private_reader (self, error);
+  if (db == NULL)
+    return FALSE;
+  if (!exec_sql (db, "BEGIN", error))
+    {
+      sqlite3_close (db);
+      return FALSE;
+    }
+
+  scratch.strings = g_ptr_array_new_with_free_func (g_free);
+  scratch.strvs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  scratch.works = g_array_new (FALSE, TRUE, sizeof (LbActorWork));
+
+  overlaps = prepare (db, "SELECT substr (key, 9), value FROM meta WHERE key LIKE 'overlap:%'",
+                      error);
+  if (overlaps == NULL)
+    {
+      ok = FALSE;
+      goto out;
+    }
+  while (sqlite3_step (overlaps) == SQLITE_ROW)
+    g_hash_table_insert (batch_overlap, g_strdup (col_text (overlaps, 0)),
+                         GUINT_TO_POINTER ((guint) MAX (1, g_ascii_strtoll (
+                                             col_text (overlaps, 1), NULL, 10))));
+
+  items = prepare (db,
+                   "SELECT i.id, i.batch_id, b.name, i.external_id, i.kind, s.state, s.labels,"
+                   " s.decision, s.reason, s.review, s.reviewer,"
+                   " COALESCE (s.gold, CASE WHEN json_valid (i.meta)"
+                   "   AND json_type (i.meta, '$.gold') = 'object'"
+                   "   THEN json_extract (i.meta, '$.gold') END),"
+                   " CASE WHEN json_valid (i.meta) AND json_type (i.meta, '$.overlap') = 'integer'"
+                   "   THEN json_extract (i.meta, '$.overlap') END"
+                   " FROM items i JOIN batches b ON b.id = i.batch_id"
+                   " LEFT JOIN item_state s ON s.item_id = i.id"
+                   " WHERE ?1 = 0 OR i.batch_id = ?1 ORDER BY i.id", error);
+  events = prepare (db,
+                    "SELECT e.seq, e.uuid, e.actor, e.kind, e.payload, e.time_us, e.act, e.role,"
+                    " e.dwell_ms, e.item_id FROM events e JOIN items i ON i.id = e.item_id"
+                    " WHERE ?1 = 0 OR i.batch_id = ?1 ORDER BY e.item_id, e.seq", error);
+  if (items == NULL || events == NULL)
+    {
+      ok = FALSE;
+      goto out;
+    }
+  sqlite3_bind_int64 (items, 1, batch_id);
+  sqlite3_bind_int64 (events, 1, batch_id);
+
+  rc = sqlite3_step (events);
+  have_event = rc == SQLITE_ROW;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      ok = set_sqlite_error (error, db, _("Cannot read the events"));
+      goto out;
+    }
+
+  while ((rc = sqlite3_step (items)) == SQLITE_ROW)
+    {
+      LbItemWork w = { 0, };
+      g_autoptr(JsonNode) labels_root = NULL;
+      gint64 item_id = sqlite3_column_int64 (items, 0);
+
+      g_array_set_size (rows, 0);
+      g_array_set_size (scratch.works, 0);
+      g_ptr_array_set_size (scratch.strings, 0);
+      g_ptr_array_set_size (scratch.strvs, 0);
+
+      while (have_event && sqlite3_column_int64 (events, 9) <= item_id)
+        {
+          if (sqlite3_column_int64 (events, 9) == item_id)
+            append_event_row (rows, events);
+          rc = sqlite3_step (events);
+          have_event = rc == SQLITE_ROW;
+          if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            {
+              ok = set_sqlite_error (error, db, _("Cannot read the events"));
+              goto out;
+            }
+        }
+      mark_active (rows);
+      fold_works (rows, &scratch, &w.last_us);
+
+      w.item_id = item_id;
+      w.batch_id = sqlite3_column_int64 (items, 1);
+      w.batch = col_text (items, 2);
+      w.external_id = col_text (items, 3);
+      w.kind = kind_from_string (col_text (items, 4));
+      w.state = state_from_string (col_text (items, 5));
+      labels_root = parse_json (col_text (items, 6));
+      w.labels = scratch_take_strv (&scratch, strv_from_json_array (
+                                      labels_root != NULL && JSON_NODE_HOLDS_ARRAY (labels_root)
+                                        ? json_node_get_array (labels_root) : NULL));
+      w.decision = col_text (items, 7);
+      w.reason = col_text (items, 8);
+      w.review_verdict = col_text (items, 9);
+      w.reviewer = col_text (items, 10);
+      w.gold_json = col_text (items, 11);
+      if (sqlite3_column_type (items, 12) == SQLITE_INTEGER)
+        w.overlap = (guint) CLAMP (sqlite3_column_int64 (items, 12), 1, 1000);
+      else
+        w.overlap = GPOINTER_TO_UINT (g_hash_table_lookup (batch_overlap, w.batch));
+      if (w.overlap == 0)
+        w.overlap = 1;
+      w.n_works = scratch.works->len;
+      w.works = (const LbActorWork *) scratch.works->data;
+
+      if (!func (&w, user_data, error))
+        {
+          ok = FALSE;
+          goto out;
+        }
+    }
+  if (rc != SQLITE_DONE)
+    ok = set_sqlite_error (error, db, _("Cannot read the items"));
+
+out:
+  g_clear_pointer (&items, sqlite3_finalize);
+  g_clear_pointer (&events, sqlite3_finalize);
+  g_clear_pointer (&overlaps, sqlite3_finalize);
+  g_clear_pointer (&scratch.strings, g_ptr_array_unref);
+  g_clear_pointer (&scratch.strvs, g_ptr_array_unref);
+  g_clear_pointer (&scratch.works, g_array_unref);
+  g_array_set_size (rows, 0);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return ok;
+}
+
+/* Consensus */
+
+typedef struct {
+  const char *label;
+  double      a;   /* box: x0, y0, x1, y1; span: start, end */
+  double      b;
+  double      c;
+  double      d;
+} Shape;
+
+/* Regions (as bounding boxes) or spans of a work, parsed */
+static GArray *
+parse_shapes (const char *json,
+              gboolean    spans,
+              JsonNode  **keep)
+{
+  GArray *shapes = g_array_new (FALSE, TRUE, sizeof (Shape));
+  JsonArray *array;
+
+  *keep = parse_json (json);
+  if (*keep == NULL || !JSON_NODE_HOLDS_ARRAY (*keep))
+    return shapes;
+  array = json_node_get_array (*keep);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      Shape s = { 0, };
+      JsonArray *box, *points;
+
+      if (o == NULL)
+        continue;
+      s.label = json_object_get_string_member_with_default (o, "label", NULL);
+      if (spans)
+        {
+          s.a = json_object_get_int_member_with_default (o, "start", 0);
+          s.b = json_object_get_int_member_with_default (o, "end", 0);
+        }
+      else if (json_object_has_member (o, "box")
+               && (box = json_object_get_array_member (o, "box")) != NULL
+               && json_array_get_length (box) == 4)
+        {
+          s.a = json_array_get_double_element (box, 0);
+          s.b = json_array_get_double_element (box, 1);
+          s.c = s.a + json_array_get_double_element (box, 2);
+          s.d = s.b + json_array_get_double_element (box, 3);
+        }
+      else if (json_object_has_member (o, "points")
+               && (points = json_object_get_array_member (o, "points")) != NULL)
+        {
+          for (guint k = 0; k < json_array_get_length (points); k++)
+            {
+              JsonArray *p = json_array_get_array_element (points, k);
+              double x, y;
+
+              if (p == NULL || json_array_get_length (p) < 2)
+                continue;
+              x = json_array_get_double_element (p, 0);
+              y = json_array_get_double_element (p, 1);
+              s.a = k == 0 ? x : MIN (s.a, x);
+              s.b = k == 0 ? y : MIN (s.b, y);
+              s.c = k == 0 ? x : MAX (s.c, x);
+              s.d = k == 0 ? y : MAX (s.d, y);
+            }
+        }
+      g_array_append_val (shapes, s);
+    }
+  return shapes;
+}
+
+static double
+shape_iou (const Shape *x,
+           const Shape *y,
+           gboolean     spans)
+{
+  double inter, uni;
+
+  if (spans)
+    {
+      inter = MAX (0.0, MIN (x->b, y->b) - MAX (x->a, y->a));
+      uni = (x->b - x->a) + (y->b - y->a) - inter;
+    }
+  else
+    {
+      double w = MAX (0.0, MIN (x->c, y->c) - MAX (x->a, y->a));
+      double h = MAX (0.0, MIN (x->d, y->d) - MAX (x->b, y->b));
+
+      inter = w * h;
+      uni = (x->c - x->a) * (x->d - x->b) + (y->c - y->a) * (y->d - y->b) - inter;
+    }
+  return uni > 0 ? inter / uni : 0.0;
+}
+
+/* One-to-one match: each shape of A, in order, takes the unmatched shape of
+ * B with the same label and the highest IoU, which must reach the threshold */
+static gboolean
+shapes_match (const char *json_a,
+              const char *json_b,
+              gboolean    spans)
+{
+  g_autoptr(JsonNode) keep_a = NULL;
+  g_autoptr(JsonNode) keep_b = NULL;
+  g_autoptr(GArray) a = parse_shapes (json_a, spans, &keep_a);
+  g_autoptr(GArray) b = parse_shapes (json_b, spans, &keep_b);
+  g_autofree gboolean *taken = NULL;
+
+  if (a->len != b->len)
+    return FALSE;
+  taken = g_new0 (gboolean, b->len + 1);
+  for (guint i = 0; i < a->len; i++)
+    {
+      const Shape *x = &g_array_index (a, Shape, i);
+      double best = -1;
+      guint best_j = G_MAXUINT;
+
+      for (guint j = 0; j < b->len; j++)
+        {
+          const Shape *y = &g_array_index (b, Shape, j);
+          double iou;
+
+          if (taken[j] || g_strcmp0 (x->label, y->label) != 0)
+            continue;
+          iou = shape_iou (x, y, spans);
+          if (iou > best)
+            {
+              best = iou;
+              best_j = j;
+            }
+        }
+      if (best_j == G_MAXUINT || best < LB_CONSENSUS_IOU)
+        return FALSE;
+      taken[best_j] = TRUE;
+    }
+  return TRUE;
+}
+
+static gboolean
+same_label_set (const char * const *a,
+                const char * const *b)
+{
+  guint na = g_strv_length ((char **) a);
+  guint nb = g_strv_length ((char **) b);
+
+  if (na != nb)
+    return FALSE;
+  for (guint i = 0; i < na; i++)
+    if (!g_strv_contains (b, a[i]))
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+lb_actor_work_agree (const LbActorWork *a,
+                     const LbActorWork *b)
+{
+  g_return_val_if_fail (a != NULL && b != NULL, FALSE);
+
+  return same_label_set (a->labels, b->labels)
+         && g_strcmp0 (a->decision, b->decision) == 0
+         && g_strcmp0 (a->reason, b->reason) == 0
+         && shapes_match (a->regions_json, b->regions_json, FALSE)
+         && shapes_match (a->spans_json, b->spans_json, TRUE);
+}
+
+LbConsensus
+lb_consensus_of_work (const LbItemWork *work,
+                      guint            *agreed)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (work != NULL, LB_CONSENSUS_NONE);
+
+  for (guint i = 0; i < work->n_works; i++)
+    if (work->works[i].state == LB_ITEM_STATE_DONE)
+      n++;
+  if (n < 2)
+    return LB_CONSENSUS_NONE;
+
+  for (guint i = 0; i < work->n_works; i++)
+    {
+      guint count = 0;
+
+      if (work->works[i].state != LB_ITEM_STATE_DONE)
+        continue;
+      for (guint j = 0; j < work->n_works; j++)
+        if (work->works[j].state == LB_ITEM_STATE_DONE
+            && (i == j || lb_actor_work_agree (&work->works[i], &work->works[j])))
+          count++;
+      if (2 * count > n)
+        {
+          if (agreed != NULL)
+            *agreed = i;
+          return LB_CONSENSUS_AGREED;
+        }
+    }
+  return LB_CONSENSUS_DISPUTED;
+}
+
+/* Review queue */
+
+static gboolean
+work_is_sampled (const LbReviewQuery *q,
+                 const LbItemWork    *item,
+                 const LbActorWork   *w)
+{
+  g_autoptr(GChecksum) checksum = NULL;
+  guint8 digest[32];
+  gsize len = sizeof digest;
+  g_autofree char *key = NULL;
+  guint64 u = 0;
+
+  if (q->sample_fraction <= 0.0 || q->sample_fraction >= 1.0)
+    return TRUE;
+
+  key = g_strdup_printf ("%" G_GUINT64_FORMAT "\n%s\n%s\n%s", q->sample_seed, w->actor,
+                         item->batch, item->external_id);
+  checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_checksum_update (checksum, (const guchar *) key, -1);
+  g_checksum_get_digest (checksum, digest, &len);
+  for (guint i = 0; i < 8; i++)
+    u = (u << 8) | digest[i];
+  return (double) u / 18446744073709551616.0 < q->sample_fraction;
+}
+
+static gboolean
+work_matches (const LbReviewQuery *q,
+              const LbActorWork   *w)
+{
+  if (w->state != LB_ITEM_STATE_DONE)
+    return FALSE;
+  if (q->annotator != NULL && g_strcmp0 (q->annotator, w->actor) != 0)
+    return FALSE;
+  if (q->label != NULL && !g_strv_contains (w->labels, q->label))
+    return FALSE;
+  if (q->decision != NULL && g_strcmp0 (q->decision, w->decision) != 0)
+    return FALSE;
+  if (q->reason != NULL && g_strcmp0 (q->reason, w->reason) != 0)
+    return FALSE;
+  if (q->since_us != 0 && w->last_us < q->since_us)
+    return FALSE;
+  if (q->until_us != 0 && w->last_us >= q->until_us)
+    return FALSE;
+  return TRUE;
+}
+
+typedef struct {
+  const LbReviewQuery *query;
+  GArray              *ids;
+} ReviewScan;
+
+static gboolean
+review_scan_cb (const LbItemWork  *item,
+                gpointer           user_data,
+                GError           **error)
+{
+  ReviewScan *scan = user_data;
+  const LbReviewQuery *q = scan->query;
+
+  if (q->status == LB_REVIEW_STATUS_UNREVIEWED && item->review_verdict != NULL)
+    return TRUE;
+  if (q->status == LB_REVIEW_STATUS_REVIEWED && item->review_verdict == NULL)
+    return TRUE;
+  if (q->disputed_only && lb_consensus_of_work (item, NULL) != LB_CONSENSUS_DISPUTED)
+    return TRUE;
+
+  for (guint i = 0; i < item->n_works; i++)
+    if (work_matches (q, &item->works[i]) && work_is_sampled (q, item, &item->works[i]))
+      {
+        g_array_append_val (scan->ids, item->item_id);
+        break;
+      }
+  return TRUE;
+}
+
+GArray *
+lb_store_list_review_ids (LbStore              *self,
+                          const LbReviewQuery  *query,
+                          GError              **error)
+{
+  LbReviewQuery all = { 0, };
+  ReviewScan scan = { query != NULL ? query : &all, NULL };
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+
+  scan.ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (!lb_store_foreach_item_work (self, scan.query->batch_id, review_scan_cb, &scan, error))
+    g_clear_pointer (&scan.ids, g_array_unref);
+  return scan.ids;
+}
+
+/* Annotator queues */
+
+typedef struct {
+  LbStore      *store;
+  const char   *actor;
+  LbItemFilter  filter;
+  GArray       *ids;
+  GHashTable   *schemas;   /* batch id -> LbSchema */
+} QueueScan;
+
+static gboolean
+queue_scan_cb (const LbItemWork  *item,
+               gpointer           user_data,
+               GError           **error)
+{
+  QueueScan *scan = user_data;
+  const LbActorWork *mine = NULL;
+  guint n_done = 0;
+  gboolean in = FALSE;
+
+  for (guint i = 0; i < item->n_works; i++)
+    {
+      if (item->works[i].state == LB_ITEM_STATE_DONE)
+        n_done++;
+      if (g_strcmp0 (item->works[i].actor, scan->actor) == 0)
+        mine = &item->works[i];
+    }
+  if (mine != NULL && mine->state != LB_ITEM_STATE_DONE)
+    mine = NULL;  /* skipped: still to do */
+
+  switch (scan->filter)
+    {
+    case LB_ITEM_FILTER_TODO:
+      in = mine == NULL && n_done < item->overlap;
+      break;
+    case LB_ITEM_FILTER_DONE:
+      in = mine != NULL;
+      break;
+    case LB_ITEM_FILTER_FLAGGED:
+      if (mine != NULL && mine->decision != NULL)
+        {
+          LbSchema *schema = g_hash_table_lookup (scan->schemas, &item->batch_id);
+
+          if (schema == NULL)
+            {
+              schema = lb_store_get_batch_schema (scan->store, item->batch_id, error);
+              if (schema == NULL)
+                return FALSE;
+              g_hash_table_insert (scan->schemas, g_memdup2 (&item->batch_id, sizeof (gint64)),
+                                   schema);
+            }
+          in = decision_is_flagged (schema, mine->decision);
+        }
+      break;
+    case LB_ITEM_FILTER_ALL:
+    default:
+      in = mine != NULL || n_done < item->overlap;
+      break;
+    }
+  if (in)
+    g_array_append_val (scan->ids, item->item_id);
+  return TRUE;
+}
+
+GArray *
+lb_store_list_queue_ids (LbStore       *self,
+                         gint64         batch_id,
+                         const char    *actor,
+                         LbItemFilter   filter,
+                         GError       **error)
+{
+  QueueScan scan = { self, actor, filter, NULL, NULL };
+
+  g_return_val_if_fail (LB_IS_STORE (self), NULL);
+  g_return_val_if_fail (actor != NULL, NULL);
+
+  scan.ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  scan.schemas = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                        (GDestroyNotify) lb_schema_unref);
+  if (!lb_store_foreach_item_work (self, batch_id, queue_scan_cb, &scan, error))
+    g_clear_pointer (&scan.ids, g_array_unref);
+  g_hash_table_unref (scan.schemas);
+  return scan.ids;
+}
+
+/* Per-seat chains */
+
+typedef struct {
+  char   *seat;
+  char   *head;     /* hash of the last event checked */
+  gint64  head_seq;
+  gint64  count;
+  char   *broken;   /* the first break, or NULL */
+} SeatChain;
+
+static void
+seat_chain_free (gpointer data)
+{
+  SeatChain *c = data;
+
+  g_free (c->seat);
+  g_free (c->head);
+  g_free (c->broken);
+  g_free (c);
+}
+
+gboolean
+lb_store_verify_seats (LbStore          *self,
+                       LbSeatChainFunc   func,
+                       gpointer          user_data,
+                       GError          **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) chains = g_ptr_array_new_with_free_func (seat_chain_free);
+  g_autoptr(GHashTable) by_seat = g_hash_table_new (g_str_hash, g_str_equal);
+  sqlite3 *db;
+  gboolean ok = TRUE;
+  int rc;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  db = open_private_reader (self, error);
+  if (db == NULL)
+    return FALSE;
+  if (!exec_sql (db, "BEGIN", error))
+    {
+      sqlite3_close (db);
+      return FALSE;
+    }
+
+  stmt = prepare (db, EVENT_SELECT " ORDER BY e.seq", error);
+  if (stmt == NULL)
+    {
+      ok = FALSE;
+      goto out;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LbEvent ev = { 0, };
+      SeatChain *c;
+      g_autofree char *hash = NULL;
+      const char *seat;
+
+      event_from_row (stmt, &ev);
+      seat = ev.seat != NULL ? ev.seat : "";
+      c = g_hash_table_lookup (by_seat, seat);
+      if (c == NULL)
+        {
+          c = g_new0 (SeatChain, 1);
+          c->seat = g_strdup (seat);
+          c->head = g_strdup ("");
+          g_ptr_array_add (chains, c);
+          g_hash_table_insert (by_seat, c->seat, c);
+        }
+      c->count++;
+      if (c->broken != NULL)
+        continue;
+
+      if (g_strcmp0 (ev.prev_hash, c->head) != 0)
+        {
+          c->broken = g_strdup_printf (_("event %s (uuid %s): previous hash does not match "
+                                         "the seat’s previous event"),
+                                       num_str (ev.seq).s, ev.uuid);
+          continue;
+        }
+      hash = compute_event_hash (ev.prev_hash, ev.uuid, ev.seat, ev.batch, ev.item, ev.actor,
+                                 ev.role, ev.kind, ev.payload, ev.time_us, ev.dwell_ms);
+      if (g_strcmp0 (hash, ev.hash) != 0)
+        {
+          c->broken = g_strdup_printf (_("event %s (uuid %s): hash does not match its "
+                                         "contents"), num_str (ev.seq).s, ev.uuid);
+          continue;
+        }
+      g_free (c->head);
+      c->head = g_steal_pointer (&hash);
+      c->head_seq = ev.seq;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ok = set_sqlite_error (error, db, _("Cannot read the events"));
+      goto out;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* chains cut short: against the count and head recorded with each append */
+  stmt = prepare (db,
+                  "SELECT c.key, c.value, h.value FROM meta c"
+                  " LEFT JOIN meta h ON h.key = substr (c.key, 1, length (c.key) - 5) || 'head'"
+                  " WHERE c.key LIKE 'chain:%:count'", error);
+  if (stmt == NULL)
+    {
+      ok = FALSE;
+      goto out;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const char *key = col_text (stmt, 0);
+      g_autofree char *seat = g_strndup (key + 6, strlen (key) - 6 - 6);
+      gint64 recorded = g_ascii_strtoll (col_text (stmt, 1), NULL, 10);
+      const char *recorded_head = col_text (stmt, 2) != NULL ? col_text (stmt, 2) : "";
+      SeatChain *c = g_hash_table_lookup (by_seat, seat);
+
+      if (c == NULL)
+        {
+          c = g_new0 (SeatChain, 1);
+          c->seat = g_strdup (seat);
+          c->head = g_strdup ("");
+          g_ptr_array_add (chains, c);
+          g_hash_table_insert (by_seat, c->seat, c);
+        }
+      if (c->broken == NULL && (c->count != recorded || g_strcmp0 (c->head, recorded_head) != 0))
+        c->broken = g_strdup_printf (_("the chain ends at event %s after %s events but the "
+                                       "store recorded %s events"),
+                                     num_str (c->head_seq).s, num_str (c->count).s,
+                                     num_str (recorded).s);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      ok = set_sqlite_error (error, db, _("Cannot read the store’s records"));
+      goto out;
+    }
+
+  for (guint i = 0; i < chains->len; i++)
+    {
+      SeatChain *c = g_ptr_array_index (chains, i);
+
+      func (c->seat, c->count, c->broken, user_data);
+    }
 
 out:
   g_clear_pointer (&stmt, sqlite3_finalize);

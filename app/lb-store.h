@@ -49,10 +49,10 @@ struct _LbEvent {
   char   *batch;        /* batch name */
   char   *item;         /* the item's external id */
   char   *actor;
-  char   *role;         /* "annotator" for now; "lead" with review */
+  char   *role;         /* "annotator", or "lead" for reviews, corrections, gold marks */
   char   *kind;         /* "label", "decision", "note", "skip", "retract", "region.create",
                          * "region.update", "region.delete", "span.create", "span.delete",
-                         * "answer" */
+                         * "answer", "review", "gold" (role "lead") */
   char   *payload;      /* JSON object */
   gint64  time_us;      /* UTC, microseconds since the epoch */
   gint64  dwell_ms;
@@ -383,6 +383,247 @@ gboolean     lb_store_set_sync_cursor    (LbStore           *self,
  * LB_STORE_ERROR_CORRUPT and a message that names the first broken event
  * (seq and uuid), the seat whose chain is short, or the item. */
 gboolean     lb_store_verify             (LbStore           *self,
+                                          GError           **error);
+
+/* ------------------------------------------------------------------------ */
+/* Review, overlap, consensus and gold (issue 5)                            */
+/* ------------------------------------------------------------------------ */
+
+typedef enum {
+  LB_REVIEW_ACCEPT,
+  LB_REVIEW_FIX,
+  LB_REVIEW_REJECT,
+} LbReviewVerdict;
+
+/* "accept", "fix", "reject" */
+const char  *lb_review_verdict_to_string   (LbReviewVerdict   verdict);
+/* FALSE when TEXT is none of them */
+gboolean     lb_review_verdict_from_string (const char       *text,
+                                            LbReviewVerdict  *verdict);
+
+/* A lead's review of an item: one act, appended with role "lead":
+ *   a "review" event {"verdict": "accept"|"fix"|"reject", "comment": text |
+ *   null, "of": [uuids of the annotators' events in effect on the item]},
+ *   then, for LB_REVIEW_FIX only, the corrections FIX holds as "label",
+ *   "decision" and "note" events (validated against the schema like a
+ *   submission; fix->dwell_ms is the dwell of the whole review act).
+ * FIX must be NULL unless the verdict is LB_REVIEW_FIX, and given then.
+ * A reject needs a comment (why). LB_STORE_ERROR_INVALID when the item has
+ * no annotator's work in effect.
+ * The annotators' events are never changed: after a fix the item's derived
+ * state (lb_store_get_item()) holds the lead's corrections, the latest act,
+ * and lb_store_get_item_for_actor() still gives each annotator's own values.
+ * The item gets the verdict, reviewer and comment (lb_item_get_review_*);
+ * a later review replaces them. lb_store_undo (item, lead) takes the whole
+ * review act back (verdict and corrections), as any act. */
+gboolean     lb_store_review             (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *lead_actor,
+                                          LbReviewVerdict      verdict,
+                                          const char          *comment,
+                                          const LbSubmission  *fix,
+                                          GError             **error);
+void         lb_store_review_async       (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *lead_actor,
+                                          LbReviewVerdict      verdict,
+                                          const char          *comment,
+                                          const LbSubmission  *fix,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_review_finish      (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* A lead marks a reviewed item (verdict accept or fix in effect) as gold,
+ * or takes the mark away (GOLD FALSE): one "gold" event, role "lead",
+ * payload {"gold": true, "answer": {"labels": [...], "decision": id|null,
+ * "reason": id|null}} — the answer is the item's current state — or
+ * {"gold": false}. Undo works on it as on any act.
+ * Items are also gold when their manifest gave them a known answer: the
+ * item's meta has a "gold" object of the same form (JSONL manifest line
+ * {"id": ..., "gold": {"labels": ["cat"]}} or "meta": {"gold": {...}}).
+ * A lead's mark wins over the manifest's answer. */
+gboolean     lb_store_mark_gold          (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *lead_actor,
+                                          gboolean             gold,
+                                          GError             **error);
+void         lb_store_mark_gold_async    (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *lead_actor,
+                                          gboolean             gold,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_mark_gold_finish   (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
+/* The item as ACTOR sees it when labelling blind: its derived state folded
+ * from ACTOR's own work only (their events in effect with a role other
+ * than "lead"; other annotators' work and the lead's reviews and
+ * corrections left out). The review fields are NULL and gold is FALSE
+ * (gold items are not told apart in an annotator's queue). The annotator
+ * mode of the UI shows this snapshot. */
+LbItem      *lb_store_get_item_for_actor (LbStore           *self,
+                                          gint64             item_id,
+                                          const char        *actor,
+                                          GError           **error);
+
+/* Overlap: how many distinct annotators each item of the batch asks for
+ * (1 by default). Kept in the store per batch name (meta key
+ * "overlap:NAME"); an item's meta "overlap": N overrides it for that item.
+ * lb_store_set_batch_overlap() runs on the writer thread (blocks). */
+guint        lb_store_get_batch_overlap  (LbStore           *self,
+                                          gint64             batch_id,
+                                          GError           **error);
+gboolean     lb_store_set_batch_overlap  (LbStore           *self,
+                                          gint64             batch_id,
+                                          guint              overlap,
+                                          GError           **error);
+
+/* The queue of one annotator in a batch with overlap (batch_id 0 = all),
+ * in queue order:
+ *   LB_ITEM_FILTER_TODO: items ACTOR has no work in effect on (skipped ones
+ *     included) that fewer than their overlap N distinct annotators have
+ *     done; gold items are among them, unmarked.
+ *   LB_ITEM_FILTER_DONE: items ACTOR has done (their own work in effect).
+ *   LB_ITEM_FILTER_ALL: both.
+ *   LB_ITEM_FILTER_FLAGGED: items ACTOR has done whose own decision flags.
+ * With overlap 1 and a single annotator this is lb_store_list_item_ids(). */
+GArray      *lb_store_list_queue_ids     (LbStore           *self,
+                                          gint64             batch_id,
+                                          const char        *actor,
+                                          LbItemFilter       filter,
+                                          GError           **error);  /* of gint64 */
+
+/* One annotator's own work on one item (see lb_store_get_item_for_actor()) */
+typedef struct {
+  const char         *actor;
+  LbItemState         state;           /* DONE or SKIPPED */
+  const char * const *labels;          /* never NULL */
+  const char         *decision;        /* or NULL */
+  const char         *reason;          /* or NULL */
+  const char         *regions_json;    /* as lb_item_get_regions_json() */
+  const char         *spans_json;      /* as lb_item_get_spans_json() */
+  gint64              dwell_ms;        /* the dwell of their acts in effect, summed */
+  guint               n_acts;          /* their acts in effect */
+  gint64              first_us;        /* time of their first and latest event in effect */
+  gint64              last_us;
+  const char         *review_verdict;  /* the latest review in effect whose "of" names
+                                        * one of their events, or NULL */
+  const char         *reviewer;
+} LbActorWork;
+
+/* One item with its annotators' works and its current state */
+typedef struct {
+  gint64              item_id;
+  gint64              batch_id;
+  const char         *batch;
+  const char         *external_id;
+  LbItemKind          kind;
+  LbItemState         state;           /* the item's current state */
+  const char * const *labels;          /* current (a lead's fix wins); never NULL */
+  const char         *decision;
+  const char         *reason;
+  const char         *review_verdict;  /* latest review in effect, or NULL */
+  const char         *reviewer;
+  const char         *gold_json;       /* the known answer {"labels": [...], "decision":
+                                        * ..., "reason": ...}, or NULL: not gold */
+  guint               overlap;         /* annotators asked for (>= 1) */
+  guint               n_works;
+  const LbActorWork  *works;           /* annotators in the order they first acted */
+  gint64              last_us;         /* latest annotator event in effect, 0 if none */
+} LbItemWork;
+
+typedef gboolean (*LbItemWorkFunc) (const LbItemWork *work,
+                                    gpointer          user_data,
+                                    GError          **error);
+
+/* Every item of the batch (0 = all) in item id order (queue order within a
+ * batch), with each annotator's own work, read in one snapshot with a
+ * connection of its own (any thread). Works over stores that merged other
+ * seats' bundles as over a single seat. Stops at a callback returning FALSE. */
+gboolean     lb_store_foreach_item_work  (LbStore           *self,
+                                          gint64             batch_id,
+                                          LbItemWorkFunc     func,
+                                          gpointer           user_data,
+                                          GError           **error);
+
+/* Consensus of an item's works (two or more annotators):
+ *   two annotators agree when they gave the same label set, the same
+ *   decision (and reason), boxes that match one to one (same label,
+ *   IoU >= LB_CONSENSUS_IOU; polygons by their bounding boxes) and spans
+ *   that match one to one (same label, overlap: the length of the
+ *   intersection >= LB_CONSENSUS_IOU × the length of the union).
+ *   The item has consensus when some annotator agrees with a strict
+ *   majority of the annotators (counting themself); *agreed (nullable) is
+ *   that annotator's index in works. Items with fewer than two works have
+ *   no consensus question: LB_CONSENSUS_NONE. */
+#define LB_CONSENSUS_IOU 0.5
+
+typedef enum {
+  LB_CONSENSUS_NONE,       /* fewer than two annotators */
+  LB_CONSENSUS_AGREED,
+  LB_CONSENSUS_DISPUTED,   /* sent to review */
+} LbConsensus;
+
+LbConsensus  lb_consensus_of_work        (const LbItemWork  *work,
+                                          guint             *agreed);
+/* Whether two annotators' works agree (the rule above) */
+gboolean     lb_actor_work_agree         (const LbActorWork *a,
+                                          const LbActorWork *b);
+
+typedef enum {
+  LB_REVIEW_STATUS_ANY,
+  LB_REVIEW_STATUS_UNREVIEWED,   /* no review in effect */
+  LB_REVIEW_STATUS_REVIEWED,     /* a review in effect (any verdict) */
+} LbReviewStatus;
+
+/* The review queue's filter. NULL / 0 fields do not filter. */
+typedef struct {
+  gint64          batch_id;         /* 0 = all batches */
+  const char     *annotator;        /* items this annotator has done */
+  const char     *label;            /* an annotator's labels include it */
+  const char     *decision;         /* an annotator's decision */
+  const char     *reason;           /* an annotator's reason */
+  gint64          since_us;         /* an annotator's latest event at or after */
+  gint64          until_us;         /* ... and before (0: no bound) */
+  LbReviewStatus  status;
+  gboolean        disputed_only;    /* items whose consensus is DISPUTED */
+  double          sample_fraction;  /* 0 (or >= 1): all; else a share per annotator */
+  guint64         sample_seed;
+} LbReviewQuery;
+
+/* The ids of the annotated items (an annotator's work in effect) passing
+ * QUERY (NULL: all), in queue order. An item passes when one of its
+ * annotators' works (the given annotator's, when QUERY->annotator is set)
+ * matches label, decision, reason and the time range together.
+ * Sampling, per annotator and reproducible: the work of annotator A on
+ * item I is sampled when
+ *   u = (first 8 bytes, big-endian, of SHA-256 ("SEED\nA\nBATCH\nI")) / 2^64
+ * is below sample_fraction (SEED in decimal, BATCH the batch name, I the
+ * item's external id). Each (annotator, item) is decided on its own, so a
+ * seed gives the same sample as items are added (new items never change
+ * whether older ones are in), and about that share of each annotator's
+ * items. An item passes when one of its matching works is sampled. */
+GArray      *lb_store_list_review_ids    (LbStore              *self,
+                                          const LbReviewQuery  *query,
+                                          GError              **error);  /* of gint64 */
+
+/* Per-seat hash-chain check, for the report: for each seat with events,
+ * in the order seats first appear, calls FUNC with the seat, its event
+ * count and, when its chain breaks, a message naming the first broken
+ * event (seq and uuid; NULL when the chain verifies). */
+typedef void (*LbSeatChainFunc) (const char *seat,
+                                 gint64      n_events,
+                                 const char *broken,
+                                 gpointer    user_data);
+gboolean     lb_store_verify_seats       (LbStore           *self,
+                                          LbSeatChainFunc    func,
+                                          gpointer           user_data,
                                           GError           **error);
 
 G_END_DECLS

@@ -498,7 +498,11 @@ take_line (SyncRun     *run,
     {
       batch->first_seq = seq;
       batch->first_uuid = g_strdup (uuid);
+      /* a segment of a crashed run starting here: the same range again,
+       * whatever the batch size is now (a bogus range is ignored) */
       run->batch_end = run->outbox != NULL ? _lb_sync_outbox_segment_end (run->outbox, seq) : 0;
+      if (run->batch_end - seq + 1 > LB_SYNC_OUTBOX_SEGMENT_EVENTS)
+        run->batch_end = 0;
     }
   batch->last_seq = seq;
   g_free (batch->last_uuid);
@@ -508,8 +512,7 @@ take_line (SyncRun     *run,
   g_checksum_update (batch->uuid_sum, (const guchar *) "\n", 1);
   g_string_append_len (batch->lines, line, len);
 
-  if (batch->count >= run->batch_limit
-      || (run->batch_end > 0 && seq >= run->batch_end))
+  if (run->batch_end > 0 ? seq >= run->batch_end : batch->count >= run->batch_limit)
     return deliver_batch (run, error);
   return TRUE;
 }

@@ -143,7 +143,7 @@ check_outbox (Fixture *f,
       g_assert_cmpstr (file, ==, want_name);
       g_assert_cmpint (first, ==, expect_first);
       g_assert_cmpint (count, ==, last - first + 1);
-      g_assert_cmpint (count, <=, f->batch_events ? f->batch_events : 10000);
+      g_assert_cmpint (count, <=, 10000);
       g_assert_true (g_str_has_suffix (json_object_get_string_member (s, "created"), "Z"));
       expect_first = last + 1;
 
@@ -345,6 +345,8 @@ test_outbox_resend (Fixture       *f,
 
   f->store = lb_test_open_store (f->db);
   sync_test_add_acts (f->store, 5);
+  /* smaller batches now: the crashed range is still sent as it was */
+  f->batch_events = 250;
   g_assert_cmpuint (sync_outbox (f), ==, 610);
   check_outbox (f, 2);
   {

@@ -135,8 +135,12 @@ guint64       lb_sync_count_pending     (LbStore             *store,
  *   "status"   LbSyncStatus
  *   "pending"  guint64, events after the cursor
  *   "message"  string, the reason when offline or failing, else NULL
- * The thread syncs at start, every "interval" seconds (sync-interval, 30),
- * and on lb_syncer_sync_now(); offline sinks are retried with backoff. */
+ *   "interval" guint seconds, read-write; follows the sync-interval setting
+ *              (30) when the settings schema is installed
+ * The thread syncs at start, every interval, and on lb_syncer_sync_now();
+ * an offline sink is tried again sooner, with backoff (at most the
+ * interval apart). New events (the store's "item-changed") update
+ * "pending" without a sync. */
 #define LB_TYPE_SYNC_STATUS (lb_sync_status_get_type ())
 GType         lb_sync_status_get_type   (void) G_GNUC_CONST;
 

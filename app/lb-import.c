@@ -1282,6 +1282,27 @@ import_jsonl_line (Importer    *im,
   if (text != NULL)
     text_length = strlen (text);
 
+  node = json_object_get_member (object, "gold");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    {
+      JsonNode *meta = json_object_get_member (object, "meta");
+
+      /* a known answer (gold item, see lb_store_mark_gold()): kept in the
+       * item's meta as "gold" */
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          reject (im, im->display_path, line, _("“gold” is not an object"));
+          return TRUE;
+        }
+      if (meta == NULL || JSON_NODE_HOLDS_NULL (meta))
+        {
+          json_object_set_object_member (object, "meta", json_object_new ());
+          meta = json_object_get_member (object, "meta");
+        }
+      if (JSON_NODE_HOLDS_OBJECT (meta))
+        json_object_set_member (json_node_get_object (meta), "gold", json_node_copy (node));
+    }
+
   if ((why = meta_to_json (json_object_get_member (object, "meta"), &meta_json)) != NULL)
     {
       reject (im, im->display_path, line, "%s", why);

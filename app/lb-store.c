@@ -7226,6 +7226,8 @@ lb_store_verify_seats (LbStore          *self,
       const char *recorded_head = col_text (stmt, 2) != NULL ? col_text (stmt, 2) : "";
       SeatChain *c = g_hash_table_lookup (by_seat, seat);
 
+      if (c == NULL && recorded == 0)
+        continue;  /* a seat with no events, and none recorded */
       if (c == NULL)
         {
           c = g_new0 (SeatChain, 1);

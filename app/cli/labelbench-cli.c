@@ -25,6 +25,7 @@
 #include "lb-store.h"
 #include "lb-cli.h"
 #include "lb-cli-sync.h"
+#include "lb-cli-report.h"
 
 #define PREVIEW_CHARS 60
 
@@ -1418,6 +1419,10 @@ static const LbCliCommand commands[] = {
   { "export", N_("Export the event log (JSONL)"), cmd_export },
   { "stats", N_("Count items, labels, decisions and work per actor"), cmd_stats },
   { "verify", N_("Check the store's integrity and hash chains"), cmd_verify },
+  { "review", N_("Review an item as a lead: accept, fix or reject; mark it gold"),
+    lb_cli_review },
+  { "report", N_("Write the quality report (agreement, throughput, gold, reviews) as JSON "
+                 "or CSV"), lb_cli_report },
   { "sync", N_("Send the events to the sync sink (outbox, HTTP, PostgreSQL)"), lb_cli_sync },
   { "bench", N_("Measure import, commit, decode and export speed"), lb_cli_bench },
 };

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "labelbench-cli"
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "lb-item.h"
+#include "lb-report.h"
+#include "lb-store.h"
+#include "lb-cli.h"
+#include "lb-cli-report.h"
+
+static LbStore *
+open_existing (const char *store_path,
+               gboolean    read_only)
+{
+  g_autofree char *default_path = NULL;
+  g_autoptr(GError) error = NULL;
+  LbStore *store;
+
+  if (store_path == NULL || *store_path == '\0')
+    store_path = default_path = lb_store_get_default_path ();
+  if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
+    {
+      lb_cli_fail (_("No store at %s (import something first, or give --store)"), store_path);
+      return NULL;
+    }
+  store = lb_store_open (store_path, read_only ? LB_STORE_OPEN_READ_ONLY
+                                               : LB_STORE_OPEN_EXISTING, &error);
+  if (store == NULL)
+    lb_cli_fail ("%s", error->message);
+  return store;
+}
+
+int
+lb_cli_report (int    argc,
+               char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  gboolean csv;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch, N_("Only this batch"), N_("NAME") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      N_("json (the default) or csv"), N_("FORMAT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Write to FILE instead of standard output"), N_("FILE") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Writes the quality report: per batch and annotator the "
+                                  "items done, throughput, median dwell, review acceptance, "
+                                  "gold accuracy and agreement (percent, Cohen's and Fleiss' "
+                                  "kappa, Krippendorff's alpha, confusion matrices, agreement "
+                                  "per day), and whether each seat's hash chain verifies."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+  if (format != NULL && g_strcmp0 (format, "json") != 0 && g_strcmp0 (format, "csv") != 0)
+    return lb_cli_fail (_("Unknown report format “%s” (json or csv)"), format);
+  csv = g_strcmp0 (format, "csv") == 0;
+
+  store = open_existing (store_path, TRUE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+  report = lb_report_build (store, batch, &error);
+  lb_store_close (store);
+  if (report == NULL)
+    return lb_cli_fail ("%s", error->message);
+
+  if (csv)
+    text = lb_report_to_csv (report);
+  else
+    {
+      g_autofree char *json = lb_report_to_json (report);
+
+      text = g_strconcat (json, "\n", NULL);
+    }
+
+  if (output != NULL)
+    {
+      if (!g_file_set_contents (output, text, -1, &error))
+        return lb_cli_fail ("%s", error->message);
+    }
+  else if (fputs (text, stdout) == EOF || fflush (stdout) != 0)
+    return lb_cli_fail (_("Cannot write the report"));
+  return LB_CLI_EXIT_OK;
+}
+
+int
+lb_cli_review (int    argc,
+               char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *item_id = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *actor = NULL;
+  g_autofree char *verdict_text = NULL;
+  g_autofree char *comment = NULL;
+  g_autofree char *decision = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *note = NULL;
+  g_auto(GStrv) labels = NULL;
+  gboolean gold = FALSE;
+  gboolean no_gold = FALSE;
+  gint64 dwell_ms = 0;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autoptr(LbItem) after = NULL;
+  LbReviewVerdict verdict = LB_REVIEW_ACCEPT;
+  gboolean has_fix;
+  gboolean ok = TRUE;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "item", 'i', 0, G_OPTION_ARG_STRING, &item_id, N_("The item's id"), N_("ID") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch,
+      N_("The item's batch (needed when the id is in several batches)"), N_("NAME") },
+    { "actor", 'a', 0, G_OPTION_ARG_STRING, &actor, N_("The lead who reviews"), N_("LEAD") },
+    { "verdict", 'v', 0, G_OPTION_ARG_STRING, &verdict_text,
+      N_("accept, fix or reject"), N_("VERDICT") },
+    { "comment", 'c', 0, G_OPTION_ARG_STRING, &comment,
+      N_("Why (needed for reject)"), N_("TEXT") },
+    { "label", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &labels,
+      N_("fix: a corrected label (repeat for several)"), N_("L") },
+    { "decision", 'd', 0, G_OPTION_ARG_STRING, &decision,
+      N_("fix: the corrected decision"), N_("D") },
+    { "reason", 'r', 0, G_OPTION_ARG_STRING, &reason,
+      N_("fix: the corrected decision's reason"), N_("R") },
+    { "note", 0, 0, G_OPTION_ARG_STRING, &note, N_("fix: a note"), N_("TEXT") },
+    { "gold", 0, 0, G_OPTION_ARG_NONE, &gold,
+      N_("Mark the reviewed item as gold (its current answer is the key)"), NULL },
+    { "no-gold", 0, 0, G_OPTION_ARG_NONE, &no_gold, N_("Take the gold mark away"), NULL },
+    { "dwell-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT64, &dwell_ms, NULL, NULL },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Reviews an item as a team lead: --verdict accept, reject "
+                                  "(with --comment) or fix with the corrected --label, "
+                                  "--decision, --reason or --note (one act; the annotator's "
+                                  "work stays in the log). --gold / --no-gold marks a reviewed "
+                                  "item as gold or takes the mark away. “labelbench-cli undo "
+                                  "--actor LEAD” takes a review back."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+  if (item_id == NULL)
+    return lb_cli_fail (_("Give the item with --item ID"));
+  if (actor == NULL || *actor == '\0')
+    return lb_cli_fail (_("Give the lead who reviews with --actor LEAD"));
+  if (gold && no_gold)
+    return lb_cli_fail (_("Give only one of --gold and --no-gold"));
+  if (verdict_text == NULL && !gold && !no_gold)
+    return lb_cli_fail (_("Give --verdict accept|fix|reject (or --gold / --no-gold)"));
+  if (verdict_text != NULL && !lb_review_verdict_from_string (verdict_text, &verdict))
+    return lb_cli_fail (_("Unknown verdict “%s” (accept, fix or reject)"), verdict_text);
+  has_fix = labels != NULL || decision != NULL || note != NULL;
+  if (verdict_text != NULL && verdict == LB_REVIEW_FIX && !has_fix)
+    return lb_cli_fail (_("--verdict fix needs the correction: --label, --decision or --note"));
+  if (verdict_text != NULL && verdict != LB_REVIEW_FIX && has_fix)
+    return lb_cli_fail (_("--label, --decision and --note go with --verdict fix only"));
+  if (verdict_text == NULL && (has_fix || comment != NULL))
+    return lb_cli_fail (_("--label, --decision, --note and --comment need --verdict"));
+  if (reason != NULL && decision == NULL)
+    return lb_cli_fail (_("--reason needs --decision"));
+
+  store = open_existing (store_path, FALSE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+  item = lb_store_find_item (store, batch, item_id, &error);
+  if (item == NULL)
+    {
+      lb_store_close (store);
+      return lb_cli_fail ("%s", error != NULL ? error->message : _("No such item"));
+    }
+
+  if (verdict_text != NULL)
+    {
+      LbSubmission fix = { (const char * const *) labels, decision, reason, note, dwell_ms };
+
+      ok = lb_store_review (store, lb_item_get_id (item), actor, verdict, comment,
+                            verdict == LB_REVIEW_FIX ? &fix : NULL, &error);
+    }
+  if (ok && (gold || no_gold))
+    ok = lb_store_mark_gold (store, lb_item_get_id (item), actor, gold, &error);
+  if (!ok)
+    {
+      lb_store_close (store);
+      return lb_cli_fail ("%s: %s", item_id, error->message);
+    }
+
+  after = lb_store_get_item (store, lb_item_get_id (item), &error);
+  if (after != NULL)
+    {
+      g_autofree char *labels_text = g_strjoinv (",", (char **) lb_item_get_labels (after));
+
+      /* ID: verdict VERDICT by LEAD; labels L; decision D[; gold] */
+      printf ("%s: %s %s %s", item_id, _("verdict"),
+              lb_item_get_review_verdict (after) != NULL ? lb_item_get_review_verdict (after)
+                                                         : "-",
+              lb_item_get_reviewer (after) != NULL ? lb_item_get_reviewer (after) : "-");
+      printf ("; %s %s; %s %s%s\n", _("labels"), *labels_text != '\0' ? labels_text : "-",
+              _("decision"),
+              lb_item_get_decision (after) != NULL ? lb_item_get_decision (after) : "-",
+              lb_item_get_gold (after) ? "; gold" : "");
+    }
+  lb_store_close (store);
+  return LB_CLI_EXIT_OK;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-cli-report"
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "lb-test-support.h"
+
+/* End to end through $LB_CLI: two annotators label a batch with label,
+ * a lead reviews with review (accept, fix, reject, gold), and report
+ * writes the figures as JSON and CSV. */
+
+typedef struct {
+  char *dir;
+  char *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_auto(LbTestRun) run = { 0, };
+  g_autofree char *manifest = NULL;
+  g_autofree char *schema = NULL;
+
+  f->dir = lb_test_make_tmpdir ("test-cli-report");
+  f->store = g_build_filename (f->dir, "store.db", NULL);
+  manifest = g_build_filename (f->dir, "comments.jsonl", NULL);
+  schema = g_build_filename (f->dir, "schema.json", NULL);
+  lb_test_write_file (NULL, manifest,
+                      "{\"id\": \"c1\", \"text\": \"first\"}\n"
+                      "{\"id\": \"c2\", \"text\": \"second\"}\n"
+                      "{\"id\": \"c3\", \"text\": \"third\"}\n"
+                      "{\"id\": \"c4\", \"text\": \"fourth\", \"gold\": {\"labels\": [\"ok\"]}}\n",
+                      -1);
+  lb_test_write_file (NULL, schema, lb_test_comment_schema_json, -1);
+  lb_test_run_cli (&run, NULL, "import", "--store", f->store, "--name", "comments",
+                   "--schema", schema, manifest, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  lb_test_remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->store);
+}
+
+static void
+label (Fixture    *f,
+       const char *item,
+       const char *actor,
+       const char *label_id,
+       const char *dwell)
+{
+  g_auto(LbTestRun) run = { 0, };
+
+  lb_test_run_cli (&run, NULL, "label", "--store", f->store, "--item", item, "--actor", actor,
+                   "--label", label_id, "--dwell-ms", dwell, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+}
+
+static void
+test_review_and_report (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_auto(LbTestRun) run = { 0, };
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *batch, *labels, *ann;
+  JsonArray *annotators;
+
+  /* ann and bob agree on c1, c3, c4 and not on c2 */
+  label (f, "c1", "ann", "ok", "1000");
+  label (f, "c2", "ann", "ok", "2000");
+  label (f, "c3", "ann", "spam", "3000");
+  label (f, "c4", "ann", "ok", "6000");
+  label (f, "c1", "bob", "ok", "1000");
+  label (f, "c2", "bob", "spam", "1000");
+  label (f, "c3", "bob", "spam", "1000");
+  label (f, "c4", "bob", "ok", "1000");
+
+  lb_test_run_cli (&run, NULL, "review", "--store", f->store, "--item", "c1", "--actor", "lead",
+                   "--verdict", "accept", "--gold", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "c1: verdict accept lead; labels ok; decision -; gold\n");
+
+  lb_test_run_cli (&run, NULL, "review", "--store", f->store, "--item", "c2", "--actor", "lead",
+                   "--verdict", "fix", "--label", "spam", "--comment", "it is spam", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "c2: verdict fix lead; labels spam; decision -\n");
+
+  /* a reject without a comment is refused and says why */
+  lb_test_run_cli (&run, NULL, "review", "--store", f->store, "--item", "c3", "--actor", "lead",
+                   "--verdict", "reject", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "comment"));
+  lb_test_run_cli (&run, NULL, "review", "--store", f->store, "--item", "c3", "--actor", "lead",
+                   "--verdict", "maybe", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "maybe"));
+  lb_test_run_cli (&run, NULL, "review", "--store", f->store, "--item", "c3", "--actor", "lead",
+                   "--verdict", "reject", "--comment", "not spam", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  /* the lead undoes the reject: the review is gone */
+  lb_test_run_cli (&run, NULL, "undo", "--store", f->store, "--item", "c3", "--actor", "lead",
+                   NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  lb_test_run_cli (&run, NULL, "report", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  root = lb_test_parse_json (run.out);
+  batch = json_array_get_object_element (
+            json_object_get_array_member (json_node_get_object (root), "batches"), 0);
+  g_assert_cmpstr (json_object_get_string_member (batch, "batch"), ==, "comments");
+  g_assert_cmpint (json_object_get_int_member (batch, "reviewed"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (batch, "gold_items"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (batch, "disputed"), ==, 1);
+  labels = json_object_get_object_member (batch, "labels");
+  /* 3 of 4 items agree */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (labels, "percent_agreement"),
+                                  0.75, 1e-12);
+  /* Cohen: p_o 3/4; ann ok 3 spam 1, bob ok 2 spam 2: p_e = (6 + 2)/16 = 1/2; κ = 1/2 */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (
+                                    json_array_get_object_element (
+                                      json_object_get_array_member (labels, "pairs"), 0),
+                                    "cohen_kappa"), 0.5, 1e-12);
+  annotators = json_object_get_array_member (batch, "annotators");
+  ann = json_array_get_object_element (annotators, 0);
+  g_assert_cmpstr (json_object_get_string_member (ann, "annotator"), ==, "ann");
+  /* 4 items in 12 s: 1200 an hour; dwell 1, 2, 3, 6 s: median 2.5 s */
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (ann, "throughput_per_hour"),
+                                  1200.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (ann, "median_dwell_ms"),
+                                  2500.0, 1e-9);
+  /* gold: c1 (the lead's: ok) and c4 (the manifest's: ok): both right */
+  g_assert_cmpint (json_object_get_int_member (ann, "gold_answered"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (ann, "gold_correct"), ==, 2);
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (ann, "review_acceptance_rate"),
+                                  0.5, 1e-12);
+  g_assert_true (json_object_get_boolean_member (
+                   json_array_get_object_element (
+                     json_object_get_array_member (json_node_get_object (root), "seats"), 0),
+                   "verified"));
+
+  /* CSV, one batch */
+  lb_test_run_cli (&run, NULL, "report", "--store", f->store, "--batch", "comments",
+                   "--format", "csv", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "section,batch,seat,annotator,annotator_b,"
+                                            "category,category_b,day,metric,value\r\n"));
+  g_assert_nonnull (strstr (run.out, "\r\nlabels,comments,,,,,,,percent_agreement,0.75\r\n"));
+  g_assert_nonnull (strstr (run.out,
+                            "\r\nlabels-confusion,comments,,ann,bob,ok,spam,,count,1\r\n"));
+  g_assert_nonnull (strstr (run.out, "\r\nannotator,comments,,bob,,,,,gold_correct,2\r\n"));
+
+  /* errors: an unknown batch, an unknown format */
+  lb_test_run_cli (&run, NULL, "report", "--store", f->store, "--batch", "nope", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "nope"));
+  lb_test_run_cli (&run, NULL, "report", "--store", f->store, "--format", "xml", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "xml"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/cli/report/review-and-report", Fixture, NULL, fixture_setup,
+              test_review_and_report, fixture_teardown);
+  return g_test_run ();
+}

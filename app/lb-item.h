@@ -90,7 +90,9 @@ const char         *lb_item_get_answer        (LbItem *self,
 
 /* Review (issue 5). The verdict of the latest review in effect on the
  * item: "accept", "fix" or "reject", or NULL when the item has no review
- * (none made, or the review was undone). The reviewer is the lead who made
+ * (none made, the review was undone, or an annotator acted on the item
+ * after it: new work is unreviewed; the review stays in the event log and
+ * in the works it looked at, see LbActorWork). The reviewer is the lead who made
  * it, the comment what the lead wrote (or NULL). After a "fix" the item's
  * labels, decision, reason and note are the lead's corrections; the
  * annotator's own values stay in the event log (see

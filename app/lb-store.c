@@ -1214,6 +1214,15 @@ fold_event (Derived        *d,
   else
     return;
 
+  /* an annotator's work after the review is not reviewed: the item is
+   * unreviewed again (the review stays in the log) */
+  if (d->review_verdict != NULL && g_strcmp0 (row->role, "lead") != 0)
+    {
+      g_clear_pointer (&d->review_verdict, g_free);
+      g_clear_pointer (&d->reviewer, g_free);
+      g_clear_pointer (&d->review_comment, g_free);
+      d->review_seq = 0;
+    }
   d->last_actor = row->actor;
 }
 

@@ -455,6 +455,22 @@ test_queue_filters (Fixture       *f,
   ASSERT_QUEUE (f, &q, "t0,t2,t3,t4");
   q.status = LB_REVIEW_STATUS_REVIEWED;
   ASSERT_QUEUE (f, &q, "t1");
+  /* the annotator's new work after a review is unreviewed again */
+  g_assert_true (lb_store_review (f->store, item_id (f, "t2"), "lead", LB_REVIEW_REJECT,
+                                  "escalate what?", NULL, &error));
+  g_assert_no_error (error);
+  ASSERT_QUEUE (f, &q, "t1,t2");
+  submit (f, "t2", "ann", "spam", "reject", "abuse");
+  ASSERT_QUEUE (f, &q, "t1");
+  {
+    g_autoptr(LbItem) t2 = lb_test_find_item (f->store, "comments", "t2");
+
+    g_assert_null (lb_item_get_review_verdict (t2));
+    g_assert_cmpstr (lb_item_get_decision (t2), ==, "reject");
+  }
+  q.status = LB_REVIEW_STATUS_UNREVIEWED;
+  ASSERT_QUEUE (f, &q, "t0,t2,t3,t4");
+  q.status = LB_REVIEW_STATUS_REVIEWED;
   /* an undone review is no review */
   g_assert_true (lb_store_undo (f->store, item_id (f, "t1"), "lead", &error));
   g_assert_no_error (error);

@@ -21,9 +21,11 @@ struct _LbItemList
   LbStore      *store;
   gint64        batch_id;
   LbItemFilter  filter;
+  char         *actor;   /* an annotator's blind queue (lb_store_list_queue_ids ()), or NULL */
 
   GArray       *ids;     /* gint64, in queue order */
   CacheSlot     cache[CACHE_SIZE];
+  gint64        pinned;  /* stays while it no longer matches the filter; 0 = none */
 
   gulong        item_changed_id;
   gulong        items_added_id;
@@ -80,7 +82,11 @@ load_ids (LbItemList *self)
   g_autoptr(GError) error = NULL;
   GArray *ids;
 
-  ids = lb_store_list_item_ids (self->store, self->batch_id, self->filter, &error);
+  if (self->actor != NULL)
+    ids = lb_store_list_queue_ids (self->store, self->batch_id, self->actor, self->filter,
+                                   &error);
+  else
+    ids = lb_store_list_item_ids (self->store, self->batch_id, self->filter, &error);
   if (ids == NULL)
     {
       g_warning ("Cannot list the items: %s", error->message);
@@ -95,6 +101,17 @@ item_matches (LbItemList *self,
 {
   if (self->batch_id != 0 && lb_item_get_batch_id (item) != self->batch_id)
     return FALSE;
+  if (self->actor != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      gboolean in = FALSE;
+
+      if (!_lb_store_item_in_queue (self->store, lb_item_get_id (item), self->actor,
+                                    self->filter, &in, &error))
+        g_warning ("Cannot read item %" G_GINT64_FORMAT ": %s", lb_item_get_id (item),
+                   error->message);
+      return in;
+    }
 
   switch (self->filter)
     {
@@ -196,7 +213,7 @@ item_changed_cb (LbStore    *store,
   if (self->batch_id == 0)
     {
       /* queue order spans batches: ids are not sorted, reload and diff */
-      if (self->filter == LB_ITEM_FILTER_ALL)
+      if (self->filter == LB_ITEM_FILTER_ALL && self->actor == NULL)
         {
           if (lb_item_list_find (self, item_id, &position))
             g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
@@ -209,7 +226,7 @@ item_changed_cb (LbStore    *store,
   present = _lb_ids_search (self->ids, item_id, &position);
   matches = item_matches (self, item);
 
-  if (present && matches)
+  if (present && (matches || item_id == self->pinned))
     {
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
     }
@@ -219,7 +236,7 @@ item_changed_cb (LbStore    *store,
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
     }
-  else if (matches && position == self->ids->len)
+  else if (matches && position == self->ids->len && self->actor == NULL)
     {
       /* past the end: items added whose "items-added" has not arrived yet
        * may come before it; take them all */
@@ -250,7 +267,7 @@ items_added_cb (LbStore    *store,
   if (self->filter == LB_ITEM_FILTER_DONE || self->filter == LB_ITEM_FILTER_FLAGGED)
     return;  /* new items are to do */
 
-  if (self->batch_id != 0)
+  if (self->batch_id != 0 && self->actor == NULL)
     append_new_ids (self);
   else
     replace_ids (self, load_ids (self));
@@ -288,7 +305,10 @@ lb_item_list_get_item (GListModel *model,
   if (slot->id == id && slot->item != NULL)
     return g_object_ref (slot->item);
 
-  item = lb_store_get_item (self->store, id, &error);
+  if (self->actor != NULL)
+    item = lb_store_get_item_for_actor (self->store, id, self->actor, &error);
+  else
+    item = lb_store_get_item (self->store, id, &error);
   if (item == NULL)
     {
       g_warning ("Cannot read item %" G_GINT64_FORMAT ": %s", id, error->message);
@@ -331,6 +351,7 @@ lb_item_list_finalize (GObject *object)
   LbItemList *self = LB_ITEM_LIST (object);
 
   g_clear_pointer (&self->ids, g_array_unref);
+  g_free (self->actor);
 
   G_OBJECT_CLASS (lb_item_list_parent_class)->finalize (object);
 }
@@ -422,6 +443,38 @@ lb_item_list_new (LbStore      *store,
   return self;
 }
 
+LbItemList *
+lb_item_list_new_for_actor (LbStore      *store,
+                            gint64        batch_id,
+                            const char   *actor,
+                            LbItemFilter  filter)
+{
+  LbItemList *self;
+
+  g_return_val_if_fail (LB_IS_STORE (store), NULL);
+  g_return_val_if_fail (actor != NULL && *actor != '\0', NULL);
+
+  self = g_object_new (LB_TYPE_ITEM_LIST, NULL);
+  self->store = g_object_ref (store);
+  self->batch_id = batch_id;
+  self->filter = filter;
+  self->actor = g_strdup (actor);
+  self->ids = load_ids (self);
+
+  self->item_changed_id = g_signal_connect (store, "item-changed",
+                                            G_CALLBACK (item_changed_cb), self);
+  self->items_added_id = g_signal_connect (store, "items-added",
+                                           G_CALLBACK (items_added_cb), self);
+  return self;
+}
+
+const char *
+lb_item_list_get_actor (LbItemList *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM_LIST (self), NULL);
+  return self->actor;
+}
+
 LbStore *
 lb_item_list_get_store (LbItemList *self)
 {
@@ -471,6 +524,41 @@ lb_item_list_set_filter (LbItemList   *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
   if (old_len != self->ids->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+void
+lb_item_list_set_pinned (LbItemList *self,
+                         gint64      item_id)
+{
+  gint64 old;
+  guint position;
+
+  g_return_if_fail (LB_IS_ITEM_LIST (self));
+
+  old = self->pinned;
+  self->pinned = item_id;
+  if (old == 0 || old == item_id || !_lb_ids_search (self->ids, old, &position))
+    return;
+
+  /* The pin moved on: the old item leaves if it is known to no longer match */
+  {
+    g_autoptr(LbItem) item = lb_store_get_item (self->store, old, NULL);
+
+    if (item == NULL || item_matches (self, item))
+      return;
+  }
+  cache_forget (self, old);
+  g_array_remove_index (self->ids, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+gint64
+lb_item_list_get_pinned (LbItemList *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM_LIST (self), 0);
+
+  return self->pinned;
 }
 
 gboolean

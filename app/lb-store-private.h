@@ -134,6 +134,15 @@ gboolean _lb_store_merge_event  (LbStoreMerge      *merge,
                                  gboolean          *added,
                                  GError           **error);
 
+/* Whether the item is in ACTOR's queue with FILTER (lb_store_list_queue_ids()),
+ * computed for that item alone: *in. For the item list of an annotator. */
+gboolean _lb_store_item_in_queue (LbStore       *self,
+                                  gint64         item_id,
+                                  const char    *actor,
+                                  LbItemFilter   filter,
+                                  gboolean      *in,
+                                  GError       **error);
+
 /* Binary search in ids sorted ascending: TRUE when id is there (*position =
  * its index), FALSE otherwise (*position = where it would go). position may
  * be NULL. */

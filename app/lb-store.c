@@ -6592,12 +6592,14 @@ fold_works (GArray      *rows,
     }
 }
 
-gboolean
-lb_store_foreach_item_work (LbStore         *self,
-                            gint64           batch_id,
-                            LbItemWorkFunc   func,
-                            gpointer         user_data,
-                            GError         **error)
+/* batch_id 0 = all; item_id 0 = all, else that item only */
+static gboolean
+foreach_item_work (LbStore         *self,
+                   gint64           batch_id,
+                   gint64           item_id_only,
+                   LbItemWorkFunc   func,
+                   gpointer         user_data,
+                   GError         **error)
 {
   g_autoptr(sqlite3_stmt) items = NULL;
   g_autoptr(sqlite3_stmt) events = NULL;
@@ -6650,11 +6652,13 @@ lb_store_foreach_item_work (LbStore         *self,
                    "   THEN json_extract (i.meta, '$.overlap') END"
                    " FROM items i JOIN batches b ON b.id = i.batch_id"
                    " LEFT JOIN item_state s ON s.item_id = i.id"
-                   " WHERE ?1 = 0 OR i.batch_id = ?1 ORDER BY i.id", error);
+                   " WHERE (?1 = 0 OR i.batch_id = ?1) AND (?2 = 0 OR i.id = ?2) ORDER BY i.id",
+                   error);
   events = prepare (db,
                     "SELECT e.seq, e.uuid, e.actor, e.kind, e.payload, e.time_us, e.act, e.role,"
                     " e.dwell_ms, e.item_id FROM events e JOIN items i ON i.id = e.item_id"
-                    " WHERE ?1 = 0 OR i.batch_id = ?1 ORDER BY e.item_id, e.seq", error);
+                    " WHERE (?1 = 0 OR i.batch_id = ?1) AND (?2 = 0 OR e.item_id = ?2)"
+                    " ORDER BY e.item_id, e.seq", error);
   if (items == NULL || events == NULL)
     {
       ok = FALSE;
@@ -6662,6 +6666,8 @@ lb_store_foreach_item_work (LbStore         *self,
     }
   sqlite3_bind_int64 (items, 1, batch_id);
   sqlite3_bind_int64 (events, 1, batch_id);
+  sqlite3_bind_int64 (items, 2, item_id_only);
+  sqlite3_bind_int64 (events, 2, item_id_only);
 
   rc = sqlite3_step (events);
   have_event = rc == SQLITE_ROW;
@@ -6741,6 +6747,19 @@ out:
   sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
   sqlite3_close (db);
   return ok;
+}
+
+gboolean
+lb_store_foreach_item_work (LbStore         *self,
+                            gint64           batch_id,
+                            LbItemWorkFunc   func,
+                            gpointer         user_data,
+                            GError         **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+
+  return foreach_item_work (self, batch_id, 0, func, user_data, error);
 }
 
 /* Consensus */
@@ -7094,6 +7113,30 @@ queue_scan_cb (const LbItemWork  *item,
   if (in)
     g_array_append_val (scan->ids, item->item_id);
   return TRUE;
+}
+
+gboolean
+_lb_store_item_in_queue (LbStore       *self,
+                         gint64         item_id,
+                         const char    *actor,
+                         LbItemFilter   filter,
+                         gboolean      *in,
+                         GError       **error)
+{
+  QueueScan scan = { self, actor, filter, NULL, NULL };
+  gboolean ok;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (actor != NULL && in != NULL, FALSE);
+
+  scan.ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  scan.schemas = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                        (GDestroyNotify) lb_schema_unref);
+  ok = foreach_item_work (self, 0, item_id, queue_scan_cb, &scan, error);
+  *in = ok && scan.ids->len > 0;
+  g_array_unref (scan.ids);
+  g_hash_table_unref (scan.schemas);
+  return ok;
 }
 
 GArray *

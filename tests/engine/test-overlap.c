@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "lb-item-list.h"
 #include "lb-store.h"
 #include "lb-store-private.h"
 #include "lb-test-support.h"
@@ -380,6 +381,94 @@ test_consensus (Fixture       *f,
   g_assert_cmpint (consensus_of (f, "t1", NULL), ==, LB_CONSENSUS_AGREED);
 }
 
+typedef struct {
+  GListModel *model;
+  guint       n;
+} WaitN;
+
+static gboolean
+has_n_items (gpointer data)
+{
+  WaitN *w = data;
+
+  return g_list_model_get_n_items (w->model) == w->n;
+}
+
+static char *
+model_names (GListModel *model)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LbItem) item = g_list_model_get_item (model, i);
+
+      if (i > 0)
+        g_string_append_c (s, ',');
+      g_string_append (s, lb_item_get_external_id (item));
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* the list model of an annotator's queue follows the others' acts */
+static void
+test_item_list (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItemList) todo = NULL;
+  g_autoptr(LbItemList) done = NULL;
+  g_autofree char *names = NULL;
+  WaitN w;
+
+  g_assert_true (lb_store_set_batch_overlap (f->store, f->batch_id, 2, &error));
+  g_assert_no_error (error);
+  todo = lb_item_list_new_for_actor (f->store, f->batch_id, "carl", LB_ITEM_FILTER_TODO);
+  done = lb_item_list_new_for_actor (f->store, f->batch_id, "carl", LB_ITEM_FILTER_DONE);
+  g_assert_cmpstr (lb_item_list_get_actor (todo), ==, "carl");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (done)), ==, 0);
+
+  /* i1 done by two others: it leaves carl's queue */
+  label (f, 0, "ann", "cat");
+  label (f, 0, "bob", "dog");
+  label (f, 1, "ann", "dog");
+  w = (WaitN) { G_LIST_MODEL (todo), 5 };
+  lb_test_wait_until (has_n_items, &w, 10);
+  names = model_names (G_LIST_MODEL (todo));
+  g_assert_cmpstr (names, ==, "i2,i3,i4,t1,g1");
+  g_clear_pointer (&names, g_free);
+
+  /* blind: carl does not see ann's label on i2 */
+  {
+    g_autoptr(LbItem) i2 = g_list_model_get_item (G_LIST_MODEL (todo), 0);
+
+    g_assert_cmpstr (lb_item_get_external_id (i2), ==, "i2");
+    g_assert_cmpint (lb_item_get_state (i2), ==, LB_ITEM_STATE_TODO);
+    g_assert_null (lb_item_get_labels (i2)[0]);
+  }
+
+  /* carl labels i2: it moves to his done list */
+  label (f, 1, "carl", "bird");
+  w = (WaitN) { G_LIST_MODEL (done), 1 };
+  lb_test_wait_until (has_n_items, &w, 10);
+  w = (WaitN) { G_LIST_MODEL (todo), 4 };
+  lb_test_wait_until (has_n_items, &w, 10);
+  {
+    g_autoptr(LbItem) mine = g_list_model_get_item (G_LIST_MODEL (done), 0);
+
+    g_assert_cmpstr (lb_item_get_labels (mine)[0], ==, "bird");
+  }
+
+  /* bob undoes i1: it comes back first in carl's queue */
+  g_assert_true (lb_store_undo (f->store, f->ids[0], "bob", &error));
+  g_assert_no_error (error);
+  w = (WaitN) { G_LIST_MODEL (todo), 5 };
+  lb_test_wait_until (has_n_items, &w, 10);
+  names = model_names (G_LIST_MODEL (todo));
+  g_assert_cmpstr (names, ==, "i1,i3,i4,t1,g1");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -391,6 +480,7 @@ main (int   argc,
   ADD ("/engine/overlap/queue", test_queue);
   ADD ("/engine/overlap/blind", test_blind);
   ADD ("/engine/overlap/consensus", test_consensus);
+  ADD ("/engine/overlap/item-list", test_item_list);
 #undef ADD
   g_test_add_func ("/engine/overlap/agree-rule", test_agree_rule);
 

@@ -392,6 +392,10 @@ test_merged_seats (Fixture       *f,
   label_as (one, 0);
   label_as (one, 1);
   label_as (two, 2);
+  /* a lead on seat 2 rejects u4: the review travels with the bundle */
+  g_assert_true (lb_store_review (two, find_id (two, "u4"), "lead", LB_REVIEW_REJECT,
+                                  "three answers", NULL, &error));
+  g_assert_no_error (error);
   seat1 = g_strdup (lb_store_get_seat_id (one));
   seat2 = g_strdup (lb_store_get_seat_id (two));
   bundle1 = export_bundle (f, one, "seat1.bundle");
@@ -411,6 +415,15 @@ test_merged_seats (Fixture       *f,
   g_assert_no_error (error);
   assert_label_figures (batch_of (report));
   assert_throughput (batch_of (report));
+  g_assert_cmpint (json_object_get_int_member (batch_of (report), "rejected"), ==, 1);
+  {
+    g_autoptr(LbItem) u4 = lb_test_find_item (merged, "animals", "u4");
+
+    g_assert_cmpstr (lb_item_get_review_verdict (u4), ==, "reject");
+    g_assert_cmpstr (lb_item_get_review_comment (u4), ==, "three answers");
+  }
+  g_assert_true (lb_store_verify (merged, &error));
+  g_assert_no_error (error);
   seats = json_object_get_array_member (json_node_get_object (report), "seats");
   g_assert_cmpuint (json_array_get_length (seats), ==, 2);
   for (guint i = 0; i < 2; i++)
@@ -421,7 +434,7 @@ test_merged_seats (Fixture       *f,
       g_assert_true (g_str_equal (seat, seat1) || g_str_equal (seat, seat2));
       g_assert_true (json_object_get_boolean_member (s, "verified"));
       g_assert_cmpint (json_object_get_int_member (s, "events"), ==,
-                       g_str_equal (seat, seat1) ? 10 : 5);
+                       g_str_equal (seat, seat1) ? 10 : 6);
     }
   lb_store_close (merged);
   g_object_unref (merged);

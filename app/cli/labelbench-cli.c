@@ -1423,6 +1423,8 @@ static const LbCliCommand commands[] = {
     lb_cli_review },
   { "report", N_("Write the quality report (agreement, throughput, gold, reviews) as JSON "
                  "or CSV"), lb_cli_report },
+  { "overlap", N_("Show or set how many annotators each item of a batch asks for"),
+    lb_cli_overlap },
   { "sync", N_("Send the events to the sync sink (outbox, HTTP, PostgreSQL)"), lb_cli_sync },
   { "bench", N_("Measure import, commit, decode and export speed"), lb_cli_bench },
 };

@@ -227,3 +227,61 @@ lb_cli_review (int    argc,
   lb_store_close (store);
   return LB_CLI_EXIT_OK;
 }
+
+int
+lb_cli_overlap (int    argc,
+                char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *batch = NULL;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = NULL;
+  g_autoptr(LbBatch) b = NULL;
+  int set = 0;
+  guint overlap;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch, N_("The batch"), N_("NAME") },
+    { "set", 0, 0, G_OPTION_ARG_INT, &set,
+      N_("Ask for N distinct annotators per item (1 to 1000)"), N_("N") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Prints, or with --set changes, how many distinct "
+                                  "annotators each item of the batch asks for (overlap; 1 by "
+                                  "default). Annotators' queues hand an item out until that "
+                                  "many have done it; an item's meta \"overlap\" overrides it."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+  if (batch == NULL)
+    return lb_cli_fail (_("Give the batch with --batch NAME"));
+  if (set < 0 || set > 1000)
+    return lb_cli_fail (_("--set takes a number from 1 to 1000"));
+
+  store = open_existing (store_path, set == 0);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+  b = lb_store_find_batch (store, batch, &error);
+  if (b == NULL)
+    {
+      lb_store_close (store);
+      return lb_cli_fail ("%s", error != NULL ? error->message : _("No such batch"));
+    }
+  if (set > 0 && !lb_store_set_batch_overlap (store, b->id, (guint) set, &error))
+    {
+      lb_store_close (store);
+      return lb_cli_fail ("%s", error->message);
+    }
+  overlap = lb_store_get_batch_overlap (store, b->id, &error);
+  lb_store_close (store);
+  if (overlap == 0)
+    return lb_cli_fail ("%s", error->message);
+  printf ("%u\n", overlap);
+  return LB_CLI_EXIT_OK;
+}

@@ -16,4 +16,8 @@ int  lb_cli_report (int    argc,
 int  lb_cli_review (int    argc,
                     char **argv);
 
+/* labelbench-cli overlap --store DB --batch NAME [--set N] */
+int  lb_cli_overlap (int    argc,
+                     char **argv);
+
 G_END_DECLS

@@ -158,6 +158,28 @@ test_review_and_report (Fixture       *f,
                             "\r\nlabels-confusion,comments,,ann,bob,ok,spam,,count,1\r\n"));
   g_assert_nonnull (strstr (run.out, "\r\nannotator,comments,,bob,,,,,gold_correct,2\r\n"));
 
+  /* overlap: 1 by default, set to 2, refused out of range */
+  lb_test_run_cli (&run, NULL, "overlap", "--store", f->store, "--batch", "comments", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "1\n");
+  lb_test_run_cli (&run, NULL, "overlap", "--store", f->store, "--batch", "comments",
+                   "--set", "2", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "2\n");
+  lb_test_run_cli (&run, NULL, "overlap", "--store", f->store, "--batch", "comments",
+                   "--set", "-3", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  lb_test_run_cli (&run, NULL, "overlap", "--store", f->store, "--batch", "nope", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "nope"));
+  lb_test_run_cli (&run, NULL, "report", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_clear_pointer (&root, json_node_unref);
+  root = lb_test_parse_json (run.out);
+  batch = json_array_get_object_element (
+            json_object_get_array_member (json_node_get_object (root), "batches"), 0);
+  g_assert_cmpint (json_object_get_int_member (batch, "overlap"), ==, 2);
+
   /* errors: an unknown batch, an unknown format */
   lb_test_run_cli (&run, NULL, "report", "--store", f->store, "--batch", "nope", NULL);
   g_assert_cmpint (run.status, ==, 1);

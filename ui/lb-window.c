@@ -610,6 +610,9 @@ show_item (LbWindow *self,
   if (self->item_view != NULL)
     lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
   g_set_object (&self->current, item);
+  /* The item being worked on keeps its place in the queue until the user moves on */
+  if (self->list != NULL)
+    lb_item_list_set_pinned (self->list, item != NULL ? lb_item_get_id (item) : 0);
   self->shown_us = g_get_monotonic_time ();
   if (self->item_view != NULL)
     lb_item_view_set_item (LB_ITEM_VIEW (self->item_view), item);

@@ -463,6 +463,47 @@ test_million (void)
   lb_test_remove_tree (dir);
 }
 
+/* The item the user is on stays in the To Do list after it is done, until the
+ * pin moves on; then it leaves. An item still to do stays when the pin moves. */
+static void
+test_pinned (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(LbItemList) todo = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO);
+  g_autoptr(GArray) changes = record (todo);
+  guint position = 0;
+
+  lb_item_list_set_pinned (todo, f->ids[3]);
+  g_assert_cmpint (lb_item_list_get_pinned (todo), ==, f->ids[3]);
+
+  label (f, f->ids[3]);
+  assert_change (changes, 0, 3, 1, 1);   /* changed in place, not removed */
+  g_assert_true (lb_item_list_find (todo, f->ids[3], &position));
+  g_assert_cmpuint (position, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS);
+  {
+    g_autoptr(LbItem) item = g_list_model_get_item (G_LIST_MODEL (todo), 3);
+    g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
+  }
+
+  /* moving on: the done item leaves */
+  lb_item_list_set_pinned (todo, f->ids[4]);
+  assert_change (changes, 1, 3, 1, 0);
+  g_assert_false (lb_item_list_find (todo, f->ids[3], NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS - 1);
+
+  /* moving on from an item still to do changes nothing */
+  lb_item_list_set_pinned (todo, f->ids[5]);
+  g_assert_cmpuint (changes->len, ==, 2);
+  g_assert_true (lb_item_list_find (todo, f->ids[4], NULL));
+
+  /* an unpinned item that gets done leaves at once */
+  label (f, f->ids[8]);
+  g_assert_false (lb_item_list_find (todo, f->ids[8], NULL));
+  lb_item_list_set_pinned (todo, 0);
+  g_assert_true (lb_item_list_find (todo, f->ids[5], NULL));
+}
+
 #define ADD(name, func) \
   g_test_add ("/engine/item-list/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -477,6 +518,7 @@ main (int   argc,
   ADD ("other-batch", test_other_batch);
   ADD ("items-added", test_items_added);
   ADD ("set-filter", test_set_filter);
+  ADD ("pinned", test_pinned);
   g_test_add_func ("/engine/item-list/million", test_million);
 
   return g_test_run ();

@@ -12,6 +12,8 @@
 #define MIN_ROW_HEIGHT 30.0
 #define BAR_RADIUS 4.0
 #define EMPTY_HEIGHT 96
+#define NAME_INSET 6.0       /* names start here, inside the focus ring */
+#define MAX_BAR_HEIGHT 22.0
 
 struct _LbBarChart
 {
@@ -203,14 +205,16 @@ compute_layout (LbBarChart *self,
       pango_layout_get_pixel_size (value, &w, NULL);
       max_value_w = MAX (max_value_w, w);
     }
-  l->name_w = MIN (max_name, floor (width / 3.0));
-  l->x0 = l->name_w + 1.5 * LB_CHART_GAP;
+  l->name_w = MIN (max_name, floor (width / 3.0) - NAME_INSET);
+  l->x0 = NAME_INSET + l->name_w + 1.5 * LB_CHART_GAP;
   l->x1 = MAX (l->x0 + 20, width - max_value_w - LB_CHART_GAP);
   l->top = isnan (self->reference) ? 0 : l->text_h + 6;
   l->row_h = MAX (MIN_ROW_HEIGHT, l->text_h + 14);
   if (n > 0 && l->top + n * l->row_h > height)
     l->row_h = MAX (l->text_h + 2, (height - l->top) / n);
-  l->bar_h = MIN (l->row_h - 8, MAX (12, round (l->row_h * 0.62)));
+  else if (n > 0)  /* more room: rows a little taller, the rest stays below */
+    l->row_h = MIN (l->row_h * 1.4, (height - l->top) / n);
+  l->bar_h = MIN (MAX_BAR_HEIGHT, MIN (l->row_h - 8, MAX (12, round (l->row_h * 0.62))));
   if (self->unit == LB_BAR_CHART_UNIT_PERCENT)
     l->scale_max = MAX (1.0, max);
   else
@@ -277,7 +281,7 @@ lb_bar_chart_get_bar_extents (LbBarChart      *self,
       PangoRectangle ink, logical;
 
       pango_layout_get_pixel_extents (layout, &ink, &logical);
-      graphene_rect_init (name, MIN (ink.x, logical.x), y + (l.row_h - logical.height) / 2,
+      graphene_rect_init (name, NAME_INSET + MIN (ink.x, logical.x), y + (l.row_h - logical.height) / 2,
                           MAX (ink.x + ink.width, logical.x + logical.width)
                           - MIN (ink.x, logical.x),
                           logical.height);
@@ -322,7 +326,8 @@ lb_bar_chart_snapshot (GtkWidget   *widget,
       g_autoptr(PangoLayout) label = _lb_chart_layout (widget, text, 1.0, !isnan (value));
       int tw, th;
 
-      if (gtk_widget_has_focus (widget) && self->focus_bar == (int) i)
+      if ((gtk_widget_get_state_flags (widget) & GTK_STATE_FLAG_FOCUS_VISIBLE)
+          && gtk_widget_has_focus (widget) && self->focus_bar == (int) i)
         {
           _lb_chart_rounded_rect (cr, 1, y + 1, width - 2, l.row_h - 2, 6);
           _lb_chart_set_source (cr, &focus, 0.12);
@@ -334,7 +339,7 @@ lb_bar_chart_snapshot (GtkWidget   *widget,
 
       pango_layout_get_pixel_size (name, &tw, &th);
       _lb_chart_set_source (cr, &fg, 0.85);
-      cairo_move_to (cr, 0, y + (l.row_h - th) / 2);
+      cairo_move_to (cr, NAME_INSET, y + (l.row_h - th) / 2);
       pango_cairo_show_layout (cr, name);
 
       /* a faint track shows where 100 % would be for percentages */
@@ -543,6 +548,17 @@ pressed_cb (GtkGestureClick *gesture,
 }
 
 static void
+lb_bar_chart_state_flags_changed (GtkWidget     *widget,
+                                  GtkStateFlags  previous)
+{
+  GtkStateFlags changed = previous ^ gtk_widget_get_state_flags (widget);
+
+  if (changed & (GTK_STATE_FLAG_FOCUS_VISIBLE | GTK_STATE_FLAG_FOCUSED))
+    gtk_widget_queue_draw (widget);
+  GTK_WIDGET_CLASS (lb_bar_chart_parent_class)->state_flags_changed (widget, previous);
+}
+
+static void
 lb_bar_chart_finalize (GObject *object)
 {
   LbBarChart *self = LB_BAR_CHART (object);
@@ -565,6 +581,7 @@ lb_bar_chart_class_init (LbBarChartClass *klass)
   object_class->finalize = lb_bar_chart_finalize;
   widget_class->snapshot = lb_bar_chart_snapshot;
   widget_class->measure = lb_bar_chart_measure;
+  widget_class->state_flags_changed = lb_bar_chart_state_flags_changed;
   gtk_widget_class_set_css_name (widget_class, "lb-bar-chart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }

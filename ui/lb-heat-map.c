@@ -36,6 +36,8 @@ typedef struct {
   double cell;
   double totals_w;
   double caption_y;
+  double caption_h;
+  double ox;            /* the block's left edge: centred in a wider widget */
 } Layout;
 
 static guint
@@ -77,6 +79,27 @@ text_height (GtkWidget *widget)
   return h;
 }
 
+static PangoLayout *
+caption_layout (LbHeatMap *self,
+                double     width)
+{
+  PangoLayout *caption =
+    _lb_chart_layout (GTK_WIDGET (self),
+                      _("Shade: share of the row's items (each row normalised to its total). "
+                        "Outlined: both chose the same."), 0.85, FALSE);
+
+  pango_layout_set_width (caption, (int) (width * PANGO_SCALE));
+  pango_layout_set_wrap (caption, PANGO_WRAP_WORD_CHAR);
+  return caption;
+}
+
+static double
+caption_width (const Layout *l,
+               guint         n)
+{
+  return MAX (120, n * l->cell + l->totals_w);
+}
+
 static void
 compute_layout (LbHeatMap *self,
                 int        width,
@@ -106,9 +129,32 @@ compute_layout (LbHeatMap *self,
   l->totals_w = max_total + 2 * LB_CHART_GAP;
   l->gx = l->row_title_w + l->label_w + LB_CHART_GAP;
   l->gy = (self->column_title ? l->text_h + 4 : 0) + l->text_h + 6;
+  {
+    g_autoptr(PangoLayout) caption = caption_layout (self, MAX (40, width - l->gx));
+    int h;
+
+    pango_layout_get_pixel_size (caption, NULL, &h);
+    l->caption_h = h + LB_CHART_GAP;
+  }
   cell_w = (width - l->gx - l->totals_w) / MAX (n, 1);
-  cell_h = (height - l->gy - (l->text_h + LB_CHART_GAP)) / MAX (n, 1);
+  cell_h = (height - l->gy - l->caption_h) / MAX (n, 1);
   l->cell = floor (CLAMP (MIN (cell_w, cell_h), l->text_h + 6, CELL_MAX));
+  /* the caption goes under the block, as wide as it: if it wraps to more
+   * lines there, make the cells room */
+  {
+    g_autoptr(PangoLayout) caption = caption_layout (self, caption_width (l, n));
+    int h;
+
+    pango_layout_get_pixel_size (caption, NULL, &h);
+    if (h + LB_CHART_GAP > l->caption_h)
+      {
+        l->caption_h = h + LB_CHART_GAP;
+        cell_h = (height - l->gy - l->caption_h) / MAX (n, 1);
+        l->cell = floor (CLAMP (MIN (cell_w, cell_h), l->text_h + 6, CELL_MAX));
+      }
+  }
+  l->ox = MAX (0, floor ((width - (l->gx + n * l->cell + l->totals_w)) / 2));
+  l->gx += l->ox;
   l->caption_y = l->gy + n * l->cell + LB_CHART_GAP * 0.75;
 }
 
@@ -182,7 +228,7 @@ lb_heat_map_snapshot (GtkWidget   *widget,
       pango_layout_set_ellipsize (title, PANGO_ELLIPSIZE_END);
       pango_layout_get_pixel_size (title, &tw, &th);
       cairo_save (cr);
-      cairo_translate (cr, 0, l.gy + (n * l.cell + tw) / 2);
+      cairo_translate (cr, l.ox, l.gy + (n * l.cell + tw) / 2);
       cairo_rotate (cr, -G_PI / 2);
       _lb_chart_set_source (cr, &fg, 0.7);
       cairo_move_to (cr, 0, 0);
@@ -259,11 +305,8 @@ lb_heat_map_snapshot (GtkWidget   *widget,
 
   {
     g_autoptr(PangoLayout) caption =
-      _lb_chart_layout (widget, _("Shade: share of the row's items (each row normalised to its "
-                                  "total). Outlined: both chose the same."), 0.85, FALSE);
+      caption_layout (self, caption_width (&l, n));
 
-    pango_layout_set_width (caption, (int) (MAX (40, width - l.gx) * PANGO_SCALE));
-    pango_layout_set_wrap (caption, PANGO_WRAP_WORD_CHAR);
     _lb_chart_set_source (cr, &fg, 0.6);
     cairo_move_to (cr, l.gx, l.caption_y);
     pango_cairo_show_layout (cr, caption);
@@ -291,6 +334,7 @@ lb_heat_map_measure (GtkWidget      *widget,
       return;
     }
   compute_layout (self, 4096, 4096, &l);
+  l.gx -= l.ox;
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = (int) ceil (l.gx + n * (l.text_h + 6) + l.totals_w);
@@ -298,11 +342,14 @@ lb_heat_map_measure (GtkWidget      *widget,
     }
   else
     {
-      /* the caption wraps to about two lines at the natural width */
-      double caption_h = 2 * l.text_h * 0.85 + LB_CHART_GAP;
+      /* the caption as wrapped at the natural width (or the width given) */
+      g_autoptr(PangoLayout) caption =
+        caption_layout (self, MAX (120, n * CELL_NATURAL + l.totals_w));
+      int h;
 
-      *minimum = (int) ceil (l.gy + n * (l.text_h + 6) + caption_h);
-      *natural = (int) ceil (l.gy + n * CELL_NATURAL + caption_h);
+      pango_layout_get_pixel_size (caption, NULL, &h);
+      *minimum = (int) ceil (l.gy + n * (l.text_h + 6) + h + LB_CHART_GAP);
+      *natural = (int) ceil (l.gy + n * CELL_NATURAL + h + LB_CHART_GAP);
     }
 }
 

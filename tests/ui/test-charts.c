@@ -571,7 +571,6 @@ card (const char *title,
   gtk_label_set_xalign (GTK_LABEL (heading), 0);
   gtk_label_set_xalign (GTK_LABEL (caption), 0);
   gtk_widget_set_margin_bottom (caption, 10);
-  gtk_widget_set_vexpand (chart, TRUE);
   gtk_box_append (GTK_BOX (box), heading);
   gtk_box_append (GTK_BOX (box), caption);
   gtk_box_append (GTK_BOX (box), chart);
@@ -625,6 +624,8 @@ run_demo (const char *mode)
   lb_bar_chart_set_reference (gold, 0.85, "Target");
   lb_bar_chart_set_sorted (speed, TRUE);
   lb_line_chart_set_percent (line, TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (map), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (line), TRUE);
   lb_line_chart_add_series (line, "Alice × 王芳", days, pair_ab, G_N_ELEMENTS (days));
   lb_line_chart_add_series (line, "Alice × Bob", days, pair_ac, G_N_ELEMENTS (days));
   lb_line_chart_add_series (line, "王芳 × Bob", days, pair_bc, G_N_ELEMENTS (days));

@@ -13,9 +13,12 @@
 #include "lb-item-view.h"
 #include "lb-image-loader.h"
 #include "lb-panel.h"
+#include "lb-batch-list.h"
 #include "lb-export-dialog.h"
 #include "lb-preferences.h"
 #include "lb-sync-indicator.h"
+#include "lb-review-view.h"
+#include "lb-dashboard.h"
 #include "lb-window.h"
 
 #define N_PREFETCH 3
@@ -41,6 +44,11 @@ struct _LbWindow
   GtkListView          *queue_view;
   GtkBox               *item_box;
   LbPanel              *panel;
+  LbReviewView         *review_view;
+  LbDashboard          *dashboard;
+  GtkWidget            *mode_box;
+  char                 *mode;          /* "label", "review" or "quality" */
+  LbBatchList          *batch_list;   /* the welcome page's "In This Store" */
 
   GtkWidget            *item_view;
   GtkEventController   *key_controller;
@@ -94,6 +102,7 @@ G_DEFINE_FINAL_TYPE (LbWindow, lb_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_FILTER,
+  PROP_MODE,
   N_PROPS
 };
 
@@ -107,6 +116,7 @@ static const char *filter_names[] = {
 };
 
 static void show_item (LbWindow *self, LbItem *item);
+static void set_mode (LbWindow *self, const char *mode);
 
 /* Small helpers */
 
@@ -221,6 +231,7 @@ update_header (LbWindow *self)
       g_clear_pointer (&self->subtitle, g_free);
       gtk_window_set_title (GTK_WINDOW (self), _("Labelbench"));
       gtk_widget_set_visible (self->save_box, FALSE);
+      gtk_widget_set_visible (self->mode_box, FALSE);
       return;
     }
   else
@@ -241,6 +252,7 @@ update_header (LbWindow *self)
       adw_window_title_set_subtitle (self->window_title, self->subtitle);
       title = g_strdup_printf ("%s — %s", self->batch_name, _("Labelbench"));
       gtk_window_set_title (GTK_WINDOW (self), title);
+      gtk_widget_set_visible (self->mode_box, TRUE);
     }
   update_save_state (self);
 }
@@ -2558,6 +2570,10 @@ key_pressed_cb (GtkEventControllerKey *controller,
   gunichar c;
   char buf[8] = { 0 };
 
+  /* The review mode has keys of its own (A, F, R, G, Ctrl+Z, ...) */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "review") == 0)
+    return lb_review_view_handle_key (self->review_view, keyval, state);
+
   /* The span text takes the focus for its caret, yet the window's keys
    * work there as anywhere on the item */
   if (is_text_widget (focus) && !LB_IS_TEXT_VIEW (focus))
@@ -2726,6 +2742,41 @@ export_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* A batch already in the store: the welcome page's list, Switch Batch */
+static void
+batch_activated_cb (LbBatchList *list,
+                    gint64       batch_id,
+                    LbWindow    *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->store == NULL || self->importing)
+    return;
+  if (batch_id == self->batch_id && g_strcmp0 (lb_window_get_page (self), "work") == 0)
+    return;
+  if (!lb_window_open_batch (self, batch_id, &error))
+    lb_window_show_error (self, _("Cannot Open the Batch"), error->message);
+}
+
+static void
+switch_batch_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  GtkWidget *list;
+  GtkWindow *dialog;
+
+  if (self->store == NULL || self->importing)
+    return;
+  list = lb_batch_list_new ();
+  lb_batch_list_set_current (LB_BATCH_LIST (list), self->batch_id);
+  lb_batch_list_set_store (LB_BATCH_LIST (list), self->store);
+  g_signal_connect_object (list, "batch-activated", G_CALLBACK (batch_activated_cb), self, 0);
+  dialog = lb_batch_list_dialog_new (GTK_WINDOW (self), LB_BATCH_LIST (list));
+  gtk_window_present (dialog);
+}
+
 static void
 preferences_action (GtkWidget  *widget,
                     const char *action_name,
@@ -2839,7 +2890,7 @@ update_store_actions (LbWindow *self)
   static const char * const actions[] = {
     "win.open-folder", "win.open-manifest", "win.open-demo",
     "win.open-folder-with-config", "win.open-manifest-with-config",
-    "win.submit", "win.skip", "win.undo", "win.redo", "win.export",
+    "win.submit", "win.skip", "win.undo", "win.redo", "win.export", "win.switch-batch",
   };
   gboolean has_store = self->store != NULL;
 
@@ -2860,6 +2911,7 @@ lb_window_set_store (LbWindow *self,
   g_set_object (&self->store, store);
   update_store_actions (self);
   lb_sync_indicator_set_store (self->sync_indicator, store);
+  lb_batch_list_set_store (self->batch_list, store);
   if (store != NULL)
     {
       g_signal_connect_object (store, "item-changed", G_CALLBACK (item_changed_cb), self, 0);
@@ -3072,6 +3124,7 @@ lb_window_open_batch (LbWindow  *self,
   g_array_set_size (self->history, 0);
 
   self->batch_id = batch_id;
+  lb_batch_list_set_current (self->batch_list, batch_id);
   self->total_stale = TRUE;
   g_free (self->batch_name);
   self->batch_name = g_strdup (batch->name);
@@ -3098,6 +3151,7 @@ lb_window_open_batch (LbWindow  *self,
     g_settings_set_string (self->settings, "last-batch", batch->name);
 
   set_page (self, "work");
+  set_mode (self, "label");
   update_header (self);
   update_queue_empty (self);
   self->current_pos = 0;
@@ -3216,6 +3270,55 @@ lb_window_get_item_view (LbWindow *self)
   return self->item_view;
 }
 
+/* Modes: labelling, the lead's review, the quality dashboard */
+
+static void
+set_mode (LbWindow   *self,
+          const char *mode)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+
+  if (g_strcmp0 (mode, "review") != 0 && g_strcmp0 (mode, "quality") != 0)
+    mode = "label";
+  if (self->store == NULL || self->batch_id == 0)
+    mode = "label";
+  if (g_str_equal (mode, "review"))
+    {
+      lb_review_view_set_image_loader (self->review_view, self->loader);
+      lb_review_view_open (self->review_view, self->store, self->batch_id, self->actor);
+      set_page (self, "review");
+    }
+  else if (g_str_equal (mode, "quality"))
+    {
+      lb_dashboard_open (self->dashboard, self->store, self->batch_name);
+      set_page (self, "dashboard");
+    }
+  else if (g_strcmp0 (page, "review") == 0 || g_strcmp0 (page, "dashboard") == 0)
+    {
+      set_page (self, "work");
+      gtk_window_set_focus (GTK_WINDOW (self), NULL);
+    }
+  if (g_strcmp0 (self->mode, mode) == 0)
+    return;
+  g_free (self->mode);
+  self->mode = g_strdup (mode);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
+}
+
+LbReviewView *
+lb_window_get_review_view (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return self->review_view;
+}
+
+LbDashboard *
+lb_window_get_dashboard (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), NULL);
+  return self->dashboard;
+}
+
 /* GObject */
 
 static void
@@ -3230,6 +3333,9 @@ lb_window_get_property (GObject    *object,
     {
     case PROP_FILTER:
       g_value_set_string (value, filter_names[self->filter]);
+      break;
+    case PROP_MODE:
+      g_value_set_string (value, self->mode != NULL ? self->mode : "label");
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -3258,6 +3364,9 @@ lb_window_set_property (GObject      *object,
             }
         g_warning ("Unknown filter %s", name ? name : "(null)");
       }
+      break;
+    case PROP_MODE:
+      set_mode (self, g_value_get_string (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -3317,6 +3426,7 @@ lb_window_finalize (GObject *object)
   g_free (self->error_text);
   g_free (self->previous_page);
   g_free (self->import_name);
+  g_free (self->mode);
   g_strfreev (self->import_notes);
   g_strfreev (self->rejections);
   g_hash_table_unref (self->pending_ids);
@@ -3341,10 +3451,16 @@ lb_window_class_init (LbWindowClass *klass)
   properties[PROP_FILTER] =
     g_param_spec_string ("filter", NULL, NULL, "todo",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODE] =
+    g_param_spec_string ("mode", NULL, NULL, "label",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LB_TYPE_PANEL);
+  g_type_ensure (LB_TYPE_REVIEW_VIEW);
+  g_type_ensure (LB_TYPE_DASHBOARD);
   g_type_ensure (LB_TYPE_SYNC_INDICATOR);
+  g_type_ensure (LB_TYPE_BATCH_LIST);
 
   gtk_widget_class_set_template_from_resource (widget_class, RESOURCE_PREFIX "/ui/lb-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LbWindow, toast_overlay);
@@ -3354,6 +3470,9 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWindow, save_label);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, sync_indicator);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, review_view);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, dashboard);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, mode_box);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, import_page);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, import_spinner);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, error_page);
@@ -3362,6 +3481,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbWindow, queue_view);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, item_box);
   gtk_widget_class_bind_template_child (widget_class, LbWindow, panel);
+  gtk_widget_class_bind_template_child (widget_class, LbWindow, batch_list);
 
   gtk_widget_class_install_action (widget_class, "win.pick", "s", pick_action);
   gtk_widget_class_install_action (widget_class, "win.pick-reason", "s", pick_reason_action);
@@ -3377,6 +3497,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.focus-note", NULL, focus_note_action);
   gtk_widget_class_install_action (widget_class, "win.focus-reason", NULL, focus_reason_action);
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
+  gtk_widget_class_install_property_action (widget_class, "win.mode", "mode");
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
   gtk_widget_class_install_action (widget_class, "win.open-manifest", NULL, open_manifest_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
@@ -3389,6 +3510,7 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel-import", NULL, cancel_import_action);
   gtk_widget_class_install_action (widget_class, "win.export", NULL, export_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
+  gtk_widget_class_install_action (widget_class, "win.switch-batch", NULL, switch_batch_action);
   gtk_widget_class_install_action (widget_class, "win.show-rejections", NULL,
                                    show_rejections_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, zoom_action);
@@ -3413,10 +3535,18 @@ lb_window_class_init (LbWindowClass *klass)
                                        "win.open-folder", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "win.open-manifest", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK,
+                                       "win.mode", "s", "label");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK,
+                                       "win.mode", "s", "review");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK,
+                                       "win.mode", "s", "quality");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK,
                                        "win.export", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK,
                                        "win.preferences", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK,
+                                       "win.switch-batch", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK,
                                        "win.filter", "s", "todo");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_CONTROL_MASK,
@@ -3496,6 +3626,8 @@ lb_window_init (LbWindow *self)
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  g_signal_connect (self->batch_list, "batch-activated", G_CALLBACK (batch_activated_cb), self);
 
   update_header (self);
   set_page (self, "welcome");

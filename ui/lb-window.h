@@ -6,6 +6,8 @@
 #include "lb-store.h"
 #include "lb-item.h"
 #include "lb-image-canvas.h"
+#include "lb-review-view.h"
+#include "lb-dashboard.h"
 
 G_BEGIN_DECLS
 
@@ -25,6 +27,8 @@ G_BEGIN_DECLS
  *   win.open-manifest     Ctrl+Shift+O
  *   win.open-demo
  *   win.accept-predictions   Ctrl+Shift+A (the item's pre-annotations)
+ *   win.mode         (s)  "label", "review" (the lead's review, Ctrl+R) or
+ *                         "quality" (the dashboard, Ctrl+D); Ctrl+L back to labelling
  */
 #define LB_TYPE_WINDOW (lb_window_get_type ())
 G_DECLARE_FINAL_TYPE (LbWindow, lb_window, LB, WINDOW, AdwApplicationWindow)
@@ -97,5 +101,7 @@ gboolean      lb_window_get_importing        (LbWindow       *self);
 GListModel   *lb_window_get_queue            (LbWindow       *self);
 GtkWidget    *lb_window_get_panel            (LbWindow       *self);
 GtkWidget    *lb_window_get_item_view        (LbWindow       *self);
+LbReviewView *lb_window_get_review_view      (LbWindow       *self);
+LbDashboard  *lb_window_get_dashboard        (LbWindow       *self);
 
 G_END_DECLS

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-review-ui"
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "lb-panel.h"
+#include "lb-review-view.h"
+#include "lb-store.h"
+#include "lb-test-support.h"
+#include "lb-window.h"
+
+/* The lead's review mode through the real window: a batch of the demo's
+ * texts labelled by two annotators through the store API; the lead accepts
+ * (A), fixes (F, a label hotkey, Enter) and rejects with a comment (R, the
+ * comment typed into the entry, Enter); the store is read afterwards. */
+
+#define WAIT_TIMEOUT_S 30
+
+typedef struct {
+  char               *tmpdir;
+  LbStore            *store;
+  LbWindow           *window;
+  LbReviewView       *review;
+  GtkEventController *keys;
+  gint64              batch_id;
+  gint64              ids[4];
+} Fixture;
+
+static gboolean
+view_idle (gpointer data)
+{
+  Fixture *f = data;
+
+  return !lb_review_view_get_loading (f->review) && lb_review_view_get_n_pending (f->review) == 0
+         && lb_window_get_n_pending (f->window) == 0;
+}
+
+static gboolean
+item_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return view_idle (f) && lb_review_view_get_current_item (f->review) != NULL;
+}
+
+static gboolean
+press_key (Fixture        *f,
+           guint           keyval,
+           GdkModifierType state)
+{
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (f->keys, "key-pressed", keyval, 0, state, &handled);
+  g_signal_emit_by_name (f->keys, "key-released", keyval, 0, state);
+  return handled;
+}
+
+static void
+copy_demo (const char *from,
+           const char *dir,
+           const char *to)
+{
+  g_autofree char *demo = lb_window_get_demo_dir ();
+  g_autofree char *src = g_build_filename (demo, from, NULL);
+  g_autofree char *dst = g_build_filename (dir, to, NULL);
+
+  lb_test_copy_file (src, dst);
+}
+
+static void
+submit (Fixture    *f,
+        guint       index,
+        const char *actor,
+        const char *label,
+        const char *decision,
+        const char *reason)
+{
+  const char *labels[] = { label, NULL };
+  LbSubmission s = { .labels = labels, .decision = decision, .reason = reason,
+                     .dwell_ms = 2000 + 1000 * index };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_store_submit (f->store, f->ids[index], actor, &s, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "t1.txt", "t2.txt", "t3.txt", "t4.txt" };
+
+  f->tmpdir = lb_test_make_tmpdir ("lb-test-review-ui");
+  db = g_build_filename (f->tmpdir, "store.db", NULL);
+  f->store = lb_test_open_store (db);
+  dir = g_build_filename (f->tmpdir, "comments", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  copy_demo ("schema.json", dir, "schema.json");
+  copy_demo ("texts/01-en-friendly-comment.txt", dir, names[0]);
+  copy_demo ("texts/02-en-spam-offer.txt", dir, names[1]);
+  copy_demo ("texts/03-en-suspicious-link.txt", dir, names[2]);
+  copy_demo ("texts/04-en-mild-insult.txt", dir, names[3]);
+  f->batch_id = lb_test_import (f->store, dir, NULL, 4);
+  g_assert_true (lb_store_set_batch_overlap (f->store, f->batch_id, 2, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(LbItem) item = lb_test_find_item (f->store, NULL, names[i]);
+
+      f->ids[i] = lb_item_get_id (item);
+    }
+  /* Two annotators through the store API */
+  submit (f, 0, "alice", "ok", "approve", NULL);
+  submit (f, 0, "bob", "ok", "approve", NULL);
+  submit (f, 1, "alice", "ok", "approve", NULL);
+  submit (f, 1, "bob", "spam", "reject", "spam/commercial");
+  submit (f, 2, "alice", "spam", "reject", "spam/scam");
+  submit (f, 2, "bob", "spam", "reject", "spam/scam");
+  submit (f, 3, "alice", "abusive", "reject", "abuse/insult");
+  submit (f, 3, "bob", "unclear", "escalate", NULL);
+
+  f->window = g_object_ref (lb_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
+  lb_window_set_store (f->window, f->store);
+  lb_window_set_actor (f->window, "lead");
+  f->keys = lb_window_get_key_controller (f->window);
+  f->review = lb_window_get_review_view (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (lb_window_open_batch (f->window, f->batch_id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  lb_test_spin_for (20);
+  g_assert_finalize_object (f->window);
+  lb_store_close (f->store);
+  g_clear_object (&f->store);
+  lb_test_remove_tree (f->tmpdir);
+  g_free (f->tmpdir);
+}
+
+static void
+enter_review (Fixture *f)
+{
+  g_autofree char *mode = NULL;
+
+  /* What Ctrl+R and the header's Review button do */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "review"));
+  g_assert_cmpstr (lb_window_get_page (f->window), ==, "review");
+  g_object_get (f->window, "mode", &mode, NULL);
+  g_assert_cmpstr (mode, ==, "review");
+  lb_test_wait_until (item_shown, f, WAIT_TIMEOUT_S);
+}
+
+typedef struct {
+  GPtrArray *events;   /* of "uuid hash actor role kind payload" */
+} EventLog;
+
+static gboolean
+collect_event_cb (const LbEvent *event,
+                  gpointer       user_data,
+                  GError       **error)
+{
+  GPtrArray *events = user_data;
+
+  g_ptr_array_add (events, g_strdup_printf ("%s\t%s\t%s\t%s\t%s\t%s\t%s", event->uuid,
+                                            event->hash, event->item, event->actor, event->role,
+                                            event->kind, event->payload));
+  return TRUE;
+}
+
+static GPtrArray *
+read_events (Fixture *f)
+{
+  GPtrArray *events = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_store_foreach_event (f->store, 0, collect_event_cb, events, &error));
+  g_assert_no_error (error);
+  return events;
+}
+
+static gboolean
+has_line (GPtrArray  *lines,
+          const char *line)
+{
+  for (guint i = 0; i < lines->len; i++)
+    if (g_str_equal (g_ptr_array_index (lines, i), line))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_current (Fixture *f,
+                guint    index)
+{
+  lb_test_wait_until (item_shown, f, WAIT_TIMEOUT_S);
+  g_assert_cmpint (lb_item_get_id (lb_review_view_get_current_item (f->review)), ==,
+                   f->ids[index]);
+}
+
+static void
+test_verdicts (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GPtrArray) before = read_events (f);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GArray) queue = NULL;
+  g_autoptr(LbItem) item1 = NULL;
+  g_autoptr(LbItem) item2 = NULL;
+  g_autoptr(LbItem) item3 = NULL;
+  g_autoptr(LbItem) bob2 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *works = NULL;
+  GtkWidget *entry;
+  GtkWidget *target;
+  guint n_review = 0, n_lead_label = 0;
+
+  enter_review (f);
+  queue = lb_review_view_get_queue_ids (f->review);
+  g_assert_cmpuint (queue->len, ==, 4);
+  assert_current (f, 0);
+  /* What each annotator decided is on screen */
+  works = lb_review_view_get_works_text (f->review);
+  g_assert_nonnull (strstr (works, "alice"));
+  g_assert_nonnull (strstr (works, "bob"));
+  g_assert_nonnull (strstr (works, "OK · 正常"));
+
+  /* A: accept; the next item comes */
+  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  assert_current (f, 1);
+  g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "saved"));
+
+  /* F: fix; 3 picks Abusive in the lead's panel; Enter submits the fix */
+  g_assert_true (press_key (f, GDK_KEY_f, 0));
+  g_assert_true (lb_review_view_get_fixing (f->review));
+  g_assert_true (gtk_widget_get_mapped (lb_review_view_get_panel (f->review)));
+  g_assert_true (press_key (f, GDK_KEY_3, 0));
+  {
+    g_auto(GStrv) labels = lb_panel_get_labels (LB_PANEL (lb_review_view_get_panel (f->review)));
+
+    g_assert_cmpstr (labels[0], ==, "abusive");
+  }
+  /* the decision stays bob's (the latest): reject needs a reason, kept too */
+  g_assert_true (press_key (f, GDK_KEY_Return, 0));
+  g_assert_false (lb_review_view_get_fixing (f->review));
+  assert_current (f, 2);
+
+  /* R: the comment entry appears; the typed letters go to it, Enter confirms */
+  g_assert_true (press_key (f, GDK_KEY_r, 0));
+  entry = lb_review_view_get_comment_entry (f->review);
+  target = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (entry)));
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (f->window)) == target);
+  for (const char *p = "Scam, not spam"; *p != '\0'; p++)
+    {
+      char buf[2] = { *p, 0 };
+
+      g_assert_false (press_key (f, gdk_unicode_to_keyval (*p), 0));
+      g_signal_emit_by_name (target, "insert-at-cursor", buf);
+    }
+  g_assert_false (press_key (f, GDK_KEY_Return, 0));
+  g_signal_emit_by_name (entry, "activate");
+  assert_current (f, 3);
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+
+  /* The store: three review events by the lead, a lead's label event for the fix */
+  after = read_events (f);
+  for (guint i = 0; i < after->len; i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (g_ptr_array_index (after, i), "\t", -1);
+
+      if (g_str_equal (parts[5], "review"))
+        {
+          g_autoptr(JsonNode) payload = json_from_string (parts[6], NULL);
+          JsonObject *o = json_node_get_object (payload);
+          const char *verdict = json_object_get_string_member (o, "verdict");
+
+          g_assert_cmpstr (parts[3], ==, "lead");
+          g_assert_cmpstr (parts[4], ==, "lead");
+          if (n_review == 0)
+            g_assert_cmpstr (verdict, ==, "accept");
+          else if (n_review == 1)
+            g_assert_cmpstr (verdict, ==, "fix");
+          else
+            {
+              g_assert_cmpstr (verdict, ==, "reject");
+              g_assert_cmpstr (json_object_get_string_member (o, "comment"), ==,
+                               "Scam, not spam");
+            }
+          n_review++;
+        }
+      else if (g_str_equal (parts[4], "lead") && g_str_equal (parts[5], "label"))
+        {
+          g_assert_nonnull (strstr (parts[6], "abusive"));
+          n_lead_label++;
+        }
+    }
+  g_assert_cmpuint (n_review, ==, 3);
+  g_assert_cmpuint (n_lead_label, ==, 1);
+  /* The annotators' events are all there, unchanged */
+  for (guint i = 0; i < before->len; i++)
+    g_assert_true (has_line (after, g_ptr_array_index (before, i)));
+
+  item1 = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_cmpstr (lb_item_get_review_verdict (item1), ==, "accept");
+  g_assert_cmpstr (lb_item_get_reviewer (item1), ==, "lead");
+  item2 = lb_test_get_item (f->store, f->ids[1]);
+  g_assert_cmpstr (lb_item_get_review_verdict (item2), ==, "fix");
+  g_assert_cmpstr (lb_item_get_labels (item2)[0], ==, "abusive");
+  bob2 = lb_store_get_item_for_actor (f->store, f->ids[1], "bob", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lb_item_get_labels (bob2)[0], ==, "spam");
+  item3 = lb_test_get_item (f->store, f->ids[2]);
+  g_assert_cmpstr (lb_item_get_review_verdict (item3), ==, "reject");
+  g_assert_cmpstr (lb_item_get_review_comment (item3), ==, "Scam, not spam");
+
+  /* Ctrl+Z takes the lead's latest review (the rejection) back */
+  g_assert_true (press_key (f, GDK_KEY_z, GDK_CONTROL_MASK));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_clear_object (&item3);
+  item3 = lb_test_get_item (f->store, f->ids[2]);
+  g_assert_null (lb_item_get_review_verdict (item3));
+  assert_current (f, 2);
+  g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "undone"));
+
+  /* Back to labelling: the window's own keys work again */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "label"));
+  g_assert_cmpstr (lb_window_get_page (f->window), ==, "work");
+}
+
+static void
+test_reject_needs_comment (Fixture       *f,
+                           gconstpointer  data)
+{
+  GtkWidget *entry;
+  g_autoptr(LbItem) item = NULL;
+
+  enter_review (f);
+  assert_current (f, 0);
+  g_assert_true (press_key (f, GDK_KEY_r, 0));
+  entry = lb_review_view_get_comment_entry (f->review);
+  /* An empty comment: nothing written, the lead is told */
+  g_signal_emit_by_name (entry, "activate");
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "comment"));
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_null (lb_item_get_review_verdict (item));
+  /* Escape leaves the comment; G marks the item as gold (after an accept) */
+  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  assert_current (f, 0);
+}
+
+static GArray *
+queue_with_seed (Fixture *f,
+                 guint64  seed)
+{
+  lb_review_view_set_sampling (f->review, 50, seed);
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_assert_cmpuint (lb_review_view_get_seed (f->review), ==, seed);
+  return lb_review_view_get_queue_ids (f->review);
+}
+
+static void
+test_sampling (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GArray) first = NULL;
+  g_autoptr(GArray) other = NULL;
+  g_autoptr(GArray) again = NULL;
+  g_autoptr(GArray) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  LbReviewQuery query = { .batch_id = f->batch_id, .sample_fraction = 0.5, .sample_seed = 42 };
+
+  enter_review (f);
+  first = queue_with_seed (f, 42);
+  other = queue_with_seed (f, 7);
+  again = queue_with_seed (f, 42);
+  /* The same seed gives the same items; they are the engine's sample */
+  g_assert_cmpuint (first->len, ==, again->len);
+  g_assert_cmpmem (first->data, first->len * sizeof (gint64),
+                   again->data, again->len * sizeof (gint64));
+  engine = lb_store_list_review_ids (f->store, &query, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (first->data, first->len * sizeof (gint64),
+                   engine->data, engine->len * sizeof (gint64));
+  g_assert_cmpuint (first->len, <=, 4);
+
+  /* One annotator only: items alice did (all four) */
+  lb_review_view_set_sampling (f->review, 0, 42);
+  lb_review_view_set_annotator (f->review, "alice");
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_clear_pointer (&other, g_array_unref);
+  other = lb_review_view_get_queue_ids (f->review);
+  g_assert_cmpuint (other->len, ==, 4);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  g_test_add ("/ui/review/verdicts", Fixture, NULL,
+              fixture_set_up, test_verdicts, fixture_tear_down);
+  g_test_add ("/ui/review/reject-needs-comment", Fixture, NULL,
+              fixture_set_up, test_reject_needs_comment, fixture_tear_down);
+  g_test_add ("/ui/review/sampling", Fixture, NULL,
+              fixture_set_up, test_sampling, fixture_tear_down);
+  return g_test_run ();
+}

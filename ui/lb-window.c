@@ -663,7 +663,20 @@ list_items_changed_cb (GListModel *model,
                        guint       added,
                        LbWindow   *self)
 {
+  guint pos;
+
   update_queue_empty (self);
+
+  /* A changed item comes back as a new snapshot, which the selection model
+   * takes for another item and unselects: keep the current item selected */
+  if (self->current != NULL && lb_item_list_find (self->list, current_id (self), &pos)
+      && gtk_single_selection_get_selected (self->selection) != pos)
+    {
+      self->selecting = TRUE;
+      gtk_single_selection_set_selected (self->selection, pos);
+      self->selecting = FALSE;
+      self->current_pos = pos;
+    }
 }
 
 /* Store signals */

@@ -11,6 +11,7 @@
 
 #include "lb-image-canvas.h"
 #include "lb-import.h"
+#include "lb-item-list.h"
 #include "lb-item-view.h"
 #include "lb-panel.h"
 #include "lb-schema.h"
@@ -232,6 +233,39 @@ assert_box (const LbRegion *region,
   g_assert_cmpfloat_with_epsilon (region->box[3], h, 1.01);
 }
 
+static GtkWidget *
+find_list_view (GtkWidget *widget)
+{
+  if (GTK_IS_LIST_VIEW (widget))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_list_view (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The item being worked on stays in the To Do queue, selected, after it
+ * became done by its first region */
+static void
+assert_current_selected_in_todo (Fixture *f)
+{
+  LbItemList *queue = LB_ITEM_LIST (lb_window_get_queue (f->window));
+  GtkWidget *view = find_list_view (GTK_WIDGET (f->window));
+  GtkSingleSelection *selection;
+  guint pos;
+
+  g_assert_cmpint (lb_item_list_get_filter (queue), ==, LB_ITEM_FILTER_TODO);
+  g_assert_true (lb_item_list_find (queue, f->item_id, &pos));
+  g_assert_nonnull (view);
+  selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (GTK_LIST_VIEW (view)));
+  g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, pos);
+}
+
 static void
 test_box_fit_and_zoomed (void)
 {
@@ -254,6 +288,8 @@ test_box_fit_and_zoomed (void)
   g_assert_cmpuint (lb_item_get_n_regions (one), ==, 1);
   assert_box (lb_item_get_region (one, 0), 200, 150, 400, 300);
   g_assert_cmpstr (lb_item_get_region (one, 0)->label, ==, "cat");
+  g_assert_cmpint (lb_item_get_state (one), ==, LB_ITEM_STATE_DONE);
+  assert_current_selected_in_todo (f);
   /* The window's item was re-read: the canvas shows and selects the new box */
   g_assert_cmpuint (lb_item_get_n_regions (lb_window_get_current_item (f->window)), ==, 1);
   g_assert_cmpstr (lb_image_canvas_get_selected_region (f->canvas), ==,

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "lb-application.h"
+#include "lb-batch-list.h"
 #include "lb-store.h"
 #include "lb-window.h"
 
@@ -233,6 +234,49 @@ update_store_actions (LbApplication *self)
   g_simple_action_set_enabled (G_SIMPLE_ACTION (open), self->store_state == STORE_OPEN);
 }
 
+/* No last batch (or not one of this store): a store holding a single batch
+ * opens it, as long as the window still shows the welcome page. */
+static void
+only_batch_listed_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GWeakRef *weak = user_data;
+  g_autoptr(LbWindow) window = g_weak_ref_get (weak);
+  g_autoptr(GPtrArray) batches = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  batches = lb_batch_list_load_finish (result, &error);
+  if (batches == NULL)
+    {
+      if (window != NULL)
+        g_message ("Cannot list the batches of the store: %s", error->message);
+      return;
+    }
+  if (window == NULL || batches->len != 1 || lb_window_get_store (window) == NULL
+      || lb_window_get_batch_id (window) != 0 || lb_window_get_importing (window)
+      || g_strcmp0 (lb_window_get_page (window), "welcome") != 0)
+    return;
+
+  {
+    LbBatchInfo *only = g_ptr_array_index (batches, 0);
+
+    if (!lb_window_open_batch (window, only->id, &error))
+      g_message ("Cannot open the batch %s: %s", only->name, error->message);
+  }
+}
+
+static void
+open_only_batch (LbWindow *window)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+  g_weak_ref_init (weak, window);
+  lb_batch_list_load_async (lb_window_get_store (window), NULL, only_batch_listed_cb, weak);
+}
+
 /* The window has its store (or its error): do what the command line asked */
 static void
 run_pending (LbApplication *self,
@@ -259,9 +303,11 @@ run_pending (LbApplication *self,
 
       lb_window_import (window, demo_dir);
     }
-  else if (last_batch && self->settings != NULL)
+  else if (last_batch)
     {
-      g_autofree char *last = g_settings_get_string (self->settings, "last-batch");
+      g_autofree char *last = self->settings != NULL
+                              ? g_settings_get_string (self->settings, "last-batch")
+                              : g_strdup ("");
       g_autoptr(LbBatch) batch = NULL;
 
       if (last[0] != '\0')
@@ -273,6 +319,8 @@ run_pending (LbApplication *self,
           if (!lb_window_open_batch (window, batch->id, &error))
             g_message ("Cannot open the last batch %s: %s", last, error->message);
         }
+      else
+        open_only_batch (window);
     }
 }
 

@@ -60,6 +60,29 @@ static const char * const formats[] = {
 
 G_STATIC_ASSERT (G_N_ELEMENTS (formats) == G_N_ELEMENTS (format_infos) + 1);
 
+static gboolean
+check_filter (const FormatInfo      *info,
+              const LbExportFilter  *filter,
+              GError               **error)
+{
+  if (filter != NULL && filter->reviewed_only && info->events)
+    {
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_FORMAT,
+                   _("“Only reviewed items” applies to item exports; “%s” exports events"),
+                   info->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+is_reviewed (LbItem *item)
+{
+  const char *verdict = lb_item_get_review_verdict (item);
+
+  return g_strcmp0 (verdict, "accept") == 0 || g_strcmp0 (verdict, "fix") == 0;
+}
+
 const char * const *
 lb_export_get_formats (void)
 {
@@ -808,6 +831,8 @@ _lb_export_foreach_item (LbExportJob       *job,
             }
           if (kind_only >= 0 && (int) lb_item_get_kind (item) != kind_only)
             continue;
+          if (job->filter.reviewed_only && !is_reviewed (item))
+            continue;
           entry.item = item;
           ok = func (job, &entry, user_data, error);
         }
@@ -1179,6 +1204,8 @@ lb_export_to_stream (LbStore               *store,
       set_unknown_format_error (error, format);
       return FALSE;
     }
+  if (!check_filter (info, filter, error))
+    return FALSE;
   if (info->extension == NULL)
     {
       g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_FORMAT,
@@ -1229,6 +1256,8 @@ lb_export_to_path_full (LbStore               *store,
       set_unknown_format_error (error, format);
       return FALSE;
     }
+  if (!check_filter (info, filter, error))
+    return FALSE;
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 

@@ -37,6 +37,10 @@ typedef struct {
                           * after this time (UTC, microseconds since the epoch);
                           * event formats: the events at or after it */
   gint64      after_seq; /* "jsonl" only: the events after this sequence number */
+  gboolean    reviewed_only; /* item formats only: the items whose latest review in effect
+                              * accepted or fixed them (lb_item_get_review_verdict); the
+                              * state exported is the corrected one. Event formats refuse it
+                              * (LB_EXPORT_ERROR_FORMAT) */
 } LbExportFilter;
 
 /* Parses a time for LbExportFilter.since_us: RFC 3339 ("2026-11-25T08:00:00Z",

@@ -1081,6 +1081,9 @@ cmd_export (int    argc,
          "RFC 3339 or YYYY-MM-DD (UTC)"), N_("TIME") },
     { "after-seq", 0, 0, G_OPTION_ARG_INT64, &after_seq,
       N_("jsonl: only the events after this sequence number"), N_("N") },
+    { "reviewed", 0, 0, G_OPTION_ARG_NONE, &filter.reviewed_only,
+      N_("Item formats: only the items a lead accepted or fixed (with the corrections)"),
+      NULL },
     { NULL }
   };
 

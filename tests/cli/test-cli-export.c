@@ -284,6 +284,42 @@ test_filters (Fixture       *f,
   assert_contains (run.err, "--after-seq");
 }
 
+/* --reviewed: only the items a lead accepted or fixed, with the fix's
+ * correction; rejected and unreviewed items are left out; event formats
+ * refuse it */
+static void
+test_reviewed (Fixture       *f,
+               gconstpointer  data)
+{
+  g_auto(LbTestRun) run = { 0 };
+  g_auto(GStrv) lines = NULL;
+
+  lb_test_run_cli (&run, NULL, "export", "--store", f->store, "--format", "state-jsonl",
+                   "--reviewed", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+
+  lb_test_run_cli (&run, NULL, "review", "--store", f->store, "--item", "news.txt",
+                   "--actor", "lead", "--verdict", "fix", "--label", "LOC", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  lb_test_run_cli (&run, NULL, "review", "--store", f->store, "--item", "wide.png",
+                   "--actor", "lead", "--verdict", "reject", "--comment", "box too loose", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  lb_test_run_cli (&run, NULL, "export", "--store", f->store, "--format", "state-jsonl",
+                   "--reviewed", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  lines = g_strsplit (run.out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);   /* one item and the final "" */
+  assert_contains (lines[0], "\"item\":\"news.txt\"");
+  assert_contains (lines[0], "\"labels\":[\"LOC\"]");   /* the lead's correction */
+
+  lb_test_run_cli (&run, NULL, "export", "--store", f->store, "--format", "jsonl",
+                   "--reviewed", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  assert_contains (run.err, "item exports");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -295,6 +331,7 @@ main (int    argc,
   ADD ("/cli/export/stdout", test_stdout_formats);
   ADD ("/cli/export/files-and-folders", test_files_and_folders);
   ADD ("/cli/export/filters", test_filters);
+  ADD ("/cli/export/reviewed", test_reviewed);
 #undef ADD
 
   return g_test_run ();

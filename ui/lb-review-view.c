@@ -61,6 +61,7 @@ struct _LbReviewView
   GtkLabel       *current_label;
   GtkBox         *works_box;
   GtkWidget      *verdict_box;
+  GtkWidget      *gold_button;
   GtkRevealer    *comment_revealer;
   GtkEntry       *comment_entry;
   GtkWidget      *fix_box;
@@ -619,15 +620,26 @@ describe_work (LbReviewView   *self,
   if (reason != NULL)
     g_string_append_printf (s, " — %s", reason);
   g_string_append_c (s, '\n');
-  if (lb_item_get_kind (work) == LB_ITEM_KIND_IMAGE)
-    g_string_append_printf (s, g_dngettext (NULL, "%u region", "%u regions",
-                                            lb_item_get_n_regions (work)),
-                            lb_item_get_n_regions (work));
-  else
-    g_string_append_printf (s, g_dngettext (NULL, "%u span", "%u spans",
-                                            lb_item_get_n_spans (work)),
-                            lb_item_get_n_spans (work));
-  g_string_append_c (s, '\n');
+  /* Regions and spans where the schema has their tools (or some were made) */
+  if (lb_item_get_kind (work) == LB_ITEM_KIND_IMAGE
+      && (lb_item_get_n_regions (work) > 0
+          || lb_schema_has_tool (self->schema, LB_TOOL_BOX)
+          || lb_schema_has_tool (self->schema, LB_TOOL_POLYGON)))
+    {
+      g_string_append_printf (s, g_dngettext (NULL, "%u region", "%u regions",
+                                              lb_item_get_n_regions (work)),
+                              lb_item_get_n_regions (work));
+      g_string_append_c (s, '\n');
+    }
+  else if (lb_item_get_kind (work) == LB_ITEM_KIND_TEXT
+           && (lb_item_get_n_spans (work) > 0
+               || lb_schema_has_tool (self->schema, LB_TOOL_SPAN)))
+    {
+      g_string_append_printf (s, g_dngettext (NULL, "%u span", "%u spans",
+                                              lb_item_get_n_spans (work)),
+                              lb_item_get_n_spans (work));
+      g_string_append_c (s, '\n');
+    }
   if (note != NULL && note[0] != '\0')
     {
       g_string_append_printf (s, _("Note: %s"), note);
@@ -716,6 +728,8 @@ show_item_state (LbReviewView *self)
       return;
     }
   gtk_label_set_text (self->item_title, lb_item_get_external_id (item));
+  gtk_button_set_label (GTK_BUTTON (self->gold_button),
+                        lb_item_get_gold (item) ? _("Not _Gold (G)") : _("Mark as _Gold (G)"));
   labels = join_titles (self, lb_item_get_labels (item));
   verdict = lb_item_get_review_verdict (item);
   if (verdict != NULL)
@@ -1485,6 +1499,7 @@ build (LbReviewView *self)
   /* Sidebar: filters and queue */
   sidebar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_size_request (sidebar, 280, -1);
+  gtk_widget_set_hexpand (sidebar, FALSE);
   gtk_widget_add_css_class (sidebar, "lb-review-sidebar");
   gtk_box_append (GTK_BOX (self->box), sidebar);
   grid = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -1527,6 +1542,7 @@ build (LbReviewView *self)
   self->seed_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 4294967295.0, 1));
   gtk_spin_button_set_value (self->seed_spin, g_random_int_range (1, 1000000));
   gtk_widget_set_hexpand (GTK_WIDGET (self->seed_spin), TRUE);
+  gtk_editable_set_width_chars (GTK_EDITABLE (self->seed_spin), 8);
   gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->seed_spin));
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->seed_spin));
   button = gtk_button_new_from_icon_name ("media-playlist-shuffle-symbolic");
@@ -1643,6 +1659,8 @@ build (LbReviewView *self)
         if (buttons[i].css != NULL)
           gtk_widget_add_css_class (button, buttons[i].css);
         gtk_widget_set_focus_on_click (button, FALSE);
+        if (g_str_equal (buttons[i].action, "review.gold"))
+          self->gold_button = button;
         gtk_grid_attach (GTK_GRID (self->verdict_box), button, buttons[i].col, buttons[i].row,
                          1, 1);
       }

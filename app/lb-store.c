@@ -6592,6 +6592,21 @@ fold_works (GArray      *rows,
     }
 }
 
+#define ITEM_WORK_SELECT \
+  "SELECT i.id, i.batch_id, b.name, i.external_id, i.kind, s.state, s.labels," \
+  " s.decision, s.reason, s.review, s.reviewer," \
+  " COALESCE (s.gold, CASE WHEN json_valid (i.meta)" \
+  "   AND json_type (i.meta, '$.gold') = 'object'" \
+  "   THEN json_extract (i.meta, '$.gold') END)," \
+  " CASE WHEN json_valid (i.meta) AND json_type (i.meta, '$.overlap') = 'integer'" \
+  "   THEN json_extract (i.meta, '$.overlap') END" \
+  " FROM items i JOIN batches b ON b.id = i.batch_id" \
+  " LEFT JOIN item_state s ON s.item_id = i.id"
+
+#define EVENT_WORK_SELECT \
+  "SELECT e.seq, e.uuid, e.actor, e.kind, e.payload, e.time_us, e.act, e.role," \
+  " e.dwell_ms, e.item_id FROM events e JOIN items i ON i.id = e.item_id"
+
 /* batch_id 0 = all; item_id 0 = all, else that item only */
 static gboolean
 foreach_item_work (LbStore         *self,
@@ -6642,23 +6657,16 @@ foreach_item_work (LbStore         *self,
                          GUINT_TO_POINTER ((guint) MAX (1, g_ascii_strtoll (
                                              col_text (overlaps, 1), NULL, 10))));
 
-  items = prepare (db,
-                   "SELECT i.id, i.batch_id, b.name, i.external_id, i.kind, s.state, s.labels,"
-                   " s.decision, s.reason, s.review, s.reviewer,"
-                   " COALESCE (s.gold, CASE WHEN json_valid (i.meta)"
-                   "   AND json_type (i.meta, '$.gold') = 'object'"
-                   "   THEN json_extract (i.meta, '$.gold') END),"
-                   " CASE WHEN json_valid (i.meta) AND json_type (i.meta, '$.overlap') = 'integer'"
-                   "   THEN json_extract (i.meta, '$.overlap') END"
-                   " FROM items i JOIN batches b ON b.id = i.batch_id"
-                   " LEFT JOIN item_state s ON s.item_id = i.id"
-                   " WHERE (?1 = 0 OR i.batch_id = ?1) AND (?2 = 0 OR i.id = ?2) ORDER BY i.id",
+  /* one item: plain equalities, so that SQLite takes the primary key and
+   * the events_item index instead of scanning */
+  items = prepare (db, item_id_only != 0 ? ITEM_WORK_SELECT " WHERE i.id = ?2 AND ?1 = ?1"
+                                         : ITEM_WORK_SELECT
+                                           " WHERE ?1 = 0 OR i.batch_id = ?1 ORDER BY i.id",
                    error);
-  events = prepare (db,
-                    "SELECT e.seq, e.uuid, e.actor, e.kind, e.payload, e.time_us, e.act, e.role,"
-                    " e.dwell_ms, e.item_id FROM events e JOIN items i ON i.id = e.item_id"
-                    " WHERE (?1 = 0 OR i.batch_id = ?1) AND (?2 = 0 OR e.item_id = ?2)"
-                    " ORDER BY e.item_id, e.seq", error);
+  events = prepare (db, item_id_only != 0
+                          ? EVENT_WORK_SELECT " WHERE e.item_id = ?2 AND ?1 = ?1 ORDER BY e.seq"
+                          : EVENT_WORK_SELECT " WHERE ?1 = 0 OR i.batch_id = ?1"
+                                              " ORDER BY e.item_id, e.seq", error);
   if (items == NULL || events == NULL)
     {
       ok = FALSE;

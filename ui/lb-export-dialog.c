@@ -18,6 +18,7 @@ typedef struct {
   char    *format;
   char    *batch;        /* NULL = all batches */
   gint64   since_us;
+  gboolean reviewed_only;
   char    *path;
   GMutex   lock;
   GCond    cond;
@@ -42,6 +43,8 @@ struct _LbExportDialog
   AdwComboRow      *format_row;
   AdwComboRow      *scope_row;
   AdwActionRow     *since_row;
+  AdwActionRow     *reviewed_row;
+  GtkSwitch        *reviewed_switch;
   GtkMenuButton    *date_button;
   GtkCalendar      *calendar;
   GtkSwitch        *since_switch;
@@ -230,9 +233,24 @@ update_date_label (LbExportDialog *self)
   gtk_menu_button_set_label (self->date_button, text);
 }
 
+static gboolean
+is_event_format (const char *format)
+{
+  return g_strcmp0 (format, "jsonl") == 0 || g_strcmp0 (format, "bundle") == 0;
+}
+
+/* Reviews are per item: the event log and bundles carry every event */
+static void
+update_reviewed_row (LbExportDialog *self)
+{
+  gtk_widget_set_sensitive (GTK_WIDGET (self->reviewed_row),
+                            !is_event_format (current_format (self)));
+}
+
 static void
 format_changed_cb (LbExportDialog *self)
 {
+  update_reviewed_row (self);
   reset_output_name (self);
 }
 
@@ -350,7 +368,7 @@ export_thread (GTask        *task,
                GCancellable *cancellable)
 {
   ExportJob *job = task_data;
-  LbExportFilter filter = { job->batch, job->since_us };
+  LbExportFilter filter = { job->batch, job->since_us, 0, job->reviewed_only };
   GError *error = NULL;
 
   gboolean ok;
@@ -420,7 +438,7 @@ show_success (LbExportDialog *self,
   g_autofree char *base = NULL;
 
   /* The event formats count events, the others items */
-  if (g_strcmp0 (job->format, "jsonl") == 0 || g_strcmp0 (job->format, "bundle") == 0)
+  if (is_event_format (job->format))
     /* Translators: the first %s is a number of events, the second a path */
     base = g_strdup_printf (ngettext ("Exported %s event to %s", "Exported %s events to %s",
                                       (gulong) job->n_written),
@@ -552,6 +570,8 @@ start_action (GtkWidget  *widget,
   job->format = g_strdup (format);
   job->batch = all_batches (self) ? NULL : g_strdup (self->batch_name);
   job->since_us = since_us (self);
+  job->reviewed_only = gtk_widget_get_sensitive (GTK_WIDGET (self->reviewed_row))
+                       && gtk_switch_get_active (self->reviewed_switch);
   job->path = g_file_get_path (self->output);
   if (job->path == NULL)
     {
@@ -697,6 +717,7 @@ lb_export_dialog_new (GtkWindow       *parent,
 
   g_signal_connect_swapped (self->format_row, "notify::selected",
                             G_CALLBACK (format_changed_cb), self);
+  update_reviewed_row (self);
   g_signal_connect_swapped (self->scope_row, "notify::selected",
                             G_CALLBACK (scope_changed_cb), self);
   reset_output_name (self);
@@ -747,6 +768,23 @@ lb_export_dialog_set_since (LbExportDialog *self,
       update_date_label (self);
     }
   gtk_switch_set_active (self->since_switch, day != NULL);
+}
+
+void
+lb_export_dialog_set_reviewed_only (LbExportDialog *self,
+                                    gboolean        reviewed_only)
+{
+  g_return_if_fail (LB_IS_EXPORT_DIALOG (self));
+
+  gtk_switch_set_active (self->reviewed_switch, reviewed_only);
+}
+
+gboolean
+lb_export_dialog_get_reviewed_only_sensitive (LbExportDialog *self)
+{
+  g_return_val_if_fail (LB_IS_EXPORT_DIALOG (self), FALSE);
+
+  return gtk_widget_get_sensitive (GTK_WIDGET (self->reviewed_row));
 }
 
 void
@@ -879,6 +917,8 @@ lb_export_dialog_class_init (LbExportDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, format_row);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, scope_row);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, since_row);
+  gtk_widget_class_bind_template_child (widget_class, LbExportDialog, reviewed_row);
+  gtk_widget_class_bind_template_child (widget_class, LbExportDialog, reviewed_switch);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, date_button);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, calendar);
   gtk_widget_class_bind_template_child (widget_class, LbExportDialog, since_switch);

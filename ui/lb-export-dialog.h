@@ -40,6 +40,11 @@ void         lb_export_dialog_set_all_batches (LbExportDialog  *self,
 /* Only items changed since the start of that day (local time); NULL: all */
 void         lb_export_dialog_set_since       (LbExportDialog  *self,
                                                GDateTime       *day);
+/* Only the items a lead accepted or fixed (item formats; the switch is
+ * insensitive for the event log and bundles) */
+void         lb_export_dialog_set_reviewed_only (LbExportDialog *self,
+                                                 gboolean        reviewed_only);
+gboolean     lb_export_dialog_get_reviewed_only_sensitive (LbExportDialog *self);
 /* The output file or folder, as the file chooser sets it */
 void         lb_export_dialog_set_output      (LbExportDialog  *self,
                                                GFile           *file);

@@ -655,6 +655,43 @@ test_window_action (Fixture       *f,
   g_assert_finalize_object (window);
 }
 
+/* Only reviewed items: the one the lead accepted, not the unreviewed ones;
+ * the switch does not apply to the event log */
+static void
+test_reviewed_only (Fixture       *f,
+                    gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  g_autofree char *path = g_build_filename (f->tmpdir, "reviewed.json", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(LbItem) item = lb_test_find_item (f->store, "animals", "b-grey.png");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) coco = NULL;
+  JsonArray *images;
+
+  g_assert_true (lb_store_review (f->store, lb_item_get_id (item), "Lead",
+                                  LB_REVIEW_ACCEPT, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (lb_export_dialog_set_format (dialog, "jsonl"));
+  g_assert_false (lb_export_dialog_get_reviewed_only_sensitive (dialog));
+  g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
+  g_assert_true (lb_export_dialog_get_reviewed_only_sensitive (dialog));
+
+  lb_export_dialog_set_reviewed_only (dialog, TRUE);
+  lb_export_dialog_set_output (dialog, file);
+  press_export (f);
+  expected = g_strdup_printf ("Exported 1 item to %s", path);
+  g_assert_cmpstr (lb_export_dialog_get_result_text (dialog), ==, expected);
+  coco = parse_file (path);
+  images = json_object_get_array_member (json_node_get_object (coco), "images");
+  g_assert_cmpuint (json_array_get_length (images), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (images, 0),
+                                                  "file_name"), ==, "b-grey.png");
+}
+
+
 int
 main (int    argc,
       char **argv)
@@ -671,6 +708,7 @@ main (int    argc,
   ADD ("choose-output", test_choose_output);
   ADD ("warnings", test_warnings);
   ADD ("changed-since", test_changed_since);
+  ADD ("reviewed-only", test_reviewed_only);
   ADD ("close-while-running", test_close_while_running);
   ADD ("progress-and-cancel", test_progress_and_cancel);
   ADD ("window-action", test_window_action);

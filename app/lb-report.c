@@ -703,6 +703,47 @@ lb_report_build (LbStore     *store,
   return json_builder_get_root (b);
 }
 
+static void
+build_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  JsonNode *report = lb_report_build (LB_STORE (source), task_data, &error);
+
+  if (report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, report, (GDestroyNotify) json_node_unref);
+}
+
+void
+lb_report_build_async (LbStore             *store,
+                       const char          *batch,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LB_IS_STORE (store));
+
+  task = g_task_new (store, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_report_build_async);
+  g_task_set_task_data (task, g_strdup (batch), g_free);
+  g_task_run_in_thread (task, build_thread);
+}
+
+JsonNode *
+lb_report_build_finish (LbStore       *store,
+                        GAsyncResult  *result,
+                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, store), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 char *
 lb_report_to_json (JsonNode *report)
 {

@@ -7059,6 +7059,80 @@ lb_store_list_review_ids (LbStore              *self,
   return scan.ids;
 }
 
+typedef struct {
+  LbReviewQuery  query;
+  char          *annotator;
+  char          *label;
+  char          *decision;
+  char          *reason;
+  char          *actor;     /* queue lists */
+  gint64         batch_id;
+  LbItemFilter   filter;
+} ListData;
+
+static void
+list_data_free (gpointer data)
+{
+  ListData *d = data;
+
+  g_free (d->annotator);
+  g_free (d->label);
+  g_free (d->decision);
+  g_free (d->reason);
+  g_free (d->actor);
+  g_free (d);
+}
+
+static void
+list_review_ids_thread (GTask        *task,
+                        gpointer      source,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  ListData *d = task_data;
+  GError *error = NULL;
+  GArray *ids = lb_store_list_review_ids (LB_STORE (source), &d->query, &error);
+
+  if (ids == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+}
+
+void
+lb_store_list_review_ids_async (LbStore              *self,
+                                const LbReviewQuery  *query,
+                                GCancellable         *cancellable,
+                                GAsyncReadyCallback   callback,
+                                gpointer              user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ListData *d = g_new0 (ListData, 1);
+
+  g_return_if_fail (LB_IS_STORE (self));
+
+  if (query != NULL)
+    d->query = *query;
+  d->query.annotator = d->annotator = g_strdup (d->query.annotator);
+  d->query.label = d->label = g_strdup (d->query.label);
+  d->query.decision = d->decision = g_strdup (d->query.decision);
+  d->query.reason = d->reason = g_strdup (d->query.reason);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_store_list_review_ids_async);
+  g_task_set_task_data (task, d, list_data_free);
+  g_task_run_in_thread (task, list_review_ids_thread);
+}
+
+GArray *
+lb_store_list_review_ids_finish (LbStore       *self,
+                                 GAsyncResult  *result,
+                                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* Annotator queues */
 
 typedef struct {
@@ -7166,6 +7240,57 @@ lb_store_list_queue_ids (LbStore       *self,
     g_clear_pointer (&scan.ids, g_array_unref);
   g_hash_table_unref (scan.schemas);
   return scan.ids;
+}
+
+static void
+list_queue_ids_thread (GTask        *task,
+                       gpointer      source,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  ListData *d = task_data;
+  GError *error = NULL;
+  GArray *ids = lb_store_list_queue_ids (LB_STORE (source), d->batch_id, d->actor, d->filter,
+                                         &error);
+
+  if (ids == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, ids, (GDestroyNotify) g_array_unref);
+}
+
+void
+lb_store_list_queue_ids_async (LbStore             *self,
+                               gint64               batch_id,
+                               const char          *actor,
+                               LbItemFilter         filter,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ListData *d;
+
+  g_return_if_fail (LB_IS_STORE (self));
+  g_return_if_fail (actor != NULL);
+
+  d = g_new0 (ListData, 1);
+  d->batch_id = batch_id;
+  d->actor = g_strdup (actor);
+  d->filter = filter;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_store_list_queue_ids_async);
+  g_task_set_task_data (task, d, list_data_free);
+  g_task_run_in_thread (task, list_queue_ids_thread);
+}
+
+GArray *
+lb_store_list_queue_ids_finish (LbStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* Per-seat chains */

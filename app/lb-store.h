@@ -613,6 +613,30 @@ GArray      *lb_store_list_review_ids    (LbStore              *self,
                                           const LbReviewQuery  *query,
                                           GError              **error);  /* of gint64 */
 
+/* The same in a worker thread (the walk reads every event of the batch:
+ * about 40 ms for 6 000 events, 0.5 s for 30 000): QUERY and its strings
+ * are copied; the callback runs on the caller's thread-default main
+ * context. _finish returns the ids (of gint64) or NULL with the error. */
+void         lb_store_list_review_ids_async  (LbStore              *self,
+                                              const LbReviewQuery  *query,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+GArray      *lb_store_list_review_ids_finish (LbStore              *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+/* lb_store_list_queue_ids() in a worker thread, as above */
+void         lb_store_list_queue_ids_async   (LbStore              *self,
+                                              gint64                batch_id,
+                                              const char           *actor,
+                                              LbItemFilter          filter,
+                                              GCancellable         *cancellable,
+                                              GAsyncReadyCallback   callback,
+                                              gpointer              user_data);
+GArray      *lb_store_list_queue_ids_finish  (LbStore              *self,
+                                              GAsyncResult         *result,
+                                              GError              **error);
+
 /* Per-seat hash-chain check, for the report: for each seat with events,
  * in the order seats first appear, calls FUNC with the seat, its event
  * count and, when its chain breaks, a message naming the first broken

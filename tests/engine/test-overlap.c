@@ -124,6 +124,20 @@ queue (Fixture      *f,
     g_assert_cmpstr (q_, ==, expected); \
   } G_STMT_END
 
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
 /* overlap 2 (i4: 3): each annotator gets the items they have not done that
  * fewer than N annotators have done; gold items among them */
 static void
@@ -154,6 +168,19 @@ test_queue (Fixture       *f,
   /* i1 and i2… i1 has its two; i4 asks for three */
   ASSERT_QUEUE (f, "carl", LB_ITEM_FILTER_TODO, "i2,i3,i4,t1,g1");
   ASSERT_QUEUE (f, "bob", LB_ITEM_FILTER_TODO, "i2,i3,t1,g1");
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GArray) ids = NULL;
+
+    lb_store_list_queue_ids_async (f->store, f->batch_id, "bob", LB_ITEM_FILTER_TODO, NULL,
+                                   store_result_cb, &result);
+    lb_test_wait_until (has_result, &result, 10);
+    ids = lb_store_list_queue_ids_finish (f->store, result, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ids->len, ==, 4);
+    g_assert_cmpint (g_array_index (ids, gint64, 0), ==, f->ids[1]);
+    g_assert_cmpint (g_array_index (ids, gint64, 3), ==, f->ids[5]);
+  }
   ASSERT_QUEUE (f, "bob", LB_ITEM_FILTER_ALL, "i1,i2,i3,i4,t1,g1");
 
   /* a skip is no answer: the item stays in the skipper's queue */

@@ -253,6 +253,20 @@ find_id (LbStore    *store,
   return lb_item_get_id (item);
 }
 
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
 /* one seat: three annotators, then a lead's reviews and gold */
 static void
 test_single_seat (Fixture       *f,
@@ -326,6 +340,21 @@ test_single_seat (Fixture       *f,
                                                  "verified"));
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (seats, 0),
                                                "events"), ==, 15 + 1 + 2 + 1 + 1);
+
+  /* in a thread: the same batches */
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(JsonNode) again = NULL;
+
+    lb_report_build_async (store, "animals", NULL, store_result_cb, &result);
+    lb_test_wait_until (has_result, &result, 10);
+    again = lb_report_build_finish (store, result, &error);
+    g_assert_no_error (error);
+    g_assert_true (json_node_equal (json_object_get_member (json_node_get_object (again),
+                                                            "batches"),
+                                    json_object_get_member (json_node_get_object (report),
+                                                            "batches")));
+  }
 
   /* CSV: the same figures, one a line */
   csv = lb_report_to_csv (report);

@@ -402,6 +402,20 @@ names (Fixture *f,
   } G_STMT_END
 
 static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+static void
 test_queue_filters (Fixture       *f,
                     gconstpointer  data)
 {
@@ -423,6 +437,25 @@ test_queue_filters (Fixture       *f,
   g_assert_no_error (error);
 
   ASSERT_QUEUE (f, NULL, "t0,t1,t2,t3,t4");
+
+  /* in a thread: the query's strings are copied */
+  {
+    g_autofree char *who = g_strdup ("ann");
+    LbReviewQuery tq = { .annotator = who };
+    g_autoptr(GAsyncResult) result = NULL;
+    g_autoptr(GArray) ids = NULL;
+    g_autofree char *got = NULL;
+
+    lb_store_list_review_ids_async (f->store, &tq, NULL, store_result_cb, &result);
+    g_clear_pointer (&who, g_free);
+    tq.annotator = NULL;
+    lb_test_wait_until (has_result, &result, 10);
+    ids = lb_store_list_review_ids_finish (f->store, result, &error);
+    g_assert_no_error (error);
+    got = names (f, ids);
+    g_assert_cmpstr (got, ==, "t0,t2,t4");
+  }
+
   q.annotator = "ann";
   ASSERT_QUEUE (f, &q, "t0,t2,t4");
   q.annotator = NULL;

@@ -484,6 +484,40 @@ lb_batch_list_get_progress (LbBatchList *self,
 
 /* The Switch Batch window */
 
+/* Once read, the keyboard starts on the first batch that is not open */
+static void
+dialog_loading_cb (LbBatchList *list,
+                   GParamSpec  *pspec,
+                   GtkWindow   *dialog)
+{
+  GtkWidget *focus, *scrolled;
+  int natural = 0;
+
+  if (lb_batch_list_get_loading (list) || list->rows == NULL || list->rows->len == 0)
+    return;
+  g_signal_handlers_disconnect_by_func (list, dialog_loading_cb, dialog);
+
+  /* The window was sized before the rows came: let it grow to show them */
+  scrolled = gtk_widget_get_ancestor (GTK_WIDGET (list), GTK_TYPE_SCROLLED_WINDOW);
+  gtk_widget_measure (GTK_WIDGET (list), GTK_ORIENTATION_VERTICAL,
+                      MAX (gtk_widget_get_width (GTK_WIDGET (list)), 480), NULL, &natural,
+                      NULL, NULL);
+  if (scrolled != NULL)
+    gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scrolled),
+                                                MIN (natural, 520));
+
+  focus = gtk_root_get_focus (GTK_ROOT (dialog));
+  if (focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (list)))
+    return;
+  for (guint i = 0; i < list->rows->len; i++)
+    if (((LbBatchInfo *) g_ptr_array_index (list->batches, i))->id != list->current_id
+        || i == list->rows->len - 1)
+      {
+        gtk_widget_grab_focus (g_ptr_array_index (list->rows, i));
+        return;
+      }
+}
+
 static void
 dialog_batch_activated_cb (LbBatchList *list,
                            gint64       batch_id,
@@ -508,7 +542,6 @@ lb_batch_list_dialog_new (GtkWindow   *parent,
                          "modal", TRUE,
                          "destroy-with-parent", TRUE,
                          "default-width", 640,
-                         "default-height", 480,
                          NULL);
 
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -519,6 +552,8 @@ lb_batch_list_dialog_new (GtkWindow   *parent,
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
   gtk_widget_set_vexpand (scrolled, TRUE);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 520);
   gtk_widget_set_margin_top (GTK_WIDGET (list), 12);
   gtk_widget_set_margin_bottom (GTK_WIDGET (list), 18);
   gtk_widget_set_margin_start (GTK_WIDGET (list), 12);
@@ -536,6 +571,7 @@ lb_batch_list_dialog_new (GtkWindow   *parent,
 
   g_signal_connect_object (list, "batch-activated", G_CALLBACK (dialog_batch_activated_cb),
                            dialog, G_CONNECT_AFTER);
+  g_signal_connect_object (list, "notify::loading", G_CALLBACK (dialog_loading_cb), dialog, 0);
   g_object_set_data (G_OBJECT (dialog), DIALOG_LIST_KEY, list);
   return GTK_WINDOW (dialog);
 }

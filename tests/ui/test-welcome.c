@@ -323,8 +323,10 @@ test_switch_batch (Fixture       *f,
   alpha_row = 1;
   g_assert_cmpint (lb_batch_list_get_batch_id (list, alpha_row), ==, f->alpha_id);
   g_assert_cmpstr (lb_batch_list_get_progress (list, 0), ==, "0 of 2 done");
+  /* The keyboard starts on the batch that is not open: Enter switches */
+  g_assert_true (gtk_root_get_focus (GTK_ROOT (dialog)) == lb_batch_list_get_row (list, 0));
 
-  /* Escape closes it and nothing changes */
+  /* Closing it (Escape, the close button) changes nothing */
   gtk_window_close (dialog);
   lb_test_wait_until (no_switch_dialog, f, WAIT_TIMEOUT_S);
   g_assert_cmpint (lb_window_get_batch_id (f->window), ==, f->alpha_id);

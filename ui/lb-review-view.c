@@ -1292,6 +1292,8 @@ lb_review_view_handle_key (LbReviewView   *self,
     }
   if (mods != 0)
     return FALSE;
+  if (c == '?')
+    return gtk_widget_activate_action (widget, "win.show-help-overlay", NULL);
   if (focus != NULL && self->fixing && lb_panel_is_reason_widget (self->panel, focus))
     return FALSE;
 

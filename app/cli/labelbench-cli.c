@@ -1428,6 +1428,8 @@ static const LbCliCommand commands[] = {
                  "or CSV"), lb_cli_report },
   { "overlap", N_("Show or set how many annotators each item of a batch asks for"),
     lb_cli_overlap },
+  { "queue", N_("List the items to review (filtered, sampled) or an annotator's queue"),
+    lb_cli_review_queue },
   { "sync", N_("Send the events to the sync sink (outbox, HTTP, PostgreSQL)"), lb_cli_sync },
   { "bench", N_("Measure import, commit, decode and export speed"), lb_cli_bench },
 };

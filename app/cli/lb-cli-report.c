@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lb-export.h"
 #include "lb-item.h"
 #include "lb-report.h"
 #include "lb-store.h"
@@ -283,5 +284,133 @@ lb_cli_overlap (int    argc,
   if (overlap == 0)
     return lb_cli_fail ("%s", error->message);
   printf ("%u\n", overlap);
+  return LB_CLI_EXIT_OK;
+}
+
+/* labelbench-cli queue: the review queue (lb_store_list_review_ids ())
+ * or, with --actor, an annotator's blind queue (lb_store_list_queue_ids ()),
+ * one "BATCH<TAB>ID" line per item in queue order */
+int
+lb_cli_review_queue (int    argc,
+                     char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *annotator = NULL;
+  g_autofree char *actor = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *decision = NULL;
+  g_autofree char *reason = NULL;
+  g_autofree char *since = NULL;
+  g_autofree char *until = NULL;
+  gboolean reviewed = FALSE;
+  gboolean unreviewed = FALSE;
+  gboolean disputed = FALSE;
+  double sample = 0;
+  gint64 seed = 0;
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) store = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  LbReviewQuery q = { 0, };
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch, N_("Only this batch"), N_("NAME") },
+    { "annotator", 0, 0, G_OPTION_ARG_STRING, &annotator,
+      N_("Items this annotator did"), N_("NAME") },
+    { "label", 'l', 0, G_OPTION_ARG_STRING, &label, N_("An annotator gave this label"),
+      N_("L") },
+    { "decision", 'd', 0, G_OPTION_ARG_STRING, &decision,
+      N_("An annotator made this decision"), N_("D") },
+    { "reason", 'r', 0, G_OPTION_ARG_STRING, &reason, N_("… with this reason"), N_("R") },
+    { "since", 0, 0, G_OPTION_ARG_STRING, &since,
+      N_("Done at or after (RFC 3339 or YYYY-MM-DD, UTC)"), N_("TIME") },
+    { "until", 0, 0, G_OPTION_ARG_STRING, &until, N_("Done before"), N_("TIME") },
+    { "reviewed", 0, 0, G_OPTION_ARG_NONE, &reviewed, N_("Only reviewed items"), NULL },
+    { "unreviewed", 0, 0, G_OPTION_ARG_NONE, &unreviewed, N_("Only unreviewed items"), NULL },
+    { "disputed", 0, 0, G_OPTION_ARG_NONE, &disputed,
+      N_("Only items whose annotators did not reach consensus"), NULL },
+    { "sample", 0, 0, G_OPTION_ARG_DOUBLE, &sample,
+      N_("A share (0 to 1) of each annotator's items"), N_("F") },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, N_("The sample's seed"), N_("N") },
+    { "actor", 'a', 0, G_OPTION_ARG_STRING, &actor,
+      N_("Instead: this annotator's queue of items to do (overlap, blind)"), N_("NAME") },
+    { NULL }
+  };
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context,
+                                _("Lists the items a lead can review, filtered and sampled "
+                                  "(the same seed gives the same sample), one “BATCH<tab>ID” "
+                                  "line each; or with --actor, the items that annotator has "
+                                  "still to do."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!lb_cli_parse_options (context, &argc, &argv))
+    return LB_CLI_EXIT_FAILED;
+  if (argc > 1)
+    return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
+  if (reviewed && unreviewed)
+    return lb_cli_fail (_("Give only one of --reviewed and --unreviewed"));
+  if (sample < 0 || sample > 1)
+    return lb_cli_fail (_("--sample takes a share from 0 to 1"));
+  if (seed < 0)
+    return lb_cli_fail (_("--seed cannot be negative"));
+  if (since != NULL && !lb_export_parse_time (since, &q.since_us, &error))
+    return lb_cli_fail ("--since: %s", error->message);
+  if (until != NULL && !lb_export_parse_time (until, &q.until_us, &error))
+    return lb_cli_fail ("--until: %s", error->message);
+
+  store = open_existing (store_path, TRUE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+  if (batch != NULL)
+    {
+      g_autoptr(LbBatch) b = lb_store_find_batch (store, batch, &error);
+
+      if (b == NULL)
+        {
+          lb_store_close (store);
+          return lb_cli_fail ("%s", error != NULL ? error->message : _("No such batch"));
+        }
+      q.batch_id = b->id;
+    }
+
+  if (actor != NULL)
+    ids = lb_store_list_queue_ids (store, q.batch_id, actor, LB_ITEM_FILTER_TODO, &error);
+  else
+    {
+      q.annotator = annotator;
+      q.label = label;
+      q.decision = decision;
+      q.reason = reason;
+      q.status = reviewed ? LB_REVIEW_STATUS_REVIEWED
+                 : unreviewed ? LB_REVIEW_STATUS_UNREVIEWED : LB_REVIEW_STATUS_ANY;
+      q.disputed_only = disputed;
+      q.sample_fraction = sample;
+      q.sample_seed = (guint64) seed;
+      ids = lb_store_list_review_ids (store, &q, &error);
+    }
+  if (ids == NULL)
+    {
+      lb_store_close (store);
+      return lb_cli_fail ("%s", error->message);
+    }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr(LbItem) item = lb_store_get_item (store, g_array_index (ids, gint64, i),
+                                                  &error);
+
+      if (item == NULL)
+        {
+          lb_store_close (store);
+          return lb_cli_fail ("%s", error->message);
+        }
+      g_string_append_printf (out, "%s\t%s\n", lb_item_get_batch_name (item),
+                              lb_item_get_external_id (item));
+    }
+  lb_store_close (store);
+  if (fputs (out->str, stdout) == EOF || fflush (stdout) != 0)
+    return lb_cli_fail (_("Cannot write the list"));
   return LB_CLI_EXIT_OK;
 }

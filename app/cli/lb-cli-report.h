@@ -20,4 +20,9 @@ int  lb_cli_review (int    argc,
 int  lb_cli_overlap (int    argc,
                      char **argv);
 
+/* labelbench-cli queue --store DB [--batch B] [filters] [--sample F --seed N]
+ *                             | --actor NAME */
+int  lb_cli_review_queue (int    argc,
+                          char **argv);
+
 G_END_DECLS

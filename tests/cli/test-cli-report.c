@@ -180,6 +180,43 @@ test_review_and_report (Fixture       *f,
             json_object_get_array_member (json_node_get_object (root), "batches"), 0);
   g_assert_cmpint (json_object_get_int_member (batch, "overlap"), ==, 2);
 
+  /* the review queue: all four annotated; c2 and c4 unreviewed (c3's review was
+   * undone); bob's spam; a sample is the same twice */
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "comments\tc1\ncomments\tc2\ncomments\tc3\ncomments\tc4\n");
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--unreviewed", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "comments\tc3\ncomments\tc4\n");
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--annotator", "bob",
+                   "--label", "spam", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "comments\tc2\ncomments\tc3\n");
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--disputed", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "comments\tc2\n");
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--since", "2000-01-01",
+                   "--until", "2000-01-02", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+  {
+    g_autofree char *first = NULL;
+
+    lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--sample", "0.5",
+                     "--seed", "42", NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    first = g_strdup (run.out);
+    lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--sample", "0.5",
+                     "--seed", "42", NULL);
+    g_assert_cmpstr (run.out, ==, first);
+  }
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--sample", "2", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  /* an annotator's queue: carl has everything to do, overlap 2 reached everywhere */
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--actor", "carl", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "");
+
   /* errors: an unknown batch, an unknown format */
   lb_test_run_cli (&run, NULL, "report", "--store", f->store, "--batch", "nope", NULL);
   g_assert_cmpint (run.status, ==, 1);

@@ -1682,6 +1682,8 @@ build (LbReviewView *self)
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_box_append (GTK_BOX (self->fix_box), label);
   self->panel = LB_PANEL (lb_panel_new ());
+  /* The panel scrolls inside: give it room in this scrolled column */
+  gtk_widget_set_size_request (GTK_WIDGET (self->panel), -1, 460);
   gtk_box_append (GTK_BOX (self->fix_box), GTK_WIDGET (self->panel));
   gtk_widget_set_visible (self->fix_box, FALSE);
   gtk_box_append (GTK_BOX (right_inner), self->fix_box);

@@ -49,6 +49,14 @@ item_shown (gpointer data)
 }
 
 static gboolean
+gold_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return item_shown (f) && lb_item_get_gold (lb_review_view_get_current_item (f->review));
+}
+
+static gboolean
 press_key (Fixture        *f,
            guint           keyval,
            GdkModifierType state)
@@ -358,9 +366,31 @@ test_reject_needs_comment (Fixture       *f,
   g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "comment"));
   item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_null (lb_item_get_review_verdict (item));
-  /* Escape leaves the comment; G marks the item as gold (after an accept) */
+  /* Escape leaves the comment */
   g_assert_true (press_key (f, GDK_KEY_Escape, 0));
   assert_current (f, 0);
+  g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (entry))));
+
+  /* G marks an accepted item as gold; G again takes the mark away */
+  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  assert_current (f, 1);
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_assert_true (press_key (f, GDK_KEY_k, 0));
+  assert_current (f, 0);
+  g_assert_false (lb_item_get_gold (lb_review_view_get_current_item (f->review)));
+  g_assert_true (press_key (f, GDK_KEY_g, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_clear_object (&item);
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_true (lb_item_get_gold (item));
+  g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "gold"));
+  /* the view reads the item again after the COMMIT */
+  lb_test_wait_until (gold_shown, f, WAIT_TIMEOUT_S);
+  g_assert_true (press_key (f, GDK_KEY_g, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_clear_object (&item);
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_false (lb_item_get_gold (item));
 }
 
 static GArray *
@@ -416,7 +446,7 @@ main (int    argc,
 
   g_test_add ("/ui/review/verdicts", Fixture, NULL,
               fixture_set_up, test_verdicts, fixture_tear_down);
-  g_test_add ("/ui/review/reject-needs-comment", Fixture, NULL,
+  g_test_add ("/ui/review/comment-and-gold", Fixture, NULL,
               fixture_set_up, test_reject_needs_comment, fixture_tear_down);
   g_test_add ("/ui/review/sampling", Fixture, NULL,
               fixture_set_up, test_sampling, fixture_tear_down);

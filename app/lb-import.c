@@ -2888,6 +2888,37 @@ load_schema (const char             *root,
   return schema;
 }
 
+/* "overlap": N in a JSON schema file (the schema itself ignores it): how
+ * many distinct annotators each item asks for; 0 when not given */
+static guint
+schema_file_overlap (const char             *root,
+                     const LbImportOptions  *options)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root_node, *node;
+
+  if (options != NULL && options->schema_path != NULL)
+    {
+      if (lb_label_config_is_config (options->schema_path))
+        return 0;
+      path = g_strdup (options->schema_path);
+    }
+  else
+    path = g_build_filename (root, "schema.json", NULL);
+
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return 0;
+  root_node = json_parser_get_root (parser);
+  if (root_node == NULL || !JSON_NODE_HOLDS_OBJECT (root_node))
+    return 0;
+  node = json_object_get_member (json_node_get_object (root_node), "overlap");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node)
+      || json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return (guint) CLAMP (json_node_get_int (node), 0, 1000);
+}
+
 LbImportReport *
 lb_import (LbStore                *store,
            const char             *path,
@@ -3095,6 +3126,15 @@ lb_import (LbStore                *store,
    * rejections to be shown beside it */
   if (ok && im.batch_id == 0)
     ok = ensure_batch (&im, error);
+
+  /* the schema file's "overlap": N (annotators per item) is the batch's */
+  if (ok && schema_given)
+    {
+      guint overlap = schema_file_overlap (im.root, options);
+
+      if (overlap > 0)
+        ok = lb_store_set_batch_overlap (store, im.batch_id, overlap, error);
+    }
 
   if (!ok)
     {

@@ -474,7 +474,9 @@ LbItem      *lb_store_get_item_for_actor (LbStore           *self,
 
 /* Overlap: how many distinct annotators each item of the batch asks for
  * (1 by default). Kept in the store per batch name (meta key
- * "overlap:NAME"); an item's meta "overlap": N overrides it for that item.
+ * "overlap:NAME"; not carried by seat bundles: set it on each seat); set by
+ * the import from the schema file's "overlap": N, by `labelbench-cli
+ * overlap`, or here; an item's meta "overlap": N overrides it for that item.
  * lb_store_set_batch_overlap() runs on the writer thread (blocks). */
 guint        lb_store_get_batch_overlap  (LbStore           *self,
                                           gint64             batch_id,

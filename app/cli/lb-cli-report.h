@@ -21,7 +21,7 @@ int  lb_cli_overlap (int    argc,
                      char **argv);
 
 /* labelbench-cli queue --store DB [--batch B] [filters] [--sample F --seed N]
- *                             | --actor NAME */
+ *                      | --actor NAME */
 int  lb_cli_review_queue (int    argc,
                           char **argv);
 

@@ -496,6 +496,29 @@ test_item_list (Fixture       *f,
   g_assert_cmpstr (names, ==, "i1,i3,i4,t1,g1");
 }
 
+/* a schema file's "overlap": N is the imported batch's */
+static void
+test_schema_overlap (void)
+{
+  g_autofree char *dir = lb_test_make_tmpdir ("lb-test-overlap-schema");
+  g_autofree char *db = g_build_filename (dir, "store.db", NULL);
+  g_autofree char *manifest = g_build_filename (dir, "m.jsonl", NULL);
+  g_autoptr(GError) error = NULL;
+  LbStore *store;
+  gint64 batch_id;
+
+  lb_test_write_file (dir, "schema.json",
+                      "{\"name\": \"t\", \"overlap\": 3, \"labels\": [{\"id\": \"cat\"}]}", -1);
+  lb_test_write_file (dir, "m.jsonl", "{\"id\": \"a\", \"text\": \"x\"}\n", -1);
+  store = lb_test_open_store (db);
+  batch_id = lb_test_import (store, manifest, NULL, 1);
+  g_assert_cmpuint (lb_store_get_batch_overlap (store, batch_id, &error), ==, 3);
+  g_assert_no_error (error);
+  lb_store_close (store);
+  g_object_unref (store);
+  lb_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -510,6 +533,7 @@ main (int   argc,
   ADD ("/engine/overlap/item-list", test_item_list);
 #undef ADD
   g_test_add_func ("/engine/overlap/agree-rule", test_agree_rule);
+  g_test_add_func ("/engine/overlap/schema-overlap", test_schema_overlap);
 
   return g_test_run ();
 }

@@ -1815,6 +1815,46 @@ lb_review_view_set_annotator (LbReviewView *self,
       }
 }
 
+gboolean
+lb_review_view_set_filter (LbReviewView *self,
+                           const char   *field,
+                           const char   *value)
+{
+  GtkDropDown *drop;
+  GPtrArray *ids;
+
+  g_return_val_if_fail (LB_IS_REVIEW_VIEW (self), FALSE);
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  if (g_str_equal (field, "time"))
+    {
+      const char *times[] = { "all", "today", "week" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (times); i++)
+        if (g_strcmp0 (value, times[i]) == 0)
+          {
+            gtk_drop_down_set_selected (self->time_drop, i);
+            return TRUE;
+          }
+      return FALSE;
+    }
+  if (g_str_equal (field, "label"))
+    drop = self->label_drop, ids = self->label_ids;
+  else if (g_str_equal (field, "decision"))
+    drop = self->decision_drop, ids = self->decision_ids;
+  else if (g_str_equal (field, "reason"))
+    drop = self->reason_drop, ids = self->reason_ids;
+  else
+    return FALSE;
+  for (guint i = 0; i < ids->len; i++)
+    if (g_strcmp0 (g_ptr_array_index (ids, i), value) == 0)
+      {
+        gtk_drop_down_set_selected (drop, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 void
 lb_review_view_set_unreviewed_only (LbReviewView *self,
                                     gboolean      unreviewed)

@@ -40,6 +40,11 @@ gboolean      lb_review_view_handle_key       (LbReviewView  *self,
 /* Filter bar, as a user sets it (each one reloads the queue) */
 void          lb_review_view_set_annotator    (LbReviewView  *self,
                                                const char    *annotator);  /* NULL = all */
+/* FIELD "label", "decision" or "reason" and an id of the schema (NULL = all),
+ * or "time" and "all", "today" or "week"; FALSE when there is no such choice */
+gboolean      lb_review_view_set_filter       (LbReviewView  *self,
+                                               const char    *field,
+                                               const char    *value);
 void          lb_review_view_set_unreviewed_only (LbReviewView *self,
                                                   gboolean      unreviewed);
 /* percent 0 = no sampling */

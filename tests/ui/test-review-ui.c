@@ -437,6 +437,60 @@ test_sampling (Fixture       *f,
   g_assert_cmpuint (other->len, ==, 4);
 }
 
+static GArray *
+queue_after (Fixture    *f,
+             const char *field,
+             const char *value)
+{
+  g_assert_true (lb_review_view_set_filter (f->review, field, value));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  return lb_review_view_get_queue_ids (f->review);
+}
+
+static void
+test_filters (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GArray) escalated = NULL;
+  g_autoptr(GArray) spam = NULL;
+  g_autoptr(GArray) today = NULL;
+  g_autoptr(GArray) unreviewed = NULL;
+  g_autoptr(GArray) scam = NULL;
+
+  enter_review (f);
+  /* Only bob escalated, on the fourth item */
+  escalated = queue_after (f, "decision", "escalate");
+  g_assert_cmpuint (escalated->len, ==, 1);
+  g_assert_cmpint (g_array_index (escalated, gint64, 0), ==, f->ids[3]);
+  g_assert_true (lb_review_view_set_filter (f->review, "decision", NULL));
+  /* Spam: bob on the second item, both on the third */
+  spam = queue_after (f, "label", "spam");
+  g_assert_cmpuint (spam->len, ==, 2);
+  g_assert_cmpint (g_array_index (spam, gint64, 0), ==, f->ids[1]);
+  g_assert_cmpint (g_array_index (spam, gint64, 1), ==, f->ids[2]);
+  g_assert_true (lb_review_view_set_filter (f->review, "label", NULL));
+  scam = queue_after (f, "reason", "spam/scam");
+  g_assert_cmpuint (scam->len, ==, 1);
+  g_assert_cmpint (g_array_index (scam, gint64, 0), ==, f->ids[2]);
+  g_assert_true (lb_review_view_set_filter (f->review, "reason", NULL));
+  /* Everything was labelled in the last 7 days */
+  today = queue_after (f, "time", "week");
+  g_assert_cmpuint (today->len, ==, 4);
+  g_assert_false (lb_review_view_set_filter (f->review, "label", "no-such-label"));
+
+  /* The item shown stays shown as the filters change (the third, the scam) */
+  assert_current (f, 2);
+  /* Accept it: with "unreviewed only" it is no longer listed */
+  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  lb_review_view_set_unreviewed_only (f->review, TRUE);
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  unreviewed = lb_review_view_get_queue_ids (f->review);
+  g_assert_cmpuint (unreviewed->len, ==, 3);
+  for (guint i = 0; i < unreviewed->len; i++)
+    g_assert_cmpint (g_array_index (unreviewed, gint64, i), !=, f->ids[2]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -448,6 +502,8 @@ main (int    argc,
               fixture_set_up, test_verdicts, fixture_tear_down);
   g_test_add ("/ui/review/comment-and-gold", Fixture, NULL,
               fixture_set_up, test_reject_needs_comment, fixture_tear_down);
+  g_test_add ("/ui/review/filters", Fixture, NULL,
+              fixture_set_up, test_filters, fixture_tear_down);
   g_test_add ("/ui/review/sampling", Fixture, NULL,
               fixture_set_up, test_sampling, fixture_tear_down);
   return g_test_run ();

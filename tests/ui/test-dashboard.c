@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
+#include <sqlite3.h>
 
 #include "lb-bar-chart.h"
 #include "lb-dashboard.h"
@@ -75,7 +76,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *db = NULL;
+  g_autofree char *db_path = NULL;
   g_autofree char *dir = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LbBatch) batch = NULL;
@@ -90,8 +91,8 @@ fixture_set_up (Fixture       *f,
   };
 
   f->tmpdir = lb_test_make_tmpdir ("lb-test-dashboard");
-  db = g_build_filename (f->tmpdir, "store.db", NULL);
-  f->store = lb_test_open_store (db);
+  db_path = g_build_filename (f->tmpdir, "store.db", NULL);
+  f->store = lb_test_open_store (db_path);
   dir = g_build_filename (f->tmpdir, "comments", NULL);
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
   copy_demo ("schema.json", dir, "schema.json");
@@ -114,6 +115,23 @@ fixture_set_up (Fixture       *f,
   for (guint i = 0; i < 4; i++)
     for (guint a = 0; a < 3; a++)
       submit (f, i, actors[a], labels[i][a], 1000 * (a + 1) + 500 * i);
+
+  if (data != NULL)
+    {
+      /* Change an event's payload behind the store's back */
+      sqlite3 *db;
+      char *message = NULL;
+
+      lb_store_close (f->store);
+      g_clear_object (&f->store);
+      g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+      sqlite3_exec (db, "DROP TRIGGER events_no_update;"
+                        "UPDATE events SET payload = '{\"labels\":[\"unclear\"]}' WHERE seq = 5;",
+                    NULL, NULL, &message);
+      g_assert_null (message);
+      sqlite3_close (db);
+      f->store = lb_test_open_store (db_path);
+    }
 
   f->window = g_object_ref (lb_window_new (NULL));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
@@ -284,6 +302,23 @@ test_export (Fixture       *f,
   g_assert_nonnull (strstr (text, "fleiss_kappa"));
 }
 
+/* Tamper evidence: the seat's chain is broken at the changed event, named */
+static void
+test_tampered (Fixture       *f,
+               gconstpointer  data)
+{
+  const char *seat;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "quality"));
+  lb_test_wait_until (report_shown, f, WAIT_TIMEOUT_S);
+  seat = lb_dashboard_get_figure (f->dashboard, "seat.0");
+  g_assert_nonnull (seat);
+  g_test_message ("seat: %s", seat);
+  g_assert_null (strstr (seat, "verified"));
+  g_assert_nonnull (strstr (seat, "broken"));
+  g_assert_nonnull (strstr (seat, "event 5"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -295,5 +330,7 @@ main (int    argc,
               fixture_set_up, test_figures, fixture_tear_down);
   g_test_add ("/ui/dashboard/export", Fixture, NULL,
               fixture_set_up, test_export, fixture_tear_down);
+  g_test_add ("/ui/dashboard/tampered", Fixture, "tamper",
+              fixture_set_up, test_tampered, fixture_tear_down);
   return g_test_run ();
 }

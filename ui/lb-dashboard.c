@@ -40,6 +40,7 @@ struct _LbDashboard
   GHashTable     *figures;   /* key -> GtkLabel */
   guint           n_loading;
   gboolean        again;     /* a change came while computing */
+  gboolean        stale;     /* a change came while hidden */
   guint           generation;
   guint           refresh_id;
   char           *status;
@@ -635,6 +636,7 @@ start (LbDashboard *self)
   ReportJob *job;
 
   self->again = FALSE;
+  self->stale = FALSE;
   if (self->store == NULL)
     return;
   if (self->n_loading > 0)
@@ -675,16 +677,21 @@ item_changed_cb (LbStore     *store,
                  LbDashboard *self)
 {
   /* Reviews come one after another: one report for a burst of them */
-  if (self->refresh_id == 0 && gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    self->stale = TRUE;
+  else if (self->refresh_id == 0)
     self->refresh_id = g_timeout_add (300, refresh_timeout_cb, self);
 }
 
 static void
 lb_dashboard_map (GtkWidget *widget)
 {
+  LbDashboard *self = LB_DASHBOARD (widget);
+
   GTK_WIDGET_CLASS (lb_dashboard_parent_class)->map (widget);
   /* Changes made in the other modes while hidden */
-  start (LB_DASHBOARD (widget));
+  if (self->stale)
+    start (self);
 }
 
 void

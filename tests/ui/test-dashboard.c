@@ -14,6 +14,7 @@
 #include "lb-heat-map.h"
 #include "lb-line-chart.h"
 #include "lb-report.h"
+#include "lb-review-view.h"
 #include "lb-store.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
@@ -302,6 +303,63 @@ test_export (Fixture       *f,
   g_assert_nonnull (strstr (text, "fleiss_kappa"));
 }
 
+static gboolean
+review_idle (gpointer data)
+{
+  Fixture *f = data;
+  LbReviewView *review = lb_window_get_review_view (f->window);
+
+  return !lb_review_view_get_loading (review) && lb_review_view_get_n_pending (review) == 0
+         && lb_review_view_get_current_item (review) != NULL;
+}
+
+static gboolean
+press_key (Fixture *f,
+           guint    keyval)
+{
+  GtkEventController *keys = lb_window_get_key_controller (f->window);
+  gboolean handled = FALSE;
+
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, 0, &handled);
+  g_signal_emit_by_name (keys, "key-released", keyval, 0, 0);
+  return handled;
+}
+
+/* The lead reviews in the review mode through its keys; the dashboard's
+ * figures follow */
+static void
+test_after_reviews (Fixture       *f,
+                    gconstpointer  data)
+{
+  LbReviewView *review = lb_window_get_review_view (f->window);
+  GtkWidget *entry;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "quality"));
+  lb_test_wait_until (report_shown, f, WAIT_TIMEOUT_S);
+  g_assert_cmpstr (lb_dashboard_get_figure (f->dashboard, "batch.reviewed"), ==, "0");
+  g_assert_cmpstr (lb_dashboard_get_figure (f->dashboard, "annotator.bob.reviewed"), ==, "0");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "review"));
+  lb_test_wait_until (review_idle, f, WAIT_TIMEOUT_S);
+  g_assert_true (press_key (f, GDK_KEY_a));
+  lb_test_wait_until (review_idle, f, WAIT_TIMEOUT_S);
+  g_assert_true (press_key (f, GDK_KEY_r));
+  entry = lb_review_view_get_comment_entry (review);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Not spam");
+  g_signal_emit_by_name (entry, "activate");
+  lb_test_wait_until (review_idle, f, WAIT_TIMEOUT_S);
+
+  f->generation = lb_dashboard_get_generation (f->dashboard);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "quality"));
+  lb_test_wait_until (report_shown, f, WAIT_TIMEOUT_S);
+  g_assert_cmpstr (lb_dashboard_get_figure (f->dashboard, "batch.reviewed"), ==, "2");
+  g_assert_cmpstr (lb_dashboard_get_figure (f->dashboard, "batch.review_acceptance_rate"), ==,
+                   "50.0 %");
+  g_assert_cmpstr (lb_dashboard_get_figure (f->dashboard, "annotator.bob.reviewed"), ==, "2");
+  g_assert_cmpstr (lb_dashboard_get_figure (f->dashboard, "annotator.bob.review_acceptance_rate"),
+                   ==, "50.0 %");
+}
+
 /* Tamper evidence: the seat's chain is broken at the changed event, named */
 static void
 test_tampered (Fixture       *f,
@@ -330,6 +388,8 @@ main (int    argc,
               fixture_set_up, test_figures, fixture_tear_down);
   g_test_add ("/ui/dashboard/export", Fixture, NULL,
               fixture_set_up, test_export, fixture_tear_down);
+  g_test_add ("/ui/dashboard/after-reviews", Fixture, NULL,
+              fixture_set_up, test_after_reviews, fixture_tear_down);
   g_test_add ("/ui/dashboard/tampered", Fixture, "tamper",
               fixture_set_up, test_tampered, fixture_tear_down);
   return g_test_run ();

@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "lb-item-view.h"
 #include "lb-panel.h"
 #include "lb-review-view.h"
 #include "lb-store.h"
@@ -241,6 +242,14 @@ test_verdicts (Fixture       *f,
   queue = lb_review_view_get_queue_ids (f->review);
   g_assert_cmpuint (queue->len, ==, 4);
   assert_current (f, 0);
+  /* The item itself is shown in the review's item view */
+  {
+    LbItemView *view = LB_ITEM_VIEW (lb_review_view_get_item_view (f->review));
+
+    g_assert_nonnull (lb_item_view_get_item (view));
+    g_assert_cmpint (lb_item_get_id (lb_item_view_get_item (view)), ==, f->ids[0]);
+    g_assert_true (lb_item_view_get_showing_text (view));
+  }
   /* What each annotator decided is on screen */
   works = lb_review_view_get_works_text (f->review);
   g_assert_nonnull (strstr (works, "alice"));

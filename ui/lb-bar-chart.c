@@ -29,6 +29,7 @@ struct _LbBarChart
   char           *color_name;
   char           *summary;
   int             focus_bar;  /* data index or -1 */
+  guint      style_stamp;  /* _lb_chart_style_changed() */
 };
 
 G_DEFINE_FINAL_TYPE (LbBarChart, lb_bar_chart, GTK_TYPE_WIDGET)
@@ -558,6 +559,17 @@ lb_bar_chart_state_flags_changed (GtkWidget     *widget,
   GTK_WIDGET_CLASS (lb_bar_chart_parent_class)->state_flags_changed (widget, previous);
 }
 
+/* Colours come from the style at drawing time: a new style (dark, another
+ * accent, a larger font) redraws; the text may change size too. */
+static void
+lb_bar_chart_css_changed (GtkWidget         *widget,
+                          GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (lb_bar_chart_parent_class)->css_changed (widget, change);
+  if (_lb_chart_style_changed (widget, &LB_BAR_CHART (widget)->style_stamp))
+    gtk_widget_queue_resize (widget);
+}
+
 static void
 lb_bar_chart_finalize (GObject *object)
 {
@@ -581,6 +593,7 @@ lb_bar_chart_class_init (LbBarChartClass *klass)
   object_class->finalize = lb_bar_chart_finalize;
   widget_class->snapshot = lb_bar_chart_snapshot;
   widget_class->measure = lb_bar_chart_measure;
+  widget_class->css_changed = lb_bar_chart_css_changed;
   widget_class->state_flags_changed = lb_bar_chart_state_flags_changed;
   gtk_widget_class_set_css_name (widget_class, "lb-bar-chart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);

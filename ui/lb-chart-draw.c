@@ -197,6 +197,31 @@ _lb_chart_draw_empty (GtkWidget *widget,
 }
 
 gboolean
+_lb_chart_style_changed (GtkWidget *widget,
+                         guint     *stamp)
+{
+  static const char *names[] = { "accent_bg_color", "accent_color", "success_bg_color",
+                                 "view_bg_color" };
+  PangoFontDescription *font = pango_context_get_font_description (
+    gtk_widget_get_pango_context (widget));
+  GdkRGBA color;
+  guint hash;
+
+  _lb_chart_get_fg_color (widget, &color);
+  hash = gdk_rgba_hash (&color);
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      _lb_chart_lookup_color (widget, names[i], &color);
+      hash = hash * 31 + gdk_rgba_hash (&color);
+    }
+  hash = hash * 31 + (font ? pango_font_description_hash (font) : 0);
+  if (hash == *stamp)
+    return FALSE;
+  *stamp = hash;
+  return TRUE;
+}
+
+gboolean
 _lb_chart_parse_day (const char *text,
                      guint32    *julian)
 {

@@ -49,6 +49,11 @@ void         _lb_chart_draw_empty       (GtkWidget     *widget,
                                          cairo_t       *cr,
                                          double         width,
                                          double         height);
+/* TRUE when what the charts draw with (text colour, font, background and
+ * accent colours) differs from the last call's, whose hash *STAMP keeps:
+ * css_changed redraws only then, not on every state change (hover, focus). */
+gboolean     _lb_chart_style_changed    (GtkWidget     *widget,
+                                         guint         *stamp);
 /* Formats "YYYY-MM-DD" / a Julian day as a short day ("Nov 3") */
 gboolean     _lb_chart_parse_day        (const char    *text,
                                          guint32       *julian);

@@ -24,6 +24,7 @@ struct _LbHeatMap
   char      *row_title;
   char      *column_title;
   char      *summary;
+  guint      style_stamp;  /* _lb_chart_style_changed() */
 };
 
 G_DEFINE_FINAL_TYPE (LbHeatMap, lb_heat_map, GTK_TYPE_WIDGET)
@@ -444,6 +445,17 @@ update_summary (LbHeatMap *self)
                                   -1);
 }
 
+/* Colours come from the style at drawing time: a new style (dark, another
+ * accent, a larger font) redraws; the text may change size too. */
+static void
+lb_heat_map_css_changed (GtkWidget         *widget,
+                         GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (lb_heat_map_parent_class)->css_changed (widget, change);
+  if (_lb_chart_style_changed (widget, &LB_HEAT_MAP (widget)->style_stamp))
+    gtk_widget_queue_resize (widget);
+}
+
 static void
 lb_heat_map_finalize (GObject *object)
 {
@@ -467,6 +479,7 @@ lb_heat_map_class_init (LbHeatMapClass *klass)
   object_class->finalize = lb_heat_map_finalize;
   widget_class->snapshot = lb_heat_map_snapshot;
   widget_class->measure = lb_heat_map_measure;
+  widget_class->css_changed = lb_heat_map_css_changed;
   gtk_widget_class_set_css_name (widget_class, "lb-heat-map");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }

@@ -28,6 +28,7 @@ struct _LbLineChart
   guint32    last_day;
   gboolean   percent;
   char      *summary;
+  guint      style_stamp;  /* _lb_chart_style_changed() */
 };
 
 G_DEFINE_FINAL_TYPE (LbLineChart, lb_line_chart, GTK_TYPE_WIDGET)
@@ -440,6 +441,17 @@ query_tooltip_cb (GtkWidget  *widget,
   return TRUE;
 }
 
+/* Colours come from the style at drawing time: a new style (dark, another
+ * accent, a larger font) redraws; the text may change size too. */
+static void
+lb_line_chart_css_changed (GtkWidget         *widget,
+                           GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (lb_line_chart_parent_class)->css_changed (widget, change);
+  if (_lb_chart_style_changed (widget, &LB_LINE_CHART (widget)->style_stamp))
+    gtk_widget_queue_resize (widget);
+}
+
 static void
 lb_line_chart_finalize (GObject *object)
 {
@@ -459,6 +471,7 @@ lb_line_chart_class_init (LbLineChartClass *klass)
   object_class->finalize = lb_line_chart_finalize;
   widget_class->snapshot = lb_line_chart_snapshot;
   widget_class->measure = lb_line_chart_measure;
+  widget_class->css_changed = lb_line_chart_css_changed;
   gtk_widget_class_set_css_name (widget_class, "lb-line-chart");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }

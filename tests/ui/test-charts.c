@@ -305,6 +305,56 @@ test_bar_pixels (Fixture       *f,
   g_free (px.data);
 }
 
+/* The chart's own key controller, as a key press reaches it */
+static gboolean
+press_key (GtkWidget *widget,
+           guint      keyval)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, 0, &handled);
+    }
+  return handled;
+}
+
+static void
+test_bar_keyboard (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const double values[] = { 12.5, 41.3, 38.0 };
+  LbBarChart *chart = LB_BAR_CHART (lb_bar_chart_new ());
+
+  lb_bar_chart_set_data (chart, annotators, values, 3);
+  lb_bar_chart_set_sorted (chart, TRUE);
+  show_chart (f, GTK_WIDGET (chart), 400, 140);
+  g_assert_true (gtk_widget_get_focusable (f->chart));
+  /* focused by the window (first focusable) or not: no bar, or the first shown */
+  g_assert_cmpint (lb_bar_chart_get_focus_bar (chart), ==,
+                   gtk_widget_has_focus (f->chart) ? 1 : -1);
+
+  /* the keys walk the bars as shown (largest first), and stop at the ends */
+  g_assert_true (press_key (f->chart, GDK_KEY_Home));
+  g_assert_cmpint (lb_bar_chart_get_focus_bar (chart), ==, 1);
+  g_assert_true (press_key (f->chart, GDK_KEY_Down));
+  g_assert_cmpint (lb_bar_chart_get_focus_bar (chart), ==, 2);
+  g_assert_true (press_key (f->chart, GDK_KEY_Down));
+  g_assert_cmpint (lb_bar_chart_get_focus_bar (chart), ==, 0);
+  g_assert_true (press_key (f->chart, GDK_KEY_Down));
+  g_assert_cmpint (lb_bar_chart_get_focus_bar (chart), ==, 0);
+  g_assert_true (press_key (f->chart, GDK_KEY_Up));
+  g_assert_cmpint (lb_bar_chart_get_focus_bar (chart), ==, 2);
+  g_assert_true (press_key (f->chart, GDK_KEY_End));
+  g_assert_cmpint (lb_bar_chart_get_focus_bar (chart), ==, 0);
+  /* other keys go on to the window */
+  g_assert_false (press_key (f->chart, GDK_KEY_a));
+}
+
 static gboolean
 differs_in (const Pixels  *px,
             const GdkRGBA *bg,
@@ -552,6 +602,48 @@ test_line_gaps (Fixture       *f,
   g_assert_cmpstr (lb_line_chart_get_summary (chart), ==, "Line chart: no data yet");
 }
 
+/* A switch to dark while shown redraws with the dark colours */
+static void
+test_style_switch (Fixture       *f,
+                   gconstpointer  data)
+{
+  LbHeatMap *map = signs_heat_map ();
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  graphene_rect_t zero;
+  GdkRGBA light_px, dark_px, dark_fill;
+  int w, h;
+
+  show_chart (f, GTK_WIDGET (map), 520, 420);
+  w = gtk_widget_get_width (f->chart);
+  h = gtk_widget_get_height (f->chart);
+  g_assert_true (lb_heat_map_get_cell_rect (map, 0, 2, w, h, &zero));  /* count 0 */
+  {
+    g_autoptr(GdkTexture) texture = render (f->chart);
+    Pixels px;
+
+    pixels_init (&px, texture);
+    light_px = pixel_at (&px, zero.origin.x + 5, zero.origin.y + 5);
+    g_free (px.data);
+  }
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  lb_test_spin_for (150);
+  {
+    g_autoptr(GdkTexture) texture = render (f->chart);
+    Pixels px;
+
+    pixels_init (&px, texture);
+    dark_px = pixel_at (&px, zero.origin.x + 5, zero.origin.y + 5);
+    g_free (px.data);
+  }
+  lb_heat_map_get_cell_colors (map, 0, 2, &dark_fill, NULL);
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  lb_test_spin_for (50);
+
+  g_assert_cmpfloat (light_px.red, >, 0.8);
+  g_assert_cmpfloat (dark_px.red, <, 0.3);
+  g_assert_cmpfloat (color_distance (&dark_px, &dark_fill), <, 0.08);
+}
+
 /* The demo dashboard for screenshots */
 
 static GtkWidget *
@@ -684,6 +776,10 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/ui/charts/bar/summary", Fixture, NULL, NULL, test_bar_summary, fixture_tear_down);
   g_test_add ("/ui/charts/bar/pixels", Fixture, NULL, NULL, test_bar_pixels, fixture_tear_down);
+  g_test_add ("/ui/charts/bar/keyboard", Fixture, NULL, NULL, test_bar_keyboard,
+              fixture_tear_down);
+  g_test_add ("/ui/charts/style-switch", Fixture, NULL, NULL, test_style_switch,
+              fixture_tear_down);
   g_test_add ("/ui/charts/empty-state", Fixture, NULL, NULL, test_empty_state,
               fixture_tear_down);
   g_test_add ("/ui/charts/heat-map/colors", Fixture, NULL, NULL, test_heat_map_colors,

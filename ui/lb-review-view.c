@@ -32,8 +32,7 @@ struct _LbReviewView
 {
   GtkWidget       parent_instance;
 
-  GtkWidget      *box;
-  /* filter bar */
+  /* template: filter bar */
   GtkDropDown    *annotator_drop;
   GtkDropDown    *label_drop;
   GtkDropDown    *decision_drop;
@@ -55,6 +54,7 @@ struct _LbReviewView
   GtkListView    *queue_view;
   GtkStack       *queue_stack;
   /* item */
+  GtkBox         *item_box;
   GtkWidget      *item_view;
   /* right column */
   GtkLabel       *item_title;
@@ -1478,227 +1478,41 @@ lb_review_view_open (LbReviewView *self,
 /* ------------------------------------------------------------------------ */
 /* Construction                                                             */
 
-static GtkDropDown *
-add_drop (GtkBox *box)
-{
-  GtkWidget *drop = gtk_drop_down_new (NULL, NULL);
-
-  gtk_box_append (box, drop);
-  return GTK_DROP_DOWN (drop);
-}
-
 static void
-build (LbReviewView *self)
+setup (LbReviewView *self)
 {
-  GtkWidget *sidebar, *grid, *scrolled, *center, *right, *right_inner, *button, *label, *box;
   GtkListItemFactory *factory;
   GtkEventController *keys;
-  GtkStringList *times;
+  GtkWidget *filters[] = { GTK_WIDGET (self->annotator_drop), GTK_WIDGET (self->label_drop),
+                           GTK_WIDGET (self->decision_drop), GTK_WIDGET (self->reason_drop),
+                           GTK_WIDGET (self->time_drop) };
 
-  self->box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
-
-  /* Sidebar: filters and queue */
-  sidebar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_size_request (sidebar, 280, -1);
-  gtk_widget_set_hexpand (sidebar, FALSE);
-  gtk_widget_add_css_class (sidebar, "lb-review-sidebar");
-  gtk_box_append (GTK_BOX (self->box), sidebar);
-  grid = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_margin_start (grid, 12);
-  gtk_widget_set_margin_end (grid, 12);
-  gtk_widget_set_margin_top (grid, 12);
-  gtk_box_append (GTK_BOX (sidebar), grid);
-  label = gtk_label_new (_("Review Queue"));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (grid), label);
-  self->annotator_drop = add_drop (GTK_BOX (grid));
-  self->label_drop = add_drop (GTK_BOX (grid));
-  self->decision_drop = add_drop (GTK_BOX (grid));
-  self->reason_drop = add_drop (GTK_BOX (grid));
-  times = gtk_string_list_new (NULL);
-  gtk_string_list_append (times, _("All time"));
-  gtk_string_list_append (times, _("Today"));
-  gtk_string_list_append (times, _("Last 7 days"));
-  self->time_drop = add_drop (GTK_BOX (grid));
-  gtk_drop_down_set_model (self->time_drop, G_LIST_MODEL (times));
-  g_object_unref (times);
-  self->unreviewed_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic (_("_Unreviewed only")));
-  gtk_box_append (GTK_BOX (grid), GTK_WIDGET (self->unreviewed_check));
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  self->sample_check = GTK_CHECK_BUTTON (gtk_check_button_new_with_mnemonic (_("_Sample")));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->sample_check),
-                               _("A share of each annotator's items, the same for the same seed"));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->sample_check));
-  self->percent_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (1, 100, 1));
-  gtk_spin_button_set_value (self->percent_spin, 10);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->percent_spin), _("Percent per annotator"));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->percent_spin));
-  label = gtk_label_new ("%");
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (grid), box);
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  label = gtk_label_new_with_mnemonic (_("S_eed"));
-  gtk_box_append (GTK_BOX (box), label);
-  self->seed_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 4294967295.0, 1));
   gtk_spin_button_set_value (self->seed_spin, g_random_int_range (1, 1000000));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->seed_spin), TRUE);
-  gtk_editable_set_width_chars (GTK_EDITABLE (self->seed_spin), 8);
-  gtk_label_set_mnemonic_widget (GTK_LABEL (label), GTK_WIDGET (self->seed_spin));
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->seed_spin));
-  button = gtk_button_new_from_icon_name ("media-playlist-shuffle-symbolic");
-  gtk_widget_set_tooltip_text (button, _("New seed"));
-  g_signal_connect (button, "clicked", G_CALLBACK (new_seed_cb), self);
-  gtk_box_append (GTK_BOX (box), button);
-  gtk_box_append (GTK_BOX (grid), box);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->percent_spin), FALSE);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->seed_spin), FALSE);
-  self->count_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->count_label, 0);
-  gtk_widget_add_css_class (GTK_WIDGET (self->count_label), "dim-label");
-  gtk_box_append (GTK_BOX (grid), GTK_WIDGET (self->count_label));
-
-  g_signal_connect_swapped (self->annotator_drop, "notify::selected", G_CALLBACK (filter_changed_cb), self);
-  g_signal_connect_swapped (self->label_drop, "notify::selected", G_CALLBACK (filter_changed_cb), self);
-  g_signal_connect_swapped (self->decision_drop, "notify::selected", G_CALLBACK (filter_changed_cb), self);
-  g_signal_connect_swapped (self->reason_drop, "notify::selected", G_CALLBACK (filter_changed_cb), self);
-  g_signal_connect_swapped (self->time_drop, "notify::selected", G_CALLBACK (filter_changed_cb), self);
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    g_signal_connect_swapped (filters[i], "notify::selected", G_CALLBACK (filter_changed_cb), self);
   g_signal_connect_swapped (self->unreviewed_check, "toggled", G_CALLBACK (filter_changed_cb), self);
   g_signal_connect_swapped (self->sample_check, "toggled", G_CALLBACK (filter_changed_cb), self);
-  g_signal_connect_swapped (self->percent_spin, "value-changed", G_CALLBACK (filter_changed_cb), self);
-  g_signal_connect_swapped (self->seed_spin, "value-changed", G_CALLBACK (filter_changed_cb), self);
+  g_signal_connect_swapped (self->percent_spin, "value-changed", G_CALLBACK (filter_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->seed_spin, "value-changed", G_CALLBACK (filter_changed_cb),
+                            self);
 
   self->queue = gtk_string_list_new (NULL);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->queue)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (selection_changed_cb), self);
+  gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (self->selection));
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (row_setup_cb), self);
   g_signal_connect (factory, "bind", G_CALLBACK (row_bind_cb), self);
-  self->queue_view = GTK_LIST_VIEW (gtk_list_view_new (g_object_ref (GTK_SELECTION_MODEL (self->selection)),
-                                                       factory));
-  gtk_widget_add_css_class (GTK_WIDGET (self->queue_view), "navigation-sidebar");
-  scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->queue_view));
-  self->queue_stack = GTK_STACK (gtk_stack_new ());
-  gtk_widget_set_vexpand (GTK_WIDGET (self->queue_stack), TRUE);
-  gtk_stack_add_named (self->queue_stack, scrolled, "list");
-  {
-    GtkWidget *empty = adw_status_page_new ();
+  gtk_list_view_set_factory (self->queue_view, factory);
+  g_object_unref (factory);
 
-    adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "edit-find-symbolic");
-    adw_status_page_set_title (ADW_STATUS_PAGE (empty), _("Nothing to Review"));
-    adw_status_page_set_description (ADW_STATUS_PAGE (empty),
-                                     _("No annotated item passes the filters"));
-    gtk_widget_add_css_class (empty, "compact");
-    gtk_stack_add_named (self->queue_stack, empty, "empty");
-  }
-  gtk_box_append (GTK_BOX (sidebar), GTK_WIDGET (self->queue_stack));
-  gtk_box_append (GTK_BOX (self->box), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
-
-  /* The item */
-  center = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  gtk_widget_set_hexpand (center, TRUE);
-  gtk_widget_add_css_class (center, "lb-item-area");
   self->item_view = lb_item_view_new ();
   gtk_widget_set_hexpand (self->item_view, TRUE);
   gtk_widget_set_vexpand (self->item_view, TRUE);
-  gtk_box_append (GTK_BOX (center), self->item_view);
-  gtk_box_append (GTK_BOX (self->box), center);
-  gtk_box_append (GTK_BOX (self->box), gtk_separator_new (GTK_ORIENTATION_VERTICAL));
-
-  /* What was decided, and the verdict */
-  right = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (right), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_size_request (right, 360, -1);
-  gtk_box_append (GTK_BOX (self->box), right);
-  right_inner = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  gtk_widget_set_margin_start (right_inner, 12);
-  gtk_widget_set_margin_end (right_inner, 12);
-  gtk_widget_set_margin_top (right_inner, 12);
-  gtk_widget_set_margin_bottom (right_inner, 12);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (right), right_inner);
-  self->item_title = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->item_title), "title-3");
-  gtk_label_set_xalign (self->item_title, 0);
-  gtk_label_set_ellipsize (self->item_title, PANGO_ELLIPSIZE_MIDDLE);
-  gtk_box_append (GTK_BOX (right_inner), GTK_WIDGET (self->item_title));
-  self->current_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->current_label, 0);
-  gtk_label_set_wrap (self->current_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->current_label), "dim-label");
-  gtk_box_append (GTK_BOX (right_inner), GTK_WIDGET (self->current_label));
-  label = gtk_label_new (_("What the annotators decided"));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_set_margin_top (label, 6);
-  gtk_box_append (GTK_BOX (right_inner), label);
-  self->works_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 0));
-  gtk_box_append (GTK_BOX (right_inner), GTK_WIDGET (self->works_box));
-
-  self->verdict_box = gtk_grid_new ();
-  gtk_grid_set_row_spacing (GTK_GRID (self->verdict_box), 6);
-  gtk_grid_set_column_spacing (GTK_GRID (self->verdict_box), 6);
-  gtk_grid_set_column_homogeneous (GTK_GRID (self->verdict_box), TRUE);
-  gtk_widget_set_margin_top (self->verdict_box, 6);
-  {
-    const struct { const char *text, *action, *css; int col, row; } buttons[] = {
-      { N_("_Accept (A)"), "review.accept", "suggested-action", 0, 0 },
-      { N_("_Fix (F)"), "review.fix", NULL, 1, 0 },
-      { N_("_Reject (R)"), "review.reject", "destructive-action", 0, 1 },
-      { N_("Mark as _Gold (G)"), "review.gold", NULL, 1, 1 },
-    };
-
-    for (guint i = 0; i < G_N_ELEMENTS (buttons); i++)
-      {
-        button = gtk_button_new_with_mnemonic (_(buttons[i].text));
-        gtk_actionable_set_action_name (GTK_ACTIONABLE (button), buttons[i].action);
-        if (buttons[i].css != NULL)
-          gtk_widget_add_css_class (button, buttons[i].css);
-        gtk_widget_set_focus_on_click (button, FALSE);
-        if (g_str_equal (buttons[i].action, "review.gold"))
-          self->gold_button = button;
-        gtk_grid_attach (GTK_GRID (self->verdict_box), button, buttons[i].col, buttons[i].row,
-                         1, 1);
-      }
-  }
-  gtk_box_append (GTK_BOX (right_inner), self->verdict_box);
-
-  self->comment_revealer = GTK_REVEALER (gtk_revealer_new ());
-  self->comment_entry = GTK_ENTRY (gtk_entry_new ());
-  gtk_entry_set_placeholder_text (self->comment_entry, _("Why is it rejected? Enter confirms"));
-  g_signal_connect (self->comment_entry, "activate", G_CALLBACK (comment_activate_cb), self);
-  gtk_revealer_set_child (self->comment_revealer, GTK_WIDGET (self->comment_entry));
-  gtk_box_append (GTK_BOX (right_inner), GTK_WIDGET (self->comment_revealer));
-
-  self->fix_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  label = gtk_label_new (_("Correction"));
-  gtk_widget_add_css_class (label, "heading");
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_box_append (GTK_BOX (self->fix_box), label);
-  self->panel = LB_PANEL (lb_panel_new ());
-  /* The panel scrolls inside: give it room in this scrolled column */
-  gtk_widget_set_size_request (GTK_WIDGET (self->panel), -1, 460);
-  gtk_box_append (GTK_BOX (self->fix_box), GTK_WIDGET (self->panel));
-  gtk_widget_set_visible (self->fix_box, FALSE);
-  gtk_box_append (GTK_BOX (right_inner), self->fix_box);
-
-  self->status_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->status_label, 0);
-  gtk_label_set_wrap (self->status_label, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "lb-review-status");
-  gtk_box_append (GTK_BOX (right_inner), GTK_WIDGET (self->status_label));
-  label = gtk_label_new (_("A accept · F fix · R reject · G gold · J/K next/previous · Ctrl+Z undo"));
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_widget_add_css_class (label, "caption");
-  gtk_box_append (GTK_BOX (right_inner), label);
+  gtk_box_append (self->item_box, self->item_view);
 
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_BUBBLE);
@@ -1710,11 +1524,14 @@ static void
 lb_review_view_dispose (GObject *object)
 {
   LbReviewView *self = LB_REVIEW_VIEW (object);
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
-  g_clear_pointer (&self->box, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_REVIEW_VIEW);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->store);
   g_clear_object (&self->current);
   g_clear_object (&self->selection);
@@ -1757,6 +1574,35 @@ lb_review_view_class_init (LbReviewViewClass *klass)
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lbreviewview");
 
+  g_type_ensure (LB_TYPE_PANEL);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/ui/lb-review-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, annotator_drop);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, label_drop);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, decision_drop);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, reason_drop);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, time_drop);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, unreviewed_check);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, sample_check);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, percent_spin);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, seed_spin);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, count_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, queue_stack);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, queue_view);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, item_box);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, item_title);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, current_label);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, works_box);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, verdict_box);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, gold_button);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, comment_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, comment_entry);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, fix_box);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, panel);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, status_label);
+  gtk_widget_class_bind_template_callback (widget_class, new_seed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, comment_activate_cb);
+
   gtk_widget_class_install_action (widget_class, "review.accept", NULL, accept_action);
   gtk_widget_class_install_action (widget_class, "review.fix", NULL, fix_action);
   gtk_widget_class_install_action (widget_class, "review.reject", NULL, reject_action);
@@ -1781,8 +1627,8 @@ lb_review_view_init (LbReviewView *self)
   self->label_ids = g_ptr_array_new_with_free_func (g_free);
   self->decision_ids = g_ptr_array_new_with_free_func (g_free);
   self->reason_ids = g_ptr_array_new_with_free_func (g_free);
-  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
-  build (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  setup (self);
   g_ptr_array_add (self->annotator_ids, NULL);
   update_count (self);
   show_item_state (self);

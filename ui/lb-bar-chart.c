@@ -282,7 +282,8 @@ lb_bar_chart_get_bar_extents (LbBarChart      *self,
       PangoRectangle ink, logical;
 
       pango_layout_get_pixel_extents (layout, &ink, &logical);
-      graphene_rect_init (name, NAME_INSET + MIN (ink.x, logical.x), y + (l.row_h - logical.height) / 2,
+      graphene_rect_init (name, NAME_INSET + MIN (ink.x, logical.x),
+                          y + (l.row_h - logical.height) / 2,
                           MAX (ink.x + ink.width, logical.x + logical.width)
                           - MIN (ink.x, logical.x),
                           logical.height);

@@ -177,6 +177,13 @@ cell_colors (LbHeatMap *self,
   _lb_chart_fill_color (widget, "accent", &accent);
   accent.alpha = 1;
   fg.alpha = 1;
+  /* on a dark view, a deeper accent at the top keeps every count light */
+  if (_lb_chart_luminance (&bg) < 0.2)
+    {
+      static const GdkRGBA black = { 0, 0, 0, 1 };
+
+      _lb_chart_mix (&accent, &black, 0.3, &accent);
+    }
   if (count == 0)
     _lb_chart_mix (&bg, &fg, 0.05, fill);
   else

@@ -12,6 +12,7 @@
 #define EMPTY_HEIGHT 160
 #define LINE_WIDTH 2.5
 #define DOT_RADIUS 3.5
+#define LEGEND_SWATCH 16   /* the colour square and its gap */
 
 typedef struct {
   char   *name;
@@ -36,6 +37,8 @@ G_DEFINE_FINAL_TYPE (LbLineChart, lb_line_chart, GTK_TYPE_WIDGET)
 typedef struct {
   double text_h;
   double legend_h;
+  double legend_line_h;
+  double legend_baseline;  /* of a line of the legend, from its top */
   double x0, x1;   /* the first and the last day */
   double y0, y1;   /* 1 and 0 */
   guint  label_every;
@@ -98,6 +101,50 @@ text_size (GtkWidget  *widget,
   return w;
 }
 
+static PangoLayout *
+legend_layout (LbLineChart *self,
+               guint        index,
+               int          width)
+{
+  Series *s = g_ptr_array_index (self->series, index);
+  PangoLayout *layout = _lb_chart_layout (GTK_WIDGET (self), s->name, 0.9, FALSE);
+
+  pango_layout_set_width (layout, MAX (20, width - LEGEND_SWATCH) * PANGO_SCALE);
+  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+  return layout;
+}
+
+/* Places the legend's items left to right, wrapping at WIDTH: item I at
+ * XS[I] on line LINES[I] (either may be NULL); returns the number of lines */
+static guint
+legend_place (LbLineChart *self,
+              int          width,
+              double      *xs,
+              guint       *lines)
+{
+  double x = 0;
+  guint line = 0;
+
+  for (guint i = 0; i < self->series->len; i++)
+    {
+      g_autoptr(PangoLayout) name = legend_layout (self, i, width);
+      int tw;
+
+      pango_layout_get_pixel_size (name, &tw, NULL);
+      if (x > 0 && x + LEGEND_SWATCH + tw > width)
+        {
+          x = 0;
+          line++;
+        }
+      if (xs)
+        xs[i] = x;
+      if (lines)
+        lines[i] = line;
+      x += LEGEND_SWATCH + tw + 2 * LB_CHART_GAP;
+    }
+  return line + 1;
+}
+
 static void
 compute_layout (LbLineChart *self,
                 int          width,
@@ -116,7 +163,15 @@ compute_layout (LbLineChart *self,
   axis_w = text_size (widget, axis, 0.85, NULL);
   day_w = text_size (widget, "Sep 30", 0.85, NULL);
   day_w = MAX (day_w, text_size (widget, day, 0.85, NULL));
-  l->legend_h = th + 2 * LB_CHART_GAP;
+  {
+    g_autoptr(PangoLayout) sample = _lb_chart_layout (widget, "Ag\u56fd", 0.9, FALSE);
+    int lh;
+
+    pango_layout_get_pixel_size (sample, NULL, &lh);
+    l->legend_line_h = lh + LB_CHART_GAP / 2;
+    l->legend_baseline = pango_layout_get_baseline (sample) / (double) PANGO_SCALE;
+    l->legend_h = legend_place (self, width, NULL, NULL) * l->legend_line_h + 1.5 * LB_CHART_GAP;
+  }
   l->x0 = axis_w + LB_CHART_GAP + MAX (4, day_w / 2 - axis_w - LB_CHART_GAP);
   l->x1 = MAX (l->x0 + 10, width - day_w / 2 - 2);
   l->y0 = l->legend_h + th / 2.0;
@@ -202,7 +257,8 @@ lb_line_chart_snapshot (GtkWidget   *widget,
   GdkRGBA fg;
   Layout l;
   cairo_t *cr;
-  double lx = 0;
+  g_autofree double *xs = NULL;
+  g_autofree guint *lines = NULL;
 
   if (width <= 0 || height <= 0)
     return;
@@ -216,23 +272,30 @@ lb_line_chart_snapshot (GtkWidget   *widget,
   _lb_chart_get_fg_color (widget, &fg);
   compute_layout (self, width, height, &l);
 
-  /* legend */
+  /* legend, wrapped over as many lines as it needs */
+  xs = g_new0 (double, self->series->len);
+  lines = g_new0 (guint, self->series->len);
+  legend_place (self, width, xs, lines);
   for (guint i = 0; i < self->series->len; i++)
     {
-      Series *s = g_ptr_array_index (self->series, i);
-      g_autoptr(PangoLayout) name = _lb_chart_layout (widget, s->name, 0.9, FALSE);
+      g_autoptr(PangoLayout) name = legend_layout (self, i, width);
+      double y = lines[i] * l.legend_line_h;
       GdkRGBA color;
       int tw, th;
 
       series_color (widget, i, &color);
       pango_layout_get_pixel_size (name, &tw, &th);
-      _lb_chart_rounded_rect (cr, lx, l.legend_h / 2 - 5, 10, 10, 3);
+      double line_h = l.legend_line_h - LB_CHART_GAP / 2;  /* one line of text */
+
+      _lb_chart_rounded_rect (cr, xs[i], y + line_h / 2 - 5, 10, 10, 3);
       _lb_chart_set_source (cr, &color, 1.0);
       cairo_fill (cr);
       _lb_chart_set_source (cr, &fg, 0.85);
-      cairo_move_to (cr, lx + 16, (l.legend_h - th) / 2);
+      /* on the line's baseline, whatever font (Latin, CJK) the name falls to */
+      cairo_move_to (cr, xs[i] + LEGEND_SWATCH,
+                     y + l.legend_baseline
+                     - pango_layout_get_baseline (name) / (double) PANGO_SCALE);
       pango_cairo_show_layout (cr, name);
-      lx += 16 + tw + 2 * LB_CHART_GAP;
     }
 
   /* gridlines and their labels */

@@ -644,6 +644,27 @@ test_style_switch (Fixture       *f,
   g_assert_cmpfloat (color_distance (&dark_px, &dark_fill), <, 0.08);
 }
 
+static void
+test_line_legend_wraps (Fixture       *f,
+                        gconstpointer  data)
+{
+  static const char *days[] = { "2026-11-02", "2026-11-03" };
+  static const double values[] = { 1.0, 0.5 };
+  static const char *pairs[] = { "Alice Martin × 王芳", "Alice Martin × Bob Okafor",
+                                 "王芳 × Bob Okafor", "Chen Jing × 王芳" };
+  LbLineChart *chart = g_object_ref_sink (LB_LINE_CHART (lb_line_chart_new ()));
+  graphene_point_t wide, narrow;
+
+  for (guint i = 0; i < G_N_ELEMENTS (pairs); i++)
+    lb_line_chart_add_series (chart, pairs[i], days, values, 2);
+  /* wide: one legend line; narrow: several, and the plot starts lower */
+  g_assert_true (lb_line_chart_get_point (chart, 0, "2026-11-02", 1200, 300, &wide));
+  g_assert_true (lb_line_chart_get_point (chart, 0, "2026-11-02", 260, 300, &narrow));
+  g_assert_cmpfloat (narrow.y, >, wide.y + 20);
+  g_assert_cmpfloat (narrow.y, <, 300);
+  g_assert_finalize_object (chart);
+}
+
 /* The demo dashboard for screenshots */
 
 static GtkWidget *
@@ -785,6 +806,8 @@ main (int    argc,
   g_test_add ("/ui/charts/heat-map/colors", Fixture, NULL, NULL, test_heat_map_colors,
               fixture_tear_down);
   g_test_add ("/ui/charts/heat-map/summary", Fixture, NULL, NULL, test_heat_map_summary,
+              fixture_tear_down);
+  g_test_add ("/ui/charts/line/legend-wraps", Fixture, NULL, NULL, test_line_legend_wraps,
               fixture_tear_down);
   g_test_add ("/ui/charts/line/gaps", Fixture, NULL, NULL, test_line_gaps, fixture_tear_down);
   return g_test_run ();

@@ -146,16 +146,6 @@ clear_children (GtkWidget *widget)
     }
 }
 
-static GtkWidget *
-heading_label (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_widget_add_css_class (label, "heading");
-  return label;
-}
-
 static void
 add_stat (LbDashboard *self,
           const char  *key,
@@ -823,35 +813,6 @@ export_clicked_cb (GtkButton   *button,
 /* ------------------------------------------------------------------------ */
 /* Construction                                                             */
 
-static GtkWidget *
-section (GtkBox     *page,
-         const char *title,
-         GtkWidget  *child)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-
-  gtk_box_append (GTK_BOX (box), heading_label (title));
-  gtk_box_append (GTK_BOX (box), child);
-  gtk_box_append (page, box);
-  return box;
-}
-
-static GtkWidget *
-chart_card (const char *title,
-            GtkWidget  *chart,
-            int         height)
-{
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *label = heading_label (title);
-
-  gtk_widget_set_hexpand (box, TRUE);
-  gtk_widget_set_size_request (chart, -1, height);
-  gtk_widget_set_hexpand (chart, TRUE);
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), chart);
-  return box;
-}
-
 static void
 pair_changed_cb (LbDashboard *self)
 {
@@ -860,108 +821,10 @@ pair_changed_cb (LbDashboard *self)
 }
 
 static void
-build (LbDashboard *self)
-{
-  GtkWidget *clamp, *page, *top, *button, *charts, *box;
-
-  self->scrolled = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scrolled), GTK_POLICY_NEVER,
-                                  GTK_POLICY_AUTOMATIC);
-  gtk_widget_set_parent (self->scrolled, GTK_WIDGET (self));
-  page = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-  gtk_widget_set_margin_start (page, 24);
-  gtk_widget_set_margin_end (page, 24);
-  gtk_widget_set_margin_top (page, 18);
-  gtk_widget_set_margin_bottom (page, 24);
-  clamp = page;
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scrolled), clamp);
-
-  top = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  self->title_label = GTK_LABEL (gtk_label_new (_("Quality")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->title_label), "title-2");
-  gtk_label_set_xalign (self->title_label, 0);
-  gtk_label_set_ellipsize (self->title_label, PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->title_label));
-  self->status_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_label), "dim-label");
-  gtk_widget_set_hexpand (GTK_WIDGET (self->status_label), TRUE);
-  gtk_label_set_xalign (self->status_label, 1);
-  gtk_label_set_ellipsize (self->status_label, PANGO_ELLIPSIZE_START);
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->status_label));
-  self->spinner = GTK_SPINNER (gtk_spinner_new ());
-  gtk_box_append (GTK_BOX (top), GTK_WIDGET (self->spinner));
-  button = gtk_button_new_from_icon_name ("view-refresh-symbolic");
-  gtk_widget_set_tooltip_text (button, _("Compute Again"));
-  g_signal_connect_swapped (button, "clicked", G_CALLBACK (lb_dashboard_refresh), self);
-  gtk_box_append (GTK_BOX (top), button);
-  self->export_button = gtk_button_new_with_mnemonic (_("_Export Report…"));
-  gtk_widget_set_sensitive (self->export_button, FALSE);
-  g_signal_connect (self->export_button, "clicked", G_CALLBACK (export_clicked_cb), self);
-  gtk_box_append (GTK_BOX (top), self->export_button);
-  gtk_box_append (GTK_BOX (page), top);
-
-  self->overview_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12));
-  gtk_box_set_homogeneous (self->overview_box, TRUE);
-  gtk_box_append (GTK_BOX (page), GTK_WIDGET (self->overview_box));
-
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
-  self->agreement_grid = GTK_GRID (gtk_grid_new ());
-  gtk_grid_set_row_spacing (self->agreement_grid, 6);
-  gtk_grid_set_column_spacing (self->agreement_grid, 24);
-  {
-    GtkWidget *left = gtk_box_new (GTK_ORIENTATION_VERTICAL, 18);
-    GtkWidget *right;
-
-    gtk_widget_set_hexpand (left, TRUE);
-    section (GTK_BOX (left), _("Agreement"), GTK_WIDGET (self->agreement_grid));
-    self->annotator_grid = GTK_GRID (gtk_grid_new ());
-    gtk_grid_set_row_spacing (self->annotator_grid, 6);
-    gtk_grid_set_column_spacing (self->annotator_grid, 24);
-    section (GTK_BOX (left), _("Annotators"), GTK_WIDGET (self->annotator_grid));
-    self->seats_box = GTK_BOX (gtk_box_new (GTK_ORIENTATION_VERTICAL, 4));
-    section (GTK_BOX (left), _("Tamper Evidence"), GTK_WIDGET (self->seats_box));
-    gtk_box_append (GTK_BOX (box), left);
-
-    right = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-    gtk_widget_set_hexpand (right, TRUE);
-    gtk_box_append (GTK_BOX (right), heading_label (_("Confusion Matrix")));
-    self->pair_drop = GTK_DROP_DOWN (gtk_drop_down_new (NULL, NULL));
-    gtk_widget_set_halign (GTK_WIDGET (self->pair_drop), GTK_ALIGN_START);
-    g_signal_connect_swapped (self->pair_drop, "notify::selected",
-                              G_CALLBACK (pair_changed_cb), self);
-    gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->pair_drop));
-    self->heat_map = lb_heat_map_new ();
-    gtk_widget_set_size_request (self->heat_map, 360, 300);
-    gtk_widget_set_vexpand (self->heat_map, TRUE);
-    gtk_box_append (GTK_BOX (right), self->heat_map);
-    self->pair_label = GTK_LABEL (gtk_label_new (NULL));
-    gtk_label_set_xalign (self->pair_label, 0);
-    gtk_label_set_wrap (self->pair_label, TRUE);
-    gtk_widget_add_css_class (GTK_WIDGET (self->pair_label), "dim-label");
-    gtk_box_append (GTK_BOX (right), GTK_WIDGET (self->pair_label));
-    gtk_box_append (GTK_BOX (box), right);
-  }
-  gtk_box_append (GTK_BOX (page), box);
-
-  charts = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 24);
-  gtk_box_set_homogeneous (GTK_BOX (charts), TRUE);
-  self->throughput_chart = lb_bar_chart_new ();
-  lb_bar_chart_set_unit (LB_BAR_CHART (self->throughput_chart), LB_BAR_CHART_UNIT_PER_HOUR);
-  gtk_box_append (GTK_BOX (charts), chart_card (_("Throughput"), self->throughput_chart, 160));
-  self->gold_chart = lb_bar_chart_new ();
-  lb_bar_chart_set_unit (LB_BAR_CHART (self->gold_chart), LB_BAR_CHART_UNIT_PERCENT);
-  lb_bar_chart_set_color_name (LB_BAR_CHART (self->gold_chart), "success");
-  gtk_box_append (GTK_BOX (charts), chart_card (_("Gold Accuracy"), self->gold_chart, 160));
-  self->line_chart = lb_line_chart_new ();
-  lb_line_chart_set_percent (LB_LINE_CHART (self->line_chart), TRUE);
-  gtk_box_append (GTK_BOX (charts), chart_card (_("Agreement per Day"), self->line_chart, 160));
-  gtk_box_append (GTK_BOX (page), charts);
-}
-
-static void
 lb_dashboard_dispose (GObject *object)
 {
   LbDashboard *self = LB_DASHBOARD (object);
+  GtkWidget *child;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
@@ -972,7 +835,9 @@ lb_dashboard_dispose (GObject *object)
       gtk_native_dialog_destroy (self->chooser);
       g_clear_object (&self->chooser);
     }
-  g_clear_pointer (&self->scrolled, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LB_TYPE_DASHBOARD);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
   g_clear_object (&self->store);
   g_clear_pointer (&self->figures, g_hash_table_unref);
 
@@ -1004,6 +869,29 @@ lb_dashboard_class_init (LbDashboardClass *klass)
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "lbdashboard");
+
+  g_type_ensure (LB_TYPE_BAR_CHART);
+  g_type_ensure (LB_TYPE_HEAT_MAP);
+  g_type_ensure (LB_TYPE_LINE_CHART);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               RESOURCE_PREFIX "/ui/lb-dashboard.ui");
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, scrolled);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, title_label);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, status_label);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, spinner);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, export_button);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, overview_box);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, agreement_grid);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, annotator_grid);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, seats_box);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, throughput_chart);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, gold_chart);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, heat_map);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, line_chart);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, pair_drop);
+  gtk_widget_class_bind_template_child (widget_class, LbDashboard, pair_label);
+  gtk_widget_class_bind_template_callback (widget_class, lb_dashboard_refresh);
+  gtk_widget_class_bind_template_callback (widget_class, export_clicked_cb);
 }
 
 static void
@@ -1011,7 +899,13 @@ lb_dashboard_init (LbDashboard *self)
 {
   self->cancellable = g_cancellable_new ();
   self->figures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  build (self);
+  gtk_widget_init_template (GTK_WIDGET (self));
+  lb_bar_chart_set_unit (LB_BAR_CHART (self->throughput_chart), LB_BAR_CHART_UNIT_PER_HOUR);
+  lb_bar_chart_set_unit (LB_BAR_CHART (self->gold_chart), LB_BAR_CHART_UNIT_PERCENT);
+  lb_bar_chart_set_color_name (LB_BAR_CHART (self->gold_chart), "success");
+  lb_line_chart_set_percent (LB_LINE_CHART (self->line_chart), TRUE);
+  g_signal_connect_swapped (self->pair_drop, "notify::selected", G_CALLBACK (pair_changed_cb),
+                            self);
 }
 
 GtkWidget *

@@ -517,7 +517,8 @@ set_status (LbDashboard *self,
 {
   g_free (self->status);
   self->status = g_strdup (text);
-  gtk_label_set_text (self->status_label, text != NULL ? text : "");
+  if (self->status_label != NULL)
+    gtk_label_set_text (self->status_label, text != NULL ? text : "");
 }
 
 static void
@@ -556,35 +557,6 @@ show_report (LbDashboard *self)
 /* ------------------------------------------------------------------------ */
 /* Computing                                                                */
 
-typedef struct {
-  LbStore *store;
-  char    *batch;
-} ReportJob;
-
-static void
-report_job_free (ReportJob *job)
-{
-  g_clear_object (&job->store);
-  g_free (job->batch);
-  g_free (job);
-}
-
-static void
-report_thread_cb (GTask        *task,
-                  gpointer      source,
-                  gpointer      task_data,
-                  GCancellable *cancellable)
-{
-  ReportJob *job = task_data;
-  GError *error = NULL;
-  JsonNode *report = lb_report_build (job->store, job->batch, &error);
-
-  if (report == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, report, (GDestroyNotify) json_node_unref);
-}
-
 static void start (LbDashboard *self);
 
 static void
@@ -592,11 +564,17 @@ report_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  LbDashboard *self = LB_DASHBOARD (source);
+  g_autoptr(LbDashboard) self = user_data;
   g_autoptr(GError) error = NULL;
-  JsonNode *report = g_task_propagate_pointer (G_TASK (result), &error);
+  JsonNode *report = lb_report_build_finish (LB_STORE (source), result, &error);
 
   self->n_loading--;
+  if (g_cancellable_is_cancelled (self->cancellable))
+    {
+      /* disposed meanwhile: no widgets left to show it in */
+      g_clear_pointer (&report, json_node_unref);
+      return;
+    }
   if (self->n_loading == 0)
     gtk_spinner_stop (self->spinner);
   if (report == NULL)
@@ -622,9 +600,6 @@ report_done_cb (GObject      *source,
 static void
 start (LbDashboard *self)
 {
-  g_autoptr(GTask) task = NULL;
-  ReportJob *job;
-
   self->again = FALSE;
   self->stale = FALSE;
   if (self->store == NULL)
@@ -634,14 +609,10 @@ start (LbDashboard *self)
       self->again = TRUE;
       return;
     }
-  job = g_new0 (ReportJob, 1);
-  job->store = g_object_ref (self->store);
-  job->batch = g_strdup (self->batch);
   self->n_loading++;
   gtk_spinner_start (self->spinner);
-  task = g_task_new (self, self->cancellable, report_done_cb, NULL);
-  g_task_set_task_data (task, job, (GDestroyNotify) report_job_free);
-  g_task_run_in_thread (task, report_thread_cb);
+  lb_report_build_async (self->store, self->batch, self->cancellable, report_done_cb,
+                         g_object_ref (self));
 }
 
 void

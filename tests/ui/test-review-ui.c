@@ -151,8 +151,11 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
-  gtk_window_destroy (GTK_WINDOW (f->window));
+  if (f->review != NULL)
+    {
+      lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+      gtk_window_destroy (GTK_WINDOW (f->window));
+    }
   lb_test_spin_for (20);
   g_assert_finalize_object (f->window);
   lb_store_close (f->store);
@@ -500,6 +503,35 @@ test_filters (Fixture       *f,
     g_assert_cmpint (g_array_index (unreviewed, gint64, i), !=, f->ids[2]);
 }
 
+static gboolean
+nothing_in_flight (gpointer data)
+{
+  return lb_review_view_get_n_pending (LB_REVIEW_VIEW (data)) == 0;
+}
+
+/* The window closes while a verdict is being saved: the save completes
+ * (the act keeps the view alive until its answer), with no critical */
+static void
+test_closed_while_saving (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(LbReviewView) review = NULL;
+
+  enter_review (f);
+  review = g_object_ref (f->review);
+  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  g_assert_cmpuint (lb_review_view_get_n_pending (review), ==, 1);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  lb_test_wait_until (nothing_in_flight, review, WAIT_TIMEOUT_S);
+  g_clear_object (&review);
+  {
+    g_autoptr(LbItem) item = lb_test_get_item (f->store, f->ids[0]);
+
+    g_assert_cmpstr (lb_item_get_review_verdict (item), ==, "accept");
+  }
+  f->review = NULL;   /* gone with the window; the teardown finalizes the window */
+}
+
 int
 main (int    argc,
       char **argv)
@@ -513,6 +545,8 @@ main (int    argc,
               fixture_set_up, test_reject_needs_comment, fixture_tear_down);
   g_test_add ("/ui/review/filters", Fixture, NULL,
               fixture_set_up, test_filters, fixture_tear_down);
+  g_test_add ("/ui/review/closed-while-saving", Fixture, NULL,
+              fixture_set_up, test_closed_while_saving, fixture_tear_down);
   g_test_add ("/ui/review/sampling", Fixture, NULL,
               fixture_set_up, test_sampling, fixture_tear_down);
   return g_test_run ();

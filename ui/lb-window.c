@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
 
+#include "lb-bundle.h"
 #include "lb-import.h"
 #include "lb-label-config.h"
 #include "lb-predictions.h"
@@ -1733,18 +1735,185 @@ import_finished (LbWindow       *self,
     lb_window_show_error (self, _("Cannot Open the Batch"), error->message);
 }
 
+/* Opening a folder, a manifest or a seat bundle: the worker sniffs the
+ * file (lb_bundle_is_bundle reads its first line) and either merges the
+ * bundle into the store (how a team lead collects the seats' work) or
+ * imports the folder or manifest. */
+
+typedef struct {
+  LbStore        *store;
+  char           *path;
+  gboolean        is_bundle;
+  LbImportReport *report;      /* an import */
+  guint64         n_added;     /* a merge: events appended, already there */
+  guint64         n_present;
+  GArray         *batch_ids;   /* a merge: the store's ids of the bundle's batches */
+} OpenData;
+
 static void
-import_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+open_data_free (OpenData *od)
+{
+  g_clear_object (&od->store);
+  g_free (od->path);
+  g_clear_pointer (&od->report, lb_import_report_free);
+  g_clear_pointer (&od->batch_ids, g_array_unref);
+  g_free (od);
+}
+
+/* The ids in STORE of the batches the bundle at PATH carries (its "batch"
+ * lines follow the header), read after the merge created them */
+static GArray *
+bundle_batch_ids (LbStore    *store,
+                  const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileInputStream) in = g_file_read (file, NULL, NULL);
+  g_autoptr(GDataInputStream) data = NULL;
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gboolean header = TRUE;
+
+  if (in == NULL)
+    return ids;
+  data = g_data_input_stream_new (G_INPUT_STREAM (in));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (data, NULL, NULL, NULL);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(LbBatch) batch = NULL;
+      JsonNode *root;
+      JsonObject *o;
+
+      if (line == NULL)
+        break;
+      if (header)
+        {
+          header = FALSE;
+          continue;
+        }
+      if (!json_parser_load_from_data (parser, line, -1, NULL)
+          || (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        break;
+      o = json_node_get_object (root);
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, "type", ""), "batch") != 0)
+        break;
+      batch = lb_store_find_batch (store, json_object_get_string_member_with_default (o, "name",
+                                                                                      ""), NULL);
+      if (batch != NULL)
+        g_array_append_val (ids, batch->id);
+    }
+  return ids;
+}
+
+static gboolean
+show_merging_cb (gpointer user_data)
 {
   LbWindow *self = user_data;
-  g_autoptr(LbImportReport) report = NULL;
+
+  if (self->importing)
+    /* Translators: the progress page while a seat bundle is merged into the store */
+    adw_status_page_set_title (self->import_page, _("Merging…"));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+open_thread_cb (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  OpenData *od = task_data;
+  GError *error = NULL;
+
+  if (lb_bundle_is_bundle (od->path))
+    {
+      od->is_bundle = TRUE;
+      g_main_context_invoke_full (g_task_get_context (task), G_PRIORITY_DEFAULT, show_merging_cb,
+                                  g_object_ref (source_object), g_object_unref);
+      if (!lb_bundle_import (od->store, od->path, &od->n_added, &od->n_present, cancellable,
+                             &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      od->batch_ids = bundle_batch_ids (od->store, od->path);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  od->report = lb_import (od->store, od->path, NULL, NULL, NULL, cancellable, &error);
+  if (od->report == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+merge_finished (LbWindow *self,
+                OpenData *od,
+                GError   *error)
+{
+  g_autofree char *name = g_path_get_basename (od->path);
+  g_autofree char *msg = NULL;
+  g_autofree char *added = g_strdup_printf ("%" G_GUINT64_FORMAT, od->n_added);
+  g_autofree char *present = g_strdup_printf ("%" G_GUINT64_FORMAT, od->n_present);
+
+  if (error != NULL)
+    {
+      g_autofree char *body = NULL;
+      GtkWidget *dialog;
+
+      import_finished (self, NULL, NULL);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: the bundle's file name, then the problem (which names the file and line) */
+      body = g_strdup_printf (_("Nothing was merged from %s. %s"), name, error->message);
+      /* Translators: heading of the dialog when a seat bundle cannot be merged */
+      dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Bundle Not Merged"), body);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  self->importing = FALSE;
+  gtk_spinner_stop (self->import_spinner);
+  g_clear_object (&self->import_cancellable);
+  /* Translators: a toast after merging a seat bundle; the number of events
+   * added, the bundle's file name, the number of events the store had already */
+  msg = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                      "Merged %s event from %s (%s already present)",
+                                      "Merged %s events from %s (%s already present)",
+                                      od->n_added > 1000000 ? 1000000 : (gulong) od->n_added),
+                         added, name, present);
+  toast (self, msg);
+  if (od->batch_ids != NULL && od->batch_ids->len == 1)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!lb_window_open_batch (self, g_array_index (od->batch_ids, gint64, 0), &local))
+        lb_window_show_error (self, _("Cannot Open the Batch"), local->message);
+      return;
+    }
+  /* Several batches (or none): the welcome page lists them all */
+  lb_batch_list_refresh (self->batch_list);
+  if (g_strcmp0 (self->previous_page, "work") == 0 && self->batch_id != 0)
+    set_page (self, "work");
+  else
+    lb_window_show_welcome (self);
+}
+
+static void
+open_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LbWindow *self = LB_WINDOW (source);
+  OpenData *od = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
-  report = lb_import_finish (LB_STORE (source), result, &error);
-  import_finished (self, report, error);
-  g_object_unref (self);
+  g_task_propagate_boolean (G_TASK (result), &error);
+  if (od->is_bundle)
+    merge_finished (self, od, error);
+  else
+    import_finished (self, od->report, error);
 }
 
 /* Importing with a label config (a Label Studio XML config or our JSON
@@ -1987,8 +2156,17 @@ lb_window_import_with_config (LbWindow *self,
       g_task_run_in_thread (task, config_import_thread_cb);
       return;
     }
-  lb_import_async (self->store, path, NULL, self->import_cancellable, import_done_cb,
-                   g_object_ref (self));
+  {
+    OpenData *od = g_new0 (OpenData, 1);
+    g_autoptr(GTask) task = g_task_new (self, self->import_cancellable, open_done_cb, NULL);
+
+    od->store = g_object_ref (self->store);
+    od->path = g_steal_pointer (&path);
+    g_task_set_task_data (task, od, (GDestroyNotify) open_data_free);
+    g_task_set_return_on_cancel (task, FALSE);
+    g_task_set_check_cancellable (task, FALSE);
+    g_task_run_in_thread (task, open_thread_cb);
+  }
 }
 
 char *
@@ -2101,8 +2279,9 @@ open_chooser (LbWindow *self,
       g_autoptr(GtkFileFilter) manifests = gtk_file_filter_new ();
       g_autoptr(GtkFileFilter) all = gtk_file_filter_new ();
 
-      gtk_file_filter_set_name (manifests, _("Manifests (JSONL, CSV)"));
+      gtk_file_filter_set_name (manifests, _("Manifests and seat bundles (JSONL, CSV, LBBUNDLE)"));
       gtk_file_filter_add_pattern (manifests, "*.jsonl");
+      gtk_file_filter_add_pattern (manifests, "*.lbbundle");
       gtk_file_filter_add_pattern (manifests, "*.csv");
       gtk_file_filter_add_pattern (manifests, "*.json");
       gtk_file_filter_add_mime_type (manifests, "text/csv");

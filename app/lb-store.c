@@ -176,6 +176,9 @@ typedef struct {
   char            *field;
   char            *text;
 
+  /* a lead's correction (lb_store_correct ()): "lead", else NULL */
+  const char      *role;
+
   /* reviews and gold marks */
   LbReviewVerdict  verdict;
   char            *comment;
@@ -611,7 +614,8 @@ task_complete_cb (gpointer data)
 {
   Request *req = data;
 
-  if (req->ok && (req->kind == REQUEST_REGION_CREATE || req->kind == REQUEST_SPAN_CREATE))
+  if (req->ok && (req->kind == REQUEST_REGION_CREATE || req->kind == REQUEST_SPAN_CREATE
+                  || req->role != NULL))
     g_task_return_pointer (req->task, g_strdup (req->target), g_free);
   else if (req->ok)
     g_task_return_boolean (req->task, TRUE);
@@ -1995,6 +1999,30 @@ build_undo (GArray      *rows,
       if (row->act == act && row->active && !row->retract)
         g_ptr_array_add (uuids, row->uuid);
     }
+
+  /* a review takes back with it the lead's corrections it completed */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+      g_autoptr(JsonNode) root = NULL;
+      JsonObject *obj;
+      JsonArray *corrections;
+
+      if (row->act != act || !row->active || g_strcmp0 (row->kind, "review") != 0)
+        continue;
+      root = parse_json (row->payload);
+      obj = node_object (root);
+      corrections = obj != NULL && json_object_has_member (obj, "corrections")
+                      ? json_object_get_array_member (obj, "corrections") : NULL;
+      for (guint j = 0; corrections != NULL && j < json_array_get_length (corrections); j++)
+        {
+          EventRow *c = (EventRow *) find_row (rows,
+                                               json_array_get_string_element (corrections, j));
+
+          if (c != NULL && c->active && !c->retract)
+            g_ptr_array_add (uuids, c->uuid);
+        }
+    }
   return retract_payload (uuids);
 }
 
@@ -2231,6 +2259,33 @@ work_in_effect (GArray *rows)
   return uuids;
 }
 
+/* A lead's corrections (role "lead", region.* and span.* events) in effect
+ * made after the latest review in effect: what a review act completes */
+static GPtrArray *
+pending_corrections (GArray *rows)
+{
+  GPtrArray *uuids = g_ptr_array_new ();
+  gint64 after = 0;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->active && g_strcmp0 (row->kind, "review") == 0)
+        after = MAX (after, row->seq);
+    }
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->active && !row->retract && row->seq > after
+          && g_strcmp0 (row->role, "lead") == 0 && row->kind != NULL
+          && (g_str_has_prefix (row->kind, "region.") || g_str_has_prefix (row->kind, "span.")))
+        g_ptr_array_add (uuids, row->uuid);
+    }
+  return uuids;
+}
+
 static gboolean
 writer_review (LbStore        *self,
                LbSchema       *schema,
@@ -2242,11 +2297,13 @@ writer_review (LbStore        *self,
 {
   g_autoptr(GArray) rows = NULL;
   g_autoptr(GPtrArray) of = NULL;
+  g_autoptr(GPtrArray) corrections = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   if (!writer_load_item_events (self, req->item_id, &rows, error))
     return FALSE;
   of = work_in_effect (rows);
+  corrections = pending_corrections (rows);
   if (of->len == 0)
     return invalid_act (error, _("Nothing to review: item “%s” of batch “%s” has no "
                                  "annotator’s work"), ref->external_id, ref->batch_name);
@@ -2270,6 +2327,14 @@ writer_review (LbStore        *self,
   for (guint i = 0; i < of->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (of, i));
   json_builder_end_array (b);
+  if (corrections->len > 0)
+    {
+      json_builder_set_member_name (b, "corrections");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < corrections->len; i++)
+        json_builder_add_string_value (b, g_ptr_array_index (corrections, i));
+      json_builder_end_array (b);
+    }
   json_builder_end_object (b);
   if (!append_json_event (self, ctx, req, ref, "review", b, time_us, error))
     return FALSE;
@@ -2374,6 +2439,7 @@ writer_submit (LbStore     *self,
       g_autofree char *payload = build_single_event (self, schema, &ref, req, error);
       gboolean retract = req->kind == REQUEST_UNDO || req->kind == REQUEST_REDO;
 
+      ctx->role = req->role;
       if (payload == NULL || !writer_begin_act (self, ctx, error)
           || !writer_append_event (self, ctx, req->item_id, &ref, req->actor,
                                    request_event_kind (req->kind), payload, time_us,
@@ -6262,6 +6328,94 @@ lb_store_review_finish (LbStore       *self,
                         GError       **error)
 {
   return act_finish (self, result, error);
+}
+
+static Request *
+make_correction_request (gint64               item_id,
+                         const char          *lead_actor,
+                         const LbCorrection  *correction,
+                         GError             **error)
+{
+  Request *req = NULL;
+
+  switch (correction->kind)
+    {
+    case LB_CORRECTION_REGION_CREATE:
+      req = make_region_request (REQUEST_REGION_CREATE, item_id, lead_actor, NULL,
+                                 correction->region, error);
+      break;
+    case LB_CORRECTION_REGION_UPDATE:
+      if (correction->target == NULL || correction->region == NULL)
+        break;
+      req = make_region_request (REQUEST_REGION_UPDATE, item_id, lead_actor, correction->target,
+                                 correction->region, error);
+      break;
+    case LB_CORRECTION_REGION_DELETE:
+    case LB_CORRECTION_SPAN_DELETE:
+      if (correction->target == NULL)
+        break;
+      req = make_target_request (correction->kind == LB_CORRECTION_REGION_DELETE
+                                   ? REQUEST_REGION_DELETE : REQUEST_SPAN_DELETE,
+                                 item_id, lead_actor, correction->target, error);
+      break;
+    case LB_CORRECTION_SPAN_CREATE:
+      req = make_span_request (item_id, lead_actor, correction->label, correction->start,
+                               correction->end, error);
+      break;
+    default:
+      break;
+    }
+  if (req == NULL && error != NULL && *error == NULL)
+    g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                 _("A correction needs the id of the region or span it changes"));
+  if (req != NULL)
+    {
+      req->role = "lead";
+      if (correction->kind != LB_CORRECTION_REGION_CREATE
+          && correction->kind != LB_CORRECTION_REGION_UPDATE)
+        req->dwell_ms = MAX (correction->dwell_ms, 0);
+    }
+  return req;
+}
+
+gboolean
+lb_store_correct (LbStore             *self,
+                  gint64               item_id,
+                  const char          *lead_actor,
+                  const LbCorrection  *correction,
+                  char               **id,
+                  GError             **error)
+{
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (correction != NULL, FALSE);
+
+  if (!check_writable (self, error))
+    return FALSE;
+  return run_create_sync (self, make_correction_request (item_id, lead_actor, correction, error),
+                          id, error);
+}
+
+void
+lb_store_correct_async (LbStore             *self,
+                        gint64               item_id,
+                        const char          *lead_actor,
+                        const LbCorrection  *correction,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_return_if_fail (correction != NULL);
+  RUN_ACT_ASYNC (self, lb_store_correct_async, cancellable, callback, user_data,
+                 make_correction_request (item_id, lead_actor, correction, error));
+}
+
+gboolean
+lb_store_correct_finish (LbStore       *self,
+                         GAsyncResult  *result,
+                         char         **id,
+                         GError       **error)
+{
+  return act_finish_id (self, result, id, error);
 }
 
 static Request *

@@ -415,7 +415,8 @@ gboolean     lb_review_verdict_from_string (const char       *text,
  * and lb_store_get_item_for_actor() still gives each annotator's own values.
  * The item gets the verdict, reviewer and comment (lb_item_get_review_*);
  * a later review replaces them. lb_store_undo (item, lead) takes the whole
- * review act back (verdict and corrections), as any act. */
+ * review act back (verdict and corrections, the region and span
+ * corrections it lists included: see lb_store_correct()), as any act. */
 gboolean     lb_store_review             (LbStore             *self,
                                           gint64               item_id,
                                           const char          *lead_actor,
@@ -434,6 +435,61 @@ void         lb_store_review_async       (LbStore             *self,
                                           gpointer             user_data);
 gboolean     lb_store_review_finish      (LbStore             *self,
                                           GAsyncResult        *result,
+                                          GError             **error);
+
+/* A lead's corrections of regions and spans (review mode's fix, F): the
+ * same acts as lb_store_create_region() ... lb_store_delete_span(), one act
+ * of one event each, validated the same way, but appended with role "lead":
+ * they never change the annotators' events, the item's derived state
+ * (lb_store_get_item()) folds them in order with everything else (so the
+ * lead's latest correction wins), lb_store_get_item_for_actor() and the
+ * annotators' works (consensus, figures) leave them out, and reports tell
+ * them apart by the role. A lead may correct any region or span in effect,
+ * an annotator's or their own.
+ * The next review act of the item (lb_store_review(), typically the fix the
+ * lead completes with Enter) lists the lead's corrections in effect made
+ * since the latest review in effect in its "review" event, member
+ * "corrections": [uuids] (absent when there are none). lb_store_undo (item,
+ * lead) of that review act retracts the corrections it lists together with
+ * the act, in one "retract" event (redo puts them all back); an undo before
+ * the review is made takes back the lead's latest correction alone, as for
+ * any act.
+ * lb_store_correct() gives the id of the region or span it created or
+ * changed in *id (may be NULL; free it). */
+typedef enum {
+  LB_CORRECTION_REGION_CREATE,   /* region */
+  LB_CORRECTION_REGION_UPDATE,   /* target, region (as lb_store_update_region()) */
+  LB_CORRECTION_REGION_DELETE,   /* target */
+  LB_CORRECTION_SPAN_CREATE,     /* label, start, end */
+  LB_CORRECTION_SPAN_DELETE,     /* target */
+} LbCorrectionKind;
+
+typedef struct {
+  LbCorrectionKind    kind;
+  const char         *target;    /* the region's or span's id (update, delete) */
+  const LbRegionSpec *region;    /* region create and update; its dwell_ms counts */
+  const char         *label;     /* span create */
+  gint64              start;     /* span create: code points, as lb_store_create_span() */
+  gint64              end;
+  gint64              dwell_ms;  /* deletes and span create */
+} LbCorrection;
+
+gboolean     lb_store_correct            (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *lead_actor,
+                                          const LbCorrection  *correction,
+                                          char               **id,
+                                          GError             **error);
+void         lb_store_correct_async      (LbStore             *self,
+                                          gint64               item_id,
+                                          const char          *lead_actor,
+                                          const LbCorrection  *correction,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+gboolean     lb_store_correct_finish     (LbStore             *self,
+                                          GAsyncResult        *result,
+                                          char               **id,
                                           GError             **error);
 
 /* A lead marks a reviewed item (verdict accept or fix in effect) as gold,

@@ -8,6 +8,7 @@
 
 #include "lb-import.h"
 #include "lb-store.h"
+#include "lb-store-private.h"
 #include "lb-test-support.h"
 
 typedef struct {
@@ -658,6 +659,196 @@ test_gold_mark (Fixture       *f,
   g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
 }
 
+/* Boxes on images, spans on texts */
+#define CORRECTION_SCHEMA_JSON \
+  "{\"name\": \"Regions\", \"tools\": [\"class\", \"box\", \"span\"]," \
+  " \"labels\": [{\"id\": \"cat\", \"hotkey\": \"1\"}, {\"id\": \"dog\", \"hotkey\": \"2\"}]}"
+
+static JsonObject *
+only_member (const char *json_array,
+             JsonNode  **root)
+{
+  JsonArray *array;
+
+  *root = lb_test_parse_json (json_array);
+  array = json_node_get_array (*root);
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  return json_array_get_object_element (array, 0);
+}
+
+/* A lead fixes a box and a span: role "lead" corrections, the annotator's
+ * events untouched, the current state shows the correction, the fix lists
+ * them, undo of the fix takes them back and redo puts them back. */
+static void
+test_fix_regions_spans (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autofree char *box_id = NULL;
+  g_autofree char *span_id = NULL;
+  g_autofree char *lead_span = NULL;
+  g_autofree char *id = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autoptr(LbItem) own = NULL;
+  g_autoptr(LbItem) text = NULL;
+  g_autoptr(LbItem) undone = NULL;
+  g_autoptr(LbItem) redone = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) root2 = NULL;
+  g_autoptr(JsonNode) review_root = NULL;
+  LbNewItem items[] = {
+    { "i1", LB_ITEM_KIND_IMAGE, "a.png", NULL, NULL, "h1" },
+    { "x1", LB_ITEM_KIND_TEXT, NULL, "the cat sat", NULL, "h2" },
+  };
+  LbRegionSpec box = { "cat", LB_REGION_SHAPE_BOX, { 10, 10, 50, 40 }, NULL, 0, NULL, 100 };
+  LbRegionSpec moved = { NULL, LB_REGION_SHAPE_BOX, { 20, 30, 60, 45 }, NULL, 0, NULL, 200 };
+  LbCorrection c = { 0 };
+  gint64 batch, image, txt;
+  JsonObject *region, *span;
+  JsonArray *corrections;
+  const char *labels[] = { "cat", NULL };
+  LbSubmission fix = { labels, NULL, NULL, NULL, 3000 };
+  guint n_lead = 0, n_review = 0;
+
+  g_assert_true (_lb_store_ensure_batch (f->store, "shapes", f->dir, f->dir,
+                                         CORRECTION_SCHEMA_JSON, &batch, &error));
+  g_assert_no_error (error);
+  g_assert_true (_lb_store_insert_items (f->store, batch, items, G_N_ELEMENTS (items), NULL,
+                                         NULL, &error));
+  g_assert_no_error (error);
+  ids = lb_store_list_item_ids (f->store, batch, LB_ITEM_FILTER_ALL, &error);
+  g_assert_no_error (error);
+  image = g_array_index (ids, gint64, 0);
+  txt = g_array_index (ids, gint64, 1);
+
+  /* the annotator's work */
+  g_assert_true (lb_store_create_region (f->store, image, "ann", &box, &box_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_store_create_span (f->store, txt, "ann", "dog", 4, 7, &span_id, &error));
+  g_assert_no_error (error);
+  before = all_events (f->store);
+
+  /* the lead moves the box, relabels nothing, replaces the span */
+  c.kind = LB_CORRECTION_REGION_UPDATE;
+  c.target = box_id;
+  c.region = &moved;
+  g_assert_true (lb_store_correct (f->store, image, "lead", &c, &id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (id, ==, box_id);
+  memset (&c, 0, sizeof c);
+  c.kind = LB_CORRECTION_SPAN_DELETE;
+  c.target = span_id;
+  g_assert_true (lb_store_correct (f->store, txt, "lead", &c, NULL, &error));
+  g_assert_no_error (error);
+  memset (&c, 0, sizeof c);
+  c.kind = LB_CORRECTION_SPAN_CREATE;
+  c.label = "cat";
+  c.start = 4;
+  c.end = 7;
+  g_assert_true (lb_store_correct (f->store, txt, "lead", &c, &lead_span, &error));
+  g_assert_no_error (error);
+  /* a correction of what is not there is refused */
+  memset (&c, 0, sizeof c);
+  c.kind = LB_CORRECTION_REGION_DELETE;
+  c.target = "no-such-region";
+  g_assert_false (lb_store_correct (f->store, image, "lead", &c, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Enter: the fix act of the image completes its correction */
+  g_assert_true (lb_store_review (f->store, image, "lead", LB_REVIEW_FIX, NULL, &fix, &error));
+  g_assert_no_error (error);
+
+  /* the annotator's events are unchanged; the lead's carry role "lead" */
+  after = all_events (f->store);
+  for (guint i = 0; i < before->len; i++)
+    {
+      LbEvent *a = g_ptr_array_index (before, i);
+      LbEvent *b = g_ptr_array_index (after, i);
+
+      g_assert_cmpstr (a->uuid, ==, b->uuid);
+      g_assert_cmpstr (a->payload, ==, b->payload);
+      g_assert_cmpstr (b->role, ==, "annotator");
+    }
+  g_assert_cmpstr (((LbEvent *) g_ptr_array_index (after, 0))->kind, ==, "region.create");
+  for (guint i = before->len; i < after->len; i++)
+    {
+      LbEvent *ev = g_ptr_array_index (after, i);
+
+      g_assert_cmpstr (ev->role, ==, "lead");
+      g_assert_cmpstr (ev->actor, ==, "lead");
+      if (g_str_has_prefix (ev->kind, "region.") || g_str_has_prefix (ev->kind, "span."))
+        n_lead++;
+      if (g_strcmp0 (ev->kind, "review") == 0)
+        {
+          n_review++;
+          review_root = lb_test_parse_json (ev->payload);
+        }
+    }
+  g_assert_cmpuint (n_lead, ==, 3);
+  g_assert_cmpuint (n_review, ==, 1);
+  /* the image's fix lists the box correction (not the text's span ones) */
+  corrections = json_object_get_array_member (json_node_get_object (review_root), "corrections");
+  g_assert_cmpuint (json_array_get_length (corrections), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (corrections, 0), ==,
+                   ((LbEvent *) g_ptr_array_index (after, before->len))->uuid);
+
+  /* current state: the lead's box; the annotator's own view: theirs */
+  item = lb_test_get_item (f->store, image);
+  g_assert_cmpstr (lb_item_get_review_verdict (item), ==, "fix");
+  region = only_member (lb_item_get_regions_json (item), &root);
+  g_assert_cmpfloat (json_array_get_double_element (json_object_get_array_member (region, "box"),
+                                                    1), ==, 30);
+  own = lb_store_get_item_for_actor (f->store, image, "ann", &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&root, json_node_unref);
+  region = only_member (lb_item_get_regions_json (own), &root);
+  g_assert_cmpfloat (json_array_get_double_element (json_object_get_array_member (region, "box"),
+                                                    1), ==, 10);
+  text = lb_test_get_item (f->store, txt);
+  span = only_member (lb_item_get_spans_json (text), &root2);
+  g_assert_cmpstr (json_object_get_string_member (span, "label"), ==, "cat");
+  g_assert_cmpstr (json_object_get_string_member (span, "id"), ==, lead_span);
+  g_clear_pointer (&root2, json_node_unref);
+
+  /* undo of the fix takes the box correction back with it */
+  g_assert_true (lb_store_undo (f->store, image, "lead", &error));
+  g_assert_no_error (error);
+  undone = lb_test_get_item (f->store, image);
+  g_assert_null (lb_item_get_review_verdict (undone));
+  g_clear_pointer (&root, json_node_unref);
+  region = only_member (lb_item_get_regions_json (undone), &root);
+  g_assert_cmpfloat (json_array_get_double_element (json_object_get_array_member (region, "box"),
+                                                    1), ==, 10);
+  /* redo puts both back */
+  g_assert_true (lb_store_redo (f->store, image, "lead", &error));
+  g_assert_no_error (error);
+  redone = lb_test_get_item (f->store, image);
+  g_assert_cmpstr (lb_item_get_review_verdict (redone), ==, "fix");
+  g_clear_pointer (&root, json_node_unref);
+  region = only_member (lb_item_get_regions_json (redone), &root);
+  g_assert_cmpfloat (json_array_get_double_element (json_object_get_array_member (region, "box"),
+                                                    1), ==, 30);
+
+  /* before a review, undo walks back the lead's corrections one by one */
+  g_assert_true (lb_store_undo (f->store, txt, "lead", &error));
+  g_assert_no_error (error);
+  g_clear_object (&text);
+  text = lb_test_get_item (f->store, txt);
+  g_assert_cmpstr (lb_item_get_spans_json (text), ==, "[]");
+  g_assert_true (lb_store_undo (f->store, txt, "lead", &error));
+  g_assert_no_error (error);
+  g_clear_object (&text);
+  text = lb_test_get_item (f->store, txt);
+  span = only_member (lb_item_get_spans_json (text), &root2);
+  g_assert_cmpstr (json_object_get_string_member (span, "id"), ==, span_id);
+  g_assert_true (lb_store_verify (f->store, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -672,6 +863,7 @@ main (int   argc,
   ADD ("/engine/review/queue-filters", test_queue_filters);
   ADD ("/engine/review/sampling", test_sampling);
   ADD ("/engine/review/gold-mark", test_gold_mark);
+  ADD ("/engine/review/fix-regions-spans", test_fix_regions_spans);
 #undef ADD
 
   return g_test_run ();

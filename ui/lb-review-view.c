@@ -80,6 +80,8 @@ struct _LbReviewView
   GPtrArray      *current_works;   /* of LbItem: each annotator's own view */
   gboolean        fixing;
   gboolean        rejecting;
+  char           *region_label;    /* the label the next box or polygon gets */
+  guint           n_corrections;   /* region/span corrections made in this fix */
   GArray         *history;         /* item ids the lead reviewed here, oldest first */
   guint           n_pending;
   guint           n_loading;
@@ -818,8 +820,13 @@ load_detail (LbReviewView *self,
 static void
 leave_modes (LbReviewView *self)
 {
+  LbImageCanvas *canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view));
+
+  lb_image_canvas_cancel (canvas);
+  lb_image_canvas_set_tool (canvas, LB_CANVAS_TOOL_SELECT);
   self->fixing = FALSE;
   self->rejecting = FALSE;
+  self->n_corrections = 0;
   gtk_widget_set_visible (self->fix_box, FALSE);
   gtk_widget_set_visible (self->verdict_box, TRUE);
   gtk_revealer_set_reveal_child (self->comment_revealer, FALSE);
@@ -1019,6 +1026,310 @@ review (LbReviewView       *self,
                          self->cancellable, review_done_cb, data);
   leave_modes (self);
   move (self, +1);
+}
+
+/* Region and span corrections (while fixing): each one is a lead's act
+ * (lb_store_correct ()), shown at once; the fix's review act made with
+ * Enter lists them, so undoing the review takes them back too. */
+
+static const char *
+region_label (LbReviewView *self)
+{
+  if (self->schema == NULL || lb_schema_get_n_labels (self->schema) == 0)
+    return NULL;
+  if (self->region_label != NULL && lb_schema_find_label (self->schema, self->region_label))
+    return self->region_label;
+  return lb_schema_get_label (self->schema, 0)->id;
+}
+
+static void
+correct_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ActData *data = user_data;
+  LbReviewView *self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+
+  if (lb_store_correct_finish (LB_STORE (source), result, &id, &error))
+    {
+      if (self->fixing)
+        self->n_corrections++;
+    }
+  /* Draw what the store holds (also when the edit was refused) */
+  if (self->store != NULL && self->current != NULL
+      && lb_item_get_id (self->current) == data->id)
+    {
+      g_autoptr(LbItem) fresh = lb_store_get_item (self->store, data->id, NULL);
+
+      if (fresh != NULL)
+        g_set_object (&self->current, fresh);
+      show_item_in_view (self);
+      if (id != NULL && lb_item_get_kind (self->current) == LB_ITEM_KIND_TEXT)
+        lb_text_view_select_span (lb_item_view_get_text_view (LB_ITEM_VIEW (self->item_view)),
+                                  g_str_equal (data->verdict, "span.delete") ? NULL : id);
+    }
+  /* Translators: a region or span correction was saved */
+  act_end (data, error, _("Correction saved — Enter completes the fix"));
+  act_data_free (data);
+}
+
+static void
+correct (LbReviewView       *self,
+         const char         *what,
+         const LbCorrection *correction)
+{
+  ActData *data;
+
+  if (!self->fixing || self->current == NULL || self->store == NULL)
+    return;
+  data = act_begin (self, NULL);
+  data->verdict = g_strdup (what);
+  lb_store_correct_async (self->store, data->id, self->actor, correction, self->cancellable,
+                          correct_done_cb, data);
+}
+
+static void
+fill_region_spec (LbRegionSpec *spec,
+                  guint         shape,
+                  const double *coords,
+                  guint         n_coords)
+{
+  spec->shape = shape;
+  if (shape == LB_REGION_SHAPE_BOX && n_coords == 4)
+    memcpy (spec->box, coords, sizeof spec->box);
+  else if (shape == LB_REGION_SHAPE_POLYGON)
+    {
+      spec->points = coords;
+      spec->n_points = n_coords / 2;
+    }
+}
+
+static void
+region_create_cb (LbImageCanvas *canvas,
+                  guint          shape,
+                  gpointer       coords,
+                  guint          n_coords,
+                  LbReviewView  *self)
+{
+  LbRegionSpec spec = { 0 };
+  LbCorrection c = { LB_CORRECTION_REGION_CREATE, };
+
+  if (!self->fixing)
+    {
+      show_item_in_view (self);
+      set_status (self, _("Press F to fix the regions"));
+      return;
+    }
+  spec.label = region_label (self);
+  if (spec.label == NULL)
+    return;
+  fill_region_spec (&spec, shape, coords, n_coords);
+  spec.dwell_ms = dwell (self);
+  c.region = &spec;
+  correct (self, "region.create", &c);
+}
+
+static void
+region_update_cb (LbImageCanvas *canvas,
+                  const char    *region_id,
+                  guint          shape,
+                  gpointer       coords,
+                  guint          n_coords,
+                  LbReviewView  *self)
+{
+  LbRegionSpec spec = { 0 };
+  LbCorrection c = { LB_CORRECTION_REGION_UPDATE, };
+
+  if (!self->fixing)
+    {
+      /* outside a fix the regions stay as the store has them */
+      show_item_in_view (self);
+      set_status (self, _("Press F to fix the regions"));
+      return;
+    }
+  fill_region_spec (&spec, shape, coords, n_coords);
+  spec.dwell_ms = dwell (self);
+  c.target = region_id;
+  c.region = &spec;
+  correct (self, "region.update", &c);
+}
+
+/* Keys of the regions and spans while fixing; FALSE when not one of them */
+static gboolean
+handle_correction_key (LbReviewView *self,
+                       guint         keyval,
+                       const char   *key)
+{
+  LbItemView *view = LB_ITEM_VIEW (self->item_view);
+  LbImageCanvas *canvas = lb_item_view_get_canvas (view);
+  LbTextView *text = lb_item_view_get_text_view (view);
+  gboolean image = self->current != NULL
+                   && lb_item_get_kind (self->current) == LB_ITEM_KIND_IMAGE;
+  gboolean spans = !image && lb_item_view_get_showing_text (view)
+                   && lb_text_view_get_span_mode (text);
+  const char *selected = NULL;
+  LbCorrection c = { 0 };
+  guint index;
+  gint64 start, end;
+
+  if (self->schema == NULL || self->current == NULL)
+    return FALSE;
+  if (image)
+    selected = lb_image_canvas_get_selected_region (canvas);
+  else if (spans)
+    selected = lb_text_view_get_selected_span (text);
+  else
+    return FALSE;
+
+  if (image && (keyval == GDK_KEY_b || keyval == GDK_KEY_B)
+      && lb_schema_has_tool (self->schema, LB_TOOL_BOX))
+    {
+      lb_image_canvas_set_tool (canvas, LB_CANVAS_TOOL_BOX);
+      return TRUE;
+    }
+  if (image && (keyval == GDK_KEY_p || keyval == GDK_KEY_P)
+      && lb_schema_has_tool (self->schema, LB_TOOL_POLYGON))
+    {
+      lb_image_canvas_set_tool (canvas, LB_CANVAS_TOOL_POLYGON);
+      return TRUE;
+    }
+
+  switch (keyval)
+    {
+    case GDK_KEY_Escape:
+      if (image && lb_image_canvas_cancel (canvas))
+        return TRUE;
+      if (image && lb_image_canvas_get_tool (canvas) != LB_CANVAS_TOOL_SELECT)
+        {
+          lb_image_canvas_set_tool (canvas, LB_CANVAS_TOOL_SELECT);
+          return TRUE;
+        }
+      if (spans && lb_text_view_get_text_selection (text, NULL, NULL))
+        {
+          lb_text_view_clear_text_selection (text);
+          return TRUE;
+        }
+      return FALSE;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+      /* Enter closes a polygon; while drawing it never submits */
+      if (image && lb_image_canvas_close_polygon (canvas))
+        return TRUE;
+      return image && lb_image_canvas_get_drawing (canvas);
+    case GDK_KEY_BackSpace:
+      return image && lb_image_canvas_remove_last_vertex (canvas);
+    case GDK_KEY_Delete:
+    case GDK_KEY_KP_Delete:
+      if (selected == NULL)
+        return FALSE;
+      c.kind = image ? LB_CORRECTION_REGION_DELETE : LB_CORRECTION_SPAN_DELETE;
+      c.target = selected;
+      c.dwell_ms = dwell (self);
+      correct (self, image ? "region.delete" : "span.delete", &c);
+      return TRUE;
+    case GDK_KEY_Tab:
+    case GDK_KEY_ISO_Left_Tab:
+      return image ? lb_image_canvas_cycle_selection (canvas, keyval == GDK_KEY_ISO_Left_Tab)
+                   : lb_text_view_cycle_selection (text, keyval == GDK_KEY_ISO_Left_Tab);
+    default:
+      break;
+    }
+
+  if (key == NULL || key[0] == '\0'
+      || lb_schema_lookup_hotkey (self->schema, key, &index) != LB_HOTKEY_LABEL)
+    return FALSE;
+
+  /* A label's hotkey marks the selected text, relabels the selected region,
+   * or picks the label of the next box or polygon (and the class label) */
+  if (spans && lb_text_view_get_text_selection (text, &start, &end))
+    {
+      c.kind = LB_CORRECTION_SPAN_CREATE;
+      c.label = lb_schema_get_label (self->schema, index)->id;
+      c.start = start;
+      c.end = end;
+      c.dwell_ms = dwell (self);
+      lb_text_view_clear_text_selection (text);
+      correct (self, "span.create", &c);
+      return TRUE;
+    }
+  g_free (self->region_label);
+  self->region_label = g_strdup (lb_schema_get_label (self->schema, index)->id);
+  if (image && selected != NULL)
+    {
+      LbRegionSpec spec = { 0 };
+
+      lb_image_canvas_flush_nudge (canvas);
+      spec.label = self->region_label;
+      spec.shape = LB_REGION_SHAPE_NONE;
+      spec.dwell_ms = dwell (self);
+      c.kind = LB_CORRECTION_REGION_UPDATE;
+      c.target = selected;
+      c.region = &spec;
+      correct (self, "region.update", &c);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+cancel_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  ActData *data = user_data;
+  LbReviewView *self = data->self;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = lb_store_undo_finish (LB_STORE (source), result, &error);
+
+  if (ok && self->current != NULL && lb_item_get_id (self->current) == data->id)
+    {
+      if (self->fixing && self->n_corrections > 0)
+        self->n_corrections--;
+      if (!self->fixing)
+        load_detail (self, data->id);
+      else
+        {
+          g_autoptr(LbItem) fresh = lb_store_get_item (self->store, data->id, NULL);
+
+          if (fresh != NULL)
+            g_set_object (&self->current, fresh);
+          show_item_in_view (self);
+        }
+    }
+  act_end (data, error, g_str_equal (data->verdict, "cancel") ? _("Fix cancelled")
+                                                              : _("Correction undone"));
+  act_data_free (data);
+}
+
+/* Ctrl+Z while fixing: the latest correction of this fix */
+static void
+undo_correction (LbReviewView *self)
+{
+  ActData *data = act_begin (self, NULL);
+
+  data->verdict = g_strdup ("undo");
+  lb_store_undo_async (self->store, data->id, self->actor, self->cancellable, cancel_done_cb,
+                       data);
+}
+
+/* Escape leaves a fix: the corrections made in it are taken back */
+static void
+cancel_fix (LbReviewView *self)
+{
+  guint n = self->n_corrections;
+
+  for (guint i = 0; i < n && self->current != NULL && self->store != NULL; i++)
+    {
+      ActData *data = act_begin (self, NULL);
+
+      data->verdict = g_strdup ("cancel");
+      lb_store_undo_async (self->store, data->id, self->actor, self->cancellable,
+                           cancel_done_cb, data);
+    }
+  leave_modes (self);
 }
 
 static void
@@ -1270,14 +1581,37 @@ lb_review_view_handle_key (LbReviewView   *self,
 
   g_return_val_if_fail (LB_IS_REVIEW_VIEW (self), FALSE);
 
+  /* While fixing, the tools' keys first (also in the text, where spans are
+   * marked) */
+  if (self->fixing && mods == 0
+      && (!is_text_widget (focus)
+          || focus == GTK_WIDGET (lb_item_view_get_text_view (LB_ITEM_VIEW (self->item_view)))))
+    {
+      char key[8] = { 0 };
+
+      if (c != 0 && g_unichar_isgraph (c))
+        g_unichar_to_utf8 (c, key);
+      if (handle_correction_key (self, keyval, key))
+        return TRUE;
+    }
   if (keyval == GDK_KEY_Escape && mods == 0 && (self->fixing || self->rejecting))
     {
-      leave_modes (self);
+      if (self->fixing)
+        cancel_fix (self);
+      else
+        leave_modes (self);
       gtk_widget_grab_focus (widget);
       return TRUE;
     }
   if (mods == GDK_CONTROL_MASK && (keyval == GDK_KEY_z || keyval == GDK_KEY_Z))
-    return gtk_widget_activate_action (widget, "review.undo", NULL);
+    {
+      if (self->fixing && self->n_corrections > 0 && self->current != NULL)
+        {
+          undo_correction (self);
+          return TRUE;
+        }
+      return gtk_widget_activate_action (widget, "review.undo", NULL);
+    }
   if (is_text_widget (focus))
     {
       /* Enter in the fix's note submits it; the comment entry has its own */
@@ -1513,6 +1847,10 @@ setup (LbReviewView *self)
   gtk_widget_set_hexpand (self->item_view, TRUE);
   gtk_widget_set_vexpand (self->item_view, TRUE);
   gtk_box_append (self->item_box, self->item_view);
+  g_signal_connect (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), "region-create",
+                    G_CALLBACK (region_create_cb), self);
+  g_signal_connect (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), "region-update",
+                    G_CALLBACK (region_update_cb), self);
 
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_BUBBLE);
@@ -1557,6 +1895,7 @@ lb_review_view_finalize (GObject *object)
   g_clear_pointer (&self->reason_ids, g_ptr_array_unref);
   g_free (self->batch_name);
   g_free (self->actor);
+  g_free (self->region_label);
   g_free (self->status);
 
   G_OBJECT_CLASS (lb_review_view_parent_class)->finalize (object);

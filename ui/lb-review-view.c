@@ -39,6 +39,7 @@ struct _LbReviewView
   GtkDropDown    *reason_drop;
   GtkDropDown    *time_drop;
   GtkCheckButton *unreviewed_check;
+  GtkCheckButton *disputed_check;
   GtkCheckButton *sample_check;
   GtkSpinButton  *percent_spin;
   GtkSpinButton  *seed_spin;
@@ -167,6 +168,7 @@ typedef struct {
   char          *reason;
   gint64         since_us;
   LbReviewStatus status;
+  gboolean       disputed_only;
   double         fraction;
   guint64        seed;
   /* out */
@@ -236,6 +238,7 @@ queue_thread_cb (GTask        *task,
     .reason = load->reason,
     .since_us = load->since_us,
     .status = load->status,
+    .disputed_only = load->disputed_only,
     .sample_fraction = load->fraction,
     .sample_seed = load->seed,
   };
@@ -390,6 +393,7 @@ lb_review_view_reload (LbReviewView *self)
     }
   load->status = gtk_check_button_get_active (self->unreviewed_check)
                  ? LB_REVIEW_STATUS_UNREVIEWED : LB_REVIEW_STATUS_ANY;
+  load->disputed_only = gtk_check_button_get_active (self->disputed_check);
   if (gtk_check_button_get_active (self->sample_check))
     {
       load->fraction = gtk_spin_button_get_value (self->percent_spin) / 100.0;
@@ -1352,7 +1356,9 @@ fix_action (GtkWidget  *widget,
   leave_modes (self);
   self->fixing = TRUE;
   lb_panel_reset (self->panel, self->current);
-  lb_panel_set_message (self->panel, _("Fix the labels, then press Enter. Escape cancels."));
+  lb_panel_set_message (self->panel, _("Fix the labels, regions or spans (B box, P polygon, a "
+                                       "label’s key on selected text, Delete removes), then "
+                                       "press Enter. Escape cancels."));
   gtk_widget_set_visible (self->verdict_box, FALSE);
   gtk_widget_set_visible (self->fix_box, TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self));
@@ -1568,6 +1574,17 @@ is_text_widget (GtkWidget *widget)
   return widget != NULL && (GTK_IS_EDITABLE (widget) || GTK_IS_TEXT_VIEW (widget));
 }
 
+void
+lb_review_view_undo (LbReviewView *self)
+{
+  g_return_if_fail (LB_IS_REVIEW_VIEW (self));
+
+  if (self->fixing && self->n_corrections > 0 && self->current != NULL && self->store != NULL)
+    undo_correction (self);
+  else
+    gtk_widget_activate_action (GTK_WIDGET (self), "review.undo", NULL);
+}
+
 gboolean
 lb_review_view_handle_key (LbReviewView   *self,
                            guint           keyval,
@@ -1605,12 +1622,8 @@ lb_review_view_handle_key (LbReviewView   *self,
     }
   if (mods == GDK_CONTROL_MASK && (keyval == GDK_KEY_z || keyval == GDK_KEY_Z))
     {
-      if (self->fixing && self->n_corrections > 0 && self->current != NULL)
-        {
-          undo_correction (self);
-          return TRUE;
-        }
-      return gtk_widget_activate_action (widget, "review.undo", NULL);
+      lb_review_view_undo (self);
+      return TRUE;
     }
   if (is_text_widget (focus))
     {
@@ -1825,6 +1838,7 @@ setup (LbReviewView *self)
   for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
     g_signal_connect_swapped (filters[i], "notify::selected", G_CALLBACK (filter_changed_cb), self);
   g_signal_connect_swapped (self->unreviewed_check, "toggled", G_CALLBACK (filter_changed_cb), self);
+  g_signal_connect_swapped (self->disputed_check, "toggled", G_CALLBACK (filter_changed_cb), self);
   g_signal_connect_swapped (self->sample_check, "toggled", G_CALLBACK (filter_changed_cb), self);
   g_signal_connect_swapped (self->percent_spin, "value-changed", G_CALLBACK (filter_changed_cb),
                             self);
@@ -1922,6 +1936,7 @@ lb_review_view_class_init (LbReviewViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbReviewView, reason_drop);
   gtk_widget_class_bind_template_child (widget_class, LbReviewView, time_drop);
   gtk_widget_class_bind_template_child (widget_class, LbReviewView, unreviewed_check);
+  gtk_widget_class_bind_template_child (widget_class, LbReviewView, disputed_check);
   gtk_widget_class_bind_template_child (widget_class, LbReviewView, sample_check);
   gtk_widget_class_bind_template_child (widget_class, LbReviewView, percent_spin);
   gtk_widget_class_bind_template_child (widget_class, LbReviewView, seed_spin);
@@ -2038,6 +2053,14 @@ lb_review_view_set_filter (LbReviewView *self,
         return TRUE;
       }
   return FALSE;
+}
+
+void
+lb_review_view_set_disputed_only (LbReviewView *self,
+                                  gboolean      disputed)
+{
+  g_return_if_fail (LB_IS_REVIEW_VIEW (self));
+  gtk_check_button_set_active (self->disputed_check, disputed);
 }
 
 void

@@ -9,10 +9,13 @@
 G_BEGIN_DECLS
 
 /* The team lead's review mode: a queue of annotated items (filter bar:
- * annotator, label, decision, reason, time, unreviewed only, a seeded
+ * annotator, label, decision, reason, time, unreviewed only, disputed only, a seeded
  * per-annotator sample), the item with what each annotator decided, and
  * one key per verdict:
- *   A  accept            F  fix (the panel's tools; Enter submits the correction)
+ *   A  accept            F  fix (the panel's tools, and the canvas's and the text's:
+ *                          B box, P polygon, drag, Delete, a label's key on selected
+ *                          text; each region or span edit is a lead correction,
+ *                          lb_store_correct(); Enter submits the fix, which lists them)
  *   R  reject (a comment entry appears; Enter confirms)
  *   G  mark as gold / take the mark away
  *   J / K, Down / Up  next / previous      Ctrl+Z  undo the lead's latest review
@@ -33,6 +36,10 @@ void          lb_review_view_open             (LbReviewView  *self,
                                                const char    *actor);
 /* Reads the queue again with the filter bar's values. */
 void          lb_review_view_reload           (LbReviewView  *self);
+/* Ctrl+Z and the header's Undo button in review mode: while fixing, the
+ * latest region or span correction of the fix; otherwise the lead's latest
+ * review (with the corrections it completed). */
+void          lb_review_view_undo             (LbReviewView  *self);
 gboolean      lb_review_view_handle_key       (LbReviewView  *self,
                                                guint          keyval,
                                                GdkModifierType state);
@@ -47,6 +54,9 @@ gboolean      lb_review_view_set_filter       (LbReviewView  *self,
                                                const char    *value);
 void          lb_review_view_set_unreviewed_only (LbReviewView *self,
                                                   gboolean      unreviewed);
+/* Items whose annotators disagree (consensus DISPUTED, LbReviewQuery.disputed_only) */
+void          lb_review_view_set_disputed_only (LbReviewView *self,
+                                                gboolean      disputed);
 /* percent 0 = no sampling */
 void          lb_review_view_set_sampling     (LbReviewView  *self,
                                                double         percent,

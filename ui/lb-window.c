@@ -1171,6 +1171,12 @@ undo_action (GtkWidget  *widget,
   LbWindow *self = LB_WINDOW (widget);
   gint64 target;
 
+  /* In review mode the header's Undo undoes the lead's latest review, as Ctrl+Z */
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->stack), "review") == 0)
+    {
+      lb_review_view_undo (self->review_view);
+      return;
+    }
   if (self->store == NULL || self->batch_id == 0 || !ensure_actor (self))
     return;
 

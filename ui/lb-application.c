@@ -664,5 +664,6 @@ lb_application_init (LbApplication *self)
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[PATH]"));
   g_application_set_option_context_summary (G_APPLICATION (self),
                                             _("PATH is a folder or a JSONL or CSV manifest "
-                                              "to import and open."));
+                                              "to import and open, or a seat bundle "
+                                              "(.lbbundle) to merge into the store."));
 }

@@ -7,6 +7,8 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#include "lb-application.h"
+#include "lb-batch-list.h"
 #include "lb-bundle.h"
 #include "lb-store.h"
 #include "lb-test-support.h"
@@ -361,6 +363,177 @@ test_truncated_bundle (Fixture       *f,
   g_assert_cmpuint (count_events (f->lead), ==, 0);
 }
 
+static GtkWidget *
+find_widget (GtkWidget *root,
+             GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+list_has_two (gpointer data)
+{
+  LbBatchList *list = data;
+
+  return !lb_batch_list_get_loading (list) && lb_batch_list_get_n_batches (list) == 2;
+}
+
+/* A bundle touching two batches: both are created and the welcome page
+ * lists them (no single batch to open) */
+static void
+test_several_batches (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *replies = g_build_filename (f->tmpdir, "replies", NULL);
+  g_autofree char *bundle = NULL;
+  g_autofree char *toast = NULL;
+  g_autoptr(LbBatch) batch = NULL;
+  g_autoptr(LbItem) item = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *list;
+  guint64 n = 0;
+
+  g_assert_cmpint (g_mkdir (replies, 0700), ==, 0);
+  lb_test_write_file (replies, "schema.json", lb_test_comment_schema_json, -1);
+  lb_test_write_file (replies, "r1.txt", "A reply", -1);
+  lb_test_import (f->seat_a, replies, NULL, 1);
+  submit (f->seat_a, "c1.txt", "Ann", "ok", NULL);
+  {
+    g_autoptr(LbItem) r1 = lb_test_find_item (f->seat_a, "replies", "r1.txt");
+    const char *labels[] = { "spam", NULL };
+    LbSubmission sub = { labels, "reject", "abuse/insult", NULL, 900 };
+
+    g_assert_true (lb_store_submit (f->seat_a, lb_item_get_id (r1), "Ann", &sub, &error));
+    g_assert_no_error (error);
+  }
+  bundle = export_bundle (f, f->seat_a, "seat-a.lbbundle", &n);
+
+  open_path (f, bundle);
+  toast = g_strdup_printf ("Merged %" G_GUINT64_FORMAT " events from seat-a.lbbundle "
+                           "(0 already present)", n);
+  wait_for_toast (f, toast);
+  g_assert_cmpstr (lb_window_get_page (f->window), ==, "welcome");
+  list = find_widget (GTK_WIDGET (f->window), LB_TYPE_BATCH_LIST);
+  g_assert_nonnull (list);
+  lb_test_wait_until (list_has_two, list, WAIT_TIMEOUT_S);
+  batch = lb_store_find_batch (f->lead, "replies", NULL);
+  g_assert_nonnull (batch);
+  item = lb_test_find_item (f->lead, "replies", "r1.txt");
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
+  g_assert_cmpstr (lb_item_get_decision (item), ==, "reject");
+  g_assert_cmpstr (lb_item_get_reason (item), ==, "abuse/insult");
+  g_assert_cmpuint (count_events (f->lead), ==, n);
+}
+
+/* `labelbench --store LEAD BUNDLE`: the application hands the bundle to
+ * the window, which merges it and opens the batch */
+typedef struct {
+  LbApplication *app;
+  char          *page;
+  char          *title;
+  gboolean       timed_out;
+  guint64        started_us;
+} Run;
+
+static gboolean
+inspect_cb (gpointer user_data)
+{
+  Run *run = user_data;
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (run->app));
+  LbWindow *window = LB_IS_WINDOW (active) ? LB_WINDOW (active) : NULL;
+
+  if (g_get_monotonic_time () - run->started_us > WAIT_TIMEOUT_S * G_USEC_PER_SEC)
+    {
+      run->timed_out = TRUE;
+      g_test_message ("timed out: window %p, page %s, error %s", window,
+                      window ? lb_window_get_page (window) : "-",
+                      window ? lb_window_get_error_text (window) : "-");
+    }
+  else if (window == NULL || lb_application_get_opening (run->app)
+           || lb_window_get_importing (window)
+           || g_strcmp0 (lb_window_get_page (window), "work") != 0
+           || lb_window_get_batch_id (window) == 0)
+    return G_SOURCE_CONTINUE;
+
+  if (window != NULL)
+    {
+      run->page = g_strdup (lb_window_get_page (window));
+      run->title = g_strdup (lb_window_get_title_text (window));
+    }
+  g_application_quit (G_APPLICATION (run->app));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_command_line (void)
+{
+  g_autofree char *tmpdir = lb_test_make_tmpdir ("lb-test-bundle-merge-cli");
+  g_autofree char *folder = g_build_filename (tmpdir, BATCH, NULL);
+  g_autofree char *seat_db = g_build_filename (tmpdir, "seat.db", NULL);
+  g_autofree char *lead_db = g_build_filename (tmpdir, "lead.db", NULL);
+  g_autofree char *bundle = g_build_filename (tmpdir, "seat.lbbundle", NULL);
+  const char *argv[] = { "labelbench", "--store", lead_db, "--actor", "Lead", bundle, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbStore) lead = NULL;
+  g_autoptr(LbItem) item = NULL;
+  Run run = { 0 };
+  guint64 n = 0;
+  int status;
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  lb_test_write_file (folder, "schema.json", lb_test_comment_schema_json, -1);
+  lb_test_write_file (folder, "c1.txt", "First comment", -1);
+  {
+    g_autoptr(LbStore) seat = lb_test_open_store (seat_db);
+    g_autoptr(GFile) file = g_file_new_for_path (bundle);
+    g_autoptr(GFileOutputStream) out = NULL;
+
+    lb_test_import (seat, folder, NULL, 1);
+    submit (seat, "c1.txt", "Ann", "spam", "escalate");
+    out = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_true (lb_bundle_export (seat, NULL, G_OUTPUT_STREAM (out), &n, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_output_stream_close (G_OUTPUT_STREAM (out), NULL, &error));
+    g_assert_no_error (error);
+    lb_store_close (seat);
+  }
+
+  run.app = lb_application_new ();
+  g_application_set_flags (G_APPLICATION (run.app),
+                           G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE);
+  run.started_us = g_get_monotonic_time ();
+  g_timeout_add (50, inspect_cb, &run);
+  status = g_application_run (G_APPLICATION (run.app), G_N_ELEMENTS (argv) - 1, (char **) argv);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_false (run.timed_out);
+  g_assert_finalize_object (run.app);
+  g_assert_cmpstr (run.page, ==, "work");
+  g_assert_cmpstr (run.title, ==, BATCH);
+
+  lead = lb_store_open (lead_db, LB_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_events (lead), ==, n);
+  item = lb_test_find_item (lead, BATCH, "c1.txt");
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
+  g_assert_cmpstr (lb_item_get_decision (item), ==, "escalate");
+  lb_store_close (lead);
+
+  g_free (run.page);
+  g_free (run.title);
+  lb_test_remove_tree (tmpdir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -372,6 +545,9 @@ main (int    argc,
               test_merge_two_seats, fixture_tear_down);
   g_test_add ("/ui/bundle-merge/truncated", Fixture, NULL, fixture_set_up,
               test_truncated_bundle, fixture_tear_down);
+  g_test_add ("/ui/bundle-merge/several-batches", Fixture, NULL, fixture_set_up,
+              test_several_batches, fixture_tear_down);
+  g_test_add_func ("/ui/bundle-merge/command-line", test_command_line);
 
   return g_test_run ();
 }

@@ -1046,6 +1046,26 @@ region_label (LbReviewView *self)
   return lb_schema_get_label (self->schema, 0)->id;
 }
 
+/* The end of a correction's (or its undo's) act: the queue's row stays as
+ * it is (refreshing it would reselect it, which leaves the fix) */
+static void
+correction_end (ActData      *data,
+                const GError *error,
+                const char   *saved_text)
+{
+  LbReviewView *self = data->self;
+
+  self->n_pending--;
+  if (error != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Not saved: %s"), error->message);
+
+      set_status (self, text);
+    }
+  else
+    set_status (self, saved_text);
+}
+
 static void
 correct_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -1075,7 +1095,7 @@ correct_done_cb (GObject      *source,
                                   g_str_equal (data->verdict, "span.delete") ? NULL : id);
     }
   /* Translators: a region or span correction was saved */
-  act_end (data, error, _("Correction saved — Enter completes the fix"));
+  correction_end (data, error, _("Correction saved — Enter completes the fix"));
   act_data_free (data);
 }
 
@@ -1303,8 +1323,8 @@ cancel_done_cb (GObject      *source,
           show_item_in_view (self);
         }
     }
-  act_end (data, error, g_str_equal (data->verdict, "cancel") ? _("Fix cancelled")
-                                                              : _("Correction undone"));
+  correction_end (data, error, g_str_equal (data->verdict, "cancel") ? _("Fix cancelled")
+                                                                     : _("Correction undone"));
   act_data_free (data);
 }
 

@@ -532,6 +532,236 @@ test_closed_while_saving (Fixture       *f,
   f->review = NULL;   /* gone with the window; the teardown finalizes the window */
 }
 
+/* Disputed only: the items whose two annotators disagree (the second and
+ * the fourth); the header's Undo undoes the lead's latest review */
+static void
+test_disputed_and_header_undo (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GArray) disputed = NULL;
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(LbItem) accepted = NULL;
+  g_autoptr(LbItem) undone = NULL;
+
+  enter_review (f);
+  lb_review_view_set_disputed_only (f->review, TRUE);
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  disputed = lb_review_view_get_queue_ids (f->review);
+  g_assert_cmpuint (disputed->len, ==, 2);
+  g_assert_cmpint (g_array_index (disputed, gint64, 0), ==, f->ids[1]);
+  g_assert_cmpint (g_array_index (disputed, gint64, 1), ==, f->ids[3]);
+  lb_review_view_set_disputed_only (f->review, FALSE);
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  all = lb_review_view_get_queue_ids (f->review);
+  g_assert_cmpuint (all->len, ==, 4);
+
+  /* Accept the item shown (the second: shown since the disputed filter),
+   * then the header's Undo (win.undo) */
+  assert_current (f, 1);
+  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  accepted = lb_test_get_item (f->store, f->ids[1]);
+  g_assert_cmpstr (lb_item_get_review_verdict (accepted), ==, "accept");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  undone = lb_test_get_item (f->store, f->ids[1]);
+  g_assert_null (lb_item_get_review_verdict (undone));
+  /* the window's labelling undo did not run: the annotators' work stays */
+  g_assert_nonnull (lb_item_get_labels (undone)[0]);
+  assert_current (f, 1);
+}
+
+/* Fixing regions: an image with alice's box; the lead presses F, moves the
+ * box through the canvas, draws a second box (B, drag), presses Enter. */
+
+#define FIX_SCHEMA_JSON \
+  "{\"name\": \"photos\", \"tools\": [\"class\", \"box\"]," \
+  " \"labels\": [{\"id\": \"cat\", \"title\": \"Cat\", \"hotkey\": \"1\"}," \
+  "              {\"id\": \"dog\", \"title\": \"Dog\", \"hotkey\": \"2\"}]}"
+
+typedef struct {
+  Fixture        base;
+  LbImageCanvas *canvas;
+} ImageFixture;
+
+static gboolean
+review_image_shown (gpointer data)
+{
+  ImageFixture *f = data;
+  LbItemView *view = LB_ITEM_VIEW (lb_review_view_get_item_view (f->base.review));
+
+  return item_shown (&f->base) && lb_item_view_get_showing_image (view);
+}
+
+static void
+drag_image (ImageFixture *f,
+            double        x0,
+            double        y0,
+            double        x1,
+            double        y1)
+{
+  double ax, ay, bx, by;
+
+  lb_image_canvas_image_to_widget (f->canvas, x0, y0, &ax, &ay);
+  lb_image_canvas_image_to_widget (f->canvas, x1, y1, &bx, &by);
+  lb_image_canvas_test_press (f->canvas, ax, ay);
+  for (int i = 1; i <= 4; i++)
+    lb_image_canvas_test_drag (f->canvas, ax + (bx - ax) * i / 4, ay + (by - ay) * i / 4);
+  lb_image_canvas_test_release (f->canvas, bx, by);
+}
+
+static void
+assert_box (const LbRegion *region,
+            double          x,
+            double          y,
+            double          w,
+            double          h)
+{
+  g_assert_cmpint (region->shape, ==, LB_REGION_SHAPE_BOX);
+  g_assert_cmpfloat_with_epsilon (region->box[0], x, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[1], y, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[2], w, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[3], h, 1.01);
+}
+
+static void
+image_set_up (ImageFixture  *f,
+              gconstpointer  data)
+{
+  Fixture *b = &f->base;
+  g_autofree char *db = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, FALSE, 8, 1600, 1200);
+  LbRegionSpec box = { "cat", LB_REGION_SHAPE_BOX, { 200, 150, 400, 300 }, NULL, 0, NULL, 900 };
+
+  b->tmpdir = lb_test_make_tmpdir ("lb-test-review-fix");
+  db = g_build_filename (b->tmpdir, "store.db", NULL);
+  b->store = lb_test_open_store (db);
+  dir = g_build_filename (b->tmpdir, "photos", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  gdk_pixbuf_fill (pixbuf, 0x8090a0ff);
+  for (int i = 1; i <= 2; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%02d.png", i);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      gdk_pixbuf_save (pixbuf, path, "png", &error, NULL);
+      g_assert_no_error (error);
+    }
+  lb_test_write_file (dir, "schema.json", FIX_SCHEMA_JSON, -1);
+  b->batch_id = lb_test_import (b->store, dir, NULL, 2);
+  {
+    g_autoptr(LbItem) item = lb_test_find_item (b->store, NULL, "01.png");
+
+    b->ids[0] = lb_item_get_id (item);
+  }
+  g_assert_true (lb_store_create_region (b->store, b->ids[0], "alice", &box, NULL, &error));
+  g_assert_no_error (error);
+
+  b->window = g_object_ref (lb_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (b->window), 1400, 900);
+  lb_window_set_store (b->window, b->store);
+  lb_window_set_actor (b->window, "lead");
+  b->keys = lb_window_get_key_controller (b->window);
+  b->review = lb_window_get_review_view (b->window);
+  gtk_window_present (GTK_WINDOW (b->window));
+  g_assert_true (lb_window_open_batch (b->window, b->batch_id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+image_tear_down (ImageFixture  *f,
+                 gconstpointer  data)
+{
+  fixture_tear_down (&f->base, data);
+}
+
+static void
+test_fix_regions (ImageFixture  *f,
+                  gconstpointer  data)
+{
+  Fixture *b = &f->base;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(LbItem) fixed = NULL;
+  g_autoptr(LbItem) own = NULL;
+  g_autoptr(LbItem) undone = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_lead_regions = 0;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b->window), "win.mode", "s", "review"));
+  lb_test_wait_until (review_image_shown, f, WAIT_TIMEOUT_S);
+  lb_test_spin_for (50);
+  f->canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (lb_review_view_get_item_view (b->review)));
+  before = read_events (b);
+
+  /* Outside a fix, a drag changes nothing in the store */
+  drag_image (f, 400, 300, 460, 260);
+  lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
+  g_assert_cmpuint (lb_store_get_last_seq (b->store), ==, before->len);
+
+  /* F, then move alice's box: click selects it, a drag from inside moves it */
+  g_assert_true (press_key (b, GDK_KEY_f, 0));
+  g_assert_true (lb_review_view_get_fixing (b->review));
+  drag_image (f, 400, 300, 460, 260);
+  lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
+  if (lb_store_get_last_seq (b->store) == (gint64) before->len)
+    {
+      /* the first press only selected it */
+      drag_image (f, 400, 300, 460, 260);
+      lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
+    }
+  fixed = lb_test_get_item (b->store, b->ids[0]);
+  assert_box (lb_item_get_region (fixed, 0), 260, 110, 400, 300);
+  g_assert_null (lb_item_get_review_verdict (fixed));   /* not until Enter */
+  g_clear_object (&fixed);
+
+  /* B and a drag: a second box (the label: the first, or the one picked) */
+  g_assert_true (lb_review_view_get_fixing (b->review));   /* still fixing */
+  g_assert_true (press_key (b, GDK_KEY_b, 0));
+  g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_BOX);
+  drag_image (f, 900, 700, 1100, 900);
+  lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
+  g_assert_true (press_key (b, GDK_KEY_Return, 0));
+  lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
+  g_assert_false (lb_review_view_get_fixing (b->review));
+
+  fixed = lb_test_get_item (b->store, b->ids[0]);
+  g_assert_cmpstr (lb_item_get_review_verdict (fixed), ==, "fix");
+  g_assert_cmpstr (lb_item_get_reviewer (fixed), ==, "lead");
+  g_assert_cmpuint (lb_item_get_n_regions (fixed), ==, 2);
+  assert_box (lb_item_get_region (fixed, 0), 260, 110, 400, 300);
+  assert_box (lb_item_get_region (fixed, 1), 900, 700, 200, 200);
+  /* alice's own view and events are unchanged */
+  own = lb_store_get_item_for_actor (b->store, b->ids[0], "alice", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_item_get_n_regions (own), ==, 1);
+  assert_box (lb_item_get_region (own, 0), 200, 150, 400, 300);
+  after = read_events (b);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (before, i), ==, g_ptr_array_index (after, i));
+  for (guint i = before->len; i < after->len; i++)
+    {
+      const char *ev = g_ptr_array_index (after, i);
+
+      g_assert_nonnull (strstr (ev, "\tlead\tlead\t"));   /* actor, role */
+      if (strstr (ev, "\tregion.") != NULL)
+        n_lead_regions++;
+      if (strstr (ev, "\treview\t") != NULL)
+        g_assert_nonnull (strstr (ev, "\"corrections\""));
+    }
+  g_assert_cmpuint (n_lead_regions, ==, 2);
+
+  /* The header's Undo takes the fix back with its corrections */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b->window), "win.undo", NULL));
+  lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
+  undone = lb_test_get_item (b->store, b->ids[0]);
+  g_assert_null (lb_item_get_review_verdict (undone));
+  g_assert_cmpuint (lb_item_get_n_regions (undone), ==, 1);
+  assert_box (lb_item_get_region (undone, 0), 200, 150, 400, 300);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -549,5 +779,9 @@ main (int    argc,
               fixture_set_up, test_closed_while_saving, fixture_tear_down);
   g_test_add ("/ui/review/sampling", Fixture, NULL,
               fixture_set_up, test_sampling, fixture_tear_down);
+  g_test_add ("/ui/review/disputed-and-header-undo", Fixture, NULL,
+              fixture_set_up, test_disputed_and_header_undo, fixture_tear_down);
+  g_test_add ("/ui/review/fix-regions", ImageFixture, NULL,
+              image_set_up, test_fix_regions, image_tear_down);
   return g_test_run ();
 }

@@ -1887,7 +1887,7 @@ merge_finished (LbWindow *self,
   msg = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                       "Merged %s event from %s (%s already present)",
                                       "Merged %s events from %s (%s already present)",
-                                      od->n_added > 1000000 ? 1000000 : (gulong) od->n_added),
+                                      (gulong) od->n_added),
                          added, name, present);
   toast (self, msg);
   if (od->batch_ids != NULL && od->batch_ids->len == 1)

@@ -762,6 +762,153 @@ test_fix_regions (ImageFixture  *f,
   assert_box (lb_item_get_region (undone, 0), 200, 150, 400, 300);
 }
 
+/* Fixing spans: texts with alice's wrong span; the lead presses F, Tab
+ * selects the span, Delete removes it, the right text selected and a
+ * label's key marks it, Enter. On the second text Escape takes the fix's
+ * corrections back. */
+
+#define SPAN_TEXT "Alice met Bob in Paris last spring."
+#define SPAN_SCHEMA_JSON \
+  "{\"name\": \"names\", \"tools\": [\"span\"]," \
+  " \"labels\": [{\"id\": \"person\", \"title\": \"Person\", \"hotkey\": \"1\"}," \
+  "              {\"id\": \"place\", \"title\": \"Place\", \"hotkey\": \"2\"}]}"
+
+static void
+text_set_up (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *db = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "a.txt", "b.txt" };
+
+  f->tmpdir = lb_test_make_tmpdir ("lb-test-review-spans");
+  db = g_build_filename (f->tmpdir, "store.db", NULL);
+  f->store = lb_test_open_store (db);
+  dir = g_build_filename (f->tmpdir, "names", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  lb_test_write_file (dir, "schema.json", SPAN_SCHEMA_JSON, -1);
+  for (guint i = 0; i < 2; i++)
+    lb_test_write_file (dir, names[i], SPAN_TEXT, -1);
+  f->batch_id = lb_test_import (f->store, dir, NULL, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(LbItem) item = lb_test_find_item (f->store, NULL, names[i]);
+
+      f->ids[i] = lb_item_get_id (item);
+      /* "Paris" marked as a person */
+      g_assert_true (lb_store_create_span (f->store, f->ids[i], "alice", "person", 17, 22, NULL,
+                                           &error));
+      g_assert_no_error (error);
+    }
+
+  f->window = g_object_ref (lb_window_new (NULL));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
+  lb_window_set_store (f->window, f->store);
+  lb_window_set_actor (f->window, "lead");
+  f->keys = lb_window_get_key_controller (f->window);
+  f->review = lb_window_get_review_view (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (lb_window_open_batch (f->window, f->batch_id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+select_text (LbTextView *text,
+             int         start,
+             int         end)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text));
+  GtkTextIter a, b;
+
+  gtk_text_buffer_get_iter_at_offset (buffer, &a, start);
+  gtk_text_buffer_get_iter_at_offset (buffer, &b, end);
+  gtk_text_buffer_select_range (buffer, &a, &b);
+}
+
+static void
+test_fix_spans (Fixture       *f,
+                gconstpointer  data)
+{
+  LbTextView *text;
+  g_autoptr(LbItem) fixed = NULL;
+  g_autoptr(LbItem) own = NULL;
+  g_autoptr(LbItem) second = NULL;
+  g_autoptr(GPtrArray) before = NULL;
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *alice_span = NULL;
+  gint64 start, end;
+  guint n_lead = 0;
+
+  enter_review (f);
+  assert_current (f, 0);
+  text = lb_item_view_get_text_view (LB_ITEM_VIEW (lb_review_view_get_item_view (f->review)));
+  g_assert_true (lb_text_view_get_span_mode (text));
+  g_assert_cmpuint (lb_text_view_get_n_spans (text), ==, 1);
+  before = read_events (f);
+
+  g_assert_true (press_key (f, GDK_KEY_f, 0));
+  /* Tab selects alice's span, Delete removes it (a lead correction) */
+  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
+  g_assert_nonnull (lb_text_view_get_selected_span (text));
+  alice_span = g_strdup (lb_text_view_get_selected_span (text));
+  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_assert_cmpuint (lb_text_view_get_n_spans (text), ==, 0);
+  /* "Paris" selected, 2 marks it as a place */
+  select_text (text, 17, 22);
+  g_assert_true (lb_text_view_get_text_selection (text, &start, &end));
+  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  g_assert_cmpuint (lb_text_view_get_n_spans (text), ==, 1);
+  g_assert_true (lb_review_view_get_fixing (f->review));
+  g_assert_true (press_key (f, GDK_KEY_Return, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+
+  fixed = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_cmpstr (lb_item_get_review_verdict (fixed), ==, "fix");
+  g_assert_cmpuint (lb_item_get_n_spans (fixed), ==, 1);
+  g_assert_cmpstr (lb_item_get_span (fixed, 0)->label, ==, "place");
+  g_assert_cmpint (lb_item_get_span (fixed, 0)->start, ==, 17);
+  g_assert_cmpint (lb_item_get_span (fixed, 0)->end, ==, 22);
+  own = lb_store_get_item_for_actor (f->store, f->ids[0], "alice", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_item_get_n_spans (own), ==, 1);
+  g_assert_cmpstr (lb_item_get_span (own, 0)->id, ==, alice_span);
+  g_assert_cmpstr (lb_item_get_span (own, 0)->label, ==, "person");
+  after = read_events (f);
+  for (guint i = 0; i < before->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (before, i), ==, g_ptr_array_index (after, i));
+  for (guint i = before->len; i < after->len; i++)
+    {
+      const char *ev = g_ptr_array_index (after, i);
+
+      g_assert_nonnull (strstr (ev, "\tlead\tlead\t"));
+      if (strstr (ev, "\tspan.") != NULL)
+        n_lead++;
+    }
+  g_assert_cmpuint (n_lead, ==, 2);
+
+  /* The second text: F, Tab, Delete, then Escape takes the deletion back */
+  lb_test_wait_until (item_shown, f, WAIT_TIMEOUT_S);
+  assert_current (f, 1);
+  g_assert_true (press_key (f, GDK_KEY_f, 0));
+  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
+  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  second = lb_test_get_item (f->store, f->ids[1]);
+  g_assert_cmpuint (lb_item_get_n_spans (second), ==, 0);
+  g_clear_object (&second);
+  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_false (lb_review_view_get_fixing (f->review));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  second = lb_test_get_item (f->store, f->ids[1]);
+  g_assert_cmpuint (lb_item_get_n_spans (second), ==, 1);
+  g_assert_cmpstr (lb_item_get_span (second, 0)->label, ==, "person");
+  g_assert_null (lb_item_get_review_verdict (second));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -783,5 +930,7 @@ main (int    argc,
               fixture_set_up, test_disputed_and_header_undo, fixture_tear_down);
   g_test_add ("/ui/review/fix-regions", ImageFixture, NULL,
               image_set_up, test_fix_regions, image_tear_down);
+  g_test_add ("/ui/review/fix-spans", Fixture, NULL,
+              text_set_up, test_fix_spans, fixture_tear_down);
   return g_test_run ();
 }

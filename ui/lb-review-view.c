@@ -837,11 +837,17 @@ leave_modes (LbReviewView *self)
   gtk_editable_set_text (GTK_EDITABLE (self->comment_entry), "");
 }
 
+static void cancel_fix (LbReviewView *self);
+
 static void
 show_current (LbReviewView *self)
 {
   gint64 id = selected_id (self);
 
+  /* Moving on in the middle of a fix takes its corrections back, as Escape */
+  if (self->fixing && self->n_corrections > 0 && self->current != NULL
+      && lb_item_get_id (self->current) != id)
+    cancel_fix (self);
   leave_modes (self);
   self->shown_us = g_get_monotonic_time ();
   if (id == 0)
@@ -1025,6 +1031,8 @@ review (LbReviewView       *self,
 
   if (self->current == NULL || self->store == NULL)
     return;
+  /* the review act lists the fix's corrections: they are no longer to cancel */
+  self->n_corrections = 0;
   data = act_begin (self, lb_review_verdict_to_string (verdict));
   lb_store_review_async (self->store, data->id, self->actor, verdict, comment, fix,
                          self->cancellable, review_done_cb, data);

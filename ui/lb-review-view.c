@@ -82,7 +82,10 @@ struct _LbReviewView
   gboolean        fixing;
   gboolean        rejecting;
   char           *region_label;    /* the label the next box or polygon gets */
-  guint           n_corrections;   /* region/span corrections made in this fix */
+  guint           n_corrections;   /* region/span corrections saved in this fix */
+  guint           n_in_flight;     /* ... asked for, not yet answered */
+  guint           fix_serial;      /* which fix (F) a correction belongs to */
+  guint           cancelled_serial;  /* the latest fix left with Escape */
   GArray         *history;         /* item ids the lead reviewed here, oldest first */
   guint           n_pending;
   guint           n_loading;
@@ -831,6 +834,7 @@ leave_modes (LbReviewView *self)
   self->fixing = FALSE;
   self->rejecting = FALSE;
   self->n_corrections = 0;
+  self->n_in_flight = 0;
   gtk_widget_set_visible (self->fix_box, FALSE);
   gtk_widget_set_visible (self->verdict_box, TRUE);
   gtk_revealer_set_reveal_child (self->comment_revealer, FALSE);
@@ -845,8 +849,8 @@ show_current (LbReviewView *self)
   gint64 id = selected_id (self);
 
   /* Moving on in the middle of a fix takes its corrections back, as Escape */
-  if (self->fixing && self->n_corrections > 0 && self->current != NULL
-      && lb_item_get_id (self->current) != id)
+  if (self->fixing && (self->n_corrections > 0 || self->n_in_flight > 0)
+      && self->current != NULL && lb_item_get_id (self->current) != id)
     cancel_fix (self);
   leave_modes (self);
   self->shown_us = g_get_monotonic_time ();
@@ -931,6 +935,7 @@ typedef struct {
   gint64        id;
   char         *external_id;
   char         *verdict;
+  guint         serial;   /* corrections: their fix */
 } ActData;
 
 static void
@@ -1033,6 +1038,7 @@ review (LbReviewView       *self,
     return;
   /* the review act lists the fix's corrections: they are no longer to cancel */
   self->n_corrections = 0;
+  self->n_in_flight = 0;
   data = act_begin (self, lb_review_verdict_to_string (verdict));
   lb_store_review_async (self->store, data->id, self->actor, verdict, comment, fix,
                          self->cancellable, review_done_cb, data);
@@ -1074,6 +1080,8 @@ correction_end (ActData      *data,
     set_status (self, saved_text);
 }
 
+static void cancel_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
+
 static void
 correct_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -1084,10 +1092,27 @@ correct_done_cb (GObject      *source,
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
-  if (lb_store_correct_finish (LB_STORE (source), result, &id, &error))
+  gboolean ok = lb_store_correct_finish (LB_STORE (source), result, &id, &error);
+
+  if (self->fixing && data->serial == self->fix_serial)
     {
-      if (self->fixing)
+      self->n_in_flight--;
+      if (ok)
         self->n_corrections++;
+    }
+  else if (ok && data->serial == self->cancelled_serial && self->store != NULL)
+    {
+      /* saved after its fix was left with Escape: taken back too (the undos
+       * asked for then ran after it, so this one takes the last back) */
+      ActData *undo = g_new0 (ActData, 1);
+
+      undo->self = g_object_ref (self);
+      undo->id = data->id;
+      undo->external_id = g_strdup (data->external_id);
+      undo->verdict = g_strdup ("cancel");
+      self->n_pending++;
+      lb_store_undo_async (self->store, undo->id, self->actor, self->cancellable,
+                           cancel_done_cb, undo);
     }
   /* Draw what the store holds (also when the edit was refused) */
   if (self->store != NULL && self->current != NULL
@@ -1118,6 +1143,8 @@ correct (LbReviewView       *self,
     return;
   data = act_begin (self, NULL);
   data->verdict = g_strdup (what);
+  data->serial = self->fix_serial;
+  self->n_in_flight++;
   lb_store_correct_async (self->store, data->id, self->actor, correction, self->cancellable,
                           correct_done_cb, data);
 }
@@ -1190,10 +1217,12 @@ region_update_cb (LbImageCanvas *canvas,
 
 /* Keys of the regions and spans while fixing; FALSE when not one of them */
 static gboolean
-handle_correction_key (LbReviewView *self,
-                       guint         keyval,
-                       const char   *key)
+handle_correction_key (LbReviewView    *self,
+                       guint            keyval,
+                       GdkModifierType  state,
+                       const char      *key)
 {
+  double step = (state & GDK_SHIFT_MASK) ? 10 : 1;
   LbItemView *view = LB_ITEM_VIEW (self->item_view);
   LbImageCanvas *canvas = lb_item_view_get_canvas (view);
   LbTextView *text = lb_item_view_get_text_view (view);
@@ -1262,6 +1291,14 @@ handle_correction_key (LbReviewView *self,
       c.dwell_ms = dwell (self);
       correct (self, image ? "region.delete" : "span.delete", &c);
       return TRUE;
+    case GDK_KEY_Left:
+      return image && selected != NULL && lb_image_canvas_nudge (canvas, -step, 0);
+    case GDK_KEY_Right:
+      return image && selected != NULL && lb_image_canvas_nudge (canvas, step, 0);
+    case GDK_KEY_Up:
+      return image && selected != NULL && lb_image_canvas_nudge (canvas, 0, -step);
+    case GDK_KEY_Down:
+      return image && selected != NULL && lb_image_canvas_nudge (canvas, 0, step);
     case GDK_KEY_Tab:
     case GDK_KEY_ISO_Left_Tab:
       return image ? lb_image_canvas_cycle_selection (canvas, keyval == GDK_KEY_ISO_Left_Tab)
@@ -1318,8 +1355,6 @@ cancel_done_cb (GObject      *source,
 
   if (ok && self->current != NULL && lb_item_get_id (self->current) == data->id)
     {
-      if (self->fixing && self->n_corrections > 0)
-        self->n_corrections--;
       if (!self->fixing)
         load_detail (self, data->id);
       else
@@ -1342,6 +1377,7 @@ undo_correction (LbReviewView *self)
 {
   ActData *data = act_begin (self, NULL);
 
+  self->n_corrections--;
   data->verdict = g_strdup ("undo");
   lb_store_undo_async (self->store, data->id, self->actor, self->cancellable, cancel_done_cb,
                        data);
@@ -1351,8 +1387,11 @@ undo_correction (LbReviewView *self)
 static void
 cancel_fix (LbReviewView *self)
 {
-  guint n = self->n_corrections;
+  guint n;
 
+  lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
+  n = self->n_corrections;
+  self->cancelled_serial = self->fix_serial;
   for (guint i = 0; i < n && self->current != NULL && self->store != NULL; i++)
     {
       ActData *data = act_begin (self, NULL);
@@ -1383,6 +1422,7 @@ fix_action (GtkWidget  *widget,
     return;
   leave_modes (self);
   self->fixing = TRUE;
+  self->fix_serial++;
   lb_panel_reset (self->panel, self->current);
   lb_panel_set_message (self->panel, _("Fix the labels, regions or spans (B box, P polygon, a "
                                        "label’s key on selected text, Delete removes), then "
@@ -1431,6 +1471,8 @@ submit_fix (LbReviewView *self)
 
   if (!self->fixing || self->current == NULL)
     return;
+  /* nudges not yet sent are corrections of this fix */
+  lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
   labels = lb_panel_get_labels (self->panel);
   note = lb_panel_get_note (self->panel);
   fix.labels = (const char * const *) labels;
@@ -1607,7 +1649,12 @@ lb_review_view_undo (LbReviewView *self)
 {
   g_return_if_fail (LB_IS_REVIEW_VIEW (self));
 
-  if (self->fixing && self->n_corrections > 0 && self->current != NULL && self->store != NULL)
+  if (self->fixing)
+    lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
+  if (self->fixing && self->n_in_flight > 0)
+    set_status (self, _("Saving…"));   /* the correction's answer first */
+  else if (self->fixing && self->n_corrections > 0 && self->current != NULL
+           && self->store != NULL)
     undo_correction (self);
   else
     gtk_widget_activate_action (GTK_WIDGET (self), "review.undo", NULL);
@@ -1636,7 +1683,7 @@ lb_review_view_handle_key (LbReviewView   *self,
 
       if (c != 0 && g_unichar_isgraph (c))
         g_unichar_to_utf8 (c, key);
-      if (handle_correction_key (self, keyval, key))
+      if (handle_correction_key (self, keyval, state, key))
         return TRUE;
     }
   if (keyval == GDK_KEY_Escape && mods == 0 && (self->fixing || self->rejecting))

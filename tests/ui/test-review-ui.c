@@ -907,6 +907,23 @@ test_fix_spans (Fixture       *f,
   g_assert_cmpuint (lb_item_get_n_spans (second), ==, 1);
   g_assert_cmpstr (lb_item_get_span (second, 0)->label, ==, "person");
   g_assert_null (lb_item_get_review_verdict (second));
+  g_clear_object (&second);
+
+  /* Escape while the deletion is still being saved: taken back all the same */
+  lb_test_wait_until (item_shown, f, WAIT_TIMEOUT_S);
+  g_assert_cmpuint (lb_text_view_get_n_spans (text), ==, 1);
+  g_assert_true (press_key (f, GDK_KEY_f, 0));
+  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
+  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
+  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  second = lb_test_get_item (f->store, f->ids[1]);
+  g_assert_cmpuint (lb_item_get_n_spans (second), ==, 1);
+  g_assert_cmpstr (lb_item_get_span (second, 0)->label, ==, "person");
+  /* the fix of the first text is still there (no undo went too far) */
+  g_clear_object (&fixed);
+  fixed = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_cmpstr (lb_item_get_review_verdict (fixed), ==, "fix");
 }
 
 int

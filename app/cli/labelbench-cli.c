@@ -1410,7 +1410,8 @@ hold_standard_fds (void)
 }
 
 static const LbCliCommand commands[] = {
-  { "import", N_("Import a folder or a JSONL/CSV manifest as a batch, or merge a seat bundle"),
+  { "import", N_("Import a folder, a JSONL/CSV manifest or Label Studio tasks as a batch, "
+                 "or merge a seat bundle"),
     cmd_import },
   { "batches", N_("List the batches"), cmd_batches },
   { "items", N_("List items and their state (plain or JSON)"), cmd_items },
@@ -1419,7 +1420,8 @@ static const LbCliCommand commands[] = {
   { "undo", N_("Undo an actor's latest act on an item"), cmd_undo },
   { "redo", N_("Redo an actor's latest undo on an item"), cmd_redo },
   { "accept", N_("Accept an item's pre-annotations as an actor's own"), lb_cli_accept },
-  { "export", N_("Export the event log (JSONL)"), cmd_export },
+  { "export", N_("Export events or item state: JSONL, CSV, Label Studio, COCO, VOC, YOLO, "
+                 "CoNLL, seat bundle"), cmd_export },
   { "stats", N_("Count items, labels, decisions and work per actor"), cmd_stats },
   { "verify", N_("Check the store's integrity and hash chains"), cmd_verify },
   { "review", N_("Review an item as a lead: accept, fix or reject; mark it gold"),

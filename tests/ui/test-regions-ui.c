@@ -18,6 +18,7 @@
 #include "lb-store.h"
 #include "lb-window.h"
 #include "lb-test-support.h"
+#include "lb-ui-test-support.h"
 
 /* Region tools in the real window: boxes and polygons drawn through the
  * canvas's press/drag/release handlers at fit and zoomed, the store
@@ -81,22 +82,6 @@ write_picture (const char *path,
   g_assert_no_error (error);
 }
 
-static gboolean
-nothing_pending (gpointer data)
-{
-  Fixture *f = data;
-
-  return lb_window_get_n_pending (f->window) == 0;
-}
-
-static gboolean
-image_shown (gpointer data)
-{
-  Fixture *f = data;
-
-  return lb_item_view_get_showing_image (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
-}
-
 static void
 set_up (Fixture *f)
 {
@@ -135,7 +120,7 @@ set_up (Fixture *f)
   g_assert_true (lb_window_open_batch (f->window, report->batch_id, &error));
   g_assert_no_error (error);
   gtk_window_present (GTK_WINDOW (f->window));
-  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_image_shown, f->window, WAIT_TIMEOUT_S);
   lb_test_spin_for (50);
 
   f->keys = lb_window_get_key_controller (f->window);
@@ -154,18 +139,6 @@ tear_down (Fixture *f)
   g_free (f->tmpdir);
 }
 
-static gboolean
-press_key (Fixture        *f,
-           guint           keyval,
-           GdkModifierType state)
-{
-  gboolean handled = FALSE;
-
-  g_signal_emit_by_name (f->keys, "key-pressed", keyval, 0, state, &handled);
-  g_signal_emit_by_name (f->keys, "key-released", keyval, 0, state);
-  return handled;
-}
-
 /* What the store holds for the item */
 static LbItem *
 stored (Fixture *f)
@@ -173,7 +146,7 @@ stored (Fixture *f)
   g_autoptr(GError) error = NULL;
   LbItem *item;
 
-  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
   item = lb_store_get_item (f->store, f->item_id, &error);
   g_assert_no_error (error);
   return item;
@@ -279,7 +252,7 @@ test_box_fit_and_zoomed (void)
   g_assert_true (lb_image_canvas_get_zoom (f->canvas) < 1.0);
 
   /* B picks the box tool (it is no label hotkey) */
-  g_assert_true (press_key (f, GDK_KEY_b, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_b, 0));
   g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_BOX);
 
   /* At fit: one source pixel is less than one screen pixel */
@@ -301,9 +274,9 @@ test_box_fit_and_zoomed (void)
   lb_image_canvas_get_offset (f->canvas, &ox, &oy);
   g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (f->canvas), 2.0, 1e-9);
   /* Picking the second label makes it the label of new boxes */
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));   /* drops the selection */
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));   /* drops the selection */
   g_assert_null (lb_image_canvas_get_selected_region (f->canvas));
-  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
   /* Two clicks draw a box too */
   {
     double ix, iy, jx, jy;
@@ -321,27 +294,10 @@ test_box_fit_and_zoomed (void)
   }
 
   /* Escape leaves the tool */
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
   g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_SELECT);
   tear_down (f);
-}
-
-static GtkGesture *
-primary_drag (LbImageCanvas *canvas)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (canvas));
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_GESTURE_DRAG (c)
-          && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_PRIMARY)
-        return GTK_GESTURE (c);
-    }
-  g_assert_not_reached ();
-  return NULL;
 }
 
 /* The canvas's own primary-button gesture draws with the box tool, and
@@ -355,8 +311,8 @@ test_box_through_gesture (void)
   double ax, ay, bx, by, ox, oy, x, y;
 
   set_up (f);
-  drag = primary_drag (f->canvas);
-  press_key (f, GDK_KEY_b, 0);
+  drag = lb_ui_test_primary_drag (GTK_WIDGET (f->canvas));
+  lb_ui_test_press_key (f->keys, GDK_KEY_b, 0);
   to_widget (f, 400, 200, &ax, &ay);
   to_widget (f, 1000, 800, &bx, &by);
   g_signal_emit_by_name (drag, "drag-begin", ax, ay);
@@ -392,13 +348,13 @@ test_polygon (void)
   const LbRegion *region;
 
   set_up (f);
-  g_assert_true (press_key (f, GDK_KEY_p, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_p, 0));
   g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_POLYGON);
   for (guint i = 0; i < 5; i++)
     click_image (f, pts[2 * i], pts[2 * i + 1]);
   /* Backspace takes the fifth back; Enter closes the four */
-  g_assert_true (press_key (f, GDK_KEY_BackSpace, 0));
-  g_assert_true (press_key (f, GDK_KEY_Return, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_BackSpace, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Return, 0));
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
   region = lb_item_get_region (item, 0);
@@ -413,7 +369,7 @@ test_polygon (void)
   click_image (f, 700, 700);
   click_image (f, 900, 700);
   g_assert_true (lb_image_canvas_get_drawing (f->canvas));
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
   g_assert_false (lb_image_canvas_get_drawing (f->canvas));
   g_clear_object (&item);
   item = stored (f);
@@ -449,7 +405,7 @@ test_edit_box (void)
   double per_pixel;
 
   set_up (f);
-  press_key (f, GDK_KEY_b, 0);
+  lb_ui_test_press_key (f->keys, GDK_KEY_b, 0);
   drag_image (f, 300, 300, 700, 600);
   item = stored (f);
   id = g_strdup (lb_item_get_region (item, 0)->id);
@@ -475,10 +431,10 @@ test_edit_box (void)
   g_assert_cmpfloat (per_pixel, >, 0);
 
   /* Nudges: 3 x Right, Shift+Down: one update after the last */
-  g_assert_true (press_key (f, GDK_KEY_Right, 0));
-  g_assert_true (press_key (f, GDK_KEY_Right, 0));
-  g_assert_true (press_key (f, GDK_KEY_Right, 0));
-  g_assert_true (press_key (f, GDK_KEY_Down, GDK_SHIFT_MASK));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Right, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Right, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Right, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Down, GDK_SHIFT_MASK));
   g_assert_cmpuint (lb_window_get_n_pending (f->window), ==, 0);  /* not yet sent */
   lb_test_spin_for (600);
   g_clear_object (&item);
@@ -491,7 +447,7 @@ test_edit_box (void)
   assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
 
   /* An undo right after a nudge (before it was sent) takes that nudge back */
-  g_assert_true (press_key (f, GDK_KEY_Left, GDK_SHIFT_MASK));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Left, GDK_SHIFT_MASK));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
   lb_test_spin_for (600);
   g_clear_object (&item);
@@ -499,19 +455,19 @@ test_edit_box (void)
   assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
 
   /* Relabel: a label's hotkey with the box selected (Tab selects it) */
-  press_key (f, GDK_KEY_Escape, 0);
-  press_key (f, GDK_KEY_Escape, 0);
+  lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0);
+  lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0);
   g_assert_null (lb_image_canvas_get_selected_region (f->canvas));
-  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0));
   g_assert_cmpstr (lb_image_canvas_get_selected_region (f->canvas), ==, id);
-  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
   g_clear_object (&item);
   item = stored (f);
   g_assert_cmpstr (lb_item_get_region (item, 0)->label, ==, "dog");
   assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
 
   /* Delete removes it */
-  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Delete, 0));
   g_clear_object (&item);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (item), ==, 0);
@@ -527,7 +483,7 @@ test_undo_redo (void)
   g_autofree char *id = NULL;
 
   set_up (f);
-  press_key (f, GDK_KEY_b, 0);
+  lb_ui_test_press_key (f->keys, GDK_KEY_b, 0);
   drag_image (f, 100, 100, 400, 300);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
@@ -578,21 +534,21 @@ test_undo_redo (void)
   if (g_getenv ("LB_REGIONS_SHOT_WAIT") != NULL)
     {
       /* For a screenshot: a box of each label and a polygon, one selected */
-      press_key (f, GDK_KEY_2, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_2, 0);
       drag_image (f, 700, 250, 1150, 700);
-      press_key (f, GDK_KEY_p, 0);
-      press_key (f, GDK_KEY_1, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_p, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_1, 0);
       click_image (f, 300, 600);
       click_image (f, 600, 520);
       click_image (f, 640, 900);
       click_image (f, 420, 1050);
       click_image (f, 250, 850);
-      press_key (f, GDK_KEY_Return, 0);
-      lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
-      press_key (f, GDK_KEY_b, 0);
-      press_key (f, GDK_KEY_Tab, 0);
-      press_key (f, GDK_KEY_Tab, 0);
-      press_key (f, GDK_KEY_Tab, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_Return, 0);
+      lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
+      lb_ui_test_press_key (f->keys, GDK_KEY_b, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0);
       lb_test_spin_for (1000 * atoi (g_getenv ("LB_REGIONS_SHOT_WAIT")));
     }
   tear_down (f);
@@ -619,7 +575,7 @@ test_attributes (void)
 
   set_up (f);
   panel = LB_PANEL (lb_window_get_panel (f->window));
-  press_key (f, GDK_KEY_b, 0);
+  lb_ui_test_press_key (f->keys, GDK_KEY_b, 0);
   drag_image (f, 300, 300, 700, 600);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);

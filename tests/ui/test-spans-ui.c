@@ -16,6 +16,7 @@
 #include "lb-text-view.h"
 #include "lb-window.h"
 #include "lb-test-support.h"
+#include "lb-ui-test-support.h"
 
 /* Text spans in the real window: text selected with Shift+arrows through
  * the window's keys (the caret moves by what the text view's own bindings
@@ -55,14 +56,6 @@ typedef struct {
   GtkEventController *keys;
   gint64              item_id;
 } Fixture;
-
-static gboolean
-nothing_pending (gpointer data)
-{
-  Fixture *f = data;
-
-  return lb_window_get_n_pending (f->window) == 0;
-}
 
 static gboolean
 text_shown (gpointer data)
@@ -121,18 +114,6 @@ tear_down (Fixture *f)
   g_free (f->tmpdir);
 }
 
-static gboolean
-press_key (Fixture        *f,
-           guint           keyval,
-           GdkModifierType state)
-{
-  gboolean handled = FALSE;
-
-  g_signal_emit_by_name (f->keys, "key-pressed", keyval, 0, state, &handled);
-  g_signal_emit_by_name (f->keys, "key-released", keyval, 0, state);
-  return handled;
-}
-
 static void
 press_keys (Fixture        *f,
             guint           keyval,
@@ -140,14 +121,14 @@ press_keys (Fixture        *f,
             guint           times)
 {
   for (guint i = 0; i < times; i++)
-    g_assert_true (press_key (f, keyval, state));
+    g_assert_true (lb_ui_test_press_key (f->keys, keyval, state));
 }
 
 /* What the store holds for the item */
 static LbItem *
 stored (Fixture *f)
 {
-  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
   return lb_test_get_item (f->store, f->item_id);
 }
 
@@ -240,7 +221,7 @@ test_mark_cjk (void)
   g_assert_cmpint (end, ==, 13);
 
   /* The label's hotkey marks it */
-  g_assert_true (press_key (f, GDK_KEY_1, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_1, 0));
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_spans (item), ==, 1);
   assert_span (lb_item_get_span (item, 0), "org", zh_text, "北京大学");
@@ -263,7 +244,7 @@ test_mark_cjk (void)
 
   /* A nested span: Shift+Left twice from the caret after 学 selects 大学 */
   press_keys (f, GDK_KEY_Left, GDK_SHIFT_MASK, 2);
-  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
   g_clear_object (&item);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_spans (item), ==, 2);
@@ -273,7 +254,7 @@ test_mark_cjk (void)
   g_assert_cmpuint (lb_text_view_get_span_depth (f->text, inner), ==, 1);
 
   /* Without a selection the hotkey keeps its meaning: the class label */
-  g_assert_true (press_key (f, GDK_KEY_1, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_1, 0));
   labels = lb_panel_get_labels (LB_PANEL (lb_window_get_panel (f->window)));
   g_assert_true (g_strv_contains ((const char * const *) labels, "org"));
   g_clear_object (&item);
@@ -281,13 +262,13 @@ test_mark_cjk (void)
   g_assert_cmpuint (lb_item_get_n_spans (item), ==, 2);
 
   /* Escape drops the span selection; Tab cycles in text order */
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
   g_assert_null (lb_text_view_get_selected_span (f->text));
-  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0));
   g_assert_cmpstr (lb_text_view_get_selected_span (f->text), ==, outer);
-  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0));
   g_assert_cmpstr (lb_text_view_get_selected_span (f->text), ==, inner);
-  g_assert_true (press_key (f, GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_ISO_Left_Tab, GDK_SHIFT_MASK));
   g_assert_cmpstr (lb_text_view_get_selected_span (f->text), ==, outer);
 
   /* A click selects the innermost span there; again, the next one out;
@@ -305,7 +286,7 @@ test_mark_cjk (void)
 
   /* Delete removes the selected one */
   click_char (f, cp_offset (zh_text, "学"));
-  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Delete, 0));
   g_clear_object (&item);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_spans (item), ==, 1);
@@ -313,7 +294,7 @@ test_mark_cjk (void)
   g_assert_cmpuint (lb_text_view_get_n_spans (f->text), ==, 1);
   g_assert_null (lb_text_view_get_selected_span (f->text));
   /* Delete with nothing selected does nothing */
-  g_assert_false (press_key (f, GDK_KEY_Delete, 0));
+  g_assert_false (lb_ui_test_press_key (f->keys, GDK_KEY_Delete, 0));
 
   /* Undo brings it back, redo takes it away again: the view follows */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
@@ -335,27 +316,27 @@ test_mark_cjk (void)
   if (g_getenv ("LB_SPANS_SHOT_WAIT") != NULL)
     {
       /* For a screenshot: more spans, some overlapping, one selected */
-      press_key (f, GDK_KEY_End, 0);
-      press_key (f, GDK_KEY_Home, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_End, 0);
+      lb_ui_test_press_key (f->keys, GDK_KEY_Home, 0);
       press_keys (f, GDK_KEY_Right, 0, 13);
       press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 2);     /* 张伟 */
-      press_key (f, GDK_KEY_1, 0);
-      lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+      lb_ui_test_press_key (f->keys, GDK_KEY_1, 0);
+      lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
       press_keys (f, GDK_KEY_Left, 0, 2);
       press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 4);     /* 张伟教授 */
-      press_key (f, GDK_KEY_2, 0);
-      lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+      lb_ui_test_press_key (f->keys, GDK_KEY_2, 0);
+      lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
       press_keys (f, GDK_KEY_Right, 0, 5);
       press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 2);     /* 上海 */
-      press_key (f, GDK_KEY_2, 0);
-      lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+      lb_ui_test_press_key (f->keys, GDK_KEY_2, 0);
+      lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
       press_keys (f, GDK_KEY_Right, 0, 2);
       press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 4);     /* 复旦大学 */
-      press_key (f, GDK_KEY_1, 0);
-      lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+      lb_ui_test_press_key (f->keys, GDK_KEY_1, 0);
+      lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
       press_keys (f, GDK_KEY_Left, GDK_SHIFT_MASK, 2);      /* 大学 */
-      press_key (f, GDK_KEY_2, 0);
-      lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+      lb_ui_test_press_key (f->keys, GDK_KEY_2, 0);
+      lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
       click_char (f, cp_offset (zh_text, "张"));
       lb_test_spin_for (1000 * atoi (g_getenv ("LB_SPANS_SHOT_WAIT")));
     }
@@ -372,23 +353,23 @@ test_mark_english (void)
   set_up (f, schema_overlap_json);
 
   /* J moves on even while the text has the focus */
-  press_key (f, GDK_KEY_Right, 0);
+  lb_ui_test_press_key (f->keys, GDK_KEY_Right, 0);
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (f->text)));
-  g_assert_true (press_key (f, GDK_KEY_j, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_j, 0));
   lb_test_wait_until (text_shown, f, WAIT_TIMEOUT_S);
   g_assert_cmpstr (lb_item_get_text (lb_window_get_current_item (f->window)), ==, en_text);
   f->item_id = lb_item_get_id (lb_window_get_current_item (f->window));
   g_assert_cmpuint (lb_text_view_get_n_spans (f->text), ==, 0);
 
   /* End, Home, then Shift+Right over "Bob" */
-  press_key (f, GDK_KEY_End, 0);
-  press_key (f, GDK_KEY_Home, 0);
+  lb_ui_test_press_key (f->keys, GDK_KEY_End, 0);
+  lb_ui_test_press_key (f->keys, GDK_KEY_Home, 0);
   press_keys (f, GDK_KEY_Right, 0, 10);
   press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 3);
   g_assert_true (lb_text_view_get_text_selection (f->text, &start, &end));
   g_assert_cmpint (start, ==, 10);
   g_assert_cmpint (end, ==, 13);
-  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_spans (item), ==, 1);
   assert_span (lb_item_get_span (item, 0), "place", en_text, "Bob");
@@ -410,8 +391,8 @@ test_mark_english (void)
   }
 
   /* Escape: first the span selection, then the focus */
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
   g_assert_false (gtk_widget_has_focus (GTK_WIDGET (f->text)));
   tear_down (f);
 }
@@ -427,14 +408,14 @@ test_no_overlap (void)
 
   press_keys (f, GDK_KEY_Right, 0, 8);
   press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 4);     /* 北京大学 */
-  g_assert_true (press_key (f, GDK_KEY_1, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_1, 0));
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_spans (item), ==, 1);
 
   /* 学的: overlaps 北京大学: refused here, with a message, no act sent */
   press_keys (f, GDK_KEY_Left, 0, 1);
   press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 2);
-  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
   g_assert_cmpuint (lb_window_get_n_pending (f->window), ==, 0);
   message = lb_window_get_message (f->window);
   g_assert_nonnull (message);
@@ -445,11 +426,11 @@ test_no_overlap (void)
 
   /* Escape drops the text selection (the caret stays at its end); next to
    * the span is fine: 的张伟 */
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
   g_assert_false (lb_text_view_get_text_selection (f->text, NULL, NULL));
   press_keys (f, GDK_KEY_Left, 0, 1);
   press_keys (f, GDK_KEY_Right, GDK_SHIFT_MASK, 3);
-  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
   g_clear_object (&item);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_spans (item), ==, 2);
@@ -457,7 +438,7 @@ test_no_overlap (void)
   g_assert_null (lb_window_get_message (f->window));
 
   /* Without the class tool, a hotkey with no selection says what to do */
-  g_assert_true (press_key (f, GDK_KEY_1, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_1, 0));
   g_assert_nonnull (lb_window_get_message (f->window));
   g_clear_object (&item);
   item = stored (f);

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "lb-ui-test-support"
+#include "config.h"
+
+#include "lb-item-view.h"
+#include "lb-test-support.h"
+#include "lb-ui-test-support.h"
+
+gboolean
+lb_ui_test_press_key (GtkEventController *keys,
+                      guint               keyval,
+                      GdkModifierType     state)
+{
+  gboolean handled = FALSE;
+
+  g_assert_true (GTK_IS_EVENT_CONTROLLER_KEY (keys));
+  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, state, &handled);
+  g_signal_emit_by_name (keys, "key-released", keyval, 0, state);
+  return handled;
+}
+
+GtkGesture *
+lb_ui_test_primary_drag (GtkWidget *widget)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_GESTURE_DRAG (c)
+          && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_PRIMARY)
+        return GTK_GESTURE (c);
+    }
+  g_assert_not_reached ();
+  return NULL;
+}
+
+GtkWidget *
+lb_ui_test_find_widget (GtkWidget *root,
+                        GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lb_ui_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+gboolean
+lb_ui_test_find_label (GtkWidget  *root,
+                       const char *text)
+{
+  if (GTK_IS_LABEL (root) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0
+      && gtk_widget_get_mapped (root))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (lb_ui_test_find_label (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  GtkWidget  *root;
+  const char *text;
+} LabelWait;
+
+static gboolean
+label_shown_cb (gpointer data)
+{
+  LabelWait *w = data;
+
+  return lb_ui_test_find_label (w->root, w->text);
+}
+
+void
+lb_ui_test_wait_label (GtkWidget  *root,
+                       const char *text,
+                       guint       timeout_s)
+{
+  LabelWait w = { root, text };
+
+  lb_test_wait_until (label_shown_cb, &w, timeout_s);
+}
+
+gboolean
+lb_ui_test_nothing_pending (gpointer window)
+{
+  return lb_window_get_n_pending (LB_WINDOW (window)) == 0;
+}
+
+gboolean
+lb_ui_test_import_finished (gpointer window)
+{
+  return !lb_window_get_importing (LB_WINDOW (window));
+}
+
+gboolean
+lb_ui_test_image_shown (gpointer window)
+{
+  return lb_item_view_get_showing_image (
+    LB_ITEM_VIEW (lb_window_get_item_view (LB_WINDOW (window))));
+}
+
+void
+lb_ui_test_screenshot (const char *name,
+                       guint       settle_ms)
+{
+  const char *dir = g_getenv ("LB_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autofree char *quoted = NULL;
+  g_autofree char *command = NULL;
+
+  if (dir == NULL)
+    return;
+  lb_test_spin_for (settle_ms);
+  path = g_build_filename (dir, name, NULL);
+  quoted = g_shell_quote (path);
+  command = g_strdup_printf ("import -window root %s", quoted);
+  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL))
+    g_test_message ("cannot take the screenshot %s", path);
+  else
+    g_test_message ("screenshot: %s", path);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lb-window.h"
+
+G_BEGIN_DECLS
+
+/* GTK-level helpers shared by the UI tests (tests/lb-test-support.h has the
+ * engine-only ones). Like those, each fails the running test when
+ * something goes wrong. */
+
+/* A key as the annotator presses it: KEYS (e.g. the window's key
+ * controller, lb_window_get_key_controller ()) gets "key-pressed" then
+ * "key-released" with STATE; TRUE when it took the press. */
+gboolean    lb_ui_test_press_key      (GtkEventController *keys,
+                                       guint               keyval,
+                                       GdkModifierType     state);
+
+/* WIDGET's own GtkGestureDrag on the primary button (the test fails if it
+ * has none) */
+GtkGesture *lb_ui_test_primary_drag   (GtkWidget *widget);
+
+/* ROOT itself or the first widget of TYPE below it (depth first), or NULL */
+GtkWidget  *lb_ui_test_find_widget    (GtkWidget *root,
+                                       GType      type);
+
+/* TRUE when a mapped GtkLabel reading exactly TEXT is ROOT or below it */
+gboolean    lb_ui_test_find_label     (GtkWidget  *root,
+                                       const char *text);
+
+/* Runs the main context until lb_ui_test_find_label (ROOT, TEXT) holds;
+ * the test fails if it does not within TIMEOUT_S seconds */
+void        lb_ui_test_wait_label     (GtkWidget  *root,
+                                       const char *text,
+                                       guint       timeout_s);
+
+/* LbTestCondition's for lb_test_wait_until (), DATA an LbWindow: nothing
+ * left to save; no import running; the item view shows an image */
+gboolean    lb_ui_test_nothing_pending (gpointer window);
+gboolean    lb_ui_test_import_finished (gpointer window);
+gboolean    lb_ui_test_image_shown     (gpointer window);
+
+/* When $LB_SCREENSHOT_DIR is set: lets the screen settle SETTLE_MS, then
+ * saves the whole screen to $LB_SCREENSHOT_DIR/NAME (ImageMagick's
+ * import); a failure is only a test message */
+void        lb_ui_test_screenshot     (const char *name,
+                                       guint       settle_ms);
+
+G_END_DECLS

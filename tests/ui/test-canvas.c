@@ -14,6 +14,7 @@
 #include "lb-store.h"
 #include "lb-window.h"
 #include "lb-test-support.h"
+#include "lb-ui-test-support.h"
 
 /* The image canvas: zoom, pan and coordinates on a canvas in a window;
  * the sharper decode when zoomed in, in an item view; Space tap / Space+drag
@@ -579,22 +580,6 @@ typedef struct {
   LbWindow *window;
 } WindowFixture;
 
-static gboolean
-nothing_pending (gpointer data)
-{
-  WindowFixture *f = data;
-
-  return lb_window_get_n_pending (f->window) == 0;
-}
-
-static gboolean
-image_shown (gpointer data)
-{
-  WindowFixture *f = data;
-
-  return lb_item_view_get_showing_image (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
-}
-
 static LbItemState
 stored_state (WindowFixture *f,
               gint64         id)
@@ -604,23 +589,6 @@ stored_state (WindowFixture *f,
 
   g_assert_no_error (error);
   return lb_item_get_state (item);
-}
-
-static GtkGesture *
-primary_drag (LbImageCanvas *canvas)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (canvas));
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
-
-      if (GTK_IS_GESTURE_DRAG (c)
-          && gtk_gesture_single_get_button (GTK_GESTURE_SINGLE (c)) == GDK_BUTTON_PRIMARY)
-        return GTK_GESTURE (c);
-    }
-  g_assert_not_reached ();
-  return NULL;
 }
 
 static void
@@ -664,22 +632,22 @@ test_window_space_and_arrows (void)
   g_assert_true (lb_window_open_batch (f->window, report->batch_id, &error));
   g_assert_no_error (error);
   gtk_window_present (GTK_WINDOW (f->window));
-  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_image_shown, f->window, WAIT_TIMEOUT_S);
   lb_test_spin_for (50);
 
   keys = lb_window_get_key_controller (f->window);
   canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
-  drag = primary_drag (canvas);
+  drag = lb_ui_test_primary_drag (GTK_WIDGET (canvas));
 
   /* Fitted: Space skips at once */
   id = lb_item_get_id (lb_window_get_current_item (f->window));
   g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
   g_assert_true (handled);
   g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
-  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
   g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_SKIPPED);
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
-  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_image_shown, f->window, WAIT_TIMEOUT_S);
 
   /* Zoomed in (Ctrl+plus is the action): Space+drag pans, no skip */
   id = lb_item_get_id (lb_window_get_current_item (f->window));
@@ -702,7 +670,7 @@ test_window_space_and_arrows (void)
   g_assert_cmpfloat (x, ==, x0 + 60);
   g_assert_cmpfloat (y, ==, y0 + 35);
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id);
-  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
   g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_TODO);
 
   /* Without Space, a primary-button drag does not pan (it is for tools) */
@@ -728,11 +696,11 @@ test_window_space_and_arrows (void)
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id);
   g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
-  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
   g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_SKIPPED);
 
   /* The next item starts fitted; there Down moves in the queue again */
-  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_image_shown, f->window, WAIT_TIMEOUT_S);
   g_assert_true (lb_image_canvas_get_fitted (canvas));
   id = lb_item_get_id (lb_window_get_current_item (f->window));
   g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Down, 0, 0, &handled);
@@ -740,7 +708,7 @@ test_window_space_and_arrows (void)
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id);
 
   /* Ctrl+0 and Ctrl+Alt+0 are the fit and 1:1 actions */
-  lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_image_shown, f->window, WAIT_TIMEOUT_S);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-original", NULL));
   g_assert_cmpfloat (lb_image_canvas_get_zoom (canvas), ==, 1.0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.zoom-fit", NULL));
@@ -757,7 +725,7 @@ test_window_space_and_arrows (void)
     gint64 next_id = lb_item_get_id (lb_window_get_current_item (f->window));
 
     g_signal_emit_by_name (keys, "key-released", GDK_KEY_space, 0, 0);
-    lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+    lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
     g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, next_id);
     g_assert_cmpint (stored_state (f, id), ==, LB_ITEM_STATE_TODO);
     g_assert_cmpint (stored_state (f, next_id), ==, LB_ITEM_STATE_TODO);
@@ -767,7 +735,7 @@ test_window_space_and_arrows (void)
   {
     double zoom;
 
-    lb_test_wait_until (image_shown, f, WAIT_TIMEOUT_S);
+    lb_test_wait_until (lb_ui_test_image_shown, f->window, WAIT_TIMEOUT_S);
     zoom = lb_image_canvas_get_zoom (canvas);
     g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_plus, 0, GDK_SHIFT_MASK, &handled);
     g_assert_true (handled);
@@ -779,7 +747,7 @@ test_window_space_and_arrows (void)
     g_assert_cmpfloat_with_epsilon (lb_image_canvas_get_zoom (canvas), zoom, 1e-9);
   }
 
-  lb_test_wait_until (nothing_pending, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
   gtk_window_destroy (GTK_WINDOW (f->window));
   lb_test_spin_for (20);
   g_assert_finalize_object (f->window);

@@ -13,6 +13,7 @@
 #include "lb-store.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
+#include "lb-ui-test-support.h"
 
 /* The panel's multi-label check boxes and answer fields, and opening a
  * folder with a Label Studio labeling config, through the real window:
@@ -44,41 +45,11 @@ typedef struct {
   GtkEventController *keys;
 } Fixture;
 
-static gboolean
-nothing_pending (gpointer data)
-{
-  Fixture *f = data;
-
-  return lb_window_get_n_pending (f->window) == 0;
-}
-
-static gboolean
-import_finished (gpointer data)
-{
-  Fixture *f = data;
-
-  return !lb_window_get_importing (f->window);
-}
-
 static void
 wait_until (Fixture         *f,
             LbTestCondition  cond)
 {
-  lb_test_wait_until (cond, f, WAIT_TIMEOUT_S);
-}
-
-/* A key as the annotator presses it: the window's key controller sees it
- * first (capture phase); TRUE when it took it. */
-static gboolean
-press_key (Fixture        *f,
-           guint           keyval,
-           GdkModifierType state)
-{
-  gboolean handled = FALSE;
-
-  g_signal_emit_by_name (f->keys, "key-pressed", keyval, 0, state, &handled);
-  g_signal_emit_by_name (f->keys, "key-released", keyval, 0, state);
-  return handled;
+  lb_test_wait_until (cond, f->window, WAIT_TIMEOUT_S);
 }
 
 /* Types TEXT into EDITOR (a GtkEntry or a GtkTextView) with the focus in
@@ -102,9 +73,9 @@ type_into (Fixture    *f,
 
       g_unichar_to_utf8 (c, buf);
       if (c == '\n')
-        g_assert_false (press_key (f, GDK_KEY_Return, 0));
+        g_assert_false (lb_ui_test_press_key (f->keys, GDK_KEY_Return, 0));
       else
-        g_assert_false (press_key (f, gdk_unicode_to_keyval (c), 0));
+        g_assert_false (lb_ui_test_press_key (f->keys, gdk_unicode_to_keyval (c), 0));
       g_signal_emit_by_name (target, "insert-at-cursor", buf);
     }
 }
@@ -117,7 +88,7 @@ press_ctrl_enter_in (Fixture   *f,
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (editor);
   gboolean handled = FALSE;
 
-  g_assert_false (press_key (f, GDK_KEY_Return, GDK_CONTROL_MASK));
+  g_assert_false (lb_ui_test_press_key (f->keys, GDK_KEY_Return, GDK_CONTROL_MASK));
   for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
     {
       g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
@@ -214,7 +185,7 @@ fixture_tear_down (Fixture       *f,
 {
   GList *toplevels;
 
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   /* dialogs the import left open */
   toplevels = gtk_window_list_toplevels ();
   for (GList *l = toplevels; l != NULL; l = l->next)
@@ -300,8 +271,8 @@ test_multi_label (Fixture       *f,
   g_assert_true (GTK_IS_CHECK_BUTTON (blurry));
 
   /* hotkeys toggle the check boxes, several at once */
-  g_assert_true (press_key (f, GDK_KEY_1, 0));
-  g_assert_true (press_key (f, GDK_KEY_3, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_1, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_3, 0));
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (cat)));
   g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (indoor)));
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (blurry)));
@@ -311,13 +282,13 @@ test_multi_label (Fixture       *f,
   gtk_widget_activate (indoor);
   g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (indoor)));
   /* the hotkey once more: off */
-  g_assert_true (press_key (f, GDK_KEY_3, 0));
-  g_assert_true (press_key (f, GDK_KEY_3, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_3, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_3, 0));
   labels = lb_panel_get_labels (f->panel);
   g_assert_cmpuint (g_strv_length (labels), ==, 2);
 
-  g_assert_true (press_key (f, GDK_KEY_Return, 0));
-  wait_until (f, nothing_pending);
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Return, 0));
+  wait_until (f, lb_ui_test_nothing_pending);
   saved = stored (f, id);
   g_assert_cmpint (lb_item_get_state (saved), ==, LB_ITEM_STATE_DONE);
   g_assert_cmpuint (g_strv_length ((GStrv) lb_item_get_labels (saved)), ==, 2);
@@ -328,7 +299,7 @@ test_multi_label (Fixture       *f,
   g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (cat)));
 
   /* back: the saved labels are ticked */
-  g_assert_true (press_key (f, GDK_KEY_k, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_k, 0));
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id);
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (cat)));
   g_assert_true (gtk_check_button_get_active (GTK_CHECK_BUTTON (blurry)));
@@ -368,7 +339,7 @@ test_answers (Fixture       *f,
 
   /* Enter in the single-line field submits: both answers are saved */
   g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (caption)), "activate");
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_assert_cmpstr (lb_window_get_save_state (f->window), ==, "All changes saved");
   saved = stored (f, id1);
   g_assert_cmpstr (lb_item_get_answer (saved, "caption"), ==, "A cat 1 2 3, ae");
@@ -384,10 +355,10 @@ test_answers (Fixture       *f,
   shown = editor_text (caption);
   g_assert_cmpstr (shown, ==, "");
   g_clear_pointer (&shown, g_free);
-  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
   type_into (f, transcript, "line one\nline two");
   g_assert_true (press_ctrl_enter_in (f, transcript));
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   saved = stored (f, id2);
   g_assert_cmpstr (lb_item_get_answer (saved, "transcript"), ==, "line one\nline two");
   g_assert_null (lb_item_get_answer (saved, "caption"));
@@ -396,8 +367,8 @@ test_answers (Fixture       *f,
 
   /* back to the first: its saved answers fill the fields */
   gtk_window_set_focus (GTK_WINDOW (f->window), NULL);
-  g_assert_true (press_key (f, GDK_KEY_k, 0));
-  g_assert_true (press_key (f, GDK_KEY_k, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_k, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_k, 0));
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id1);
   shown = editor_text (caption);
   g_assert_cmpstr (shown, ==, "A cat 1 2 3, ae");
@@ -410,8 +381,8 @@ test_answers (Fixture       *f,
   if (g_getenv ("LB_PANEL_SHOT_WAIT") != NULL)
     {
       /* For a screenshot: labels ticked, both fields filled */
-      g_assert_true (press_key (f, GDK_KEY_1, 0));
-      g_assert_true (press_key (f, GDK_KEY_3, 0));
+      g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_1, 0));
+      g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_3, 0));
       lb_test_spin_for (1000 * atoi (g_getenv ("LB_PANEL_SHOT_WAIT")));
     }
 
@@ -433,7 +404,7 @@ test_answers (Fixture       *f,
   gtk_editable_set_text (GTK_EDITABLE (caption), "");
   gtk_widget_grab_focus (caption);
   g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (caption)), "activate");
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   saved = stored (f, id1);
   g_assert_null (lb_item_get_answer (saved, "caption"));
   g_assert_cmpstr (lb_item_get_answer (saved, "transcript"), ==, "EXIT 12\n出口 3");
@@ -456,12 +427,12 @@ test_answer_error (Fixture       *f,
   /* the writer is gone (as if the disk went away) */
   lb_store_close (f->store);
   g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (caption)), "activate");
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_assert_true (g_str_has_prefix (lb_window_get_save_state (f->window), "Not saved: "));
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), !=, id1);
 
   /* back on the item: the text is in the field again, to submit again */
-  g_assert_true (press_key (f, GDK_KEY_k, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_k, 0));
   g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (f->window)), ==, id1);
   shown = editor_text (caption);
   g_assert_cmpstr (shown, ==, "Tabby on a sofa");
@@ -516,7 +487,7 @@ test_config_import (Fixture       *f,
 
   lb_window_import_with_config (f->window, folder, config);
   g_assert_true (lb_window_get_importing (f->window));
-  wait_until (f, import_finished);
+  wait_until (f, lb_ui_test_import_finished);
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "work");
 
   /* the batch's schema is the translated config */
@@ -568,7 +539,7 @@ test_config_broken (Fixture       *f,
   lb_test_write_file (dir, "01.txt", "Great service, thank you!", -1);
 
   lb_window_import_with_config (f->window, folder, config);
-  wait_until (f, import_finished);
+  wait_until (f, lb_ui_test_import_finished);
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "welcome");
   batches = lb_store_list_batches (f->store, NULL);
   g_assert_cmpuint (batches->len, ==, 0);
@@ -598,7 +569,7 @@ test_config_json (Fixture       *f,
   config = g_file_new_for_path (config_path);
 
   lb_window_import_with_config (f->window, folder, config);
-  wait_until (f, import_finished);
+  wait_until (f, lb_ui_test_import_finished);
   schema = lb_store_get_batch_schema (f->store, lb_window_get_batch_id (f->window), NULL);
   g_assert_nonnull (schema);
   g_assert_cmpstr (lb_schema_get_name (schema), ==, "Tagging");
@@ -648,7 +619,7 @@ test_predictions (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.accept-predictions",
                                              NULL));
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   lb_test_spin_for (20);
   saved = stored (f, id);
   g_assert_cmpuint (g_strv_length ((GStrv) lb_item_get_labels (saved)), ==, 2);
@@ -669,7 +640,7 @@ test_predictions (Fixture       *f,
     lb_test_spin_for (1000 * atoi (g_getenv ("LB_PANEL_SHOT_WAIT")));
 
   /* an item without pre-annotations has no bar */
-  g_assert_true (press_key (f, GDK_KEY_j, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_j, 0));
   g_assert_cmpstr (lb_item_get_external_id (lb_window_get_current_item (f->window)), ==, "p2");
   g_assert_null (lb_panel_get_predictions_text (f->panel));
 }

@@ -15,6 +15,7 @@
 #include "lb-store.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
+#include "lb-ui-test-support.h"
 
 /* The real window, driven through its actions and its key controller like
  * an annotator would; what the store holds and what the header, queue and
@@ -52,28 +53,13 @@ timeout_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Spins the main context until COND (F) holds; fails after WAIT_TIMEOUT_S. */
+/* Spins the main context until COND (F's window) holds; fails after
+ * WAIT_TIMEOUT_S. */
 static void
 wait_until (Fixture         *f,
             LbTestCondition  cond)
 {
-  lb_test_wait_until (cond, f, WAIT_TIMEOUT_S);
-}
-
-static gboolean
-nothing_pending (gpointer data)
-{
-  Fixture *f = data;
-
-  return lb_window_get_n_pending (f->window) == 0;
-}
-
-static gboolean
-import_finished (gpointer data)
-{
-  Fixture *f = data;
-
-  return !lb_window_get_importing (f->window);
+  lb_test_wait_until (cond, f->window, WAIT_TIMEOUT_S);
 }
 
 static void
@@ -125,7 +111,7 @@ fixture_tear_down (Fixture       *f,
 {
   if (f->window != NULL)
     {
-      wait_until (f, nothing_pending);
+      wait_until (f, lb_ui_test_nothing_pending);
       gtk_window_destroy (GTK_WINDOW (f->window));
       lb_test_spin_for (20);
       g_assert_finalize_object (f->window);
@@ -228,7 +214,7 @@ test_label_submit_advance (Fixture       *f,
    * the COMMIT came back */
   g_assert_cmpint (lb_item_get_id (current (f)), !=, first_id);
   g_assert_cmpstr (lb_window_get_save_state (f->window), ==, "Saving…");
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
 
   g_assert_cmpstr (lb_window_get_save_state (f->window), ==, "All changes saved");
   g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "1 / 5 done");
@@ -248,7 +234,7 @@ test_label_submit_advance (Fixture       *f,
   g_assert_nonnull (strstr (parts[4], "spam"));
 
   /* The submitted item left the To Do queue; the current one is at its top */
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_assert_false (lb_item_list_find (LB_ITEM_LIST (lb_window_get_queue (f->window)),
                                      first_id, NULL));
 }
@@ -279,7 +265,7 @@ test_needs_reason (Fixture       *f,
   g_assert_null (lb_window_get_message (f->window));
   act (f, "win.submit", NULL);
   g_assert_cmpint (lb_item_get_id (current (f)), !=, id);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
 
   after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_DONE);
@@ -312,7 +298,7 @@ test_note (Fixture       *f,
   g_assert_true (lb_panel_is_note_widget (panel, gtk_window_get_focus (GTK_WINDOW (f->window))));
   lb_panel_set_note (panel, "looks fine, 但是链接可疑 <i>");
   act (f, "win.submit", NULL);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
 
   after = lb_test_get_item (f->store, id);
   g_assert_cmpstr (lb_item_get_labels (after)[0], ==, "ok");
@@ -336,7 +322,7 @@ test_skip (Fixture       *f,
 
   act (f, "win.skip", NULL);
   g_assert_cmpint (lb_item_get_id (current (f)), !=, id);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
 
   after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_SKIPPED);
@@ -362,13 +348,13 @@ test_undo (Fixture       *f,
   act (f, "win.pick", "1");
   act (f, "win.submit", NULL);
   g_assert_cmpint (lb_item_get_id (current (f)), !=, id);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "1 / 5 done");
 
   /* The current item has nothing to undo: the previous act is undone and
    * the window goes back to its item */
   act (f, "win.undo", NULL);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_assert_cmpint (lb_item_get_id (current (f)), ==, id);
 
   after = lb_test_get_item (f->store, id);
@@ -388,7 +374,7 @@ test_undo (Fixture       *f,
   /* Label it again: the redo is a new act */
   act (f, "win.pick", "2");
   act (f, "win.submit", NULL);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_clear_object (&after);
   after = lb_test_get_item (f->store, id);
   g_assert_cmpstr (lb_item_get_labels (after)[0], ==, "spam");
@@ -492,7 +478,7 @@ test_hotkeys (Fixture       *f,
   g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
   g_assert_true (handled);
   g_assert_cmpint (lb_item_get_id (current (f)), !=, id);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
 
   after = lb_test_get_item (f->store, id);
   g_assert_cmpstr (lb_item_get_labels (after)[0], ==, "ok");
@@ -502,7 +488,7 @@ test_hotkeys (Fixture       *f,
   id = lb_item_get_id (current (f));
   g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_space, 0, 0, &handled);
   g_assert_true (handled);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_clear_object (&after);
   after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_SKIPPED);
@@ -513,7 +499,7 @@ test_hotkeys (Fixture       *f,
   act (f, "win.focus-note", NULL);
   g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
   g_assert_true (handled);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_clear_object (&after);
   after = lb_test_get_item (f->store, id);
   g_assert_cmpstr (lb_item_get_decision (after), ==, "escalate");
@@ -571,7 +557,7 @@ test_filters (Fixture       *f,
   escalated = lb_item_get_id (current (f));
   act (f, "win.pick", "decision:escalate");
   act (f, "win.submit", NULL);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
 
   g_assert_cmpuint (queue_length (f), ==, 3);
   act (f, "win.filter", "done");
@@ -635,7 +621,7 @@ test_import_rejections (Fixture       *f,
   }
   g_assert_true (lb_window_get_importing (f->window));
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "import");
-  wait_until (f, import_finished);
+  wait_until (f, lb_ui_test_import_finished);
 
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "work");
   g_assert_cmpstr (lb_window_get_title_text (f->window), ==, "items");
@@ -704,7 +690,7 @@ test_save_error (Fixture       *f,
   lb_store_close (f->store);
   act (f, "win.pick", "1");
   act (f, "win.submit", NULL);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_assert_true (g_str_has_prefix (lb_window_get_save_state (f->window), "Not saved: "));
   (void) id;
 }
@@ -905,11 +891,10 @@ save_screenshot (GtkWidget  *widget,
 }
 
 static gboolean
-item_view_settled (gpointer data)
+item_view_settled (gpointer window)
 {
-  Fixture *f = data;
   LbItemViewStatus status =
-    lb_item_view_get_status (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
+    lb_item_view_get_status (LB_ITEM_VIEW (lb_window_get_item_view (LB_WINDOW (window))));
 
   return status == LB_ITEM_VIEW_READY || status == LB_ITEM_VIEW_FAILED;
 }
@@ -930,7 +915,7 @@ test_screenshot_run (Fixture       *f,
   /* Label the first text, land on the colour image, show it */
   act (f, "win.pick", "2");
   act (f, "win.submit", NULL);
-  wait_until (f, nothing_pending);
+  wait_until (f, lb_ui_test_nothing_pending);
   g_assert_cmpuint (lb_item_get_kind (current (f)), ==, LB_ITEM_KIND_IMAGE);
   wait_until (f, item_view_settled);
   g_assert_cmpint (lb_item_view_get_status (LB_ITEM_VIEW (lb_window_get_item_view (f->window))),

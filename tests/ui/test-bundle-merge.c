@@ -13,6 +13,7 @@
 #include "lb-store.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
+#include "lb-ui-test-support.h"
 
 /* Merging seat bundles from the window: two seats label the same batch,
  * their bundles (lb_bundle_export) are opened through the window's open
@@ -32,24 +33,6 @@ typedef struct {
   LbStore  *lead;
   LbWindow *window;
 } Fixture;
-
-static void
-screenshot (const char *name)
-{
-  const char *dir = g_getenv ("LB_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autofree char *quoted = NULL;
-  g_autofree char *command = NULL;
-
-  if (dir == NULL)
-    return;
-  lb_test_spin_for (300);
-  path = g_build_filename (dir, name, NULL);
-  quoted = g_shell_quote (path);
-  command = g_strdup_printf ("import -window root %s", quoted);
-  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL))
-    g_test_message ("cannot take the screenshot %s", path);
-}
 
 static LbStore *
 open_store (Fixture    *f,
@@ -152,12 +135,6 @@ export_bundle (Fixture    *f,
   return g_steal_pointer (&path);
 }
 
-static gboolean
-not_importing (gpointer data)
-{
-  return !lb_window_get_importing (LB_WINDOW (data));
-}
-
 /* Opens PATH the way Open Manifest… and the command line do, and waits
  * until the window is done with it */
 static void
@@ -168,43 +145,14 @@ open_path (Fixture    *f,
 
   lb_window_import (f->window, file);
   g_assert_true (lb_window_get_importing (f->window));
-  lb_test_wait_until (not_importing, f->window, WAIT_TIMEOUT_S);
-}
-
-static gboolean
-find_label (GtkWidget  *widget,
-            const char *text)
-{
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0
-      && gtk_widget_get_mapped (widget))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label (child, text))
-      return TRUE;
-  return FALSE;
-}
-
-typedef struct {
-  GtkWidget  *root;
-  const char *text;
-} LabelWait;
-
-static gboolean
-label_shown (gpointer data)
-{
-  LabelWait *w = data;
-
-  return find_label (w->root, w->text);
+  lb_test_wait_until (lb_ui_test_import_finished, f->window, WAIT_TIMEOUT_S);
 }
 
 static void
 wait_for_toast (Fixture    *f,
                 const char *text)
 {
-  LabelWait w = { GTK_WIDGET (f->window), text };
-
-  lb_test_wait_until (label_shown, &w, WAIT_TIMEOUT_S);
+  lb_ui_test_wait_label (GTK_WIDGET (f->window), text, WAIT_TIMEOUT_S);
 }
 
 /* The message dialog over the window, or NULL */
@@ -310,7 +258,7 @@ test_merge_two_seats (Fixture       *f,
   assert_shown (f, "c1.txt", LB_ITEM_STATE_DONE, "ok", "approve");
   assert_shown (f, "c2.txt", LB_ITEM_STATE_DONE, "spam", NULL);
   assert_shown (f, "c3.txt", LB_ITEM_STATE_DONE, NULL, "escalate");
-  screenshot ("bundle-merge.png");
+  lb_ui_test_screenshot ("bundle-merge.png", 300);
 
   /* Seat A's bundle again: nothing new */
   open_path (f, bundle_a);
@@ -355,29 +303,12 @@ test_truncated_bundle (Fixture       *f,
   g_assert_true (g_str_has_prefix (body, "Nothing was merged from cut.lbbundle. "));
   g_assert_nonnull (strstr (body, cut));
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "welcome");
-  screenshot ("bundle-merge-error.png");
+  lb_ui_test_screenshot ("bundle-merge-error.png", 300);
 
   /* Nothing stored: no batch, no event */
   batch = lb_store_find_batch (f->lead, BATCH, NULL);
   g_assert_null (batch);
   g_assert_cmpuint (count_events (f->lead), ==, 0);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
@@ -423,7 +354,7 @@ test_several_batches (Fixture       *f,
                            "(0 already present)", n);
   wait_for_toast (f, toast);
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "welcome");
-  list = find_widget (GTK_WIDGET (f->window), LB_TYPE_BATCH_LIST);
+  list = lb_ui_test_find_widget (GTK_WIDGET (f->window), LB_TYPE_BATCH_LIST);
   g_assert_nonnull (list);
   lb_test_wait_until (list_has_two, list, WAIT_TIMEOUT_S);
   batch = lb_store_find_batch (f->lead, "replies", NULL);

@@ -12,6 +12,7 @@
 #include "lb-store.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
+#include "lb-ui-test-support.h"
 
 /* The real Export dialog on a small labelled store: a format picked in its
  * list, the output set the way the file chooser sets it, Export pressed;
@@ -34,27 +35,6 @@ typedef struct {
   AdwToastOverlay *toasts;
   LbExportDialog  *dialog;
 } Fixture;
-
-/* Screenshots of the whole screen (the dialog is a window of its own) */
-static void
-screenshot (const char *name)
-{
-  const char *dir = g_getenv ("LB_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autofree char *quoted = NULL;
-  g_autofree char *command = NULL;
-
-  if (dir == NULL)
-    return;
-  lb_test_spin_for (300);
-  path = g_build_filename (dir, name, NULL);
-  quoted = g_shell_quote (path);
-  command = g_strdup_printf ("import -window root %s", quoted);
-  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL))
-    g_test_message ("cannot take the screenshot %s", path);
-  else
-    g_test_message ("screenshot: %s", path);
-}
 
 static void
 add_box (Fixture    *f,
@@ -163,33 +143,6 @@ press_export (Fixture *f)
   lb_test_wait_until (export_finished, f, WAIT_TIMEOUT_S);
 }
 
-static gboolean
-find_label (GtkWidget  *widget,
-            const char *text)
-{
-  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0
-      && gtk_widget_get_mapped (widget))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label (child, text))
-      return TRUE;
-  return FALSE;
-}
-
-typedef struct {
-  GtkWidget  *root;
-  const char *text;
-} LabelWait;
-
-static gboolean
-label_shown (gpointer data)
-{
-  LabelWait *w = data;
-
-  return find_label (w->root, w->text);
-}
-
 static JsonNode *
 parse_file (const char *path)
 {
@@ -217,7 +170,8 @@ test_format_list (Fixture       *f,
   for (guint i = 0; formats[i] != NULL; i++)
     {
       g_assert_true (lb_export_dialog_set_format (dialog, formats[i]));
-      g_assert_true (find_label (GTK_WIDGET (dialog), lb_export_format_get_title (formats[i])));
+      g_assert_true (lb_ui_test_find_label (GTK_WIDGET (dialog),
+                                            lb_export_format_get_title (formats[i])));
     }
 
   /* A sensible default output: the batch and the format */
@@ -256,7 +210,6 @@ test_coco_then_yolo (Fixture       *f,
   g_autoptr(GFile) yolo_file = g_file_new_for_path (yolo_path);
   g_autoptr(JsonNode) coco = NULL;
   g_auto(GStrv) lines = NULL;
-  LabelWait wait;
   JsonObject *o;
 
   g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
@@ -264,18 +217,16 @@ test_coco_then_yolo (Fixture       *f,
   /* COCO */
   g_assert_true (lb_export_dialog_set_format (dialog, "coco"));
   lb_export_dialog_set_output (dialog, coco_file);
-  screenshot ("export-dialog.png");
+  lb_ui_test_screenshot ("export-dialog.png", 300);
   press_export (f);
   g_assert_null (lb_export_dialog_get_error_text (dialog));
   expected = g_strdup_printf ("Exported 3 items to %s", coco_path);
   g_assert_cmpstr (lb_export_dialog_get_result_text (dialog), ==, expected);
   /* The dialog closed; the toast is in the parent window */
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
-  wait.root = GTK_WIDGET (f->parent);
-  wait.text = expected;
-  lb_test_wait_until (label_shown, &wait, WAIT_TIMEOUT_S);
-  g_assert_true (find_label (GTK_WIDGET (f->parent), "Open Folder"));
-  screenshot ("export-toast.png");
+  lb_ui_test_wait_label (GTK_WIDGET (f->parent), expected, WAIT_TIMEOUT_S);
+  g_assert_true (lb_ui_test_find_label (GTK_WIDGET (f->parent), "Open Folder"));
+  lb_ui_test_screenshot ("export-toast.png", 300);
 
   coco = parse_file (coco_path);
   o = json_node_get_object (coco);
@@ -324,13 +275,13 @@ test_unwritable_output (Fixture       *f,
   error_text = lb_export_dialog_get_error_text (dialog);
   g_assert_nonnull (error_text);
   g_assert_nonnull (strstr (error_text, path));
-  g_assert_true (find_label (GTK_WIDGET (dialog), error_text));
+  g_assert_true (lb_ui_test_find_label (GTK_WIDGET (dialog), error_text));
   g_assert_null (lb_export_dialog_get_result_text (dialog));
   /* Still open on its options, ready for another try */
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_assert_cmpstr (lb_export_dialog_get_page (dialog), ==, "options");
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  screenshot ("export-error.png");
+  lb_ui_test_screenshot ("export-error.png", 300);
 
   /* A new output clears the error */
   {
@@ -371,8 +322,8 @@ test_warnings (Fixture       *f,
   g_assert_nonnull (strstr (warnings, "c-alpha.png"));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
   g_assert_cmpstr (lb_export_dialog_get_page (dialog), ==, "options");
-  g_assert_true (find_label (GTK_WIDGET (dialog), warnings));
-  screenshot ("export-warnings.png");
+  g_assert_true (lb_ui_test_find_label (GTK_WIDGET (dialog), warnings));
+  lb_ui_test_screenshot ("export-warnings.png", 300);
 
   coco = parse_file (path);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
@@ -521,7 +472,7 @@ test_progress_and_cancel (Fixture       *f,
   g_assert_true (lb_export_dialog_get_running (dialog));
   g_assert_cmpfloat (fraction, >, 0);
   g_assert_cmpfloat (fraction, <, 1);
-  screenshot ("export-progress.png");
+  lb_ui_test_screenshot ("export-progress.png", 300);
   if (!lb_export_dialog_get_running (dialog))
     {
       /* only when the screenshot's wait let it finish */

@@ -14,6 +14,7 @@
 #include "lb-sync-indicator.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
+#include "lb-ui-test-support.h"
 
 /* Preferences and the header's sync indicator, driven like a user would:
  * rows changed, entries applied; what the settings hold and what the rows
@@ -33,26 +34,6 @@ typedef struct {
   GSettings     *settings;
   LbPreferences *prefs;
 } Fixture;
-
-static void
-screenshot (const char *name)
-{
-  const char *dir = g_getenv ("LB_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autofree char *quoted = NULL;
-  g_autofree char *command = NULL;
-
-  if (dir == NULL)
-    return;
-  lb_test_spin_for (400);
-  path = g_build_filename (dir, name, NULL);
-  quoted = g_shell_quote (path);
-  command = g_strdup_printf ("import -window root %s", quoted);
-  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL))
-    g_test_message ("cannot take the screenshot %s", path);
-  else
-    g_test_message ("screenshot: %s", path);
-}
 
 /* The memory backend (GSETTINGS_BACKEND=memory) is shared by the process */
 static GSettings *
@@ -171,7 +152,7 @@ test_rows_write_settings (Fixture       *f,
   g_clear_pointer (&value, g_free);
   g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row (f, "sync-target"))), ==,
                    outbox_path);
-  screenshot ("preferences-sync.png");
+  lb_ui_test_screenshot ("preferences-sync.png", 400);
 
   /* HTTP(S): the row writes the key; the URL entry replaces the folder */
   adw_combo_row_set_selected (ADW_COMBO_ROW (row (f, "sync-sink")), 2);
@@ -368,7 +349,7 @@ test_locked_keys (Fixture       *f,
     value = g_settings_get_string (f->settings, "sync-target");
     g_assert_cmpstr (value, ==, "/srv/labelbench/outbox");
   }
-  screenshot ("preferences-locked.png");
+  lb_ui_test_screenshot ("preferences-locked.png", 400);
 }
 
 /* The sync indicator of a real window */
@@ -517,16 +498,16 @@ test_indicator_pending_then_synced (IndicatorFixture *f,
   g_assert_cmpint (n, >, 0);
   pending = g_strdup_printf ("%" G_GINT64_FORMAT " pending", n);
   wait_label (f, pending);
-  screenshot ("sync-indicator-pending.png");
+  lb_ui_test_screenshot ("sync-indicator-pending.png", 400);
   lb_sync_indicator_popup (f->indicator);
-  screenshot ("sync-indicator-pending-popover.png");
+  lb_ui_test_screenshot ("sync-indicator-pending-popover.png", 400);
 
   /* Sync Now delivers them */
   lb_sync_indicator_sync_now (f->indicator);
   wait_label (f, "Synced");
   g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==,
                    lb_store_get_last_seq (f->store));
-  screenshot ("sync-indicator-synced.png");
+  lb_ui_test_screenshot ("sync-indicator-synced.png", 400);
 }
 
 static void
@@ -548,7 +529,7 @@ test_indicator_failing_and_off (IndicatorFixture *f,
   g_assert_nonnull (reason);
   g_assert_nonnull (strstr (reason, blocker));
   lb_sync_indicator_popup (f->indicator);
-  screenshot ("sync-indicator-failing.png");
+  lb_ui_test_screenshot ("sync-indicator-failing.png", 400);
 
   /* HTTP(S) to a port where nothing listens: offline, retrying, with the
    * reason; the bearer token from the secret file is never shown */

@@ -12,6 +12,7 @@
 #include "lb-store.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
+#include "lb-ui-test-support.h"
 
 /* Batches already in the store: the welcome page lists them ("In This
  * Store", with their progress), a row opens its batch, Switch Batch (Ctrl+B)
@@ -125,27 +126,10 @@ fixture_tear_down (Fixture       *f,
 
 /* Widgets */
 
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static LbBatchList *
 welcome_list (Fixture *f)
 {
-  GtkWidget *list = find_widget (GTK_WIDGET (f->window), LB_TYPE_BATCH_LIST);
+  GtkWidget *list = lb_ui_test_find_widget (GTK_WIDGET (f->window), LB_TYPE_BATCH_LIST);
 
   g_assert_nonnull (list);
   return LB_BATCH_LIST (list);
@@ -378,7 +362,7 @@ inspect_cb (gpointer user_data)
     return G_SOURCE_CONTINUE;
 
   page = lb_window_get_page (window);
-  list = LB_BATCH_LIST (find_widget (GTK_WIDGET (window), LB_TYPE_BATCH_LIST));
+  list = LB_BATCH_LIST (lb_ui_test_find_widget (GTK_WIDGET (window), LB_TYPE_BATCH_LIST));
   if (run->want_rows == 0
       && !(g_strcmp0 (page, "work") == 0 && lb_window_get_current_item (window) != NULL))
     return G_SOURCE_CONTINUE;

@@ -18,6 +18,7 @@
 #include "lb-store.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
+#include "lb-ui-test-support.h"
 
 /* The quality dashboard through the real window: a batch of the demo's
  * texts labelled by three annotators; the figures on screen are those
@@ -313,18 +314,6 @@ review_idle (gpointer data)
          && lb_review_view_get_current_item (review) != NULL;
 }
 
-static gboolean
-press_key (Fixture *f,
-           guint    keyval)
-{
-  GtkEventController *keys = lb_window_get_key_controller (f->window);
-  gboolean handled = FALSE;
-
-  g_signal_emit_by_name (keys, "key-pressed", keyval, 0, 0, &handled);
-  g_signal_emit_by_name (keys, "key-released", keyval, 0, 0);
-  return handled;
-}
-
 /* The lead reviews in the review mode through its keys; the dashboard's
  * figures follow */
 static void
@@ -332,6 +321,7 @@ test_after_reviews (Fixture       *f,
                     gconstpointer  data)
 {
   LbReviewView *review = lb_window_get_review_view (f->window);
+  GtkEventController *keys = lb_window_get_key_controller (f->window);
   GtkWidget *entry;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "quality"));
@@ -341,9 +331,9 @@ test_after_reviews (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "review"));
   lb_test_wait_until (review_idle, f, WAIT_TIMEOUT_S);
-  g_assert_true (press_key (f, GDK_KEY_a));
+  g_assert_true (lb_ui_test_press_key (keys, GDK_KEY_a, 0));
   lb_test_wait_until (review_idle, f, WAIT_TIMEOUT_S);
-  g_assert_true (press_key (f, GDK_KEY_r));
+  g_assert_true (lb_ui_test_press_key (keys, GDK_KEY_r, 0));
   entry = lb_review_view_get_comment_entry (review);
   gtk_editable_set_text (GTK_EDITABLE (entry), "Not spam");
   g_signal_emit_by_name (entry, "activate");

@@ -41,11 +41,6 @@ struct _LbExportJob {
 
   GPtrArray            *warnings;      /* of char*, at most a few hundred */
   guint64               n_warnings_dropped;
-
-  /* our own read-only connection, for the time of each item's last event */
-  sqlite3              *db;
-  sqlite3_stmt         *time_stmt;
-  sqlite3_stmt         *ids_stmt;
 };
 
 /* What the item loop gives each writer. */

@@ -713,56 +713,51 @@ _lb_export_list_batches (LbExportJob  *job,
   return g_steal_pointer (&all);
 }
 
-static gboolean
-open_time_db (LbExportJob  *job,
-              GError      **error)
-{
-  const char *path = lb_store_get_path (job->store);
+typedef struct {
+  LbExportJob      *job;
+  int               kind_only;
+  LbExportItemFunc  func;
+  gpointer          user_data;
+  GPtrArray        *batches;   /* of LbBatch, by id */
+  GPtrArray        *schemas;   /* of LbSchema, the same order */
+  guint             current;   /* index of the batch of the last item */
+} ItemWalk;
 
-  if (job->db != NULL)
+static gboolean
+export_item_cb (LbItem    *item,
+                gpointer   user_data,
+                GError   **error)
+{
+  ItemWalk *walk = user_data;
+  LbExportJob *job = walk->job;
+  gint64 batch_id = lb_item_get_batch_id (item);
+  LbExportItem entry = { NULL, NULL, item, lb_item_get_updated_us (item) };
+
+  /* the items come batch by batch, in batch id order, like the batches */
+  if (((LbBatch *) g_ptr_array_index (walk->batches, walk->current))->id != batch_id)
+    {
+      guint i;
+
+      for (i = 0; i < walk->batches->len; i++)
+        if (((LbBatch *) g_ptr_array_index (walk->batches, i))->id == batch_id)
+          break;
+      if (i == walk->batches->len)
+        return TRUE;  /* a batch added after the export started */
+      walk->current = i;
+    }
+  entry.batch = g_ptr_array_index (walk->batches, walk->current);
+  entry.schema = g_ptr_array_index (walk->schemas, walk->current);
+
+  job->n_done++;
+  report_progress (job, FALSE);
+
+  if (job->filter.since_us != 0 && entry.last_event_us < job->filter.since_us)
     return TRUE;
-  if (sqlite3_open_v2 (path, &job->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL)
-        != SQLITE_OK
-      || sqlite3_busy_timeout (job->db, 5000) != SQLITE_OK
-      || sqlite3_prepare_v3 (job->db, "SELECT max(time_us) FROM events WHERE item_id = ?1",
-                             -1, SQLITE_PREPARE_PERSISTENT, &job->time_stmt, NULL) != SQLITE_OK
-      /* the queue order of lb_store_list_item_ids (), one id at a time */
-      || sqlite3_prepare_v3 (job->db, "SELECT id FROM items WHERE batch_id = ?1 ORDER BY id",
-                             -1, SQLITE_PREPARE_PERSISTENT, &job->ids_stmt, NULL) != SQLITE_OK
-      /* one read transaction for the whole export: one snapshot of the
-       * times, and no lock taken and dropped per item */
-      || sqlite3_exec (job->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-    {
-      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
-                   _("Cannot read the event times of %s: %s"), path,
-                   job->db != NULL ? sqlite3_errmsg (job->db) : g_strerror (ENOMEM));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-item_last_event_us (LbExportJob  *job,
-                    gint64        item_id,
-                    gint64       *time_us,
-                    GError      **error)
-{
-  int rc;
-
-  *time_us = 0;
-  sqlite3_bind_int64 (job->time_stmt, 1, item_id);
-  rc = sqlite3_step (job->time_stmt);
-  if (rc == SQLITE_ROW)
-    *time_us = sqlite3_column_int64 (job->time_stmt, 0);
-  sqlite3_reset (job->time_stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
-                   _("Cannot read the event times of %s: %s"), lb_store_get_path (job->store),
-                   sqlite3_errmsg (job->db));
-      return FALSE;
-    }
-  return TRUE;
+  if (walk->kind_only >= 0 && (int) lb_item_get_kind (item) != walk->kind_only)
+    return TRUE;
+  if (job->filter.reviewed_only && !is_reviewed (item))
+    return TRUE;
+  return walk->func (job, &entry, walk->user_data, error);
 }
 
 gboolean
@@ -773,81 +768,37 @@ _lb_export_foreach_item (LbExportJob       *job,
                          GError           **error)
 {
   g_autoptr(GPtrArray) batches = _lb_export_list_batches (job, error);
+  g_autoptr(GPtrArray) schemas = NULL;
+  ItemWalk walk = { job, kind_only, func, user_data, NULL, NULL, 0 };
 
   if (batches == NULL)
     return FALSE;
-  if (!open_time_db (job, error))
-    return FALSE;
 
   job->n_total = 0;
+  schemas = g_ptr_array_new_with_free_func ((GDestroyNotify) lb_schema_unref);
   for (guint b = 0; b < batches->len; b++)
     {
       LbBatch *batch = g_ptr_array_index (batches, b);
-
-      job->n_total += lb_store_count_items (job->store, batch->id, LB_ITEM_FILTER_ALL);
-    }
-  report_progress (job, TRUE);
-
-  for (guint b = 0; b < batches->len; b++)
-    {
-      LbBatch *batch = g_ptr_array_index (batches, b);
-      g_autoptr(LbSchema) schema = lb_store_get_batch_schema (job->store, batch->id, error);
-      gboolean ok = TRUE;
-      int rc = SQLITE_DONE;
+      LbSchema *schema = lb_store_get_batch_schema (job->store, batch->id, error);
 
       if (schema == NULL)
         return FALSE;
-
-      /* the ids are stepped through, never held all at once */
-      sqlite3_bind_int64 (job->ids_stmt, 1, batch->id);
-      while (ok && (rc = sqlite3_step (job->ids_stmt)) == SQLITE_ROW)
-        {
-          gint64 id = sqlite3_column_int64 (job->ids_stmt, 0);
-          g_autoptr(LbItem) item = NULL;
-          LbExportItem entry = { batch, schema, NULL, 0 };
-
-          job->n_done++;
-          if ((job->n_done & 255) == 0
-              && g_cancellable_set_error_if_cancelled (job->cancellable, error))
-            {
-              ok = FALSE;
-              break;
-            }
-          report_progress (job, FALSE);
-
-          if (!item_last_event_us (job, id, &entry.last_event_us, error))
-            {
-              ok = FALSE;
-              break;
-            }
-          if (job->filter.since_us != 0 && entry.last_event_us < job->filter.since_us)
-            continue;
-
-          item = lb_store_get_item (job->store, id, error);
-          if (item == NULL)
-            {
-              ok = FALSE;
-              break;
-            }
-          if (kind_only >= 0 && (int) lb_item_get_kind (item) != kind_only)
-            continue;
-          if (job->filter.reviewed_only && !is_reviewed (item))
-            continue;
-          entry.item = item;
-          ok = func (job, &entry, user_data, error);
-        }
-      if (ok && rc != SQLITE_DONE)
-        {
-          g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
-                       _("Cannot read the items of %s: %s"), lb_store_get_path (job->store),
-                       sqlite3_errmsg (job->db));
-          ok = FALSE;
-        }
-      sqlite3_reset (job->ids_stmt);
-      if (!ok)
-        return FALSE;
+      g_ptr_array_add (schemas, schema);
+      job->n_total += lb_store_count_items (job->store, batch->id, LB_ITEM_FILTER_ALL);
     }
-  return TRUE;
+  report_progress (job, TRUE);
+  if (batches->len == 0)
+    return TRUE;
+
+  walk.batches = batches;
+  walk.schemas = schemas;
+  /* one walk in queue order, one read snapshot; the items are streamed,
+   * never held all at once */
+  return lb_store_foreach_item (job->store,
+                                job->filter.batch != NULL
+                                  ? ((LbBatch *) g_ptr_array_index (batches, 0))->id : 0,
+                                LB_ITEM_FILTER_ALL, export_item_cb, &walk, job->cancellable,
+                                error);
 }
 
 GPtrArray *
@@ -1094,11 +1045,6 @@ job_finish (LbExportJob   *job,
     }
   g_clear_pointer (&job->warnings, g_ptr_array_unref);
   g_string_free (job->buf, TRUE);
-  g_clear_pointer (&job->time_stmt, sqlite3_finalize);
-  g_clear_pointer (&job->ids_stmt, sqlite3_finalize);
-  if (job->db != NULL)
-    sqlite3_exec (job->db, "COMMIT", NULL, NULL, NULL);
-  g_clear_pointer (&job->db, sqlite3_close);
   g_clear_pointer (&job->dir, g_free);
 }
 

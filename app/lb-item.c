@@ -34,6 +34,7 @@ struct _LbItem
   char        *reviewer;
   char        *review_comment;
   gboolean     gold;
+  gint64       updated_us;
   GArray      *regions;   /* of LbRegion */
   GArray      *spans;     /* of LbSpan */
   GHashTable  *answers;   /* field -> text, or NULL */
@@ -371,6 +372,7 @@ lb_item_new (const LbItemFields *fields)
   self->reviewer = g_strdup (fields->reviewer);
   self->review_comment = g_strdup (fields->review_comment);
   self->gold = fields->gold;
+  self->updated_us = fields->updated_us;
 
   return self;
 }
@@ -401,6 +403,13 @@ lb_item_get_gold (LbItem *self)
 {
   g_return_val_if_fail (LB_IS_ITEM (self), FALSE);
   return self->gold;
+}
+
+gint64
+lb_item_get_updated_us (LbItem *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM (self), 0);
+  return self->updated_us;
 }
 
 gint64

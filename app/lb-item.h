@@ -104,6 +104,9 @@ const char         *lb_item_get_review_comment (LbItem *self);   /* or NULL */
  * has a "gold" object, or a lead marked it (lb_store_mark_gold()). The
  * annotators' queues do not tell gold items apart. */
 gboolean            lb_item_get_gold           (LbItem *self);
+/* The time (µs since the epoch) of the item's latest event, whatever its
+ * kind or author (a retract counts too); 0 when it has none */
+gint64              lb_item_get_updated_us     (LbItem *self);
 
 /* For the store only */
 typedef struct {
@@ -131,6 +134,7 @@ typedef struct {
   const char         *reviewer;
   const char         *review_comment;
   gboolean            gold;
+  gint64              updated_us;
 } LbItemFields;
 
 LbItem             *lb_item_new               (const LbItemFields *fields);

@@ -108,6 +108,11 @@ static const char *const migrations[] = {
   /* 3 -> 4: review (issue 5): the latest review in effect and the gold answer;
    * the columns (see review_columns) are added by add_missing_columns () first */
   "CREATE INDEX IF NOT EXISTS item_state_review ON item_state (review);",
+  /* 4 -> 5: the time of the item's latest event (max time_us, whatever the
+   * seq order), so item listings and exports need no query per item; the
+   * column is added by add_missing_columns () first */
+  "UPDATE item_state SET last_time_us ="
+  " (SELECT max(e.time_us) FROM events e WHERE e.item_id = item_state.item_id);",
 };
 
 /* Columns a migration adds to item_state when they are missing (a store
@@ -122,6 +127,7 @@ static const struct {
   { 4, "review_comment", "TEXT" },
   { 4, "review_seq", "INTEGER" },
   { 4, "gold", "TEXT" },
+  { 5, "last_time_us", "INTEGER" },
 };
 
 #define LB_STORE_VERSION ((int) G_N_ELEMENTS (migrations))
@@ -1014,6 +1020,7 @@ typedef struct {
   JsonObject *answers;
   gint64      last_seq;
   gint64      updated_us;
+  gint64      max_time_us;   /* the latest time_us of all its events */
   char       *review_verdict;   /* the latest review in effect */
   char       *reviewer;
   char       *review_comment;
@@ -1259,6 +1266,7 @@ derive_state_for (GArray     *rows,
         continue;
       d->last_seq = row->seq;
       d->updated_us = row->time_us;
+      d->max_time_us = MAX (d->max_time_us, row->time_us);
       if (!row->active || row->retract)
         continue;
 
@@ -1376,9 +1384,9 @@ writer_rebuild_state (LbStore   *self,
   stmt = prepare (self->wdb,
                   "INSERT OR REPLACE INTO item_state (item_id, state, labels, decision, reason,"
                   " note, flagged, last_actor, last_seq, updated_us, regions, spans, answers,"
-                  " review, reviewer, review_comment, review_seq, gold)"
+                  " review, reviewer, review_comment, review_seq, gold, last_time_us)"
                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                  " ?16, ?17, ?18)", error);
+                  " ?16, ?17, ?18, ?19)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, item_id);
@@ -1400,6 +1408,8 @@ writer_rebuild_state (LbStore   *self,
   if (d.review_verdict != NULL)
     sqlite3_bind_int64 (stmt, 17, d.review_seq);
   bind_text (stmt, 18, d.gold);
+  if (rows->len > 0)
+    sqlite3_bind_int64 (stmt, 19, d.max_time_us);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot save the item’s state"));
 
@@ -4600,7 +4610,8 @@ _lb_store_list_item_ids_after (LbStore       *self,
   "SELECT i.id, i.batch_id, b.name, b.root, i.external_id, i.kind, i.path, i.body, i.meta," \
   " i.content_hash, s.state, s.labels, s.decision, s.reason, s.note, s.flagged, s.last_actor," \
   " s.regions, s.spans, s.answers, s.review, s.reviewer, s.review_comment," \
-  " s.gold IS NOT NULL OR (json_valid (i.meta) AND json_type (i.meta, '$.gold') = 'object')" \
+  " s.gold IS NOT NULL OR (json_valid (i.meta) AND json_type (i.meta, '$.gold') = 'object')," \
+  " s.last_time_us" \
   " FROM items i JOIN batches b ON b.id = i.batch_id" \
   " LEFT JOIN item_state s ON s.item_id = i.id"
 
@@ -4663,6 +4674,7 @@ item_from_row (sqlite3_stmt *stmt)
   f.reviewer = col_text (stmt, 21);
   f.review_comment = col_text (stmt, 22);
   f.gold = sqlite3_column_int (stmt, 23) != 0;
+  f.updated_us = sqlite3_column_int64 (stmt, 24);  /* NULL: 0 */
 
   return lb_item_new (&f);
 }
@@ -4705,6 +4717,96 @@ lb_store_get_item (LbStore  *self,
 out:
   g_mutex_unlock (&self->read_lock);
   return item;
+}
+
+static sqlite3 *open_private_reader (LbStore  *self,
+                                     GError  **error);
+
+gboolean
+lb_store_foreach_item (LbStore       *self,
+                       gint64         batch_id,
+                       LbItemFilter   filter,
+                       LbItemFunc     func,
+                       gpointer       user_data,
+                       GCancellable  *cancellable,
+                       GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  const char *where;
+  sqlite3 *db;
+  gboolean ok = TRUE;
+  int rc = SQLITE_DONE;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+
+  switch (filter)
+    {
+    case LB_ITEM_FILTER_TODO:
+      where = " AND (s.state IS NULL OR s.state != 'done')";
+      break;
+    case LB_ITEM_FILTER_DONE:
+      where = " AND s.state = 'done'";
+      break;
+    case LB_ITEM_FILTER_FLAGGED:
+      where = " AND s.flagged";
+      break;
+    case LB_ITEM_FILTER_ALL:
+    default:
+      where = "";
+      break;
+    }
+  sql = g_strconcat (ITEM_SELECT, batch_id != 0 ? " WHERE i.batch_id = ?1" : " WHERE 1", where,
+                     " ORDER BY i.batch_id, i.id", NULL);
+
+  db = open_private_reader (self, error);
+  if (db == NULL)
+    return FALSE;
+
+  /* one read transaction: a consistent snapshot */
+  if (!exec_sql (db, "BEGIN", error))
+    {
+      sqlite3_close (db);
+      return FALSE;
+    }
+
+  stmt = prepare (db, sql, error);
+  if (stmt == NULL)
+    ok = FALSE;
+  else
+    {
+      if (batch_id != 0)
+        sqlite3_bind_int64 (stmt, 1, batch_id);
+      while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+        {
+          g_autoptr(LbItem) item = NULL;
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              ok = FALSE;
+              break;
+            }
+          item = item_from_row (stmt);
+          if (!func (item, user_data, error))
+            {
+              ok = FALSE;
+              break;
+            }
+        }
+      if (ok && rc != SQLITE_DONE)
+        ok = set_sqlite_error (error, db, _("Cannot list the items"));
+    }
+
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  sqlite3_exec (db, "COMMIT", NULL, NULL, NULL);
+  sqlite3_close (db);
+  return ok;
 }
 
 LbItem *
@@ -6561,6 +6663,7 @@ lb_store_get_item_for_actor (LbStore     *self,
   f.regions_json = c.regions;
   f.spans_json = c.spans;
   f.answers_json = c.answers;
+  f.updated_us = d.max_time_us;
   return lb_item_new (&f);
 }
 

@@ -152,6 +152,25 @@ GArray      *lb_store_list_item_ids      (LbStore           *self,
                                           LbItemFilter       filter,
                                           GError           **error);  /* of gint64 */
 
+/* Called per item by lb_store_foreach_item(); the item is the caller's only
+ * for the call (take a ref to keep it). FALSE with error set stops the walk. */
+typedef gboolean (*LbItemFunc) (LbItem    *item,
+                                gpointer   user_data,
+                                GError   **error);
+
+/* Every item of batch_id (0 = all) passing filter, in queue order (batch, then
+ * import order), read in one read transaction (one consistent snapshot) on a
+ * connection of its own: safe from any thread, memory flat whatever the number
+ * of items. FALSE with error set when a read fails, func fails (its error is
+ * passed on) or cancellable is cancelled (G_IO_ERROR_CANCELLED). */
+gboolean     lb_store_foreach_item       (LbStore           *self,
+                                          gint64             batch_id,
+                                          LbItemFilter       filter,
+                                          LbItemFunc         func,
+                                          gpointer           user_data,
+                                          GCancellable      *cancellable,
+                                          GError           **error);
+
 /* Acts. Validated against the item's batch schema; the synchronous forms
  * block until the writer thread's COMMIT returned (never call them on the
  * main thread of the GUI); the _async forms complete on the caller's main

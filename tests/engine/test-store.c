@@ -172,7 +172,7 @@ test_create_reopen (Fixture       *f,
   mode = raw_query (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   version = raw_query (f->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "4");  /* migration 4 (review columns) */
+  g_assert_cmpstr (version, ==, "5");  /* migration 5 (last event time) */
 
   fixture_open (f);
   g_assert_cmpstr (lb_store_get_seat_id (f->store), ==, seat);
@@ -267,7 +267,7 @@ test_migrations (void)
   g_assert_finalize_object (store);
 
   version = raw_query (path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "4");  /* migration 4 (review columns) */
+  g_assert_cmpstr (version, ==, "5");  /* migration 5 (last event time) */
   tables = raw_query (path, "SELECT group_concat (name, ',') FROM (SELECT name FROM sqlite_master"
                             " WHERE type = 'table' ORDER BY name)");
   g_assert_cmpstr (tables, ==, "batches,events,item_state,items,meta,schemas,sync_cursors");
@@ -1549,7 +1549,7 @@ test_sync_cursor_migration (Fixture       *f,
 
   fixture_open (f);
   version = raw_query (f->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "4");
+  g_assert_cmpstr (version, ==, "5");
   g_assert_cmpint (lb_store_get_last_seq (f->store), ==, 1);
   g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", &error), ==, 0);
   g_assert_no_error (error);

@@ -75,6 +75,7 @@ struct _LbWindow
   LbItemList           *list;
   GtkSingleSelection   *selection;
   LbItemFilter          filter;
+  gboolean              blind;         /* overlap > 1: the actor's own queue and view only */
 
   LbItem               *current;
   char                 *region_label;  /* label of new regions: the last picked one */
@@ -173,6 +174,27 @@ current_id (LbWindow *self)
   return self->current ? lb_item_get_id (self->current) : 0;
 }
 
+/* Blind labelling (overlap batches) with no name yet: the queue and items
+ * as an annotator with no work sees them; acts ask for the name first
+ * (ensure_actor ()) and the queue is rebuilt for it then. */
+#define NO_ACTOR "\n"
+
+static const char *
+blind_actor (LbWindow *self)
+{
+  return self->actor != NULL ? self->actor : NO_ACTOR;
+}
+
+/* The item as the label mode shows it: with overlap, the actor's own work only */
+static LbItem *
+get_item (LbWindow *self,
+          gint64    item_id)
+{
+  if (self->blind)
+    return lb_store_get_item_for_actor (self->store, item_id, blind_actor (self), NULL);
+  return lb_store_get_item (self->store, item_id, NULL);
+}
+
 static void
 set_page (LbWindow   *self,
           const char *name)
@@ -238,11 +260,28 @@ update_header (LbWindow *self)
     }
   else
     {
-      guint done = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_DONE);
+      guint done = 0;
       g_autofree char *title = NULL;
 
+      if (self->blind)
+        {
+          /* Blind: the actor's own done items out of those open to them
+           * (theirs, and those still short of their overlap) */
+          g_autoptr(GArray) own = lb_store_list_queue_ids (self->store, self->batch_id,
+                                                           blind_actor (self),
+                                                           LB_ITEM_FILTER_DONE, NULL);
+          g_autoptr(GArray) open = lb_store_list_queue_ids (self->store, self->batch_id,
+                                                            blind_actor (self),
+                                                            LB_ITEM_FILTER_ALL, NULL);
+
+          done = own != NULL ? own->len : 0;
+          self->total = open != NULL ? open->len : 0;
+          self->total_stale = TRUE;
+        }
+      else
+        done = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_DONE);
       /* Counting the whole batch is slow on big batches: only when it grew */
-      if (self->total_stale)
+      if (self->total_stale && !self->blind)
         {
           self->total = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_ALL);
           self->total_stale = FALSE;
@@ -510,7 +549,7 @@ go_to_item_id (LbWindow *self,
       return;
     }
   /* Not in the filtered queue: show it anyway */
-  item = lb_store_get_item (self->store, item_id, NULL);
+  item = get_item (self, item_id);
   if (item == NULL)
     return;
   self->selecting = TRUE;
@@ -695,7 +734,7 @@ item_changed_cb (LbStore  *store,
 
   if (self->current != NULL && lb_item_get_id (self->current) == item_id)
     {
-      g_autoptr(LbItem) fresh = lb_store_get_item (store, item_id, NULL);
+      g_autoptr(LbItem) fresh = get_item (self, item_id);
 
       if (fresh == NULL)
         return;
@@ -1289,7 +1328,7 @@ create_region_done_cb (GObject      *source,
   if (lb_store_create_region_finish (LB_STORE (source), result, &region_id, &error)
       && self->current != NULL && lb_item_get_id (self->current) == data->item_id)
     {
-      g_autoptr(LbItem) fresh = lb_store_get_item (self->store, data->item_id, NULL);
+      g_autoptr(LbItem) fresh = get_item (self, data->item_id);
 
       if (fresh != NULL)
         {
@@ -1447,7 +1486,7 @@ create_span_done_cb (GObject      *source,
   if (lb_store_create_span_finish (LB_STORE (source), result, &span_id, &error)
       && self->current != NULL && lb_item_get_id (self->current) == data->item_id)
     {
-      g_autoptr(LbItem) fresh = lb_store_get_item (self->store, data->item_id, NULL);
+      g_autoptr(LbItem) fresh = get_item (self, data->item_id);
 
       if (fresh != NULL)
         {
@@ -3171,14 +3210,63 @@ lb_window_show_welcome (LbWindow *self)
   set_page (self, "welcome");
 }
 
+/* The label mode's queue for the open batch: with overlap > 1 the actor's
+ * blind queue (lb_item_list_new_for_actor ()), else the batch's items */
+static void
+build_queue (LbWindow *self)
+{
+  if (self->list != NULL)
+    g_signal_handlers_disconnect_by_data (self->list, self);
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->list);
+  if (self->blind)
+    self->list = lb_item_list_new_for_actor (self->store, self->batch_id, blind_actor (self),
+                                             self->filter);
+  else
+    self->list = lb_item_list_new (self->store, self->batch_id, self->filter);
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+  self->selecting = TRUE;
+  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
+  self->selecting = FALSE;
+  g_signal_connect (self->selection, "notify::selected", G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect (self->list, "items-changed", G_CALLBACK (list_items_changed_cb), self);
+  gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (self->selection));
+}
+
 void
 lb_window_set_actor (LbWindow   *self,
                      const char *actor)
 {
+  g_autofree char *previous = NULL;
+  guint pos;
+
   g_return_if_fail (LB_IS_WINDOW (self));
 
-  g_free (self->actor);
+  previous = self->actor;
   self->actor = (actor != NULL && actor[0] != '\0') ? g_strdup (actor) : NULL;
+  if (!self->blind || self->store == NULL || self->batch_id == 0
+      || g_strcmp0 (previous, self->actor) == 0)
+    return;
+
+  /* Blind labelling: another annotator's queue, and nothing of the
+   * previous one's work left on screen */
+  g_clear_object (&self->current);
+  g_array_set_size (self->history, 0);
+  g_hash_table_remove_all (self->unsaved_answers);
+  build_queue (self);
+  update_header (self);
+  update_queue_empty (self);
+  self->current_pos = 0;
+  if (find_next_todo (self, 0, &pos))
+    go_to_position (self, pos);
+  else
+    go_to_position (self, 0);
+  if (self->current == NULL)
+    show_item (self, NULL);
 }
 
 const char *
@@ -3312,12 +3400,8 @@ lb_window_open_batch (LbWindow  *self,
   if (schema == NULL)
     return FALSE;
 
-  if (self->list != NULL)
-    g_signal_handlers_disconnect_by_data (self->list, self);
   g_clear_object (&self->current);
   g_clear_pointer (&self->region_label, g_free);
-  g_clear_object (&self->selection);
-  g_clear_object (&self->list);
   g_clear_pointer (&self->schema, lb_schema_unref);
   g_array_set_size (self->history, 0);
 
@@ -3330,16 +3414,8 @@ lb_window_open_batch (LbWindow  *self,
   self->batch_root = g_strdup (batch->root);
   lb_image_loader_set_root (self->loader, self->batch_root);
   self->schema = lb_schema_ref (schema);
-  self->list = lb_item_list_new (self->store, batch_id, self->filter);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
-  gtk_single_selection_set_autoselect (self->selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->selection, TRUE);
-  self->selecting = TRUE;
-  gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-  self->selecting = FALSE;
-  g_signal_connect (self->selection, "notify::selected", G_CALLBACK (selection_changed_cb), self);
-  g_signal_connect (self->list, "items-changed", G_CALLBACK (list_items_changed_cb), self);
-  gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (self->selection));
+  self->blind = lb_store_get_batch_overlap (self->store, batch_id, NULL) > 1;
+  build_queue (self);
 
   lb_panel_set_schema (self->panel, schema);
   if (self->item_view != NULL)

@@ -473,6 +473,61 @@ item_to_json (LbItem *item)
   return json_builder_get_root (b);
 }
 
+typedef struct {
+  gboolean       json;
+  JsonGenerator *gen;
+  guint64        n;
+  gboolean       write_failed;
+  int            write_errno;
+} ItemsOutput;
+
+static gboolean
+items_write_cb (LbItem    *item,
+                gpointer   user_data,
+                GError   **error)
+{
+  ItemsOutput *out = user_data;
+  gboolean ok;
+
+  if (out->json)
+    {
+      g_autoptr(JsonNode) node = item_to_json (item);
+      g_autofree char *text = NULL;
+      gsize len = 0;
+
+      json_generator_set_root (out->gen, node);
+      text = json_generator_to_data (out->gen, &len);
+      ok = out->n == 0 || write_stdout (",\n", 2);
+      ok = ok && write_stdout (text, len);
+    }
+  else
+    {
+      g_autofree char *preview = NULL;
+      const char *what;
+
+      if (lb_item_get_kind (item) == LB_ITEM_KIND_IMAGE)
+        what = preview = make_preview (lb_item_get_relative_path (item));
+      else
+        what = preview = make_preview (lb_item_get_text (item));
+
+      ok = fprintf (stdout, "%s\t%s\t%s\t%s\t%s\n",
+                    lb_item_get_batch_name (item),
+                    lb_item_get_external_id (item),
+                    lb_item_kind_to_string (lb_item_get_kind (item)),
+                    lb_item_state_to_string (lb_item_get_state (item)),
+                    what) >= 0;
+    }
+  out->n++;
+  if (!ok)
+    {
+      out->write_failed = TRUE;
+      out->write_errno = errno;
+      g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                           g_strerror (errno));
+    }
+  return ok;
+}
+
 static int
 cmd_items (int    argc,
            char **argv)
@@ -481,8 +536,8 @@ cmd_items (int    argc,
   g_autofree char *batch_name = NULL;
   gboolean json = FALSE;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) ids = NULL;
   g_autoptr(JsonGenerator) gen = NULL;
+  ItemsOutput out = { 0, };
   gint64 batch_id = 0;
   gboolean ok = TRUE;
   int write_errno;
@@ -511,65 +566,31 @@ cmd_items (int    argc,
       return LB_CLI_EXIT_FAILED;
     }
 
-  ids = lb_store_list_item_ids (store, batch_id, LB_ITEM_FILTER_ALL, &error);
-  if (ids == NULL)
-    {
-      close_store (store);
-      return lb_cli_fail ("%s", error ? error->message : _("Cannot list the items"));
-    }
-
   gen = json_generator_new ();
   if (json)
     ok = write_stdout ("[", 1);
 
-  for (guint i = 0; ok && i < ids->len; i++)
+  out.json = json;
+  out.gen = gen;
+  /* streamed in one read snapshot: no query per item, memory flat */
+  if (ok && !lb_store_foreach_item (store, batch_id, LB_ITEM_FILTER_ALL, items_write_cb, &out,
+                                    NULL, &error))
     {
-      g_autoptr(LbItem) item = lb_store_get_item (store, g_array_index (ids, gint64, i), &error);
-
-      if (item == NULL)
+      if (!out.write_failed)
         {
           close_store (store);
           if (json)
             fputs ("]\n", stdout);
-          return lb_cli_fail ("%s", error ? error->message : _("Cannot read an item"));
+          return lb_cli_fail ("%s", error->message);
         }
-
-      if (json)
-        {
-          g_autoptr(JsonNode) node = item_to_json (item);
-          g_autofree char *text = NULL;
-          gsize len = 0;
-
-          json_generator_set_root (gen, node);
-          text = json_generator_to_data (gen, &len);
-          if (i > 0)
-            ok = write_stdout (",\n", 2);
-          ok = ok && write_stdout (text, len);
-        }
-      else
-        {
-          g_autofree char *preview = NULL;
-          const char *what;
-
-          if (lb_item_get_kind (item) == LB_ITEM_KIND_IMAGE)
-            what = preview = make_preview (lb_item_get_relative_path (item));
-          else
-            what = preview = make_preview (lb_item_get_text (item));
-
-          ok = fprintf (stdout, "%s\t%s\t%s\t%s\t%s\n",
-                        lb_item_get_batch_name (item),
-                        lb_item_get_external_id (item),
-                        lb_item_kind_to_string (lb_item_get_kind (item)),
-                        lb_item_state_to_string (lb_item_get_state (item)),
-                        what) >= 0;
-        }
+      ok = FALSE;
     }
 
   if (json && ok)
     ok = write_stdout ("]\n", 2);
   if (fflush (stdout) != 0)
     ok = FALSE;
-  write_errno = errno;
+  write_errno = out.write_failed ? out.write_errno : errno;
 
   close_store (store);
 

@@ -1563,6 +1563,212 @@ test_sync_cursor_migration (Fixture       *f,
 #define ADD(name, func) \
   g_test_add ("/engine/store/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
+/* lb_store_foreach_item ------------------------------------------------- */
+
+typedef struct {
+  GPtrArray    *names;          /* "batch/external_id" */
+  guint         stop_after;     /* 0 = never */
+  GCancellable *cancel_after;   /* cancelled after stop_after items */
+} WalkData;
+
+static gboolean
+walk_cb (LbItem    *item,
+         gpointer   user_data,
+         GError   **error)
+{
+  WalkData *w = user_data;
+
+  g_ptr_array_add (w->names, g_strdup_printf ("%s/%s", lb_item_get_batch_name (item),
+                                              lb_item_get_external_id (item)));
+  if (w->stop_after != 0 && w->names->len == w->stop_after)
+    {
+      if (w->cancel_after != NULL)
+        {
+          g_cancellable_cancel (w->cancel_after);
+          return TRUE;
+        }
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE, "disk full");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+walk (LbStore       *store,
+      gint64         batch_id,
+      LbItemFilter   filter,
+      WalkData      *w,
+      GCancellable  *cancellable,
+      GError       **error)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *joined = NULL;
+  gboolean ok;
+
+  w->names = names;
+  ok = lb_store_foreach_item (store, batch_id, filter, walk_cb, w, cancellable, error);
+  g_ptr_array_add (names, NULL);
+  w->names = NULL;
+  joined = g_strjoinv (",", (char **) names->pdata);
+  return g_strdup_printf ("%s:%s", ok ? "ok" : "failed", joined);
+}
+
+typedef struct {
+  LbStore *store;
+  char    *result;
+} WalkThread;
+
+static gpointer
+walk_thread (gpointer data)
+{
+  WalkThread *t = data;
+  WalkData w = { 0, };
+  g_autoptr(GError) error = NULL;
+
+  t->result = walk (t->store, 0, LB_ITEM_FILTER_DONE, &w, NULL, &error);
+  g_assert_no_error (error);
+  return NULL;
+}
+
+static gboolean
+check_item_cb (LbItem    *item,
+               gpointer   user_data,
+               GError   **error)
+{
+  LbStore *store = user_data;
+  g_autoptr(LbItem) same = lb_store_get_item (store, lb_item_get_id (item), error);
+  g_autofree char *labels = NULL, *same_labels = NULL;
+
+  g_assert_nonnull (same);
+  labels = g_strjoinv (",", (char **) lb_item_get_labels (item));
+  same_labels = g_strjoinv (",", (char **) lb_item_get_labels (same));
+  g_assert_cmpstr (labels, ==, same_labels);
+  g_assert_cmpstr (lb_item_get_text (item), ==, lb_item_get_text (same));
+  g_assert_cmpstr (lb_item_get_path (item), ==, lb_item_get_path (same));
+  g_assert_cmpstr (lb_item_get_meta_json (item), ==, lb_item_get_meta_json (same));
+  g_assert_cmpint (lb_item_get_state (item), ==, lb_item_get_state (same));
+  g_assert_cmpint (lb_item_get_updated_us (item), ==, lb_item_get_updated_us (same));
+  return TRUE;
+}
+
+static void
+test_foreach_item (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(LbItem) t2 = NULL;
+  g_autoptr(LbItem) t1 = NULL;
+  g_autofree char *max_us = NULL;
+  g_autofree char *err = NULL;
+  LbNewItem items[2] = {
+    { "x1", LB_ITEM_KIND_TEXT, NULL, "x one", NULL, "hx1" },
+    { "x2", LB_ITEM_KIND_TEXT, NULL, "x two", NULL, "hx2" },
+  };
+  WalkData w = { 0, };
+  WalkThread t = { f->store, NULL };
+  GThread *thread;
+  gint64 tags_id = 0;
+  guint n_added = 0, n_existing = 0;
+  char *result;
+
+  g_assert_true (_lb_store_ensure_batch (f->store, "tags", "/data/tags", "/data/tags",
+                                         MULTI_SCHEMA_JSON, &tags_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (_lb_store_insert_items (f->store, tags_id, items, G_N_ELEMENTS (items),
+                                         &n_added, &n_existing, &error));
+  g_assert_no_error (error);
+  submit_labels (f, f->ids[1], "ann", "ok");
+  submit_labels (f, f->ids[3], "ann", "spam");
+  submit_labels (f, f->ids[3], "ann", "ok");
+
+  /* batch 0: every batch, in queue order */
+  result = walk (f->store, 0, LB_ITEM_FILTER_ALL, &w, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, "ok:comments/t1,comments/t2,comments/i1,comments/i2,comments/t3,"
+                               "tags/x1,tags/x2");
+  g_free (result);
+
+  /* one batch; filters */
+  result = walk (f->store, tags_id, LB_ITEM_FILTER_ALL, &w, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, "ok:tags/x1,tags/x2");
+  g_free (result);
+  result = walk (f->store, f->batch_id, LB_ITEM_FILTER_DONE, &w, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, "ok:comments/t2,comments/i2");
+  g_free (result);
+  result = walk (f->store, 0, LB_ITEM_FILTER_TODO, &w, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, "ok:comments/t1,comments/i1,comments/t3,tags/x1,tags/x2");
+  g_free (result);
+  result = walk (f->store, tags_id, LB_ITEM_FILTER_DONE, &w, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (result, ==, "ok:");
+  g_free (result);
+
+  /* the items are those lb_store_get_item () gives */
+  g_assert_true (lb_store_foreach_item (f->store, 0, LB_ITEM_FILTER_ALL, check_item_cb,
+                                        f->store, NULL, &error));
+  g_assert_no_error (error);
+
+  /* the time of the latest event; 0 without events */
+  t2 = lb_store_get_item (f->store, f->ids[3], &error);
+  g_assert_no_error (error);
+  max_us = raw_query (f->path, "SELECT max(time_us) FROM events WHERE item_id ="
+                               " (SELECT id FROM items WHERE external_id = 'i2')");
+  g_assert_cmpint (lb_item_get_updated_us (t2), ==, g_ascii_strtoll (max_us, NULL, 10));
+  t1 = lb_store_get_item (f->store, f->ids[0], &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_item_get_updated_us (t1), ==, 0);
+
+  /* the callback's error stops the walk and is passed on */
+  w.stop_after = 2;
+  result = walk (f->store, 0, LB_ITEM_FILTER_ALL, &w, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+  g_assert_cmpstr (result, ==, "failed:comments/t1,comments/t2");
+  g_clear_error (&error);
+  g_free (result);
+
+  /* cancelled during the walk: no item after */
+  w.stop_after = 3;
+  w.cancel_after = cancellable;
+  result = walk (f->store, 0, LB_ITEM_FILTER_ALL, &w, cancellable, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (result, ==, "failed:comments/t1,comments/t2,comments/i1");
+  g_clear_error (&error);
+  g_free (result);
+  /* cancelled before: no item at all */
+  w.stop_after = 0;
+  w.cancel_after = NULL;
+  result = walk (f->store, 0, LB_ITEM_FILTER_ALL, &w, cancellable, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (result, ==, "failed:");
+  g_clear_error (&error);
+  g_free (result);
+
+  /* from another thread */
+  thread = g_thread_new ("walk", walk_thread, &t);
+  g_thread_join (thread);
+  g_assert_cmpstr (t.result, ==, "ok:comments/t2,comments/i2");
+  g_free (t.result);
+
+  /* a version 4 store gets the times on opening */
+  lb_store_close (f->store);
+  g_assert_finalize_object (f->store);
+  f->store = NULL;
+  err = raw_exec (f->path, "ALTER TABLE item_state DROP COLUMN last_time_us;"
+                           " PRAGMA user_version = 4;");
+  g_assert_null (err);
+  fixture_open (f);
+  g_clear_object (&t2);
+  t2 = lb_store_get_item (f->store, f->ids[3], &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lb_item_get_updated_us (t2), ==, g_ascii_strtoll (max_us, NULL, 10));
+  g_assert_true (lb_store_verify (f->store, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1598,6 +1804,7 @@ main (int   argc,
   ADD ("sync-cursors", test_sync_cursors);
   ADD ("sync-cursor-threads", test_sync_cursor_threads);
   ADD ("sync-cursor-migration", test_sync_cursor_migration);
+  ADD ("foreach-item", test_foreach_item);
 
   return g_test_run ();
 }

@@ -19,6 +19,28 @@ lb_ui_test_press_key (GtkEventController *keys,
   return handled;
 }
 
+LbWindow *
+lb_ui_test_new_window (LbStore    *store,
+                       const char *actor)
+{
+  LbWindow *window = g_object_ref (lb_window_new (NULL));
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1400, 900);
+  lb_window_set_store (window, store);
+  lb_window_set_actor (window, actor);
+  return window;
+}
+
+void
+lb_ui_test_open_batch (LbWindow *window,
+                       gint64    batch_id)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_window_open_batch (window, batch_id, &error));
+  g_assert_no_error (error);
+}
+
 GtkGesture *
 lb_ui_test_primary_drag (GtkWidget *widget)
 {

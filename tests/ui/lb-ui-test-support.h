@@ -18,6 +18,16 @@ gboolean    lb_ui_test_press_key      (GtkEventController *keys,
                                        guint               keyval,
                                        GdkModifierType     state);
 
+/* A new LbWindow (the caller owns the reference: tear-down can check that
+ * it is finalized), 1400 × 900 by default, on STORE (or NULL) as ACTOR;
+ * not shown yet */
+LbWindow   *lb_ui_test_new_window     (LbStore    *store,
+                                       const char *actor);
+
+/* Opens batch BATCH_ID in WINDOW; it must succeed */
+void        lb_ui_test_open_batch     (LbWindow *window,
+                                       gint64    batch_id);
+
 /* WIDGET's own GtkGestureDrag on the primary button (the test fails if it
  * has none) */
 GtkGesture *lb_ui_test_primary_drag   (GtkWidget *widget);

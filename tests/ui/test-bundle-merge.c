@@ -62,10 +62,7 @@ fixture_set_up (Fixture       *f,
   lb_test_import (f->seat_a, f->folder, NULL, 3);
   lb_test_import (f->seat_b, f->folder, NULL, 3);
 
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_actor (f->window, "Lead");
-  lb_window_set_store (f->window, f->lead);
+  f->window = lb_ui_test_new_window (f->lead, "Lead");
   gtk_window_present (GTK_WINDOW (f->window));
 }
 

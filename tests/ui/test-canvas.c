@@ -625,12 +625,8 @@ test_window_space_and_arrows (void)
   g_assert_no_error (error);
   g_assert_cmpuint (report->n_added, ==, 4);
 
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_store (f->window, f->store);
-  lb_window_set_actor (f->window, "Tester");
-  g_assert_true (lb_window_open_batch (f->window, report->batch_id, &error));
-  g_assert_no_error (error);
+  f->window = lb_ui_test_new_window (f->store, "Tester");
+  lb_ui_test_open_batch (f->window, report->batch_id);
   gtk_window_present (GTK_WINDOW (f->window));
   lb_test_wait_until (lb_ui_test_image_shown, f->window, WAIT_TIMEOUT_S);
   lb_test_spin_for (50);

@@ -135,14 +135,10 @@ fixture_set_up (Fixture       *f,
       f->store = lb_test_open_store (db_path);
     }
 
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_store (f->window, f->store);
-  lb_window_set_actor (f->window, "lead");
+  f->window = lb_ui_test_new_window (f->store, "lead");
   f->dashboard = lb_window_get_dashboard (f->window);
   gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (lb_window_open_batch (f->window, f->batch_id, &error));
-  g_assert_no_error (error);
+  lb_ui_test_open_batch (f->window, f->batch_id);
 }
 
 static void

@@ -571,13 +571,11 @@ test_window_action (Fixture       *f,
                     gconstpointer  data)
 {
   LbWindow *window = g_object_ref (lb_window_new (NULL));
-  g_autoptr(GError) error = NULL;
   g_autoptr(GListModel) toplevels = NULL;
   LbExportDialog *found = NULL;
 
   lb_window_set_store (window, f->store);
-  g_assert_true (lb_window_open_batch (window, f->batch_id, &error));
-  g_assert_no_error (error);
+  lb_ui_test_open_batch (window, f->batch_id);
   gtk_window_present (GTK_WINDOW (window));
   lb_test_spin_for (50);
 

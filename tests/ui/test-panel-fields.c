@@ -133,10 +133,7 @@ copy_demo (const char *demo_dir,
 static void
 open_window (Fixture *f)
 {
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_store (f->window, f->store);
-  lb_window_set_actor (f->window, "Tester");
+  f->window = lb_ui_test_new_window (f->store, "Tester");
   f->panel = LB_PANEL (lb_window_get_panel (f->window));
   f->keys = lb_window_get_key_controller (f->window);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -161,7 +158,6 @@ import_tagging_batch (Fixture *f)
   g_autofree char *demo = lb_window_get_demo_dir ();
   g_autofree char *images = g_build_filename (demo, "images", NULL);
   g_autofree char *texts = g_build_filename (demo, "texts", NULL);
-  g_autoptr(GError) error = NULL;
   gint64 batch_id;
 
   f->batch_dir = g_build_filename (f->tmpdir, "tagging", NULL);
@@ -171,8 +167,7 @@ import_tagging_batch (Fixture *f)
   copy_demo (images, "02-coffee.png", f->batch_dir, "02-coffee.png");
   copy_demo (texts, "01-en-friendly-comment.txt", f->batch_dir, "03-comment.txt");
   batch_id = lb_test_import (f->store, f->batch_dir, NULL, 3);
-  g_assert_true (lb_window_open_batch (f->window, batch_id, &error));
-  g_assert_no_error (error);
+  lb_ui_test_open_batch (f->window, batch_id);
   /* all items stay in the queue, so that K goes back to a submitted one */
   g_object_set (f->window, "filter", "all", NULL);
   lb_test_spin_for (100);
@@ -587,7 +582,6 @@ test_predictions (Fixture       *f,
   g_autofree char *schema_path = NULL;
   LbImportOptions options = { NULL, NULL };
   g_autoptr(LbItem) saved = NULL;
-  g_autoptr(GError) error = NULL;
   LbItem *current;
   gint64 batch_id, id;
 
@@ -603,8 +597,7 @@ test_predictions (Fixture       *f,
   schema_path = g_build_filename (dir, "tagging.json", NULL);
   options.schema_path = schema_path;
   batch_id = lb_test_import (f->store, manifest, &options, 2);
-  g_assert_true (lb_window_open_batch (f->window, batch_id, &error));
-  g_assert_no_error (error);
+  lb_ui_test_open_batch (f->window, batch_id);
   g_object_set (f->window, "filter", "all", NULL);
   lb_test_spin_for (50);
 

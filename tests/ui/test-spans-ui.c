@@ -70,7 +70,6 @@ static void
 set_up (Fixture    *f,
         const char *schema_json)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
   g_autofree char *batch = NULL;
   gint64 batch_id;
@@ -86,13 +85,9 @@ set_up (Fixture    *f,
   f->store = lb_test_open_store (db);
   batch_id = lb_test_import (f->store, batch, NULL, 2);
 
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_store (f->window, f->store);
-  lb_window_set_actor (f->window, "Tester");
+  f->window = lb_ui_test_new_window (f->store, "Tester");
   f->text = lb_item_view_get_text_view (LB_ITEM_VIEW (lb_window_get_item_view (f->window)));
-  g_assert_true (lb_window_open_batch (f->window, batch_id, &error));
-  g_assert_no_error (error);
+  lb_ui_test_open_batch (f->window, batch_id);
   gtk_window_present (GTK_WINDOW (f->window));
   lb_test_wait_until (text_shown, f, WAIT_TIMEOUT_S);
   lb_test_spin_for (100);

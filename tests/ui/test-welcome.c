@@ -103,10 +103,7 @@ fixture_set_up (Fixture       *f,
       approve (f->store, g_array_index (ids, gint64, 0));
     }
 
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_actor (f->window, "Tester");
-  lb_window_set_store (f->window, f->store);
+  f->window = lb_ui_test_new_window (f->store, "Tester");
   gtk_window_present (GTK_WINDOW (f->window));
 }
 
@@ -285,14 +282,12 @@ static void
 test_switch_batch (Fixture       *f,
                    gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GArray) beta_ids = item_ids (f->store, f->beta_id);
   GtkWindow *dialog;
   LbBatchList *list;
   guint alpha_row;
 
-  g_assert_true (lb_window_open_batch (f->window, f->alpha_id, &error));
-  g_assert_no_error (error);
+  lb_ui_test_open_batch (f->window, f->alpha_id);
   lb_test_wait_until (window_is_working, f, WAIT_TIMEOUT_S);
   g_assert_null (switch_dialog (f));
 

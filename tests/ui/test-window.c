@@ -83,7 +83,6 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *db = NULL;
 
   f->tmpdir = lb_test_make_tmpdir ("lb-test-window");
@@ -95,12 +94,8 @@ fixture_set_up (Fixture       *f,
 
   /* GTK's list of toplevels owns the window; keep a ref of our own so
    * that tear-down can check that it is finalized. */
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_store (f->window, f->store);
-  lb_window_set_actor (f->window, "Tester");
-  g_assert_true (lb_window_open_batch (f->window, f->batch_id, &error));
-  g_assert_no_error (error);
+  f->window = lb_ui_test_new_window (f->store, "Tester");
+  lb_ui_test_open_batch (f->window, f->batch_id);
   gtk_window_present (GTK_WINDOW (f->window));
   lb_test_spin_for (50);
 }
@@ -741,7 +736,6 @@ test_image_link_out_of_batch (void)
   g_autofree char *outside = g_build_filename (tmpdir, "outside.png", NULL);
   g_autofree char *image = g_build_filename (batch_dir, "02-image.png", NULL);
   g_autofree char *db = g_build_filename (tmpdir, "store.db", NULL);
-  g_autoptr(GError) error = NULL;
   LbStore *store;
   LbWindow *window;
   GtkWidget *item_view;
@@ -759,8 +753,7 @@ test_image_link_out_of_batch (void)
   window = g_object_ref (lb_window_new (NULL));
   lb_window_set_store (window, store);
   lb_window_set_actor (window, "Tester");
-  g_assert_true (lb_window_open_batch (window, batch_id, &error));
-  g_assert_no_error (error);
+  lb_ui_test_open_batch (window, batch_id);
   gtk_window_present (GTK_WINDOW (window));
   lb_test_spin_for (50);
 

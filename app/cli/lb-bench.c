@@ -39,6 +39,7 @@
 typedef struct {
   char     *dir;
   gboolean  quick;
+  gboolean  keep;     /* --keep: also the export-formats stores */
   gboolean  failed;
 } Bench;
 
@@ -1025,6 +1026,8 @@ bench_export_formats (Bench *bench)
             bytes[s][f] = st.st_size;
           g_unlink (out_path);
         }
+      if (bench->keep)
+        continue;
       remove_tree (store_path);
       {
         g_autofree char *wal = g_strconcat (store_path, "-wal", NULL);
@@ -1101,6 +1104,7 @@ lb_cli_bench (int    argc,
         return lb_cli_fail ("%s", error->message);
     }
   bench.quick = quick;
+  bench.keep = keep;
   if (n_events < 0)
     n_events = quick ? 0 : 100000;
 

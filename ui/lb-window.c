@@ -3242,6 +3242,7 @@ lb_window_set_actor (LbWindow   *self,
                      const char *actor)
 {
   g_autofree char *previous = NULL;
+  gint64 keep;
   guint pos;
 
   g_return_if_fail (LB_IS_WINDOW (self));
@@ -3253,7 +3254,10 @@ lb_window_set_actor (LbWindow   *self,
     return;
 
   /* Blind labelling: another annotator's queue, and nothing of the
-   * previous one's work left on screen */
+   * previous one's work left on screen; the item shown stays when it is in
+   * the new queue (the name asked for at the first act), shown as the new
+   * annotator sees it */
+  keep = current_id (self);
   g_clear_object (&self->current);
   g_array_set_size (self->history, 0);
   g_hash_table_remove_all (self->unsaved_answers);
@@ -3261,7 +3265,9 @@ lb_window_set_actor (LbWindow   *self,
   update_header (self);
   update_queue_empty (self);
   self->current_pos = 0;
-  if (find_next_todo (self, 0, &pos))
+  if (keep != 0 && lb_item_list_find (self->list, keep, &pos))
+    go_to_position (self, pos);
+  else if (find_next_todo (self, 0, &pos))
     go_to_position (self, pos);
   else
     go_to_position (self, 0);

@@ -244,6 +244,37 @@ test_blind_overlap (Fixture       *f,
   g_assert_cmpstr (lb_window_get_subtitle (alice), ==, "1 / 3 done");
 }
 
+/* No name yet: the queue and the item as an annotator with no work sees
+ * them; the name given later keeps the item shown when it is theirs to do */
+static void
+test_blind_no_name (Fixture       *f,
+                    gconstpointer  data)
+{
+  LbWindow *alice;
+  LbWindow *nobody;
+
+  alice = open_window (f, 0, "alice");
+  label_current (alice, "1", "decision:approve");
+
+  nobody = open_window (f, 1, NULL);
+  g_assert_null (lb_window_get_actor (nobody));
+  g_assert_cmpstr (lb_window_get_subtitle (nobody), ==, "0 / 3 done");
+  g_assert_true (queue_has (nobody, f->first_id));
+  g_assert_cmpint (current_id (nobody), ==, f->first_id);
+  assert_blank (nobody);
+
+  lb_window_set_actor (nobody, "dave");
+  lb_test_spin_for (20);
+  g_assert_cmpstr (lb_window_get_actor (nobody), ==, "dave");
+  g_assert_cmpint (current_id (nobody), ==, f->first_id);
+  assert_blank (nobody);
+  g_assert_cmpuint (g_list_model_get_n_items (lb_window_get_queue (nobody)), ==, 3);
+
+  /* Alice's name set again: the same queue, her work in it */
+  lb_window_set_actor (alice, "alice");
+  g_assert_cmpstr (lb_window_get_subtitle (alice), ==, "1 / 3 done");
+}
+
 /* Overlap 1: the batch's shared queue, as before — what one annotator did
  * is done for everybody and shows in the others' windows */
 static void
@@ -280,6 +311,8 @@ main (int   argc,
 
   g_test_add ("/ui/blind/overlap", Fixture, GUINT_TO_POINTER (2),
               fixture_set_up, test_blind_overlap, fixture_tear_down);
+  g_test_add ("/ui/blind/no-name", Fixture, GUINT_TO_POINTER (2),
+              fixture_set_up, test_blind_no_name, fixture_tear_down);
   g_test_add ("/ui/blind/overlap-one", Fixture, GUINT_TO_POINTER (1),
               fixture_set_up, test_overlap_one, fixture_tear_down);
   return g_test_run ();

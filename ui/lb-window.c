@@ -76,6 +76,9 @@ struct _LbWindow
   GtkSingleSelection   *selection;
   LbItemFilter          filter;
   gboolean              blind;         /* overlap > 1: the actor's own queue and view only */
+  guint                 count_serial;  /* blind progress: bumped when the queue is rebuilt */
+  gboolean              counting;
+  gboolean              count_again;
 
   LbItem               *current;
   char                 *region_label;  /* label of new regions: the last picked one */
@@ -246,6 +249,109 @@ update_save_state (LbWindow *self)
 }
 
 static void
+set_progress (LbWindow *self,
+              guint     done,
+              guint     total)
+{
+  g_free (self->subtitle);
+  /* Translators: progress in the header bar, e.g. "12 / 40 done" */
+  self->subtitle = g_strdup_printf (_("%u / %u done"), done, total);
+  adw_window_title_set_subtitle (self->window_title, self->subtitle);
+}
+
+/* Blind progress: the actor's own done items out of those open to them
+ * (theirs, and those still short of their overlap), counted with
+ * lb_store_list_queue_ids_async (); one count at a time, another one after
+ * it when something changed meanwhile. */
+typedef struct {
+  GWeakRef  self;
+  guint     serial;
+  guint     done;
+} CountData;
+
+static void count_blind_progress (LbWindow *self);
+
+static void
+count_data_free (CountData *data)
+{
+  g_weak_ref_clear (&data->self);
+  g_free (data);
+}
+
+static void
+count_all_done_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  CountData *data = user_data;
+  g_autoptr(LbWindow) self = g_weak_ref_get (&data->self);
+  g_autoptr(GArray) ids = lb_store_list_queue_ids_finish (LB_STORE (source), result, NULL);
+
+  if (self != NULL)
+    {
+      self->counting = FALSE;
+      if (data->serial == self->count_serial && ids != NULL)
+        {
+          self->total = ids->len;
+          set_progress (self, data->done, ids->len);
+        }
+      if (self->count_again || data->serial != self->count_serial)
+        count_blind_progress (self);
+    }
+  count_data_free (data);
+}
+
+static void
+count_done_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  CountData *data = user_data;
+  g_autoptr(LbWindow) self = g_weak_ref_get (&data->self);
+  g_autoptr(GArray) ids = lb_store_list_queue_ids_finish (LB_STORE (source), result, NULL);
+
+  if (self == NULL || ids == NULL || data->serial != self->count_serial || self->store == NULL)
+    {
+      if (self != NULL)
+        {
+          self->counting = FALSE;
+          if (ids != NULL)
+            count_blind_progress (self);
+        }
+      count_data_free (data);
+      return;
+    }
+  data->done = ids->len;
+  lb_store_list_queue_ids_async (self->store, self->batch_id, blind_actor (self),
+                                 LB_ITEM_FILTER_ALL, self->cancellable, count_all_done_cb, data);
+}
+
+static void
+count_blind_progress (LbWindow *self)
+{
+  CountData *data;
+
+  if (self->store == NULL || self->batch_id == 0 || !self->blind)
+    {
+      self->count_again = FALSE;
+      return;
+    }
+  if (self->counting)
+    {
+      self->count_again = TRUE;
+      return;
+    }
+  self->counting = TRUE;
+  self->count_again = FALSE;
+  data = g_new0 (CountData, 1);
+  g_weak_ref_init (&data->self, self);
+  data->serial = self->count_serial;
+  lb_store_list_queue_ids_async (self->store, self->batch_id, blind_actor (self),
+                                 LB_ITEM_FILTER_DONE, self->cancellable, count_done_done_cb,
+                                 data);
+}
+
+static void
 update_header (LbWindow *self)
 {
   if (self->store == NULL || self->batch_id == 0)
@@ -265,32 +371,24 @@ update_header (LbWindow *self)
 
       if (self->blind)
         {
-          /* Blind: the actor's own done items out of those open to them
-           * (theirs, and those still short of their overlap) */
-          g_autoptr(GArray) own = lb_store_list_queue_ids (self->store, self->batch_id,
-                                                           blind_actor (self),
-                                                           LB_ITEM_FILTER_DONE, NULL);
-          g_autoptr(GArray) open = lb_store_list_queue_ids (self->store, self->batch_id,
-                                                            blind_actor (self),
-                                                            LB_ITEM_FILTER_ALL, NULL);
-
-          done = own != NULL ? own->len : 0;
-          self->total = open != NULL ? open->len : 0;
+          /* Blind: counted in worker threads (two queries over the batch);
+           * the subtitle follows when they are back */
+          count_blind_progress (self);
           self->total_stale = TRUE;
         }
       else
-        done = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_DONE);
-      /* Counting the whole batch is slow on big batches: only when it grew */
-      if (self->total_stale && !self->blind)
         {
-          self->total = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_ALL);
-          self->total_stale = FALSE;
+          done = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_DONE);
+          /* Counting the whole batch is slow on big batches: only when it grew */
+          if (self->total_stale)
+            {
+              self->total = lb_store_count_items (self->store, self->batch_id,
+                                                  LB_ITEM_FILTER_ALL);
+              self->total_stale = FALSE;
+            }
+          set_progress (self, done, self->total);
         }
-      g_free (self->subtitle);
-      /* Translators: progress in the header bar, e.g. "12 / 40 done" */
-      self->subtitle = g_strdup_printf (_("%u / %u done"), done, self->total);
       adw_window_title_set_title (self->window_title, self->batch_name);
-      adw_window_title_set_subtitle (self->window_title, self->subtitle);
       title = g_strdup_printf ("%s — %s", self->batch_name, _("Labelbench"));
       gtk_window_set_title (GTK_WINDOW (self), title);
       gtk_widget_set_visible (self->mode_box, TRUE);
@@ -3221,6 +3319,13 @@ build_queue (LbWindow *self)
     g_signal_handlers_disconnect_by_data (self->selection, self);
   g_clear_object (&self->selection);
   g_clear_object (&self->list);
+  self->count_serial++;
+  if (self->blind)
+    {
+      /* No count of another annotator's or batch's progress meanwhile */
+      g_clear_pointer (&self->subtitle, g_free);
+      adw_window_title_set_subtitle (self->window_title, "");
+    }
   if (self->blind)
     self->list = lb_item_list_new_for_actor (self->store, self->batch_id, blind_actor (self),
                                              self->filter);

@@ -40,6 +40,30 @@ nothing_pending (gpointer window)
   return lb_window_get_n_pending (LB_WINDOW (window)) == 0;
 }
 
+typedef struct {
+  LbWindow   *window;
+  const char *expected;
+} Subtitle;
+
+static gboolean
+subtitle_is (gpointer data)
+{
+  Subtitle *s = data;
+
+  return g_strcmp0 (lb_window_get_subtitle (s->window), s->expected) == 0;
+}
+
+/* The header's progress (counted in worker threads when blind) */
+static void
+assert_progress (LbWindow   *window,
+                 const char *expected)
+{
+  Subtitle s = { window, expected };
+
+  lb_test_wait_until (subtitle_is, &s, WAIT_TIMEOUT_S);
+  g_assert_cmpstr (lb_window_get_subtitle (window), ==, expected);
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -186,11 +210,11 @@ test_blind_overlap (Fixture       *f,
 
   /* Alice labels the first post */
   alice = open_window (f, 0, "alice");
-  g_assert_cmpstr (lb_window_get_subtitle (alice), ==, "0 / 3 done");
+  assert_progress (alice, "0 / 3 done");
   g_assert_cmpint (current_id (alice), ==, f->first_id);
   label_current (alice, "1", "decision:approve");
   g_assert_cmpint (current_id (alice), !=, f->first_id);
-  g_assert_cmpstr (lb_window_get_subtitle (alice), ==, "1 / 3 done");
+  assert_progress (alice, "1 / 3 done");
   own = lb_store_get_item_for_actor (f->store, f->first_id, "alice", NULL);
   g_assert_cmpint (lb_item_get_state (own), ==, LB_ITEM_STATE_DONE);
   g_clear_object (&own);
@@ -198,14 +222,14 @@ test_blind_overlap (Fixture       *f,
   /* Bob, in another window on the same store: the first post is still his
    * to do, and nothing of Alice's answer shows */
   other = open_window (f, 1, "bob");
-  g_assert_cmpstr (lb_window_get_subtitle (other), ==, "0 / 3 done");
+  assert_progress (other, "0 / 3 done");
   g_assert_true (queue_has (other, f->first_id));
   g_assert_cmpint (current_id (other), ==, f->first_id);
   assert_blank (other);
 
   /* Bob's answer differs; the first post now has its two annotators */
   label_current (other, "2", "decision:escalate");
-  g_assert_cmpstr (lb_window_get_subtitle (other), ==, "1 / 3 done");
+  assert_progress (other, "1 / 3 done");
   merged = lb_store_get_item_for_actor (f->store, f->first_id, "bob", NULL);
   g_assert_cmpstr (lb_item_get_labels (merged)[0], ==, "spam");
   g_assert_cmpstr (lb_item_get_decision (merged), ==, "escalate");
@@ -216,7 +240,7 @@ test_blind_overlap (Fixture       *f,
   lb_test_spin_for (20);
   g_assert_false (queue_has (other, f->first_id));
   g_assert_cmpuint (g_list_model_get_n_items (lb_window_get_queue (other)), ==, 2);
-  g_assert_cmpstr (lb_window_get_subtitle (other), ==, "0 / 2 done");
+  assert_progress (other, "0 / 2 done");
   g_assert_cmpint (current_id (other), !=, f->first_id);
   {
     g_auto(GStrv) shown = lb_panel_get_labels (panel (other));
@@ -241,7 +265,7 @@ test_blind_overlap (Fixture       *f,
   g_assert_cmpstr (labels[0], ==, "ok");
   g_assert_cmpstr (lb_panel_get_decision (panel (alice)), ==, "approve");
   g_assert_null (strstr (lb_panel_get_saved_text (panel (alice)), "bob"));
-  g_assert_cmpstr (lb_window_get_subtitle (alice), ==, "1 / 3 done");
+  assert_progress (alice, "1 / 3 done");
 }
 
 /* No name yet: the queue and the item as an annotator with no work sees
@@ -258,7 +282,7 @@ test_blind_no_name (Fixture       *f,
 
   nobody = open_window (f, 1, NULL);
   g_assert_null (lb_window_get_actor (nobody));
-  g_assert_cmpstr (lb_window_get_subtitle (nobody), ==, "0 / 3 done");
+  assert_progress (nobody, "0 / 3 done");
   g_assert_true (queue_has (nobody, f->first_id));
   g_assert_cmpint (current_id (nobody), ==, f->first_id);
   assert_blank (nobody);
@@ -272,7 +296,7 @@ test_blind_no_name (Fixture       *f,
 
   /* Alice's name set again: the same queue, her work in it */
   lb_window_set_actor (alice, "alice");
-  g_assert_cmpstr (lb_window_get_subtitle (alice), ==, "1 / 3 done");
+  assert_progress (alice, "1 / 3 done");
 }
 
 /* Overlap 1: the batch's shared queue, as before — what one annotator did
@@ -287,10 +311,10 @@ test_overlap_one (Fixture       *f,
 
   alice = open_window (f, 0, "alice");
   label_current (alice, "1", "decision:approve");
-  g_assert_cmpstr (lb_window_get_subtitle (alice), ==, "1 / 3 done");
+  assert_progress (alice, "1 / 3 done");
 
   bob = open_window (f, 1, "bob");
-  g_assert_cmpstr (lb_window_get_subtitle (bob), ==, "1 / 3 done");
+  assert_progress (bob, "1 / 3 done");
   g_assert_false (queue_has (bob, f->first_id));
   g_assert_cmpint (current_id (bob), !=, f->first_id);
   g_object_set (bob, "filter", "done", NULL);

@@ -41,6 +41,14 @@ lb_ui_test_open_batch (LbWindow *window,
   g_assert_no_error (error);
 }
 
+void
+lb_ui_test_destroy_window (GtkWindow *window)
+{
+  gtk_window_destroy (window);
+  lb_test_spin_for (20);
+  g_assert_finalize_object (window);
+}
+
 GtkGesture *
 lb_ui_test_primary_drag (GtkWidget *widget)
 {
@@ -68,6 +76,29 @@ lb_ui_test_find_widget (GtkWidget *root,
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *found = lb_ui_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWidget *
+lb_ui_test_find_shortcut (GtkWidget  *root,
+                          const char *title)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (root))
+    {
+      g_autofree char *t = NULL;
+
+      g_object_get (root, "title", &t, NULL);
+      if (g_strcmp0 (t, title) == 0)
+        return root;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = lb_ui_test_find_shortcut (child, title);
 
       if (found != NULL)
         return found;

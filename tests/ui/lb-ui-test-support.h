@@ -28,6 +28,10 @@ LbWindow   *lb_ui_test_new_window     (LbStore    *store,
 void        lb_ui_test_open_batch     (LbWindow *window,
                                        gint64    batch_id);
 
+/* Destroys WINDOW, lets GTK drop its references and checks that the
+ * caller's reference was the last one (the window is finalized) */
+void        lb_ui_test_destroy_window (GtkWindow *window);
+
 /* WIDGET's own GtkGestureDrag on the primary button (the test fails if it
  * has none) */
 GtkGesture *lb_ui_test_primary_drag   (GtkWidget *widget);
@@ -35,6 +39,11 @@ GtkGesture *lb_ui_test_primary_drag   (GtkWidget *widget);
 /* ROOT itself or the first widget of TYPE below it (depth first), or NULL */
 GtkWidget  *lb_ui_test_find_widget    (GtkWidget *root,
                                        GType      type);
+
+/* The GtkShortcutsShortcut titled TITLE at or below ROOT (a shortcuts
+ * window), or NULL */
+GtkWidget  *lb_ui_test_find_shortcut  (GtkWidget  *root,
+                                       const char *title);
 
 /* TRUE when a mapped GtkLabel reading exactly TEXT is ROOT or below it */
 gboolean    lb_ui_test_find_label     (GtkWidget  *root,

@@ -83,9 +83,7 @@ fixture_tear_down (Fixture       *f,
     if (l->data != f->window)
       gtk_window_destroy (l->data);
   g_list_free (toplevels);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (f->window);
+  lb_ui_test_destroy_window (GTK_WINDOW (f->window));
   close_store (&f->seat_a);
   close_store (&f->seat_b);
   close_store (&f->lead);

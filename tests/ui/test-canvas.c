@@ -744,9 +744,7 @@ test_window_space_and_arrows (void)
   }
 
   lb_test_wait_until (lb_ui_test_nothing_pending, f->window, WAIT_TIMEOUT_S);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (f->window);
+  lb_ui_test_destroy_window (GTK_WINDOW (f->window));
   lb_store_close (f->store);
   g_clear_object (&f->store);
   lb_test_remove_tree (f->tmpdir);

@@ -100,9 +100,7 @@ fixture_tear_down (Fixture       *f,
 {
   if (f->dialog != NULL)
     {
-      gtk_window_destroy (GTK_WINDOW (f->dialog));
-      lb_test_spin_for (20);
-      g_assert_finalize_object (f->dialog);
+      lb_ui_test_destroy_window (GTK_WINDOW (f->dialog));
     }
   gtk_window_destroy (f->parent);
   lb_test_spin_for (20);
@@ -599,9 +597,7 @@ test_window_action (Fixture       *f,
     g_assert_true (g_str_has_prefix (name, "animals-"));
   }
   gtk_window_destroy (GTK_WINDOW (found));
-  gtk_window_destroy (GTK_WINDOW (window));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (window);
+  lb_ui_test_destroy_window (GTK_WINDOW (window));
 }
 
 /* Only reviewed items: the one the lead accepted, not the unreviewed ones;

@@ -187,9 +187,7 @@ fixture_tear_down (Fixture       *f,
     if (ADW_IS_MESSAGE_DIALOG (l->data))
       gtk_window_destroy (GTK_WINDOW (l->data));
   g_list_free (toplevels);
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (f->window);
+  lb_ui_test_destroy_window (GTK_WINDOW (f->window));
   lb_store_close (f->store);
   g_clear_object (&f->store);
   lb_test_remove_tree (f->tmpdir);
@@ -202,30 +200,6 @@ stored (Fixture *f,
         gint64   item_id)
 {
   return lb_test_get_item (f->store, item_id);
-}
-
-/* The shortcut titled TITLE under WIDGET (the shortcuts window), or NULL */
-static GtkWidget *
-find_shortcut (GtkWidget  *widget,
-               const char *title)
-{
-  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
-    {
-      g_autofree char *t = NULL;
-
-      g_object_get (widget, "title", &t, NULL);
-      if (g_strcmp0 (t, title) == 0)
-        return widget;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_shortcut (child, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static void
@@ -389,7 +363,7 @@ test_answers (Fixture       *f,
     g_autofree char *accel = NULL;
 
     g_assert_nonnull (overlay);
-    shortcut = find_shortcut (GTK_WIDGET (overlay), "Submit from a multi-line answer");
+    shortcut = lb_ui_test_find_shortcut (GTK_WIDGET (overlay), "Submit from a multi-line answer");
     g_assert_nonnull (shortcut);
     g_object_get (shortcut, "accelerator", &accel, NULL);
     g_assert_cmpstr (accel, ==, "<ctrl>Return");

@@ -59,9 +59,7 @@ close_prefs (Fixture *f)
 {
   if (f->prefs == NULL)
     return;
-  gtk_window_destroy (GTK_WINDOW (f->prefs));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (f->prefs);
+  lb_ui_test_destroy_window (GTK_WINDOW (f->prefs));
   f->prefs = NULL;
 }
 
@@ -276,9 +274,7 @@ test_actor_to_window (Fixture       *f,
     gtk_window_destroy (found);
   }
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (window);
+  lb_ui_test_destroy_window (GTK_WINDOW (window));
 }
 
 /* GLib's keyfile backend with a defaults folder holding "defaults" and
@@ -458,9 +454,7 @@ indicator_tear_down (IndicatorFixture *f,
                      gconstpointer     data)
 {
   /* Closing the window stops the syncer before the store closes */
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (f->window);
+  lb_ui_test_destroy_window (GTK_WINDOW (f->window));
   lb_store_close (f->store);
   g_clear_object (&f->store);
   for (guint i = 0; i < G_N_ELEMENTS (sync_keys); i++)

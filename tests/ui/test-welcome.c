@@ -111,9 +111,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (f->window);
+  lb_ui_test_destroy_window (GTK_WINDOW (f->window));
   lb_store_close (f->store);
   g_clear_object (&f->store);
   lb_test_remove_tree (f->tmpdir);

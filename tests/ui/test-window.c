@@ -107,9 +107,7 @@ fixture_tear_down (Fixture       *f,
   if (f->window != NULL)
     {
       wait_until (f, lb_ui_test_nothing_pending);
-      gtk_window_destroy (GTK_WINDOW (f->window));
-      lb_test_spin_for (20);
-      g_assert_finalize_object (f->window);
+      lb_ui_test_destroy_window (GTK_WINDOW (f->window));
       f->window = NULL;
     }
   lb_store_close (f->store);
@@ -629,29 +627,6 @@ test_import_rejections (Fixture       *f,
   g_assert_cmpstr (lb_item_get_external_id (current (f)), ==, "t1");
 }
 
-static GtkWidget *
-find_shortcut (GtkWidget  *widget,
-               const char *title)
-{
-  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
-    {
-      g_autofree char *t = NULL;
-
-      g_object_get (widget, "title", &t, NULL);
-      if (g_strcmp0 (t, title) == 0)
-        return widget;
-    }
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_shortcut (child, title);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_shortcuts_window (Fixture       *f,
                        gconstpointer  data)
@@ -664,14 +639,14 @@ test_shortcuts_window (Fixture       *f,
 
   /* The shortcuts window lists the batch's own hotkeys besides the fixed keys */
   g_assert_nonnull (overlay);
-  spam = find_shortcut (GTK_WIDGET (overlay), "Spam");
+  spam = lb_ui_test_find_shortcut (GTK_WIDGET (overlay), "Spam");
   g_assert_nonnull (spam);
   g_object_get (spam, "accelerator", &accel, NULL);
   g_assert_cmpstr (accel, ==, "2");
-  reject = find_shortcut (GTK_WIDGET (overlay), "Reject");
+  reject = lb_ui_test_find_shortcut (GTK_WIDGET (overlay), "Reject");
   g_assert_nonnull (reject);
-  g_assert_nonnull (find_shortcut (GTK_WIDGET (overlay), "Undo the last act"));
-  g_assert_nonnull (find_shortcut (GTK_WIDGET (overlay), "Skip the item"));
+  g_assert_nonnull (lb_ui_test_find_shortcut (GTK_WIDGET (overlay), "Undo the last act"));
+  g_assert_nonnull (lb_ui_test_find_shortcut (GTK_WIDGET (overlay), "Skip the item"));
 }
 
 static void
@@ -765,9 +740,7 @@ test_image_link_out_of_batch (void)
   g_assert_nonnull (strstr (lb_item_view_get_error_message (LB_ITEM_VIEW (item_view)),
                             "leaves the batch folder"));
 
-  gtk_window_destroy (GTK_WINDOW (window));
-  lb_test_spin_for (20);
-  g_assert_finalize_object (window);
+  lb_ui_test_destroy_window (GTK_WINDOW (window));
   lb_store_close (store);
   g_object_unref (store);
   lb_test_remove_tree (tmpdir);

@@ -19,6 +19,18 @@ lb_ui_test_press_key (GtkEventController *keys,
   return handled;
 }
 
+void
+lb_ui_test_copy_demo (const char *from,
+                      const char *dir,
+                      const char *to)
+{
+  g_autofree char *demo = lb_window_get_demo_dir ();
+  g_autofree char *src = g_build_filename (demo, from, NULL);
+  g_autofree char *dst = g_build_filename (dir, to, NULL);
+
+  lb_test_copy_file (src, dst);
+}
+
 LbWindow *
 lb_ui_test_new_window (LbStore    *store,
                        const char *actor)

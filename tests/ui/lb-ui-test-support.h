@@ -18,6 +18,12 @@ gboolean    lb_ui_test_press_key      (GtkEventController *keys,
                                        guint               keyval,
                                        GdkModifierType     state);
 
+/* Copies the demo's FROM (relative to lb_window_get_demo_dir ()) to
+ * DIR/TO */
+void        lb_ui_test_copy_demo      (const char *from,
+                                       const char *dir,
+                                       const char *to);
+
 /* A new LbWindow (the caller owns the reference: tear-down can check that
  * it is finalized), 1400 × 900 by default, on STORE (or NULL) as ACTOR;
  * not shown yet */

@@ -47,18 +47,6 @@ report_shown (gpointer data)
 }
 
 static void
-copy_demo (const char *from,
-           const char *dir,
-           const char *to)
-{
-  g_autofree char *demo = lb_window_get_demo_dir ();
-  g_autofree char *src = g_build_filename (demo, from, NULL);
-  g_autofree char *dst = g_build_filename (dir, to, NULL);
-
-  lb_test_copy_file (src, dst);
-}
-
-static void
 submit (Fixture    *f,
         guint       index,
         const char *actor,
@@ -97,11 +85,11 @@ fixture_set_up (Fixture       *f,
   f->store = lb_test_open_store (db_path);
   dir = g_build_filename (f->tmpdir, "comments", NULL);
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-  copy_demo ("schema.json", dir, "schema.json");
-  copy_demo ("texts/01-en-friendly-comment.txt", dir, names[0]);
-  copy_demo ("texts/02-en-spam-offer.txt", dir, names[1]);
-  copy_demo ("texts/03-en-suspicious-link.txt", dir, names[2]);
-  copy_demo ("texts/04-en-mild-insult.txt", dir, names[3]);
+  lb_ui_test_copy_demo ("schema.json", dir, "schema.json");
+  lb_ui_test_copy_demo ("texts/01-en-friendly-comment.txt", dir, names[0]);
+  lb_ui_test_copy_demo ("texts/02-en-spam-offer.txt", dir, names[1]);
+  lb_ui_test_copy_demo ("texts/03-en-suspicious-link.txt", dir, names[2]);
+  lb_ui_test_copy_demo ("texts/04-en-mild-insult.txt", dir, names[3]);
   f->batch_id = lb_test_import (f->store, dir, NULL, 4);
   batch = lb_store_get_batch (f->store, f->batch_id, &error);
   g_assert_no_error (error);

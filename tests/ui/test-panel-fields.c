@@ -119,18 +119,6 @@ editor_text (GtkWidget *editor)
 }
 
 static void
-copy_demo (const char *demo_dir,
-           const char *from,
-           const char *dir,
-           const char *to)
-{
-  g_autofree char *src = g_build_filename (demo_dir, from, NULL);
-  g_autofree char *dst = g_build_filename (dir, to, NULL);
-
-  lb_test_copy_file (src, dst);
-}
-
-static void
 open_window (Fixture *f)
 {
   f->window = lb_ui_test_new_window (f->store, "Tester");
@@ -155,17 +143,15 @@ fixture_set_up (Fixture       *f,
 static gint64
 import_tagging_batch (Fixture *f)
 {
-  g_autofree char *demo = lb_window_get_demo_dir ();
-  g_autofree char *images = g_build_filename (demo, "images", NULL);
-  g_autofree char *texts = g_build_filename (demo, "texts", NULL);
   gint64 batch_id;
 
   f->batch_dir = g_build_filename (f->tmpdir, "tagging", NULL);
   g_assert_cmpint (g_mkdir (f->batch_dir, 0700), ==, 0);
   lb_test_write_file (f->batch_dir, "schema.json", schema_json, -1);
-  copy_demo (images, "01-cat.png", f->batch_dir, "01-cat.png");
-  copy_demo (images, "02-coffee.png", f->batch_dir, "02-coffee.png");
-  copy_demo (texts, "01-en-friendly-comment.txt", f->batch_dir, "03-comment.txt");
+  lb_ui_test_copy_demo ("images/01-cat.png", f->batch_dir, "01-cat.png");
+  lb_ui_test_copy_demo ("images/02-coffee.png", f->batch_dir, "02-coffee.png");
+  lb_ui_test_copy_demo ("texts/01-en-friendly-comment.txt", f->batch_dir,
+                        "03-comment.txt");
   batch_id = lb_test_import (f->store, f->batch_dir, NULL, 3);
   lb_ui_test_open_batch (f->window, batch_id);
   /* all items stay in the queue, so that K goes back to a submitted one */

@@ -24,7 +24,9 @@ static const char schema_json[] =
   " \"labels\": [{\"id\": \"ok\", \"title\": \"OK\", \"hotkey\": \"1\"},\n"
   "            {\"id\": \"spam\", \"title\": \"Spam\", \"hotkey\": \"2\"}],\n"
   " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\", \"hotkey\": \"a\"},\n"
-  "               {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}]}\n";
+  "               {\"id\": \"escalate\", \"title\": \"Escalate\", \"hotkey\": \"e\"}],\n"
+  " \"tools\": [\"class\", \"span\", \"note\"],\n"
+  " \"fields\": [{\"id\": \"why\", \"title\": \"Why\"}]}\n";
 
 typedef struct {
   char     *tmpdir;
@@ -187,8 +189,13 @@ assert_blank (LbWindow *window)
   g_autofree char *note = lb_panel_get_note (panel (window));
   const char *saved = lb_panel_get_saved_text (panel (window));
 
+  g_autofree char *answer = lb_panel_get_answer (panel (window), "why");
+
   g_assert_nonnull (item);
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
+  g_assert_cmpuint (lb_item_get_n_spans (item), ==, 0);
+  g_assert_cmpstr (lb_item_get_answers_json (item), ==, "{}");
+  g_assert_true (answer == NULL || answer[0] == '\0');
   g_assert_cmpuint (g_strv_length ((GStrv) lb_item_get_labels (item)), ==, 0);
   g_assert_null (lb_item_get_decision (item));
   g_assert_null (lb_item_get_last_actor (item));
@@ -204,6 +211,7 @@ test_blind_overlap (Fixture       *f,
 {
   LbWindow *alice;
   LbWindow *other;
+  g_autoptr(GError) error = NULL;
   g_autoptr(LbItem) own = NULL;
   g_autoptr(LbItem) merged = NULL;
   g_auto(GStrv) labels = NULL;
@@ -212,12 +220,26 @@ test_blind_overlap (Fixture       *f,
   alice = open_window (f, 0, "alice");
   assert_progress (alice, "0 / 3 done");
   g_assert_cmpint (current_id (alice), ==, f->first_id);
-  label_current (alice, "1", "decision:approve");
+  label_current (alice, "label:ok", "decision:approve");
   g_assert_cmpint (current_id (alice), !=, f->first_id);
   assert_progress (alice, "1 / 3 done");
+  /* … and marks a span and answers the field (through the store) */
+  g_assert_true (lb_store_create_span (f->store, f->first_id, "alice", "ok", 0, 5, NULL,
+                                       &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_store_set_answer (f->store, f->first_id, "alice", "why", "polite",
+                                      &error));
+  g_assert_no_error (error);
   own = lb_store_get_item_for_actor (f->store, f->first_id, "alice", NULL);
   g_assert_cmpint (lb_item_get_state (own), ==, LB_ITEM_STATE_DONE);
+  g_assert_cmpuint (lb_item_get_n_spans (own), ==, 1);
   g_clear_object (&own);
+
+  /* Alice goes over her done items: she is on the first post while Bob
+   * labels it */
+  g_object_set (alice, "filter", "done", NULL);
+  lb_test_spin_for (20);
+  g_assert_cmpint (current_id (alice), ==, f->first_id);
 
   /* Bob, in another window on the same store: the first post is still his
    * to do, and nothing of Alice's answer shows */
@@ -228,7 +250,10 @@ test_blind_overlap (Fixture       *f,
   assert_blank (other);
 
   /* Bob's answer differs; the first post now has its two annotators */
-  label_current (other, "2", "decision:escalate");
+  label_current (other, "label:spam", "decision:escalate");
+  g_assert_true (lb_store_set_answer (f->store, f->first_id, "bob", "why", "rude", &error));
+  g_assert_no_error (error);
+  lb_test_spin_for (20);
   assert_progress (other, "1 / 3 done");
   merged = lb_store_get_item_for_actor (f->store, f->first_id, "bob", NULL);
   g_assert_cmpstr (lb_item_get_labels (merged)[0], ==, "spam");
@@ -251,8 +276,6 @@ test_blind_overlap (Fixture       *f,
 
   /* Alice's own view of the first post: her answer only, after Bob's act
    * changed the item in the store */
-  g_object_set (alice, "filter", "done", NULL);
-  lb_test_spin_for (20);
   g_assert_true (queue_has (alice, f->first_id));
   g_assert_cmpint (current_id (alice), ==, f->first_id);
   own = g_object_ref (lb_window_get_current_item (alice));
@@ -260,6 +283,13 @@ test_blind_overlap (Fixture       *f,
   g_assert_cmpuint (g_strv_length ((GStrv) lb_item_get_labels (own)), ==, 1);
   g_assert_cmpstr (lb_item_get_labels (own)[0], ==, "ok");
   g_assert_cmpstr (lb_item_get_decision (own), ==, "approve");
+  g_assert_cmpuint (lb_item_get_n_spans (own), ==, 1);
+  g_assert_cmpstr (lb_item_get_answer (own, "why"), ==, "polite");
+  {
+    g_autofree char *answer = lb_panel_get_answer (panel (alice), "why");
+
+    g_assert_cmpstr (answer, ==, "polite");
+  }
   labels = lb_panel_get_labels (panel (alice));
   g_assert_cmpuint (g_strv_length (labels), ==, 1);
   g_assert_cmpstr (labels[0], ==, "ok");
@@ -278,7 +308,7 @@ test_blind_no_name (Fixture       *f,
   LbWindow *nobody;
 
   alice = open_window (f, 0, "alice");
-  label_current (alice, "1", "decision:approve");
+  label_current (alice, "label:ok", "decision:approve");
 
   nobody = open_window (f, 1, NULL);
   g_assert_null (lb_window_get_actor (nobody));
@@ -310,7 +340,7 @@ test_overlap_one (Fixture       *f,
   g_auto(GStrv) labels = NULL;
 
   alice = open_window (f, 0, "alice");
-  label_current (alice, "1", "decision:approve");
+  label_current (alice, "label:ok", "decision:approve");
   assert_progress (alice, "1 / 3 done");
 
   bob = open_window (f, 1, "bob");

@@ -78,6 +78,37 @@ lb_ui_test_primary_drag (GtkWidget *widget)
   return NULL;
 }
 
+void
+lb_ui_test_drag_image (LbImageCanvas *canvas,
+                       double         x0,
+                       double         y0,
+                       double         x1,
+                       double         y1)
+{
+  double ax, ay, bx, by;
+
+  lb_image_canvas_image_to_widget (canvas, x0, y0, &ax, &ay);
+  lb_image_canvas_image_to_widget (canvas, x1, y1, &bx, &by);
+  lb_image_canvas_test_press (canvas, ax, ay);
+  for (int i = 1; i <= 4; i++)
+    lb_image_canvas_test_drag (canvas, ax + (bx - ax) * i / 4, ay + (by - ay) * i / 4);
+  lb_image_canvas_test_release (canvas, bx, by);
+}
+
+void
+lb_ui_test_assert_box (const LbRegion *region,
+                       double          x,
+                       double          y,
+                       double          w,
+                       double          h)
+{
+  g_assert_cmpint (region->shape, ==, LB_REGION_SHAPE_BOX);
+  g_assert_cmpfloat_with_epsilon (region->box[0], x, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[1], y, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[2], w, 1.01);
+  g_assert_cmpfloat_with_epsilon (region->box[3], h, 1.01);
+}
+
 GtkWidget *
 lb_ui_test_find_widget (GtkWidget *root,
                         GType      type)

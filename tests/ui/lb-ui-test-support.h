@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "lb-image-canvas.h"
+#include "lb-item.h"
 #include "lb-window.h"
 
 G_BEGIN_DECLS
@@ -41,6 +43,21 @@ void        lb_ui_test_destroy_window (GtkWindow *window);
 /* WIDGET's own GtkGestureDrag on the primary button (the test fails if it
  * has none) */
 GtkGesture *lb_ui_test_primary_drag   (GtkWidget *widget);
+
+/* Presses CANVAS at the image point (X0, Y0), drags in four steps and
+ * releases at (X1, Y1), through the canvas's press/drag/release handlers */
+void        lb_ui_test_drag_image     (LbImageCanvas *canvas,
+                                       double         x0,
+                                       double         y0,
+                                       double         x1,
+                                       double         y1);
+
+/* REGION is a box at (X, Y), W × H source pixels, give or take a pixel */
+void        lb_ui_test_assert_box     (const LbRegion *region,
+                                       double          x,
+                                       double          y,
+                                       double          w,
+                                       double          h);
 
 /* ROOT itself or the first widget of TYPE below it (depth first), or NULL */
 GtkWidget  *lb_ui_test_find_widget    (GtkWidget *root,

@@ -158,24 +158,6 @@ to_widget (Fixture *f,
   lb_image_canvas_image_to_widget (f->canvas, ix, iy, wx, wy);
 }
 
-/* Press at image point (x0, y0), drag in steps, release at (x1, y1) */
-static void
-drag_image (Fixture *f,
-            double   x0,
-            double   y0,
-            double   x1,
-            double   y1)
-{
-  double ax, ay, bx, by;
-
-  to_widget (f, x0, y0, &ax, &ay);
-  to_widget (f, x1, y1, &bx, &by);
-  lb_image_canvas_test_press (f->canvas, ax, ay);
-  for (int i = 1; i <= 4; i++)
-    lb_image_canvas_test_drag (f->canvas, ax + (bx - ax) * i / 4, ay + (by - ay) * i / 4);
-  lb_image_canvas_test_release (f->canvas, bx, by);
-}
-
 static void
 click_image (Fixture *f,
              double   x,
@@ -186,20 +168,6 @@ click_image (Fixture *f,
   to_widget (f, x, y, &wx, &wy);
   lb_image_canvas_test_press (f->canvas, wx, wy);
   lb_image_canvas_test_release (f->canvas, wx, wy);
-}
-
-static void
-assert_box (const LbRegion *region,
-            double          x,
-            double          y,
-            double          w,
-            double          h)
-{
-  g_assert_cmpint (region->shape, ==, LB_REGION_SHAPE_BOX);
-  g_assert_cmpfloat_with_epsilon (region->box[0], x, 1.01);
-  g_assert_cmpfloat_with_epsilon (region->box[1], y, 1.01);
-  g_assert_cmpfloat_with_epsilon (region->box[2], w, 1.01);
-  g_assert_cmpfloat_with_epsilon (region->box[3], h, 1.01);
 }
 
 static GtkWidget *
@@ -252,10 +220,10 @@ test_box_fit_and_zoomed (void)
   g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_BOX);
 
   /* At fit: one source pixel is less than one screen pixel */
-  drag_image (f, 200, 150, 600, 450);
+  lb_ui_test_drag_image (f->canvas, 200, 150, 600, 450);
   one = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (one), ==, 1);
-  assert_box (lb_item_get_region (one, 0), 200, 150, 400, 300);
+  lb_ui_test_assert_box (lb_item_get_region (one, 0), 200, 150, 400, 300);
   g_assert_cmpstr (lb_item_get_region (one, 0)->label, ==, "cat");
   g_assert_cmpint (lb_item_get_state (one), ==, LB_ITEM_STATE_DONE);
   assert_current_selected_in_todo (f);
@@ -284,7 +252,7 @@ test_box_fit_and_zoomed (void)
     click_image (f, jx, jy);
     two = stored (f);
     g_assert_cmpuint (lb_item_get_n_regions (two), ==, 2);
-    assert_box (lb_item_get_region (two, 1), ix, iy, 80, 40);
+    lb_ui_test_assert_box (lb_item_get_region (two, 1), ix, iy, 80, 40);
     g_assert_cmpstr (lb_item_get_region (two, 1)->label, ==, "dog");
     g_assert_cmpfloat (ix, >, 100);   /* the pan moved it off the top-left corner */
   }
@@ -316,7 +284,7 @@ test_box_through_gesture (void)
   g_signal_emit_by_name (drag, "drag-end", bx - ax, by - ay);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
-  assert_box (lb_item_get_region (item, 0), 400, 200, 600, 600);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 400, 200, 600, 600);
 
   /* Zoomed in, Space+drag pans and draws nothing */
   lb_image_canvas_zoom_at (f->canvas, 1.5, 300, 300);
@@ -384,7 +352,7 @@ test_polygon (void)
   /* Dragging a vertex of the selected polygon edits it */
   g_assert_cmpstr (lb_image_canvas_get_selected_region (f->canvas), ==,
                    lb_item_get_region (item, 1)->id);
-  drag_image (f, 800, 900, 820, 950);
+  lb_ui_test_drag_image (f->canvas, 800, 900, 820, 950);
   g_clear_object (&item);
   item = stored (f);
   g_assert_cmpfloat_with_epsilon (lb_item_get_region (item, 1)->points[4], 820, 1.01);
@@ -402,28 +370,28 @@ test_edit_box (void)
 
   set_up (f);
   lb_ui_test_press_key (f->keys, GDK_KEY_b, 0);
-  drag_image (f, 300, 300, 700, 600);
+  lb_ui_test_drag_image (f->canvas, 300, 300, 700, 600);
   item = stored (f);
   id = g_strdup (lb_item_get_region (item, 0)->id);
   per_pixel = lb_image_canvas_get_zoom (f->canvas);
 
   /* Move: drag from inside the selected box */
-  drag_image (f, 500, 450, 560, 410);
+  lb_ui_test_drag_image (f->canvas, 500, 450, 560, 410);
   g_clear_object (&item);
   item = stored (f);
   g_assert_cmpstr (lb_item_get_region (item, 0)->id, ==, id);
-  assert_box (lb_item_get_region (item, 0), 360, 260, 400, 300);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 360, 260, 400, 300);
 
   /* Resize: the bottom-right handle */
-  drag_image (f, 760, 560, 800, 700);
+  lb_ui_test_drag_image (f->canvas, 760, 560, 800, 700);
   g_clear_object (&item);
   item = stored (f);
-  assert_box (lb_item_get_region (item, 0), 360, 260, 440, 440);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 360, 260, 440, 440);
   /* ... and the left edge's */
-  drag_image (f, 360, 480, 300, 480);
+  lb_ui_test_drag_image (f->canvas, 360, 480, 300, 480);
   g_clear_object (&item);
   item = stored (f);
-  assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
   g_assert_cmpfloat (per_pixel, >, 0);
 
   /* Nudges: 3 x Right, Shift+Down: one update after the last */
@@ -435,12 +403,12 @@ test_edit_box (void)
   lb_test_spin_for (600);
   g_clear_object (&item);
   item = stored (f);
-  assert_box (lb_item_get_region (item, 0), 303, 270, 500, 440);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 303, 270, 500, 440);
   /* One undo takes all four nudges back */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
   g_clear_object (&item);
   item = stored (f);
-  assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
 
   /* An undo right after a nudge (before it was sent) takes that nudge back */
   g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Left, GDK_SHIFT_MASK));
@@ -448,7 +416,7 @@ test_edit_box (void)
   lb_test_spin_for (600);
   g_clear_object (&item);
   item = stored (f);
-  assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
 
   /* Relabel: a label's hotkey with the box selected (Tab selects it) */
   lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0);
@@ -460,7 +428,7 @@ test_edit_box (void)
   g_clear_object (&item);
   item = stored (f);
   g_assert_cmpstr (lb_item_get_region (item, 0)->label, ==, "dog");
-  assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 300, 260, 500, 440);
 
   /* Delete removes it */
   g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Delete, 0));
@@ -480,7 +448,7 @@ test_undo_redo (void)
 
   set_up (f);
   lb_ui_test_press_key (f->keys, GDK_KEY_b, 0);
-  drag_image (f, 100, 100, 400, 300);
+  lb_ui_test_drag_image (f->canvas, 100, 100, 400, 300);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
   id = g_strdup (lb_item_get_region (item, 0)->id);
@@ -496,7 +464,7 @@ test_undo_redo (void)
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
   g_assert_cmpstr (lb_item_get_region (item, 0)->id, ==, id);
-  assert_box (lb_item_get_region (item, 0), 100, 100, 300, 200);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 100, 100, 300, 200);
   g_assert_cmpuint (lb_item_get_n_regions (lb_window_get_current_item (f->window)), ==, 1);
 
   /* Ctrl+Shift+Z is bound to win.redo */
@@ -531,7 +499,7 @@ test_undo_redo (void)
     {
       /* For a screenshot: a box of each label and a polygon, one selected */
       lb_ui_test_press_key (f->keys, GDK_KEY_2, 0);
-      drag_image (f, 700, 250, 1150, 700);
+      lb_ui_test_drag_image (f->canvas, 700, 250, 1150, 700);
       lb_ui_test_press_key (f->keys, GDK_KEY_p, 0);
       lb_ui_test_press_key (f->keys, GDK_KEY_1, 0);
       click_image (f, 300, 600);
@@ -572,7 +540,7 @@ test_attributes (void)
   set_up (f);
   panel = LB_PANEL (lb_window_get_panel (f->window));
   lb_ui_test_press_key (f->keys, GDK_KEY_b, 0);
-  drag_image (f, 300, 300, 700, 600);
+  lb_ui_test_drag_image (f->canvas, 300, 300, 700, 600);
   item = stored (f);
   g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
 
@@ -607,7 +575,7 @@ test_attributes (void)
   g_assert_cmpstr (json_object_get_string_member (attributes, "remark"), ==, "half hidden");
   g_assert_cmpstr (json_object_get_string_member (attributes, "pose"), ==, "sitting");
   /* Geometry and label kept */
-  assert_box (lb_item_get_region (item, 0), 300, 300, 400, 300);
+  lb_ui_test_assert_box (lb_item_get_region (item, 0), 300, 300, 400, 300);
   g_assert_cmpstr (lb_item_get_region (item, 0)->label, ==, "cat");
 
   /* The editors show the stored values again */

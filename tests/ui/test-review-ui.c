@@ -14,6 +14,7 @@
 #include "lb-store.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
+#include "lb-ui-test-support.h"
 
 /* The lead's review mode through the real window: a batch of the demo's
  * texts labelled by two annotators through the store API; the lead accepts
@@ -57,30 +58,6 @@ gold_shown (gpointer data)
   return item_shown (f) && lb_item_get_gold (lb_review_view_get_current_item (f->review));
 }
 
-static gboolean
-press_key (Fixture        *f,
-           guint           keyval,
-           GdkModifierType state)
-{
-  gboolean handled = FALSE;
-
-  g_signal_emit_by_name (f->keys, "key-pressed", keyval, 0, state, &handled);
-  g_signal_emit_by_name (f->keys, "key-released", keyval, 0, state);
-  return handled;
-}
-
-static void
-copy_demo (const char *from,
-           const char *dir,
-           const char *to)
-{
-  g_autofree char *demo = lb_window_get_demo_dir ();
-  g_autofree char *src = g_build_filename (demo, from, NULL);
-  g_autofree char *dst = g_build_filename (dir, to, NULL);
-
-  lb_test_copy_file (src, dst);
-}
-
 static void
 submit (Fixture    *f,
         guint       index,
@@ -98,6 +75,17 @@ submit (Fixture    *f,
   g_assert_no_error (error);
 }
 
+/* The lead's window on F's store, shown, with F's batch open */
+static void
+open_window (Fixture *f)
+{
+  f->window = lb_ui_test_new_window (f->store, "lead");
+  f->keys = lb_window_get_key_controller (f->window);
+  f->review = lb_window_get_review_view (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  lb_ui_test_open_batch (f->window, f->batch_id);
+}
+
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -112,11 +100,11 @@ fixture_set_up (Fixture       *f,
   f->store = lb_test_open_store (db);
   dir = g_build_filename (f->tmpdir, "comments", NULL);
   g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
-  copy_demo ("schema.json", dir, "schema.json");
-  copy_demo ("texts/01-en-friendly-comment.txt", dir, names[0]);
-  copy_demo ("texts/02-en-spam-offer.txt", dir, names[1]);
-  copy_demo ("texts/03-en-suspicious-link.txt", dir, names[2]);
-  copy_demo ("texts/04-en-mild-insult.txt", dir, names[3]);
+  lb_ui_test_copy_demo ("schema.json", dir, "schema.json");
+  lb_ui_test_copy_demo ("texts/01-en-friendly-comment.txt", dir, names[0]);
+  lb_ui_test_copy_demo ("texts/02-en-spam-offer.txt", dir, names[1]);
+  lb_ui_test_copy_demo ("texts/03-en-suspicious-link.txt", dir, names[2]);
+  lb_ui_test_copy_demo ("texts/04-en-mild-insult.txt", dir, names[3]);
   f->batch_id = lb_test_import (f->store, dir, NULL, 4);
   g_assert_true (lb_store_set_batch_overlap (f->store, f->batch_id, 2, &error));
   g_assert_no_error (error);
@@ -136,15 +124,7 @@ fixture_set_up (Fixture       *f,
   submit (f, 3, "alice", "abusive", "reject", "abuse/insult");
   submit (f, 3, "bob", "unclear", "escalate", NULL);
 
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_store (f->window, f->store);
-  lb_window_set_actor (f->window, "lead");
-  f->keys = lb_window_get_key_controller (f->window);
-  f->review = lb_window_get_review_view (f->window);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (lb_window_open_batch (f->window, f->batch_id, &error));
-  g_assert_no_error (error);
+  open_window (f);
 }
 
 static void
@@ -260,27 +240,27 @@ test_verdicts (Fixture       *f,
   g_assert_nonnull (strstr (works, "OK · 正常"));
 
   /* A: accept; the next item comes */
-  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_a, 0));
   assert_current (f, 1);
   g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "saved"));
 
   /* F: fix; 3 picks Abusive in the lead's panel; Enter submits the fix */
-  g_assert_true (press_key (f, GDK_KEY_f, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_f, 0));
   g_assert_true (lb_review_view_get_fixing (f->review));
   g_assert_true (gtk_widget_get_mapped (lb_review_view_get_panel (f->review)));
-  g_assert_true (press_key (f, GDK_KEY_3, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_3, 0));
   {
     g_auto(GStrv) labels = lb_panel_get_labels (LB_PANEL (lb_review_view_get_panel (f->review)));
 
     g_assert_cmpstr (labels[0], ==, "abusive");
   }
   /* the decision stays bob's (the latest): reject needs a reason, kept too */
-  g_assert_true (press_key (f, GDK_KEY_Return, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Return, 0));
   g_assert_false (lb_review_view_get_fixing (f->review));
   assert_current (f, 2);
 
   /* R: the comment entry appears; the typed letters go to it, Enter confirms */
-  g_assert_true (press_key (f, GDK_KEY_r, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_r, 0));
   entry = lb_review_view_get_comment_entry (f->review);
   target = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (entry)));
   g_assert_true (gtk_window_get_focus (GTK_WINDOW (f->window)) == target);
@@ -288,10 +268,10 @@ test_verdicts (Fixture       *f,
     {
       char buf[2] = { *p, 0 };
 
-      g_assert_false (press_key (f, gdk_unicode_to_keyval (*p), 0));
+      g_assert_false (lb_ui_test_press_key (f->keys, gdk_unicode_to_keyval (*p), 0));
       g_signal_emit_by_name (target, "insert-at-cursor", buf);
     }
-  g_assert_false (press_key (f, GDK_KEY_Return, 0));
+  g_assert_false (lb_ui_test_press_key (f->keys, GDK_KEY_Return, 0));
   g_signal_emit_by_name (entry, "activate");
   assert_current (f, 3);
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
@@ -348,7 +328,7 @@ test_verdicts (Fixture       *f,
   g_assert_cmpstr (lb_item_get_review_comment (item3), ==, "Scam, not spam");
 
   /* Ctrl+Z takes the lead's latest review (the rejection) back */
-  g_assert_true (press_key (f, GDK_KEY_z, GDK_CONTROL_MASK));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_z, GDK_CONTROL_MASK));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   g_clear_object (&item3);
   item3 = lb_test_get_item (f->store, f->ids[2]);
@@ -370,7 +350,7 @@ test_reject_needs_comment (Fixture       *f,
 
   enter_review (f);
   assert_current (f, 0);
-  g_assert_true (press_key (f, GDK_KEY_r, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_r, 0));
   entry = lb_review_view_get_comment_entry (f->review);
   /* An empty comment: nothing written, the lead is told */
   g_signal_emit_by_name (entry, "activate");
@@ -379,18 +359,18 @@ test_reject_needs_comment (Fixture       *f,
   item = lb_test_get_item (f->store, f->ids[0]);
   g_assert_null (lb_item_get_review_verdict (item));
   /* Escape leaves the comment */
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
   assert_current (f, 0);
   g_assert_false (gtk_revealer_get_reveal_child (GTK_REVEALER (gtk_widget_get_parent (entry))));
 
   /* G marks an accepted item as gold; G again takes the mark away */
-  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_a, 0));
   assert_current (f, 1);
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
-  g_assert_true (press_key (f, GDK_KEY_k, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_k, 0));
   assert_current (f, 0);
   g_assert_false (lb_item_get_gold (lb_review_view_get_current_item (f->review)));
-  g_assert_true (press_key (f, GDK_KEY_g, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_g, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   g_clear_object (&item);
   item = lb_test_get_item (f->store, f->ids[0]);
@@ -398,7 +378,7 @@ test_reject_needs_comment (Fixture       *f,
   g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "gold"));
   /* the view reads the item again after the COMMIT */
   lb_test_wait_until (gold_shown, f, WAIT_TIMEOUT_S);
-  g_assert_true (press_key (f, GDK_KEY_g, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_g, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   g_clear_object (&item);
   item = lb_test_get_item (f->store, f->ids[0]);
@@ -493,7 +473,7 @@ test_filters (Fixture       *f,
   /* The item shown stays shown as the filters change (the third, the scam) */
   assert_current (f, 2);
   /* Accept it: with "unreviewed only" it is no longer listed */
-  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_a, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   lb_review_view_set_unreviewed_only (f->review, TRUE);
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
@@ -519,7 +499,7 @@ test_closed_while_saving (Fixture       *f,
 
   enter_review (f);
   review = g_object_ref (f->review);
-  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_a, 0));
   g_assert_cmpuint (lb_review_view_get_n_pending (review), ==, 1);
   gtk_window_destroy (GTK_WINDOW (f->window));
   lb_test_wait_until (nothing_in_flight, review, WAIT_TIMEOUT_S);
@@ -558,7 +538,7 @@ test_disputed_and_header_undo (Fixture       *f,
   /* Accept the item shown (the second: shown since the disputed filter),
    * then the header's Undo (win.undo) */
   assert_current (f, 1);
-  g_assert_true (press_key (f, GDK_KEY_a, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_a, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   accepted = lb_test_get_item (f->store, f->ids[1]);
   g_assert_cmpstr (lb_item_get_review_verdict (accepted), ==, "accept");
@@ -591,37 +571,6 @@ review_image_shown (gpointer data)
   LbItemView *view = LB_ITEM_VIEW (lb_review_view_get_item_view (f->base.review));
 
   return item_shown (&f->base) && lb_item_view_get_showing_image (view);
-}
-
-static void
-drag_image (ImageFixture *f,
-            double        x0,
-            double        y0,
-            double        x1,
-            double        y1)
-{
-  double ax, ay, bx, by;
-
-  lb_image_canvas_image_to_widget (f->canvas, x0, y0, &ax, &ay);
-  lb_image_canvas_image_to_widget (f->canvas, x1, y1, &bx, &by);
-  lb_image_canvas_test_press (f->canvas, ax, ay);
-  for (int i = 1; i <= 4; i++)
-    lb_image_canvas_test_drag (f->canvas, ax + (bx - ax) * i / 4, ay + (by - ay) * i / 4);
-  lb_image_canvas_test_release (f->canvas, bx, by);
-}
-
-static void
-assert_box (const LbRegion *region,
-            double          x,
-            double          y,
-            double          w,
-            double          h)
-{
-  g_assert_cmpint (region->shape, ==, LB_REGION_SHAPE_BOX);
-  g_assert_cmpfloat_with_epsilon (region->box[0], x, 1.01);
-  g_assert_cmpfloat_with_epsilon (region->box[1], y, 1.01);
-  g_assert_cmpfloat_with_epsilon (region->box[2], w, 1.01);
-  g_assert_cmpfloat_with_epsilon (region->box[3], h, 1.01);
 }
 
 static void
@@ -659,15 +608,7 @@ image_set_up (ImageFixture  *f,
   g_assert_true (lb_store_create_region (b->store, b->ids[0], "alice", &box, NULL, &error));
   g_assert_no_error (error);
 
-  b->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (b->window), 1400, 900);
-  lb_window_set_store (b->window, b->store);
-  lb_window_set_actor (b->window, "lead");
-  b->keys = lb_window_get_key_controller (b->window);
-  b->review = lb_window_get_review_view (b->window);
-  gtk_window_present (GTK_WINDOW (b->window));
-  g_assert_true (lb_window_open_batch (b->window, b->batch_id, &error));
-  g_assert_no_error (error);
+  open_window (b);
 }
 
 static void
@@ -697,33 +638,33 @@ test_fix_regions (ImageFixture  *f,
   before = read_events (b);
 
   /* Outside a fix, a drag changes nothing in the store */
-  drag_image (f, 400, 300, 460, 260);
+  lb_ui_test_drag_image (f->canvas, 400, 300, 460, 260);
   lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
   g_assert_cmpuint (lb_store_get_last_seq (b->store), ==, before->len);
 
   /* F, then move alice's box: click selects it, a drag from inside moves it */
-  g_assert_true (press_key (b, GDK_KEY_f, 0));
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_f, 0));
   g_assert_true (lb_review_view_get_fixing (b->review));
-  drag_image (f, 400, 300, 460, 260);
+  lb_ui_test_drag_image (f->canvas, 400, 300, 460, 260);
   lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
   if (lb_store_get_last_seq (b->store) == (gint64) before->len)
     {
       /* the first press only selected it */
-      drag_image (f, 400, 300, 460, 260);
+      lb_ui_test_drag_image (f->canvas, 400, 300, 460, 260);
       lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
     }
   fixed = lb_test_get_item (b->store, b->ids[0]);
-  assert_box (lb_item_get_region (fixed, 0), 260, 110, 400, 300);
+  lb_ui_test_assert_box (lb_item_get_region (fixed, 0), 260, 110, 400, 300);
   g_assert_null (lb_item_get_review_verdict (fixed));   /* not until Enter */
   g_clear_object (&fixed);
 
   /* B and a drag: a second box (the label: the first, or the one picked) */
   g_assert_true (lb_review_view_get_fixing (b->review));   /* still fixing */
-  g_assert_true (press_key (b, GDK_KEY_b, 0));
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_b, 0));
   g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_BOX);
-  drag_image (f, 900, 700, 1100, 900);
+  lb_ui_test_drag_image (f->canvas, 900, 700, 1100, 900);
   lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
-  g_assert_true (press_key (b, GDK_KEY_Return, 0));
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_Return, 0));
   lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
   g_assert_false (lb_review_view_get_fixing (b->review));
 
@@ -731,13 +672,13 @@ test_fix_regions (ImageFixture  *f,
   g_assert_cmpstr (lb_item_get_review_verdict (fixed), ==, "fix");
   g_assert_cmpstr (lb_item_get_reviewer (fixed), ==, "lead");
   g_assert_cmpuint (lb_item_get_n_regions (fixed), ==, 2);
-  assert_box (lb_item_get_region (fixed, 0), 260, 110, 400, 300);
-  assert_box (lb_item_get_region (fixed, 1), 900, 700, 200, 200);
+  lb_ui_test_assert_box (lb_item_get_region (fixed, 0), 260, 110, 400, 300);
+  lb_ui_test_assert_box (lb_item_get_region (fixed, 1), 900, 700, 200, 200);
   /* alice's own view and events are unchanged */
   own = lb_store_get_item_for_actor (b->store, b->ids[0], "alice", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (lb_item_get_n_regions (own), ==, 1);
-  assert_box (lb_item_get_region (own, 0), 200, 150, 400, 300);
+  lb_ui_test_assert_box (lb_item_get_region (own, 0), 200, 150, 400, 300);
   after = read_events (b);
   for (guint i = 0; i < before->len; i++)
     g_assert_cmpstr (g_ptr_array_index (before, i), ==, g_ptr_array_index (after, i));
@@ -759,7 +700,7 @@ test_fix_regions (ImageFixture  *f,
   undone = lb_test_get_item (b->store, b->ids[0]);
   g_assert_null (lb_item_get_review_verdict (undone));
   g_assert_cmpuint (lb_item_get_n_regions (undone), ==, 1);
-  assert_box (lb_item_get_region (undone, 0), 200, 150, 400, 300);
+  lb_ui_test_assert_box (lb_item_get_region (undone, 0), 200, 150, 400, 300);
 }
 
 /* Fixing spans: texts with alice's wrong span; the lead presses F, Tab
@@ -802,15 +743,7 @@ text_set_up (Fixture       *f,
       g_assert_no_error (error);
     }
 
-  f->window = g_object_ref (lb_window_new (NULL));
-  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
-  lb_window_set_store (f->window, f->store);
-  lb_window_set_actor (f->window, "lead");
-  f->keys = lb_window_get_key_controller (f->window);
-  f->review = lb_window_get_review_view (f->window);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (lb_window_open_batch (f->window, f->batch_id, &error));
-  g_assert_no_error (error);
+  open_window (f);
 }
 
 static void
@@ -848,22 +781,22 @@ test_fix_spans (Fixture       *f,
   g_assert_cmpuint (lb_text_view_get_n_spans (text), ==, 1);
   before = read_events (f);
 
-  g_assert_true (press_key (f, GDK_KEY_f, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_f, 0));
   /* Tab selects alice's span, Delete removes it (a lead correction) */
-  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0));
   g_assert_nonnull (lb_text_view_get_selected_span (text));
   alice_span = g_strdup (lb_text_view_get_selected_span (text));
-  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Delete, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   g_assert_cmpuint (lb_text_view_get_n_spans (text), ==, 0);
   /* "Paris" selected, 2 marks it as a place */
   select_text (text, 17, 22);
   g_assert_true (lb_text_view_get_text_selection (text, &start, &end));
-  g_assert_true (press_key (f, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   g_assert_cmpuint (lb_text_view_get_n_spans (text), ==, 1);
   g_assert_true (lb_review_view_get_fixing (f->review));
-  g_assert_true (press_key (f, GDK_KEY_Return, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Return, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
 
   fixed = lb_test_get_item (f->store, f->ids[0]);
@@ -893,14 +826,14 @@ test_fix_spans (Fixture       *f,
   /* The second text: F, Tab, Delete, then Escape takes the deletion back */
   lb_test_wait_until (item_shown, f, WAIT_TIMEOUT_S);
   assert_current (f, 1);
-  g_assert_true (press_key (f, GDK_KEY_f, 0));
-  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
-  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_f, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Delete, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   second = lb_test_get_item (f->store, f->ids[1]);
   g_assert_cmpuint (lb_item_get_n_spans (second), ==, 0);
   g_clear_object (&second);
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
   g_assert_false (lb_review_view_get_fixing (f->review));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   second = lb_test_get_item (f->store, f->ids[1]);
@@ -912,10 +845,10 @@ test_fix_spans (Fixture       *f,
   /* Escape while the deletion is still being saved: taken back all the same */
   lb_test_wait_until (item_shown, f, WAIT_TIMEOUT_S);
   g_assert_cmpuint (lb_text_view_get_n_spans (text), ==, 1);
-  g_assert_true (press_key (f, GDK_KEY_f, 0));
-  g_assert_true (press_key (f, GDK_KEY_Tab, 0));
-  g_assert_true (press_key (f, GDK_KEY_Delete, 0));
-  g_assert_true (press_key (f, GDK_KEY_Escape, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_f, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Tab, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Delete, 0));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));
   lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
   second = lb_test_get_item (f->store, f->ids[1]);
   g_assert_cmpuint (lb_item_get_n_spans (second), ==, 1);

@@ -111,8 +111,8 @@ lb_item_finalize (GObject *object)
   g_free (self->review_verdict);
   g_free (self->reviewer);
   g_free (self->review_comment);
-  g_array_unref (self->regions);
-  g_array_unref (self->spans);
+  g_clear_pointer (&self->regions, g_array_unref);
+  g_clear_pointer (&self->spans, g_array_unref);
   g_clear_pointer (&self->answers, g_hash_table_unref);
 
   G_OBJECT_CLASS (lb_item_parent_class)->finalize (object);
@@ -365,8 +365,8 @@ lb_item_new (const LbItemFields *fields)
   self->regions_json = g_strdup (fields->regions_json != NULL ? fields->regions_json : "[]");
   self->spans_json = g_strdup (fields->spans_json != NULL ? fields->spans_json : "[]");
   self->answers_json = g_strdup (fields->answers_json != NULL ? fields->answers_json : "{}");
-  self->regions = parse_regions (self->regions_json);
-  self->spans = parse_spans (self->spans_json);
+  /* regions and spans are parsed on first use: most readers (item lists,
+   * most exports) only want the JSON text */
   self->answers = parse_answers (self->answers_json);
   self->review_verdict = g_strdup (fields->review_verdict);
   self->reviewer = g_strdup (fields->reviewer);
@@ -552,18 +552,35 @@ lb_item_get_answers_json (LbItem *self)
   return self->answers_json;
 }
 
+/* Thread-safe: an LbItem may be read from several threads */
+static GArray *
+item_regions (LbItem *self)
+{
+  if (g_once_init_enter (&self->regions))
+    g_once_init_leave (&self->regions, parse_regions (self->regions_json));
+  return self->regions;
+}
+
+static GArray *
+item_spans (LbItem *self)
+{
+  if (g_once_init_enter (&self->spans))
+    g_once_init_leave (&self->spans, parse_spans (self->spans_json));
+  return self->spans;
+}
+
 guint
 lb_item_get_n_regions (LbItem *self)
 {
   g_return_val_if_fail (LB_IS_ITEM (self), 0);
-  return self->regions->len;
+  return item_regions (self)->len;
 }
 
 guint
 lb_item_get_n_spans (LbItem *self)
 {
   g_return_val_if_fail (LB_IS_ITEM (self), 0);
-  return self->spans->len;
+  return item_spans (self)->len;
 }
 
 const LbRegion *
@@ -571,8 +588,8 @@ lb_item_get_region (LbItem *self,
                     guint   index)
 {
   g_return_val_if_fail (LB_IS_ITEM (self), NULL);
-  g_return_val_if_fail (index < self->regions->len, NULL);
-  return &g_array_index (self->regions, LbRegion, index);
+  g_return_val_if_fail (index < item_regions (self)->len, NULL);
+  return &g_array_index (item_regions (self), LbRegion, index);
 }
 
 const LbRegion *
@@ -581,9 +598,9 @@ lb_item_find_region (LbItem     *self,
 {
   g_return_val_if_fail (LB_IS_ITEM (self), NULL);
 
-  for (guint i = 0; id != NULL && i < self->regions->len; i++)
-    if (g_str_equal (g_array_index (self->regions, LbRegion, i).id, id))
-      return &g_array_index (self->regions, LbRegion, i);
+  for (guint i = 0; id != NULL && i < item_regions (self)->len; i++)
+    if (g_str_equal (g_array_index (item_regions (self), LbRegion, i).id, id))
+      return &g_array_index (item_regions (self), LbRegion, i);
   return NULL;
 }
 
@@ -592,8 +609,8 @@ lb_item_get_span (LbItem *self,
                   guint   index)
 {
   g_return_val_if_fail (LB_IS_ITEM (self), NULL);
-  g_return_val_if_fail (index < self->spans->len, NULL);
-  return &g_array_index (self->spans, LbSpan, index);
+  g_return_val_if_fail (index < item_spans (self)->len, NULL);
+  return &g_array_index (item_spans (self), LbSpan, index);
 }
 
 const LbSpan *
@@ -602,9 +619,9 @@ lb_item_find_span (LbItem     *self,
 {
   g_return_val_if_fail (LB_IS_ITEM (self), NULL);
 
-  for (guint i = 0; id != NULL && i < self->spans->len; i++)
-    if (g_str_equal (g_array_index (self->spans, LbSpan, i).id, id))
-      return &g_array_index (self->spans, LbSpan, i);
+  for (guint i = 0; id != NULL && i < item_spans (self)->len; i++)
+    if (g_str_equal (g_array_index (item_spans (self), LbSpan, i).id, id))
+      return &g_array_index (item_spans (self), LbSpan, i);
   return NULL;
 }
 

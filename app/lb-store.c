@@ -6106,7 +6106,7 @@ verify_item_states (LbStore  *self,
   state = prepare (db,
                    "SELECT s.state, s.labels, s.decision, s.reason, s.note, s.last_seq,"
                    " s.regions, s.spans, s.answers, i.external_id, b.name, s.review,"
-                   " s.reviewer, s.review_comment, s.gold"
+                   " s.reviewer, s.review_comment, s.gold, s.last_time_us"
                    " FROM items i JOIN batches b ON b.id = i.batch_id"
                    " LEFT JOIN item_state s ON s.item_id = i.id WHERE i.id = ?1", error);
   if (events == NULL || state == NULL)
@@ -6145,7 +6145,8 @@ verify_item_states (LbStore  *self,
             what = _("decision");
           else if (g_strcmp0 (col_text (state, 4), d.note) != 0)
             what = _("note");
-          else if (sqlite3_column_int64 (state, 5) != d.last_seq)
+          else if (sqlite3_column_int64 (state, 5) != d.last_seq
+                   || sqlite3_column_int64 (state, 15) != d.max_time_us)
             what = _("last event");
           else if (g_strcmp0 (col_text (state, 6), c.regions) != 0)
             what = _("regions");

@@ -4606,9 +4606,16 @@ _lb_store_list_item_ids_after (LbStore       *self,
   return list_item_ids (self, batch_id, filter, after_id, error);
 }
 
+/* The labels as "<length in characters>:<label>" one after the other, in
+ * order: SQLite reads the JSON array, no JSON parser per item here */
+#define ITEM_LABELS \
+  "CASE WHEN s.labels IS NULL OR s.labels = '[]' OR NOT json_valid (s.labels) THEN NULL" \
+  " ELSE (SELECT group_concat (x, '') FROM (SELECT length (value) || ':' || value AS x" \
+  " FROM json_each (s.labels) WHERE type = 'text' ORDER BY key)) END"
+
 #define ITEM_SELECT \
   "SELECT i.id, i.batch_id, b.name, b.root, i.external_id, i.kind, i.path, i.body, i.meta," \
-  " i.content_hash, s.state, s.labels, s.decision, s.reason, s.note, s.flagged, s.last_actor," \
+  " i.content_hash, s.state, " ITEM_LABELS ", s.decision, s.reason, s.note, s.flagged, s.last_actor," \
   " s.regions, s.spans, s.answers, s.review, s.reviewer, s.review_comment," \
   " s.gold IS NOT NULL OR (json_valid (i.meta) AND json_type (i.meta, '$.gold') = 'object')," \
   " s.last_time_us" \
@@ -4621,7 +4628,7 @@ item_from_row (sqlite3_stmt *stmt)
   LbItemFields f = { 0, };
   g_autofree char *abs_path = NULL;
   g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
-  const char *labels_json = col_text (stmt, 11);
+  const char *labels_packed = col_text (stmt, 11);
 
   f.id = sqlite3_column_int64 (stmt, 0);
   f.batch_id = sqlite3_column_int64 (stmt, 1);
@@ -4644,20 +4651,20 @@ item_from_row (sqlite3_stmt *stmt)
   f.content_hash = col_text (stmt, 9);
   f.state = state_from_string (col_text (stmt, 10));
 
-  if (labels_json != NULL && g_strcmp0 (labels_json, "[]") != 0)
+  /* see ITEM_LABELS */
+  for (const char *p = labels_packed; p != NULL && *p != '\0';)
     {
-      g_autoptr(JsonNode) root = parse_json (labels_json);
+      char *colon = NULL;
+      guint64 n_chars = g_ascii_strtoull (p, &colon, 10);
+      const char *end;
 
-      if (root != NULL && JSON_NODE_HOLDS_ARRAY (root))
-        {
-          JsonArray *arr = json_node_get_array (root);
-          for (guint i = 0; i < json_array_get_length (arr); i++)
-            {
-              const char *label = json_array_get_string_element (arr, i);
-              if (label != NULL)
-                g_ptr_array_add (labels, g_strdup (label));
-            }
-        }
+      if (colon == NULL || *colon != ':')
+        break;
+      end = colon + 1;
+      for (guint64 i = 0; i < n_chars && *end != '\0'; i++)
+        end = g_utf8_next_char (end);
+      g_ptr_array_add (labels, g_strndup (colon + 1, end - (colon + 1)));
+      p = end;
     }
   g_ptr_array_add (labels, NULL);
   f.labels = (const char * const *) labels->pdata;

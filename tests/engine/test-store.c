@@ -1753,6 +1753,37 @@ test_foreach_item (Fixture       *f,
   g_assert_cmpstr (t.result, ==, "ok:comments/t2,comments/i2");
   g_free (t.result);
 
+  /* labels with the separator and characters outside the BMP, in order */
+  {
+    const char *odd_schema =
+      "{\"name\": \"Odd\", \"multi_label\": true,"
+      " \"labels\": [{\"id\": \"2:b\", \"title\": \"B\", \"hotkey\": \"1\", \"color\": \"#2ec27e\"},"
+      "            {\"id\": \"猫🐱\", \"title\": \"Cat\", \"hotkey\": \"2\", \"color\": \"#e01b24\"}],"
+      " \"decisions\": [], \"reasons\": []}";
+    LbNewItem odd[1] = { { "o1", LB_ITEM_KIND_TEXT, NULL, "odd", NULL, "ho1" } };
+    const char *odd_labels[] = { "猫🐱", "2:b", NULL };
+    LbSubmission sub = { .labels = odd_labels, .dwell_ms = 10 };
+    g_autoptr(LbItem) o1 = NULL;
+    g_autofree char *joined = NULL;
+    gint64 odd_id = 0;
+
+    g_assert_true (_lb_store_ensure_batch (f->store, "odd", "/data/odd", "/data/odd", odd_schema,
+                                           &odd_id, &error));
+    g_assert_no_error (error);
+    g_assert_true (_lb_store_insert_items (f->store, odd_id, odd, 1, &n_added, &n_existing,
+                                           &error));
+    g_assert_no_error (error);
+    o1 = lb_store_find_item (f->store, "odd", "o1", &error);
+    g_assert_no_error (error);
+    g_assert_true (lb_store_submit (f->store, lb_item_get_id (o1), "ann", &sub, &error));
+    g_assert_no_error (error);
+    g_clear_object (&o1);
+    o1 = lb_store_find_item (f->store, "odd", "o1", &error);
+    g_assert_no_error (error);
+    joined = g_strjoinv ("|", (char **) lb_item_get_labels (o1));
+    g_assert_cmpstr (joined, ==, "猫🐱|2:b");
+  }
+
   /* a version 4 store gets the times on opening */
   lb_store_close (f->store);
   g_assert_finalize_object (f->store);

@@ -327,7 +327,7 @@ _lb_export_append_int (GString *str,
 }
 
 /* The stored payload is compact JSON written by the store: copy it as it is.
- * Anything that does not look like one JSON object on one line is parsed
+ * Anything that does not look like one JSON object or array on one line is parsed
  * and written again, or kept as a string, so every line stays valid JSON. */
 static void
 append_payload (GString    *str,
@@ -350,7 +350,9 @@ append_payload (GString    *str,
     for (; *p >= 0x20; p++)
       ascii &= *p < 0x80;
     len = (const char *) p - payload;
-    if (*p == '\0' && payload[0] == '{' && payload[len - 1] == '}'
+    if (*p == '\0'
+        && ((payload[0] == '{' && payload[len - 1] == '}')
+            || (payload[0] == '[' && payload[len - 1] == ']'))
         && (ascii || g_utf8_validate_len (payload, len, NULL)))
       {
         g_string_append_len (str, payload, len);

@@ -334,9 +334,13 @@ test_bar_keyboard (Fixture       *f,
   lb_bar_chart_set_sorted (chart, TRUE);
   show_chart (f, GTK_WIDGET (chart), 400, 140);
   g_assert_true (gtk_widget_get_focusable (f->chart));
-  /* focused by the window (first focusable) or not: no bar, or the first shown */
-  g_assert_cmpint (lb_bar_chart_get_focus_bar (chart), ==,
-                   gtk_widget_has_focus (f->chart) ? 1 : -1);
+  /* before any key: no bar, or the first shown when the window already gave
+   * the chart the focus (that can land between two looks, so either) */
+  {
+    int bar = lb_bar_chart_get_focus_bar (chart);
+
+    g_assert_true (bar == -1 || bar == 1);
+  }
 
   /* the keys walk the bars as shown (largest first), and stop at the ends */
   g_assert_true (press_key (f->chart, GDK_KEY_Home));

@@ -516,9 +516,9 @@ translate_span (Translation *t,
       !_lb_ls_utf16_to_code_points (t->text, json_node_get_int (start_node), &start) ||
       !_lb_ls_utf16_to_code_points (t->text, json_node_get_int (end_node), &end))
     {
-      problem (t, _("offsets %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " (UTF-16 code units) do "
-                    "not fit the text"),
-               json_node_get_int (start_node), json_node_get_int (end_node));
+      problem (t, _("offsets %lld–%lld (UTF-16 code units) do not fit the text"),
+               (long long) json_node_get_int (start_node),
+               (long long) json_node_get_int (end_node));
       return;
     }
 
@@ -536,10 +536,9 @@ translate_span (Translation *t,
 
       if (expected == NULL || !g_str_equal (expected, covered))
         {
-          problem (t, _("value.text “%s” is not the text at %" G_GINT64_FORMAT "–%"
-                        G_GINT64_FORMAT " (“%s”)"),
-                   expected != NULL ? expected : "", json_node_get_int (start_node),
-                   json_node_get_int (end_node), covered);
+          problem (t, _("value.text “%s” is not the text at %lld–%lld (“%s”)"),
+                   expected != NULL ? expected : "", (long long) json_node_get_int (start_node),
+                   (long long) json_node_get_int (end_node), covered);
           return;
         }
     }

@@ -401,10 +401,10 @@ show_pair (LbDashboard *self)
   kappa = lb_dashboard_format_figure (pair, "cohen_kappa", LB_DASHBOARD_FRACTION);
   agreement = lb_dashboard_format_figure (pair, "percent_agreement", LB_DASHBOARD_PERCENT);
   /* Translators: the figures of one pair of annotators */
-  text = g_strdup_printf (_("%s and %s: %" G_GINT64_FORMAT " items, Cohen’s κ %s, agreement %s"),
+  text = g_strdup_printf (_("%s and %s: %lld items, Cohen’s κ %s, agreement %s"),
                           json_object_get_string_member (pair, "a"),
                           json_object_get_string_member (pair, "b"),
-                          json_object_get_int_member (pair, "units"), kappa, agreement);
+                          (long long) json_object_get_int_member (pair, "units"), kappa, agreement);
   gtk_label_set_text (self->pair_label, text);
   g_hash_table_insert (self->figures, g_strdup ("pair.cohen_kappa"),
                        self->pair_label);
@@ -494,9 +494,9 @@ show_seats (LbDashboard *self)
 
       if (verified)
         /* Translators: a seat's hash chain checked: "Seat 1a2b…: 120 events, verified" */
-        text = g_strdup_printf (_("Seat %.8s…: %" G_GINT64_FORMAT " events, verified"),
+        text = g_strdup_printf (_("Seat %.8s…: %lld events, verified"),
                                 json_object_get_string_member (seat, "seat"),
-                                json_object_get_int_member (seat, "events"));
+                                (long long) json_object_get_int_member (seat, "events"));
       else
         text = g_strdup_printf (_("Seat %.8s…: chain broken at %s"),
                                 json_object_get_string_member (seat, "seat"),

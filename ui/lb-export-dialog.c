@@ -404,7 +404,8 @@ progress_tick_cb (gpointer user_data)
     {
       gtk_progress_bar_set_fraction (self->progress_bar, MIN (1.0, (double) done / total));
       /* Translators: export progress, e.g. "1200 of 5000" */
-      text = g_strdup_printf (_("%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT), done, total);
+      text = g_strdup_printf (_("%llu of %llu"), (unsigned long long) done,
+                              (unsigned long long) total);
     }
   else
     {

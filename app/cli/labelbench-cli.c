@@ -747,6 +747,7 @@ static gboolean
 label_region_or_span (LbStore     *store,
                       LbItem      *item,
                       const char  *actor,
+                      gboolean     as_lead,
                       const char  *label,
                       const char  *box,
                       const char  *polygon,
@@ -769,9 +770,18 @@ label_region_or_span (LbStore     *store,
           lb_cli_fail (_("--span takes whole numbers START,END (code points)"));
           return FALSE;
         }
-      ok = lb_store_create_span (store, lb_item_get_id (item), actor, label,
-                                 (gint64) g_array_index (numbers, double, 0),
-                                 (gint64) g_array_index (numbers, double, 1), &id, &error);
+      if (as_lead)
+        {
+          LbCorrection correction = { LB_CORRECTION_SPAN_CREATE, NULL, NULL, label,
+                                      (gint64) g_array_index (numbers, double, 0),
+                                      (gint64) g_array_index (numbers, double, 1), dwell_ms };
+
+          ok = lb_store_correct (store, lb_item_get_id (item), actor, &correction, &id, &error);
+        }
+      else
+        ok = lb_store_create_span (store, lb_item_get_id (item), actor, label,
+                                   (gint64) g_array_index (numbers, double, 0),
+                                   (gint64) g_array_index (numbers, double, 1), &id, &error);
     }
   else
     {
@@ -791,7 +801,15 @@ label_region_or_span (LbStore     *store,
           spec.points = (const double *) numbers->data;
           spec.n_points = numbers->len / 2;
         }
-      ok = lb_store_create_region (store, lb_item_get_id (item), actor, &spec, &id, &error);
+      if (as_lead)
+        {
+          LbCorrection correction = { LB_CORRECTION_REGION_CREATE, NULL, &spec, NULL, 0, 0,
+                                      dwell_ms };
+
+          ok = lb_store_correct (store, lb_item_get_id (item), actor, &correction, &id, &error);
+        }
+      else
+        ok = lb_store_create_region (store, lb_item_get_id (item), actor, &spec, &id, &error);
     }
 
   if (!ok)
@@ -924,7 +942,7 @@ cmd_label (int    argc,
     }
 
   if (shape)
-    ok = label_region_or_span (store, item, actor, labels[0], box, polygon, span, attributes,
+    ok = label_region_or_span (store, item, actor, FALSE, labels[0], box, polygon, span, attributes,
                                dwell_ms);
   else if (labels != NULL || decision != NULL)
     {
@@ -953,6 +971,103 @@ typedef enum {
   ACT_UNDO,
   ACT_REDO,
 } SimpleAct;
+
+/* A lead's correction of an item's regions or spans, kept apart from the
+ * annotators' work (role "lead"); the next review of the item (a fix) lists it */
+static int
+cmd_correct (int    argc,
+             char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *item_id = NULL;
+  g_autofree char *actor = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *label = NULL;
+  g_autofree char *box = NULL;
+  g_autofree char *polygon = NULL;
+  g_autofree char *span = NULL;
+  g_autofree char *attributes = NULL;
+  g_autofree char *delete_region = NULL;
+  g_autofree char *delete_span = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  guint n_shapes, n_deletes;
+  gboolean ok;
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "item", 'i', 0, G_OPTION_ARG_STRING, &item_id, N_("The item's id"), N_("ID") },
+    { "actor", 'a', 0, G_OPTION_ARG_STRING, &actor, N_("The team lead"), N_("LEAD") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch,
+      N_("The item's batch (needed when the id is in several batches)"), N_("NAME") },
+    { "label", 'l', 0, G_OPTION_ARG_STRING, &label,
+      N_("The label of the region or span drawn"), N_("L") },
+    { "box", 0, 0, G_OPTION_ARG_STRING, &box,
+      N_("Draw a box (source-image pixels)"), N_("X,Y,W,H") },
+    { "polygon", 0, 0, G_OPTION_ARG_STRING, &polygon,
+      N_("Draw a polygon (source-image pixels, at least 3 points)"), N_("X1,Y1,X2,Y2,…") },
+    { "span", 0, 0, G_OPTION_ARG_STRING, &span,
+      N_("Mark a span of the text (Unicode code points, END excluded)"), N_("START,END") },
+    { "attributes", 0, 0, G_OPTION_ARG_STRING, &attributes,
+      N_("The region's attributes, a JSON object"), N_("JSON") },
+    { "delete-region", 0, 0, G_OPTION_ARG_STRING, &delete_region,
+      N_("Delete a region (its id, as items --json shows)"), N_("ID") },
+    { "delete-span", 0, 0, G_OPTION_ARG_STRING, &delete_span,
+      N_("Delete a span (its id, as items --json shows)"), N_("ID") },
+    { NULL }
+  };
+
+  if (!parse_command (argc, argv, entries,
+                      _("A team lead corrects an item's regions or spans before a review: "
+                        "draws a box, a polygon or a span (--label L), or deletes one by its "
+                        "id. Corrections are the lead's own events; the annotators' work is "
+                        "kept. Then review --verdict fix completes the fix, and undoing that "
+                        "review takes the corrections back too. Prints the new id.")))
+    return LB_CLI_EXIT_FAILED;
+  n_shapes = (box != NULL) + (polygon != NULL) + (span != NULL);
+  n_deletes = (delete_region != NULL) + (delete_span != NULL);
+  if (item_id == NULL)
+    return lb_cli_fail (_("Give the item with --item ID"));
+  if (actor == NULL || *actor == '\0')
+    return lb_cli_fail (_("Give the team lead with --actor LEAD"));
+  if (n_shapes + n_deletes != 1)
+    return lb_cli_fail (_("Give one of --box, --polygon, --span, --delete-region and "
+                          "--delete-span"));
+  if (n_shapes == 1 && label == NULL)
+    return lb_cli_fail (_("--box, --polygon and --span need --label"));
+  if (attributes != NULL && box == NULL && polygon == NULL)
+    return lb_cli_fail (_("--attributes needs --box or --polygon"));
+
+  store = open_store (store_path, OPEN_WRITE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+  item = find_item (store, batch, item_id);
+  if (item == NULL)
+    {
+      close_store (store);
+      return LB_CLI_EXIT_FAILED;
+    }
+
+  if (n_shapes == 1)
+    ok = label_region_or_span (store, item, actor, TRUE, label, box, polygon, span, attributes,
+                               0);
+  else
+    {
+      LbCorrection correction = { 0 };
+
+      correction.kind = delete_region != NULL ? LB_CORRECTION_REGION_DELETE
+                                              : LB_CORRECTION_SPAN_DELETE;
+      correction.target = delete_region != NULL ? delete_region : delete_span;
+      ok = lb_store_correct (store, lb_item_get_id (item), actor, &correction, NULL, &error);
+      if (!ok)
+        lb_cli_fail ("%s", error ? error->message : _("Cannot save"));
+    }
+
+  if (ok)
+    print_item_state (store, lb_item_get_id (item), item_id);
+  close_store (store);
+  return ok ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
+}
 
 static int
 cmd_simple_act (int        argc,
@@ -1447,6 +1562,7 @@ static const LbCliCommand commands[] = {
   { "verify", N_("Check the store's integrity and hash chains"), cmd_verify },
   { "review", N_("Review an item as a lead: accept, fix or reject; mark it gold"),
     lb_cli_review },
+  { "correct", N_("Correct an item's regions or spans as a lead, before a fix"), cmd_correct },
   { "report", N_("Write the quality report (agreement, throughput, gold, reviews) as JSON "
                  "or CSV"), lb_cli_report },
   { "overlap", N_("Show or set how many annotators each item of a batch asks for"),

@@ -340,6 +340,73 @@ test_label_config_import (Fixture       *f,
   run_clear (&run);
 }
 
+/* A lead's corrections through the CLI: correct draws a box and deletes the
+ * annotator's span; review --verdict fix completes the fix; the item's state
+ * shows the corrections, the annotator's events stay, and the lead's undo
+ * takes the fix and its corrections back */
+static void
+test_lead_corrections (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(JsonObject) item = NULL;
+  g_autofree char *span_id = NULL;
+  Run run = { 0, };
+  JsonArray *regions;
+
+  import (f);
+  run_cli (&run, "label", "--store", f->store, "-i", "a.png", "-a", "ann",
+           "--box", "1,1,10,10", "--label", "cat", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (&run, "label", "--store", f->store, "-i", "t.txt", "-a", "ann",
+           "--span", "0,1", "--label", "cat", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "span "));
+  span_id = g_strndup (run.out + 5, strcspn (run.out + 5, "\n"));
+
+  run_cli (&run, "correct", "--store", f->store, "-i", "a.png", "-a", "lead",
+           "--box", "2,3,4,5", "--label", "dog", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "region "));
+  run_cli (&run, "correct", "--store", f->store, "-i", "t.txt", "-a", "lead",
+           "--delete-span", span_id, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (&run, "review", "--store", f->store, "--item", "a.png", "--actor", "lead",
+           "--verdict", "fix", "--label", "dog", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  item = item_json (f, "a.png");
+  regions = json_object_get_array_member (item, "regions");
+  g_assert_cmpuint (json_array_get_length (regions), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (regions, 1),
+                                                  "label"), ==, "dog");
+  g_clear_pointer (&item, json_object_unref);
+  item = item_json (f, "t.txt");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "spans")), ==, 0);
+  g_clear_pointer (&item, json_object_unref);
+
+  /* the corrections are the lead's events; the annotator's stay */
+  run_cli (&run, "export", "--store", f->store, "--format", "jsonl", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\"actor\":\"lead\",\"role\":\"lead\",\"kind\":\"region.create\""));
+  g_assert_nonnull (strstr (run.out, "\"actor\":\"ann\",\"role\":\"annotator\",\"kind\":\"span.create\""));
+
+  /* undoing the fix takes its correction back */
+  run_cli (&run, "undo", "--store", f->store, "-i", "a.png", "-a", "lead", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  item = item_json (f, "a.png");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "regions")), ==, 1);
+
+  /* refused, with a message */
+  run_cli (&run, "correct", "--store", f->store, "-i", "a.png", "-a", "lead",
+           "--box", "2,3,4,5", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "need --label"));
+  run_cli (&run, "correct", "--store", f->store, "-i", "a.png", "-a", "lead",
+           "--delete-region", "no-such-region", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  run_clear (&run);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -350,6 +417,8 @@ main (int    argc,
               test_boxes_and_polygons, fixture_tear_down);
   g_test_add ("/cli/regions/spans-undo-redo", Fixture, NULL, fixture_set_up,
               test_spans_undo_redo, fixture_tear_down);
+  g_test_add ("/cli/regions/lead-corrections", Fixture, NULL, fixture_set_up,
+              test_lead_corrections, fixture_tear_down);
   g_test_add ("/cli/regions/label-config-import", Fixture, NULL, fixture_set_up,
               test_label_config_import, fixture_tear_down);
 

@@ -27,6 +27,12 @@ struct _LbItemList
   CacheSlot     cache[CACHE_SIZE];
   gint64        pinned;  /* stays while it no longer matches the filter; 0 = none */
 
+  /* The ids are read in a worker thread (lb_store_list_queue_ids_async ());
+   * what changes meanwhile is applied once they arrive */
+  GCancellable *load_cancellable;  /* of the load under way, or NULL */
+  GArray       *changed_meanwhile; /* gint64 item ids */
+  gboolean      added_meanwhile;
+
   gulong        item_changed_id;
   gulong        items_added_id;
 };
@@ -41,6 +47,7 @@ enum {
   PROP_0,
   PROP_FILTER,
   PROP_N_ITEMS,
+  PROP_LOADING,
   N_PROPS
 };
 
@@ -76,6 +83,9 @@ cache_clear (LbItemList *self)
     }
 }
 
+/* The ids read on the calling thread: only for the lists of all batches,
+ * whose order is not the id order (tests and the CLI; the window's lists
+ * are of one batch and load in a worker thread) */
 static GArray *
 load_ids (LbItemList *self)
 {
@@ -200,6 +210,14 @@ item_changed_cb (LbStore    *store,
 
   cache_forget (self, item_id);
 
+  if (self->load_cancellable != NULL)
+    {
+      g_array_append_val (self->changed_meanwhile, item_id);
+      if (lb_item_list_find (self, item_id, &position))
+        g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 1);
+      return;
+    }
+
   item = lb_store_get_item (self->store, item_id, &error);
   if (item == NULL)
     {
@@ -267,7 +285,9 @@ items_added_cb (LbStore    *store,
   if (self->filter == LB_ITEM_FILTER_DONE || self->filter == LB_ITEM_FILTER_FLAGGED)
     return;  /* new items are to do */
 
-  if (self->batch_id != 0 && self->actor == NULL)
+  if (self->load_cancellable != NULL)
+    self->added_meanwhile = TRUE;
+  else if (self->batch_id != 0 && self->actor == NULL)
     append_new_ids (self);
   else
     replace_ids (self, load_ids (self));
@@ -334,6 +354,8 @@ lb_item_list_dispose (GObject *object)
 {
   LbItemList *self = LB_ITEM_LIST (object);
 
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
   if (self->store != NULL)
     {
       g_clear_signal_handler (&self->item_changed_id, self->store);
@@ -351,6 +373,7 @@ lb_item_list_finalize (GObject *object)
   LbItemList *self = LB_ITEM_LIST (object);
 
   g_clear_pointer (&self->ids, g_array_unref);
+  g_clear_pointer (&self->changed_meanwhile, g_array_unref);
   g_free (self->actor);
 
   G_OBJECT_CLASS (lb_item_list_parent_class)->finalize (object);
@@ -371,6 +394,9 @@ lb_item_list_get_property (GObject    *object,
       break;
     case PROP_N_ITEMS:
       g_value_set_uint (value, self->ids->len);
+      break;
+    case PROP_LOADING:
+      g_value_set_boolean (value, self->load_cancellable != NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -412,6 +438,9 @@ lb_item_list_class_init (LbItemListClass *klass)
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -419,6 +448,70 @@ lb_item_list_class_init (LbItemListClass *klass)
 static void
 lb_item_list_init (LbItemList *self)
 {
+  self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  self->changed_meanwhile = g_array_new (FALSE, FALSE, sizeof (gint64));
+}
+
+static void
+ids_loaded_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(LbItemList) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) changed = NULL;
+  GArray *ids;
+
+  ids = lb_store_list_queue_ids_finish (LB_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;  /* a newer load (another filter) or the list went away */
+  if (ids == NULL)
+    {
+      g_warning ("Cannot list the items: %s", error->message);
+      ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+    }
+
+  g_clear_object (&self->load_cancellable);
+  changed = g_steal_pointer (&self->changed_meanwhile);
+  self->changed_meanwhile = g_array_new (FALSE, FALSE, sizeof (gint64));
+
+  replace_ids (self, ids);
+
+  /* The ids are of a snapshot taken some time after the load began:
+   * look again at what changed meanwhile */
+  for (guint i = 0; i < changed->len; i++)
+    item_changed_cb (self->store, g_array_index (changed, gint64, i), self);
+  if (self->added_meanwhile)
+    {
+      self->added_meanwhile = FALSE;
+      items_added_cb (self->store, self->batch_id, self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Reads the ids for the current filter in a worker thread; the ids shown
+ * until then stay. A list of all batches reads them at once (load_ids ()). */
+static void
+start_load (LbItemList *self)
+{
+  gboolean was_loading = self->load_cancellable != NULL;
+
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+
+  if (self->batch_id == 0)
+    {
+      replace_ids (self, load_ids (self));
+      if (was_loading)
+        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+      return;
+    }
+
+  self->load_cancellable = g_cancellable_new ();
+  lb_store_list_queue_ids_async (self->store, self->batch_id, self->actor, self->filter,
+                                 self->load_cancellable, ids_loaded_cb, g_object_ref (self));
+  if (!was_loading)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 }
 
 LbItemList *
@@ -434,12 +527,11 @@ lb_item_list_new (LbStore      *store,
   self->store = g_object_ref (store);
   self->batch_id = batch_id;
   self->filter = filter;
-  self->ids = load_ids (self);
-
   self->item_changed_id = g_signal_connect (store, "item-changed",
                                             G_CALLBACK (item_changed_cb), self);
   self->items_added_id = g_signal_connect (store, "items-added",
                                            G_CALLBACK (items_added_cb), self);
+  start_load (self);
   return self;
 }
 
@@ -459,12 +551,11 @@ lb_item_list_new_for_actor (LbStore      *store,
   self->batch_id = batch_id;
   self->filter = filter;
   self->actor = g_strdup (actor);
-  self->ids = load_ids (self);
-
   self->item_changed_id = g_signal_connect (store, "item-changed",
                                             G_CALLBACK (item_changed_cb), self);
   self->items_added_id = g_signal_connect (store, "items-added",
                                            G_CALLBACK (items_added_cb), self);
+  start_load (self);
   return self;
 }
 
@@ -500,30 +591,21 @@ void
 lb_item_list_set_filter (LbItemList   *self,
                          LbItemFilter  filter)
 {
-  GArray *old_ids;
-  guint old_len;
-
   g_return_if_fail (LB_IS_ITEM_LIST (self));
 
-  if (self->store == NULL)
-    {
-      self->filter = filter;
-      return;
-    }
-
-  if (self->filter == filter && self->ids != NULL)
+  if (self->filter == filter)
     return;
-
   self->filter = filter;
-  old_ids = self->ids;
-  old_len = old_ids != NULL ? old_ids->len : 0;
-  self->ids = load_ids (self);
-  g_clear_pointer (&old_ids, g_array_unref);
-
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->ids->len);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
-  if (old_len != self->ids->len)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  if (self->store != NULL)
+    start_load (self);
+}
+
+gboolean
+lb_item_list_get_loading (LbItemList *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM_LIST (self), FALSE);
+  return self->load_cancellable != NULL;
 }
 
 void

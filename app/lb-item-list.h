@@ -10,7 +10,10 @@ G_BEGIN_DECLS
 
 /* A GListModel of LbItem for one batch and filter, backed by the store:
  * it keeps only the item ids (8 bytes each) and makes LbItem snapshots when
- * asked for a position. It follows the store's "item-changed" and
+ * asked for a position. The ids of a batch are read in a worker thread: a
+ * new list is empty and "loading" until they arrive (one items-changed);
+ * after lb_item_list_set_filter() the previous ids stay until the new ones
+ * replace them. A list of all batches (batch_id 0) reads them at once. It follows the store's "item-changed" and
  * "items-added" signals and emits items-changed with exact positions
  * (an item that leaves the filter is removed, one that enters is inserted
  * at its queue position). */
@@ -37,6 +40,8 @@ gint64        lb_item_list_get_batch_id (LbItemList   *self);
 LbItemFilter  lb_item_list_get_filter   (LbItemList   *self);
 void          lb_item_list_set_filter   (LbItemList   *self,
                                          LbItemFilter  filter);
+/* Whether ids are being read ("loading", notified when it changes) */
+gboolean      lb_item_list_get_loading  (LbItemList   *self);
 /* The item the user is on: it stays in the list when it stops matching the
  * filter (a box drawn on a To Do item makes it done), so the queue does not
  * jump under the user; it leaves when the pin moves to another item (or 0)

@@ -4388,7 +4388,7 @@ filter_sql (LbItemFilter filter)
 }
 
 static sqlite3_stmt *
-prepare_item_query_after (LbStore       *self,
+prepare_item_query_after (sqlite3       *db,
                           const char    *select,
                           gint64         batch_id,
                           LbItemFilter   filter,
@@ -4403,7 +4403,7 @@ prepare_item_query_after (LbStore       *self,
                      batch_id != 0 ? " AND i.batch_id = ?1" : "",
                      after_id > 0 ? " AND i.id > ?2" : "",
                      ordered ? " ORDER BY i.batch_id, i.id" : "", NULL);
-  stmt = prepare (self->rdb, sql, error);
+  stmt = prepare (db, sql, error);
   if (stmt != NULL && batch_id != 0)
     sqlite3_bind_int64 (stmt, 1, batch_id);
   if (stmt != NULL && after_id > 0)
@@ -4412,14 +4412,14 @@ prepare_item_query_after (LbStore       *self,
 }
 
 static sqlite3_stmt *
-prepare_item_query (LbStore       *self,
+prepare_item_query (sqlite3       *db,
                     const char    *select,
                     gint64         batch_id,
                     LbItemFilter   filter,
                     gboolean       ordered,
                     GError       **error)
 {
-  return prepare_item_query_after (self, select, batch_id, filter, 0, ordered, error);
+  return prepare_item_query_after (db, select, batch_id, filter, 0, ordered, error);
 }
 
 guint
@@ -4439,7 +4439,7 @@ lb_store_count_items (LbStore       *self,
       gboolean todo = filter == LB_ITEM_FILTER_TODO;
 
       /* to do = all - done: two index-only counts */
-      stmt = prepare_item_query (self, "SELECT count(*)", batch_id,
+      stmt = prepare_item_query (self->rdb, "SELECT count(*)", batch_id,
                                  todo ? LB_ITEM_FILTER_ALL : filter, FALSE, &error);
       if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
         count = (guint) sqlite3_column_int64 (stmt, 0);
@@ -4449,7 +4449,7 @@ lb_store_count_items (LbStore       *self,
 
       if (todo && error == NULL)
         {
-          stmt = prepare_item_query (self, "SELECT count(*)", batch_id, LB_ITEM_FILTER_DONE,
+          stmt = prepare_item_query (self->rdb, "SELECT count(*)", batch_id, LB_ITEM_FILTER_DONE,
                                      FALSE, &error);
           if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
             count -= MIN (count, (guint) sqlite3_column_int64 (stmt, 0));
@@ -4466,7 +4466,7 @@ lb_store_count_items (LbStore       *self,
 }
 
 static GArray *
-read_ids (LbStore       *self,
+read_ids (sqlite3       *db,
           sqlite3_stmt  *stmt,
           GError       **error)
 {
@@ -4480,7 +4480,7 @@ read_ids (LbStore       *self,
     }
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (error, self->rdb, _("Cannot list the items"));
+      set_sqlite_error (error, db, _("Cannot list the items"));
       g_clear_pointer (&ids, g_array_unref);
     }
   return ids;
@@ -4516,19 +4516,16 @@ _lb_ids_search (GArray *ids,
   return FALSE;
 }
 
+/* The ids of the items passing FILTER after AFTER_ID, read through DB */
 static GArray *
-list_item_ids (LbStore       *self,
-               gint64         batch_id,
-               LbItemFilter   filter,
-               gint64         after_id,
-               GError       **error)
+list_item_ids_on (sqlite3       *db,
+                  gint64         batch_id,
+                  LbItemFilter   filter,
+                  gint64         after_id,
+                  GError       **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   GArray *ids = NULL;
-
-  g_mutex_lock (&self->read_lock);
-  if (!check_open_for_read (self, error))
-    goto out;
 
   if (filter == LB_ITEM_FILTER_TODO)
     {
@@ -4537,27 +4534,27 @@ list_item_ids (LbStore       *self,
       g_autoptr(GArray) done = NULL;
       guint n = 0;
 
-      stmt = prepare (self->rdb,
+      stmt = prepare (db,
                       "SELECT s.item_id FROM item_state s JOIN items i ON i.id = s.item_id"
                       " WHERE s.state = 'done' AND (?1 = 0 OR i.batch_id = ?1)"
                       " AND s.item_id > ?2 ORDER BY s.item_id",
                       error);
       if (stmt == NULL)
-        goto out;
+        return NULL;
       sqlite3_bind_int64 (stmt, 1, batch_id);
       sqlite3_bind_int64 (stmt, 2, after_id);
-      done = read_ids (self, stmt, error);
+      done = read_ids (db, stmt, error);
       if (done == NULL)
-        goto out;
+        return NULL;
       g_clear_pointer (&stmt, sqlite3_finalize);
 
-      stmt = prepare_item_query_after (self, "SELECT i.id", batch_id, LB_ITEM_FILTER_ALL,
+      stmt = prepare_item_query_after (db, "SELECT i.id", batch_id, LB_ITEM_FILTER_ALL,
                                        after_id, TRUE, error);
       if (stmt == NULL)
-        goto out;
-      ids = read_ids (self, stmt, error);
+        return NULL;
+      ids = read_ids (db, stmt, error);
       if (ids == NULL || done->len == 0)
-        goto out;
+        return ids;
 
       for (guint i = 0; i < ids->len; i++)
         {
@@ -4567,18 +4564,27 @@ list_item_ids (LbStore       *self,
             g_array_index (ids, gint64, n++) = id;
         }
       g_array_set_size (ids, n);
-    }
-  else
-    {
-      stmt = prepare_item_query_after (self, "SELECT i.id", batch_id, filter, after_id, TRUE,
-                                       error);
-      if (stmt == NULL)
-        goto out;
-      ids = read_ids (self, stmt, error);
+      return ids;
     }
 
-out:
-  g_clear_pointer (&stmt, sqlite3_finalize);
+  stmt = prepare_item_query_after (db, "SELECT i.id", batch_id, filter, after_id, TRUE, error);
+  if (stmt == NULL)
+    return NULL;
+  return read_ids (db, stmt, error);
+}
+
+static GArray *
+list_item_ids (LbStore       *self,
+               gint64         batch_id,
+               LbItemFilter   filter,
+               gint64         after_id,
+               GError       **error)
+{
+  GArray *ids = NULL;
+
+  g_mutex_lock (&self->read_lock);
+  if (check_open_for_read (self, error))
+    ids = list_item_ids_on (self->rdb, batch_id, filter, after_id, error);
   g_mutex_unlock (&self->read_lock);
   return ids;
 }
@@ -7507,6 +7513,28 @@ lb_store_list_queue_ids (LbStore       *self,
   return scan.ids;
 }
 
+/* lb_store_list_item_ids () on a connection of its own, in one snapshot:
+ * the main thread's reads do not wait for it */
+static GArray *
+list_item_ids_private (LbStore       *self,
+                       gint64         batch_id,
+                       LbItemFilter   filter,
+                       GError       **error)
+{
+  sqlite3 *db = open_private_reader (self, error);
+  GArray *ids = NULL;
+
+  if (db == NULL)
+    return NULL;
+  if (exec_sql (db, "BEGIN", error))
+    {
+      ids = list_item_ids_on (db, batch_id, filter, 0, error);
+      exec_sql (db, "COMMIT", NULL);
+    }
+  sqlite3_close (db);
+  return ids;
+}
+
 static void
 list_queue_ids_thread (GTask        *task,
                        gpointer      source,
@@ -7515,8 +7543,12 @@ list_queue_ids_thread (GTask        *task,
 {
   ListData *d = task_data;
   GError *error = NULL;
-  GArray *ids = lb_store_list_queue_ids (LB_STORE (source), d->batch_id, d->actor, d->filter,
-                                         &error);
+  GArray *ids;
+
+  if (d->actor != NULL)
+    ids = lb_store_list_queue_ids (LB_STORE (source), d->batch_id, d->actor, d->filter, &error);
+  else
+    ids = list_item_ids_private (LB_STORE (source), d->batch_id, d->filter, &error);
 
   if (ids == NULL)
     g_task_return_error (task, error);
@@ -7537,7 +7569,6 @@ lb_store_list_queue_ids_async (LbStore             *self,
   ListData *d;
 
   g_return_if_fail (LB_IS_STORE (self));
-  g_return_if_fail (actor != NULL);
 
   d = g_new0 (ListData, 1);
   d->batch_id = batch_id;

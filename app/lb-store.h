@@ -702,7 +702,9 @@ void         lb_store_list_review_ids_async  (LbStore              *self,
 GArray      *lb_store_list_review_ids_finish (LbStore              *self,
                                               GAsyncResult         *result,
                                               GError              **error);
-/* lb_store_list_queue_ids() in a worker thread, as above */
+/* lb_store_list_queue_ids() in a worker thread, as above; with ACTOR NULL
+ * the batch's items passing FILTER (lb_store_list_item_ids ()), read on a
+ * connection of its own so that the caller's reads do not wait for it */
 void         lb_store_list_queue_ids_async   (LbStore              *self,
                                               gint64                batch_id,
                                               const char           *actor,

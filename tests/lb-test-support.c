@@ -278,6 +278,19 @@ lb_test_wait_until (LbTestCondition condition,
     }
 }
 
+static gboolean
+list_loaded (gpointer data)
+{
+  return !lb_item_list_get_loading (data);
+}
+
+LbItemList *
+lb_test_wait_list (LbItemList *list)
+{
+  lb_test_wait_until (list_loaded, list, 30);
+  return list;
+}
+
 typedef struct
 {
   LbImageLoader *loader;

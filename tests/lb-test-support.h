@@ -6,6 +6,7 @@
 
 #include "lb-image-loader.h"
 #include "lb-import.h"
+#include "lb-item-list.h"
 #include "lb-store.h"
 
 G_BEGIN_DECLS
@@ -91,6 +92,10 @@ typedef gboolean (*LbTestCondition) (gpointer data);
 void        lb_test_wait_until      (LbTestCondition condition,
                                      gpointer        data,
                                      guint           timeout_s);
+
+/* Runs the thread-default main context until LIST has read its ids (the
+ * test fails if not within 30 s); returns LIST */
+LbItemList *lb_test_wait_list       (LbItemList *list);
 
 /* Runs the thread-default main context until LOADER has PATH decoded to
  * fit WIDTH × HEIGHT in its cache, and returns that image (a reference);

@@ -83,6 +83,7 @@ struct _LbWindow
   LbItem               *current;
   char                 *region_label;  /* label of new regions: the last picked one */
   guint                 current_pos;   /* last known position in the queue */
+  gint64                queue_keep;    /* the item to show when the queue has loaded */
   gint64                shown_us;      /* monotonic time the current item was shown */
   gboolean              selecting;
 
@@ -401,7 +402,7 @@ update_queue_empty (LbWindow *self)
 {
   guint n = self->list ? g_list_model_get_n_items (G_LIST_MODEL (self->list)) : 0;
 
-  if (n > 0)
+  if (n > 0 || (self->list != NULL && lb_item_list_get_loading (self->list)))
     {
       gtk_stack_set_visible_child_name (self->queue_stack, "list");
       return;
@@ -1791,35 +1792,12 @@ static void
 set_filter (LbWindow     *self,
             LbItemFilter  filter)
 {
-  gint64 keep = current_id (self);
-  guint pos;
-
   if (self->filter == filter)
     return;
   self->filter = filter;
+  /* queue_loaded () follows, the item shown stays meanwhile */
   if (self->list != NULL)
-    {
-      lb_item_list_set_filter (self->list, filter);
-      update_queue_empty (self);
-      if (keep != 0 && lb_item_list_find (self->list, keep, &pos))
-        {
-          self->selecting = TRUE;
-          gtk_single_selection_set_selected (self->selection, pos);
-          self->selecting = FALSE;
-          self->current_pos = pos;
-          gtk_widget_activate_action (GTK_WIDGET (self->queue_view),
-                                      "list.scroll-to-item", "u", pos);
-        }
-      else if (g_list_model_get_n_items (G_LIST_MODEL (self->list)) > 0)
-        {
-          self->current_pos = 0;
-          g_clear_object (&self->current);
-          if (find_next_todo (self, 0, &pos))
-            go_to_position (self, pos);
-          else
-            go_to_position (self, 0);
-        }
-    }
+    lb_item_list_set_filter (self->list, filter);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILTER]);
 }
 
@@ -3308,8 +3286,57 @@ lb_window_show_welcome (LbWindow *self)
   set_page (self, "welcome");
 }
 
+/* The queue's ids have arrived (a batch opened, another filter or
+ * annotator): show queue_keep, else keep the item shown when it is in the
+ * queue, else go to the first item to do. With nothing in the queue the item
+ * shown stays. */
+static void
+queue_loaded (LbWindow *self)
+{
+  gint64 keep = self->queue_keep != 0 ? self->queue_keep : current_id (self);
+  guint pos;
+
+  self->queue_keep = 0;
+  update_queue_empty (self);
+  if (keep != 0 && lb_item_list_find (self->list, keep, &pos))
+    {
+      if (current_id (self) != keep)
+        {
+          go_to_position (self, pos);
+          return;
+        }
+      self->selecting = TRUE;
+      gtk_single_selection_set_selected (self->selection, pos);
+      self->selecting = FALSE;
+      self->current_pos = pos;
+      gtk_widget_activate_action (GTK_WIDGET (self->queue_view), "list.scroll-to-item", "u", pos);
+      return;
+    }
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->list)) == 0 && self->current != NULL)
+    return;
+
+  self->current_pos = 0;
+  g_clear_object (&self->current);
+  if (find_next_todo (self, 0, &pos))
+    go_to_position (self, pos);
+  else
+    go_to_position (self, 0);
+  if (self->current == NULL)
+    show_item (self, NULL);
+}
+
+static void
+queue_loading_cb (LbItemList *list,
+                  GParamSpec *pspec,
+                  LbWindow   *self)
+{
+  if (!lb_item_list_get_loading (list))
+    queue_loaded (self);
+}
+
 /* The label mode's queue for the open batch: with overlap > 1 the actor's
- * blind queue (lb_item_list_new_for_actor ()), else the batch's items */
+ * blind queue (lb_item_list_new_for_actor ()), else the batch's items. Its
+ * ids are read in a worker thread; queue_loaded () follows. */
 static void
 build_queue (LbWindow *self)
 {
@@ -3339,6 +3366,7 @@ build_queue (LbWindow *self)
   self->selecting = FALSE;
   g_signal_connect (self->selection, "notify::selected", G_CALLBACK (selection_changed_cb), self);
   g_signal_connect (self->list, "items-changed", G_CALLBACK (list_items_changed_cb), self);
+  g_signal_connect (self->list, "notify::loading", G_CALLBACK (queue_loading_cb), self);
   gtk_list_view_set_model (self->queue_view, GTK_SELECTION_MODEL (self->selection));
 }
 
@@ -3347,8 +3375,6 @@ lb_window_set_actor (LbWindow   *self,
                      const char *actor)
 {
   g_autofree char *previous = NULL;
-  gint64 keep;
-  guint pos;
 
   g_return_if_fail (LB_IS_WINDOW (self));
 
@@ -3362,22 +3388,13 @@ lb_window_set_actor (LbWindow   *self,
    * previous one's work left on screen; the item shown stays when it is in
    * the new queue (the name asked for at the first act), shown as the new
    * annotator sees it */
-  keep = current_id (self);
+  self->queue_keep = current_id (self);
   g_clear_object (&self->current);
   g_array_set_size (self->history, 0);
   g_hash_table_remove_all (self->unsaved_answers);
   build_queue (self);
   update_header (self);
   update_queue_empty (self);
-  self->current_pos = 0;
-  if (keep != 0 && lb_item_list_find (self->list, keep, &pos))
-    go_to_position (self, pos);
-  else if (find_next_todo (self, 0, &pos))
-    go_to_position (self, pos);
-  else
-    go_to_position (self, 0);
-  if (self->current == NULL)
-    show_item (self, NULL);
 }
 
 const char *
@@ -3499,7 +3516,6 @@ lb_window_open_batch (LbWindow  *self,
 {
   g_autoptr(LbBatch) batch = NULL;
   g_autoptr(LbSchema) schema = NULL;
-  guint pos;
 
   g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
   g_return_val_if_fail (self->store != NULL, FALSE);
@@ -3539,15 +3555,18 @@ lb_window_open_batch (LbWindow  *self,
   set_mode (self, "label");
   update_header (self);
   update_queue_empty (self);
+  self->queue_keep = 0;
   self->current_pos = 0;
-  if (find_next_todo (self, 0, &pos))
-    go_to_position (self, pos);
-  else
-    go_to_position (self, 0);
-  if (self->current == NULL)
-    show_item (self, NULL);
+  show_item (self, NULL);
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
   return TRUE;
+}
+
+gboolean
+lb_window_get_queue_loading (LbWindow *self)
+{
+  g_return_val_if_fail (LB_IS_WINDOW (self), FALSE);
+  return self->list != NULL && lb_item_list_get_loading (self->list);
 }
 
 gint64

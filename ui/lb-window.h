@@ -99,6 +99,8 @@ const char * const *lb_window_get_import_notes (LbWindow     *self);
 guint         lb_window_get_n_pending        (LbWindow       *self);
 gboolean      lb_window_get_importing        (LbWindow       *self);
 GListModel   *lb_window_get_queue            (LbWindow       *self);
+/* Whether the queue's ids are being read (the item to show comes after) */
+gboolean      lb_window_get_queue_loading    (LbWindow       *self);
 GtkWidget    *lb_window_get_panel            (LbWindow       *self);
 GtkWidget    *lb_window_get_item_view        (LbWindow       *self);
 LbReviewView *lb_window_get_review_view      (LbWindow       *self);

@@ -156,8 +156,10 @@ static void
 test_positions (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(LbItemList) list = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_ALL);
-  g_autoptr(LbItemList) all = lb_item_list_new (f->store, 0, LB_ITEM_FILTER_ALL);
+  g_autoptr(LbItemList) list =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_ALL));
+  g_autoptr(LbItemList) all =
+    lb_test_wait_list (lb_item_list_new (f->store, 0, LB_ITEM_FILTER_ALL));
   guint position = 0;
 
   g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == LB_TYPE_ITEM);
@@ -193,9 +195,12 @@ static void
 test_filters (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(LbItemList) todo = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO);
-  g_autoptr(LbItemList) done = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_DONE);
-  g_autoptr(LbItemList) all = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_ALL);
+  g_autoptr(LbItemList) todo =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO));
+  g_autoptr(LbItemList) done =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_DONE));
+  g_autoptr(LbItemList) all =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_ALL));
   g_autoptr(GArray) todo_changes = record (todo);
   g_autoptr(GArray) done_changes = record (done);
   g_autoptr(GArray) all_changes = record (all);
@@ -271,8 +276,10 @@ test_other_batch (Fixture       *f,
                   gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LbItemList) todo = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO);
-  g_autoptr(LbItemList) every = lb_item_list_new (f->store, 0, LB_ITEM_FILTER_TODO);
+  g_autoptr(LbItemList) todo =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO));
+  g_autoptr(LbItemList) every =
+    lb_test_wait_list (lb_item_list_new (f->store, 0, LB_ITEM_FILTER_TODO));
   g_autoptr(GArray) changes = record (todo);
   g_autoptr(GArray) every_changes = record (every);
   g_autoptr(GArray) other_ids = lb_store_list_item_ids (f->store, f->other_batch_id,
@@ -304,8 +311,10 @@ static void
 test_items_added (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(LbItemList) todo = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO);
-  g_autoptr(LbItemList) done = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_DONE);
+  g_autoptr(LbItemList) todo =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO));
+  g_autoptr(LbItemList) done =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_DONE));
   g_autoptr(GArray) changes = record (todo);
   g_autoptr(GArray) done_changes = record (done);
 
@@ -343,7 +352,8 @@ static void
 test_set_filter (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autoptr(LbItemList) list = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_ALL);
+  g_autoptr(LbItemList) list =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_ALL));
   g_autoptr(GArray) changes = record (list);
   g_autoptr(GError) error = NULL;
   LbSubmission esc = { .decision = "escalate" };
@@ -355,12 +365,18 @@ test_set_filter (Fixture       *f,
   lb_test_pump ();
   g_array_set_size (changes, 0);
 
+  /* the ids of the old filter stay until the new ones are read; then one
+   * items-changed over the part that differs */
   lb_item_list_set_filter (list, LB_ITEM_FILTER_DONE);
-  assert_change (changes, 0, 0, N_ITEMS, 3);
   g_assert_cmpint (lb_item_list_get_filter (list), ==, LB_ITEM_FILTER_DONE);
+  g_assert_true (lb_item_list_get_loading (list));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, N_ITEMS);
+  lb_test_wait_list (list);
+  assert_change (changes, 0, 0, N_ITEMS, 3);
 
   lb_item_list_set_filter (list, LB_ITEM_FILTER_FLAGGED);
-  assert_change (changes, 1, 0, 3, 1);
+  lb_test_wait_list (list);
+  assert_change (changes, 1, 0, 2, 0);   /* 1, 4, 5 → 5 */
   {
     g_autoptr(LbItem) item = g_list_model_get_item (G_LIST_MODEL (list), 0);
     g_assert_cmpint (lb_item_get_id (item), ==, f->ids[5]);
@@ -368,11 +384,101 @@ test_set_filter (Fixture       *f,
   }
 
   lb_item_list_set_filter (list, LB_ITEM_FILTER_TODO);
+  lb_test_wait_list (list);
   assert_change (changes, 2, 0, 1, N_ITEMS - 3);
 
   /* the same filter again: nothing */
   lb_item_list_set_filter (list, LB_ITEM_FILTER_TODO);
+  g_assert_false (lb_item_list_get_loading (list));
   g_assert_cmpuint (changes->len, ==, 3);
+
+  /* a filter changed again before its ids arrived: only the last one's land */
+  lb_item_list_set_filter (list, LB_ITEM_FILTER_DONE);
+  lb_item_list_set_filter (list, LB_ITEM_FILTER_FLAGGED);
+  lb_test_wait_list (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1);
+  g_assert_true (lb_item_list_find (list, f->ids[5], NULL));
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* A new list is empty and loading until its ids arrive, in one
+ * items-changed; what changes in the store meanwhile is applied after. */
+static void
+test_loading (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(LbItemList) todo = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO);
+  g_autoptr(GArray) changes = record (todo);
+  g_autoptr(GError) error = NULL;
+  LbSubmission esc = { .decision = "escalate" };
+  guint loading_notified = 0;
+
+  g_signal_connect (todo, "notify::loading", G_CALLBACK (count_notify_cb), &loading_notified);
+  g_assert_true (lb_item_list_get_loading (todo));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, 0);
+
+  /* done while the ids are being read: the store's "item-changed" signals
+   * come while the list is loading (the snapshot may or may not have them) */
+  g_assert_true (lb_store_submit (f->store, f->ids[2], "ann", &esc, &error));
+  g_assert_no_error (error);
+  label (f, f->ids[7]);
+  lb_test_wait_list (todo);
+
+  g_assert_cmpuint (loading_notified, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS - 2);
+  g_assert_false (lb_item_list_find (todo, f->ids[2], NULL));
+  g_assert_false (lb_item_list_find (todo, f->ids[7], NULL));
+  g_assert_true (lb_item_list_find (todo, f->ids[8], NULL));
+  /* the ids arrived in one change (more follow if the snapshot missed one) */
+  g_assert_cmpuint (g_array_index (changes, Change, 0).position, ==, 0);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).removed, ==, 0);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).added, >=, N_ITEMS - 2);
+
+  undo (f, f->ids[2]);
+  undo (f, f->ids[7]);
+  lb_test_wait_list (todo);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS);
+}
+
+static void
+ignore_item_changed_cb (LbStore  *store,
+                        gint64    item_id,
+                        gpointer  user_data)
+{
+}
+
+/* A change the worker's snapshot did not see, whose "item-changed" comes
+ * before the ids do, is applied after them. The store emits its signals
+ * from one idle source (made by the first submit: a handler is connected),
+ * which the second submit joins: it dispatches before the load's
+ * completion, queued while the test slept. */
+static void
+test_loading_stale (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(LbItemList) todo = NULL;
+  g_autoptr(GError) error = NULL;
+  LbSubmission esc = { .decision = "escalate" };
+
+  g_signal_connect (f->store, "item-changed", G_CALLBACK (ignore_item_changed_cb), NULL);
+  g_assert_true (lb_store_submit (f->store, f->ids[2], "ann", &esc, &error));
+  todo = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO);
+  g_usleep (300 * 1000);  /* the worker reads 10 ids meanwhile */
+  g_assert_true (lb_store_submit (f->store, f->ids[7], "ann", &esc, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_item_list_get_loading (todo));
+  lb_test_wait_list (todo);
+
+  g_assert_false (lb_item_list_find (todo, f->ids[2], NULL));
+  g_assert_false (lb_item_list_find (todo, f->ids[7], NULL));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, N_ITEMS - 2);
 }
 
 static void
@@ -413,12 +519,12 @@ test_million (void)
   }
 
   t0 = g_get_monotonic_time ();
-  list = lb_item_list_new (store, batch_id, LB_ITEM_FILTER_ALL);
+  list = lb_test_wait_list (lb_item_list_new (store, batch_id, LB_ITEM_FILTER_ALL));
   t_all = g_get_monotonic_time () - t0;
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, n);
 
   t0 = g_get_monotonic_time ();
-  todo = lb_item_list_new (store, batch_id, LB_ITEM_FILTER_TODO);
+  todo = lb_test_wait_list (lb_item_list_new (store, batch_id, LB_ITEM_FILTER_TODO));
   t_todo = g_get_monotonic_time () - t0;
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, n - 20);
 
@@ -451,7 +557,7 @@ test_million (void)
     store = lb_store_open (path, LB_STORE_OPEN_DEFAULT, &error);
     g_assert_no_error (error);
     t_open = g_get_monotonic_time () - t0;
-    list = lb_item_list_new (store, batch_id, LB_ITEM_FILTER_TODO);
+    list = lb_test_wait_list (lb_item_list_new (store, batch_id, LB_ITEM_FILTER_TODO));
     first = g_list_model_get_item (G_LIST_MODEL (list), 0);
     t_first = g_get_monotonic_time () - t0;
     g_assert_nonnull (first);
@@ -469,7 +575,8 @@ static void
 test_pinned (Fixture       *f,
              gconstpointer  data)
 {
-  g_autoptr(LbItemList) todo = lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO);
+  g_autoptr(LbItemList) todo =
+    lb_test_wait_list (lb_item_list_new (f->store, f->batch_id, LB_ITEM_FILTER_TODO));
   g_autoptr(GArray) changes = record (todo);
   guint position = 0;
 
@@ -518,6 +625,8 @@ main (int   argc,
   ADD ("other-batch", test_other_batch);
   ADD ("items-added", test_items_added);
   ADD ("set-filter", test_set_filter);
+  ADD ("loading", test_loading);
+  ADD ("loading-stale", test_loading_stale);
   ADD ("pinned", test_pinned);
   g_test_add_func ("/engine/item-list/million", test_million);
 

@@ -452,6 +452,8 @@ test_item_list (Fixture       *f,
   g_assert_no_error (error);
   todo = lb_item_list_new_for_actor (f->store, f->batch_id, "carl", LB_ITEM_FILTER_TODO);
   done = lb_item_list_new_for_actor (f->store, f->batch_id, "carl", LB_ITEM_FILTER_DONE);
+  lb_test_wait_list (todo);
+  lb_test_wait_list (done);
   g_assert_cmpstr (lb_item_list_get_actor (todo), ==, "carl");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (todo)), ==, 6);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (done)), ==, 0);

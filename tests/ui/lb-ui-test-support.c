@@ -51,6 +51,19 @@ lb_ui_test_open_batch (LbWindow *window,
 
   g_assert_true (lb_window_open_batch (window, batch_id, &error));
   g_assert_no_error (error);
+  lb_ui_test_wait_queue (window);
+}
+
+static gboolean
+queue_loaded (gpointer data)
+{
+  return !lb_window_get_queue_loading (data);
+}
+
+void
+lb_ui_test_wait_queue (LbWindow *window)
+{
+  lb_test_wait_until (queue_loaded, window, 30);
 }
 
 void
@@ -195,7 +208,8 @@ lb_ui_test_nothing_pending (gpointer window)
 gboolean
 lb_ui_test_import_finished (gpointer window)
 {
-  return !lb_window_get_importing (LB_WINDOW (window));
+  return !lb_window_get_importing (LB_WINDOW (window))
+         && !lb_window_get_queue_loading (LB_WINDOW (window));
 }
 
 gboolean

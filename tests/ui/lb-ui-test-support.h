@@ -32,9 +32,14 @@ void        lb_ui_test_copy_demo      (const char *from,
 LbWindow   *lb_ui_test_new_window     (LbStore    *store,
                                        const char *actor);
 
-/* Opens batch BATCH_ID in WINDOW; it must succeed */
+/* Opens batch BATCH_ID in WINDOW; it must succeed. Returns when the
+ * queue has loaded and its first item to do is shown. */
 void        lb_ui_test_open_batch     (LbWindow *window,
                                        gint64    batch_id);
+
+/* Runs the main context until WINDOW's queue has read its ids (a batch
+ * opened, a filter or an annotator changed) and shown the item that follows */
+void        lb_ui_test_wait_queue     (LbWindow *window);
 
 /* Destroys WINDOW, lets GTK drop its references and checks that the
  * caller's reference was the last one (the window is finalized) */
@@ -79,7 +84,8 @@ void        lb_ui_test_wait_label     (GtkWidget  *root,
                                        guint       timeout_s);
 
 /* LbTestCondition's for lb_test_wait_until (), DATA an LbWindow: nothing
- * left to save; no import running; the item view shows an image */
+ * left to save; no import running and the queue loaded; the item view
+ * shows an image */
 gboolean    lb_ui_test_nothing_pending (gpointer window);
 gboolean    lb_ui_test_import_finished (gpointer window);
 gboolean    lb_ui_test_image_shown     (gpointer window);

@@ -11,6 +11,7 @@
 #include "lb-panel.h"
 #include "lb-store.h"
 #include "lb-test-support.h"
+#include "lb-ui-test-support.h"
 #include "lb-window.h"
 
 /* Blind labelling in the real window: with a batch overlap of 2, each
@@ -108,6 +109,7 @@ open_window (Fixture    *f,
   lb_window_set_actor (f->windows[i], actor);
   g_assert_true (lb_window_open_batch (f->windows[i], f->batch_id, &error));
   g_assert_no_error (error);
+  lb_ui_test_wait_queue (f->windows[i]);
   gtk_window_present (GTK_WINDOW (f->windows[i]));
   lb_test_spin_for (50);
   return f->windows[i];
@@ -238,6 +240,7 @@ test_blind_overlap (Fixture       *f,
   /* Alice goes over her done items: she is on the first post while Bob
    * labels it */
   g_object_set (alice, "filter", "done", NULL);
+  lb_ui_test_wait_queue (alice);
   lb_test_spin_for (20);
   g_assert_cmpint (current_id (alice), ==, f->first_id);
 
@@ -262,6 +265,7 @@ test_blind_overlap (Fixture       *f,
   /* Carol (a name change in the same window): her queue is rebuilt, without
    * the first post, which needs no third annotator; nothing of Bob's stays */
   lb_window_set_actor (other, "carol");
+  lb_ui_test_wait_queue (other);
   lb_test_spin_for (20);
   g_assert_false (queue_has (other, f->first_id));
   g_assert_cmpuint (g_list_model_get_n_items (lb_window_get_queue (other)), ==, 2);
@@ -318,6 +322,8 @@ test_blind_no_name (Fixture       *f,
   assert_blank (nobody);
 
   lb_window_set_actor (nobody, "dave");
+
+  lb_ui_test_wait_queue (nobody);
   lb_test_spin_for (20);
   g_assert_cmpstr (lb_window_get_actor (nobody), ==, "dave");
   g_assert_cmpint (current_id (nobody), ==, f->first_id);
@@ -326,6 +332,7 @@ test_blind_no_name (Fixture       *f,
 
   /* Alice's name set again: the same queue, her work in it */
   lb_window_set_actor (alice, "alice");
+  lb_ui_test_wait_queue (alice);
   assert_progress (alice, "1 / 3 done");
 }
 
@@ -348,6 +355,7 @@ test_overlap_one (Fixture       *f,
   g_assert_false (queue_has (bob, f->first_id));
   g_assert_cmpint (current_id (bob), !=, f->first_id);
   g_object_set (bob, "filter", "done", NULL);
+  lb_ui_test_wait_queue (bob);
   lb_test_spin_for (20);
   g_assert_cmpint (current_id (bob), ==, f->first_id);
   labels = lb_panel_get_labels (panel (bob));

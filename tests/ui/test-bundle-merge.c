@@ -236,6 +236,7 @@ test_merge_two_seats (Fixture       *f,
   wait_for_toast (f, toast);
   g_assert_cmpuint (count_events (f->lead), ==, n_a);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.filter", "s", "all"));
+  lb_ui_test_wait_queue (f->window);
   /* A bundle carries the items its events touch: Ann did c1 only */
   g_assert_cmpuint (g_list_model_get_n_items (lb_window_get_queue (f->window)), ==, 1);
   assert_shown (f, "c1.txt", LB_ITEM_STATE_DONE, "ok", "approve");

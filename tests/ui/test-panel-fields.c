@@ -156,6 +156,7 @@ import_tagging_batch (Fixture *f)
   lb_ui_test_open_batch (f->window, batch_id);
   /* all items stay in the queue, so that K goes back to a submitted one */
   g_object_set (f->window, "filter", "all", NULL);
+  lb_ui_test_wait_queue (f->window);
   lb_test_spin_for (100);
   return batch_id;
 }
@@ -559,6 +560,7 @@ test_predictions (Fixture       *f,
   batch_id = lb_test_import (f->store, manifest, &options, 2);
   lb_ui_test_open_batch (f->window, batch_id);
   g_object_set (f->window, "filter", "all", NULL);
+  lb_ui_test_wait_queue (f->window);
   lb_test_spin_for (50);
 
   current = lb_window_get_current_item (f->window);

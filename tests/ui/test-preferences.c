@@ -445,6 +445,7 @@ indicator_set_up (IndicatorFixture *f,
   g_assert_null (lb_sync_indicator_get_label (f->indicator));
   lb_window_set_store (f->window, f->store);
   g_assert_true (lb_window_open_batch (f->window, f->batch_id, NULL));
+  lb_ui_test_wait_queue (f->window);
   gtk_window_present (GTK_WINDOW (f->window));
   lb_test_spin_for (50);
 }

@@ -316,6 +316,7 @@ test_switch_batch (Fixture       *f,
   wait_for_rows (list, 2);
   gtk_widget_activate (lb_batch_list_get_row (list, 0));
   lb_test_wait_until (no_switch_dialog, f, WAIT_TIMEOUT_S);
+  lb_ui_test_wait_queue (f->window);
 
   g_assert_cmpint (lb_window_get_batch_id (f->window), ==, f->beta_id);
   g_assert_cmpstr (lb_window_get_title_text (f->window), ==, "beta");

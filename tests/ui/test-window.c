@@ -148,6 +148,7 @@ act (Fixture    *f,
   else
     ok = gtk_widget_activate_action (GTK_WIDGET (f->window), action, NULL);
   g_assert_true (ok);
+  lb_ui_test_wait_queue (f->window);
 }
 
 static gboolean
@@ -553,7 +554,18 @@ test_filters (Fixture       *f,
   wait_until (f, lb_ui_test_nothing_pending);
 
   g_assert_cmpuint (queue_length (f), ==, 3);
-  act (f, "win.filter", "done");
+  /* The ids are read in a worker thread: the queue and the item shown stay
+   * until they arrive */
+  {
+    gint64 shown = lb_item_get_id (current (f));
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.filter", "s",
+                                               "done"));
+    g_assert_true (lb_window_get_queue_loading (f->window));
+    g_assert_cmpuint (queue_length (f), ==, 3);
+    g_assert_cmpint (lb_item_get_id (current (f)), ==, shown);
+    lb_ui_test_wait_queue (f->window);
+  }
   g_assert_cmpuint (queue_length (f), ==, 2);
   g_object_get (f->window, "filter", &state, NULL);
   g_assert_cmpstr (state, ==, "done");

@@ -596,6 +596,11 @@ translate_note (Translation *t,
     }
   g_ptr_array_add (texts, NULL);
   t->pa->note = g_strjoinv ("\n", (char **) texts->pdata);
+  if (t->pa->note[0] == '\0')
+    {
+      g_clear_pointer (&t->pa->note, g_free);  /* an empty text area: no note */
+      return;
+    }
   if (t->pa->submission_origin == 0)
     t->pa->submission_origin = t->index;
 }

@@ -334,7 +334,7 @@ _lb_pre_annotation_from_json (JsonNode  *node,
     pa->decision = g_strdup (text);
   if ((text = get_string (o, "reason")) != NULL)
     pa->reason = g_strdup (text);
-  if ((text = get_string (o, "note")) != NULL)
+  if ((text = get_string (o, "note")) != NULL && *text != '\0')
     pa->note = g_strdup (text);
 
   member = json_object_get_member (o, "labels");

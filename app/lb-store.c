@@ -1551,9 +1551,7 @@ validate_submission (LbSchema  *schema,
 {
   guint n_labels = req->labels != NULL ? g_strv_length (req->labels) : 0;
   const LbSchemaDecision *decision = NULL;
-  gboolean has_note = req->note != NULL && *req->note != '\0';
-
-  if (!req->has_labels && req->decision == NULL && !has_note)
+  if (!req->has_labels && req->decision == NULL && req->note == NULL)
     {
       g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
                    _("Nothing to submit: no labels, decision or note"));
@@ -1581,7 +1579,7 @@ validate_submission (LbSchema  *schema,
     return invalid_act (error, _("Label “%s” cannot be given to the whole item: the batch’s "
                                  "schema has no “class” tool (draw a region or mark a span "
                                  "with it)"), req->labels[0]);
-  if (has_note && !lb_schema_has_tool (schema, LB_TOOL_NOTE))
+  if (req->note != NULL && !lb_schema_has_tool (schema, LB_TOOL_NOTE))
     return invalid_act (error, _("The “note” tool is not enabled in the batch’s schema"));
 
   if (n_labels > 1 && !lb_schema_get_multi_label (schema))
@@ -2237,10 +2235,11 @@ append_submission_events (LbStore        *self,
       if (!append_json_event (self, ctx, req, ref, "decision", b, time_us, error))
         return FALSE;
     }
-  if (req->note != NULL && *req->note != '\0')
+  if (req->note != NULL)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
 
+      /* "" clears the note (the replay takes it for no note) */
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "text");
       json_builder_add_string_value (b, req->note);

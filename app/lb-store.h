@@ -73,7 +73,7 @@ typedef struct {
                                  * An empty array clears the labels. */
   const char        *decision;  /* decision id or NULL */
   const char        *reason;    /* reason id or NULL; required if the decision needs_reason */
-  const char        *note;      /* free text or NULL / "" */
+  const char        *note;      /* free text; "" clears the note; NULL = no "note" event */
   gint64             dwell_ms;  /* time spent on the item before submitting */
 } LbSubmission;
 

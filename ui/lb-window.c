@@ -1092,7 +1092,8 @@ submit_action (GtkWidget  *widget,
   sub.labels = (labels[0] != NULL || had_labels) ? (const char * const *) labels : NULL;
   sub.decision = decision;
   sub.reason = decision != NULL ? reason : NULL;
-  sub.note = (note[0] != '\0' && g_strcmp0 (note, saved_note) != 0) ? note : NULL;
+  /* a note emptied in the panel is cleared ("") */
+  sub.note = g_strcmp0 (note, saved_note != NULL ? saved_note : "") != 0 ? note : NULL;
   sub.dwell_ms = dwell_ms (self);
 
   /* Only answers changed: no label or decision act */

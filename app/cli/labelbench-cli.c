@@ -902,8 +902,8 @@ cmd_label (int    argc,
   if (!parse_command (argc, argv, entries,
                       _("Labels an item and/or makes a decision on it, as one act "
                         "(--label L [--label L2 …] and/or --decision D [--reason R], "
-                        "[--note TEXT]); or draws one region (--box or --polygon with "
-                        "--label L) or marks one span (--span with --label L); "
+                        "[--note TEXT], --note \"\" clears the note); or draws one region "
+                        "(--box or --polygon with --label L) or marks one span (--span with --label L); "
                         "--answer FIELD=TEXT answers a field. Prints the new region's or "
                         "span's id.")))
     return LB_CLI_EXIT_FAILED;
@@ -912,9 +912,9 @@ cmd_label (int    argc,
     return lb_cli_fail (_("Give the item with --item ID"));
   if (actor == NULL || *actor == '\0')
     return lb_cli_fail (_("Give who labels with --actor NAME"));
-  if (labels == NULL && decision == NULL && !shape && answers == NULL)
-    return lb_cli_fail (_("Give --label L or --decision D (or both), --box, --polygon or "
-                          "--span with --label L, or --answer FIELD=TEXT"));
+  if (labels == NULL && decision == NULL && note == NULL && !shape && answers == NULL)
+    return lb_cli_fail (_("Give --label L or --decision D (or both), --note TEXT, --box, "
+                          "--polygon or --span with --label L, or --answer FIELD=TEXT"));
   if ((box != NULL) + (polygon != NULL) + (span != NULL) > 1)
     return lb_cli_fail (_("Give only one of --box, --polygon and --span"));
   if (shape && (labels == NULL || g_strv_length (labels) != 1))
@@ -944,7 +944,7 @@ cmd_label (int    argc,
   if (shape)
     ok = label_region_or_span (store, item, actor, FALSE, labels[0], box, polygon, span, attributes,
                                dwell_ms);
-  else if (labels != NULL || decision != NULL)
+  else if (labels != NULL || decision != NULL || note != NULL)
     {
       submission.labels = (const char * const *) labels;
       submission.decision = decision;

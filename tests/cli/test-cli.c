@@ -341,6 +341,18 @@ test_label_undo (Fixture       *f,
     g_assert_cmpstr (json_object_get_string_member (o, "state"), ==, "todo");
   }
 
+  /* --note "" clears the note; the decision stays */
+  run_cli (&run, "label", "--store", f->store, "--item", "d-中文.txt", "--actor", "李明",
+           "--batch", "photos", "--note", "", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  {
+    g_autoptr(JsonNode) root = items_json (f, NULL);
+
+    o = find_item (json_node_get_array (root), "d-中文.txt");
+    g_assert_false (json_object_has_member (o, "note"));
+    g_assert_cmpstr (json_object_get_string_member (o, "decision"), ==, "reject");
+  }
+
   /* undo by someone else: nothing to undo */
   run_cli (&run, "undo", "--store", f->store, "--item", "c-comment.txt", "--actor", "bob", NULL);
   assert_failed_with (&run, NULL);

@@ -641,6 +641,49 @@ test_submit_state (Fixture       *f,
   g_assert_cmpuint (lb_store_count_items (f->store, f->batch_id, LB_ITEM_FILTER_DONE), ==, 4);
 }
 
+/* A note is cleared by an empty one ("" is an event, NULL is none), and
+ * undo brings it back */
+static void
+test_note_cleared (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  LbSubmission noted = { .labels = (const char *[]) { "ok", NULL }, .note = "blurry" };
+  LbSubmission cleared = { .note = "" };
+  LbSubmission relabelled = { .labels = (const char *[]) { "spam", NULL } };
+
+  g_assert_true (lb_store_submit (f->store, f->ids[0], "ann", &noted, &error));
+  g_assert_no_error (error);
+  /* no note given: the note stays */
+  g_assert_true (lb_store_submit (f->store, f->ids[0], "ann", &relabelled, &error));
+  g_assert_no_error (error);
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_cmpstr (lb_item_get_note (item), ==, "blurry");
+  g_clear_object (&item);
+
+  g_assert_true (lb_store_submit (f->store, f->ids[0], "ann", &cleared, &error));
+  g_assert_no_error (error);
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_null (lb_item_get_note (item));
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "spam");
+  g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_DONE);
+  g_clear_object (&item);
+  {
+    g_autofree char *payload = raw_query (f->path,
+                                          "SELECT payload FROM events WHERE kind = 'note'"
+                                          " ORDER BY seq DESC LIMIT 1");
+    g_assert_cmpstr (payload, ==, "{\"text\":\"\"}");
+  }
+
+  g_assert_true (lb_store_undo (f->store, f->ids[0], "ann", &error));
+  g_assert_no_error (error);
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_cmpstr (lb_item_get_note (item), ==, "blurry");
+  g_assert_true (lb_store_verify (f->store, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_undo (Fixture       *f,
            gconstpointer  data)
@@ -748,8 +791,6 @@ test_validation (Fixture       *f,
   sub = (LbSubmission) { .decision = "reject", .reason = "made/up" };
   assert_submit_invalid (f, f->ids[0], "ann", &sub, "made/up");
   sub = (LbSubmission) { 0, };
-  assert_submit_invalid (f, f->ids[0], "ann", &sub, NULL);
-  sub = (LbSubmission) { .note = "" };
   assert_submit_invalid (f, f->ids[0], "ann", &sub, NULL);
   sub = (LbSubmission) { .labels = (const char *[]) { "ok", NULL } };
   assert_submit_invalid (f, f->ids[0], "", &sub, NULL);
@@ -1819,6 +1860,7 @@ main (int   argc,
   ADD ("items", test_items);
   ADD ("submit-state", test_submit_state);
   ADD ("undo", test_undo);
+  ADD ("note-cleared", test_note_cleared);
   ADD ("validation", test_validation);
   ADD ("multi-label", test_multi_label);
   ADD ("events", test_events);

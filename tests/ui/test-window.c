@@ -302,6 +302,23 @@ test_note (Fixture       *f,
     g_autofree char *note = lb_panel_get_note (panel);
     g_assert_cmpstr (note, ==, "");
   }
+  g_clear_object (&after);
+
+  /* Back on it, the note emptied and submitted again: the note is cleared,
+   * the label stays */
+  act (f, "win.filter", "all");
+  act (f, "win.previous", NULL);
+  g_assert_cmpint (lb_item_get_id (current (f)), ==, id);
+  {
+    g_autofree char *note = lb_panel_get_note (panel);
+    g_assert_cmpstr (note, ==, "looks fine, 但是链接可疑 <i>");
+  }
+  lb_panel_set_note (panel, "  ");
+  act (f, "win.submit", NULL);
+  wait_until (f, lb_ui_test_nothing_pending);
+  after = lb_test_get_item (f->store, id);
+  g_assert_null (lb_item_get_note (after));
+  g_assert_cmpstr (lb_item_get_labels (after)[0], ==, "ok");
 }
 
 static void

@@ -167,6 +167,7 @@ typedef struct {
   char            *decision;
   char            *reason;
   char            *note;
+  char           **answers;     /* field id, text, ... (submissions) */
   gint64           dwell_ms;
 
   /* regions, spans, answers (owned copies) */
@@ -594,6 +595,7 @@ request_free (Request *req)
   g_free (req->decision);
   g_free (req->reason);
   g_free (req->note);
+  g_strfreev (req->answers);
   g_free (req->target);
   g_free (req->label);
   g_free (req->points);
@@ -1551,12 +1553,17 @@ validate_submission (LbSchema  *schema,
 {
   guint n_labels = req->labels != NULL ? g_strv_length (req->labels) : 0;
   const LbSchemaDecision *decision = NULL;
-  if (!req->has_labels && req->decision == NULL && req->note == NULL)
+  if (!req->has_labels && req->decision == NULL && req->note == NULL
+      && (req->answers == NULL || req->answers[0] == NULL))
     {
       g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
-                   _("Nothing to submit: no labels, decision or note"));
+                   _("Nothing to submit: no labels, decision, note or answer"));
       return FALSE;
     }
+  for (guint i = 0; req->answers != NULL && req->answers[i] != NULL; i += 2)
+    if (lb_schema_find_field (schema, req->answers[i]) == NULL)
+      return invalid_act (error, _("Unknown field “%s” (not in the batch’s schema)"),
+                          req->answers[i]);
 
   for (guint i = 0; i < n_labels; i++)
     {
@@ -2245,6 +2252,19 @@ append_submission_events (LbStore        *self,
       json_builder_add_string_value (b, req->note);
       json_builder_end_object (b);
       if (!append_json_event (self, ctx, req, ref, "note", b, time_us, error))
+        return FALSE;
+    }
+  for (guint i = 0; req->answers != NULL && req->answers[i] != NULL; i += 2)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "field");
+      json_builder_add_string_value (b, req->answers[i]);
+      json_builder_set_member_name (b, "text");
+      json_builder_add_string_value (b, req->answers[i + 1]);
+      json_builder_end_object (b);
+      if (!append_json_event (self, ctx, req, ref, "answer", b, time_us, error))
         return FALSE;
     }
   return TRUE;
@@ -5191,6 +5211,8 @@ check_actor (const char  *actor,
   return TRUE;
 }
 
+static gboolean check_utf8 (const char *text, const char *what, GError **error);
+
 static Request *
 make_submit_request (gint64               item_id,
                      const char          *actor,
@@ -5222,9 +5244,24 @@ make_submit_request (gint64               item_id,
       return NULL;
     }
 
+  for (guint i = 0; submission->answers != NULL && submission->answers[i] != NULL; i += 2)
+    {
+      if (!check_utf8 (submission->answers[i], _("The field id"), error))
+        return NULL;
+      if (submission->answers[i + 1] == NULL)
+        {
+          g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                       _("The field “%s” has no answer"), submission->answers[i]);
+          return NULL;
+        }
+      if (!check_utf8 (submission->answers[i + 1], _("The answer"), error))
+        return NULL;
+    }
+
   req = request_new (REQUEST_SUBMIT);
   req->item_id = item_id;
   req->actor = g_strdup (actor);
+  req->answers = g_strdupv ((char **) submission->answers);
   req->has_labels = submission->labels != NULL;
   req->labels = submission->labels != NULL ? g_strdupv ((char **) submission->labels) : NULL;
   req->decision = g_strdup (submission->decision);

@@ -75,6 +75,9 @@ typedef struct {
   const char        *reason;    /* reason id or NULL; required if the decision needs_reason */
   const char        *note;      /* free text; "" clears the note; NULL = no "note" event */
   gint64             dwell_ms;  /* time spent on the item before submitting */
+  const char *const *answers;   /* free-text fields answered in the same act ("answer"
+                                 * events): field id, text, field id, text, ..., NULL;
+                                 * "" clears an answer. NULL = none */
 } LbSubmission;
 
 /* A region to create ("region.create") or the changes to one ("region.update"),

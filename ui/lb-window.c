@@ -876,6 +876,7 @@ typedef struct {
   LbWindow *self;
   gint64    item_id;
   gboolean  fallback;   /* undo: try the previous act when this item has none */
+  char    **answers;    /* submit: the answers sent (field id, text, ...), or NULL */
 } ActData;
 
 static ActData *
@@ -914,6 +915,7 @@ static void
 act_data_free (ActData *data)
 {
   g_object_unref (data->self);
+  g_strfreev (data->answers);
   g_free (data);
 }
 
@@ -932,21 +934,55 @@ ensure_actor (LbWindow *self)
   return FALSE;
 }
 
+/* A submit that failed keeps its answers: the text goes back into the
+ * field when the item is shown, to be submitted again; nothing typed is lost */
 static void
 submit_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   ActData *data = user_data;
+  LbWindow *self = data->self;
   g_autoptr(GError) error = NULL;
+  char **answers = data->answers;
 
-  if (!lb_store_submit_finish (LB_STORE (source), result, &error))
+  if (lb_store_submit_finish (LB_STORE (source), result, &error))
     {
-      g_autofree char *msg = g_strdup_printf (_("Not saved: %s"), error->message);
+      for (guint i = 0; answers != NULL && answers[i] != NULL; i += 2)
+        {
+          g_autofree char *key = unsaved_key (data->item_id, answers[i]);
+
+          if (g_strcmp0 (g_hash_table_lookup (self->unsaved_answers, key), answers[i + 1]) == 0)
+            g_hash_table_remove (self->unsaved_answers, key);
+        }
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_autofree char *msg = NULL;
 
       g_debug ("submit of item %" G_GINT64_FORMAT " failed: %s", data->item_id, error->message);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (data->self, msg);
+      for (guint i = 0; answers != NULL && answers[i] != NULL; i += 2)
+        {
+          g_hash_table_replace (self->unsaved_answers, unsaved_key (data->item_id, answers[i]),
+                                g_strdup (answers[i + 1]));
+          if (self->current != NULL && lb_item_get_id (self->current) == data->item_id)
+            lb_panel_set_answer (self->panel, answers[i], answers[i + 1]);
+        }
+      if (answers != NULL && answers[0] != NULL)
+        {
+          const LbSchemaField *field = self->schema != NULL
+                                         ? lb_schema_find_field (self->schema, answers[0])
+                                         : NULL;
+
+          /* Translators: an answer field's title, then the reason */
+          msg = g_strdup_printf (_("“%s” not saved, the text is kept in the field: %s"),
+                                 field != NULL && field->title != NULL ? field->title
+                                                                       : answers[0],
+                                 error->message);
+        }
+      else
+        msg = g_strdup_printf (_("Not saved: %s"), error->message);
+      toast (self, msg);
     }
   act_data_finish (data, error);
   act_data_free (data);
@@ -961,84 +997,24 @@ history_push (LbWindow *self,
     g_array_remove_range (self->history, 0, self->history->len - 1000);
 }
 
-typedef struct {
-  ActData *act;
-  char    *field;
-  char    *text;
-} AnswerData;
-
-static void
-answer_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+/* The answers changed in the panel: field id, text, field id, text, ... */
+static GStrv
+changed_answers (LbWindow *self)
 {
-  AnswerData *data = user_data;
-  LbWindow *self = data->act->self;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = unsaved_key (data->act->item_id, data->field);
-
-  if (lb_store_set_answer_finish (LB_STORE (source), result, &error))
-    {
-      const char *kept = g_hash_table_lookup (self->unsaved_answers, key);
-
-      if (g_strcmp0 (kept, data->text) == 0)
-        g_hash_table_remove (self->unsaved_answers, key);
-    }
-  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      const LbSchemaField *field = self->schema != NULL
-                                     ? lb_schema_find_field (self->schema, data->field) : NULL;
-      g_autofree char *msg = NULL;
-
-      /* Nothing typed is lost: the text goes back into the field when the
-       * item is shown, to be submitted again. */
-      g_hash_table_replace (self->unsaved_answers, g_steal_pointer (&key),
-                            g_strdup (data->text));
-      if (self->current != NULL && lb_item_get_id (self->current) == data->act->item_id)
-        lb_panel_set_answer (self->panel, data->field, data->text);
-      /* Translators: an answer field's title, then the reason */
-      msg = g_strdup_printf (_("“%s” not saved, the text is kept in the field: %s"),
-                             field != NULL && field->title != NULL ? field->title : data->field,
-                             error->message);
-      g_debug ("answer of item %" G_GINT64_FORMAT " failed: %s", data->act->item_id,
-               error->message);
-      toast (self, msg);
-    }
-  act_data_finish (data->act, error);
-  act_data_free (data->act);
-  g_free (data->field);
-  g_free (data->text);
-  g_free (data);
-}
-
-/* One act per answer that differs from the item's saved one ("" clears it) */
-static guint
-submit_answers (LbWindow *self,
-                gboolean  dry_run)
-{
-  guint n = 0;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
   for (guint i = 0; self->schema != NULL && i < lb_schema_get_n_fields (self->schema); i++)
     {
       const char *field = lb_schema_get_field (self->schema, i)->id;
       g_autofree char *text = lb_panel_get_answer (self->panel, field);
       const char *saved = lb_item_get_answer (self->current, field);
-      AnswerData *data;
 
       if (text == NULL || g_strcmp0 (text, saved != NULL ? saved : "") == 0)
         continue;
-      n++;
-      if (dry_run)
-        continue;
-      data = g_new0 (AnswerData, 1);
-      data->act = act_data_new (self, lb_item_get_id (self->current));
-      data->field = g_strdup (field);
-      data->text = g_strdup (text);
-      lb_store_set_answer_async (self->store, lb_item_get_id (self->current), self->actor,
-                                 field, text, self->cancellable, answer_done_cb, data);
-      history_push (self, lb_item_get_id (self->current));
+      g_strv_builder_add (builder, field);
+      g_strv_builder_add (builder, text);
     }
-  return n;
+  return g_strv_builder_end (builder);
 }
 
 static void
@@ -1048,13 +1024,14 @@ submit_action (GtkWidget  *widget,
 {
   LbWindow *self = LB_WINDOW (widget);
   g_auto(GStrv) labels = NULL;
+  g_auto(GStrv) answers = NULL;
   g_autofree char *note = NULL;
   const char *decision;
   const char *reason;
   const char *saved_note;
   LbSubmission sub = { 0 };
+  ActData *data;
   gboolean had_labels;
-  guint n_answers;
 
   if (self->current == NULL || self->store == NULL)
     return;
@@ -1068,9 +1045,9 @@ submit_action (GtkWidget  *widget,
   g_strstrip (note);
   saved_note = lb_item_get_note (self->current);
   had_labels = lb_item_get_labels (self->current)[0] != NULL;
-  n_answers = submit_answers (self, TRUE);
+  answers = changed_answers (self);
 
-  if (labels[0] == NULL && decision == NULL && !had_labels && n_answers == 0)
+  if (labels[0] == NULL && decision == NULL && !had_labels && answers[0] == NULL)
     {
       lb_panel_set_message (self->panel, _("Pick a label or a decision first"));
       return;
@@ -1095,16 +1072,14 @@ submit_action (GtkWidget  *widget,
   /* a note emptied in the panel is cleared ("") */
   sub.note = g_strcmp0 (note, saved_note != NULL ? saved_note : "") != 0 ? note : NULL;
   sub.dwell_ms = dwell_ms (self);
+  /* the answers are events of the same act: one Ctrl+Z takes the whole submit back */
+  sub.answers = answers[0] != NULL ? (const char * const *) answers : NULL;
 
-  /* Only answers changed: no label or decision act */
-  if (sub.labels != NULL || sub.decision != NULL || sub.note != NULL || n_answers == 0)
-    {
-      lb_store_submit_async (self->store, lb_item_get_id (self->current), self->actor, &sub,
-                             self->cancellable, submit_done_cb,
-                             act_data_new (self, lb_item_get_id (self->current)));
-      history_push (self, lb_item_get_id (self->current));
-    }
-  submit_answers (self, FALSE);
+  data = act_data_new (self, lb_item_get_id (self->current));
+  data->answers = g_steal_pointer (&answers);
+  lb_store_submit_async (self->store, lb_item_get_id (self->current), self->actor, &sub,
+                         self->cancellable, submit_done_cb, data);
+  history_push (self, lb_item_get_id (self->current));
   lb_panel_set_message (self->panel, NULL);
   gtk_window_set_focus (GTK_WINDOW (self), NULL);
   {

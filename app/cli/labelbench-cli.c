@@ -822,31 +822,27 @@ label_region_or_span (LbStore     *store,
 }
 
 /* --answer FIELD=TEXT, one act each */
-static gboolean
-label_answers (LbStore     *store,
-               LbItem      *item,
-               const char  *actor,
-               char       **answers)
+/* --answer FIELD=TEXT options as LbSubmission.answers (field, text, ...) */
+static GStrv
+parse_answers (char **answers)
 {
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
   for (guint i = 0; answers != NULL && answers[i] != NULL; i++)
     {
-      g_autoptr(GError) error = NULL;
       g_autofree char *field = NULL;
       const char *eq = strchr (answers[i], '=');
 
       if (eq == NULL || eq == answers[i])
         {
           lb_cli_fail (_("--answer takes FIELD=TEXT (got “%s”)"), answers[i]);
-          return FALSE;
+          return NULL;
         }
       field = g_strndup (answers[i], eq - answers[i]);
-      if (!lb_store_set_answer (store, lb_item_get_id (item), actor, field, eq + 1, &error))
-        {
-          lb_cli_fail ("%s", error ? error->message : _("Cannot save"));
-          return FALSE;
-        }
+      g_strv_builder_add (builder, field);
+      g_strv_builder_add (builder, eq + 1);
     }
-  return TRUE;
+  return g_strv_builder_end (builder);
 }
 
 static int
@@ -866,6 +862,7 @@ cmd_label (int    argc,
   g_autofree char *attributes = NULL;
   g_auto(GStrv) labels = NULL;
   g_auto(GStrv) answers = NULL;
+  g_auto(GStrv) answer_pairs = NULL;
   gint64 dwell_ms = 0;
   g_autoptr(GError) error = NULL;
   g_autoptr(LbItem) item = NULL;
@@ -928,6 +925,9 @@ cmd_label (int    argc,
     return lb_cli_fail (_("--reason needs --decision"));
   if (dwell_ms < 0)
     return lb_cli_fail (_("--dwell-ms cannot be negative"));
+  answer_pairs = parse_answers (answers);
+  if (answer_pairs == NULL)
+    return LB_CLI_EXIT_FAILED;
 
   store = open_store (store_path, OPEN_WRITE);
   if (store == NULL)
@@ -944,12 +944,18 @@ cmd_label (int    argc,
   if (shape)
     ok = label_region_or_span (store, item, actor, FALSE, labels[0], box, polygon, span, attributes,
                                dwell_ms);
-  else if (labels != NULL || decision != NULL || note != NULL)
+  /* labels, decision, note and answers as one act; answers given with a
+   * region or span are an act of their own after it */
+  if (ok && (!shape || answer_pairs[0] != NULL))
     {
-      submission.labels = (const char * const *) labels;
-      submission.decision = decision;
-      submission.reason = reason;
-      submission.note = note;
+      if (!shape)
+        {
+          submission.labels = (const char * const *) labels;
+          submission.decision = decision;
+          submission.reason = reason;
+          submission.note = note;
+        }
+      submission.answers = answer_pairs[0] != NULL ? (const char * const *) answer_pairs : NULL;
       submission.dwell_ms = dwell_ms;
 
       if (!lb_store_submit (store, lb_item_get_id (item), actor, &submission, &error))
@@ -958,7 +964,6 @@ cmd_label (int    argc,
           ok = FALSE;
         }
     }
-  ok = ok && label_answers (store, item, actor, answers);
 
   if (ok)
     print_item_state (store, lb_item_get_id (item), item_id);

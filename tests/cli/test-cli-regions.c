@@ -295,6 +295,22 @@ test_spans_undo_redo (Fixture       *f,
            "--answer", "title=x", NULL);
   g_assert_cmpint (run.status, ==, 1);
   g_assert_nonnull (strstr (run.err, "Unknown field “title”"));
+  g_clear_pointer (&item, json_object_unref);
+
+  /* a label and an answer are one act: one undo takes both back */
+  run_cli (&run, "label", "--store", f->store, "-i", "t.txt", "-a", "bob", "--label", "cat",
+           "--answer", "caption=a cat", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  item = item_json (f, "t.txt");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (item, "labels"),
+                                                  0), ==, "cat");
+  g_clear_pointer (&item, json_object_unref);
+  run_cli (&run, "undo", "--store", f->store, "-i", "t.txt", "-a", "bob", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  item = item_json (f, "t.txt");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (item, "labels")), ==, 0);
+  g_assert_false (json_object_has_member (json_object_get_object_member (item, "answers"),
+                                          "caption"));
 
   run_cli (&run, "verify", "--store", f->store, NULL);
   g_assert_cmpint (run.status, ==, 0);

@@ -677,6 +677,52 @@ test_answers (Fixture       *f,
   item = lb_store_get_item (f->store, f->image, &error);
   g_assert_cmpstr (lb_item_get_answers_json (item), ==, "{}");
   g_assert_cmpint (lb_item_get_state (item), ==, LB_ITEM_STATE_TODO);
+  g_clear_object (&item);
+
+  /* Labels and answers submitted together: one act, undone as one */
+  {
+    const char *labels[] = { "cat", NULL };
+    const char *answers[] = { "caption", "一只猫 🐱", NULL };
+    const char *unknown[] = { "caption", "x", "title", "y", NULL };
+    const char *odd[] = { "caption", NULL };
+    LbSubmission sub = { .labels = labels, .answers = answers };
+    gint64 seq = lb_store_get_last_seq (f->store);
+
+    g_assert_true (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+    g_assert_no_error (error);
+    item = lb_store_get_item (f->store, f->image, &error);
+    g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "cat");
+    g_assert_cmpstr (lb_item_get_answer (item, "caption"), ==, "一只猫 🐱");
+    g_clear_object (&item);
+    g_assert_cmpint (lb_store_get_last_seq (f->store), ==, seq + 2);
+
+    g_assert_true (lb_store_undo (f->store, f->image, "ann", &error));
+    g_assert_no_error (error);
+    item = lb_store_get_item (f->store, f->image, &error);
+    g_assert_null (lb_item_get_labels (item)[0]);
+    g_assert_null (lb_item_get_answer (item, "caption"));
+    g_clear_object (&item);
+
+    /* an unknown field refuses the whole act; so does a field without text */
+    seq = lb_store_get_last_seq (f->store);
+    sub.answers = unknown;
+    g_assert_false (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+    g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "Unknown field “title”"));
+    g_clear_error (&error);
+    sub.answers = odd;
+    g_assert_false (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+    g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_cmpint (lb_store_get_last_seq (f->store), ==, seq);
+
+    /* answers alone are an act too */
+    sub = (LbSubmission) { .answers = answers };
+    g_assert_true (lb_store_submit (f->store, f->image, "ann", &sub, &error));
+    g_assert_no_error (error);
+    item = lb_store_get_item (f->store, f->image, &error);
+    g_assert_cmpstr (lb_item_get_answer (item, "caption"), ==, "一只猫 🐱");
+  }
 }
 
 static void

@@ -366,6 +366,37 @@ test_answers (Fixture       *f,
   g_assert_cmpstr (lb_item_get_answer (saved, "transcript"), ==, "EXIT 12\n出口 3");
 }
 
+/* A label and answers submitted together are one act: one Ctrl+Z takes
+ * them all back */
+static void
+test_answers_undo (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(LbItem) saved = NULL;
+  gint64 id1;
+
+  import_tagging_batch (f);
+  id1 = lb_item_get_id (lb_window_get_current_item (f->window));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
+  type_into (f, lb_panel_get_field_editor (f->panel, "caption"), "A kitchen");
+  type_into (f, lb_panel_get_field_editor (f->panel, "transcript"), "EXIT");
+  g_assert_true (press_ctrl_enter_in (f, lb_panel_get_field_editor (f->panel, "transcript")));
+  wait_until (f, lb_ui_test_nothing_pending);
+  saved = stored (f, id1);
+  g_assert_cmpstr (lb_item_get_labels (saved)[0], ==, "indoor");
+  g_assert_cmpstr (lb_item_get_answer (saved, "caption"), ==, "A kitchen");
+  g_assert_cmpstr (lb_item_get_answer (saved, "transcript"), ==, "EXIT");
+  g_clear_object (&saved);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.undo", NULL));
+  wait_until (f, lb_ui_test_nothing_pending);
+  saved = stored (f, id1);
+  g_assert_null (lb_item_get_labels (saved)[0]);
+  g_assert_null (lb_item_get_answer (saved, "caption"));
+  g_assert_null (lb_item_get_answer (saved, "transcript"));
+  g_assert_cmpint (lb_item_get_state (saved), ==, LB_ITEM_STATE_TODO);
+}
+
 /* An answer whose act fails is not lost: it comes back in its field */
 static void
 test_answer_error (Fixture       *f,
@@ -612,6 +643,8 @@ main (int    argc,
               fixture_set_up, test_multi_label, fixture_tear_down);
   g_test_add ("/ui/panel-fields/answers", Fixture, NULL,
               fixture_set_up, test_answers, fixture_tear_down);
+  g_test_add ("/ui/panel-fields/answers-undo", Fixture, NULL,
+              fixture_set_up, test_answers_undo, fixture_tear_down);
   g_test_add ("/ui/panel-fields/answer-error", Fixture, NULL,
               fixture_set_up, test_answer_error, fixture_tear_down);
   g_test_add ("/ui/panel-fields/config-import", Fixture, NULL,

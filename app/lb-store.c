@@ -1586,7 +1586,7 @@ validate_submission (LbSchema  *schema,
     return invalid_act (error, _("Label “%s” cannot be given to the whole item: the batch’s "
                                  "schema has no “class” tool (draw a region or mark a span "
                                  "with it)"), req->labels[0]);
-  if (req->note != NULL && !lb_schema_has_tool (schema, LB_TOOL_NOTE))
+  if (req->note != NULL && *req->note != '\0' && !lb_schema_has_tool (schema, LB_TOOL_NOTE))
     return invalid_act (error, _("The “note” tool is not enabled in the batch’s schema"));
 
   if (n_labels > 1 && !lb_schema_get_multi_label (schema))

@@ -1474,11 +1474,14 @@ submit_fix (LbReviewView *self)
   /* nudges not yet sent are corrections of this fix */
   lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
   labels = lb_panel_get_labels (self->panel);
-  note = lb_panel_get_note (self->panel);
+  note = g_strstrip (lb_panel_get_note (self->panel));
   fix.labels = (const char * const *) labels;
   fix.decision = lb_panel_get_decision (self->panel);
   fix.reason = lb_panel_get_reason (self->panel);
-  fix.note = note;
+  /* the note only when the lead changed it ("" clears it) */
+  if (g_strcmp0 (note, lb_item_get_note (self->current) != NULL
+                         ? lb_item_get_note (self->current) : "") != 0)
+    fix.note = note;
   fix.dwell_ms = dwell (self);
   if (fix.decision != NULL)
     {

@@ -102,6 +102,9 @@ typedef gboolean (*LbEventFunc) (const LbEvent *event,
  * after the COMMIT that caused them returned:
  *   "item-changed" (gint64 item_id)   an act changed the item's derived state
  *   "items-added"  (gint64 batch_id)  an import chunk added items to the batch
+ *   "damaged"      (gint64 0)         the integrity check found the file damaged
+ *                                     (lb_store_dup_damage () says how); nothing
+ *                                     is written into it from then on
  */
 #define LB_TYPE_STORE (lb_store_get_type ())
 G_DECLARE_FINAL_TYPE (LbStore, lb_store, LB, STORE, GObject)
@@ -111,12 +114,22 @@ GQuark       lb_store_error_quark        (void);
 /* $XDG_DATA_HOME/labelbench/labelbench.db */
 char        *lb_store_get_default_path   (void);
 
-/* Creates the file when missing (unless READ_ONLY or EXISTING), migrates it, runs
- * PRAGMA quick_check, takes the write lock and starts the writer thread.
- * Signals are emitted on the thread-default main context of the caller. */
+/* Creates the file when missing (unless READ_ONLY or EXISTING), takes the write
+ * lock, migrates it and starts the writer thread. The integrity check (PRAGMA
+ * quick_check, which reads the whole file) runs before anything is changed:
+ * at once for a READ_ONLY open or a store to migrate; for a store of this
+ * version, in the writer thread before its first write, so that opening a
+ * large store is quick. If it fails, every write fails with
+ * LB_STORE_ERROR_CORRUPT, "damaged" is emitted and lb_store_dup_damage ()
+ * returns the error. Signals are emitted on the thread-default main context
+ * of the caller. */
 LbStore     *lb_store_open               (const char        *path,
                                           LbStoreOpenFlags   flags,
                                           GError           **error);
+/* The error of the integrity check when it found the store damaged (a
+ * copy, naming the file); NULL when it passed or has not finished */
+GError      *lb_store_dup_damage         (LbStore           *self);
+
 /* Finishes queued writes, stops the writer thread, releases the lock. */
 void         lb_store_close              (LbStore           *self);
 

@@ -7,7 +7,9 @@
 #include <sys/wait.h>
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
+#include "lb-store-private.h"
 #include "lb-test-support.h"
 
 const char lb_test_comment_schema_json[] =
@@ -393,4 +395,58 @@ lb_test_run_cli (LbTestRun   *run,
   g_test_message ("labelbench-cli %s -> %d\nstdout: %s\nstderr: %s", first, run->status,
                   run->out, run->err);
   return run->status;
+}
+
+gint64
+lb_test_make_damaged_store (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = g_path_get_dirname (path);
+  g_autofree char *contents = NULL;
+  LbStore *store = lb_test_open_store (path);
+  gint64 batch_id = 0, first_id = 0;
+  gsize len = 0;
+  sqlite3 *db = NULL;
+
+  g_assert_true (_lb_store_ensure_batch (store, "b", root, root, NULL, &batch_id, &error));
+  g_assert_no_error (error);
+  for (guint chunk = 0; chunk < 4; chunk++)
+    {
+      LbNewItem items[500];
+      g_autoptr(GPtrArray) strs = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint i = 0; i < G_N_ELEMENTS (items); i++)
+        {
+          char *id = g_strdup_printf ("item-%u-%u", chunk, i);
+          char *text = g_strdup_printf ("a text of some length to fill pages %u %u", chunk, i);
+
+          g_ptr_array_add (strs, id);
+          g_ptr_array_add (strs, text);
+          items[i] = (LbNewItem) { id, LB_ITEM_KIND_TEXT, NULL, text, NULL, "hash" };
+        }
+      g_assert_true (_lb_store_insert_items (store, batch_id, items, G_N_ELEMENTS (items),
+                                             NULL, NULL, &error));
+      g_assert_no_error (error);
+    }
+  {
+    g_autoptr(GArray) ids = lb_store_list_item_ids (store, batch_id, LB_ITEM_FILTER_ALL, &error);
+
+    g_assert_no_error (error);
+    first_id = g_array_index (ids, gint64, 0);
+  }
+  lb_store_close (store);
+  g_object_unref (store);
+
+  /* everything in the main file, then its b-tree pages smashed (page 1,
+   * with the header and the schema, kept) */
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL), ==,
+                   SQLITE_OK);
+  sqlite3_close (db);
+  g_assert_true (g_file_get_contents (path, &contents, &len, NULL));
+  g_assert_cmpuint (len, >, 40 * 4096);
+  for (gsize off = 4096 * 3; off < len - 4096; off += 4096 * 5)
+    memset (contents + off, 0xA5, 4096);
+  g_assert_true (g_file_set_contents (path, contents, len, NULL));
+  return first_id;
 }

@@ -93,6 +93,11 @@ void        lb_test_wait_until      (LbTestCondition condition,
                                      gpointer        data,
                                      guint           timeout_s);
 
+/* Writes at PATH a store of this version with 2 000 text items whose pages
+ * are then overwritten (its header and schema page intact): opening it
+ * works, its integrity check fails. Returns the first item's id. */
+gint64      lb_test_make_damaged_store (const char *path);
+
 /* Runs the thread-default main context until LIST has read its ids (the
  * test fails if not within 30 s); returns LIST */
 LbItemList *lb_test_wait_list       (LbItemList *list);

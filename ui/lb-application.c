@@ -353,6 +353,37 @@ first_window (LbApplication *self)
   return NULL;
 }
 
+/* The store's integrity check (run by its writer thread after opening)
+ * found it damaged: nothing more is written into it, and every window says
+ * so, with what to do next, as when opening fails */
+static void
+store_damaged_cb (LbStore       *store,
+                  gint64         unused,
+                  LbApplication *self)
+{
+  GError *damage = lb_store_dup_damage (store);
+
+  if (damage == NULL || self->store != store || self->store_state != STORE_OPEN)
+    {
+      g_clear_error (&damage);
+      return;
+    }
+  g_message ("The store is damaged: %s", damage->message);
+  g_clear_error (&self->store_error);
+  self->store_error = damage;
+  self->store_state = STORE_FAILED;
+  update_store_actions (self);
+  g_signal_handlers_disconnect_by_data (store, self);
+  g_clear_object (&self->store);
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (LB_IS_WINDOW (l->data))
+      {
+        lb_window_set_store (l->data, NULL);
+        attach_store (self, l->data);
+      }
+}
+
 static void
 open_store_done_cb (GObject      *source,
                     GAsyncResult *result,
@@ -378,6 +409,12 @@ open_store_done_cb (GObject      *source,
   window = first_window (self);
   if (window != NULL)
     run_pending (self, window);
+
+  if (self->store != NULL)
+    {
+      g_signal_connect_object (self->store, "damaged", G_CALLBACK (store_damaged_cb), self, 0);
+      store_damaged_cb (self->store, 0, self);   /* the check may have ended already */
+    }
 }
 
 static void

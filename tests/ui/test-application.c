@@ -24,6 +24,7 @@ typedef struct {
   char          *actor;
   gboolean       timed_out;
   guint64        started_us;
+  const char    *want_page;   /* wait for this page, or NULL: the first settled one */
 } Run;
 
 static gboolean
@@ -38,7 +39,8 @@ inspect_cb (gpointer user_data)
     run->timed_out = TRUE;
   else if (window == NULL || lb_application_get_opening (run->app)
            || g_strcmp0 (page, "import") == 0
-           || (g_strcmp0 (page, "work") == 0 && lb_window_get_current_item (window) == NULL))
+           || (g_strcmp0 (page, "work") == 0 && lb_window_get_current_item (window) == NULL)
+           || (run->want_page != NULL && g_strcmp0 (page, run->want_page) != 0))
     return G_SOURCE_CONTINUE;
 
   if (window != NULL)
@@ -111,6 +113,35 @@ test_corrupt_store (void)
   g_assert_nonnull (strstr (run.error_text, "labelbench-cli verify --store"));
   run_clear (&run);
 
+  lb_test_remove_tree (tmpdir);
+}
+
+/* A store whose pages are damaged opens quickly (its integrity check runs
+ * after opening, in the store's writer thread); then the window says it is
+ * damaged and what to do, and the file is left as it was */
+static void
+test_damaged_store (void)
+{
+  g_autofree char *tmpdir = lb_test_make_tmpdir ("lb-test-app");
+  g_autofree char *db = g_build_filename (tmpdir, "damaged.db", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize len_before = 0, len_after = 0;
+  const char *args[] = { "--store", db, "--actor", "Tester", NULL };
+  Run run = { .want_page = "error" };
+
+  lb_test_make_damaged_store (db);
+  g_assert_true (g_file_get_contents (db, &before, &len_before, NULL));
+
+  run_app (&run, args);
+  g_assert_cmpstr (run.page, ==, "error");
+  g_assert_nonnull (strstr (run.error_text, "damaged.db"));
+  g_assert_nonnull (strstr (run.error_text, "is damaged"));
+  g_assert_nonnull (strstr (run.error_text, "Restore it from a backup"));
+  run_clear (&run);
+
+  g_assert_true (g_file_get_contents (db, &after, &len_after, NULL));
+  g_assert_cmpmem (before, len_before, after, len_after);
   lb_test_remove_tree (tmpdir);
 }
 
@@ -192,6 +223,7 @@ main (int    argc,
   adw_init ();
 
   g_test_add_func ("/ui/application/corrupt-store", test_corrupt_store);
+  g_test_add_func ("/ui/application/damaged-store", test_damaged_store);
   g_test_add_func ("/ui/application/store-in-use", test_store_in_use);
   g_test_add_func ("/ui/application/demo-and-actor", test_demo_and_actor);
 

@@ -435,6 +435,66 @@ event_cb (const LbEvent *e,
   return TRUE;
 }
 
+/* A conninfo value as libpq reads it back: quoted when empty or holding a
+ * space, a quote or a backslash */
+static void
+append_conninfo_value (GString    *s,
+                       const char *value)
+{
+  if (*value != '\0' && strpbrk (value, " \t\n\r\f\v'\\") == NULL)
+    {
+      g_string_append (s, value);
+      return;
+    }
+  g_string_append_c (s, '\'');
+  for (const char *p = value; *p != '\0'; p++)
+    {
+      if (*p == '\'' || *p == '\\')
+        g_string_append_c (s, '\\');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '\'');
+}
+
+char *
+_lb_sync_postgres_target_key (const char  *conninfo,
+                              GError     **error)
+{
+  static const char * const keys[] = { "host", "port", "dbname", "user" };
+  PQconninfoOption *options;
+  char *errmsg = NULL;
+  GString *s;
+
+  options = PQconninfoParse (conninfo, &errmsg);
+  if (options == NULL)
+    {
+      /* libpq's message can quote the string, and so a password in it */
+      if (errmsg != NULL)
+        PQfreemem (errmsg);
+      g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG,
+                   _("The postgres sync target is not a libpq connection string "
+                     "(“host=… dbname=… user=…”) or URI"));
+      return NULL;
+    }
+
+  s = g_string_new (NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    for (const PQconninfoOption *o = options; o->keyword != NULL; o++)
+      if (strcmp (o->keyword, keys[i]) == 0 && o->val != NULL)
+        {
+          if (s->len > 0)
+            g_string_append_c (s, ' ');
+          g_string_append_printf (s, "%s=", keys[i]);
+          append_conninfo_value (s, o->val);
+          break;
+        }
+  PQconninfoFree (options);
+
+  if (s->len == 0)
+    g_string_append (s, "(libpq defaults)");
+  return g_string_free (s, FALSE);
+}
+
 gboolean
 _lb_sync_postgres_run (LbStore             *store,
                        const LbSyncConfig  *config,
@@ -478,8 +538,8 @@ _lb_sync_postgres_run (LbStore             *store,
   if (local_error != NULL)
     {
       g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_STORE,
-                   _("Cannot read the %s sink's cursor: %s"), config->name,
-                   local_error->message);
+                   _("Cannot read the %s sink's cursor: %s"),
+                   lb_sync_sink_kind_to_string (config->kind), local_error->message);
       goto out;
     }
 

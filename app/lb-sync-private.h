@@ -84,6 +84,10 @@ gboolean      _lb_sync_http_post              (LbSyncHttp          *http,
 void          _lb_sync_http_free              (LbSyncHttp          *http);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbSyncHttp, _lb_sync_http_free)
 
+/* PostgreSQL: host, port, dbname and user as the conninfo gives them, the
+ * target's part of the cursor name (never the password) */
+char         *_lb_sync_postgres_target_key    (const char          *conninfo,
+                                               GError             **error);
 /* PostgreSQL: the whole run (reads the events itself, advances the cursor) */
 gboolean      _lb_sync_postgres_run           (LbStore             *store,
                                                const LbSyncConfig  *config,

@@ -64,6 +64,87 @@ lb_sync_status_get_type (void)
   return type_id;
 }
 
+/* Cursor names */
+
+/* scheme://host[:port]/path: no userinfo, query or fragment */
+static char *
+http_target_key (const char  *url,
+                 GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_ENCODED | G_URI_FLAGS_SCHEME_NORMALIZE,
+                                     NULL);
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0'
+      || (g_ascii_strcasecmp (g_uri_get_scheme (uri), "http") != 0
+          && g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") != 0))
+    {
+      g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG,
+                   _("The http sync target is not an http:// or https:// URL"));
+      return NULL;
+    }
+  scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  /* SCHEME_NORMALIZE: the scheme's default port left out, an empty path "/" */
+  return g_uri_join (G_URI_FLAGS_ENCODED | G_URI_FLAGS_SCHEME_NORMALIZE, scheme, NULL, host,
+                     g_uri_get_port (uri), g_uri_get_path (uri), NULL, NULL);
+}
+
+char *
+lb_sync_cursor_name (LbSyncSinkKind   kind,
+                     const char      *target,
+                     GError         **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (lb_sync_sink_kind_to_string (kind) != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if ((target == NULL || *target == '\0') && kind != LB_SYNC_SINK_OUTBOX)
+    {
+      g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG,
+                   _("The %s sync sink needs a target"), lb_sync_sink_kind_to_string (kind));
+      return NULL;
+    }
+
+  switch (kind)
+    {
+    case LB_SYNC_SINK_OUTBOX:
+      if (target == NULL || *target == '\0')
+        {
+          g_autofree char *folder = lb_sync_get_default_outbox ();
+
+          key = g_canonicalize_filename (folder, NULL);
+        }
+      else
+        key = g_canonicalize_filename (target, NULL);
+      break;
+    case LB_SYNC_SINK_HTTP:
+      key = http_target_key (target, error);
+      break;
+    case LB_SYNC_SINK_POSTGRES:
+    default:
+      key = _lb_sync_postgres_target_key (target, error);
+      break;
+    }
+  if (key == NULL)
+    return NULL;
+
+  /* the store keeps UTF-8 names: a folder named in another encoding is
+   * escaped, byte for byte, so two folders never share a name */
+  name = g_strconcat (lb_sync_sink_kind_to_string (kind), " ", key, NULL);
+  if (!g_utf8_validate (name, -1, NULL))
+    {
+      g_autofree char *escaped = g_strescape (name, NULL);
+
+      g_free (name);
+      name = g_steal_pointer (&escaped);
+    }
+  return g_steal_pointer (&name);
+}
+
 /* Config */
 
 LbSyncConfig *
@@ -78,7 +159,6 @@ lb_sync_config_new (LbSyncSinkKind   kind,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   config->kind = kind;
-  config->name = g_strdup (lb_sync_sink_kind_to_string (kind));
   config->secret = (secret != NULL && *secret != '\0') ? g_strdup (secret) : NULL;
 
   if (target == NULL || *target == '\0')
@@ -121,6 +201,9 @@ lb_sync_config_new (LbSyncSinkKind   kind,
       config->target = g_strdup (target);
     }
 
+  config->name = lb_sync_cursor_name (kind, config->target, error);
+  if (config->name == NULL)
+    return NULL;
   return g_steal_pointer (&config);
 }
 
@@ -439,7 +522,8 @@ deliver_batch (SyncRun  *run,
         g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_STORE,
                      _("The %s sink confirmed events up to seq %lld but the store cannot "
                        "record it: %s"),
-                     run->config->name, (long long) batch->last_seq, local_error->message);
+                     lb_sync_sink_kind_to_string (run->config->kind),
+                     (long long) batch->last_seq, local_error->message);
         return FALSE;
       }
   }
@@ -655,8 +739,8 @@ lb_sync_run_once_full (LbStore             *store,
   if (local_error != NULL)
     {
       g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_STORE,
-                   _("Cannot read the %s sink's cursor: %s"), config->name,
-                   local_error->message);
+                   _("Cannot read the %s sink's cursor: %s"),
+                   lb_sync_sink_kind_to_string (config->kind), local_error->message);
       return FALSE;
     }
 
@@ -720,8 +804,8 @@ lb_sync_count_pending (LbStore            *store,
   if (local_error != NULL)
     {
       g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_STORE,
-                   _("Cannot read the %s sink's cursor: %s"), config->name,
-                   local_error->message);
+                   _("Cannot read the %s sink's cursor: %s"),
+                   lb_sync_sink_kind_to_string (config->kind), local_error->message);
       return 0;
     }
   return (guint64) MAX (lb_store_count_events_after (store, cursor), 0);

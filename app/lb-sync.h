@@ -8,8 +8,8 @@
 G_BEGIN_DECLS
 
 /* The sync module delivers the store's events to a central pipeline through
- * one sink. Each sink has its own cursor in the store (the last seq it
- * confirmed), advanced only after the sink confirmed; every sink is
+ * one sink. Each target has its own cursor in the store (the last seq it
+ * confirmed), advanced only after the target confirmed; every sink is
  * idempotent on the event UUID, so a crash or a lost connection at any
  * point means re-sending, never loss and never a duplicate.
  *
@@ -27,8 +27,26 @@ G_BEGIN_DECLS
  *            keyed by uuid), COPY into a staging table then INSERT ... ON
  *            CONFLICT (uuid) DO NOTHING, cursor advanced after COMMIT.
  *
- * Secrets (bearer token, password) never appear in logs, error messages or
- * exports. */
+ * The cursor belongs to the target, not to the sink kind: its name (see
+ * lb_sync_cursor_name()) is the kind and what identifies the target, so
+ * pointing a sink at another folder, URL or database (a lead, or a fleet
+ * administrator through the locked settings) sends the new target the whole
+ * history and leaves the old target alone; pointing it back continues where
+ * the old target's cursor stopped. Cursor names never hold a secret.
+ *
+ * Stores of earlier versions kept one cursor per kind, under the bare names
+ * "outbox", "http" and "postgres". They are not read any more: after the
+ * upgrade each target gets its history once more, which duplicates nothing
+ * (every sink is idempotent on the event UUID: the outbox rewrites the same
+ * segment files with the same bytes, and brings back those a consumer took,
+ * HTTP sends the same Idempotency-Keys, PostgreSQL inserts ON CONFLICT DO
+ * NOTHING). Those rows are kept, not deleted: they cost a few bytes, a new
+ * name always holds a space so it never meets them, and an older build
+ * opening the store (a fleet rolled back) still finds its cursor instead of
+ * sending everything again.
+ *
+ * Secrets (bearer token, password) never appear in logs, error messages,
+ * cursor names or exports. */
 
 #define LB_SYNC_ERROR (lb_sync_error_quark ())
 
@@ -46,10 +64,9 @@ typedef enum {
   LB_SYNC_SINK_POSTGRES,
 } LbSyncSinkKind;
 
-/* The cursor belongs to the sink kind (name): pointing a sink at another
- * target sends it only the events the previous target had not confirmed. */
 typedef struct {
-  char           *name;    /* the cursor's name in the store: "outbox", "http", "postgres" */
+  char           *name;    /* the cursor's name in the store: lb_sync_cursor_name() of
+                            * kind and target (e.g. "outbox /srv/outbox") */
   LbSyncSinkKind  kind;
   char           *target;  /* folder, URL, or libpq conninfo */
   char           *secret;  /* bearer token or password, or NULL */
@@ -74,9 +91,33 @@ gboolean      lb_sync_sink_kind_from_string (const char      *name,
 /* $XDG_DATA_HOME/labelbench/outbox, the outbox target when sync-target is empty */
 char         *lb_sync_get_default_outbox (void);
 
+/* The name of a target's cursor in the store, the kind, a space and:
+ *   outbox    the folder's absolute path (g_canonicalize_filename(): a
+ *             relative path is taken from the current folder; the folder
+ *             need not exist): "outbox /srv/outbox"
+ *   http      scheme://host[:port]/path of the URL, scheme and host in
+ *             lower case, a default port left out, without the user name,
+ *             password, query and fragment (they may hold secrets):
+ *             "http https://pipeline.example.org/events"
+ *   postgres  host, port, dbname and user, those of them the connection
+ *             string or postgresql:// URI gives, in that order (no libpq
+ *             defaults filled in; values quoted as libpq quotes them), never
+ *             the password or any other option:
+ *             "postgres host=/tmp/x port=5433 dbname=lb user=ann";
+ *             "postgres (libpq defaults)" when it gives none of them
+ * A name that would not be valid UTF-8 has its other bytes escaped (\ooo).
+ * LB_SYNC_ERROR_CONFIG when the target is not an http(s) URL (http) or not a
+ * connection string or URI libpq can parse (postgres); the message never
+ * repeats the target. target NULL or "" = the default outbox (outbox only). */
+char         *lb_sync_cursor_name       (LbSyncSinkKind   kind,
+                                         const char      *target,
+                                         GError         **error);
+
 /* A config; target NULL or "" = the sink's default (outbox only); secret
- * may be NULL. LB_SYNC_ERROR_CONFIG when the target is missing (http,
- * postgres) or not an http(s) URL (http). */
+ * may be NULL; name is lb_sync_cursor_name() of kind and target.
+ * LB_SYNC_ERROR_CONFIG when the target is missing (http, postgres), not an
+ * http(s) URL or one with a user name or password (http), or not a libpq
+ * connection string or URI (postgres). */
 LbSyncConfig *lb_sync_config_new        (LbSyncSinkKind   kind,
                                          const char      *target,
                                          const char      *secret,
@@ -125,7 +166,7 @@ gboolean      lb_sync_run_once_full     (LbStore             *store,
                                          GCancellable        *cancellable,
                                          GError             **error);
 
-/* Events after the sink's cursor (safe from any thread; reads the store). */
+/* Events after the target's cursor (safe from any thread; reads the store). */
 guint64       lb_sync_count_pending     (LbStore             *store,
                                          const LbSyncConfig  *config,
                                          GError             **error);

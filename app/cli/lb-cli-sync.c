@@ -26,8 +26,8 @@ load_settings (void)
 }
 
 /* labelbench-cli sync --store DB [--sink outbox|http|postgres] [--target T]
- * [--secret-file F] [--max-attempts N]: what the sink has not confirmed yet
- * is sent, batch by batch; the sink's cursor moves after each batch. */
+ * [--secret-file F] [--max-attempts N]: what the target has not confirmed yet
+ * is sent, batch by batch; the target's cursor moves after each batch. */
 int
 lb_cli_sync (int    argc,
              char **argv)
@@ -151,9 +151,11 @@ lb_cli_sync (int    argc,
                          "Sent %s event to the %s sink; cursor at seq %s, %s pending\n",
                          "Sent %s events to the %s sink; cursor at seq %s, %s pending\n",
                          (gulong) MIN (n_sent, G_MAXULONG)),
-            sent, config->name, seq, left);
+            sent, lb_sync_sink_kind_to_string (kind), seq, left);
     if (kind == LB_SYNC_SINK_OUTBOX)
       printf (_("Outbox: %s\n"), config->target);
+    /* the target's cursor (its name never holds a password or a token) */
+    printf (_("Cursor: %s\n"), config->name);
   }
   lb_store_close (store);
 

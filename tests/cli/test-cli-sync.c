@@ -83,6 +83,11 @@ test_outbox (Fixture       *f,
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "Sent 3 events to the outbox sink; cursor at seq 3, 0 pending");
   assert_has (run.out, f->outbox);
+  {
+    g_autofree char *cursor = g_strdup_printf ("Cursor: outbox %s\n", f->outbox);
+
+    assert_has (run.out, cursor);
+  }
   g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
 
   /* again: nothing to send */
@@ -90,6 +95,18 @@ test_outbox (Fixture       *f,
                    f->outbox, NULL);
   g_assert_cmpint (run.status, ==, 0);
   assert_has (run.out, "Sent 0 events to the outbox sink; cursor at seq 3, 0 pending");
+
+  /* another folder has a cursor of its own: it gets every event */
+  {
+    g_autofree char *other = g_build_filename (f->dir, "outbox-2", NULL);
+
+    lb_test_run_cli (&run, f->env, "sync", "--store", f->store, "--sink", "outbox",
+                     "--target", other, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    assert_has (run.out, "Sent 3 events to the outbox sink; cursor at seq 3, 0 pending");
+    assert_has (run.out, "Cursor: outbox ");
+    assert_has (run.out, other);
+  }
 }
 
 static void
@@ -151,6 +168,35 @@ test_unreachable (Fixture       *f,
   assert_has (run.err, "2 attempts");
   assert_has (run.err, "127.0.0.1");
   assert_has (run.out, "Sent 0 events to the http sink; cursor at seq 0, 3 pending");
+  {
+    g_autofree char *cursor = g_strdup_printf (
+      "Cursor: http http://127.0.0.1:%u/events\n",
+      g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+
+    assert_has (run.out, cursor);
+  }
+  g_assert_null (strstr (run.err, TOKEN));
+  g_assert_null (strstr (run.out, TOKEN));
+}
+
+/* a PostgreSQL connection string with a password in it: the cursor shown
+ * is the server, database and user, never the password */
+static void
+test_postgres_cursor (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_auto(LbTestRun) run = { 0 };
+  g_autofree char *conninfo = g_strdup_printf ("host=%s port=1 dbname=lb user=ann "
+                                               "password=" TOKEN, f->dir);
+  g_autofree char *cursor = g_strdup_printf ("Cursor: postgres host=%s port=1 dbname=lb "
+                                             "user=ann\n", f->dir);
+
+  lb_test_run_cli (&run, f->env, "sync", "--store", f->store, "--sink", "postgres", "--target",
+                   conninfo, "--max-attempts", "1", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  assert_has (run.err, "PostgreSQL");
+  assert_has (run.out, "Sent 0 events to the postgres sink; cursor at seq 0, 3 pending");
+  assert_has (run.out, cursor);
   g_assert_null (strstr (run.err, TOKEN));
   g_assert_null (strstr (run.out, TOKEN));
 }
@@ -166,6 +212,7 @@ main (int    argc,
   ADD ("/cli/sync/outbox", test_outbox);
   ADD ("/cli/sync/bad-options", test_bad_options);
   ADD ("/cli/sync/unreachable", test_unreachable);
+  ADD ("/cli/sync/postgres-cursor", test_postgres_cursor);
 #undef ADD
 
   return g_test_run ();

@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 #include <libpq-fe.h>
 #include <libsoup/soup.h>
+#include <sqlite3.h>
 
 #include "lb-import.h"
 #include "lb-test-support.h"
@@ -116,6 +117,26 @@ sync_test_store_uuids (LbStore *store)
   lb_store_foreach_event (store, 0, collect_uuid_cb, uuids, &error);
   g_assert_no_error (error);
   return uuids;
+}
+
+void
+sync_test_store_rename_cursor (const char *db_path,
+                               const char *from,
+                               const char *to)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE sync_cursors SET sink = ?2 WHERE sink = ?1",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, from, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, to, -1, SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
 }
 
 /* PostgreSQL */
@@ -274,21 +295,18 @@ sync_test_pg_conninfo (SyncTestPg *pg)
   return pg->conninfo;
 }
 
-char *
-sync_test_pg_query (SyncTestPg *pg,
-                    const char *sql,
-                    ...)
+static char *
+query_valist (const char *conninfo,
+              const char *sql,
+              va_list     args)
 {
-  PGconn *conn = PQconnectdb (pg->conninfo);
+  PGconn *conn = PQconnectdb (conninfo);
   g_autoptr(GPtrArray) params = g_ptr_array_new ();
   PGresult *res;
   char *value = NULL;
-  va_list args;
 
-  va_start (args, sql);
   for (const char *p = va_arg (args, const char *); p != NULL; p = va_arg (args, const char *))
     g_ptr_array_add (params, (char *) p);
-  va_end (args);
 
   if (PQstatus (conn) != CONNECTION_OK)
     g_error ("cannot connect to the test server: %s", PQerrorMessage (conn));
@@ -301,6 +319,50 @@ sync_test_pg_query (SyncTestPg *pg,
   PQclear (res);
   PQfinish (conn);
   return value;
+}
+
+char *
+sync_test_pg_query (SyncTestPg *pg,
+                    const char *sql,
+                    ...)
+{
+  va_list args;
+  char *value;
+
+  va_start (args, sql);
+  value = query_valist (pg->conninfo, sql, args);
+  va_end (args);
+  return value;
+}
+
+char *
+sync_test_pg_query_on (const char *conninfo,
+                       const char *sql,
+                       ...)
+{
+  va_list args;
+  char *value;
+
+  va_start (args, sql);
+  value = query_valist (conninfo, sql, args);
+  va_end (args);
+  return value;
+}
+
+char *
+sync_test_pg_create_db (SyncTestPg *pg,
+                        const char *dbname)
+{
+  g_autofree char *drop = g_strdup_printf ("DROP DATABASE IF EXISTS \"%s\"", dbname);
+  g_autofree char *create = g_strdup_printf ("CREATE DATABASE \"%s\"", dbname);
+  g_autofree char *other = g_strdup_printf ("dbname=%s ", dbname);
+  g_autoptr(GString) conninfo = g_string_new (pg->conninfo);
+
+  g_assert_null (strchr (dbname, '"'));
+  g_free (sync_test_pg_query (pg, drop, NULL));
+  g_free (sync_test_pg_query (pg, create, NULL));
+  g_assert_cmpuint (g_string_replace (conninfo, "dbname=postgres ", other, 1), ==, 1);
+  return g_string_free (g_steal_pointer (&conninfo), FALSE);
 }
 
 void

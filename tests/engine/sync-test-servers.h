@@ -22,6 +22,11 @@ void        sync_test_add_acts     (LbStore    *store,
                                     guint       n_acts);
 /* The store's event uuids (uuid -> GINT64 seq) */
 GHashTable *sync_test_store_uuids  (LbStore    *store);
+/* Renames the sync_cursors row "from" of the store file db_path (closed) to
+ * "to", by SQL: e.g. back to the bare kind name of earlier versions */
+void        sync_test_store_rename_cursor (const char *db_path,
+                                           const char *from,
+                                           const char *to);
 
 /* PostgreSQL: initdb in DIR/pg and a postgres on a Unix socket only (no
  * TCP), as the "postgres" user when we run as root. The server stops when
@@ -38,6 +43,15 @@ const char *sync_test_pg_conninfo  (SyncTestPg *pg);
 char       *sync_test_pg_query     (SyncTestPg *pg,
                                     const char *sql,
                                     ...) G_GNUC_NULL_TERMINATED;
+/* The same on another database of the server (a conninfo of
+ * sync_test_pg_create_db()) */
+char       *sync_test_pg_query_on  (const char *conninfo,
+                                    const char *sql,
+                                    ...) G_GNUC_NULL_TERMINATED;
+/* Creates the database dbname on the server (dropping it first when it
+ * exists) and returns the conninfo that reaches it */
+char       *sync_test_pg_create_db (SyncTestPg *pg,
+                                    const char *dbname);
 void        sync_test_pg_stop      (SyncTestPg *pg);
 
 /* HTTP: a SoupServer on 127.0.0.1 in a thread of its own. POST /events with

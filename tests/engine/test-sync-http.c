@@ -58,6 +58,27 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
 }
 
+/* The store's cursor of the URL */
+static gint64
+cursor_of (Fixture    *f,
+           const char *url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = lb_sync_cursor_name (LB_SYNC_SINK_HTTP, url, &error);
+  gint64 cursor;
+
+  g_assert_no_error (error);
+  cursor = lb_store_get_sync_cursor (f->store, name, &error);
+  g_assert_no_error (error);
+  return cursor;
+}
+
+static gint64
+http_cursor (Fixture *f)
+{
+  return cursor_of (f, sync_test_http_url (f->http));
+}
+
 static gboolean
 run_sync (Fixture   *f,
           guint      max_attempts,
@@ -113,7 +134,7 @@ test_flaky (Fixture       *f,
   g_assert_true (run_sync (f, 40, &n_sent, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_sent, ==, 800);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "http", NULL), ==, 800);
+  g_assert_cmpint (http_cursor (f), ==, 800);
 
   store_uuids = sync_test_store_uuids (f->store);
   sink_uuids = sync_test_http_uuids (f->http);
@@ -169,7 +190,7 @@ test_rejected (Fixture       *f,
 
   g_assert_cmpuint (sync_test_http_rejected (f->http), ==, 1);   /* not retried */
   g_assert_cmpuint (n_sent, ==, 200);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "http", NULL), ==, 200);
+  g_assert_cmpint (http_cursor (f), ==, 200);
   sink_uuids = sync_test_http_uuids (f->http);
   g_assert_cmpuint (g_hash_table_size (sink_uuids), ==, 200);
 }
@@ -193,7 +214,7 @@ test_gives_up (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "3 attempts"));
   g_assert_cmpuint (sync_test_http_requests (f->http), ==, 3);
   g_assert_cmpuint (n_sent, ==, 0);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "http", NULL), ==, 0);
+  g_assert_cmpint (http_cursor (f), ==, 0);
 }
 
 /* TLS verification is on: a certificate nobody trusts is refused, nothing
@@ -216,7 +237,96 @@ test_tls_verified (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "TLS"));
   g_assert_cmpuint (sync_test_http_requests (f->http), ==, 0);
   g_assert_cmpuint (n_sent, ==, 0);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "http", NULL), ==, 0);
+  g_assert_cmpint (http_cursor (f), ==, 0);
+}
+
+/* Re-pointed at another pipeline (another server): it gets every event,
+ * the first one gets no request; each URL keeps its own cursor */
+static void
+test_repoint (Fixture       *f,
+              gconstpointer  data)
+{
+  SyncTestHttpFaults faults = { .seed = 5, .token = TOKEN };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) store_uuids = NULL;
+  g_autoptr(GHashTable) sink_uuids = NULL;
+  g_autoptr(LbSyncConfig) config_b = NULL;
+  SyncTestHttp *a, *b;
+  guint64 n_sent = 0;
+  guint n_requests_a;
+
+  f->store = sync_test_make_store (f->dir, "store.db", 150);
+  store_uuids = sync_test_store_uuids (f->store);
+  a = f->http = sync_test_http_start (&faults);
+  g_assert_true (run_sync (f, 3, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 300);
+  n_requests_a = sync_test_http_requests (a);
+
+  b = sync_test_http_start (&faults);
+  g_assert_cmpstr (sync_test_http_url (a), !=, sync_test_http_url (b));
+  config_b = lb_sync_config_new (LB_SYNC_SINK_HTTP, sync_test_http_url (b), TOKEN, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_sync_count_pending (f->store, config_b, &error), ==, 300);
+
+  f->http = b;
+  g_assert_true (run_sync (f, 3, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 300);
+  sink_uuids = sync_test_http_uuids (b);
+  assert_same_uuids (store_uuids, sink_uuids);
+  g_assert_cmpuint (sync_test_http_bad_requests (b), ==, 0);
+  g_assert_cmpuint (sync_test_http_requests (a), ==, n_requests_a);
+  g_assert_cmpint (cursor_of (f, sync_test_http_url (a)), ==, 300);
+  g_assert_cmpint (cursor_of (f, sync_test_http_url (b)), ==, 300);
+  sync_test_http_stop (a);
+}
+
+/* A store synced by an earlier version has its cursor under the bare kind
+ * name "http": everything is posted once more, with the same
+ * Idempotency-Keys, and the receiver has each event once */
+static void
+test_upgrade (Fixture       *f,
+              gconstpointer  data)
+{
+  SyncTestHttpFaults faults = { .seed = 6, .token = TOKEN };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) store_uuids = NULL;
+  g_autoptr(GHashTable) sink_uuids = NULL;
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *name = NULL;
+  guint64 n_sent = 0;
+  GHashTableIter iter;
+  gpointer count;
+
+  f->http = sync_test_http_start (&faults);
+  name = lb_sync_cursor_name (LB_SYNC_SINK_HTTP, sync_test_http_url (f->http), NULL);
+  f->store = sync_test_make_store (f->dir, "store.db", 150);
+  g_assert_true (run_sync (f, 3, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 300);
+  g_assert_cmpuint (sync_test_http_requests (f->http), ==, 3);
+
+  lb_store_close (f->store);
+  g_clear_object (&f->store);
+  lb_test_pump ();
+  sync_test_store_rename_cursor (db, name, "http");
+  f->store = lb_test_open_store (db);
+  g_assert_cmpint (http_cursor (f), ==, 0);
+
+  g_assert_true (run_sync (f, 3, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 300);
+  g_assert_cmpuint (sync_test_http_requests (f->http), ==, 6);
+  /* the same batches with the same keys: the server checks each key */
+  g_assert_cmpuint (sync_test_http_bad_requests (f->http), ==, 0);
+  store_uuids = sync_test_store_uuids (f->store);
+  sink_uuids = sync_test_http_uuids (f->http);
+  assert_same_uuids (store_uuids, sink_uuids);
+  g_hash_table_iter_init (&iter, sink_uuids);
+  while (g_hash_table_iter_next (&iter, NULL, &count))
+    g_assert_cmpuint (GPOINTER_TO_UINT (count), ==, 2);   /* delivered twice, kept once */
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "http", NULL), ==, 300);
 }
 
 int
@@ -234,6 +344,8 @@ main (int    argc,
   ADD ("/engine/sync/http/rejected-no-retry", test_rejected);
   ADD ("/engine/sync/http/gives-up", test_gives_up);
   ADD ("/engine/sync/http/tls-verified", test_tls_verified);
+  ADD ("/engine/sync/http/repoint", test_repoint);
+  ADD ("/engine/sync/http/upgrade", test_upgrade);
 #undef ADD
 
   return g_test_run ();

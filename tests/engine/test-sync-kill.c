@@ -230,15 +230,17 @@ store_uuids (Fixture *f,
 }
 
 static gint64
-cursor_of (Fixture    *f,
-           const char *sink)
+cursor_of (Fixture        *f,
+           LbSyncSinkKind  kind,
+           const char     *target)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = lb_sync_cursor_name (kind, target, &error);
   LbStore *store = lb_store_open (f->db, LB_STORE_OPEN_READ_ONLY, &error);
   gint64 cursor;
 
   g_assert_no_error (error);
-  cursor = lb_store_get_sync_cursor (store, sink, &error);
+  cursor = lb_store_get_sync_cursor (store, name, &error);
   g_assert_no_error (error);
   lb_store_close (store);
   g_object_unref (store);
@@ -288,7 +290,7 @@ test_outbox (Fixture       *f,
   kill_and_finish (f, "outbox", outbox);
 
   uuids = store_uuids (f, &last_seq);
-  g_assert_cmpint (cursor_of (f, "outbox"), ==, last_seq);
+  g_assert_cmpint (cursor_of (f, LB_SYNC_SINK_OUTBOX, outbox), ==, last_seq);
   g_file_get_contents (manifest_path, &manifest_text, NULL, NULL);
   g_assert_nonnull (manifest_text);
   manifest = lb_test_parse_json (manifest_text);
@@ -363,7 +365,8 @@ test_http (Fixture       *f,
   g_assert_cmpuint (g_hash_table_size (sink), ==, g_hash_table_size (uuids));
   g_assert_true (strcmp (a, b) == 0);
   g_assert_cmpuint (sync_test_http_bad_requests (f->http), ==, 0);
-  g_assert_cmpint (cursor_of (f, "http"), ==, last_seq);
+  g_assert_cmpint (cursor_of (f, LB_SYNC_SINK_HTTP, sync_test_http_url (f->http)), ==,
+                   last_seq);
   g_test_message ("http: %u requests, %u faults", sync_test_http_requests (f->http),
                   sync_test_http_faults (f->http));
 }
@@ -396,7 +399,8 @@ test_postgres (Fixture       *f,
 
     g_assert_true (g_strcmp0 (all, joined) == 0);
   }
-  g_assert_cmpint (cursor_of (f, "postgres"), ==, last_seq);
+  g_assert_cmpint (cursor_of (f, LB_SYNC_SINK_POSTGRES, sync_test_pg_conninfo (f->pg)), ==,
+                   last_seq);
 }
 
 int

@@ -68,6 +68,46 @@ query_int (const char *sql)
   return g_ascii_strtoll (value, NULL, 10);
 }
 
+static gint64
+query_int_on (const char *conninfo,
+              const char *sql)
+{
+  g_autofree char *value = sync_test_pg_query_on (conninfo, sql, NULL);
+
+  g_assert_nonnull (value);
+  return g_ascii_strtoll (value, NULL, 10);
+}
+
+/* The store's cursor of that database */
+static gint64
+cursor_of (Fixture    *f,
+           const char *conninfo)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = lb_sync_cursor_name (LB_SYNC_SINK_POSTGRES, conninfo, &error);
+  gint64 cursor;
+
+  g_assert_no_error (error);
+  cursor = lb_store_get_sync_cursor (f->store, name, &error);
+  g_assert_no_error (error);
+  return cursor;
+}
+
+static guint64
+count_pending (Fixture    *f,
+               const char *conninfo)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSyncConfig) config = lb_sync_config_new (LB_SYNC_SINK_POSTGRES, conninfo, NULL,
+                                                       &error);
+  guint64 n;
+
+  g_assert_no_error (error);
+  n = lb_sync_count_pending (f->store, config, &error);
+  g_assert_no_error (error);
+  return n;
+}
+
 typedef struct {
   GString *mismatch;
   guint    n_checked;
@@ -124,7 +164,7 @@ test_sync (Fixture       *f,
   g_assert_true (run_sync (f, sync_test_pg_conninfo (pg), 500, &n_sent, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (n_sent, ==, 1200);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 1200);
+  g_assert_cmpint (cursor_of (f, sync_test_pg_conninfo (pg)), ==, 1200);
   g_assert_cmpint (query_int ("SELECT count(*) FROM labelbench_events"), ==, 1200);
   g_assert_cmpint (query_int ("SELECT count(DISTINCT uuid) FROM labelbench_events"), ==, 1200);
   g_assert_cmpint (query_int ("SELECT max(seq) FROM labelbench_events"), ==, 1200);
@@ -160,7 +200,7 @@ test_sync (Fixture       *f,
     g_unlink (wal);
   }
   f->store = lb_test_open_store (db);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 0);
+  g_assert_cmpint (cursor_of (f, sync_test_pg_conninfo (pg)), ==, 0);
   sync_test_add_acts (f->store, 20);
   g_assert_true (run_sync (f, sync_test_pg_conninfo (pg), 0, &n_sent, &error));
   g_assert_no_error (error);
@@ -183,7 +223,7 @@ test_unreachable (Fixture       *f,
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "PostgreSQL"));
   g_assert_cmpuint (n_sent, ==, 0);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 0);
+  g_assert_cmpint (cursor_of (f, conninfo), ==, 0);
 }
 
 static gpointer
@@ -255,7 +295,98 @@ test_wrong_table (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "seq 1–6"));
   g_assert_nonnull (strstr (error->message, "does not exist"));
   g_assert_cmpuint (n_sent, ==, 0);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, 0);
+  g_assert_cmpint (cursor_of (f, sync_test_pg_conninfo (pg)), ==, 0);
+}
+
+/* Re-pointed at another database (a fleet administrator changing
+ * sync-target): the new one gets the whole history, the old one is left
+ * alone, and each keeps its own cursor */
+static void
+test_repoint (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *a = sync_test_pg_conninfo (pg);
+  g_autofree char *b = sync_test_pg_create_db (pg, "lb_other");
+  g_autofree char *name_a = lb_sync_cursor_name (LB_SYNC_SINK_POSTGRES, a, NULL);
+  g_autofree char *name_b = lb_sync_cursor_name (LB_SYNC_SINK_POSTGRES, b, NULL);
+  guint64 n_sent = 0;
+  gint64 n;
+
+  g_assert_cmpstr (name_a, !=, name_b);
+  g_assert_nonnull (strstr (name_b, "dbname=lb_other"));
+  f->store = sync_test_make_store (f->dir, "store.db", 300);
+  n = lb_store_get_last_seq (f->store);
+  g_assert_cmpint (n, ==, 600);
+
+  g_assert_true (run_sync (f, a, 0, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, (guint64) n);
+  g_assert_cmpuint (count_pending (f, a), ==, 0);
+  /* what A confirmed is nothing to B */
+  g_assert_cmpuint (count_pending (f, b), ==, (guint64) n);
+  g_assert_cmpint (cursor_of (f, b), ==, 0);
+
+  g_assert_true (run_sync (f, b, 250, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, (guint64) n);
+  g_assert_cmpint (query_int_on (b, "SELECT count(DISTINCT uuid) FROM labelbench_events"),
+                   ==, n);
+  g_assert_cmpint (query_int_on (b, "SELECT min(seq) FROM labelbench_events"), ==, 1);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM labelbench_events"), ==, n);
+  g_assert_cmpint (cursor_of (f, a), ==, n);
+  g_assert_cmpint (cursor_of (f, b), ==, n);
+
+  /* new work goes to B only; A gets it when pointed back, from its cursor */
+  sync_test_add_acts (f->store, 5);
+  g_assert_true (run_sync (f, b, 0, &n_sent, &error));
+  g_assert_cmpuint (n_sent, ==, 10);
+  g_assert_cmpint (query_int_on (b, "SELECT count(*) FROM labelbench_events"), ==, n + 10);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM labelbench_events"), ==, n);
+  g_assert_cmpuint (count_pending (f, a), ==, 10);
+  g_assert_true (run_sync (f, a, 0, &n_sent, &error));
+  g_assert_cmpuint (n_sent, ==, 10);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM labelbench_events"), ==, n + 10);
+}
+
+/* A store synced by an earlier version has its cursor under the bare kind
+ * name "postgres": the target gets the history once more, and the table
+ * holds every event once */
+static void
+test_upgrade (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const char *conninfo = sync_test_pg_conninfo (pg);
+  g_autofree char *db = g_build_filename (f->dir, "store.db", NULL);
+  g_autofree char *name = lb_sync_cursor_name (LB_SYNC_SINK_POSTGRES, conninfo, NULL);
+  guint64 n_sent = 0;
+  gint64 n;
+
+  f->store = sync_test_make_store (f->dir, "store.db", 300);
+  n = lb_store_get_last_seq (f->store);
+  g_assert_true (run_sync (f, conninfo, 0, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, (guint64) n);
+
+  lb_store_close (f->store);
+  g_clear_object (&f->store);
+  lb_test_pump ();
+  sync_test_store_rename_cursor (db, name, "postgres");
+  f->store = lb_test_open_store (db);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, n);
+  g_assert_cmpint (cursor_of (f, conninfo), ==, 0);
+  sync_test_add_acts (f->store, 10);
+  g_assert_cmpuint (count_pending (f, conninfo), ==, (guint64) n + 20);
+
+  g_assert_true (run_sync (f, conninfo, 0, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, (guint64) n + 20);
+  g_assert_cmpint (query_int ("SELECT count(*) FROM labelbench_events"), ==, n + 20);
+  g_assert_cmpint (query_int ("SELECT count(DISTINCT uuid) FROM labelbench_events"), ==, n + 20);
+  g_assert_cmpint (cursor_of (f, conninfo), ==, n + 20);
+  /* the old row is kept as it was (an older build still finds it) */
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "postgres", NULL), ==, n);
 }
 
 int
@@ -274,6 +405,10 @@ main (int    argc,
               test_cancel_connect, fixture_tear_down);
   g_test_add ("/engine/sync/postgres/wrong-table", Fixture, NULL, fixture_set_up,
               test_wrong_table, fixture_tear_down);
+  g_test_add ("/engine/sync/postgres/repoint", Fixture, NULL, fixture_set_up,
+              test_repoint, fixture_tear_down);
+  g_test_add ("/engine/sync/postgres/upgrade", Fixture, NULL, fixture_set_up,
+              test_upgrade, fixture_tear_down);
 
   pg_dir = lb_test_make_tmpdir ("lb-test-sync-pg-server");
   pg = sync_test_pg_start (pg_dir);

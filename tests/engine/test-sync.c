@@ -39,6 +39,20 @@ close_store (Fixture *f)
   lb_test_pump ();
 }
 
+/* The store's cursor of the outbox folder f->outbox */
+static gint64
+outbox_cursor (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = lb_sync_cursor_name (LB_SYNC_SINK_OUTBOX, f->outbox, &error);
+  gint64 cursor;
+
+  g_assert_no_error (error);
+  cursor = lb_store_get_sync_cursor (f->store, name, &error);
+  g_assert_no_error (error);
+  return cursor;
+}
+
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
@@ -176,7 +190,7 @@ check_outbox (Fixture *f,
       g_assert_cmpint (n, ==, count);
     }
   g_assert_cmpuint (g_hash_table_size (seen), ==, g_hash_table_size (store_uuids));
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==,
+  g_assert_cmpint (outbox_cursor (f), ==,
                    lb_store_get_last_seq (f->store));
 }
 
@@ -210,7 +224,7 @@ test_outbox_segments (Fixture       *f,
   f->store = sync_test_make_store (f->dir, "store.db", 700);
   n_events = lb_store_get_last_seq (f->store);
   g_assert_cmpint (n_events, ==, 1400);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==, 0);
+  g_assert_cmpint (outbox_cursor (f), ==, 0);
 
   g_assert_cmpuint (sync_outbox (f), ==, (guint64) n_events);
   check_outbox (f, 3);
@@ -308,7 +322,7 @@ test_outbox_resend (Fixture       *f,
    * store still says 0; meanwhile more events came */
   copy_store (saved, f->db);
   f->store = lb_test_open_store (f->db);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==, 0);
+  g_assert_cmpint (outbox_cursor (f), ==, 0);
   sync_test_add_acts (f->store, 50);
   g_assert_cmpuint (sync_outbox (f), ==, 700);
   /* the same segment, the same bytes; the new events in a second one */
@@ -375,7 +389,7 @@ test_outbox_unwritable (Fixture       *f,
   g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_WRITE);
   g_assert_nonnull (strstr (error->message, f->outbox));
   g_assert_cmpuint (n_sent, ==, 0);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==, 0);
+  g_assert_cmpint (outbox_cursor (f), ==, 0);
 }
 
 static void
@@ -410,11 +424,12 @@ test_config (Fixture       *f,
   g_assert_no_error (error);
   g_assert_nonnull (config);
   g_assert_cmpint (config->kind, ==, LB_SYNC_SINK_OUTBOX);
-  g_assert_cmpstr (config->name, ==, "outbox");
   {
     g_autofree char *outbox = lb_sync_get_default_outbox ();
+    g_autofree char *name = g_strconcat ("outbox ", outbox, NULL);
 
     g_assert_cmpstr (config->target, ==, outbox);
+    g_assert_cmpstr (config->name, ==, name);
   }
   g_assert_null (config->secret);
   g_clear_pointer (&config, lb_sync_config_free);
@@ -429,6 +444,7 @@ test_config (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (config->kind, ==, LB_SYNC_SINK_HTTP);
   g_assert_cmpstr (config->target, ==, "https://pipeline.example.org/events");
+  g_assert_cmpstr (config->name, ==, "http https://pipeline.example.org/events");
   g_assert_cmpstr (config->secret, ==, "s3cr3t-token");
   g_clear_pointer (&config, lb_sync_config_free);
 
@@ -447,6 +463,242 @@ test_config (Fixture       *f,
   g_settings_reset (settings, "sync-sink");
   g_settings_reset (settings, "sync-target");
   g_settings_reset (settings, "sync-secret-file");
+}
+
+static char *
+cursor_name (LbSyncSinkKind  kind,
+             const char     *target)
+{
+  g_autoptr(GError) error = NULL;
+  char *name = lb_sync_cursor_name (kind, target, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (name);
+  return name;
+}
+
+/* A cursor's name says which target it is, never a secret */
+static void
+test_cursor_names (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSyncConfig) config = NULL;
+  g_autofree char *old_cwd = g_get_current_dir ();
+  g_autofree char *cwd = NULL;
+  g_autofree char *absolute = NULL;
+  g_autofree char *want = NULL;
+  g_autofree char *name = NULL;
+  char *other;
+
+  /* outbox: a relative path and the absolute one are the same folder (it
+   * need not exist yet); another folder is another cursor */
+  g_assert_cmpint (g_chdir (f->dir), ==, 0);
+  cwd = g_get_current_dir ();
+  absolute = g_build_filename (cwd, "outbox", NULL);
+  want = g_strconcat ("outbox ", absolute, NULL);
+  name = cursor_name (LB_SYNC_SINK_OUTBOX, absolute);
+  g_assert_cmpstr (name, ==, want);
+  g_assert_false (g_file_test (absolute, G_FILE_TEST_EXISTS));
+  g_clear_pointer (&name, g_free);
+  name = cursor_name (LB_SYNC_SINK_OUTBOX, "outbox");
+  g_assert_cmpstr (name, ==, want);
+  g_clear_pointer (&name, g_free);
+  name = cursor_name (LB_SYNC_SINK_OUTBOX, "./sub/../outbox/");
+  g_assert_cmpstr (name, ==, want);
+  g_clear_pointer (&name, g_free);
+  config = lb_sync_config_new (LB_SYNC_SINK_OUTBOX, "outbox", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->name, ==, want);
+  g_clear_pointer (&config, lb_sync_config_free);
+  other = cursor_name (LB_SYNC_SINK_OUTBOX, "outbox-2");
+  g_assert_cmpstr (other, !=, want);
+  g_free (other);
+  g_assert_cmpint (g_chdir (old_cwd), ==, 0);
+
+  /* http: scheme://host[:port]/path; no user, password, query or fragment */
+  name = cursor_name (LB_SYNC_SINK_HTTP, "https://ann:hunter2@Pipeline.Example.ORG:443/v1/"
+                                         "events?token=t0k3n&seat=7#frag");
+  g_assert_cmpstr (name, ==, "http https://pipeline.example.org/v1/events");
+  g_assert_null (strstr (name, "hunter2"));
+  g_assert_null (strstr (name, "t0k3n"));
+  g_assert_null (strstr (name, "ann"));
+  g_clear_pointer (&name, g_free);
+  name = cursor_name (LB_SYNC_SINK_HTTP, "http://127.0.0.1:8080/events");
+  g_assert_cmpstr (name, ==, "http http://127.0.0.1:8080/events");
+  g_clear_pointer (&name, g_free);
+  name = cursor_name (LB_SYNC_SINK_HTTP, "http://127.0.0.1:8081/events");
+  g_assert_cmpstr (name, ==, "http http://127.0.0.1:8081/events");
+  g_clear_pointer (&name, g_free);
+  config = lb_sync_config_new (LB_SYNC_SINK_HTTP, "https://h.example.org/in?access_token=t0k3n",
+                               NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->name, ==, "http https://h.example.org/in");
+  g_clear_pointer (&config, lb_sync_config_free);
+  g_assert_null (lb_sync_cursor_name (LB_SYNC_SINK_HTTP, "ftp://x.example.org/", &error));
+  g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
+  g_clear_error (&error);
+
+  /* postgres: host, port, dbname, user as written; never the password */
+  name = cursor_name (LB_SYNC_SINK_POSTGRES, "user=ann password=secret host=/tmp/x "
+                                             "sslmode=require port=5433 dbname=lb "
+                                             "application_name=seat7");
+  g_assert_cmpstr (name, ==, "postgres host=/tmp/x port=5433 dbname=lb user=ann");
+  g_clear_pointer (&name, g_free);
+  name = cursor_name (LB_SYNC_SINK_POSTGRES,
+                      "postgresql://ann:secret@db.example.org:5433/lb?sslmode=require");
+  g_assert_cmpstr (name, ==, "postgres host=db.example.org port=5433 dbname=lb user=ann");
+  g_clear_pointer (&name, g_free);
+  name = cursor_name (LB_SYNC_SINK_POSTGRES, "dbname='label db' password='secret'");
+  g_assert_cmpstr (name, ==, "postgres dbname='label db'");
+  g_clear_pointer (&name, g_free);
+  name = cursor_name (LB_SYNC_SINK_POSTGRES, "password=secret sslmode=require");
+  g_assert_cmpstr (name, ==, "postgres (libpq defaults)");
+  g_clear_pointer (&name, g_free);
+  config = lb_sync_config_new (LB_SYNC_SINK_POSTGRES, "host=db dbname=lb password=secret",
+                               "secret-from-file", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->name, ==, "postgres host=db dbname=lb");
+  g_assert_null (strstr (config->name, "secret"));
+  g_clear_pointer (&config, lb_sync_config_free);
+  /* not a conninfo: refused, without repeating the string */
+  g_assert_null (lb_sync_config_new (LB_SYNC_SINK_POSTGRES, "host=db password secret",
+                                     NULL, &error));
+  g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
+  g_assert_null (strstr (error->message, "secret"));
+  g_clear_error (&error);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* "name inode sha256" of every file of a folder, sorted */
+static char *
+folder_snapshot (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  const char *entry;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (folder, entry, NULL);
+      g_autofree char *sha = file_sha (folder, entry);
+      GStatBuf st;
+
+      g_assert_cmpint (g_stat (path, &st), ==, 0);
+      g_ptr_array_add (lines, g_strdup_printf ("%s %llu %s", entry,
+                                               (unsigned long long) st.st_ino,
+                                               sha != NULL ? sha : "-"));
+    }
+  g_ptr_array_sort (lines, compare_strings);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
+}
+
+/* Re-pointed at another folder: the new one gets every event, the old one
+ * is not touched; pointed back, the old one continues from its cursor */
+static void
+test_outbox_repoint (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSyncConfig) config_b = NULL;
+  g_autofree char *folder_a = g_strdup (f->outbox);
+  g_autofree char *folder_b = g_build_filename (f->dir, "outbox-b", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 n;
+
+  f->batch_events = 250;
+  f->store = sync_test_make_store (f->dir, "store.db", 300);
+  n = lb_store_get_last_seq (f->store);
+  g_assert_cmpint (n, ==, 600);
+  g_assert_cmpuint (sync_outbox (f), ==, (guint64) n);
+  check_outbox (f, 3);
+  before = folder_snapshot (folder_a);
+
+  /* what A confirmed is nothing to B */
+  config_b = lb_sync_config_new (LB_SYNC_SINK_OUTBOX, folder_b, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lb_sync_count_pending (f->store, config_b, &error), ==, (guint64) n);
+  g_assert_no_error (error);
+
+  g_free (f->outbox);
+  f->outbox = g_strdup (folder_b);
+  g_assert_cmpint (outbox_cursor (f), ==, 0);
+  g_assert_cmpuint (sync_outbox (f), ==, (guint64) n);
+  check_outbox (f, 3);      /* every event, from seq 1, once */
+  g_assert_cmpuint (count_files (folder_b, ".jsonl"), ==, 3);
+  g_assert_cmpuint (lb_sync_count_pending (f->store, config_b, &error), ==, 0);
+  after = folder_snapshot (folder_a);
+  g_assert_cmpstr (after, ==, before);
+
+  /* new work goes to B; A gets it when pointed back */
+  sync_test_add_acts (f->store, 5);
+  g_assert_cmpuint (sync_outbox (f), ==, 10);
+  check_outbox (f, 4);
+  g_clear_pointer (&after, g_free);
+  after = folder_snapshot (folder_a);
+  g_assert_cmpstr (after, ==, before);
+
+  g_free (f->outbox);
+  f->outbox = g_strdup (folder_a);
+  g_assert_cmpint (outbox_cursor (f), ==, n);
+  g_assert_cmpuint (sync_outbox (f), ==, 10);
+  check_outbox (f, 4);
+}
+
+/* A store synced by an earlier version has its cursor under the bare kind
+ * name "outbox": the history is sent once more, as the same segments with
+ * the same bytes, and the manifest lists every event once */
+static void
+test_outbox_upgrade (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *name = cursor_name (LB_SYNC_SINK_OUTBOX, f->outbox);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 n;
+
+  f->batch_events = 250;
+  f->store = sync_test_make_store (f->dir, "store.db", 300);
+  n = lb_store_get_last_seq (f->store);
+  g_assert_cmpuint (sync_outbox (f), ==, (guint64) n);
+  check_outbox (f, 3);
+  before = folder_snapshot (f->outbox);
+  close_store (f);
+
+  sync_test_store_rename_cursor (f->db, name, "outbox");
+  f->store = lb_test_open_store (f->db);
+  g_assert_cmpint (outbox_cursor (f), ==, 0);
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==, n);
+
+  g_assert_cmpuint (sync_outbox (f), ==, (guint64) n);
+  check_outbox (f, 3);
+  after = folder_snapshot (f->outbox);
+  /* rewritten (new inodes), byte for byte the same segments */
+  g_assert_cmpstr (after, !=, before);
+  {
+    g_autoptr(GDir) dir = g_dir_open (f->outbox, 0, NULL);
+    const char *entry;
+
+    while ((entry = g_dir_read_name (dir)) != NULL)
+      if (g_str_has_suffix (entry, ".jsonl"))
+        {
+          g_autofree char *sha = file_sha (f->outbox, entry);
+
+          g_assert_nonnull (strstr (before, sha));
+        }
+  }
+  g_assert_cmpuint (count_files (f->outbox, ".jsonl"), ==, 3);
+  /* the old row stays as it was */
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==, n);
 }
 
 /* LbSyncer */
@@ -529,7 +781,7 @@ test_syncer (Fixture       *f,
 
   lb_syncer_start (w.syncer);
   lb_test_wait_until (is_synced, &w, 30);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==, 80);
+  g_assert_cmpint (outbox_cursor (f), ==, 80);
   g_assert_null (lb_syncer_get_message (w.syncer));
   g_assert_cmpuint (w.n_status_notify, >=, 1);
   g_assert_false (w.notified_off_thread);
@@ -542,7 +794,7 @@ test_syncer (Fixture       *f,
   g_assert_cmpint (status, ==, LB_SYNC_STATUS_PENDING);
   lb_syncer_sync_now (w.syncer);
   lb_test_wait_until (is_synced, &w, 30);
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==, 86);
+  g_assert_cmpint (outbox_cursor (f), ==, 86);
   check_outbox (f, 2);
 
   lb_syncer_stop (w.syncer);
@@ -554,7 +806,7 @@ test_syncer (Fixture       *f,
     g_autoptr(LbSyncConfig) bad = NULL;
 
     lb_test_write_file (NULL, file, "x", -1);
-    sync_test_add_acts (f->store, 2);   /* the outbox cursor is at 86: 4 pending */
+    sync_test_add_acts (f->store, 2);   /* f->outbox's cursor is at 86 */
     bad = lb_sync_config_new (LB_SYNC_SINK_OUTBOX, file, NULL, &error);
     g_assert_no_error (error);
     w.syncer = lb_syncer_new (f->store, bad);
@@ -562,7 +814,9 @@ test_syncer (Fixture       *f,
     lb_test_wait_until (is_failing, &w, 30);
     g_object_get (w.syncer, "message", &message, "pending", &pending, NULL);
     g_assert_nonnull (strstr (message, file));
-    g_assert_cmpuint (pending, ==, 4);
+    /* this target has a cursor of its own: it never confirmed anything */
+    g_assert_cmpuint (pending, ==, 90);
+    g_assert_cmpint (outbox_cursor (f), ==, 86);
     g_free (message);
     g_object_unref (w.syncer);   /* dispose stops it */
   }
@@ -617,7 +871,10 @@ main (int    argc,
   ADD ("/engine/sync/outbox/resend-after-crash", test_outbox_resend);
   ADD ("/engine/sync/outbox/taken-by-consumer", test_outbox_taken);
   ADD ("/engine/sync/outbox/unwritable", test_outbox_unwritable);
+  ADD ("/engine/sync/outbox/repoint", test_outbox_repoint);
+  ADD ("/engine/sync/outbox/upgrade", test_outbox_upgrade);
   ADD ("/engine/sync/config", test_config);
+  ADD ("/engine/sync/cursor-names", test_cursor_names);
   ADD ("/engine/sync/syncer", test_syncer);
 #undef ADD
 

@@ -11,6 +11,7 @@
 
 #include "lb-preferences.h"
 #include "lb-store.h"
+#include "lb-sync.h"
 #include "lb-sync-indicator.h"
 #include "lb-test-support.h"
 #include "lb-window.h"
@@ -473,6 +474,7 @@ test_indicator_pending_then_synced (IndicatorFixture *f,
 {
   g_autofree char *pending = NULL;
   g_autofree char *manifest = g_build_filename (f->outbox, "manifest.json", NULL);
+  g_autofree char *cursor = NULL;
   g_autoptr(GError) error = NULL;
   gint64 n;
 
@@ -487,7 +489,10 @@ test_indicator_pending_then_synced (IndicatorFixture *f,
   /* New work: the events wait for the next sync, and their number shows */
   submit_label (f, "c2.txt", "spam");
   submit_label (f, "c3.txt", "ok");
-  n = lb_store_count_events_after (f->store, lb_store_get_sync_cursor (f->store, "outbox",
+  /* the cursor of this outbox folder */
+  cursor = lb_sync_cursor_name (LB_SYNC_SINK_OUTBOX, f->outbox, &error);
+  g_assert_no_error (error);
+  n = lb_store_count_events_after (f->store, lb_store_get_sync_cursor (f->store, cursor,
                                                                        &error));
   g_assert_no_error (error);
   g_assert_cmpint (n, >, 0);
@@ -500,9 +505,72 @@ test_indicator_pending_then_synced (IndicatorFixture *f,
   /* Sync Now delivers them */
   lb_sync_indicator_sync_now (f->indicator);
   wait_label (f, "Synced");
-  g_assert_cmpint (lb_store_get_sync_cursor (f->store, "outbox", NULL), ==,
+  g_assert_cmpint (lb_store_get_sync_cursor (f->store, cursor, NULL), ==,
                    lb_store_get_last_seq (f->store));
   lb_ui_test_screenshot ("sync-indicator-synced.png", 400);
+}
+
+/* f->outbox's cursor is at the store's last event */
+static gboolean
+outbox_has_all (gpointer data)
+{
+  IndicatorFixture *f = data;
+  g_autofree char *cursor = lb_sync_cursor_name (LB_SYNC_SINK_OUTBOX, f->outbox, NULL);
+
+  return lb_store_get_sync_cursor (f->store, cursor, NULL) == lb_store_get_last_seq (f->store);
+}
+
+/* Lines in the folder's segments */
+static gint64
+count_segment_lines (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *entry;
+  gint64 n = 0;
+
+  g_assert_nonnull (dir);
+  while ((entry = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (entry, "events-") && g_str_has_suffix (entry, ".jsonl"))
+      {
+        g_autofree char *path = g_build_filename (folder, entry, NULL);
+        g_autofree char *text = NULL;
+
+        g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+        for (const char *p = text; *p != '\0'; p++)
+          n += *p == '\n';
+      }
+  return n;
+}
+
+/* The outbox pointed at another folder while the window is open: the new
+ * folder gets every event of the seat, the old one is left as it was */
+static void
+test_indicator_repoint (IndicatorFixture *f,
+                        gconstpointer     data)
+{
+  g_autofree char *folder_a = g_strdup (f->outbox);
+  g_autofree char *folder_b = g_build_filename (f->tmpdir, "outbox-b", NULL);
+  g_autofree char *manifest_a = g_build_filename (folder_a, "manifest.json", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 n;
+
+  wait_label (f, "Synced");
+  n = lb_store_get_last_seq (f->store);
+  g_assert_cmpint (n, >, 0);
+  g_assert_cmpint (count_segment_lines (folder_a), ==, n);
+  g_assert_true (g_file_get_contents (manifest_a, &before, NULL, NULL));
+
+  g_free (f->outbox);
+  f->outbox = g_strdup (folder_b);
+  g_settings_set_string (f->settings, "sync-target", folder_b);
+  lb_test_wait_until (outbox_has_all, f, WAIT_TIMEOUT_S);
+  wait_label (f, "Synced");
+  g_assert_cmpstr (lb_sync_indicator_get_target_text (f->indicator), ==, folder_b);
+  g_assert_cmpint (count_segment_lines (folder_b), ==, n);
+  g_assert_true (g_file_get_contents (manifest_a, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (count_segment_lines (folder_a), ==, n);
 }
 
 static void
@@ -591,6 +659,8 @@ main (int    argc,
               indicator_set_up, test_indicator_pending_then_synced, indicator_tear_down);
   g_test_add ("/ui/sync-indicator/failing-and-off", IndicatorFixture, NULL,
               indicator_set_up, test_indicator_failing_and_off, indicator_tear_down);
+  g_test_add ("/ui/sync-indicator/repoint", IndicatorFixture, NULL,
+              indicator_set_up, test_indicator_repoint, indicator_tear_down);
 
   {
     int status = g_test_run ();

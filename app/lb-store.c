@@ -139,6 +139,7 @@ typedef enum {
   REQUEST_SET_CURSOR,
   REQUEST_MERGE,
   REQUEST_SET_OVERLAP,
+  REQUEST_SET_ROOT,
   REQUEST_SUBMIT,
   REQUEST_SKIP,
   REQUEST_UNDO,
@@ -3486,6 +3487,29 @@ writer_set_overlap (LbStore  *self,
   return TRUE;
 }
 
+static gboolean
+writer_set_root (LbStore  *self,
+                 Request  *req,
+                 GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare (self->wdb, "UPDATE batches SET root = ?2 WHERE id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, req->batch_id);
+  bind_text (stmt, 2, req->root);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    return set_sqlite_error (error, self->wdb, _("Cannot save the batch’s folder"));
+  if (sqlite3_changes (self->wdb) == 0)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_NOT_FOUND,
+                   _("No batch with id %s in the store"), num_str (req->batch_id).s);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 writer_run (LbStore *self,
             Request *req)
@@ -3541,6 +3565,9 @@ writer_run (LbStore *self,
       break;
     case REQUEST_SET_OVERLAP:
       ok = writer_set_overlap (self, req, &error);
+      break;
+    case REQUEST_SET_ROOT:
+      ok = writer_set_root (self, req, &error);
       break;
     case REQUEST_SUBMIT:
     case REQUEST_SKIP:
@@ -6831,6 +6858,148 @@ lb_store_set_batch_overlap (LbStore  *self,
   req.batch_id = batch_id;
   req.cursor_seq = overlap;
   return run_request_sync (self, &req, error);
+}
+
+/* How many of the first 100 image items of the batch have their file under
+ * ROOT (*n_looked: how many were looked at) */
+static gboolean
+count_files_under (LbStore     *self,
+                   gint64       batch_id,
+                   const char  *root,
+                   guint       *n_looked,
+                   guint       *n_found,
+                   GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean ok = FALSE;
+  int rc;
+
+  *n_looked = *n_found = 0;
+  g_mutex_lock (&self->read_lock);
+  if (!check_open_for_read (self, error))
+    goto out;
+  stmt = prepare (self->rdb,
+                  "SELECT path FROM items WHERE batch_id = ?1 AND kind = 'image'"
+                  " AND path IS NOT NULL ORDER BY id LIMIT 100", error);
+  if (stmt == NULL)
+    goto out;
+  sqlite3_bind_int64 (stmt, 1, batch_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autofree char *path = g_build_filename (root, col_text (stmt, 0), NULL);
+
+      (*n_looked)++;
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        (*n_found)++;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (error, self->rdb, _("Cannot list the items"));
+      goto out;
+    }
+  ok = TRUE;
+
+out:
+  g_mutex_unlock (&self->read_lock);
+  return ok;
+}
+
+gboolean
+lb_store_set_batch_root (LbStore     *self,
+                         gint64       batch_id,
+                         const char  *root,
+                         GError     **error)
+{
+  g_autofree char *canonical = NULL;
+  Request req = { 0, };
+  guint n_looked, n_found;
+
+  g_return_val_if_fail (LB_IS_STORE (self), FALSE);
+  g_return_val_if_fail (root != NULL, FALSE);
+
+  if (!g_utf8_validate (root, -1, NULL) || !g_path_is_absolute (root)
+      || !g_file_test (root, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("“%s” is not a folder"), root);
+      return FALSE;
+    }
+  canonical = g_canonicalize_filename (root, NULL);
+  if (!count_files_under (self, batch_id, canonical, &n_looked, &n_found, error))
+    return FALSE;
+  if (n_looked > 0 && n_found == 0)
+    {
+      g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID,
+                   _("None of the batch’s images is in “%s” (%u looked for)"), canonical,
+                   n_looked);
+      return FALSE;
+    }
+
+  req.kind = REQUEST_SET_ROOT;
+  req.batch_id = batch_id;
+  req.root = canonical;
+  return run_request_sync (self, &req, error);
+}
+
+typedef struct {
+  gint64  batch_id;
+  char   *root;
+} SetRootData;
+
+static void
+set_root_data_free (gpointer data)
+{
+  SetRootData *d = data;
+
+  g_free (d->root);
+  g_free (d);
+}
+
+static void
+set_root_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  SetRootData *d = task_data;
+  GError *error = NULL;
+
+  if (lb_store_set_batch_root (LB_STORE (source), d->batch_id, d->root, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lb_store_set_batch_root_async (LbStore             *self,
+                               gint64               batch_id,
+                               const char          *root,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SetRootData *d;
+
+  g_return_if_fail (LB_IS_STORE (self));
+  g_return_if_fail (root != NULL);
+
+  d = g_new0 (SetRootData, 1);
+  d->batch_id = batch_id;
+  d->root = g_strdup (root);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_store_set_batch_root_async);
+  g_task_set_task_data (task, d, set_root_data_free);
+  g_task_run_in_thread (task, set_root_thread);
+}
+
+gboolean
+lb_store_set_batch_root_finish (LbStore       *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Item works: one item's rows folded per annotator */

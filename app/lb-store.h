@@ -577,6 +577,26 @@ gboolean     lb_store_set_batch_overlap  (LbStore           *self,
                                           guint              overlap,
                                           GError           **error);
 
+/* Points the batch at ROOT (an absolute folder): where its items' files are
+ * on this machine, when they moved or when a seat bundle brought the batch
+ * from another seat. Not an event (the folder is a seat's own business);
+ * refused when ROOT is not a folder or when none of the batch's images (of
+ * the first 100) is in it. Runs on the writer thread (blocks); the _async
+ * form runs in a worker thread and completes on the caller's context. */
+gboolean     lb_store_set_batch_root     (LbStore           *self,
+                                          gint64             batch_id,
+                                          const char        *root,
+                                          GError           **error);
+void         lb_store_set_batch_root_async  (LbStore             *self,
+                                             gint64               batch_id,
+                                             const char          *root,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean     lb_store_set_batch_root_finish (LbStore             *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
 /* The queue of one annotator in a batch with overlap (batch_id 0 = all),
  * in queue order:
  *   LB_ITEM_FILTER_TODO: items ACTOR has no work in effect on (skipped ones

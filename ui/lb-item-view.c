@@ -37,6 +37,7 @@ struct _LbItemView
   GtkScrolledWindow *scrolled;
   LbTextView        *text_view;
   AdwStatusPage     *error_page;
+  GtkWidget         *locate_button;
   GtkLabel          *caption;
 
   LbImageLoader     *loader;
@@ -228,14 +229,18 @@ lb_item_view_show_loading (LbItemView *self)
   lb_item_view_set_status (self, LB_ITEM_VIEW_LOADING, NULL);
 }
 
+/* MISSING: the image file is not where the batch says (the batch's files
+ * moved, or it came from another seat): the page offers to locate them */
 static void
 lb_item_view_show_failure (LbItemView *self,
-                           const char *message)
+                           const char *message,
+                           gboolean    missing)
 {
   g_autofree char *escaped = g_markup_escape_text (message, -1);
   g_autofree char *description = NULL;
 
   lb_item_view_stop_spinner (self);
+  gtk_widget_set_visible (self->locate_button, missing);
   lb_image_canvas_set_texture (self->canvas, NULL);
 
   /* The status page's description is Pango markup: the message (which
@@ -328,7 +333,9 @@ load_cb (GObject      *source,
           g_debug ("Re-decoding after a resize failed: %s", error->message);
           goto out;
         }
-      lb_item_view_show_failure (self, error->message);
+      lb_item_view_show_failure (self, error->message,
+                                 g_error_matches (error, LB_IMAGE_ERROR,
+                                                  LB_IMAGE_ERROR_NOT_FOUND));
       goto out;
     }
 
@@ -372,7 +379,7 @@ lb_item_view_start_image (LbItemView *self)
       g_autofree char *message =
         g_strdup_printf (_("Item “%s” has no image file"), lb_item_get_external_id (self->item));
 
-      lb_item_view_show_failure (self, message);
+      lb_item_view_show_failure (self, message, FALSE);
       return;
     }
 
@@ -771,6 +778,7 @@ lb_item_view_class_init (LbItemViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LbItemView, scrolled);
   gtk_widget_class_bind_template_child (widget_class, LbItemView, text_view);
   gtk_widget_class_bind_template_child (widget_class, LbItemView, error_page);
+  gtk_widget_class_bind_template_child (widget_class, LbItemView, locate_button);
   gtk_widget_class_bind_template_child (widget_class, LbItemView, caption);
 
   gtk_widget_class_set_css_name (widget_class, "lb-item-view");
@@ -925,6 +933,14 @@ lb_item_view_get_canvas (LbItemView *self)
   g_return_val_if_fail (LB_IS_ITEM_VIEW (self), NULL);
 
   return self->canvas;
+}
+
+gboolean
+lb_item_view_get_offers_locate (LbItemView *self)
+{
+  g_return_val_if_fail (LB_IS_ITEM_VIEW (self), FALSE);
+
+  return self->status == LB_ITEM_VIEW_FAILED && gtk_widget_get_visible (self->locate_button);
 }
 
 gboolean

@@ -43,6 +43,9 @@ const char       *lb_item_view_get_error_message (LbItemView    *self);
  * current item's image. */
 LbImageCanvas    *lb_item_view_get_canvas        (LbItemView    *self);
 gboolean          lb_item_view_get_showing_image (LbItemView    *self);
+/* Whether the error page offers "Locate the Batch Folder…" (the image file
+ * is missing; the button activates "win.locate-batch-folder") */
+gboolean          lb_item_view_get_offers_locate (LbItemView    *self);
 /* The text view (spans, selection, caret), and whether it shows the
  * current item's text. */
 LbTextView       *lb_item_view_get_text_view     (LbItemView    *self);

@@ -124,6 +124,7 @@ static const char *filter_names[] = {
 
 static void show_item (LbWindow *self, LbItem *item);
 static void set_mode (LbWindow *self, const char *mode);
+static void build_queue (LbWindow *self);
 
 /* Small helpers */
 
@@ -2393,6 +2394,105 @@ open_chooser (LbWindow *self,
   gtk_native_dialog_show (self->chooser);
 }
 
+/* Locating a batch's files (they moved, or the batch came in a seat bundle
+ * from another seat): the batch points at the folder chosen, and what is
+ * shown is read again from the store with the new paths */
+
+static void
+batch_relocated_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LbWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbBatch) batch = NULL;
+
+  if (!lb_store_set_batch_root_finish (LB_STORE (source), result, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  if (self->store != LB_STORE (source) || self->batch_id == 0)
+    return;
+  batch = lb_store_get_batch (self->store, self->batch_id, &error);
+  if (batch == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  g_free (self->batch_root);
+  self->batch_root = g_strdup (batch->root);
+  lb_image_loader_set_root (self->loader, self->batch_root);
+  /* Translators: %s is a folder */
+  {
+    g_autofree char *display = g_filename_display_name (batch->root);
+    g_autofree char *msg = g_strdup_printf (_("The batch’s files are now read from %s"),
+                                            display);
+    toast (self, msg);
+  }
+
+  /* A new queue: its items carry the new paths; the item shown comes back */
+  self->queue_keep = current_id (self);
+  g_clear_object (&self->current);
+  build_queue (self);
+  if (g_strcmp0 (self->mode, "review") == 0)
+    lb_review_view_reload (self->review_view);
+}
+
+void
+lb_window_relocate_batch (LbWindow *self,
+                          GFile    *folder)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (LB_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (folder));
+
+  path = g_file_get_path (folder);
+  if (self->store == NULL || self->batch_id == 0 || path == NULL)
+    return;
+  lb_store_set_batch_root_async (self->store, self->batch_id, path, self->cancellable,
+                                 batch_relocated_cb, g_object_ref (self));
+}
+
+static void
+locate_chooser_response_cb (GtkNativeDialog *dialog,
+                            int              response,
+                            LbWindow        *self)
+{
+  g_autoptr(GFile) folder = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  gtk_native_dialog_destroy (dialog);
+  if (self->chooser == dialog)
+    g_clear_object (&self->chooser);
+  if (folder != NULL)
+    lb_window_relocate_batch (self, folder);
+}
+
+static void
+locate_batch_folder_action (GtkWidget  *widget,
+                            const char *action_name,
+                            GVariant   *parameter)
+{
+  LbWindow *self = LB_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autofree char *title = NULL;
+
+  if (self->chooser != NULL || self->store == NULL || self->batch_id == 0)
+    return;
+  /* Translators: title of the folder chooser; %s is the batch's name */
+  title = g_strdup_printf (_("Locate the Folder of “%s”"), self->batch_name);
+  native = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                        _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (locate_chooser_response_cb), self);
+  self->chooser = GTK_NATIVE_DIALOG (native);
+  gtk_native_dialog_show (self->chooser);
+}
+
 static void
 open_folder_action (GtkWidget  *widget,
                     const char *action_name,
@@ -3879,6 +3979,8 @@ lb_window_class_init (LbWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.filter", "filter");
   gtk_widget_class_install_property_action (widget_class, "win.mode", "mode");
   gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.locate-batch-folder", NULL,
+                                   locate_batch_folder_action);
   gtk_widget_class_install_action (widget_class, "win.open-manifest", NULL, open_manifest_action);
   gtk_widget_class_install_action (widget_class, "win.open-demo", NULL, open_demo_action);
   gtk_widget_class_install_action (widget_class, "win.open-folder-with-config", NULL,

@@ -61,6 +61,11 @@ gboolean      lb_window_open_batch           (LbWindow       *self,
                                               GError        **error);
 gint64        lb_window_get_batch_id         (LbWindow       *self);
 /* Imports a folder or manifest off the main thread, then opens the batch. */
+/* Points the open batch at FOLDER, where its files are now ("Locate the
+ * Batch Folder…" on an item whose image is missing), then shows the items
+ * again from there; a refusal (none of the batch's images there) is a toast */
+void          lb_window_relocate_batch       (LbWindow       *self,
+                                              GFile          *folder);
 void          lb_window_import               (LbWindow       *self,
                                               GFile          *file);
 /* The same with a label config (a Label Studio XML labeling config or a

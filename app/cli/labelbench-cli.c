@@ -1500,8 +1500,8 @@ cmd_batches (int    argc,
   };
 
   if (!parse_command (argc, argv, entries,
-                      _("Lists the batches: name, items, done, and the imported "
-                        "source, separated by tabs.")))
+                      _("Lists the batches: name, items, done, the imported source and "
+                        "the folder of its files, separated by tabs.")))
     return LB_CLI_EXIT_FAILED;
 
   store = open_store (store_path, OPEN_READ);
@@ -1518,11 +1518,58 @@ cmd_batches (int    argc,
     {
       LbBatch *b = g_ptr_array_index (batches, i);
 
-      printf ("%s\t%u\t%u\t%s\n", b->name,
+      printf ("%s\t%u\t%u\t%s\t%s\n", b->name,
               lb_store_count_items (store, b->id, LB_ITEM_FILTER_ALL),
               lb_store_count_items (store, b->id, LB_ITEM_FILTER_DONE),
-              b->source ? b->source : "");
+              b->source ? b->source : "", b->root ? b->root : "");
     }
+  close_store (store);
+  return fflush (stdout) == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
+}
+
+/* A batch whose files moved, or that a seat bundle brought from another
+ * seat: where its files are on this machine */
+static int
+cmd_relocate (int    argc,
+              char **argv)
+{
+  g_autofree char *store_path = NULL;
+  g_autofree char *batch = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbBatch) b = NULL;
+  g_autofree char *given = NULL;
+  g_autofree char *folder = NULL;
+  LbStore *store;
+  const GOptionEntry entries[] = {
+    { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
+    { "batch", 'b', 0, G_OPTION_ARG_STRING, &batch, N_("The batch"), N_("NAME") },
+    { "folder", 'f', 0, G_OPTION_ARG_FILENAME, &given, N_("Where the batch's files are now"),
+      N_("DIR") },
+    { NULL }
+  };
+
+  if (!parse_command (argc, argv, entries,
+                      _("Points the batch at the folder where its items' files are now "
+                        "(after they moved, or for a batch merged from another seat's "
+                        "bundle); refused when none of the batch's images is there. Prints "
+                        "the batch and its folder.")))
+    return LB_CLI_EXIT_FAILED;
+  if (batch == NULL)
+    return lb_cli_fail (_("Give the batch with --batch NAME"));
+  if (given == NULL)
+    return lb_cli_fail (_("Give the folder with --folder DIR"));
+  folder = g_canonicalize_filename (given, NULL);
+
+  store = open_store (store_path, OPEN_WRITE);
+  if (store == NULL)
+    return LB_CLI_EXIT_FAILED;
+  b = lb_store_find_batch (store, batch, &error);
+  if (b == NULL || !lb_store_set_batch_root (store, b->id, folder, &error))
+    {
+      close_store (store);
+      return lb_cli_fail ("%s", error != NULL ? error->message : _("No such batch"));
+    }
+  printf ("%s\t%s\n", b->name, folder);
   close_store (store);
   return fflush (stdout) == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
 }
@@ -1555,6 +1602,7 @@ static const LbCliCommand commands[] = {
                  "or merge a seat bundle"),
     cmd_import },
   { "batches", N_("List the batches"), cmd_batches },
+  { "relocate", N_("Point a batch at the folder where its files are now"), cmd_relocate },
   { "items", N_("List items and their state (plain or JSON)"), cmd_items },
   { "label", N_("Label an item and/or make a decision on it"), cmd_label },
   { "skip", N_("Skip an item"), cmd_skip },

@@ -117,6 +117,41 @@ import_folder (Fixture *f)
 
 /* Tests ------------------------------------------------------------------ */
 
+/* The batch's files moved: relocate points the batch at their new folder,
+ * and refuses a folder without them */
+static void
+test_relocate (Fixture       *f,
+               gconstpointer  data)
+{
+  g_auto(LbTestRun) run = { 0 };
+  g_autofree char *moved = g_build_filename (f->dir, "moved photos", NULL);
+  g_autofree char *empty = g_build_filename (f->dir, "empty", NULL);
+  g_autofree char *expected = NULL;
+
+  import_folder (f);
+  g_assert_cmpint (g_rename (f->folder, moved), ==, 0);
+  g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+
+  run_cli (&run, "relocate", "--store", f->store, "--batch", "photos", "--folder", empty, NULL);
+  assert_failed_with (&run, "None of the batch’s images is in");
+  run_cli (&run, "relocate", "--store", f->store, "--batch", "photos", "--folder",
+           f->store, NULL);
+  assert_failed_with (&run, "is not a folder");
+  run_cli (&run, "relocate", "--store", f->store, "--batch", "nope", "--folder", moved, NULL);
+  assert_failed_with (&run, "nope");
+
+  run_cli (&run, "relocate", "--store", f->store, "--batch", "photos", "--folder", moved, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  expected = g_strdup_printf ("photos\t%s\n", moved);
+  g_assert_cmpstr (run.out, ==, expected);
+  g_clear_pointer (&expected, g_free);
+
+  run_cli (&run, "batches", "--store", f->store, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  expected = g_strdup_printf ("\t%s\n", moved);
+  g_assert_true (g_str_has_suffix (run.out, expected));
+}
+
 static void
 test_help (void)
 {
@@ -819,6 +854,7 @@ main (int    argc,
   g_test_add ("/cli/default-store", Fixture, NULL, fixture_set_up, test_default_store,
               fixture_tear_down);
   g_test_add ("/cli/locked", Fixture, NULL, fixture_set_up, test_locked, fixture_tear_down);
+  g_test_add ("/cli/relocate", Fixture, NULL, fixture_set_up, test_relocate, fixture_tear_down);
   g_test_add ("/cli/export", Fixture, NULL, fixture_set_up, test_export, fixture_tear_down);
   g_test_add ("/cli/stats", Fixture, NULL, fixture_set_up, test_stats, fixture_tear_down);
   g_test_add ("/cli/verify", Fixture, NULL, fixture_set_up, test_verify, fixture_tear_down);

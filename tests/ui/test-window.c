@@ -732,6 +732,75 @@ item_view_failed (gpointer data)
 
 /* An image replaced by a link out of the batch folder after the import is
  * refused when shown, with a message naming the file. */
+static gboolean
+offers_locate (gpointer window)
+{
+  return lb_item_view_get_offers_locate (LB_ITEM_VIEW (lb_window_get_item_view (window)));
+}
+
+static gboolean
+shows_current_image (gpointer window)
+{
+  return lb_ui_test_image_shown (window) && !offers_locate (window);
+}
+
+/* The batch's folder moved: an image item says its file is missing and
+ * offers to locate the folder; once located, the item shows from there and
+ * the store points at the new folder */
+static void
+test_locate_batch_folder (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *moved = g_build_filename (f->tmpdir, "comments moved", NULL);
+  g_autofree char *empty = g_build_filename (f->tmpdir, "empty", NULL);
+  g_autoptr(GFile) moved_file = g_file_new_for_path (moved);
+  g_autoptr(GFile) empty_file = g_file_new_for_path (empty);
+  g_autoptr(LbBatch) batch = NULL;
+  LbWindow *window;
+  gint64 image_id;
+
+  g_assert_cmpint (g_rename (f->batch_dir, moved), ==, 0);
+  g_assert_cmpint (g_mkdir (empty, 0700), ==, 0);
+
+  /* a window of its own: nothing of the batch decoded in its cache */
+  window = lb_ui_test_new_window (f->store, "Tester");
+  lb_ui_test_open_batch (window, f->batch_id);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.next", NULL));
+  image_id = lb_item_get_id (lb_window_get_current_item (window));
+  g_assert_cmpstr (lb_item_get_external_id (lb_window_get_current_item (window)), ==,
+                   "02-colour.png");
+  lb_test_wait_until (offers_locate, window, WAIT_TIMEOUT_S);
+  g_assert_nonnull (strstr (lb_item_view_get_error_message (
+                              LB_ITEM_VIEW (lb_window_get_item_view (window))),
+                            "02-colour.png"));
+
+  /* a folder without the batch's images is refused, nothing changes */
+  lb_window_relocate_batch (window, empty_file);
+  {
+    g_autofree char *refused = g_strdup_printf ("None of the batch’s images is in “%s” "
+                                                "(2 looked for)", empty);
+
+    lb_ui_test_wait_label (GTK_WIDGET (window), refused, WAIT_TIMEOUT_S);
+  }
+  batch = lb_store_get_batch (f->store, f->batch_id, NULL);
+  g_assert_cmpstr (batch->root, ==, f->batch_dir);
+  g_clear_pointer (&batch, lb_batch_free);
+
+  lb_window_relocate_batch (window, moved_file);
+  lb_test_wait_until (shows_current_image, window, WAIT_TIMEOUT_S);
+  g_assert_cmpint (lb_item_get_id (lb_window_get_current_item (window)), ==, image_id);
+  g_assert_true (g_str_has_prefix (lb_item_get_path (lb_window_get_current_item (window)),
+                                   moved));
+  batch = lb_store_get_batch (f->store, f->batch_id, NULL);
+  g_assert_cmpstr (batch->root, ==, moved);
+  g_clear_pointer (&batch, lb_batch_free);
+
+  lb_ui_test_wait_queue (window);
+  lb_test_wait_until (lb_ui_test_nothing_pending, window, WAIT_TIMEOUT_S);
+  lb_ui_test_destroy_window (GTK_WINDOW (window));
+}
+
 static void
 test_image_link_out_of_batch (void)
 {
@@ -959,6 +1028,8 @@ main (int    argc,
   ADD ("store-actions-enabled", test_store_actions_enabled);
   g_test_add_func ("/ui/window/store-error", test_store_error);
   g_test_add_func ("/ui/window/image-link-out-of-batch", test_image_link_out_of_batch);
+  g_test_add ("/ui/window/locate-batch-folder", Fixture, NULL, fixture_set_up,
+              test_locate_batch_folder, fixture_tear_down);
 
   return g_test_run ();
 }

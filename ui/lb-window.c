@@ -258,7 +258,10 @@ set_progress (LbWindow *self,
   g_free (self->subtitle);
   /* Translators: progress in the header bar, e.g. "12 / 40 done" */
   self->subtitle = g_strdup_printf (_("%u / %u done"), done, total);
-  adw_window_title_set_subtitle (self->window_title, self->subtitle);
+  /* the labelling progress is the label mode's (the review queue and the
+   * dashboard count for themselves) */
+  if (self->mode == NULL || g_str_equal (self->mode, "label"))
+    adw_window_title_set_subtitle (self->window_title, self->subtitle);
 }
 
 /* Blind progress: the actor's own done items out of those open to them
@@ -3782,6 +3785,9 @@ set_mode (LbWindow   *self,
     return;
   g_free (self->mode);
   self->mode = g_strdup (mode);
+  adw_window_title_set_subtitle (self->window_title,
+                                 g_str_equal (mode, "label") && self->subtitle != NULL
+                                   ? self->subtitle : "");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 

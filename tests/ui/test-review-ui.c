@@ -154,6 +154,8 @@ enter_review (Fixture *f)
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "review");
   g_object_get (f->window, "mode", &mode, NULL);
   g_assert_cmpstr (mode, ==, "review");
+  /* the header's "N / M done" is the labelling progress: not in review */
+  g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "");
   lb_test_wait_until (item_shown, f, WAIT_TIMEOUT_S);
 }
 
@@ -336,9 +338,10 @@ test_verdicts (Fixture       *f,
   assert_current (f, 2);
   g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "undone"));
 
-  /* Back to labelling: the window's own keys work again */
+  /* Back to labelling: the window's own keys work again, the progress shows */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "label"));
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "work");
+  g_assert_true (g_str_has_suffix (lb_window_get_subtitle (f->window), " done"));
 }
 
 static void

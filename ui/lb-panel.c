@@ -1133,6 +1133,17 @@ lb_panel_set_tool (LbPanel      *self,
   self->setting_tool = FALSE;
 }
 
+LbCanvasTool
+lb_panel_get_tool (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), LB_CANVAS_TOOL_SELECT);
+
+  for (guint i = 0; self->tools_section != NULL && i < 3; i++)
+    if (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (self->tool_buttons[i])))
+      return (LbCanvasTool) i;
+  return LB_CANVAS_TOOL_SELECT;
+}
+
 /* Sends all the attributes shown (win.set-region-attributes, a JSON object) */
 static void
 attributes_changed (LbPanel *self)

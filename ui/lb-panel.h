@@ -100,6 +100,7 @@ LbPanelPredictionsState lb_panel_get_predictions_state (LbPanel *self);
  * with "select", "box" or "polygon") and the selected region (or NULL). */
 void         lb_panel_set_tool           (LbPanel        *self,
                                           LbCanvasTool    tool);
+LbCanvasTool lb_panel_get_tool           (LbPanel        *self);
 void         lb_panel_set_selected_region (LbPanel       *self,
                                            const LbRegion *region);
 /* The editor (GtkSwitch, GtkEntry, GtkDropDown) of an attribute of the

@@ -824,13 +824,23 @@ load_detail (LbReviewView *self,
   g_task_run_in_thread (task, detail_thread_cb);
 }
 
+/* The canvas's tool and the panel's tool row, together */
+static void
+set_tool (LbReviewView *self,
+          LbCanvasTool  tool)
+{
+  lb_image_canvas_set_tool (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), tool);
+  lb_panel_set_tool (self->panel, tool);
+}
+
 static void
 leave_modes (LbReviewView *self)
 {
   LbImageCanvas *canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view));
 
   lb_image_canvas_cancel (canvas);
-  lb_image_canvas_set_tool (canvas, LB_CANVAS_TOOL_SELECT);
+  set_tool (self, LB_CANVAS_TOOL_SELECT);
+  lb_panel_set_selected_region (self->panel, NULL);
   self->fixing = FALSE;
   self->rejecting = FALSE;
   self->n_corrections = 0;
@@ -1082,6 +1092,8 @@ correction_end (ActData      *data,
 
 static void cancel_done_cb (GObject *source, GAsyncResult *result, gpointer user_data);
 
+static void region_selection_changed_cb (LbImageCanvas *canvas, LbReviewView *self);
+
 static void
 correct_done_cb (GObject      *source,
                  GAsyncResult *result,
@@ -1126,6 +1138,8 @@ correct_done_cb (GObject      *source,
       if (id != NULL && lb_item_get_kind (self->current) == LB_ITEM_KIND_TEXT)
         lb_text_view_select_span (lb_item_view_get_text_view (LB_ITEM_VIEW (self->item_view)),
                                   g_str_equal (data->verdict, "span.delete") ? NULL : id);
+      /* the attribute editors show the region as stored */
+      region_selection_changed_cb (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), self);
     }
   /* Translators: a region or span correction was saved */
   correction_end (data, error, _("Correction saved — Enter completes the fix"));
@@ -1247,13 +1261,13 @@ handle_correction_key (LbReviewView    *self,
   if (image && (keyval == GDK_KEY_b || keyval == GDK_KEY_B)
       && lb_schema_has_tool (self->schema, LB_TOOL_BOX))
     {
-      lb_image_canvas_set_tool (canvas, LB_CANVAS_TOOL_BOX);
+      set_tool (self, LB_CANVAS_TOOL_BOX);
       return TRUE;
     }
   if (image && (keyval == GDK_KEY_p || keyval == GDK_KEY_P)
       && lb_schema_has_tool (self->schema, LB_TOOL_POLYGON))
     {
-      lb_image_canvas_set_tool (canvas, LB_CANVAS_TOOL_POLYGON);
+      set_tool (self, LB_CANVAS_TOOL_POLYGON);
       return TRUE;
     }
 
@@ -1264,7 +1278,7 @@ handle_correction_key (LbReviewView    *self,
         return TRUE;
       if (image && lb_image_canvas_get_tool (canvas) != LB_CANVAS_TOOL_SELECT)
         {
-          lb_image_canvas_set_tool (canvas, LB_CANVAS_TOOL_SELECT);
+          set_tool (self, LB_CANVAS_TOOL_SELECT);
           return TRUE;
         }
       if (spans && lb_text_view_get_text_selection (text, NULL, NULL))
@@ -1511,6 +1525,62 @@ pick_action (GtkWidget  *widget,
     lb_panel_toggle_label (self->panel, param + strlen ("label:"));
   else if (g_str_has_prefix (param, "decision:"))
     lb_panel_pick_decision (self->panel, param + strlen ("decision:"));
+}
+
+/* The panel's tool row (it activates win.set-tool): the tools of the fix */
+static void
+set_tool_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  LbReviewView *self = LB_REVIEW_VIEW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (!self->fixing)
+    {
+      lb_panel_set_tool (self->panel, LB_CANVAS_TOOL_SELECT);
+      set_status (self, _("Press F to fix the regions"));
+      return;
+    }
+  if (g_str_equal (name, "box") && lb_schema_has_tool (self->schema, LB_TOOL_BOX))
+    set_tool (self, LB_CANVAS_TOOL_BOX);
+  else if (g_str_equal (name, "polygon") && lb_schema_has_tool (self->schema, LB_TOOL_POLYGON))
+    set_tool (self, LB_CANVAS_TOOL_POLYGON);
+  else
+    set_tool (self, LB_CANVAS_TOOL_SELECT);
+}
+
+/* The panel's attribute editors of the selected region (they activate
+ * win.set-region-attributes): a correction of the region while fixing */
+static void
+set_region_attributes_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  LbReviewView *self = LB_REVIEW_VIEW (widget);
+  LbImageCanvas *canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view));
+  const char *region_id = lb_image_canvas_get_selected_region (canvas);
+  LbRegionSpec spec = { 0 };
+  LbCorrection c = { LB_CORRECTION_REGION_UPDATE, };
+
+  if (!self->fixing || self->current == NULL || region_id == NULL)
+    return;
+  spec.shape = LB_REGION_SHAPE_NONE;
+  spec.attributes = g_variant_get_string (parameter, NULL);
+  spec.dwell_ms = dwell (self);
+  c.target = region_id;
+  c.region = &spec;
+  correct (self, "region.update", &c);
+}
+
+static void
+region_selection_changed_cb (LbImageCanvas *canvas,
+                             LbReviewView  *self)
+{
+  const char *id = lb_image_canvas_get_selected_region (canvas);
+
+  lb_panel_set_selected_region (self->panel, self->fixing && id != NULL && self->current != NULL
+                                             ? lb_item_find_region (self->current, id) : NULL);
 }
 
 static void
@@ -1943,6 +2013,8 @@ setup (LbReviewView *self)
                     G_CALLBACK (region_create_cb), self);
   g_signal_connect (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), "region-update",
                     G_CALLBACK (region_update_cb), self);
+  g_signal_connect (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)), "selection-changed",
+                    G_CALLBACK (region_selection_changed_cb), self);
 
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_BUBBLE);
@@ -2045,6 +2117,9 @@ lb_review_view_class_init (LbReviewViewClass *klass)
   /* The fix's panel activates these: they shadow the window's while fixing */
   gtk_widget_class_install_action (widget_class, "win.pick", "s", pick_action);
   gtk_widget_class_install_action (widget_class, "win.pick-reason", "s", pick_reason_action);
+  gtk_widget_class_install_action (widget_class, "win.set-tool", "s", set_tool_action);
+  gtk_widget_class_install_action (widget_class, "win.set-region-attributes", "s",
+                                   set_region_attributes_action);
   gtk_widget_class_install_action (widget_class, "win.submit", NULL, submit_action);
 }
 

@@ -559,7 +559,8 @@ test_disputed_and_header_undo (Fixture       *f,
 
 #define FIX_SCHEMA_JSON \
   "{\"name\": \"photos\", \"tools\": [\"class\", \"box\"]," \
-  " \"labels\": [{\"id\": \"cat\", \"title\": \"Cat\", \"hotkey\": \"1\"}," \
+  " \"labels\": [{\"id\": \"cat\", \"title\": \"Cat\", \"hotkey\": \"1\"," \
+  "               \"attributes\": [{\"id\": \"occluded\", \"type\": \"bool\"}]}," \
   "              {\"id\": \"dog\", \"title\": \"Dog\", \"hotkey\": \"2\"}]}"
 
 typedef struct {
@@ -661,9 +662,32 @@ test_fix_regions (ImageFixture  *f,
   g_assert_null (lb_item_get_review_verdict (fixed));   /* not until Enter */
   g_clear_object (&fixed);
 
-  /* B and a drag: a second box (the label: the first, or the one picked) */
+  /* The selected box's attributes are in the panel: one changed is a correction */
+  {
+    LbPanel *panel = LB_PANEL (lb_review_view_get_panel (b->review));
+    GtkWidget *occluded = lb_panel_get_attribute_editor (panel, "occluded");
+
+    g_assert_true (GTK_IS_SWITCH (occluded));
+    g_assert_false (gtk_switch_get_active (GTK_SWITCH (occluded)));
+    gtk_switch_set_active (GTK_SWITCH (occluded), TRUE);
+    lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
+    fixed = lb_test_get_item (b->store, b->ids[0]);
+    g_assert_cmpstr (lb_item_get_region (fixed, 0)->attributes, ==, "{\"occluded\":true}");
+    g_clear_object (&fixed);
+  }
+
+  /* B and a drag: a second box (the label: the first, or the one picked);
+   * the panel's tool row follows the keys, and its buttons set the tool */
   g_assert_true (lb_review_view_get_fixing (b->review));   /* still fixing */
   g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_b, 0));
+  g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_BOX);
+  g_assert_cmpint (lb_panel_get_tool (LB_PANEL (lb_review_view_get_panel (b->review))), ==,
+                   LB_CANVAS_TOOL_BOX);
+  g_assert_true (gtk_widget_activate_action (lb_review_view_get_panel (b->review),
+                                             "win.set-tool", "s", "select"));
+  g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_SELECT);
+  g_assert_true (gtk_widget_activate_action (lb_review_view_get_panel (b->review),
+                                             "win.set-tool", "s", "box"));
   g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_BOX);
   lb_ui_test_drag_image (f->canvas, 900, 700, 1100, 900);
   lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
@@ -676,6 +700,7 @@ test_fix_regions (ImageFixture  *f,
   g_assert_cmpstr (lb_item_get_reviewer (fixed), ==, "lead");
   g_assert_cmpuint (lb_item_get_n_regions (fixed), ==, 2);
   lb_ui_test_assert_box (lb_item_get_region (fixed, 0), 260, 110, 400, 300);
+  g_assert_cmpstr (lb_item_get_region (fixed, 0)->attributes, ==, "{\"occluded\":true}");
   lb_ui_test_assert_box (lb_item_get_region (fixed, 1), 900, 700, 200, 200);
   /* alice's own view and events are unchanged */
   own = lb_store_get_item_for_actor (b->store, b->ids[0], "alice", &error);
@@ -695,7 +720,7 @@ test_fix_regions (ImageFixture  *f,
       if (strstr (ev, "\treview\t") != NULL)
         g_assert_nonnull (strstr (ev, "\"corrections\""));
     }
-  g_assert_cmpuint (n_lead_regions, ==, 2);
+  g_assert_cmpuint (n_lead_regions, ==, 3);
 
   /* The header's Undo takes the fix back with its corrections */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b->window), "win.undo", NULL));

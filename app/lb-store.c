@@ -4525,12 +4525,41 @@ prepare_item_query (sqlite3       *db,
   return prepare_item_query_after (db, select, batch_id, filter, 0, ordered, error);
 }
 
+/* The number of items of the batch (0 = all) passing FILTER, through DB */
+static gboolean
+count_items_on (sqlite3       *db,
+                gint64         batch_id,
+                LbItemFilter   filter,
+                guint         *count,
+                GError       **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gboolean todo = filter == LB_ITEM_FILTER_TODO;
+
+  /* to do = all - done: two index-only counts */
+  stmt = prepare_item_query (db, "SELECT count(*)", batch_id,
+                             todo ? LB_ITEM_FILTER_ALL : filter, FALSE, error);
+  if (stmt == NULL)
+    return FALSE;
+  if (sqlite3_step (stmt) != SQLITE_ROW)
+    return set_sqlite_error (error, db, _("Cannot count the items"));
+  *count = (guint) sqlite3_column_int64 (stmt, 0);
+  if (todo)
+    {
+      guint done = 0;
+
+      if (!count_items_on (db, batch_id, LB_ITEM_FILTER_DONE, &done, error))
+        return FALSE;
+      *count -= MIN (*count, done);
+    }
+  return TRUE;
+}
+
 guint
 lb_store_count_items (LbStore       *self,
                       gint64         batch_id,
                       LbItemFilter   filter)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GError) error = NULL;
   guint count = 0;
 
@@ -4538,34 +4567,82 @@ lb_store_count_items (LbStore       *self,
 
   g_mutex_lock (&self->read_lock);
   if (check_open_for_read (self, &error))
-    {
-      gboolean todo = filter == LB_ITEM_FILTER_TODO;
-
-      /* to do = all - done: two index-only counts */
-      stmt = prepare_item_query (self->rdb, "SELECT count(*)", batch_id,
-                                 todo ? LB_ITEM_FILTER_ALL : filter, FALSE, &error);
-      if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-        count = (guint) sqlite3_column_int64 (stmt, 0);
-      else if (stmt != NULL)
-        g_warning ("Cannot count items: %s", sqlite3_errmsg (self->rdb));
-      g_clear_pointer (&stmt, sqlite3_finalize);
-
-      if (todo && error == NULL)
-        {
-          stmt = prepare_item_query (self->rdb, "SELECT count(*)", batch_id, LB_ITEM_FILTER_DONE,
-                                     FALSE, &error);
-          if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
-            count -= MIN (count, (guint) sqlite3_column_int64 (stmt, 0));
-          else if (stmt != NULL)
-            g_warning ("Cannot count items: %s", sqlite3_errmsg (self->rdb));
-        }
-    }
+    count_items_on (self->rdb, batch_id, filter, &count, &error);
+  g_mutex_unlock (&self->read_lock);
   if (error != NULL)
     g_warning ("Cannot count items: %s", error->message);
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  g_mutex_unlock (&self->read_lock);
-
   return count;
+}
+
+static sqlite3 *open_private_reader (LbStore *self, GError **error);
+
+typedef struct {
+  gint64 batch_id;
+  guint  done;
+  guint  total;
+} ProgressCount;
+
+static void
+count_progress_thread (GTask        *task,
+                       gpointer      source,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  ProgressCount *c = task_data;
+  GError *error = NULL;
+  sqlite3 *db = open_private_reader (LB_STORE (source), &error);
+  gboolean ok = db != NULL && exec_sql (db, "BEGIN", &error)
+                && count_items_on (db, c->batch_id, LB_ITEM_FILTER_DONE, &c->done, &error)
+                && count_items_on (db, c->batch_id, LB_ITEM_FILTER_ALL, &c->total, &error);
+
+  if (db != NULL)
+    {
+      exec_sql (db, "COMMIT", NULL);
+      sqlite3_close (db);
+    }
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+void
+lb_store_count_progress_async (LbStore             *self,
+                               gint64               batch_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  ProgressCount *c;
+
+  g_return_if_fail (LB_IS_STORE (self));
+
+  c = g_new0 (ProgressCount, 1);
+  c->batch_id = batch_id;
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lb_store_count_progress_async);
+  g_task_set_task_data (task, c, g_free);
+  g_task_run_in_thread (task, count_progress_thread);
+}
+
+gboolean
+lb_store_count_progress_finish (LbStore       *self,
+                                GAsyncResult  *result,
+                                guint         *done,
+                                guint         *total,
+                                GError       **error)
+{
+  ProgressCount *c;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  c = g_task_get_task_data (G_TASK (result));
+  *done = c->done;
+  *total = c->total;
+  return TRUE;
 }
 
 static GArray *

@@ -154,6 +154,19 @@ LbSchema    *lb_store_get_batch_schema   (LbStore           *self,
 guint        lb_store_count_items        (LbStore           *self,
                                           gint64             batch_id,
                                           LbItemFilter       filter);
+/* The batch's done items and all its items (batch_id 0 = all), counted in a
+ * worker thread on a connection of its own, in one snapshot: the header's
+ * progress, without the main thread reading the store */
+void         lb_store_count_progress_async  (LbStore             *self,
+                                             gint64               batch_id,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean     lb_store_count_progress_finish (LbStore             *self,
+                                             GAsyncResult        *result,
+                                             guint               *done,
+                                             guint               *total,
+                                             GError             **error);
 LbItem      *lb_store_get_item           (LbStore           *self,
                                           gint64             item_id,
                                           GError           **error);

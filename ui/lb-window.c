@@ -69,8 +69,6 @@ struct _LbWindow
   gint64                batch_id;
   char                 *batch_name;
   char                 *batch_root;  /* images may not leave it, even through a later link */
-  guint                 total;         /* items in the batch */
-  gboolean              total_stale;
   LbSchema             *schema;
   LbItemList           *list;
   GtkSingleSelection   *selection;
@@ -264,17 +262,19 @@ set_progress (LbWindow *self,
     adw_window_title_set_subtitle (self->window_title, self->subtitle);
 }
 
-/* Blind progress: the actor's own done items out of those open to them
- * (theirs, and those still short of their overlap), counted with
- * lb_store_list_queue_ids_async (); one count at a time, another one after
- * it when something changed meanwhile. */
+/* The header's progress, counted in worker threads (the main thread does
+ * not read the store for it): the batch's done items out of all
+ * (lb_store_count_progress_async ()), or, blind, the actor's own done items
+ * out of those open to them (theirs, and those still short of their
+ * overlap; lb_store_list_queue_ids_async ()). One count at a time, another
+ * one after it when something changed meanwhile. */
 typedef struct {
   GWeakRef  self;
   guint     serial;
   guint     done;
 } CountData;
 
-static void count_blind_progress (LbWindow *self);
+static void count_progress (LbWindow *self);
 
 static void
 count_data_free (CountData *data)
@@ -296,12 +296,34 @@ count_all_done_cb (GObject      *source,
     {
       self->counting = FALSE;
       if (data->serial == self->count_serial && ids != NULL)
-        {
-          self->total = ids->len;
-          set_progress (self, data->done, ids->len);
-        }
+        set_progress (self, data->done, ids->len);
       if (self->count_again || data->serial != self->count_serial)
-        count_blind_progress (self);
+        count_progress (self);
+    }
+  count_data_free (data);
+}
+
+static void
+count_plain_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  CountData *data = user_data;
+  g_autoptr(LbWindow) self = g_weak_ref_get (&data->self);
+  g_autoptr(GError) error = NULL;
+  guint done = 0, total = 0;
+  gboolean ok = lb_store_count_progress_finish (LB_STORE (source), result, &done, &total,
+                                                &error);
+
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Cannot count the batch's progress: %s", error->message);
+  if (self != NULL)
+    {
+      self->counting = FALSE;
+      if (ok && data->serial == self->count_serial)
+        set_progress (self, done, total);
+      if (ok && (self->count_again || data->serial != self->count_serial))
+        count_progress (self);
     }
   count_data_free (data);
 }
@@ -321,7 +343,7 @@ count_done_done_cb (GObject      *source,
         {
           self->counting = FALSE;
           if (ids != NULL)
-            count_blind_progress (self);
+            count_progress (self);
         }
       count_data_free (data);
       return;
@@ -332,11 +354,11 @@ count_done_done_cb (GObject      *source,
 }
 
 static void
-count_blind_progress (LbWindow *self)
+count_progress (LbWindow *self)
 {
   CountData *data;
 
-  if (self->store == NULL || self->batch_id == 0 || !self->blind)
+  if (self->store == NULL || self->batch_id == 0)
     {
       self->count_again = FALSE;
       return;
@@ -351,9 +373,13 @@ count_blind_progress (LbWindow *self)
   data = g_new0 (CountData, 1);
   g_weak_ref_init (&data->self, self);
   data->serial = self->count_serial;
-  lb_store_list_queue_ids_async (self->store, self->batch_id, blind_actor (self),
-                                 LB_ITEM_FILTER_DONE, self->cancellable, count_done_done_cb,
-                                 data);
+  if (self->blind)
+    lb_store_list_queue_ids_async (self->store, self->batch_id, blind_actor (self),
+                                   LB_ITEM_FILTER_DONE, self->cancellable, count_done_done_cb,
+                                   data);
+  else
+    lb_store_count_progress_async (self->store, self->batch_id, self->cancellable,
+                                   count_plain_done_cb, data);
 }
 
 static void
@@ -371,28 +397,10 @@ update_header (LbWindow *self)
     }
   else
     {
-      guint done = 0;
       g_autofree char *title = NULL;
 
-      if (self->blind)
-        {
-          /* Blind: counted in worker threads (two queries over the batch);
-           * the subtitle follows when they are back */
-          count_blind_progress (self);
-          self->total_stale = TRUE;
-        }
-      else
-        {
-          done = lb_store_count_items (self->store, self->batch_id, LB_ITEM_FILTER_DONE);
-          /* Counting the whole batch is slow on big batches: only when it grew */
-          if (self->total_stale)
-            {
-              self->total = lb_store_count_items (self->store, self->batch_id,
-                                                  LB_ITEM_FILTER_ALL);
-              self->total_stale = FALSE;
-            }
-          set_progress (self, done, self->total);
-        }
+      /* the subtitle follows when the count is back */
+      count_progress (self);
       adw_window_title_set_title (self->window_title, self->batch_name);
       title = g_strdup_printf ("%s — %s", self->batch_name, _("Labelbench"));
       gtk_window_set_title (GTK_WINDOW (self), title);
@@ -856,10 +864,7 @@ items_added_cb (LbStore  *store,
                 LbWindow *self)
 {
   if (batch_id == self->batch_id)
-    {
-      self->total_stale = TRUE;
-      update_header (self);
-    }
+    update_header (self);
 
   if (self->importing && self->import_name != NULL)
     {
@@ -3613,7 +3618,6 @@ lb_window_open_batch (LbWindow  *self,
 
   self->batch_id = batch_id;
   lb_batch_list_set_current (self->batch_list, batch_id);
-  self->total_stale = TRUE;
   g_free (self->batch_name);
   self->batch_name = g_strdup (batch->name);
   g_free (self->batch_root);

@@ -239,3 +239,31 @@ lb_ui_test_screenshot (const char *name,
   else
     g_test_message ("screenshot: %s", path);
 }
+
+typedef struct {
+  LbWindow   *window;
+  const char *expected;
+} SubtitleWait;
+
+static gboolean
+subtitle_is (gpointer data)
+{
+  SubtitleWait *w = data;
+
+  return g_strcmp0 (lb_window_get_subtitle (w->window), w->expected) == 0;
+}
+
+void
+lb_ui_test_assert_subtitle (LbWindow   *window,
+                            const char *expected)
+{
+  SubtitleWait w = { window, expected };
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+  while (!subtitle_is (&w) && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  g_assert_cmpstr (lb_window_get_subtitle (window), ==, expected);
+}

@@ -37,6 +37,11 @@ LbWindow   *lb_ui_test_new_window     (LbStore    *store,
 void        lb_ui_test_open_batch     (LbWindow *window,
                                        gint64    batch_id);
 
+/* The header's subtitle (the progress, counted in a worker thread) becomes
+ * EXPECTED within 20 s; the test fails with what it shows otherwise */
+void        lb_ui_test_assert_subtitle (LbWindow   *window,
+                                        const char *expected);
+
 /* Runs the main context until WINDOW's queue has read its ids (a batch
  * opened, a filter or an annotator changed) and shown the item that follows */
 void        lb_ui_test_wait_queue     (LbWindow *window);

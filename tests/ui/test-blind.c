@@ -43,30 +43,6 @@ nothing_pending (gpointer window)
   return lb_window_get_n_pending (LB_WINDOW (window)) == 0;
 }
 
-typedef struct {
-  LbWindow   *window;
-  const char *expected;
-} Subtitle;
-
-static gboolean
-subtitle_is (gpointer data)
-{
-  Subtitle *s = data;
-
-  return g_strcmp0 (lb_window_get_subtitle (s->window), s->expected) == 0;
-}
-
-/* The header's progress (counted in worker threads when blind) */
-static void
-assert_progress (LbWindow   *window,
-                 const char *expected)
-{
-  Subtitle s = { window, expected };
-
-  lb_test_wait_until (subtitle_is, &s, WAIT_TIMEOUT_S);
-  g_assert_cmpstr (lb_window_get_subtitle (window), ==, expected);
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
@@ -220,11 +196,11 @@ test_blind_overlap (Fixture       *f,
 
   /* Alice labels the first post */
   alice = open_window (f, 0, "alice");
-  assert_progress (alice, "0 / 3 done");
+  lb_ui_test_assert_subtitle (alice, "0 / 3 done");
   g_assert_cmpint (current_id (alice), ==, f->first_id);
   label_current (alice, "label:ok", "decision:approve");
   g_assert_cmpint (current_id (alice), !=, f->first_id);
-  assert_progress (alice, "1 / 3 done");
+  lb_ui_test_assert_subtitle (alice, "1 / 3 done");
   /* … and marks a span and answers the field (through the store) */
   g_assert_true (lb_store_create_span (f->store, f->first_id, "alice", "ok", 0, 5, NULL,
                                        &error));
@@ -247,7 +223,7 @@ test_blind_overlap (Fixture       *f,
   /* Bob, in another window on the same store: the first post is still his
    * to do, and nothing of Alice's answer shows */
   other = open_window (f, 1, "bob");
-  assert_progress (other, "0 / 3 done");
+  lb_ui_test_assert_subtitle (other, "0 / 3 done");
   g_assert_true (queue_has (other, f->first_id));
   g_assert_cmpint (current_id (other), ==, f->first_id);
   assert_blank (other);
@@ -257,7 +233,7 @@ test_blind_overlap (Fixture       *f,
   g_assert_true (lb_store_set_answer (f->store, f->first_id, "bob", "why", "rude", &error));
   g_assert_no_error (error);
   lb_test_spin_for (20);
-  assert_progress (other, "1 / 3 done");
+  lb_ui_test_assert_subtitle (other, "1 / 3 done");
   merged = lb_store_get_item_for_actor (f->store, f->first_id, "bob", NULL);
   g_assert_cmpstr (lb_item_get_labels (merged)[0], ==, "spam");
   g_assert_cmpstr (lb_item_get_decision (merged), ==, "escalate");
@@ -269,7 +245,7 @@ test_blind_overlap (Fixture       *f,
   lb_test_spin_for (20);
   g_assert_false (queue_has (other, f->first_id));
   g_assert_cmpuint (g_list_model_get_n_items (lb_window_get_queue (other)), ==, 2);
-  assert_progress (other, "0 / 2 done");
+  lb_ui_test_assert_subtitle (other, "0 / 2 done");
   g_assert_cmpint (current_id (other), !=, f->first_id);
   {
     g_auto(GStrv) shown = lb_panel_get_labels (panel (other));
@@ -299,7 +275,7 @@ test_blind_overlap (Fixture       *f,
   g_assert_cmpstr (labels[0], ==, "ok");
   g_assert_cmpstr (lb_panel_get_decision (panel (alice)), ==, "approve");
   g_assert_null (strstr (lb_panel_get_saved_text (panel (alice)), "bob"));
-  assert_progress (alice, "1 / 3 done");
+  lb_ui_test_assert_subtitle (alice, "1 / 3 done");
 }
 
 /* No name yet: the queue and the item as an annotator with no work sees
@@ -316,7 +292,7 @@ test_blind_no_name (Fixture       *f,
 
   nobody = open_window (f, 1, NULL);
   g_assert_null (lb_window_get_actor (nobody));
-  assert_progress (nobody, "0 / 3 done");
+  lb_ui_test_assert_subtitle (nobody, "0 / 3 done");
   g_assert_true (queue_has (nobody, f->first_id));
   g_assert_cmpint (current_id (nobody), ==, f->first_id);
   assert_blank (nobody);
@@ -333,7 +309,7 @@ test_blind_no_name (Fixture       *f,
   /* Alice's name set again: the same queue, her work in it */
   lb_window_set_actor (alice, "alice");
   lb_ui_test_wait_queue (alice);
-  assert_progress (alice, "1 / 3 done");
+  lb_ui_test_assert_subtitle (alice, "1 / 3 done");
 }
 
 /* Overlap 1: the batch's shared queue, as before — what one annotator did
@@ -348,10 +324,10 @@ test_overlap_one (Fixture       *f,
 
   alice = open_window (f, 0, "alice");
   label_current (alice, "label:ok", "decision:approve");
-  assert_progress (alice, "1 / 3 done");
+  lb_ui_test_assert_subtitle (alice, "1 / 3 done");
 
   bob = open_window (f, 1, "bob");
-  assert_progress (bob, "1 / 3 done");
+  lb_ui_test_assert_subtitle (bob, "1 / 3 done");
   g_assert_false (queue_has (bob, f->first_id));
   g_assert_cmpint (current_id (bob), !=, f->first_id);
   g_object_set (bob, "filter", "done", NULL);

@@ -189,7 +189,7 @@ test_label_submit_advance (Fixture       *f,
 
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "work");
   g_assert_cmpstr (lb_window_get_title_text (f->window), ==, "comments");
-  g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "0 / 5 done");
+  lb_ui_test_assert_subtitle (f->window, "0 / 5 done");
 
   first = g_object_ref (current (f));
   first_id = lb_item_get_id (first);
@@ -211,7 +211,7 @@ test_label_submit_advance (Fixture       *f,
   wait_until (f, lb_ui_test_nothing_pending);
 
   g_assert_cmpstr (lb_window_get_save_state (f->window), ==, "All changes saved");
-  g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "1 / 5 done");
+  lb_ui_test_assert_subtitle (f->window, "1 / 5 done");
 
   after = lb_test_get_item (f->store, first_id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_DONE);
@@ -337,7 +337,7 @@ test_skip (Fixture       *f,
 
   after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_SKIPPED);
-  g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "0 / 5 done");
+  lb_ui_test_assert_subtitle (f->window, "0 / 5 done");
   /* A skipped item is still to do: it stays in the queue */
   g_assert_true (lb_item_list_find (LB_ITEM_LIST (lb_window_get_queue (f->window)), id, NULL));
 
@@ -360,7 +360,7 @@ test_undo (Fixture       *f,
   act (f, "win.submit", NULL);
   g_assert_cmpint (lb_item_get_id (current (f)), !=, id);
   wait_until (f, lb_ui_test_nothing_pending);
-  g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "1 / 5 done");
+  lb_ui_test_assert_subtitle (f->window, "1 / 5 done");
 
   /* The current item has nothing to undo: the previous act is undone and
    * the window goes back to its item */
@@ -371,7 +371,7 @@ test_undo (Fixture       *f,
   after = lb_test_get_item (f->store, id);
   g_assert_cmpint (lb_item_get_state (after), ==, LB_ITEM_STATE_TODO);
   g_assert_null (lb_item_get_labels (after)[0]);
-  g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "0 / 5 done");
+  lb_ui_test_assert_subtitle (f->window, "0 / 5 done");
   g_assert_cmpstr (lb_window_get_save_state (f->window), ==, "All changes saved");
 
   events = collect_events (f);
@@ -647,7 +647,7 @@ test_import_rejections (Fixture       *f,
 
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "work");
   g_assert_cmpstr (lb_window_get_title_text (f->window), ==, "items");
-  g_assert_cmpstr (lb_window_get_subtitle (f->window), ==, "0 / 2 done");
+  lb_ui_test_assert_subtitle (f->window, "0 / 2 done");
   rejections = lb_window_get_rejections (f->window);
   g_assert_nonnull (rejections);
   g_assert_cmpuint (g_strv_length ((GStrv) rejections), ==, 1);

@@ -16,7 +16,9 @@ main (int    argc,
   g_autoptr(LbApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* LABELBENCH_LOCALEDIR: the translations of a build tree (build-aux/run-demo) */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("LABELBENCH_LOCALEDIR") != NULL
+                                     ? g_getenv ("LABELBENCH_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

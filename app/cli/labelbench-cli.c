@@ -1647,7 +1647,9 @@ main (int    argc,
   hold_standard_fds ();
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* LABELBENCH_LOCALEDIR: the translations of a build tree (tests, run-demo) */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("LABELBENCH_LOCALEDIR") != NULL
+                                     ? g_getenv ("LABELBENCH_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -117,6 +117,27 @@ import_folder (Fixture *f)
 
 /* Tests ------------------------------------------------------------------ */
 
+/* The build tree's translations (LABELBENCH_LOCALEDIR, as build-aux/run-demo
+ * sets it): Chinese with LANGUAGE=zh_CN, English without */
+static void
+test_translations (void)
+{
+  g_auto(LbTestRun) run = { 0 };
+  g_autofree char *po = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "..", "po", NULL);
+
+  run_envp = g_environ_setenv (g_get_environ (), "LABELBENCH_LOCALEDIR", po, TRUE);
+  run_envp = g_environ_setenv (run_envp, "LANGUAGE", "zh_CN", TRUE);
+  run_cli (&run, "--help", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (g_str_has_prefix (run.out, "用法："));
+  g_assert_nonnull (strstr (run.out, "列出批次"));
+
+  run_envp = g_environ_unsetenv (run_envp, "LANGUAGE");
+  run_cli (&run, "--help", NULL);
+  g_assert_true (g_str_has_prefix (run.out, "Usage:"));
+  g_clear_pointer (&run_envp, g_strfreev);
+}
+
 /* The batch's files moved: relocate points the batch at their new folder,
  * and refuses a folder without them */
 static void
@@ -843,6 +864,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/cli/help", test_help);
+  g_test_add_func ("/cli/translations", test_translations);
   g_test_add ("/cli/import/folder", Fixture, NULL, fixture_set_up, test_import_folder,
               fixture_tear_down);
   g_test_add ("/cli/import/manifest", Fixture, NULL, fixture_set_up, test_import_manifest,

@@ -2340,8 +2340,20 @@ writer_review (LbStore        *self,
   if (of->len == 0)
     return invalid_act (error, _("Nothing to review: item “%s” of batch “%s” has no "
                                  "annotator’s work"), ref->external_id, ref->batch_name);
-  if (req->verdict == LB_REVIEW_FIX && !validate_submission (schema, req, error))
-    return FALSE;
+  if (req->verdict == LB_REVIEW_FIX)
+    {
+      /* the corrections of a fix: the regions and spans drawn before it
+       * (lb_store_correct ()) and/or what it changes itself */
+      gboolean changes = req->has_labels || req->decision != NULL || req->note != NULL
+                         || (req->answers != NULL && req->answers[0] != NULL);
+
+      if (!changes && corrections->len == 0)
+        return invalid_act (error, _("Nothing was corrected in item “%s”: change its labels, "
+                                     "decision, note, regions or spans, or accept it as it is"),
+                            ref->external_id);
+      if (changes && !validate_submission (schema, req, error))
+        return FALSE;
+    }
 
   ctx->role = "lead";
   if (!writer_begin_act (self, ctx, error))

@@ -1476,6 +1476,18 @@ comment_activate_cb (GtkEntry     *entry,
   gtk_widget_grab_focus (GTK_WIDGET (self));
 }
 
+static gboolean
+same_label_set (const char * const *a,
+                const char * const *b)
+{
+  guint n = 0;
+
+  for (; a[n] != NULL; n++)
+    if (!g_strv_contains (b, a[n]))
+      return FALSE;
+  return n == g_strv_length ((char **) b);
+}
+
 static void
 submit_fix (LbReviewView *self)
 {
@@ -1489,10 +1501,16 @@ submit_fix (LbReviewView *self)
   lb_image_canvas_flush_nudge (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)));
   labels = lb_panel_get_labels (self->panel);
   note = g_strstrip (lb_panel_get_note (self->panel));
-  fix.labels = (const char * const *) labels;
-  fix.decision = lb_panel_get_decision (self->panel);
-  fix.reason = lb_panel_get_reason (self->panel);
-  /* the note only when the lead changed it ("" clears it) */
+  /* what the lead changed, and only that: the corrections of the fix */
+  if (!same_label_set ((const char * const *) labels, lb_item_get_labels (self->current)))
+    fix.labels = (const char * const *) labels;
+  if (g_strcmp0 (lb_panel_get_decision (self->panel), lb_item_get_decision (self->current)) != 0
+      || g_strcmp0 (lb_panel_get_reason (self->panel), lb_item_get_reason (self->current)) != 0)
+    {
+      fix.decision = lb_panel_get_decision (self->panel);
+      fix.reason = lb_panel_get_reason (self->panel);
+    }
+  /* "" clears the note */
   if (g_strcmp0 (note, lb_item_get_note (self->current) != NULL
                          ? lb_item_get_note (self->current) : "") != 0)
     fix.note = note;

@@ -176,8 +176,6 @@ lb_cli_review (int    argc,
   if (verdict_text != NULL && !lb_review_verdict_from_string (verdict_text, &verdict))
     return lb_cli_fail (_("Unknown verdict “%s” (accept, fix or reject)"), verdict_text);
   has_fix = labels != NULL || decision != NULL || note != NULL;
-  if (verdict_text != NULL && verdict == LB_REVIEW_FIX && !has_fix)
-    return lb_cli_fail (_("--verdict fix needs the correction: --label, --decision or --note"));
   if (verdict_text != NULL && verdict != LB_REVIEW_FIX && has_fix)
     return lb_cli_fail (_("--label, --decision and --note go with --verdict fix only"));
   if (verdict_text == NULL && (has_fix || comment != NULL))

@@ -389,6 +389,15 @@ test_lead_corrections (Fixture       *f,
   run_cli (&run, "review", "--store", f->store, "--item", "a.png", "--actor", "lead",
            "--verdict", "fix", "--label", "dog", NULL);
   g_assert_cmpint (run.status, ==, 0);
+  /* a fix of corrections alone: no --label, --decision or --note needed */
+  run_cli (&run, "review", "--store", f->store, "--item", "t.txt", "--actor", "lead",
+           "--verdict", "fix", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  /* nothing corrected: refused */
+  run_cli (&run, "review", "--store", f->store, "--item", "t.txt", "--actor", "lead",
+           "--verdict", "fix", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "Nothing was corrected in item “t.txt”"));
 
   item = item_json (f, "a.png");
   regions = json_object_get_array_member (item, "regions");

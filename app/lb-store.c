@@ -1151,6 +1151,15 @@ fold_span (Derived    *d,
 static char *node_to_string (JsonNode *node);
 
 static void
+forget_review (Derived *d)
+{
+  g_clear_pointer (&d->review_verdict, g_free);
+  g_clear_pointer (&d->reviewer, g_free);
+  g_clear_pointer (&d->review_comment, g_free);
+  d->review_seq = 0;
+}
+
+static void
 fold_event (Derived        *d,
             const EventRow *row,
             JsonObject     *obj)
@@ -1233,13 +1242,8 @@ fold_event (Derived        *d,
 
   /* an annotator's work after the review is not reviewed: the item is
    * unreviewed again (the review stays in the log) */
-  if (d->review_verdict != NULL && g_strcmp0 (row->role, "lead") != 0)
-    {
-      g_clear_pointer (&d->review_verdict, g_free);
-      g_clear_pointer (&d->reviewer, g_free);
-      g_clear_pointer (&d->review_comment, g_free);
-      d->review_seq = 0;
-    }
+  if (g_strcmp0 (row->role, "lead") != 0)
+    forget_review (d);
   d->last_actor = row->actor;
 }
 
@@ -1253,10 +1257,13 @@ row_is_work (const EventRow *row)
 
 /* The one replay: the active events, oldest first. ACTOR non-NULL: only
  * that annotator's own work (their events with a role other than "lead"),
- * which is what they see of the item when labelling blind. */
+ * which is what they see of the item when labelling blind. BASE non-NULL:
+ * of the annotators' work only BASE's, with every lead event (what
+ * derive_item_state () makes of an item several annotators did). */
 static void
 derive_state_for (GArray     *rows,
                   const char *actor,
+                  const char *base,
                   Derived    *d)
 {
   d->regions = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
@@ -1275,18 +1282,19 @@ derive_state_for (GArray     *rows,
       d->max_time_us = MAX (d->max_time_us, row->time_us);
       if (!row->active || row->retract)
         continue;
+      if (base != NULL && row_is_work (row) && g_strcmp0 (row->actor, base) != 0)
+        {
+          /* another annotator's work: not in the state, but like any work
+           * it comes after the review in effect */
+          forget_review (d);
+          continue;
+        }
 
       root = parse_json (row->payload);
       fold_event (d, row, node_object (root));
     }
 }
 
-static void
-derive_state (GArray  *rows,
-              Derived *d)
-{
-  derive_state_for (rows, NULL, d);
-}
 
 static char *
 node_to_string (JsonNode *node)
@@ -1371,6 +1379,160 @@ state_columns (const Derived *d,
 }
 
 /* Replays the item's events and writes its item_state row. */
+static char **strv_from_json_array (JsonArray *array);
+
+/* Of the annotators who did the item on their own, the one whose work
+ * stands for the item: the one a strict majority agrees with
+ * (lb_actor_work_agree ()), else the one who worked last; NULL when fewer
+ * than two did it (the actor strings are the rows') */
+static const char *
+consensus_base (GArray *rows)
+{
+  g_autoptr(GPtrArray) actors = g_ptr_array_new ();
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) strvs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_autoptr(GArray) works = g_array_new (FALSE, TRUE, sizeof (LbActorWork));
+  const char *latest = NULL;
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->active && row_is_work (row)
+          && !g_ptr_array_find_with_equal_func (actors, row->actor, g_str_equal, NULL))
+        g_ptr_array_add (actors, row->actor);
+    }
+  if (actors->len < 2)
+    return NULL;
+
+  for (guint a = 0; a < actors->len; a++)
+    {
+      g_auto(Derived) d = { 0, };
+      g_auto(StateColumns) c = { 0, };
+      LbActorWork w = { 0, };
+      char **labels;
+
+      derive_state_for (rows, g_ptr_array_index (actors, a), NULL, &d);
+      state_columns (&d, &c);
+      if (!g_str_equal (c.state, "done"))
+        continue;
+      w.actor = g_ptr_array_index (actors, a);
+      w.state = LB_ITEM_STATE_DONE;
+      labels = strv_from_json_array (d.labels);
+      g_ptr_array_add (strvs, labels);
+      w.labels = (const char * const *) labels;
+      w.decision = g_steal_pointer (&d.decision);
+      w.reason = g_steal_pointer (&d.reason);
+      w.regions_json = g_steal_pointer (&c.regions);
+      w.spans_json = g_steal_pointer (&c.spans);
+      g_ptr_array_add (strings, (char *) w.decision);
+      g_ptr_array_add (strings, (char *) w.reason);
+      g_ptr_array_add (strings, (char *) w.regions_json);
+      g_ptr_array_add (strings, (char *) w.spans_json);
+      g_array_append_val (works, w);
+    }
+  if (works->len < 2)
+    return NULL;
+
+  for (guint i = 0; i < works->len; i++)
+    {
+      guint count = 0;
+
+      for (guint j = 0; j < works->len; j++)
+        if (i == j || lb_actor_work_agree (&g_array_index (works, LbActorWork, i),
+                                           &g_array_index (works, LbActorWork, j)))
+          count++;
+      if (2 * count > works->len)
+        return g_array_index (works, LbActorWork, i).actor;
+    }
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (!row->active || !row_is_work (row))
+        continue;
+      for (guint j = 0; j < works->len; j++)
+        if (g_str_equal (g_array_index (works, LbActorWork, j).actor, row->actor))
+          latest = g_array_index (works, LbActorWork, j).actor;
+    }
+  return latest;
+}
+
+/* The item's state. With OVERLAP > 1 the annotators worked blind, each on
+ * their own: when two or more did the item, the state is not a
+ * field-by-field mix of their works but one whole work (consensus_base ()),
+ * with the lead's reviews, corrections and gold marks on top. With overlap 1
+ * they share the queue and each act edits what is there. */
+static void
+derive_item_state (GArray  *rows,
+                   guint    overlap,
+                   Derived *d)
+{
+  derive_state_for (rows, NULL, overlap > 1 ? consensus_base (rows) : NULL, d);
+}
+
+/* What an act of REQ is checked against: a blind annotator's own work
+ * (they neither see nor collide with the others'), else the item's state */
+static void
+derive_request_view (GArray        *rows,
+                     guint          overlap,
+                     const Request *req,
+                     Derived       *d)
+{
+  if (overlap > 1 && req->role == NULL)
+    derive_state_for (rows, req->actor, NULL, d);
+  else
+    derive_item_state (rows, overlap, d);
+}
+
+/* How many annotators the item asks for: its meta's "overlap", else its
+ * batch's (meta "overlap:NAME"), else 1. *STMT (nullable) keeps the
+ * statement for the next call, freed by the caller. */
+static guint
+item_overlap_with (sqlite3       *db,
+                   sqlite3_stmt **stmt_cache,
+                   gint64         item_id)
+{
+  sqlite3_stmt *stmt = stmt_cache != NULL ? *stmt_cache : NULL;
+  g_autoptr(sqlite3_stmt) own = NULL;
+  gint64 overlap = 1;
+
+  if (stmt == NULL)
+    {
+      stmt = prepare (db,
+                      "SELECT CASE WHEN json_valid (i.meta)"
+                      "  AND json_type (i.meta, '$.overlap') = 'integer'"
+                      "  THEN json_extract (i.meta, '$.overlap') END, m.value"
+                      " FROM items i JOIN batches b ON b.id = i.batch_id"
+                      " LEFT JOIN meta m ON m.key = 'overlap:' || b.name WHERE i.id = ?1",
+                      NULL);
+      if (stmt == NULL)
+        return 1;
+      if (stmt_cache != NULL)
+        *stmt_cache = stmt;
+      else
+        own = stmt;
+    }
+  sqlite3_reset (stmt);
+  sqlite3_bind_int64 (stmt, 1, item_id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      if (sqlite3_column_type (stmt, 0) == SQLITE_INTEGER)
+        overlap = sqlite3_column_int64 (stmt, 0);
+      else if (col_text (stmt, 1) != NULL)
+        overlap = g_ascii_strtoll (col_text (stmt, 1), NULL, 10);
+    }
+  return (guint) CLAMP (overlap, 1, 1000);
+}
+
+static guint
+item_overlap (sqlite3 *db,
+              gint64   item_id)
+{
+  return item_overlap_with (db, NULL, item_id);
+}
+
 static gboolean
 writer_rebuild_state (LbStore   *self,
                       gint64     item_id,
@@ -1384,7 +1546,7 @@ writer_rebuild_state (LbStore   *self,
 
   if (!writer_load_item_events (self, item_id, &rows, error))
     return FALSE;
-  derive_state (rows, &d);
+  derive_item_state (rows, item_overlap (self->wdb, item_id), &d);
   state_columns (&d, &c);
 
   stmt = prepare (self->wdb,
@@ -2088,6 +2250,7 @@ build_redo (GArray      *rows,
 static gboolean
 check_retract_result (LbSchema    *schema,
                       GArray      *rows,
+                      guint        overlap,
                       Request     *req,
                       const char  *payload,
                       GError     **error)
@@ -2106,7 +2269,7 @@ check_retract_result (LbSchema    *schema,
   row.retract = TRUE;
   g_array_append_val (rows, row);
   mark_active (rows);
-  derive_state (rows, &d);
+  derive_request_view (rows, overlap, req, &d);
   g_array_set_size (rows, rows->len - 1);
   mark_active (rows);
 
@@ -2168,6 +2331,7 @@ build_single_event (LbStore        *self,
   g_autoptr(GArray) rows = NULL;
   g_auto(Derived) d = { 0, };
   char *payload = NULL;
+  guint overlap;
 
   if (req->kind == REQUEST_SKIP)
     return g_strdup ("{}");
@@ -2176,16 +2340,18 @@ build_single_event (LbStore        *self,
 
   if (!writer_load_item_events (self, req->item_id, &rows, error))
     return NULL;
+  overlap = item_overlap (self->wdb, req->item_id);
   if (req->kind == REQUEST_UNDO || req->kind == REQUEST_REDO)
     {
       payload = req->kind == REQUEST_UNDO ? build_undo (rows, req->actor, error)
                                           : build_redo (rows, req->actor, error);
-      if (payload != NULL && !check_retract_result (schema, rows, req, payload, error))
+      if (payload != NULL
+          && !check_retract_result (schema, rows, overlap, req, payload, error))
         g_clear_pointer (&payload, g_free);
       return payload;
     }
 
-  derive_state (rows, &d);
+  derive_request_view (rows, overlap, req, &d);
   if (req->kind == REQUEST_SPAN_CREATE || req->kind == REQUEST_SPAN_DELETE)
     return build_span_act (schema, ref, &d, req, &payload, error) ? payload : NULL;
   return build_region_act (schema, ref, &d, req, &payload, error) ? payload : NULL;
@@ -2403,7 +2569,7 @@ writer_gold (LbStore        *self,
 
   if (!writer_load_item_events (self, req->item_id, &rows, error))
     return FALSE;
-  derive_state (rows, &d);
+  derive_item_state (rows, item_overlap (self->wdb, req->item_id), &d);
   if (req->gold && g_strcmp0 (d.review_verdict, "accept") != 0
       && g_strcmp0 (d.review_verdict, "fix") != 0)
     return invalid_act (error, _("Item “%s” of batch “%s” cannot be made gold: only an "
@@ -3496,6 +3662,33 @@ writer_set_overlap (LbStore  *self,
   bind_text (stmt, 2, value);
   if (sqlite3_step (stmt) != SQLITE_DONE)
     return set_sqlite_error (error, self->wdb, _("Cannot save the batch’s overlap"));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  /* the states of items several annotators did depend on it */
+  {
+    g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+    LbSchema *schema = writer_get_schema (self, req->batch_id, error);
+
+    if (schema == NULL)
+      return FALSE;
+    stmt = prepare (self->wdb,
+                    "SELECT DISTINCT e.item_id FROM events e JOIN items i ON i.id = e.item_id"
+                    " WHERE i.batch_id = ?1 ORDER BY e.item_id", error);
+    if (stmt == NULL)
+      return FALSE;
+    sqlite3_bind_int64 (stmt, 1, req->batch_id);
+    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+      {
+        gint64 id = sqlite3_column_int64 (stmt, 0);
+
+        g_array_append_val (ids, id);
+      }
+    if (rc != SQLITE_DONE)
+      return set_sqlite_error (error, self->wdb, _("Cannot read the events"));
+    for (guint i = 0; i < ids->len; i++)
+      if (!writer_rebuild_state (self, g_array_index (ids, gint64, i), schema, error))
+        return FALSE;
+  }
   return TRUE;
 }
 
@@ -6301,6 +6494,7 @@ verify_item_states (LbStore  *self,
 {
   g_autoptr(sqlite3_stmt) events = NULL;
   g_autoptr(sqlite3_stmt) state = NULL;
+  g_autoptr(sqlite3_stmt) overlap = NULL;
   g_autoptr(GArray) rows = g_array_new (FALSE, TRUE, sizeof (EventRow));
   gint64 item_id = 0;
   gint64 n_orphans = 0;
@@ -6351,7 +6545,7 @@ verify_item_states (LbStore  *self,
           const char *what = NULL;
 
           mark_active (rows);
-          derive_state (rows, &d);
+          derive_item_state (rows, item_overlap_with (db, &overlap, item_id), &d);
           state_columns (&d, &c);
 
           sqlite3_reset (state);
@@ -6862,7 +7056,7 @@ lb_store_get_item_for_actor (LbStore     *self,
   if (rows == NULL)
     return NULL;
 
-  derive_state_for (rows, actor, &d);
+  derive_state_for (rows, actor, NULL, &d);
   state_columns (&d, &c);
   labels = strv_from_json_array (d.labels);
 
@@ -7156,7 +7350,7 @@ fold_works (GArray      *rows,
       g_autoptr(GArray) acts = g_array_new (FALSE, FALSE, sizeof (gint64));
       LbActorWork w = { 0, };
 
-      derive_state_for (rows, actor, &d);
+      derive_state_for (rows, actor, NULL, &d);
       state_columns (&d, &c);
       if (g_str_equal (c.state, "todo"))
         continue;

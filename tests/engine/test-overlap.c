@@ -521,6 +521,141 @@ test_schema_overlap (void)
   lb_test_remove_tree (dir);
 }
 
+static void
+submit_noted (Fixture    *f,
+              guint       index,
+              const char *actor,
+              const char *label_id,
+              const char *note)
+{
+  g_autoptr(GError) error = NULL;
+  const char *labels[] = { label_id, NULL };
+  LbSubmission sub = { labels, NULL, NULL, note, 100 };
+
+  g_assert_true (lb_store_submit (f->store, f->ids[index], actor, &sub, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_verifies (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lb_store_verify (f->store, &error));
+  g_assert_no_error (error);
+}
+
+/* The state of an item several annotators did blind is one whole work —
+ * the majority's, else the latest — never a field-by-field mix, with the
+ * lead's fix on top; with overlap 1 (a shared queue) each act edits what
+ * is there. Changing the overlap rebuilds the states; verify agrees. */
+static void
+test_consensus_state (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+
+  /* i1: alice and bob say cat, carol (last) dog */
+  label (f, 0, "alice", "cat");
+  label (f, 0, "bob", "cat");
+  label (f, 0, "carol", "dog");
+  /* i2: alice cat with a note, bob (last) dog without one: no majority */
+  submit_noted (f, 1, "alice", "cat", "blurry");
+  label (f, 1, "bob", "dog");
+  /* i3: two boxes of one object (IoU > 0.5) */
+  box (f, 2, "alice", "cat", 100, 50, 200, 200);
+  box (f, 2, "bob", "cat", 102, 52, 198, 198);
+
+  /* overlap 1: the shared queue's latest edits */
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "dog");
+  g_clear_object (&item);
+  item = lb_test_get_item (f->store, f->ids[2]);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 2);
+  g_clear_object (&item);
+
+  g_assert_true (lb_store_set_batch_overlap (f->store, f->batch_id, 3, &error));
+  g_assert_no_error (error);
+  assert_verifies (f);
+
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "cat");
+  g_assert_null (lb_item_get_labels (item)[1]);
+  g_assert_cmpstr (lb_item_get_last_actor (item), ==, "alice");
+  g_clear_object (&item);
+  item = lb_test_get_item (f->store, f->ids[1]);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "dog");
+  g_assert_null (lb_item_get_note (item));   /* bob's work, whole: not alice's note */
+  g_assert_cmpstr (lb_item_get_last_actor (item), ==, "bob");
+  g_clear_object (&item);
+  item = lb_test_get_item (f->store, f->ids[2]);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 1);
+  g_clear_object (&item);
+
+  /* a new annotator's work changes the majority of i2 */
+  submit_noted (f, 1, "carol", "cat", "blurry");
+  item = lb_test_get_item (f->store, f->ids[1]);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "cat");
+  g_assert_cmpstr (lb_item_get_note (item), ==, "blurry");
+  g_clear_object (&item);
+
+  /* the lead's fix goes on top of the majority's work */
+  {
+    const char *bird[] = { "bird", NULL };
+    LbSubmission fix = { .labels = bird };
+
+    g_assert_true (lb_store_review (f->store, f->ids[0], "lead", LB_REVIEW_FIX, NULL, &fix,
+                                    &error));
+    g_assert_no_error (error);
+  }
+  item = lb_test_get_item (f->store, f->ids[0]);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "bird");
+  g_assert_cmpstr (lb_item_get_review_verdict (item), ==, "fix");
+  g_clear_object (&item);
+  assert_verifies (f);
+
+  /* back to overlap 1: the shared queue's view again */
+  g_assert_true (lb_store_set_batch_overlap (f->store, f->batch_id, 1, &error));
+  item = lb_test_get_item (f->store, f->ids[2]);
+  g_assert_cmpuint (lb_item_get_n_regions (item), ==, 2);
+  assert_verifies (f);
+}
+
+/* Blind annotators' spans are checked against their own only: a batch
+ * without overlapping spans refuses an annotator's own overlap, not one
+ * with a span of another annotator (which they cannot see) */
+static void
+test_blind_spans (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = NULL;
+  gint64 batch_id = 0, text;
+  LbNewItem item = { "cn", LB_ITEM_KIND_TEXT, NULL, "北京欢迎你", NULL, "h" };
+
+  g_assert_true (_lb_store_ensure_batch (f->store, "nov", f->dir, "nov",
+                                         "{\"name\": \"nov\", \"tools\": [\"span\"],"
+                                         " \"overlapping_spans\": false,"
+                                         " \"labels\": [{\"id\": \"LOC\"}, {\"id\": \"ORG\"}]}",
+                                         &batch_id, &error));
+  g_assert_no_error (error);
+  g_assert_true (_lb_store_insert_items (f->store, batch_id, &item, 1, NULL, NULL, &error));
+  g_assert_no_error (error);
+  ids = lb_store_list_item_ids (f->store, batch_id, LB_ITEM_FILTER_ALL, &error);
+  text = g_array_index (ids, gint64, 0);
+  g_assert_true (lb_store_set_batch_overlap (f->store, batch_id, 2, &error));
+
+  g_assert_true (lb_store_create_span (f->store, text, "x", "LOC", 0, 2, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (lb_store_create_span (f->store, text, "y", "ORG", 1, 3, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (lb_store_create_span (f->store, text, "y", "LOC", 2, 4, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "overlaps the span 1–3"));
+  assert_verifies (f);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -533,6 +668,8 @@ main (int   argc,
   ADD ("/engine/overlap/blind", test_blind);
   ADD ("/engine/overlap/consensus", test_consensus);
   ADD ("/engine/overlap/item-list", test_item_list);
+  ADD ("/engine/overlap/consensus-state", test_consensus_state);
+  ADD ("/engine/overlap/blind-spans", test_blind_spans);
 #undef ADD
   g_test_add_func ("/engine/overlap/agree-rule", test_agree_rule);
   g_test_add_func ("/engine/overlap/schema-overlap", test_schema_overlap);

@@ -196,9 +196,11 @@ hotkey_is_used (LbSchema   *self,
 }
 
 /* The decisions a schema gets when it does not list any. Their titles are
- * stored in English and translated for display (they are marked N_()). */
+ * stored in English and translated for display (they are marked N_()).
+ * Reject asks for a reason only when the schema has reasons to pick from. */
 static void
-add_default_decisions (LbSchema *self)
+add_default_decisions (LbSchema *self,
+                       gboolean  has_reasons)
 {
   static const struct {
     const char *id;
@@ -218,7 +220,7 @@ add_default_decisions (LbSchema *self)
       const char *hotkey = hotkey_is_used (self, defaults[i].hotkey) ? NULL : defaults[i].hotkey;
 
       add_decision (self, defaults[i].id, defaults[i].title, hotkey,
-                    defaults[i].needs_reason, defaults[i].flag);
+                    defaults[i].needs_reason && has_reasons, defaults[i].flag);
     }
 }
 
@@ -234,7 +236,7 @@ lb_schema_new_default (void)
   add_label (self, "not-relevant", N_("Not relevant"), "2", "#e01b24");
   add_label (self, "unsure", N_("Unsure"), "3", "#e5a50a");
 
-  add_default_decisions (self);
+  add_default_decisions (self, TRUE);
 
   add_reason (self, "spam", N_("Spam"), NULL);
   add_reason (self, "abuse", N_("Abuse"), NULL);
@@ -253,6 +255,7 @@ lb_schema_new_default (void)
 typedef struct {
   const char *origin;
   LbSchema   *schema;
+  gboolean    strict;  /* a file a person wrote, not a schema the store kept */
 } Parse;
 
 static gboolean G_GNUC_PRINTF (4, 5)
@@ -807,7 +810,8 @@ parse_root (Parse       *p,
     return FALSE;
 
   if (decisions == NULL)
-    add_default_decisions (p->schema);
+    add_default_decisions (p->schema,
+                           reasons != NULL && json_array_get_length (reasons) > 0);
   else if (!parse_decisions (p, decisions, error))
     return FALSE;
 
@@ -821,6 +825,26 @@ parse_root (Parse       *p,
         return FALSE;
     }
 
+  /* a reason cannot be given when there is none: a file that asks for one
+   * is refused; a schema a store kept from before this rule is read without
+   * the requirement (its batch's Reject could never be submitted) */
+  if (p->schema->reasons->len == 0)
+    for (guint i = 0; i < p->schema->decisions->len; i++)
+      {
+        LbSchemaDecision *decision = &g_array_index (p->schema->decisions, LbSchemaDecision, i);
+
+        if (!decision->needs_reason)
+          continue;
+        if (p->strict)
+          {
+            g_autofree char *field = g_strdup_printf ("decisions[%u].needs_reason", i);
+            return invalid (p, error, field,
+                            _("decision “%s” needs a reason, but the schema has no "
+                              "“reasons”"), decision->id);
+          }
+        decision->needs_reason = FALSE;
+      }
+
   if (p->schema->labels->len == 0 && p->schema->decisions->len == 0)
     return invalid (p, error, "labels",
                     _("the schema needs at least one label or one decision"));
@@ -832,11 +856,12 @@ parse_root (Parse       *p,
   return TRUE;
 }
 
-LbSchema *
-lb_schema_new_from_data (const char  *data,
-                         gssize       length,
-                         const char  *origin,
-                         GError     **error)
+static LbSchema *
+schema_parse (const char  *data,
+              gssize       length,
+              const char  *origin,
+              gboolean     strict,
+              GError     **error)
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
@@ -883,10 +908,20 @@ lb_schema_new_from_data (const char  *data,
   schema = lb_schema_alloc ();
   p.origin = origin;
   p.schema = schema;
+  p.strict = strict;
   if (!parse_root (&p, json_node_get_object (root), error))
     return NULL;
 
   return g_steal_pointer (&schema);
+}
+
+LbSchema *
+lb_schema_new_from_data (const char  *data,
+                         gssize       length,
+                         const char  *origin,
+                         GError     **error)
+{
+  return schema_parse (data, length, origin, FALSE, error);
 }
 
 LbSchema *
@@ -906,7 +941,7 @@ lb_schema_new_from_file (const char  *path,
       return NULL;
     }
 
-  return lb_schema_new_from_data (contents, length, path, error);
+  return schema_parse (contents, length, path, TRUE, error);
 }
 
 /* Canonical JSON */

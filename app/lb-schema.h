@@ -85,7 +85,10 @@ GType                   lb_schema_get_type          (void) G_GNUC_CONST;
 GQuark                  lb_schema_error_quark       (void);
 
 LbSchema               *lb_schema_new_default       (void);
-/* origin names the file in error messages ("schema.json: labels[2].hotkey: ...") */
+/* origin names the file in error messages ("schema.json: labels[2].hotkey: ...").
+ * A decision that needs a reason in a schema without reasons is read as not
+ * needing one (a store may hold such a schema from an older version);
+ * lb_schema_new_from_file(), for a file a person wrote, refuses it. */
 LbSchema               *lb_schema_new_from_data     (const char  *data,
                                                      gssize       length,
                                                      const char  *origin,

@@ -176,6 +176,57 @@ test_import_renamed (Fixture       *f,
   g_assert_cmpstr (run.err, ==, message);
 }
 
+/* A schema with labels but no reasons (a schema.json, a Label Studio
+ * config): the default Reject needs no reason; a file whose decision asks
+ * for one without reasons is refused at import, naming the decision */
+static void
+test_reject_without_reasons (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_auto(LbTestRun) run = { 0 };
+  g_autofree char *folder = g_build_filename (f->dir, "plain", NULL);
+  g_autofree char *manifest = g_build_filename (f->dir, "ls.jsonl", NULL);
+  g_autofree char *config = g_build_filename (f->dir, "config.xml", NULL);
+  g_autofree char *asks = g_build_filename (f->dir, "asks.json", NULL);
+  g_autofree char *message = NULL;
+
+  lb_test_write_file (folder, "a.txt", "one", -1);
+  lb_test_write_file (folder, "schema.json", "{\"labels\": [{\"id\": \"ok\"}]}", -1);
+  run_cli (&run, "import", "--store", f->store, folder, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+
+  run_cli (&run, "label", "--store", f->store, "--item", "a.txt", "--actor", "ann",
+           "--decision", "reject", NULL);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+
+  /* a Label Studio labeling config has no reasons either */
+  lb_test_write_file (NULL, manifest, "{\"id\": \"t1\", \"text\": \"hello\"}\n", -1);
+  lb_test_write_file (NULL, config,
+                      "<View><Text name=\"text\" value=\"$text\"/>"
+                      "<Choices name=\"c\" toName=\"text\"><Choice value=\"Good\"/></Choices>"
+                      "</View>", -1);
+  run_cli (&run, "import", "--store", f->store, "--schema", config, manifest, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  run_cli (&run, "label", "--store", f->store, "--item", "t1", "--actor", "ann",
+           "--decision", "reject", NULL);
+  g_assert_cmpstr (run.err, ==, "");
+  g_assert_cmpint (run.status, ==, 0);
+
+  /* asking for a reason without reasons: refused, nothing imported */
+  lb_test_write_file (NULL, asks, "{\"labels\": [{\"id\": \"ok\"}], \"decisions\":"
+                      " [{\"id\": \"remove\", \"needs_reason\": true}]}", -1);
+  run_cli (&run, "import", "--store", f->store, "--schema", asks, "--name", "asks", manifest,
+           NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  message = g_strdup_printf ("labelbench-cli: The label schema is not usable: %s: "
+                             "decisions[0].needs_reason: decision “remove” needs a reason, but "
+                             "the schema has no “reasons”\n", asks);
+  g_assert_cmpstr (run.err, ==, message);
+  run_cli (&run, "batches", "--store", f->store, NULL);
+  g_assert_null (strstr (run.out, "asks"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -190,6 +241,8 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/cli/fixes/import-renamed", Fixture, NULL, fixture_set_up, test_import_renamed,
               fixture_tear_down);
+  g_test_add ("/cli/fixes/reject-without-reasons", Fixture, NULL, fixture_set_up,
+              test_reject_without_reasons, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -130,7 +130,8 @@ test_defaults (void)
   g_assert_null (lb_schema_get_decision (schema, 0)->hotkey);
   g_assert_cmpstr (lb_schema_get_decision (schema, 1)->id, ==, "reject");
   g_assert_cmpstr (lb_schema_get_decision (schema, 1)->hotkey, ==, "r");
-  g_assert_true (lb_schema_get_decision (schema, 1)->needs_reason);
+  /* no reasons to pick from: Reject can be made without one */
+  g_assert_false (lb_schema_get_decision (schema, 1)->needs_reason);
   g_assert_cmpstr (lb_schema_get_decision (schema, 2)->id, ==, "escalate");
   g_assert_cmpstr (lb_schema_get_decision (schema, 2)->hotkey, ==, "e");
   g_assert_true (lb_schema_get_decision (schema, 2)->flag);
@@ -428,6 +429,84 @@ test_from_file (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* A decision needs a reason only when the schema has reasons: the default
+ * Reject asks for one only then; a file that asks for one without reasons
+ * is refused, naming the decision; a schema a store kept from before reads
+ * as not needing one (its batch's Reject could never be submitted). */
+static void
+test_needs_reason_without_reasons (void)
+{
+  static const char asks[] =
+    "{\"labels\": [{\"id\": \"ok\"}],\n"
+    " \"decisions\": [{\"id\": \"approve\"},\n"
+    "               {\"id\": \"reject\", \"hotkey\": \"r\", \"needs_reason\": true}]}\n";
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("lb-schema-XXXXXX", &error);
+  g_autofree char *path = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *kept_json = NULL;
+  g_autofree char *now_json = NULL;
+  g_autoptr(LbSchema) labels_only = NULL;
+  g_autoptr(LbSchema) with_reasons = NULL;
+  g_autoptr(LbSchema) kept = NULL;
+  LbSchema *schema;
+
+  g_assert_no_error (error);
+
+  /* no "decisions", no "reasons": Reject needs none */
+  labels_only = parse_ok ("{\"labels\": [{\"id\": \"ok\"}]}");
+  g_assert_false (lb_schema_find_decision (labels_only, "reject")->needs_reason);
+  g_assert_false (lb_schema_find_decision (labels_only, "approve")->needs_reason);
+
+  /* no "decisions", some reasons: Reject needs one */
+  with_reasons = parse_ok ("{\"labels\": [{\"id\": \"ok\"}],"
+                           " \"reasons\": [{\"id\": \"spam\"}]}");
+  g_assert_true (lb_schema_find_decision (with_reasons, "reject")->needs_reason);
+  g_assert_false (lb_schema_find_decision (with_reasons, "approve")->needs_reason);
+
+  /* a file asking for a reason without reasons: refused, naming the decision */
+  path = g_build_filename (dir, "schema.json", NULL);
+  g_assert_true (g_file_set_contents (path, asks, -1, NULL));
+  schema = lb_schema_new_from_file (path, &error);
+  g_assert_null (schema);
+  g_assert_error (error, LB_SCHEMA_ERROR, LB_SCHEMA_ERROR_INVALID);
+  expected = g_strdup_printf ("%s: decisions[1].needs_reason: decision “reject” needs a reason, "
+                              "but the schema has no “reasons”", path);
+  g_assert_cmpstr (error->message, ==, expected);
+  g_clear_error (&error);
+
+  /* the same decisions with a reason: accepted */
+  g_assert_true (g_file_set_contents (path,
+                                      "{\"decisions\": [{\"id\": \"reject\","
+                                      " \"needs_reason\": true}],"
+                                      " \"reasons\": [{\"id\": \"spam\"}]}", -1, NULL));
+  schema = lb_schema_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (lb_schema_find_decision (schema, "reject")->needs_reason);
+  lb_schema_unref (schema);
+
+  /* what a store kept of a labels-only schema before: read without the
+   * requirement, the same schema as that file gives now */
+  kept = lb_schema_new_from_data ("{\"name\": \"Untitled schema\", \"multi_label\": false,"
+                                  " \"labels\": [{\"id\": \"ok\", \"title\": \"ok\","
+                                  " \"color\": \"#3584e4\"}],"
+                                  " \"decisions\": [{\"id\": \"approve\", \"title\": \"Approve\","
+                                  " \"hotkey\": \"a\", \"needs_reason\": false, \"flag\": false},"
+                                  " {\"id\": \"reject\", \"title\": \"Reject\", \"hotkey\": \"r\","
+                                  " \"needs_reason\": true, \"flag\": false},"
+                                  " {\"id\": \"escalate\", \"title\": \"Escalate\","
+                                  " \"hotkey\": \"e\", \"needs_reason\": false, \"flag\": true}],"
+                                  " \"reasons\": []}", -1, "kept", &error);
+  g_assert_no_error (error);
+  g_assert_false (lb_schema_find_decision (kept, "reject")->needs_reason);
+  kept_json = lb_schema_to_json (kept);
+  now_json = lb_schema_to_json (labels_only);
+  g_assert_cmpstr (kept_json, ==, now_json);
+
+  g_assert_cmpint (g_remove (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static void
 test_refcount (void)
 {
@@ -460,6 +539,8 @@ main (int   argc,
   g_test_add_func ("/engine/schema/parse-errors", test_parse_errors);
   g_test_add_func ("/engine/schema/from-file", test_from_file);
   g_test_add_func ("/engine/schema/refcount", test_refcount);
+  g_test_add_func ("/engine/schema/needs-reason-without-reasons",
+                   test_needs_reason_without_reasons);
 
   return g_test_run ();
 }

@@ -55,6 +55,7 @@ typedef struct {
   gboolean              name_is_explicit;
   const char           *source;
   const char           *schema_json;   /* NULL: keep the batch's schema */
+  LbSchema             *item_schema;   /* the schema the items are answered in */
   const char           *origin_file;   /* of the next add_item () */
   guint                 origin_line;
   guint                 ls_task;       /* Label Studio: 1-based task being read, or 0 */
@@ -134,6 +135,7 @@ importer_clear (Importer *im)
   g_clear_pointer (&im->ls_spare_replays, g_ptr_array_unref);
   g_clear_pointer (&im->ls_replay_mapping, _lb_ls_mapping_free);
   g_clear_pointer (&im->ls_schema, lb_schema_unref);
+  g_clear_pointer (&im->item_schema, lb_schema_unref);
   g_clear_object (&im->ls_parser);
 }
 
@@ -540,6 +542,75 @@ normalize_relative_path (Importer   *im,
   return NULL;
 }
 
+static gboolean get_optional_string (JsonObject  *object,
+                                     const char  *name,
+                                     const char **value);
+
+/* A gold answer ("gold" in the item's meta, an object) checked against the
+ * schema the items are answered in: NULL, or the reason the item is
+ * rejected (an answer no annotator can give would mark every one wrong). */
+static char *
+check_gold (LbSchema   *schema,
+            const char *meta_json)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *gold;
+  JsonNode *node, *labels;
+  const char *decision, *reason;
+
+  /* the meta is written compactly by json-glib or read_flat_line(): a key
+   * "gold" is there as such */
+  if (schema == NULL || meta_json == NULL || strstr (meta_json, "\"gold\"") == NULL)
+    return NULL;
+  root = json_from_string (meta_json, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  node = json_object_get_member (json_node_get_object (root), "gold");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;  /* not a gold answer */
+  gold = json_node_get_object (node);
+
+  labels = json_object_get_member (gold, "labels");
+  if (labels != NULL && JSON_NODE_HOLDS_NULL (labels))
+    labels = NULL;
+  if (labels != NULL)
+    {
+      JsonArray *array = JSON_NODE_HOLDS_ARRAY (labels) ? json_node_get_array (labels) : NULL;
+      guint n = array != NULL ? json_array_get_length (array) : 0;
+
+      if (array == NULL)
+        return g_strdup (_("gold answer: “labels” is not an array of label ids"));
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          const char *label;
+
+          if (!JSON_NODE_HOLDS_VALUE (element)
+              || json_node_get_value_type (element) != G_TYPE_STRING)
+            return g_strdup (_("gold answer: “labels” is not an array of label ids"));
+          label = json_node_get_string (element);
+          if (lb_schema_find_label (schema, label) == NULL)
+            return g_strdup_printf (_("gold answer: unknown label “%s”"), label);
+        }
+      if (n > 1 && !lb_schema_get_multi_label (schema))
+        return g_strdup (_("gold answer: several labels, but the schema allows one per item"));
+    }
+
+  if (!get_optional_string (gold, "decision", &decision))
+    return g_strdup (_("gold answer: “decision” is not a string"));
+  if (decision != NULL && lb_schema_find_decision (schema, decision) == NULL)
+    return g_strdup_printf (_("gold answer: unknown decision “%s”"), decision);
+
+  if (!get_optional_string (gold, "reason", &reason))
+    return g_strdup (_("gold answer: “reason” is not a string"));
+  if (reason != NULL && lb_schema_find_reason (schema, reason) == NULL)
+    return g_strdup_printf (_("gold answer: unknown reason “%s”"), reason);
+
+  if (labels == NULL && decision == NULL && reason == NULL)
+    return g_strdup (_("gold answer: it gives no “labels”, “decision” or “reason”"));
+  return NULL;
+}
+
 /* An item of a manifest (JSONL or CSV), after its own format is parsed. */
 static gboolean
 add_manifest_item (Importer    *im,
@@ -586,6 +657,15 @@ add_manifest_item (Importer    *im,
       reject (im, file, line, _("both “image” and “text”"));
       return TRUE;
     }
+  {
+    g_autofree char *why = check_gold (im->item_schema, meta_json);
+
+    if (why != NULL)
+      {
+        reject (im, file, line, "%s", why);
+        return TRUE;
+      }
+  }
 
   if (image != NULL)
     {
@@ -1183,6 +1263,57 @@ find_nul_escape (const char  *p,
   return FALSE;
 }
 
+/* Whether the number that is the line's top-level "id" (the last one, as
+ * json-glib keeps it) fits a 64-bit integer: json-glib wraps one that does
+ * not (2^64 - 1 reads as -1), which would give the item another id. TRUE
+ * when the number is not found as such (its key written with escapes). */
+static gboolean
+id_number_fits (const char *p,
+                gsize       length)
+{
+  const char *end = p + length;
+  g_autofree char *token = NULL;
+  int depth = 0;
+
+  while (p < end)
+    {
+      if (*p == '"')
+        {
+          const char *start = ++p;
+          gsize key_length;
+
+          while (p < end && *p != '"')
+            p += *p == '\\' ? 2 : 1;
+          if (p >= end)
+            break;
+          key_length = p - start;
+          for (p++; p < end && g_ascii_isspace (*p); p++)
+            ;
+          if (depth == 1 && p < end && *p == ':' && key_length == 2
+              && memcmp (start, "id", 2) == 0)
+            {
+              const char *value;
+
+              for (p++; p < end && g_ascii_isspace (*p); p++)
+                ;
+              for (value = p; p < end && (g_ascii_isdigit (*p) || *p == '-'); p++)
+                ;
+              g_free (token);
+              token = p > value ? g_strndup (value, p - value) : NULL;
+            }
+          continue;
+        }
+      if (*p == '{' || *p == '[')
+        depth++;
+      else if (*p == '}' || *p == ']')
+        depth--;
+      p++;
+    }
+
+  return token == NULL
+         || g_ascii_string_to_signed (token, 10, G_MININT64, G_MAXINT64, NULL, NULL);
+}
+
 static gboolean
 import_jsonl_line (Importer    *im,
                    JsonParser  *parser,
@@ -1258,13 +1389,19 @@ import_jsonl_line (Importer    *im,
         id = json_node_get_string (node);
       else if (type == G_TYPE_INT64)
         {
+          if (!id_number_fits (data, length))
+            {
+              reject (im, im->display_path, line,
+                      _("“id” is an integer too large for an id (write it as a string)"));
+              return TRUE;
+            }
           g_snprintf (number, sizeof number, "%" G_GINT64_FORMAT, json_node_get_int (node));
           id = number;
         }
     }
   if (node != NULL && id == NULL && !JSON_NODE_HOLDS_NULL (node))
     {
-      reject (im, im->display_path, line, _("“id” is not a string"));
+      reject (im, im->display_path, line, _("“id” is not a string or an integer"));
       return TRUE;
     }
 
@@ -2919,6 +3056,32 @@ schema_file_overlap (const char             *root,
   return (guint) CLAMP (json_node_get_int (node), 0, 1000);
 }
 
+/* The batch the import adds to, found as the store will find it (see
+ * writer_ensure_batch()): NAME, else NAME-2, NAME-3, ..., of the same
+ * folder; NULL for a new batch */
+static LbBatch *
+find_own_batch (LbStore  *store,
+                Importer *im)
+{
+  for (guint n = 1; n < 10000; n++)
+    {
+      g_autofree char *name = n == 1 ? g_strdup (im->name)
+                                     : g_strdup_printf ("%s-%u", im->name, n);
+      g_autoptr(LbBatch) batch = lb_store_find_batch (store, name, NULL);
+      char resolved[PATH_MAX];
+
+      if (batch == NULL)
+        return NULL;
+      if (g_strcmp0 (batch->root, im->root) == 0
+          || (batch->root != NULL && realpath (batch->root, resolved) != NULL
+              && strcmp (resolved, im->root_real) == 0))
+        return g_steal_pointer (&batch);
+      if (im->name_is_explicit)
+        return NULL;
+    }
+  return NULL;
+}
+
 LbImportReport *
 lb_import (LbStore                *store,
            const char             *path,
@@ -3015,6 +3178,33 @@ lb_import (LbStore                *store,
     }
   if (schema_given)
     schema_json = lb_schema_to_json (schema);
+
+  /* the schema the items are answered in (their gold answers are checked
+   * against it): the one given, else the batch's own, else the default */
+  im.name = name;
+  {
+    g_autoptr(LbBatch) own = find_own_batch (store, &im);
+
+    if (own != NULL && schema_given && g_strcmp0 (own->schema_json, schema_json) != 0)
+      {
+        /* the batch's schema as an older version wrote it (a Reject that
+         * needed a reason in a schema without reasons) is this one: kept as
+         * it is, so a batch with decisions still takes new items */
+        g_autoptr(LbSchema) kept = lb_schema_new_from_data (own->schema_json, -1, own->name,
+                                                            NULL);
+        g_autofree char *canonical = kept != NULL ? lb_schema_to_json (kept) : NULL;
+
+        if (g_strcmp0 (canonical, schema_json) == 0)
+          {
+            g_free (schema_json);
+            schema_json = g_strdup (own->schema_json);
+          }
+      }
+    if (own != NULL && !schema_given)
+      im.item_schema = lb_store_get_batch_schema (store, own->id, NULL);
+    if (im.item_schema == NULL)
+      im.item_schema = lb_schema_ref (schema);
+  }
 
   /* Label Studio: the schema names the controls; without one given, the
    * batch's own when it exists */

@@ -2,12 +2,14 @@
 #define G_LOG_DOMAIN "test-import-fixes"
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
 
 #include "lb-import.h"
 #include "lb-store.h"
+#include "lb-store-private.h"
 #include "lb-test-support.h"
 
 /* Batches are told apart by their folder, re-imports keep the schema, and
@@ -300,6 +302,234 @@ test_refused_strings (Fixture       *f,
   g_assert_cmpstr (lb_item_get_text (number), ==, "an integer id");
 }
 
+static void
+assert_rejections (LbImportReport     *report,
+                   const char         *file,
+                   const char * const *expected,
+                   guint               n_expected)
+{
+  for (guint i = 0; i < n_expected; i++)
+    {
+      g_autofree char *full = g_strdup_printf ("%s:%s", file, expected[i]);
+
+      if (!has_rejection (report, full))
+        {
+          for (guint j = 0; j < report->rejections->len; j++)
+            g_printerr ("  %s\n", (char *) g_ptr_array_index (report->rejections, j));
+          g_error ("no rejection “%s”", full);
+        }
+    }
+  g_assert_cmpuint (report->rejections->len, ==, n_expected);
+}
+
+/* A gold answer is checked against the schema the items are answered in:
+ * an unknown label, decision or reason (which would mark every annotator
+ * wrong) rejects the line, in JSONL ("gold" or "meta".gold, both paths) and
+ * CSV ("meta" column); a re-import checks against the batch's schema */
+static void
+test_gold_checked (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *manifest = g_build_filename (f->dir, "g.jsonl", NULL);
+  g_autofree char *more = g_build_filename (f->dir, "more.jsonl", NULL);
+  g_autofree char *csv = g_build_filename (f->dir, "c.csv", NULL);
+  g_autofree char *schema = g_build_filename (f->dir, "comment.schema.json", NULL);
+  g_autofree char *labels_only = g_build_filename (f->dir, "ab.schema.json", NULL);
+  static const char *const lines[] = {
+    "{\"id\": \"g1\", \"text\": \"t\", \"gold\": {\"labels\": [\"spam\"],"
+    " \"decision\": \"reject\", \"reason\": \"abuse/insult\"}}",                 /* 1 */
+    "{\"id\": \"g2\", \"text\": \"t\", \"gold\": {\"labels\": [\"nonexistent\"]}}",  /* 2 */
+    "{\"id\": \"g3\", \"text\": \"t\", \"gold\": {\"decision\": \"ban\"}}",        /* 3 */
+    "{\"id\": \"g4\", \"text\": \"t\", \"gold\": {\"decision\": \"reject\","
+    " \"reason\": \"rude\"}}",                                                    /* 4 */
+    "{\"id\": \"g5\", \"text\": \"t\", \"meta\": {\"gold\": {\"labels\": [\"nope\"]}}}",
+    "{\"id\": \"g6\", \"text\": \"t\", \"gold\": {\"labels\": \"spam\"}}",         /* 6 */
+    "{\"id\": \"g7\", \"text\": \"t\", \"gold\": {}}",                             /* 7 */
+    "{\"id\": \"g8\", \"text\": \"t\", \"gold\": {\"decision\": 1}}",              /* 8 */
+    "{\"id\": \"g9\", \"text\": \"t\", \"meta\": {\"src\": \"x\","
+    " \"gold\": {\"labels\": [\"ok\", \"spam\"], \"decision\": null}}}",             /* 9 */
+  };
+  static const char *const expected[] = {
+    "2: gold answer: unknown label “nonexistent”",
+    "3: gold answer: unknown decision “ban”",
+    "4: gold answer: unknown reason “rude”",
+    "5: gold answer: unknown label “nope”",
+    "6: gold answer: “labels” is not an array of label ids",
+    "7: gold answer: it gives no “labels”, “decision” or “reason”",
+    "8: gold answer: “decision” is not a string",
+  };
+  static const char *const expected_more[] = {
+    "2: gold answer: unknown label “relevant”",
+  };
+  static const char *const expected_csv[] = {
+    "3: gold answer: unknown label “nonexistent”",
+    "4: gold answer: several labels, but the schema allows one per item",
+  };
+  g_autoptr(GString) contents = g_string_new (NULL);
+  g_autoptr(LbImportReport) r = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) g1 = NULL;
+  g_autoptr(LbItem) h1 = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    g_string_append_printf (contents, "%s\n", lines[i]);
+  lb_test_write_file (NULL, manifest, contents->str, -1);
+  lb_test_write_file (NULL, schema, lb_test_comment_schema_json, -1);
+
+  r = import (f, manifest, NULL, schema, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->n_added, ==, 2);
+  assert_rejections (r, manifest, expected, G_N_ELEMENTS (expected));
+  g1 = lb_test_find_item (f->store, "g", "g1");
+  g_assert_nonnull (strstr (lb_item_get_meta_json (g1), "\"abuse/insult\""));
+  g_clear_pointer (&r, lb_import_report_free);
+
+  /* more items for the batch, no schema given: its own schema, not the default */
+  lb_test_write_file (NULL, more,
+                      "{\"id\": \"h1\", \"text\": \"t\", \"gold\": {\"labels\": [\"spam\"]}}\n"
+                      "{\"id\": \"h2\", \"text\": \"t\", \"gold\": {\"labels\": [\"relevant\"]}}\n",
+                      -1);
+  r = import (f, more, "g", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->n_added, ==, 1);
+  assert_rejections (r, more, expected_more, G_N_ELEMENTS (expected_more));
+  h1 = lb_test_find_item (f->store, "g", "h1");
+  g_assert_cmpint (lb_item_get_batch_id (h1), ==, lb_item_get_batch_id (g1));
+  g_clear_pointer (&r, lb_import_report_free);
+
+  /* CSV, a single-label schema without reasons or decisions (the defaults) */
+  lb_test_write_file (NULL, labels_only, "{\"labels\": [{\"id\": \"a\"}, {\"id\": \"b\"}]}", -1);
+  lb_test_write_file (NULL, csv,
+                      "id,text,meta\n"
+                      "c1,one,\"{\"\"gold\"\": {\"\"labels\"\": [\"\"a\"\"],"
+                      " \"\"decision\"\": \"\"reject\"\"}}\"\n"
+                      "c2,two,\"{\"\"gold\"\": {\"\"labels\"\": [\"\"nonexistent\"\"]}}\"\n"
+                      "c3,three,\"{\"\"gold\"\": {\"\"labels\"\": [\"\"a\"\", \"\"b\"\"]}}\"\n",
+                      -1);
+  r = import (f, csv, NULL, labels_only, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->n_added, ==, 1);
+  assert_rejections (r, csv, expected_csv, G_N_ELEMENTS (expected_csv));
+}
+
+/* Integer ids are taken as their decimal text (Label Studio and many
+ * pipelines number their items), on the fast and the slow path alike;
+ * other numbers, booleans, objects and arrays are refused */
+static void
+test_numeric_ids (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autofree char *manifest = g_build_filename (f->dir, "n.jsonl", NULL);
+  static const char *const lines[] = {
+    "{\"id\": 5, \"text\": \"five\"}",                                   /* 1 */
+    "{\"id\": -7, \"text\": \"minus seven\"}",                           /* 2 */
+    "{\"id\": 6, \"text\": \"six\", \"tags\": [1]}",                      /* 3: json-glib */
+    "{\"id\": 1234567890123456789, \"text\": \"big\"}",                  /* 4 */
+    "{\"id\": 5.5, \"text\": \"x\"}",                                    /* 5 */
+    "{\"id\": 5.0, \"text\": \"x\"}",                                    /* 6 */
+    "{\"id\": 1e3, \"text\": \"x\"}",                                    /* 7 */
+    "{\"id\": false, \"text\": \"x\"}",                                  /* 8 */
+    "{\"id\": {\"n\": 1}, \"text\": \"x\"}",                             /* 9 */
+    "{\"id\": [1], \"text\": \"x\"}",                                    /* 10 */
+    "{\"id\": \"5\", \"text\": \"the same id as a string\"}",             /* 11 */
+    /* json-glib wraps what does not fit 64 bits: 2^64 - 1 would read as -1 */
+    "{\"id\": 18446744073709551615, \"text\": \"x\"}",                   /* 12 */
+    "{\"id\": -9223372036854775809, \"text\": \"x\", \"x\": -1}",         /* 13 */
+    "{\"id\": 9223372036854775807, \"text\": \"largest\"}",              /* 14 */
+  };
+  static const char *const expected[] = {
+    "5: “id” is not a string or an integer",
+    "6: “id” is not a string or an integer",
+    "7: “id” is not a string or an integer",
+    "8: “id” is not a string or an integer",
+    "9: “id” is not a string or an integer",
+    "10: “id” is not a string or an integer",
+    "11: duplicate id “5”",
+    "12: “id” is an integer too large for an id (write it as a string)",
+    "13: “id” is an integer too large for an id (write it as a string)",
+  };
+  g_autoptr(GString) contents = g_string_new (NULL);
+  g_autoptr(LbImportReport) r = NULL;
+  g_autoptr(GError) error = NULL;
+  static const char *const ids[][2] = {
+    { "5", "five" }, { "-7", "minus seven" }, { "6", "six" }, { "1234567890123456789", "big" },
+    { "9223372036854775807", "largest" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
+    g_string_append_printf (contents, "%s\n", lines[i]);
+  lb_test_write_file (NULL, manifest, contents->str, -1);
+
+  r = import (f, manifest, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r->n_added, ==, G_N_ELEMENTS (ids));
+  assert_rejections (r, manifest, expected, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(LbItem) item = lb_test_find_item (f->store, "n", ids[i][0]);
+
+      g_assert_cmpstr (lb_item_get_text (item), ==, ids[i][1]);
+    }
+}
+
+/* A batch whose schema an older version stored with a Reject that needs a
+ * reason but no reasons: its Reject can be made now, and re-importing its
+ * folder with the same labels-only schema.json still adds items after
+ * decisions were made (the schema is the same one) */
+static void
+test_old_reject_schema (Fixture       *f,
+                        gconstpointer  data)
+{
+  static const char old_json[] =
+    "{\"name\":\"Untitled schema\",\"multi_label\":false,"
+    "\"labels\":[{\"id\":\"ok\",\"title\":\"ok\",\"color\":\"#3584e4\"}],"
+    "\"decisions\":[{\"id\":\"approve\",\"title\":\"Approve\",\"hotkey\":\"a\","
+    "\"needs_reason\":false,\"flag\":false},"
+    "{\"id\":\"reject\",\"title\":\"Reject\",\"hotkey\":\"r\",\"needs_reason\":true,"
+    "\"flag\":false},"
+    "{\"id\":\"escalate\",\"title\":\"Escalate\",\"hotkey\":\"e\",\"needs_reason\":false,"
+    "\"flag\":true}],\"reasons\":[]}";
+  g_autofree char *folder = g_build_filename (f->dir, "old", NULL);
+  g_autofree char *real = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr(LbImportReport) r = NULL;
+  g_autoptr(LbItem) a = NULL;
+  g_autoptr(LbItem) b = NULL;
+  g_autoptr(LbBatch) batch = NULL;
+  g_autoptr(GError) error = NULL;
+  LbSubmission reject = { .decision = "reject" };
+  gint64 batch_id = 0;
+
+  lb_test_write_file (folder, "a.txt", "one", -1);
+  real = realpath (folder, NULL);
+  g_assert_true (_lb_store_ensure_import_batch (f->store, "old", FALSE, folder, real, folder,
+                                                old_json, &name, &batch_id, &error));
+  g_assert_no_error (error);
+
+  /* no schema given: the batch keeps the one it has */
+  r = import (f, folder, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r->batch_id, ==, batch_id);
+  g_clear_pointer (&r, lb_import_report_free);
+
+  a = lb_test_find_item (f->store, "old", "a.txt");
+  g_assert_true (lb_store_submit (f->store, lb_item_get_id (a), "ann", &reject, &error));
+  g_assert_no_error (error);
+
+  lb_test_write_file (folder, "b.txt", "two", -1);
+  lb_test_write_file (folder, "schema.json", "{\"labels\": [{\"id\": \"ok\"}]}", -1);
+  r = import (f, folder, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (r->batch_id, ==, batch_id);
+  g_assert_cmpuint (r->n_added, ==, 1);
+  batch = lb_store_get_batch (f->store, batch_id, &error);
+  g_assert_cmpstr (batch->schema_json, ==, old_json);
+
+  b = lb_test_find_item (f->store, "old", "b.txt");
+  g_assert_true (lb_store_submit (f->store, lb_item_get_id (b), "ann", &reject, &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -314,6 +544,12 @@ main (int    argc,
               test_nothing_found, fixture_tear_down);
   g_test_add ("/engine/import-fixes/refused-strings", Fixture, NULL, fixture_set_up,
               test_refused_strings, fixture_tear_down);
+  g_test_add ("/engine/import-fixes/gold-checked", Fixture, NULL, fixture_set_up,
+              test_gold_checked, fixture_tear_down);
+  g_test_add ("/engine/import-fixes/numeric-ids", Fixture, NULL, fixture_set_up,
+              test_numeric_ids, fixture_tear_down);
+  g_test_add ("/engine/import-fixes/old-reject-schema", Fixture, NULL, fixture_set_up,
+              test_old_reject_schema, fixture_tear_down);
 
   return g_test_run ();
 }

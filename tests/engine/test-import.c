@@ -405,8 +405,8 @@ test_jsonl_values (Fixture       *fixture,
     assert_rejection (report, i++, prefix); \
   } G_STMT_END
 
-  EXPECT (8, "“id” is not a string");
-  EXPECT (9, "“id” is not a string");
+  EXPECT (8, "“id” is not a string or an integer");
+  EXPECT (9, "“id” is not a string or an integer");
   EXPECT (10, "“text” is not a string");
   EXPECT (11, "“meta” is not an object");
   EXPECT (12, "invalid JSON");

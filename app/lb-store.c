@@ -2506,6 +2506,15 @@ writer_review (LbStore        *self,
   if (of->len == 0)
     return invalid_act (error, _("Nothing to review: item “%s” of batch “%s” has no "
                                  "annotator’s work"), ref->external_id, ref->batch_name);
+  /* a review is another person's look at the work */
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->active && row_is_work (row) && g_strcmp0 (row->actor, req->actor) == 0)
+        return invalid_act (error, _("%s labelled item “%s” and cannot review it: the review "
+                                     "is another lead’s"), req->actor, ref->external_id);
+    }
   if (req->verdict == LB_REVIEW_FIX)
     {
       /* the corrections of a fix: the regions and spans drawn before it

@@ -187,6 +187,11 @@ test_accept_reject (Fixture       *f,
     g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
     g_clear_error (&error);
   }
+  /* nobody reviews their own work */
+  g_assert_false (lb_store_review (f->store, t1, "ann", LB_REVIEW_ACCEPT, NULL, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "ann labelled item"));
+  g_clear_error (&error);
 
   g_assert_true (lb_store_review (f->store, t1, "lead", LB_REVIEW_REJECT, "not ok: an insult",
                                   NULL, &error));

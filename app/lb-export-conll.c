@@ -89,12 +89,27 @@ append_tag_label (GString    *s,
     g_string_append_c (s, g_ascii_isspace (*p) ? '_' : *p);
 }
 
+typedef struct {
+  guint64 n_not_done;     /* texts left out: not annotated yet (todo or skipped) */
+  guint64 n_no_span_tool; /* texts left out: their batch's schema has no span tool */
+} ConllWriter;
+
+/* batch TAB item, tabs and line breaks made spaces */
+static void
+append_ids_field (GString    *s,
+                  const char *text)
+{
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    g_string_append_c (s, *p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p);
+}
+
 static gboolean
 conll_item_cb (LbExportJob         *job,
                const LbExportItem  *entry,
                gpointer             user_data,
                GError             **error)
 {
+  ConllWriter *w = user_data;
   LbItem *item = entry->item;
   const char *text = lb_item_get_text (item);
   g_autoptr(GArray) tokens = _lb_export_tokenize (text);
@@ -105,6 +120,22 @@ conll_item_cb (LbExportJob         *job,
   gint64 kept_end = -1;
   const LbSpan *open = NULL;
 
+  /* Only texts with span work: spans drawn, or done in a batch that draws
+   * spans (no spans then means no entities). Anything else would read as
+   * "no entities here" to a trainer. */
+  if (lb_item_get_n_spans (item) == 0)
+    {
+      if (!(lb_schema_get_tools (entry->schema) & LB_TOOL_SPAN))
+        {
+          w->n_no_span_tool++;
+          return TRUE;
+        }
+      if (lb_item_get_state (item) != LB_ITEM_STATE_DONE)
+        {
+          w->n_not_done++;
+          return TRUE;
+        }
+    }
   if (tokens->len == 0)
     return TRUE;
 
@@ -122,6 +153,19 @@ conll_item_cb (LbExportJob         *job,
           g_ptr_array_add (kept, (gpointer) span);
           kept_end = span->end;
         }
+    }
+
+  /* one document per text; the sidecar says which */
+  g_string_append (s, "-DOCSTART- -X- -X- O\n\n");
+  if (job->ids != NULL)
+    {
+      append_ids_field (job->ids_buf, lb_item_get_batch_name (item));
+      g_string_append_c (job->ids_buf, '\t');
+      append_ids_field (job->ids_buf, lb_item_get_external_id (item));
+      g_string_append_c (job->ids_buf, '\n');
+      if (job->ids_buf->len >= LB_EXPORT_FLUSH_SIZE
+          && !_lb_export_write_all (job->ids, job->ids_buf, job->cancellable, error))
+        return FALSE;
     }
 
   for (guint t = 0; t < tokens->len; t++)
@@ -157,12 +201,38 @@ conll_item_cb (LbExportJob         *job,
   return _lb_export_maybe_flush (job, error);
 }
 
-/* "-DOCSTART- -X- -X- O", a blank line, then per text item one token per
- * line ("TOKEN -X- _ TAG", TAG O, B-label or I-label) and a blank line. */
+/* Per text item with span work, a document: "-DOCSTART- -X- -X- O", a
+ * blank line, one token per line ("TOKEN -X- _ TAG", TAG O, B-label or
+ * I-label) and a blank line. Written to a path, the sidecar (job->ids)
+ * lists each document's batch TAB item, in order. The texts left out are
+ * counted in the warnings. */
 gboolean
 _lb_export_conll (LbExportJob  *job,
                   GError      **error)
 {
-  g_string_append (job->buf, "-DOCSTART- -X- -X- O\n\n");
-  return _lb_export_foreach_item (job, LB_ITEM_KIND_TEXT, conll_item_cb, NULL, error);
+  ConllWriter w = { 0 };
+
+  if (!_lb_export_foreach_item (job, LB_ITEM_KIND_TEXT, conll_item_cb, &w, error))
+    return FALSE;
+  if (w.n_not_done > 0)
+    {
+      g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, w.n_not_done);
+
+      /* Translators: %s is a number of text items */
+      _lb_export_warn (job, ngettext ("%s text not annotated yet was left out (no spans, "
+                                      "not done)",
+                                      "%s texts not annotated yet were left out (no spans, "
+                                      "not done)",
+                                      (gulong) MIN (w.n_not_done, G_MAXULONG)), n);
+    }
+  if (w.n_no_span_tool > 0)
+    {
+      g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, w.n_no_span_tool);
+
+      /* Translators: %s is a number of text items */
+      _lb_export_warn (job, ngettext ("%s text of batches without the span tool was left out",
+                                      "%s texts of batches without the span tool were left out",
+                                      (gulong) MIN (w.n_no_span_tool, G_MAXULONG)), n);
+    }
+  return TRUE;
 }

@@ -15,8 +15,9 @@
 
 /* Object detection formats of the image items' regions: COCO (one JSON
  * file), Pascal VOC and YOLO (folders). Regions are in source-image pixels
- * (the upright picture); polygons become their bounding boxes where a
- * format only has boxes. */
+ * (the upright picture), fitted to the image by _lb_export_fit_region ()
+ * (a region wholly outside it is left out); polygons become their bounding
+ * boxes where a format only has boxes. */
 
 typedef struct {
   GPtrArray  *classes;     /* of char*, class order */
@@ -77,30 +78,6 @@ class_number (Classes    *c,
 }
 
 static void
-region_bounds (const LbRegion *r,
-               double          bounds[4])
-{
-  if (r->shape == LB_REGION_SHAPE_POLYGON && r->n_points > 0)
-    {
-      double x0 = r->points[0], y0 = r->points[1], x1 = x0, y1 = y0;
-
-      for (guint k = 1; k < r->n_points; k++)
-        {
-          x0 = MIN (x0, r->points[2 * k]);
-          x1 = MAX (x1, r->points[2 * k]);
-          y0 = MIN (y0, r->points[2 * k + 1]);
-          y1 = MAX (y1, r->points[2 * k + 1]);
-        }
-      bounds[0] = x0;
-      bounds[1] = y0;
-      bounds[2] = x1 - x0;
-      bounds[3] = y1 - y0;
-      return;
-    }
-  memcpy (bounds, r->box, sizeof r->box);
-}
-
-static void
 warn_unknown_label (LbExportJob    *job,
                     LbItem         *item,
                     const LbRegion *r)
@@ -156,7 +133,8 @@ coco_image_cb (LbExportJob         *job,
     {
       const LbRegion *r = lb_item_get_region (item, i);
       guint category = class_number (&w->classes, r->label);
-      double b[4];
+      g_auto(LbExportRegion) fitted = { 0 };
+      const double *b = fitted.box;
       double area;
 
       if (category == 0)
@@ -164,7 +142,8 @@ coco_image_cb (LbExportJob         *job,
           warn_unknown_label (job, item, r);
           continue;
         }
-      region_bounds (r, b);
+      if (!_lb_export_fit_region (job, item, r, width, height, &fitted))
+        continue;
 
       if (w->n_annotations++ > 0)
         g_string_append_c (a, ',');
@@ -182,21 +161,21 @@ coco_image_cb (LbExportJob         *job,
           _lb_export_append_double (a, b[k]);
         }
       g_string_append (a, "],\"segmentation\":[[");
-      if (r->shape == LB_REGION_SHAPE_POLYGON)
+      if (fitted.shape == LB_REGION_SHAPE_POLYGON)
         {
+          const double *pts = fitted.points;
           double twice = 0;
 
-          for (guint k = 0; k < r->n_points; k++)
+          for (guint k = 0; k < fitted.n_points; k++)
             {
-              guint next = (k + 1) % r->n_points;
+              guint next = (k + 1) % fitted.n_points;
 
               if (k > 0)
                 g_string_append_c (a, ',');
-              _lb_export_append_double (a, r->points[2 * k]);
+              _lb_export_append_double (a, pts[2 * k]);
               g_string_append_c (a, ',');
-              _lb_export_append_double (a, r->points[2 * k + 1]);
-              twice += r->points[2 * k] * r->points[2 * next + 1]
-                       - r->points[2 * next] * r->points[2 * k + 1];
+              _lb_export_append_double (a, pts[2 * k + 1]);
+              twice += pts[2 * k] * pts[2 * next + 1] - pts[2 * next] * pts[2 * k + 1];
             }
           area = fabs (twice) / 2;
         }
@@ -457,9 +436,11 @@ voc_image_cb (LbExportJob         *job,
       g_autoptr(JsonNode) attributes_node = NULL;
       JsonObject *attributes = NULL;
       JsonNode *pose;
-      double b[4];
+      g_auto(LbExportRegion) fitted = { 0 };
+      const double *b = fitted.box;
 
-      region_bounds (r, b);
+      if (!_lb_export_fit_region (job, item, r, width, height, &fitted))
+        continue;
       if (r->attributes != NULL)
         attributes_node = json_from_string (r->attributes, NULL);
       if (attributes_node != NULL && JSON_NODE_HOLDS_OBJECT (attributes_node))
@@ -588,18 +569,20 @@ yolo_image_cb (LbExportJob         *job,
     {
       const LbRegion *r = lb_item_get_region (item, i);
       guint number = class_number (&w->classes, r->label);
-      double b[4], x0, y0, x1, y1;
+      g_auto(LbExportRegion) fitted = { 0 };
+      double x0, y0, x1, y1;
 
       if (number == 0)
         {
           warn_unknown_label (job, item, r);
           continue;
         }
-      region_bounds (r, b);
-      x0 = CLAMP (b[0], 0, width);
-      y0 = CLAMP (b[1], 0, height);
-      x1 = CLAMP (b[0] + b[2], 0, width);
-      y1 = CLAMP (b[1] + b[3], 0, height);
+      if (!_lb_export_fit_region (job, item, r, width, height, &fitted))
+        continue;
+      x0 = fitted.box[0];
+      y0 = fitted.box[1];
+      x1 = fitted.box[0] + fitted.box[2];
+      y1 = fitted.box[1] + fitted.box[3];
 
       _lb_export_append_int (s, number - 1);
       g_string_append_c (s, ' ');

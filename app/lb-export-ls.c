@@ -352,6 +352,7 @@ ls_task_cb (LbExportJob         *job,
         {
           const LbRegion *r = lb_item_get_region (item, i);
           gboolean box = r->shape == LB_REGION_SHAPE_BOX;
+          g_auto(LbExportRegion) fitted = { 0 };
           const char *from, *to;
 
           if (!have_size)
@@ -363,6 +364,10 @@ ls_task_cb (LbExportJob         *job,
                                r->id);
               continue;
             }
+          /* in the image, like every other format: 0..100 % */
+          if (!_lb_export_fit_region (job, item, r, width, height, &fitted))
+            continue;
+          box = fitted.shape == LB_REGION_SHAPE_BOX;
           ls_names (w, box ? "RectangleLabels" : "PolygonLabels", r->label, NULL,
                     box ? "box" : "polygon", object_name, &from, &to);
           begin_result (s, &first, r->id, from, to, box ? "rectanglelabels" : "polygonlabels");
@@ -374,26 +379,26 @@ ls_task_cb (LbExportJob         *job,
           if (box)
             {
               g_string_append (s, "\"x\":");
-              _lb_export_append_double (s, r->box[0] * 100.0 / width);
+              _lb_export_append_double (s, fitted.box[0] * 100.0 / width);
               g_string_append (s, ",\"y\":");
-              _lb_export_append_double (s, r->box[1] * 100.0 / height);
+              _lb_export_append_double (s, fitted.box[1] * 100.0 / height);
               g_string_append (s, ",\"width\":");
-              _lb_export_append_double (s, r->box[2] * 100.0 / width);
+              _lb_export_append_double (s, fitted.box[2] * 100.0 / width);
               g_string_append (s, ",\"height\":");
-              _lb_export_append_double (s, r->box[3] * 100.0 / height);
+              _lb_export_append_double (s, fitted.box[3] * 100.0 / height);
               g_string_append (s, ",\"rotation\":0,\"rectanglelabels\":[");
             }
           else
             {
               g_string_append (s, "\"points\":[");
-              for (guint k = 0; k < r->n_points; k++)
+              for (guint k = 0; k < fitted.n_points; k++)
                 {
                   if (k > 0)
                     g_string_append_c (s, ',');
                   g_string_append_c (s, '[');
-                  _lb_export_append_double (s, r->points[2 * k] * 100.0 / width);
+                  _lb_export_append_double (s, fitted.points[2 * k] * 100.0 / width);
                   g_string_append_c (s, ',');
-                  _lb_export_append_double (s, r->points[2 * k + 1] * 100.0 / height);
+                  _lb_export_append_double (s, fitted.points[2 * k + 1] * 100.0 / height);
                   g_string_append_c (s, ']');
                 }
               g_string_append (s, "],\"closed\":true,\"polygonlabels\":[");

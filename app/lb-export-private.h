@@ -11,7 +11,8 @@
 
 G_BEGIN_DECLS
 
-/* Internal to the export writers (lb-export*.c). */
+/* Internal to the export writers (lb-export*.c); lb-report.c uses the CSV
+ * cell writer. */
 
 /* Output is gathered in a buffer of this size, then written in one go. */
 #define LB_EXPORT_FLUSH_SIZE (256 * 1024)
@@ -29,6 +30,11 @@ struct _LbExportJob {
   GString              *buf;
   /* folder formats: the folder (made before the writer runs) */
   char                 *dir;
+  /* formats with a sidecar naming their documents (CoNLL), written to a
+   * path: the sidecar's stream, NULL otherwise (a stream export has none);
+   * ids_buf is written to it by the caller after the writer returned */
+  GOutputStream        *ids;
+  GString              *ids_buf;
 
   LbExportProgressFunc  progress;
   gpointer              progress_data;
@@ -125,6 +131,35 @@ gboolean   _lb_export_write_file     (LbExportJob        *job,
                                       const char         *path,
                                       GString            *contents,
                                       GError            **error);
+
+/* A region fitted to the image (WIDTH x HEIGHT, the upright size), the same
+ * way for every format: its box, or each point of its polygon, clamped to
+ * 0..WIDTH and 0..HEIGHT (an unknown size, 0, bounds it below only); box:
+ * the result's bounds (x, y, w, h). A region with nothing inside the image
+ * gives FALSE and a warning naming the item and the region: leave it out.
+ * Clear FITTED with _lb_export_region_clear () after a TRUE. */
+typedef struct {
+  LbRegionShape  shape;      /* BOX or POLYGON */
+  double         box[4];
+  double        *points;     /* POLYGON: x0, y0, x1, y1, ... */
+  guint          n_points;
+} LbExportRegion;
+
+gboolean   _lb_export_fit_region     (LbExportJob        *job,
+                                      LbItem             *item,
+                                      const LbRegion     *region,
+                                      guint               width,
+                                      guint               height,
+                                      LbExportRegion     *fitted);
+void       _lb_export_region_clear   (LbExportRegion     *fitted);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LbExportRegion, _lb_export_region_clear)
+
+/* Appends one CSV cell (RFC 4180, without a separator): quoted when it
+ * holds a comma, quote, CR or LF (quotes doubled); text a spreadsheet
+ * would take for a formula (starting with = + - @, a tab or a CR) gets a
+ * leading apostrophe. Invalid UTF-8 becomes U+FFFD; NULL is empty. */
+void       _lb_export_append_csv_cell (GString           *str,
+                                       const char        *value);
 
 /* Numbers: integers as they are; doubles in the shortest form that reads
  * back as the same double (non-finite values as 0). */

@@ -91,19 +91,13 @@ _lb_export_state_jsonl (LbExportJob  *job,
 
 /* CSV (RFC 4180) */
 
-/* A cell: quoted when it holds a comma, quote, CR or LF (quotes doubled);
- * text that a spreadsheet would take for a formula (starting with = + - @,
- * a tab or a CR) gets a leading apostrophe. Invalid UTF-8 becomes U+FFFD. */
-static void
-append_cell (GString    *s,
-             const char *value,
-             gboolean    first)
+void
+_lb_export_append_csv_cell (GString    *s,
+                            const char *value)
 {
   g_autofree char *valid = NULL;
   gboolean quote;
 
-  if (!first)
-    g_string_append_c (s, ',');
   if (value == NULL || *value == '\0')
     return;
   if (!g_utf8_validate (value, -1, NULL))
@@ -126,6 +120,18 @@ append_cell (GString    *s,
       g_string_append_c (s, *p);
     }
   g_string_append_c (s, '"');
+}
+
+/* A cell after a comma (unless it is the first), see
+ * _lb_export_append_csv_cell () */
+static void
+append_cell (GString    *s,
+             const char *value,
+             gboolean    first)
+{
+  if (!first)
+    g_string_append_c (s, ',');
+  _lb_export_append_csv_cell (s, value);
 }
 
 static void

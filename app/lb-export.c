@@ -36,6 +36,8 @@ typedef struct {
   const char   *extension;   /* NULL: a folder */
   gboolean      events;      /* counts events, not items */
   FormatWriter  write;
+  const char   *ids_suffix;  /* written to a path: a sidecar PATH<suffix> naming the
+                              * documents (LbExportJob.ids), or NULL */
 } FormatInfo;
 
 static gboolean write_events_jsonl (LbExportJob *job, GError **error);
@@ -50,7 +52,8 @@ static const FormatInfo format_infos[] = {
   { "coco", N_("COCO detection (JSON)"), "json", FALSE, _lb_export_coco },
   { "voc", N_("Pascal VOC (folder of XML files)"), NULL, FALSE, _lb_export_voc },
   { "yolo", N_("YOLO (folder of text files)"), NULL, FALSE, _lb_export_yolo },
-  { "conll", N_("CoNLL 2003 (text spans as BIO tags)"), "conll", FALSE, _lb_export_conll },
+  { "conll", N_("CoNLL 2003 (text spans as BIO tags)"), "conll", FALSE, _lb_export_conll,
+    ".ids" },
   { "bundle", N_("Seat bundle (to merge into another store)"), "lbbundle", TRUE, write_bundle },
 };
 
@@ -681,6 +684,117 @@ sync_dir (const char *dir)
     }
 }
 
+/* A folder export goes into a new or an empty folder only: files of an
+ * earlier export that this one does not write would be read as part of it
+ * (a trainer reads every file). Checked before anything is written. */
+static gboolean
+check_folder_empty (const char  *path,
+                    GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GDir) dir = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  dir = g_dir_open (path, 0, &local_error);
+  if (dir == NULL)
+    {
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_WRITE,
+                   _("Cannot read the folder %s: %s"), path, local_error->message);
+      return FALSE;
+    }
+  if (g_dir_read_name (dir) != NULL)
+    {
+      g_set_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_NOT_EMPTY,
+                   _("The folder %s is not empty: give a new folder or empty it"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Regions fitted to the image */
+
+gboolean
+_lb_export_fit_region (LbExportJob     *job,
+                       LbItem          *item,
+                       const LbRegion  *region,
+                       guint            width,
+                       guint            height,
+                       LbExportRegion  *fitted)
+{
+  double x0, y0, x1, y1;
+  /* an unknown size (0) only bounds the coordinates below */
+  double max_x = width > 0 ? (double) width : G_MAXDOUBLE;
+  double max_y = height > 0 ? (double) height : G_MAXDOUBLE;
+
+  memset (fitted, 0, sizeof *fitted);
+  fitted->shape = region->shape;
+  if (region->shape == LB_REGION_SHAPE_POLYGON && region->n_points > 0)
+    {
+      x0 = x1 = region->points[0];
+      y0 = y1 = region->points[1];
+      for (guint k = 1; k < region->n_points; k++)
+        {
+          x0 = MIN (x0, region->points[2 * k]);
+          x1 = MAX (x1, region->points[2 * k]);
+          y0 = MIN (y0, region->points[2 * k + 1]);
+          y1 = MAX (y1, region->points[2 * k + 1]);
+        }
+    }
+  else
+    {
+      fitted->shape = LB_REGION_SHAPE_BOX;
+      x0 = region->box[0];
+      y0 = region->box[1];
+      x1 = x0 + region->box[2];
+      y1 = y0 + region->box[3];
+    }
+
+  if (!(isfinite (x0) && isfinite (y0) && isfinite (x1) && isfinite (y1))
+      || x1 <= 0 || y1 <= 0 || x0 >= max_x || y0 >= max_y)
+    {
+      if (width > 0 && height > 0)
+        _lb_export_warn (job, _("%s (item “%s” of batch “%s”): region %s left out: it lies "
+                                "outside the image (%u × %u pixels)"),
+                         lb_item_get_relative_path (item), lb_item_get_external_id (item),
+                         lb_item_get_batch_name (item), region->id, width, height);
+      else
+        _lb_export_warn (job, _("%s (item “%s” of batch “%s”): region %s left out: it lies "
+                                "outside the image"),
+                         lb_item_get_relative_path (item), lb_item_get_external_id (item),
+                         lb_item_get_batch_name (item), region->id);
+      return FALSE;
+    }
+
+  /* clamping is monotonic: the clamped points' bounds are the clamped bounds */
+  x0 = CLAMP (x0, 0, max_x);
+  y0 = CLAMP (y0, 0, max_y);
+  x1 = CLAMP (x1, 0, max_x);
+  y1 = CLAMP (y1, 0, max_y);
+  fitted->box[0] = x0;
+  fitted->box[1] = y0;
+  fitted->box[2] = x1 - x0;
+  fitted->box[3] = y1 - y0;
+  if (fitted->shape == LB_REGION_SHAPE_POLYGON)
+    {
+      fitted->n_points = region->n_points;
+      fitted->points = g_new (double, 2 * (gsize) region->n_points);
+      for (guint k = 0; k < region->n_points; k++)
+        {
+          fitted->points[2 * k] = CLAMP (region->points[2 * k], 0, max_x);
+          fitted->points[2 * k + 1] = CLAMP (region->points[2 * k + 1], 0, max_y);
+        }
+    }
+  return TRUE;
+}
+
+void
+_lb_export_region_clear (LbExportRegion *fitted)
+{
+  g_clear_pointer (&fitted->points, g_free);
+  fitted->n_points = 0;
+}
+
 /* Items */
 
 GPtrArray *
@@ -1013,6 +1127,7 @@ job_init (LbExportJob          *job,
   job->progress = progress;
   job->progress_data = user_data;
   job->buf = g_string_sized_new (FLUSH_SIZE + 64 * 1024);
+  job->ids_buf = g_string_new (NULL);
   job->warnings = g_ptr_array_new_with_free_func (g_free);
 }
 
@@ -1047,6 +1162,7 @@ job_finish (LbExportJob   *job,
     }
   g_clear_pointer (&job->warnings, g_ptr_array_unref);
   g_string_free (job->buf, TRUE);
+  g_string_free (job->ids_buf, TRUE);
   g_clear_pointer (&job->dir, g_free);
 }
 
@@ -1214,11 +1330,27 @@ lb_export_to_path_full (LbStore               *store,
   if (info->extension != NULL)
     {
       LbExportFile file;
+      LbExportFile ids = { NULL, NULL, -1, NULL };
+      g_autofree char *ids_path = NULL;
 
       ok = _lb_export_file_open (&file, path, error);
+      if (ok && info->ids_suffix != NULL)
+        {
+          ids_path = g_strconcat (path, info->ids_suffix, NULL);
+          ok = _lb_export_file_open (&ids, ids_path, error);
+          if (ok)
+            job.ids = ids.output;
+          else
+            _lb_export_file_abort (&file);
+        }
       if (ok)
         {
-          ok = run_to_stream (&job, info, file.output, error);
+          /* the sidecar first: once PATH is there, so is what it refers to */
+          ok = run_to_stream (&job, info, file.output, error)
+               && (job.ids == NULL
+                   || (_lb_export_write_all (job.ids, job.ids_buf, job.cancellable, error)
+                       && _lb_export_file_commit (&ids, error)));
+          job.ids = NULL;
           if (ok)
             {
               ok = _lb_export_file_commit (&file, error);
@@ -1230,7 +1362,10 @@ lb_export_to_path_full (LbStore               *store,
                 }
             }
           else
-            _lb_export_file_abort (&file);
+            {
+              _lb_export_file_abort (&ids);
+              _lb_export_file_abort (&file);
+            }
         }
     }
   else
@@ -1242,6 +1377,8 @@ lb_export_to_path_full (LbStore               *store,
                          "export is a folder"), path, format);
           ok = FALSE;
         }
+      else if (!check_folder_empty (path, error))
+        ok = FALSE;
       else if (g_mkdir_with_parents (path, 0755) != 0)
         {
           int saved_errno = errno;

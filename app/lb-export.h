@@ -13,6 +13,7 @@ typedef enum {
   LB_EXPORT_ERROR_FORMAT,   /* unknown format name */
   LB_EXPORT_ERROR_WRITE,
   LB_EXPORT_ERROR_NOT_FOUND, /* no such batch */
+  LB_EXPORT_ERROR_NOT_EMPTY, /* a folder format into a folder that holds files already */
 } LbExportError;
 
 GQuark   lb_export_error_quark (void);
@@ -102,9 +103,16 @@ typedef void (*LbExportProgressFunc) (guint64  n_done,
  *                0), classes.txt, data.yaml, and images.tsv saying which
  *                image each stem is (stem, batch, path). Images are not
  *                copied.
- * "conll"        CoNLL 2003 of the text items: "-DOCSTART- -X- -X- O", then
- *                one token per line ("TOKEN -X- _ TAG", BIO tags of the
- *                spans) and a blank line after each item. Tokens are split
+ * "conll"        CoNLL 2003 of the text items, one document per item:
+ *                "-DOCSTART- -X- -X- O", a blank line, one token per line
+ *                ("TOKEN -X- _ TAG", BIO tags of the spans) and a blank
+ *                line. Written to a path, a sidecar PATH.ids lists each
+ *                document's "batch<TAB>item" (external id) in order (tabs
+ *                and line breaks in them made spaces); a stream export has
+ *                no sidecar. Only texts with span work are written: those
+ *                with spans, and those done in a batch whose schema has the
+ *                span tool; the others (not done yet, or of a schema without
+ *                spans) are left out and counted in the warnings. Tokens are split
  *                on whitespace; each punctuation or symbol character (emoji
  *                too) and each CJK ideograph is a token of its own.
  *                Overlapping spans: the earliest-starting wins, then the
@@ -116,7 +124,11 @@ typedef void (*LbExportProgressFunc) (guint64  n_done,
  * Image sizes come from lb_image_probe_file () (the upright size, the
  * regions' coordinate space); a missing or unreadable image is a warning
  * (size 0 in COCO and VOC; left out of YOLO; its regions left out of Label
- * Studio), never a failed export. */
+ * Studio), never a failed export. COCO, Label Studio, VOC and YOLO fit the
+ * regions to the image the same way: box edges and polygon points clamped
+ * to 0..width and 0..height (to 0 and up when the size is unknown); a
+ * region with nothing inside the image is left out with a warning naming
+ * the item. */
 const char * const *lb_export_get_formats (void);
 
 /* A translated title for the Export dialog ("COCO detection (JSON)"), or
@@ -132,9 +144,11 @@ const char *lb_export_format_get_extension (const char *format);
 
 /* Exports the store in the format to PATH. Files are written to a temporary
  * name in the same folder, fsynced and renamed over PATH, so PATH is either
- * the old file or the complete new one. Folder formats create PATH (and its
- * sub-folders) and write each file the same way; files of an earlier export
- * into the same folder that this one does not write are left as they are. n_written (may be NULL):
+ * the old file or the complete new one. Folder formats write into a new or
+ * an empty folder only: a PATH holding anything is LB_EXPORT_ERROR_NOT_EMPTY
+ * ("The folder PATH is not empty: ..."), before anything is written, so no
+ * file of an earlier export is ever read as this one's. They create PATH
+ * (and its sub-folders) and write each file the same way. n_written (may be NULL):
  * items written (item formats) or events (event formats). Images that are
  * missing or unreadable do not fail the export: they are written with what
  * is known (no size) and each is listed in the warnings (see

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "lb-metrics.h"
+#include "lb-export-private.h"
 #include "lb-report.h"
 #include "lb-schema.h"
 
@@ -755,28 +756,10 @@ lb_report_to_json (JsonNode *report)
   return json_generator_to_data (gen, NULL);
 }
 
-/* CSV */
-
-static void
-csv_field (GString    *out,
-           const char *value)
-{
-  if (value == NULL)
-    return;
-  if (strpbrk (value, ",\"\r\n") == NULL)
-    {
-      g_string_append (out, value);
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const char *p = value; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (out, '"');
-      g_string_append_c (out, *p);
-    }
-  g_string_append_c (out, '"');
-}
+/* CSV: text cells through the items CSV's writer (quoted as needed, and a
+ * leading ' on text a spreadsheet would take for a formula: names and
+ * labels come from annotators); numbers as they are (a negative kappa is a
+ * number, not a formula) */
 
 static char *
 node_value (JsonNode *node)
@@ -814,14 +797,20 @@ csv_row (GString    *out,
          JsonNode   *value)
 {
   g_autofree char *v = node_value (value);
-  const char *fields[] = { section, batch, seat, a, b, cat, cat_b, day, metric, v };
+  const char *fields[] = { section, batch, seat, a, b, cat, cat_b, day, metric };
 
   for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
     {
       if (i > 0)
         g_string_append_c (out, ',');
-      csv_field (out, fields[i]);
+      _lb_export_append_csv_cell (out, fields[i]);
     }
+  g_string_append_c (out, ',');
+  if (v != NULL && JSON_NODE_HOLDS_VALUE (value)
+      && json_node_get_value_type (value) == G_TYPE_STRING)
+    _lb_export_append_csv_cell (out, v);
+  else if (v != NULL)
+    g_string_append (out, v);
   g_string_append (out, "\r\n");
 }
 

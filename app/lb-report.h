@@ -85,7 +85,10 @@ JsonNode *lb_report_build_finish (LbStore              *store,
  * sections: seat, batch, annotator, labels / decisions (field figures),
  * labels-pair / decisions-pair, labels-confusion / decisions-confusion,
  * labels-distribution / decisions-distribution, labels-day / decisions-day.
- * Undefined figures have an empty value. */
+ * Undefined figures have an empty value. Text cells are written like the
+ * items CSV's (a leading ' on text starting with = + - @, a tab or a CR,
+ * against formula injection: annotator names and labels are anyone's);
+ * numbers as they are. */
 char     *lb_report_to_csv (JsonNode      *report);
 
 /* The report as pretty-printed JSON */

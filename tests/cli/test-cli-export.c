@@ -320,6 +320,40 @@ test_reviewed (Fixture       *f,
   assert_contains (run.err, "item exports");
 }
 
+/* Exporting a folder format again into the folder of an earlier export is
+ * refused before anything is written: its files would be read as this
+ * export's */
+static void
+test_folder_again (Fixture       *f,
+                   gconstpointer  data)
+{
+  static const char * const formats[] = { "voc", "yolo" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_auto(LbTestRun) run = { 0 };
+      g_autofree char *out = g_build_filename (f->dir, formats[i], NULL);
+      g_autofree char *said = NULL;
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+      const char *listing = g_str_equal (formats[i], "voc") ? "ImageSets/Main/default.txt"
+                                                             : "images.tsv";
+
+      lb_test_run_cli (&run, NULL, "export", "--store", f->store, "--format", formats[i],
+                       "-o", out, NULL);
+      g_assert_cmpint (run.status, ==, 0);
+      before = read_file (out, listing);
+
+      lb_test_run_cli (&run, NULL, "export", "--store", f->store, "--format", formats[i],
+                       "--reviewed", "-o", out, NULL);
+      g_assert_cmpint (run.status, ==, 1);
+      said = g_strdup_printf ("%s is not empty: give a new folder or empty it", out);
+      assert_contains (run.err, said);
+      after = read_file (out, listing);
+      g_assert_cmpstr (after, ==, before);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -332,6 +366,7 @@ main (int    argc,
   ADD ("/cli/export/files-and-folders", test_files_and_folders);
   ADD ("/cli/export/filters", test_filters);
   ADD ("/cli/export/reviewed", test_reviewed);
+  ADD ("/cli/export/folder-again", test_folder_again);
 #undef ADD
 
   return g_test_run ();

@@ -226,6 +226,32 @@ test_review_and_report (Fixture       *f,
   g_assert_nonnull (strstr (run.err, "xml"));
 }
 
+/* The report's CSV guards its cells against formula injection the way the
+ * items CSV does (a leading '), and leaves numbers as they are */
+static void
+test_csv_formula_guard (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_auto(LbTestRun) run = { 0, };
+
+  /* two annotators who disagree on both items: Cohen's kappa -1 */
+  label (f, "c1", "=cmd|calc", "ok", "1000");
+  label (f, "c2", "=cmd|calc", "spam", "1000");
+  label (f, "c1", "bob", "spam", "1000");
+  label (f, "c2", "bob", "ok", "1000");
+
+  lb_test_run_cli (&run, NULL, "report", "--store", f->store, "--format", "csv", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "\r\nannotator,comments,,'=cmd|calc,,,,,items_done,2\r\n"));
+  g_assert_nonnull (strstr (run.out, ",'=cmd|calc,bob,,,,cohen_kappa,-1\r\n"));
+  g_assert_null (strstr (run.out, ",=cmd"));
+
+  /* the items CSV does the same */
+  lb_test_run_cli (&run, NULL, "export", "--store", f->store, "--format", "csv", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_null (strstr (run.out, ",=cmd"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -233,5 +259,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/cli/report/review-and-report", Fixture, NULL, fixture_setup,
               test_review_and_report, fixture_teardown);
+  g_test_add ("/cli/report/csv-formula-guard", Fixture, NULL, fixture_setup,
+              test_csv_formula_guard, fixture_teardown);
   return g_test_run ();
 }

@@ -852,10 +852,12 @@ static void
 test_conll (Fixture       *f,
             gconstpointer  data)
 {
+  g_auto(GStrv) warnings = NULL;
   guint64 n = 0;
-  g_autofree char *text = export_string (f, "conll", NULL, &n, NULL);
+  g_autofree char *text = export_string (f, "conll", NULL, &n, &warnings);
 
   g_assert_cmpuint (n, ==, 2);
+  g_assert_null (warnings);
   g_assert_cmpstr (text, ==,
                    "-DOCSTART- -X- -X- O\n"
                    "\n"
@@ -872,9 +874,291 @@ test_conll (Fixture       *f,
                    "world -X- _ O\n"
                    "! -X- _ O\n"
                    "\n"
+                   "-DOCSTART- -X- -X- O\n"
+                   "\n"
                    "plain -X- _ O\n"
                    "words -X- _ O\n"
                    "\n");
+}
+
+/* One document per text, mapped back by FILE.ids; texts without span work
+ * (not done yet, or of a batch whose schema has no span tool) are left out
+ * and counted in the warnings */
+static void
+test_conll_documents (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) warnings = NULL;
+  g_autofree char *more = g_build_filename (f->dir, "more", "items.jsonl", NULL);
+  g_autofree char *more_schema = g_build_filename (f->dir, "more", "schema.json", NULL);
+  g_autofree char *notes = g_build_filename (f->dir, "notes", "items.jsonl", NULL);
+  g_autofree char *notes_schema = g_build_filename (f->dir, "notes", "schema.json", NULL);
+  g_autofree char *path = g_build_filename (f->dir, "texts.conll", NULL);
+  g_autofree char *ids_path = g_strconcat (path, ".ids", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *ids = NULL;
+  LbImportOptions more_options = { .name = "more" };
+  LbImportOptions notes_options = { .name = "notes" };
+  const char *labels[] = { "ok", NULL };
+  LbSubmission sub = { 0 };
+  guint64 n = 0;
+
+  lb_test_write_file (f->dir, "more/schema.json", TEXTS_SCHEMA_JSON, -1);
+  lb_test_write_file (f->dir, "more/items.jsonl",
+                      "{\"id\": \"m1\", \"text\": \"Paris calling\"}\n"
+                      "{\"id\": \"m2\", \"text\": \"not looked at yet\"}\n"
+                      "{\"id\": \"m3\", \"text\": \"skipped one\"}\n", -1);
+  lb_test_write_file (f->dir, "notes/schema.json", lb_test_comment_schema_json, -1);
+  lb_test_write_file (f->dir, "notes/items.jsonl",
+                      "{\"id\": \"n1\", \"text\": \"a classified comment\"}\n", -1);
+  more_options.schema_path = more_schema;
+  notes_options.schema_path = notes_schema;
+  lb_test_import (f->store, more, &more_options, 3);
+  lb_test_import (f->store, notes, &notes_options, 1);
+  create_span (f, find_id (f, "more", "m1"), "LOC", 0, 5);
+  g_assert_true (lb_store_skip (f->store, find_id (f, "more", "m3"), "ann", 0, &error));
+  g_assert_no_error (error);
+  /* done, but its schema has no span tool */
+  sub.labels = labels;
+  g_assert_true (lb_store_submit (f->store, find_id (f, "notes", "n1"), "ann", &sub, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (lb_export_to_path_full (f->store, "conll", NULL, path, NULL, NULL, &n,
+                                         &warnings, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 3);
+  text = read_file (path, NULL);
+  g_assert_true (g_str_has_prefix (text, "-DOCSTART- -X- -X- O\n\n我 -X- _ O\n"));
+  assert_contains (text, "\n\n-DOCSTART- -X- -X- O\n\nplain -X- _ O\nwords -X- _ O\n\n"
+                         "-DOCSTART- -X- -X- O\n\nParis -X- _ B-LOC\ncalling -X- _ O\n\n");
+  g_assert_true (g_str_has_suffix (text, "calling -X- _ O\n\n"));
+  g_assert_null (strstr (text, "looked"));
+  g_assert_null (strstr (text, "skipped"));
+  g_assert_null (strstr (text, "classified"));
+
+  /* the documents in order: batch TAB item */
+  ids = read_file (ids_path, NULL);
+  g_assert_cmpstr (ids, ==, "texts\tt1\ntexts\tt2\nmore\tm1\n");
+
+  /* what was left out is counted */
+  g_assert_nonnull (warnings);
+  g_assert_true (warnings_mention (warnings, "2 texts not annotated yet"));
+  g_assert_true (warnings_mention (warnings, "1 text of batches without the span tool"));
+  g_assert_cmpuint (g_strv_length (warnings), ==, 2);
+}
+
+static guint
+count_entries (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+/* A folder export refuses a folder that already holds files, before it
+ * writes anything: files of an earlier export would be read as this one's */
+static void
+test_folder_not_empty (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const char * const folder_formats[] = { "voc", "yolo" };
+  LbExportFilter pics = { .batch = "pics" };
+  LbExportFilter reviewed = { .batch = "pics", .reviewed_only = TRUE };
+
+  for (guint i = 0; i < G_N_ELEMENTS (folder_formats); i++)
+    {
+      const char *format = folder_formats[i];
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = export_dir (f, format, &pics, NULL, NULL);
+      g_autofree char *listing = read_file (out, g_str_equal (format, "voc")
+                                                   ? "ImageSets/Main/default.txt"
+                                                   : "images.tsv");
+      g_autofree char *sub = g_build_filename (out, g_str_equal (format, "voc")
+                                                      ? "Annotations" : "labels", NULL);
+      g_autofree char *other = g_build_filename (f->dir, format, "other", NULL);
+      g_autofree char *kept = NULL;
+      g_autofree char *empty = g_build_filename (f->dir, format, "empty", NULL);
+      guint n_files = count_entries (sub);
+      guint64 n = 99;
+
+      g_assert_cmpuint (n_files, >=, 2);
+      /* again into the same folder, with fewer items: refused, nothing changed */
+      g_assert_false (lb_export_to_path_full (f->store, format, &reviewed, out, NULL, NULL, &n,
+                                              NULL, NULL, &error));
+      g_assert_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_NOT_EMPTY);
+      assert_contains (error->message, out);
+      assert_contains (error->message, "is not empty: give a new folder or empty it");
+      g_assert_cmpuint (n, ==, 0);
+      g_clear_error (&error);
+      g_assert_cmpuint (count_entries (sub), ==, n_files);
+      {
+        g_autofree char *again = read_file (out, g_str_equal (format, "voc")
+                                                   ? "ImageSets/Main/default.txt"
+                                                   : "images.tsv");
+
+        g_assert_cmpstr (again, ==, listing);
+      }
+
+      /* a folder holding anything else is refused too, and left as it was */
+      lb_test_write_file (other, "notes.txt", "mine\n", -1);
+      g_assert_false (lb_export_to_path_full (f->store, format, &pics, other, NULL, NULL, NULL,
+                                              NULL, NULL, &error));
+      g_assert_error (error, LB_EXPORT_ERROR, LB_EXPORT_ERROR_NOT_EMPTY);
+      g_clear_error (&error);
+      g_assert_cmpuint (count_entries (other), ==, 1);
+      kept = read_file (other, "notes.txt");
+      g_assert_cmpstr (kept, ==, "mine\n");
+
+      /* an empty folder that exists already is fine */
+      g_assert_cmpint (g_mkdir_with_parents (empty, 0755), ==, 0);
+      g_assert_true (lb_export_to_path_full (f->store, format, &pics, empty, NULL, NULL, &n,
+                                             NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (n, >=, 2);
+    }
+}
+
+static JsonObject *
+ls_result_by_id (JsonArray  *results,
+                 const char *id)
+{
+  return find_by_member (results, "id", id);
+}
+
+/* Regions reaching out of the image are clipped to it the same way in
+ * every format; one wholly outside is left out with a warning naming the
+ * item. b/photo.png is 32 x 32. */
+static void
+test_regions_outside_image (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  const double poly[] = { -8, 16, 16, -8, 40, 16, 16, 40 };
+  LbRegionSpec big = { "cat", LB_REGION_SHAPE_BOX, { -5, -5, 1000, 1000 }, NULL, 0, NULL, 0 };
+  LbRegionSpec edge = { "dog", LB_REGION_SHAPE_BOX, { 24, 16, 16, 32 }, NULL, 0, NULL, 0 };
+  LbRegionSpec away = { "cat", LB_REGION_SHAPE_BOX, { 40, 40, 10, 10 }, NULL, 0, NULL, 0 };
+  LbRegionSpec diamond = { "dog", LB_REGION_SHAPE_POLYGON, { 0, }, poly, 4, NULL, 0 };
+  LbExportFilter pics = { .batch = "pics" };
+  g_autofree char *big_id = NULL;
+  g_autofree char *edge_id = NULL;
+  g_autofree char *away_id = NULL;
+  g_autofree char *diamond_id = NULL;
+
+  g_assert_true (lb_store_create_region (f->store, f->photo_b, "ann", &big, &big_id, &error));
+  g_assert_true (lb_store_create_region (f->store, f->photo_b, "ann", &edge, &edge_id, &error));
+  g_assert_true (lb_store_create_region (f->store, f->photo_b, "ann", &away, &away_id, &error));
+  g_assert_true (lb_store_create_region (f->store, f->photo_b, "ann", &diamond, &diamond_id,
+                                         &error));
+  g_assert_no_error (error);
+
+  /* COCO */
+  {
+    g_auto(GStrv) warnings = NULL;
+    g_autofree char *text = export_string (f, "coco", &pics, NULL, &warnings);
+    g_autoptr(JsonNode) root = lb_test_parse_json (text);
+    JsonArray *annotations = json_object_get_array_member (json_node_get_object (root),
+                                                           "annotations");
+    const double big_bbox[] = { 0, 0, 32, 32 };
+    const double big_seg[] = { 0, 0, 32, 0, 32, 32, 0, 32 };
+    const double edge_bbox[] = { 24, 16, 8, 16 };
+    const double diamond_bbox[] = { 0, 0, 32, 32 };
+    const double diamond_seg[] = { 0, 16, 16, 0, 32, 16, 16, 32 };
+    g_autoptr(GPtrArray) of_b = g_ptr_array_new ();
+    JsonObject *o;
+
+    for (guint i = 0; i < json_array_get_length (annotations); i++)
+      {
+        o = json_array_get_object_element (annotations, i);
+        if (json_object_get_int_member (o, "image_id") == f->photo_b)
+          g_ptr_array_add (of_b, o);
+      }
+    /* box_b, big, edge and the diamond; not the one away from the image */
+    g_assert_cmpuint (of_b->len, ==, 4);
+    o = g_ptr_array_index (of_b, 1);
+    assert_numbers (json_object_get_array_member (o, "bbox"), big_bbox, 4);
+    assert_numbers (json_array_get_array_element (json_object_get_array_member (o, "segmentation"),
+                                                  0), big_seg, 8);
+    g_assert_cmpfloat (json_object_get_double_member (o, "area"), ==, 1024);
+    o = g_ptr_array_index (of_b, 2);
+    assert_numbers (json_object_get_array_member (o, "bbox"), edge_bbox, 4);
+    g_assert_cmpfloat (json_object_get_double_member (o, "area"), ==, 128);
+    o = g_ptr_array_index (of_b, 3);
+    assert_numbers (json_object_get_array_member (o, "bbox"), diamond_bbox, 4);
+    assert_numbers (json_array_get_array_element (json_object_get_array_member (o, "segmentation"),
+                                                  0), diamond_seg, 8);
+    g_assert_cmpfloat (json_object_get_double_member (o, "area"), ==, 512);
+    g_assert_true (warnings_mention (warnings, "b/photo.png"));
+    g_assert_true (warnings_mention (warnings, away_id));
+    g_assert_true (warnings_mention (warnings, "outside the image"));
+  }
+
+  /* Label Studio: percent of the image, never below 0 or above 100 */
+  {
+    g_auto(GStrv) warnings = NULL;
+    g_autofree char *text = export_string (f, "label-studio", &pics, NULL, &warnings);
+    g_autoptr(JsonNode) root = lb_test_parse_json (text);
+    JsonArray *results = ls_results (json_node_get_array (root), f->photo_b);
+    JsonObject *value;
+    JsonArray *points;
+    const double expected_points[] = { 0, 50, 50, 0, 100, 50, 50, 100 };
+
+    g_assert_cmpuint (json_array_get_length (results), ==, 4);
+    g_assert_null (strstr (text, away_id));
+    value = json_object_get_object_member (ls_result_by_id (results, big_id), "value");
+    g_assert_cmpfloat (json_object_get_double_member (value, "x"), ==, 0);
+    g_assert_cmpfloat (json_object_get_double_member (value, "y"), ==, 0);
+    g_assert_cmpfloat (json_object_get_double_member (value, "width"), ==, 100);
+    g_assert_cmpfloat (json_object_get_double_member (value, "height"), ==, 100);
+    value = json_object_get_object_member (ls_result_by_id (results, edge_id), "value");
+    g_assert_cmpfloat (json_object_get_double_member (value, "x"), ==, 75);
+    g_assert_cmpfloat (json_object_get_double_member (value, "y"), ==, 50);
+    g_assert_cmpfloat (json_object_get_double_member (value, "width"), ==, 25);
+    g_assert_cmpfloat (json_object_get_double_member (value, "height"), ==, 50);
+    value = json_object_get_object_member (ls_result_by_id (results, diamond_id), "value");
+    points = json_object_get_array_member (value, "points");
+    g_assert_cmpuint (json_array_get_length (points), ==, 4);
+    for (guint i = 0; i < 4; i++)
+      assert_numbers (json_array_get_array_element (points, i), expected_points + 2 * i, 2);
+    g_assert_true (warnings_mention (warnings, "b/photo.png"));
+    g_assert_true (warnings_mention (warnings, away_id));
+  }
+
+  /* VOC and YOLO agree: the same boxes, the one away left out */
+  {
+    g_auto(GStrv) warnings = NULL;
+    g_autofree char *out = export_dir (f, "voc", &pics, NULL, &warnings);
+    g_autofree char *xml = read_file (out, "Annotations/photo_2.xml");
+    const char *p = xml;
+    guint n_objects = 0;
+
+    while ((p = strstr (p, "<object>")) != NULL)
+      {
+        n_objects++;
+        p++;
+      }
+    g_assert_cmpuint (n_objects, ==, 4);
+    assert_contains (xml, "<xmin>0</xmin>\n      <ymin>0</ymin>\n      <xmax>32</xmax>\n"
+                          "      <ymax>32</ymax>");
+    assert_contains (xml, "<xmin>24</xmin>\n      <ymin>16</ymin>\n      <xmax>32</xmax>\n"
+                          "      <ymax>32</ymax>");
+    g_assert_true (warnings_mention (warnings, away_id));
+  }
+  {
+    g_auto(GStrv) warnings = NULL;
+    g_autofree char *out = export_dir (f, "yolo", &pics, NULL, &warnings);
+    g_autofree char *labels = read_file (out, "labels/photo_2.txt");
+
+    g_assert_cmpstr (labels, ==,
+                     "1 0.500000 0.375000 0.500000 0.250000\n"
+                     "0 0.500000 0.500000 1.000000 1.000000\n"
+                     "1 0.875000 0.750000 0.250000 0.500000\n"
+                     "1 0.500000 0.500000 1.000000 1.000000\n");
+    g_assert_true (warnings_mention (warnings, away_id));
+  }
 }
 
 static void
@@ -952,17 +1236,6 @@ progress_cb (guint64  n_done,
   p->calls++;
   p->last_done = n_done;
   p->last_total = n_total;
-}
-
-static guint
-count_entries (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  guint n = 0;
-
-  while (g_dir_read_name (d) != NULL)
-    n++;
-  return n;
 }
 
 static void
@@ -1135,6 +1408,9 @@ main (int    argc,
   ADD ("/engine/export/voc", test_voc);
   ADD ("/engine/export/yolo", test_yolo);
   ADD ("/engine/export/conll", test_conll);
+  ADD ("/engine/export/conll-documents", test_conll_documents);
+  ADD ("/engine/export/folder-not-empty", test_folder_not_empty);
+  ADD ("/engine/export/regions-outside-image", test_regions_outside_image);
   ADD ("/engine/export/filters", test_filters);
   ADD ("/engine/export/to-path", test_to_path);
   ADD ("/engine/export/cancel", test_cancel);

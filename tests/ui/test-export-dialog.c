@@ -291,6 +291,45 @@ test_unwritable_output (Fixture       *f,
   }
 }
 
+/* A folder format into a folder that holds files already is refused before
+ * anything is written; the dialog shows why, naming the folder */
+static void
+test_folder_not_empty (Fixture       *f,
+                       gconstpointer  data)
+{
+  LbExportDialog *dialog = open_dialog (f);
+  g_autofree char *folder = g_build_filename (f->tmpdir, "old-yolo", NULL);
+  g_autofree char *labels = g_build_filename (folder, "labels", NULL);
+  g_autofree char *stale = g_build_filename (folder, "labels", "stale.txt", NULL);
+  g_autofree char *classes = g_build_filename (folder, "classes.txt", NULL);
+  g_autofree char *expected = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (folder);
+  const char *error_text;
+
+  lb_test_write_file (NULL, stale, "0 0.5 0.5 1 1\n", -1);
+  g_assert_true (lb_export_dialog_set_format (dialog, "yolo"));
+  lb_export_dialog_set_output (dialog, file);
+  press_export (f);
+
+  error_text = lb_export_dialog_get_error_text (dialog);
+  expected = g_strdup_printf ("The folder %s is not empty: give a new folder or empty it",
+                              folder);
+  g_assert_cmpstr (error_text, ==, expected);
+  g_assert_true (lb_ui_test_find_label (GTK_WIDGET (dialog), error_text));
+  g_assert_null (lb_export_dialog_get_result_text (dialog));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_assert_cmpstr (lb_export_dialog_get_page (dialog), ==, "options");
+  /* nothing written, nothing removed */
+  g_assert_true (g_file_test (stale, G_FILE_TEST_EXISTS));
+  {
+    g_autoptr(GDir) dir = g_dir_open (labels, 0, NULL);
+
+    g_assert_cmpstr (g_dir_read_name (dir), ==, "stale.txt");
+    g_assert_null (g_dir_read_name (dir));
+  }
+  g_assert_false (g_file_test (classes, G_FILE_TEST_EXISTS));
+}
+
 /* A missing image does not fail the export: it is done, and the dialog
  * stays open listing what was left out */
 static void
@@ -663,6 +702,7 @@ main (int    argc,
   ADD ("format-list", test_format_list);
   ADD ("coco-then-yolo", test_coco_then_yolo);
   ADD ("unwritable-output", test_unwritable_output);
+  ADD ("folder-not-empty", test_folder_not_empty);
   ADD ("choose-output", test_choose_output);
   ADD ("warnings", test_warnings);
   ADD ("changed-since", test_changed_since);

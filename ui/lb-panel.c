@@ -804,6 +804,9 @@ lb_panel_pick_decision (LbPanel    *self,
     return FALSE;
 
   self->decision = self->decision == idx ? -1 : idx;
+  /* the reason explains the decision: another decision, another reason
+   * (reject for an insult, then approve, is not an approval "for an insult") */
+  self->reason = -1;
   self->dirty = TRUE;
   lb_panel_set_message (self, NULL);
   sync_buttons (self);

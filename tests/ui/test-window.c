@@ -275,6 +275,16 @@ test_needs_reason (Fixture       *f,
                    "Decision: Reject (Insult)\nby Tester");
   g_assert_cmpstr (lb_panel_get_decision (LB_PANEL (lb_window_get_panel (f->window))), ==,
                    "reject");
+  g_clear_object (&after);
+
+  /* Approved after all: the reason went with the reject */
+  act (f, "win.pick", "decision:approve");
+  g_assert_null (lb_panel_get_reason (LB_PANEL (lb_window_get_panel (f->window))));
+  act (f, "win.submit", NULL);
+  wait_until (f, lb_ui_test_nothing_pending);
+  after = lb_test_get_item (f->store, id);
+  g_assert_cmpstr (lb_item_get_decision (after), ==, "approve");
+  g_assert_null (lb_item_get_reason (after));
 }
 
 static void

@@ -734,6 +734,14 @@ lb_panel_reset (LbPanel *self,
   gtk_text_buffer_set_text (buffer, "", -1);
   gtk_editable_set_text (GTK_EDITABLE (self->reason_search), "");
 
+  /* the region tools are for images */
+  if (self->tools_section != NULL)
+    gtk_widget_set_visible (self->tools_section,
+                            self->schema != NULL
+                            && (lb_schema_has_tool (self->schema, LB_TOOL_BOX)
+                                || lb_schema_has_tool (self->schema, LB_TOOL_POLYGON))
+                            && (item == NULL || lb_item_get_kind (item) == LB_ITEM_KIND_IMAGE));
+
   if (item != NULL && lb_item_get_state (item) == LB_ITEM_STATE_DONE)
     {
       const char * const *labels = lb_item_get_labels (item);
@@ -1134,6 +1142,13 @@ lb_panel_set_tool (LbPanel      *self,
   self->setting_tool = TRUE;
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->tool_buttons[tool]), TRUE);
   self->setting_tool = FALSE;
+}
+
+gboolean
+lb_panel_get_tools_shown (LbPanel *self)
+{
+  g_return_val_if_fail (LB_IS_PANEL (self), FALSE);
+  return self->tools_section != NULL && gtk_widget_get_visible (self->tools_section);
 }
 
 LbCanvasTool

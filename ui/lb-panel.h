@@ -101,6 +101,8 @@ LbPanelPredictionsState lb_panel_get_predictions_state (LbPanel *self);
 void         lb_panel_set_tool           (LbPanel        *self,
                                           LbCanvasTool    tool);
 LbCanvasTool lb_panel_get_tool           (LbPanel        *self);
+/* Whether the tool row shows (a schema with boxes or polygons, an image) */
+gboolean     lb_panel_get_tools_shown    (LbPanel        *self);
 void         lb_panel_set_selected_region (LbPanel       *self,
                                            const LbRegion *region);
 /* The editor (GtkSwitch, GtkEntry, GtkDropDown) of an attribute of the

@@ -206,6 +206,45 @@ test_single_label_buttons (void)
   g_object_unref (panel);
 }
 
+static LbItem *
+make_item (LbItemKind  kind,
+           const char *external_id)
+{
+  static const char * const no_labels[] = { NULL };
+  LbItemFields fields = {
+    .id = 1, .batch_id = 1, .batch_name = "b", .external_id = external_id, .kind = kind,
+    .path = kind == LB_ITEM_KIND_IMAGE ? "/tmp/x.png" : NULL,
+    .relative_path = kind == LB_ITEM_KIND_IMAGE ? "x.png" : NULL,
+    .text = kind == LB_ITEM_KIND_TEXT ? "a text" : NULL,
+    .meta_json = "{}", .content_hash = "", .state = LB_ITEM_STATE_TODO, .labels = no_labels,
+  };
+
+  return lb_item_new (&fields);
+}
+
+/* The region tools show for images only */
+static void
+test_tools_for_images (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSchema) schema = lb_schema_new_from_data (
+    "{\"tools\": [\"class\", \"box\", \"span\"], \"labels\": [{\"id\": \"cat\"}]}",
+    -1, "schema.json", &error);
+  g_autoptr(LbItem) image = make_item (LB_ITEM_KIND_IMAGE, "x.png");
+  g_autoptr(LbItem) text = make_item (LB_ITEM_KIND_TEXT, "t.txt");
+  GtkWidget *panel = g_object_ref_sink (lb_panel_new ());
+
+  g_assert_no_error (error);
+  lb_panel_set_schema (LB_PANEL (panel), schema);
+  lb_panel_reset (LB_PANEL (panel), image);
+  g_assert_true (lb_panel_get_tools_shown (LB_PANEL (panel)));
+  lb_panel_reset (LB_PANEL (panel), text);
+  g_assert_false (lb_panel_get_tools_shown (LB_PANEL (panel)));
+  lb_panel_reset (LB_PANEL (panel), image);
+  g_assert_true (lb_panel_get_tools_shown (LB_PANEL (panel)));
+  g_object_unref (panel);
+}
+
 static void
 test_multi_label (Fixture       *f,
                   gconstpointer  data)
@@ -639,6 +678,7 @@ main (int    argc,
   adw_init ();
 
   g_test_add_func ("/ui/panel-fields/single-label", test_single_label_buttons);
+  g_test_add_func ("/ui/panel-fields/tools-for-images", test_tools_for_images);
   g_test_add ("/ui/panel-fields/multi-label", Fixture, NULL,
               fixture_set_up, test_multi_label, fixture_tear_down);
   g_test_add ("/ui/panel-fields/answers", Fixture, NULL,

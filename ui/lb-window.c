@@ -1666,7 +1666,12 @@ pick_action (GtkWidget  *widget,
         }
       g_free (self->region_label);
       self->region_label = g_strdup (what + strlen ("label:"));
-      lb_panel_toggle_label (self->panel, what + strlen ("label:"));
+      /* with the box or polygon tool in hand, the label is the next region's,
+       * not one of the item's own */
+      if (self->item_view == NULL || lb_item_get_kind (self->current) != LB_ITEM_KIND_IMAGE
+          || lb_image_canvas_get_tool (lb_item_view_get_canvas (LB_ITEM_VIEW (self->item_view)))
+               == LB_CANVAS_TOOL_SELECT)
+        lb_panel_toggle_label (self->panel, what + strlen ("label:"));
     }
   else if (g_str_has_prefix (what, "decision:"))
     {

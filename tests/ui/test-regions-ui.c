@@ -241,6 +241,12 @@ test_box_fit_and_zoomed (void)
   g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Escape, 0));   /* drops the selection */
   g_assert_null (lb_image_canvas_get_selected_region (f->canvas));
   g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_2, 0));
+  /* ... and not one of the item's own labels (the box tool is in hand) */
+  {
+    g_auto(GStrv) labels = lb_panel_get_labels (LB_PANEL (lb_window_get_panel (f->window)));
+
+    g_assert_null (labels[0]);
+  }
   /* Two clicks draw a box too */
   {
     double ix, iy, jx, jy;

@@ -1694,13 +1694,22 @@ undo_action (GtkWidget  *widget,
   ActData *data;
   gint64 id;
 
-  if (self->history->len == 0 || self->store == NULL)
+  if (self->store == NULL || (self->history->len == 0 && self->current == NULL))
     {
       set_status (self, _("Nothing to undo"));
       return;
     }
-  id = g_array_index (self->history, gint64, self->history->len - 1);
-  g_array_set_size (self->history, self->history->len - 1);
+  if (self->history->len > 0)
+    {
+      id = g_array_index (self->history, gint64, self->history->len - 1);
+      g_array_set_size (self->history, self->history->len - 1);
+    }
+  else
+    {
+      /* nothing reviewed in this session: the lead's latest act on the item
+       * shown (a review of an earlier session), if any */
+      id = lb_item_get_id (self->current);
+    }
   /* Back to the item whose review is undone */
   for (guint i = 0; i < self->ids->len; i++)
     if (g_array_index (self->ids, gint64, i) == id)

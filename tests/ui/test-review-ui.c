@@ -344,6 +344,29 @@ test_verdicts (Fixture       *f,
   g_assert_true (g_str_has_suffix (lb_window_get_subtitle (f->window), " done"));
 }
 
+/* A review of an earlier session (none made in this view) is undone too:
+ * Ctrl+Z takes back the lead's latest act on the item shown */
+static void
+test_undo_earlier_review (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbItem) item = NULL;
+  gint64 id;
+
+  enter_review (f);
+  id = lb_item_get_id (lb_review_view_get_current_item (f->review));
+  g_assert_true (lb_store_review (f->store, id, "lead", LB_REVIEW_ACCEPT, NULL, NULL, &error));
+  g_assert_no_error (error);
+  lb_test_pump ();
+
+  lb_review_view_undo (f->review);
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  item = lb_test_get_item (f->store, id);
+  g_assert_null (lb_item_get_review_verdict (item));
+  g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "undone"));
+}
+
 static void
 test_reject_needs_comment (Fixture       *f,
                            gconstpointer  data)
@@ -894,6 +917,8 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add ("/ui/review/undo-earlier-review", Fixture, NULL,
+              fixture_set_up, test_undo_earlier_review, fixture_tear_down);
   g_test_add ("/ui/review/verdicts", Fixture, NULL,
               fixture_set_up, test_verdicts, fixture_tear_down);
   g_test_add ("/ui/review/comment-and-gold", Fixture, NULL,

@@ -19,7 +19,9 @@
  * followed: they would carry the token elsewhere): failing, reported
  * with the status and a short, sanitized excerpt of the body; not retried.
  * TLS certificates are always verified (the system's trust store); nothing
- * here turns that off. The token appears in no log and no error message. */
+ * here turns that off. Plain http:// is refused (the token would travel in
+ * clear text) unless the host is this computer: localhost, 127.0.0.0/8 or
+ * ::1. The token appears in no log and no error message. */
 
 #include <string.h>
 
@@ -38,6 +40,49 @@ struct _LbSyncHttp {
   LbSyncOptions  options;
 };
 
+/* localhost, 127.0.0.0/8 or ::1: plain http:// stays on this computer (a
+ * local forwarding agent, the tests' server) */
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+  address = g_inet_address_new_from_string (host);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+gboolean
+_lb_sync_http_check_uri (GUri    *uri,
+                         GError **error)
+{
+  const char *scheme = g_uri_get_scheme (uri);
+  g_autofree char *lower_scheme = NULL;
+  g_autofree char *lower_host = NULL;
+  g_autofree char *shown = NULL;
+
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return TRUE;
+  if (g_ascii_strcasecmp (scheme, "http") == 0 && host_is_loopback (g_uri_get_host (uri)))
+    return TRUE;
+
+  /* named as in the cursor's name: no user name, password, query or fragment */
+  lower_scheme = g_ascii_strdown (scheme, -1);
+  lower_host = g_uri_get_host (uri) != NULL ? g_ascii_strdown (g_uri_get_host (uri), -1) : NULL;
+  shown = g_uri_join (G_URI_FLAGS_ENCODED | G_URI_FLAGS_SCHEME_NORMALIZE, lower_scheme, NULL,
+                      lower_host, g_uri_get_port (uri), g_uri_get_path (uri), NULL, NULL);
+  /* Translators: %s is the URL, e.g. "http://pipeline.example.org/events" */
+  g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG,
+               _("The http sync target %s needs an https:// URL: plain http:// would send "
+                 "the token and the events unencrypted, and is accepted only to this "
+                 "computer (localhost, 127.0.0.1, ::1)"),
+               shown);
+  return FALSE;
+}
+
 LbSyncHttp *
 _lb_sync_http_new (const LbSyncConfig  *config,
                    const LbSyncOptions *options,
@@ -54,6 +99,9 @@ _lb_sync_http_new (const LbSyncConfig  *config,
                    _("The http sync target is not a URL: %s"), local_error->message);
       return NULL;
     }
+  /* lb_sync_config_new() checked it too; a config may be built by hand */
+  if (!_lb_sync_http_check_uri (http->uri, error))
+    return NULL;
   http->shown_uri = g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (http->uri), NULL,
                                 g_uri_get_host (http->uri), g_uri_get_port (http->uri),
                                 g_uri_get_path (http->uri), NULL, NULL);

@@ -320,6 +320,39 @@ scan_folder (LbSyncOutbox  *outbox,
   return TRUE;
 }
 
+gboolean
+_lb_sync_outbox_check_folder (const char  *folder,
+                              GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  if (folder != NULL && g_path_is_absolute (folder))
+    return TRUE;
+
+  if (folder != NULL && g_uri_peek_scheme (folder) != NULL)
+    {
+      /* a URL left over from another sink: named without its user name,
+       * password, query and fragment, which may hold secrets */
+      g_autoptr(GUri) uri = g_uri_parse (folder, G_URI_FLAGS_ENCODED, NULL);
+
+      if (uri != NULL)
+        shown = g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL,
+                            g_uri_get_host (uri), g_uri_get_port (uri), g_uri_get_path (uri),
+                            NULL, NULL);
+      else
+        shown = g_strdup_printf ("%s:…", g_uri_peek_scheme (folder));
+    }
+  else
+    shown = g_filename_display_name (folder != NULL ? folder : "");
+
+  /* Translators: %s is what sync-target holds, e.g. "https://example.org/in" */
+  g_set_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG,
+               _("The outbox sync target “%s” is not an absolute folder path: choose the "
+                 "outbox folder again, or leave the target empty for the default folder"),
+               shown);
+  return FALSE;
+}
+
 LbSyncOutbox *
 _lb_sync_outbox_open (const char    *folder,
                       const char    *seat,
@@ -327,9 +360,14 @@ _lb_sync_outbox_open (const char    *folder,
                       GCancellable  *cancellable,
                       GError       **error)
 {
-  g_autoptr(LbSyncOutbox) outbox = g_new0 (LbSyncOutbox, 1);
+  g_autoptr(LbSyncOutbox) outbox = NULL;
   g_autofree char *lock_path = NULL;
 
+  /* a relative folder would be one under whatever the current folder is */
+  if (!_lb_sync_outbox_check_folder (folder, error))
+    return NULL;
+
+  outbox = g_new0 (LbSyncOutbox, 1);
   outbox->lock_fd = -1;
   outbox->folder = g_strdup (folder);
   outbox->seat = g_strdup (seat);

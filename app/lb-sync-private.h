@@ -47,6 +47,11 @@ char     *_lb_sync_sanitize_text     (const char          *text,
 /* Outbox folder */
 typedef struct _LbSyncOutbox LbSyncOutbox;
 
+/* TRUE when folder is an absolute path; else LB_SYNC_ERROR_CONFIG naming
+ * it (a URL without its user name, password, query and fragment) */
+gboolean      _lb_sync_outbox_check_folder    (const char          *folder,
+                                               GError             **error);
+
 /* Creates the folder when missing, takes its lock (.lock, flock; waits for
  * another writer, cancellable), reads manifest.json, removes temporary
  * files left by a crash, and forgets the seat's segments up to cursor whose
@@ -71,6 +76,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LbSyncOutbox, _lb_sync_outbox_close)
 
 /* HTTP(S) */
 typedef struct _LbSyncHttp LbSyncHttp;
+
+/* TRUE when uri (parsed by the caller) may carry the events and the token:
+ * https://, or plain http:// to this computer (localhost, 127.0.0.0/8,
+ * ::1); else LB_SYNC_ERROR_CONFIG saying an https:// URL is needed */
+gboolean      _lb_sync_http_check_uri         (GUri                *uri,
+                                               GError             **error);
 
 LbSyncHttp   *_lb_sync_http_new               (const LbSyncConfig  *config,
                                                const LbSyncOptions *options,

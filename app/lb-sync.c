@@ -194,6 +194,17 @@ lb_sync_config_new (LbSyncSinkKind   kind,
                          "in the secret file (sync-secret-file) instead"));
           return NULL;
         }
+      if (!_lb_sync_http_check_uri (uri, error))
+        return NULL;
+      config->target = g_strdup (target);
+    }
+  else if (kind == LB_SYNC_SINK_OUTBOX)
+    {
+      /* a relative folder would depend on the current folder of whoever
+       * syncs (the app's is anything); labelbench-cli resolves its
+       * --target before it gets here */
+      if (!_lb_sync_outbox_check_folder (target, error))
+        return NULL;
       config->target = g_strdup (target);
     }
   else

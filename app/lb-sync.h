@@ -13,16 +13,19 @@ G_BEGIN_DECLS
  * idempotent on the event UUID, so a crash or a lost connection at any
  * point means re-sending, never loss and never a duplicate.
  *
- *   outbox   (the default) a folder of JSONL segments, each written to a
- *            temporary name, fsynced and renamed, named by seat and seq range
+ *   outbox   (the default) a folder (an absolute path) of JSONL segments,
+ *            each written to a temporary name, fsynced and renamed, named by
+ *            seat and seq range
  *            ("events-SEAT-FIRST-LAST.jsonl", a re-send rewrites the same
  *            file), plus manifest.json listing each segment's first/last seq
  *            and uuid, count, SHA-256 and creation time.
  *   http     POST of NDJSON batches (application/x-ndjson, <= 1000 events)
- *            with an Idempotency-Key derived from the batch's events, TLS
- *            verification on, "Authorization: Bearer SECRET"; 2xx confirms,
- *            5xx / timeouts / network errors are retried with exponential
- *            backoff and full jitter, 4xx fails at once.
+ *            to an https:// URL (plain http:// only to localhost,
+ *            127.0.0.0/8 or ::1: the token is never sent unencrypted over
+ *            the network) with an Idempotency-Key derived from the batch's
+ *            events, TLS verification on, "Authorization: Bearer SECRET";
+ *            2xx confirms, 5xx / timeouts / network errors are retried with
+ *            exponential backoff and full jitter, 4xx fails at once.
  *   postgres libpq conninfo; the table labelbench_events (created if missing,
  *            keyed by uuid), COPY into a staging table then INSERT ... ON
  *            CONFLICT (uuid) DO NOTHING, cursor advanced after COMMIT.
@@ -115,9 +118,20 @@ char         *lb_sync_cursor_name       (LbSyncSinkKind   kind,
 
 /* A config; target NULL or "" = the sink's default (outbox only); secret
  * may be NULL; name is lb_sync_cursor_name() of kind and target.
- * LB_SYNC_ERROR_CONFIG when the target is missing (http, postgres), not an
- * http(s) URL or one with a user name or password (http), or not a libpq
- * connection string or URI (postgres). */
+ * LB_SYNC_ERROR_CONFIG when the target is
+ *   outbox    not an absolute path (a relative one would land under the
+ *             current folder of whoever syncs; a front end resolves it
+ *             first if it means it: labelbench-cli sync --target does);
+ *             the message names it (a URL without user name, password,
+ *             query or fragment)
+ *   http      missing, not an http(s) URL, one with a user name or
+ *             password, or a plain http:// URL to another computer: the
+ *             bearer token and the events are only sent encrypted, except
+ *             to localhost, 127.0.0.0/8 or ::1 (a local forwarding agent);
+ *             the message says an https:// URL is needed
+ *   postgres  missing, or not a libpq connection string or URI.
+ * lb_sync_run_once() refuses the same outbox and http targets in a config
+ * built by hand. */
 LbSyncConfig *lb_sync_config_new        (LbSyncSinkKind   kind,
                                          const char      *target,
                                          const char      *secret,

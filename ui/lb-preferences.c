@@ -62,15 +62,39 @@ sink_get_mapping (GValue   *value,
   return FALSE;
 }
 
+/* The sink chosen in the row: a target of another sink's form (a URL left
+ * as the outbox folder, a folder as the URL, ...) is not carried over. The
+ * target is kept when it is one the new sink can use (sync off and on
+ * again, or back to where it was), else cleared: the outbox then uses its
+ * default folder, and the URL or connection string is asked for. */
+static void
+target_follow_sink (LbPreferences *self,
+                    const char    *sink)
+{
+  g_autofree char *target = g_settings_get_string (self->settings, "sync-target");
+  g_autoptr(LbSyncConfig) config = NULL;
+  LbSyncSinkKind kind;
+
+  if (target[0] == '\0' || !lb_sync_sink_kind_from_string (sink, &kind))
+    return;
+  config = lb_sync_config_new (kind, target, NULL, NULL);
+  if (config == NULL && g_settings_is_writable (self->settings, "sync-target"))
+    g_settings_set_string (self->settings, "sync-target", "");
+}
+
+/* Called only when the row's selection changed (by the user), never when
+ * the binding shows a change of the setting */
 static GVariant *
 sink_set_mapping (const GValue       *value,
                   const GVariantType *expected_type,
                   gpointer            user_data)
 {
+  LbPreferences *self = LB_PREFERENCES (user_data);
   guint i = g_value_get_uint (value);
 
   if (i >= G_N_ELEMENTS (sink_ids))
     return NULL;
+  target_follow_sink (self, sink_ids[i]);
   return g_variant_new_string (sink_ids[i]);
 }
 
@@ -142,6 +166,37 @@ path_for_display (const char *path)
   return g_filename_display_name (path);
 }
 
+/* Why the sync engine refuses the sink's target (the same message the
+ * header's indicator shows), or NULL. No I/O: the form is checked, not
+ * the folder, server or database. */
+static char *
+target_problem (const char *sink,
+                const char *target)
+{
+  g_autoptr(LbSyncConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  LbSyncSinkKind kind;
+
+  if (target[0] == '\0' || !lb_sync_sink_kind_from_string (sink, &kind))
+    return NULL;
+  config = lb_sync_config_new (kind, target, NULL, &error);
+  return config == NULL ? g_strdup (error->message) : NULL;
+}
+
+/* An entry row whose applied text is refused: red, the reason in its tooltip */
+static void
+show_problem (GtkWidget  *row,
+              const char *problem)
+{
+  if (problem != NULL)
+    {
+      gtk_widget_add_css_class (row, "error");
+      gtk_widget_set_tooltip_text (row, problem);
+    }
+  else
+    gtk_widget_remove_css_class (row, "error");
+}
+
 static void
 update_rows (LbPreferences *self)
 {
@@ -150,6 +205,7 @@ update_rows (LbPreferences *self)
   g_autofree char *secret_file = g_settings_get_string (self->settings, "sync-secret-file");
   g_autofree char *outbox_text = NULL;
   g_autofree char *secret_text = NULL;
+  g_autofree char *problem = target_problem (sink, target);
   gboolean outbox = strcmp (sink, "outbox") == 0;
   gboolean http = strcmp (sink, "http") == 0;
   gboolean postgres = strcmp (sink, "postgres") == 0;
@@ -160,7 +216,9 @@ update_rows (LbPreferences *self)
   gtk_widget_set_visible (GTK_WIDGET (self->secret_row), http || postgres);
   gtk_widget_set_visible (GTK_WIDGET (self->interval_row), strcmp (sink, "none") != 0);
 
-  if (target[0] != '\0')
+  if (outbox && problem != NULL)
+    outbox_text = g_strdup (problem);
+  else if (target[0] != '\0')
     outbox_text = path_for_display (target);
   else
     {
@@ -194,6 +252,8 @@ update_rows (LbPreferences *self)
   apply_lock (self, GTK_WIDGET (self->conninfo_row), "sync-target", NULL);
   apply_lock (self, GTK_WIDGET (self->secret_row), "sync-secret-file", secret_text);
   apply_lock (self, GTK_WIDGET (self->interval_row), "sync-interval", NULL);
+  show_problem (GTK_WIDGET (self->url_row), http ? problem : NULL);
+  show_problem (GTK_WIDGET (self->conninfo_row), postgres ? problem : NULL);
 }
 
 static void
@@ -349,7 +409,7 @@ lb_preferences_new (GtkWindow *parent,
   /* Sensitivity is ours (apply_lock), with the reason in the subtitle */
   g_settings_bind_with_mapping (settings, "sync-sink", self->sink_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_NO_SENSITIVITY,
-                                sink_get_mapping, sink_set_mapping, NULL, NULL);
+                                sink_get_mapping, sink_set_mapping, self, NULL);
   g_settings_bind (settings, "image-cache-mb", gtk_spin_button_get_adjustment (self->cache_spin),
                    "value", G_SETTINGS_BIND_DEFAULT | G_SETTINGS_BIND_NO_SENSITIVITY);
   g_settings_bind (settings, "sync-interval",

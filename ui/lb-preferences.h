@@ -10,7 +10,11 @@ G_BEGIN_DECLS
  *   Sync     sync-sink (None, Outbox folder, HTTP(S), PostgreSQL), sync-target (a
  *            folder chooser for the outbox, an entry for a URL or a libpq
  *            conninfo), sync-secret-file (a file chooser; the secret itself is
- *            never shown nor kept in the settings), sync-interval
+ *            never shown nor kept in the settings), sync-interval.
+ *            Choosing another sink keeps sync-target only when the new sink
+ *            can use it (lb_sync_config_new() takes it), else clears it: a
+ *            URL never becomes the outbox folder (which then falls back to
+ *            its default), a folder never the URL.
  * A key that is not writable (locked by an administrator, e.g. a dconf lock
  * or the keyfile backend's locks file) makes its row insensitive, with
  * "Set by your administrator". Text entries are written when applied (Enter

@@ -50,6 +50,7 @@ lb_cli_sync (int    argc,
   int batch_events = 0;
   guint64 n_sent = 0;
   gint64 cursor;
+  gboolean target_given;
   gboolean ok;
   const GOptionEntry entries[] = {
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
@@ -86,6 +87,8 @@ lb_cli_sync (int    argc,
   if (max_attempts < 0 || timeout_s < 0 || backoff_ms < 0 || batch_events < 0)
     return lb_cli_fail (_("--max-attempts must be a positive number"));
 
+  target_given = target != NULL;
+
   /* defaults from the settings; the target and the secret file only when
    * they belong to the configured sink */
   settings = load_settings ();
@@ -109,6 +112,19 @@ lb_cli_sync (int    argc,
     return lb_cli_fail (_("Sync is turned off (the sync-sink setting is “none”): give --sink"));
   if (!lb_sync_sink_kind_from_string (sink, &kind))
     return lb_cli_fail (_("Unknown sink “%s” (supported: outbox, http, postgres)"), sink);
+
+  /* an outbox folder given here may be relative: it is taken from the
+   * current folder. The engine takes only absolute ones, so a relative
+   * sync-target setting is refused: it would depend on where the app or
+   * the script happens to run */
+  if (target_given && kind == LB_SYNC_SINK_OUTBOX && *target != '\0'
+      && !g_path_is_absolute (target))
+    {
+      g_autofree char *absolute = g_canonicalize_filename (target, NULL);
+
+      g_free (target);
+      target = g_steal_pointer (&absolute);
+    }
 
   if (secret_file != NULL && *secret_file != '\0')
     {

@@ -109,6 +109,34 @@ test_outbox (Fixture       *f,
   }
 }
 
+/* --target of the outbox may be relative: it is the folder under the
+ * current one (the engine itself takes only absolute folders) */
+static void
+test_outbox_relative (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_auto(LbTestRun) run = { 0 };
+  g_autofree char *old_cwd = g_get_current_dir ();
+  g_autofree char *cwd = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *manifest = NULL;
+  g_autofree char *cursor = NULL;
+
+  g_assert_cmpint (g_chdir (f->dir), ==, 0);
+  cwd = g_get_current_dir ();
+  folder = g_build_filename (cwd, "rel-dir", NULL);
+  manifest = g_build_filename (folder, "manifest.json", NULL);
+  cursor = g_strdup_printf ("Cursor: outbox %s\n", folder);
+
+  lb_test_run_cli (&run, f->env, "sync", "--store", f->store, "--sink", "outbox", "--target",
+                   "rel-dir", NULL);
+  g_assert_cmpint (g_chdir (old_cwd), ==, 0);
+  g_assert_cmpint (run.status, ==, 0);
+  assert_has (run.out, "Sent 3 events to the outbox sink; cursor at seq 3, 0 pending");
+  assert_has (run.out, cursor);
+  g_assert_true (g_file_test (manifest, G_FILE_TEST_IS_REGULAR));
+}
+
 static void
 test_bad_options (Fixture       *f,
                   gconstpointer  data)
@@ -129,6 +157,15 @@ test_bad_options (Fixture       *f,
                    "http://127.0.0.1:9/x", "--secret-file", missing, NULL);
   g_assert_cmpint (run.status, ==, 1);
   assert_has (run.err, missing);
+
+  /* the token never crosses the network unencrypted */
+  lb_test_run_cli (&run, f->env, "sync", "--store", f->store, "--sink", "http", "--target",
+                   "http://pipeline.invalid/ingest", "--secret-file", f->secret,
+                   "--max-attempts", "1", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  assert_has (run.err, "http://pipeline.invalid/ingest");
+  assert_has (run.err, "https://");
+  g_assert_null (strstr (run.err, TOKEN));
 
   lb_test_run_cli (&run, f->env, "sync", "--store", no_store, "--target", f->outbox, NULL);
   g_assert_cmpint (run.status, ==, 1);
@@ -210,6 +247,7 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("/cli/sync/outbox", test_outbox);
+  ADD ("/cli/sync/outbox-relative", test_outbox_relative);
   ADD ("/cli/sync/bad-options", test_bad_options);
   ADD ("/cli/sync/unreachable", test_unreachable);
   ADD ("/cli/sync/postgres-cursor", test_postgres_cursor);

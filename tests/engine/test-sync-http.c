@@ -112,6 +112,83 @@ assert_same_uuids (GHashTable *store_uuids,
     g_assert_true (g_hash_table_contains (sink_uuids, key));
 }
 
+/* The bearer token is never sent unencrypted over the network: a plain
+ * http:// URL is refused unless it names this computer (a local forwarding
+ * agent, or this test's own server on http://127.0.0.1) */
+static void
+test_plain_http_refused (Fixture       *f,
+                         gconstpointer  data)
+{
+  static const struct {
+    const char *url;
+    const char *shown;
+  } refused[] = {
+    { "http://example.com/x", "http://example.com/x" },
+    { "HTTP://Pipeline.Example.ORG:8080/events?token=t0k3n#f", "pipeline.example.org:8080/events" },
+    { "http://10.0.0.5/in", "http://10.0.0.5/in" },
+    { "http://[2001:db8::1]:8080/in", "2001:db8::1" },
+    { "http://localhost.example.org/in", "http://localhost.example.org/in" },
+    { "http://127.0.0.1.example.org/in", "http://127.0.0.1.example.org/in" },
+  };
+  static const char * const accepted[] = {
+    "https://example.com/x", "HTTPS://pipeline.example.org:8443/events", "http://localhost/in",
+    "http://LocalHost:8080/in", "http://127.0.0.1:18933/ingest", "http://127.8.9.10/in",
+    "http://[::1]:8080/in",
+  };
+  SyncTestHttpFaults faults = { .seed = 9, .token = TOKEN };
+  LbSyncOptions options = { .max_attempts = 1, .timeout_s = 1 };
+  g_autoptr(GError) error = NULL;
+  guint64 n_sent = 99;
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_assert_null (lb_sync_config_new (LB_SYNC_SINK_HTTP, refused[i].url, TOKEN, &error));
+      g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
+      g_assert_nonnull (strstr (error->message, "https://"));
+      if (strstr (error->message, refused[i].shown) == NULL)
+        g_error ("“%s” does not name %s", error->message, refused[i].shown);
+      g_assert_null (strstr (error->message, "t0k3n"));
+      g_assert_null (strstr (error->message, TOKEN));
+      g_clear_error (&error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (accepted); i++)
+    {
+      g_autoptr(LbSyncConfig) config = lb_sync_config_new (LB_SYNC_SINK_HTTP, accepted[i],
+                                                           TOKEN, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (config);
+    }
+
+  /* a config built by hand is refused by the run, before any request (a
+   * name that never resolves: without the check the run would be offline) */
+  f->store = sync_test_make_store (f->dir, "store.db", 2);
+  {
+    LbSyncConfig config = {
+      .name = (char *) "http http://pipeline.invalid/events",
+      .kind = LB_SYNC_SINK_HTTP,
+      .target = (char *) "http://pipeline.invalid/events",
+      .secret = (char *) TOKEN,
+    };
+
+    g_assert_false (lb_sync_run_once_full (f->store, &config, &options, &n_sent, NULL, &error));
+    g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
+    g_assert_nonnull (strstr (error->message, "https://"));
+    g_assert_nonnull (strstr (error->message, "http://pipeline.invalid/events"));
+    g_assert_cmpuint (n_sent, ==, 0);
+    g_clear_error (&error);
+  }
+
+  /* this test's own server on http://127.0.0.1 still gets the events */
+  f->http = sync_test_http_start (&faults);
+  g_assert_true (g_str_has_prefix (sync_test_http_url (f->http), "http://127.0.0.1:"));
+  g_assert_true (run_sync (f, 1, &n_sent, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 4);
+  g_assert_cmpuint (sync_test_http_bad_requests (f->http), ==, 0);
+  g_assert_cmpint (http_cursor (f), ==, 4);
+}
+
 /* 500s, answers after the client's timeout, dropped connections: everything
  * arrives, each event once in the sink, with the headers it must have */
 static void
@@ -340,6 +417,7 @@ main (int    argc,
 
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/engine/sync/http/plain-http-refused", test_plain_http_refused);
   ADD ("/engine/sync/http/flaky-server", test_flaky);
   ADD ("/engine/sync/http/rejected-no-retry", test_rejected);
   ADD ("/engine/sync/http/gives-up", test_gives_up);

@@ -507,7 +507,7 @@ test_cursor_names (Fixture       *f,
   name = cursor_name (LB_SYNC_SINK_OUTBOX, "./sub/../outbox/");
   g_assert_cmpstr (name, ==, want);
   g_clear_pointer (&name, g_free);
-  config = lb_sync_config_new (LB_SYNC_SINK_OUTBOX, "outbox", NULL, &error);
+  config = lb_sync_config_new (LB_SYNC_SINK_OUTBOX, absolute, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (config->name, ==, want);
   g_clear_pointer (&config, lb_sync_config_free);
@@ -567,6 +567,92 @@ test_cursor_names (Fixture       *f,
   g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
   g_assert_null (strstr (error->message, "secret"));
   g_clear_error (&error);
+}
+
+static void
+assert_folder_empty (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *entry;
+
+  g_assert_nonnull (dir);
+  if ((entry = g_dir_read_name (dir)) != NULL)
+    g_error ("%s holds “%s”", folder, entry);
+}
+
+/* An outbox target must be an absolute folder: a relative one (or a URL
+ * left over from the http sink) would be a folder under whatever the
+ * current folder of the app happens to be. Refused with the target named
+ * (a URL without what may hold a secret); the sync then fails, and nothing
+ * is written anywhere */
+static void
+test_outbox_relative_refused (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LbSyncConfig) config = NULL;
+  g_autofree char *old_cwd = g_get_current_dir ();
+  g_autofree char *work = g_build_filename (f->dir, "cwd", NULL);
+  guint64 n_sent = 99;
+
+  f->store = sync_test_make_store (f->dir, "store.db", 2);
+  g_assert_cmpint (g_mkdir (work, 0755), ==, 0);
+  g_assert_cmpint (g_chdir (work), ==, 0);
+
+  g_assert_null (lb_sync_config_new (LB_SYNC_SINK_OUTBOX, "rel-dir", NULL, &error));
+  g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "“rel-dir”"));
+  g_assert_nonnull (strstr (error->message, "absolute"));
+  g_clear_error (&error);
+  g_assert_null (lb_sync_config_new (LB_SYNC_SINK_OUTBOX, "./outbox/", NULL, &error));
+  g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "./outbox/"));
+  g_clear_error (&error);
+
+  /* the settings after switching from HTTP(S) back to the outbox: the URL
+   * left in sync-target is named, without its query */
+  g_settings_set_string (settings, "sync-sink", "outbox");
+  g_settings_set_string (settings, "sync-target",
+                         "https://example.invalid/ingest?access_token=t0k3n");
+  g_assert_null (lb_sync_config_load (&error));
+  g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
+  g_assert_nonnull (strstr (error->message, "“https://example.invalid/ingest”"));
+  g_assert_null (strstr (error->message, "t0k3n"));
+  g_clear_error (&error);
+  g_settings_reset (settings, "sync-sink");
+  g_settings_reset (settings, "sync-target");
+
+  /* a config built by hand: the run refuses it, writes nothing, moves no
+   * cursor */
+  {
+    LbSyncConfig hand = {
+      .name = (char *) "outbox https:/example.invalid/ingest",
+      .kind = LB_SYNC_SINK_OUTBOX,
+      .target = (char *) "https:/example.invalid/ingest",
+    };
+
+    g_assert_false (lb_sync_run_once (f->store, &hand, &n_sent, NULL, &error));
+    g_assert_error (error, LB_SYNC_ERROR, LB_SYNC_ERROR_CONFIG);
+    g_assert_nonnull (strstr (error->message, "https:/example.invalid/ingest"));
+    g_assert_cmpuint (n_sent, ==, 0);
+    g_assert_cmpint (lb_store_get_sync_cursor (f->store, hand.name, NULL), ==, 0);
+    g_clear_error (&error);
+  }
+  assert_folder_empty (work);
+  g_assert_cmpint (g_chdir (old_cwd), ==, 0);
+  {
+    g_autofree char *stray = g_build_filename (f->dir, "https:", NULL);
+
+    g_assert_false (g_file_test (stray, G_FILE_TEST_EXISTS));
+  }
+
+  /* an absolute folder still works */
+  config = lb_sync_config_new (LB_SYNC_SINK_OUTBOX, f->outbox, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lb_sync_run_once (f->store, config, &n_sent, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_sent, ==, 4);
 }
 
 static int
@@ -873,6 +959,7 @@ main (int    argc,
   ADD ("/engine/sync/outbox/unwritable", test_outbox_unwritable);
   ADD ("/engine/sync/outbox/repoint", test_outbox_repoint);
   ADD ("/engine/sync/outbox/upgrade", test_outbox_upgrade);
+  ADD ("/engine/sync/outbox/relative-refused", test_outbox_relative_refused);
   ADD ("/engine/sync/config", test_config);
   ADD ("/engine/sync/cursor-names", test_cursor_names);
   ADD ("/engine/sync/syncer", test_syncer);

@@ -349,6 +349,107 @@ test_locked_keys (Fixture       *f,
   lb_ui_test_screenshot ("preferences-locked.png", 400);
 }
 
+/* Another sink chosen in the row does not inherit a target of the wrong
+ * form: the URL typed for HTTP(S) never becomes the outbox folder (which
+ * then falls back to its default), the folder never the URL. A target the
+ * new sink can use is kept (sync off and on again) */
+static void
+test_sink_change_drops_target (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autofree char *outbox_path = g_build_filename (f->tmpdir, "outbox", NULL);
+  g_autoptr(GFile) outbox = g_file_new_for_path (outbox_path);
+  g_autofree char *value = NULL;
+  GtkWidget *sink_row;
+  GtkWidget *entry;
+  const char *subtitle;
+
+  open_prefs (f);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (f->prefs), "sync");
+  lb_test_spin_for (50);
+  sink_row = row (f, "sync-sink");
+
+  /* HTTP(S) with a URL, then back to the outbox folder */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sink_row), 2);
+  lb_test_spin_for (20);
+  entry = row (f, "sync-target");
+  g_assert_true (ADW_IS_ENTRY_ROW (entry));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "https://example.invalid/ingest");
+  g_signal_emit_by_name (entry, "apply");
+  value = g_settings_get_string (f->settings, "sync-target");
+  g_assert_cmpstr (value, ==, "https://example.invalid/ingest");
+  g_clear_pointer (&value, g_free);
+
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sink_row), 1);
+  lb_test_spin_for (20);
+  value = g_settings_get_string (f->settings, "sync-sink");
+  g_assert_cmpstr (value, ==, "outbox");
+  g_clear_pointer (&value, g_free);
+  value = g_settings_get_string (f->settings, "sync-target");
+  g_assert_cmpstr (value, ==, "");
+  g_clear_pointer (&value, g_free);
+  g_assert_true (ADW_IS_ACTION_ROW (row (f, "sync-target")));
+  g_assert_true (shown (row (f, "sync-target")));
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row (f, "sync-target")));
+  g_assert_true (g_str_has_prefix (subtitle, "Default: "));
+  g_assert_null (strstr (subtitle, "example.invalid"));
+
+  /* a folder chosen for the outbox is not the URL of HTTP(S) nor a
+   * PostgreSQL connection string */
+  lb_preferences_set_outbox (f->prefs, outbox);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sink_row), 2);
+  lb_test_spin_for (20);
+  value = g_settings_get_string (f->settings, "sync-target");
+  g_assert_cmpstr (value, ==, "");
+  g_clear_pointer (&value, g_free);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "sync-target"))), ==, "");
+
+  /* a URL the sync would refuse says why on the row */
+  entry = row (f, "sync-target");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "http://example.invalid/in");
+  g_signal_emit_by_name (entry, "apply");
+  g_assert_true (gtk_widget_has_css_class (entry, "error"));
+  g_assert_nonnull (gtk_widget_get_tooltip_text (entry));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (entry), "https://"));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "https://example.invalid/in");
+  g_signal_emit_by_name (entry, "apply");
+  g_assert_false (gtk_widget_has_css_class (entry, "error"));
+  g_assert_null (gtk_widget_get_tooltip_text (entry));
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sink_row), 3);
+  lb_test_spin_for (20);
+  value = g_settings_get_string (f->settings, "sync-target");
+  g_assert_cmpstr (value, ==, "");
+  g_clear_pointer (&value, g_free);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (row (f, "sync-target"))), ==, "");
+
+  /* sync off and on again keeps a folder the outbox can use */
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sink_row), 1);
+  lb_preferences_set_outbox (f->prefs, outbox);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sink_row), 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (sink_row), 1);
+  lb_test_spin_for (20);
+  value = g_settings_get_string (f->settings, "sync-target");
+  g_assert_cmpstr (value, ==, outbox_path);
+  g_clear_pointer (&value, g_free);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row (f, "sync-target"))), ==,
+                   outbox_path);
+
+  /* a change of the settings from elsewhere (an administrator's script sets
+   * the sink, then the target) is shown, never rewritten */
+  g_settings_set_string (f->settings, "sync-sink", "http");
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (sink_row)), ==, 2);
+  value = g_settings_get_string (f->settings, "sync-target");
+  g_assert_cmpstr (value, ==, outbox_path);
+  g_clear_pointer (&value, g_free);
+
+  /* an outbox folder the sync would refuse: the row says why */
+  g_settings_set_string (f->settings, "sync-target", "rel-dir");
+  g_settings_set_string (f->settings, "sync-sink", "outbox");
+  subtitle = adw_action_row_get_subtitle (ADW_ACTION_ROW (row (f, "sync-target")));
+  g_assert_nonnull (strstr (subtitle, "rel-dir"));
+  g_assert_nonnull (strstr (subtitle, "absolute"));
+}
+
 /* The sync indicator of a real window */
 
 typedef struct {
@@ -636,6 +737,47 @@ test_indicator_failing_and_off (IndicatorFixture *f,
   g_assert_null (lb_sync_indicator_get_syncer (f->indicator));
 }
 
+static gboolean
+shows_http (gpointer data)
+{
+  IndicatorFixture *f = data;
+
+  return g_strcmp0 (lb_sync_indicator_get_sink_text (f->indicator), "HTTP(S) endpoint") == 0;
+}
+
+/* Targets the engine refuses: failing, with a reason that says what is
+ * wrong, and nothing written or sent */
+static void
+test_indicator_refused_targets (IndicatorFixture *f,
+                                gconstpointer     data)
+{
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autofree char *stray = g_build_filename (cwd, "https:", NULL);
+  const char *reason;
+
+  wait_label (f, "Synced");
+  g_assert_false (g_file_test (stray, G_FILE_TEST_EXISTS));
+
+  /* a URL left as the outbox folder (from the HTTP(S) sink) */
+  g_settings_set_string (f->settings, "sync-target", "https://example.invalid/ingest");
+  wait_label (f, "Sync failing");
+  reason = lb_sync_indicator_get_reason (f->indicator);
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "https://example.invalid/ingest"));
+  g_assert_nonnull (strstr (reason, "absolute"));
+  g_assert_false (g_file_test (stray, G_FILE_TEST_EXISTS));
+
+  /* plain http:// to another computer: the token would go unencrypted */
+  g_settings_set_string (f->settings, "sync-target", "http://example.invalid/ingest");
+  g_settings_set_string (f->settings, "sync-sink", "http");
+  lb_test_wait_until (shows_http, f, WAIT_TIMEOUT_S);
+  wait_label (f, "Sync failing");
+  reason = lb_sync_indicator_get_reason (f->indicator);
+  g_assert_nonnull (reason);
+  g_assert_nonnull (strstr (reason, "https://"));
+  g_assert_nonnull (strstr (reason, "http://example.invalid/ingest"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -661,6 +803,10 @@ main (int    argc,
               indicator_set_up, test_indicator_failing_and_off, indicator_tear_down);
   g_test_add ("/ui/sync-indicator/repoint", IndicatorFixture, NULL,
               indicator_set_up, test_indicator_repoint, indicator_tear_down);
+  g_test_add ("/ui/preferences/sink-change-drops-target", Fixture, NULL, fixture_set_up,
+              test_sink_change_drops_target, fixture_tear_down);
+  g_test_add ("/ui/sync-indicator/refused-targets", IndicatorFixture, NULL,
+              indicator_set_up, test_indicator_refused_targets, indicator_tear_down);
 
   {
     int status = g_test_run ();

@@ -79,6 +79,8 @@ struct _LbReviewView
   GArray         *ids;             /* queue order */
   LbItem         *current;
   GPtrArray      *current_works;   /* of LbItem: each annotator's own view */
+  int             shown_work;      /* the work whose regions and spans are drawn, or -1:
+                                    * the item's state */
   gboolean        fixing;
   gboolean        rejecting;
   char           *region_label;    /* the label the next box or polygon gets */
@@ -635,18 +637,36 @@ describe_work (LbReviewView   *self,
           || lb_schema_has_tool (self->schema, LB_TOOL_BOX)
           || lb_schema_has_tool (self->schema, LB_TOOL_POLYGON)))
     {
+      g_autoptr(GPtrArray) shape_labels = g_ptr_array_new ();
+      g_autofree char *titles = NULL;
+
+      for (guint i = 0; i < lb_item_get_n_regions (work); i++)
+        g_ptr_array_add (shape_labels, lb_item_get_region (work, i)->label);
+      g_ptr_array_add (shape_labels, NULL);
+      titles = join_titles (self, (const char * const *) shape_labels->pdata);
       g_string_append_printf (s, g_dngettext (NULL, "%u region", "%u regions",
                                               lb_item_get_n_regions (work)),
                               lb_item_get_n_regions (work));
+      if (lb_item_get_n_regions (work) > 0)
+        g_string_append_printf (s, ": %s", titles);
       g_string_append_c (s, '\n');
     }
   else if (lb_item_get_kind (work) == LB_ITEM_KIND_TEXT
            && (lb_item_get_n_spans (work) > 0
                || lb_schema_has_tool (self->schema, LB_TOOL_SPAN)))
     {
+      g_autoptr(GPtrArray) shape_labels = g_ptr_array_new ();
+      g_autofree char *titles = NULL;
+
+      for (guint i = 0; i < lb_item_get_n_spans (work); i++)
+        g_ptr_array_add (shape_labels, lb_item_get_span (work, i)->label);
+      g_ptr_array_add (shape_labels, NULL);
+      titles = join_titles (self, (const char * const *) shape_labels->pdata);
       g_string_append_printf (s, g_dngettext (NULL, "%u span", "%u spans",
                                               lb_item_get_n_spans (work)),
                               lb_item_get_n_spans (work));
+      if (lb_item_get_n_spans (work) > 0)
+        g_string_append_printf (s, ": %s", titles);
       g_string_append_c (s, '\n');
     }
   if (note != NULL && note[0] != '\0')
@@ -678,6 +698,9 @@ clear_box (GtkBox *box)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (box))) != NULL)
     gtk_box_remove (box, child);
 }
+
+static void work_card_pressed_cb (GtkGestureClick *gesture, int n_press, double x, double y,
+                                  LbReviewView *self);
 
 static void
 show_works (LbReviewView *self)
@@ -718,6 +741,17 @@ show_works (LbReviewView *self)
       gtk_widget_set_margin_bottom (body, 8);
       gtk_box_append (GTK_BOX (card), name);
       gtk_box_append (GTK_BOX (card), body);
+      /* a click (or the annotator's number key) draws their own regions and spans */
+      {
+        GtkGesture *click = gtk_gesture_click_new ();
+
+        g_object_set_data (G_OBJECT (card), "lb-work-index", GINT_TO_POINTER (i));
+        g_signal_connect (click, "pressed", G_CALLBACK (work_card_pressed_cb), self);
+        gtk_widget_add_controller (card, GTK_EVENT_CONTROLLER (click));
+        gtk_widget_set_cursor_from_name (card, "pointer");
+        if ((int) i == self->shown_work)
+          gtk_widget_add_css_class (card, "lb-review-work-shown");
+      }
       gtk_box_append (self->works_box, card);
     }
 }
@@ -762,15 +796,49 @@ show_item_in_view (LbReviewView *self)
   LbItemView *view = LB_ITEM_VIEW (self->item_view);
   LbImageCanvas *canvas = lb_item_view_get_canvas (view);
   LbItem *shown = lb_item_view_get_item (view);
+  LbItem *drawn = self->current;
+
+  /* one annotator's regions and spans, or the item's (always while fixing) */
+  if (!self->fixing && self->current_works != NULL && self->shown_work >= 0
+      && (guint) self->shown_work < self->current_works->len)
+    drawn = g_ptr_array_index (self->current_works, self->shown_work);
 
   if (self->current == NULL || shown == NULL
       || lb_item_get_id (shown) != lb_item_get_id (self->current))
     lb_item_view_set_item (view, self->current);
   if (self->current != NULL && lb_item_get_kind (self->current) == LB_ITEM_KIND_IMAGE)
-    lb_image_canvas_set_regions (canvas, self->current, self->schema);
+    lb_image_canvas_set_regions (canvas, drawn, self->schema);
   else
     lb_image_canvas_set_regions (canvas, NULL, self->schema);
-  lb_item_view_set_spans (view, self->current, self->schema);
+  lb_item_view_set_spans (view, drawn, self->schema);
+}
+
+static void show_works (LbReviewView *self);
+
+/* Draws annotator INDEX's own regions and spans (their card highlighted),
+ * or, for the card already shown or -1, the item's state again */
+static void
+show_work (LbReviewView *self,
+           int           index)
+{
+  if (self->current_works == NULL || index < 0 || (guint) index >= self->current_works->len
+      || index == self->shown_work || self->fixing)
+    index = -1;
+  self->shown_work = index;
+  show_item_in_view (self);
+  show_works (self);
+}
+
+static void
+work_card_pressed_cb (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      LbReviewView    *self)
+{
+  GtkWidget *card = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+
+  show_work (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (card), "lb-work-index")));
 }
 
 static void
@@ -792,6 +860,8 @@ detail_done_cb (GObject      *source,
     }
   if (GPOINTER_TO_UINT (user_data) != self->detail_serial)
     return;
+  if (self->current == NULL || lb_item_get_id (self->current) != lb_item_get_id (load->item))
+    self->shown_work = -1;
   g_set_object (&self->current, load->item);
   g_clear_pointer (&self->current_works, g_ptr_array_unref);
   self->current_works = g_steal_pointer (&load->works);
@@ -1437,6 +1507,10 @@ fix_action (GtkWidget  *widget,
   leave_modes (self);
   self->fixing = TRUE;
   self->fix_serial++;
+  /* a fix corrects the item's state: that is what is drawn */
+  self->shown_work = -1;
+  show_item_in_view (self);
+  show_works (self);
   lb_panel_reset (self->panel, self->current);
   lb_panel_set_message (self->panel, _("Fix the labels, regions or spans (B box, P polygon, a "
                                        "label’s key on selected text, Delete removes), then "
@@ -1865,6 +1939,16 @@ lb_review_view_handle_key (LbReviewView   *self,
     case GDK_KEY_K:
     case GDK_KEY_Up:
       return gtk_widget_activate_action (widget, "review.previous", NULL);
+    case GDK_KEY_1: case GDK_KEY_2: case GDK_KEY_3:
+    case GDK_KEY_4: case GDK_KEY_5: case GDK_KEY_6:
+    case GDK_KEY_7: case GDK_KEY_8: case GDK_KEY_9:
+      if (self->current_works == NULL || (guint) (keyval - GDK_KEY_1) >= self->current_works->len)
+        return FALSE;
+      show_work (self, keyval - GDK_KEY_1);
+      return TRUE;
+    case GDK_KEY_0:
+      show_work (self, -1);
+      return TRUE;
     default:
       return FALSE;
     }
@@ -2154,6 +2238,7 @@ static void
 lb_review_view_init (LbReviewView *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->shown_work = -1;
   self->rows = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, row_info_free);
   self->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->history = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -2326,6 +2411,13 @@ lb_review_view_get_n_pending (LbReviewView *self)
 {
   g_return_val_if_fail (LB_IS_REVIEW_VIEW (self), 0);
   return self->n_pending;
+}
+
+int
+lb_review_view_get_shown_work (LbReviewView *self)
+{
+  g_return_val_if_fail (LB_IS_REVIEW_VIEW (self), -1);
+  return self->shown_work;
 }
 
 gboolean

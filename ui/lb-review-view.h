@@ -71,6 +71,9 @@ const char   *lb_review_view_get_status       (LbReviewView  *self);
 /* The annotators' work shown for the current item, one text per annotator */
 char         *lb_review_view_get_works_text   (LbReviewView  *self);
 guint         lb_review_view_get_n_pending    (LbReviewView  *self);
+/* The annotator whose own regions and spans are drawn (their card clicked,
+ * or their number key), -1 for the item's state */
+int           lb_review_view_get_shown_work (LbReviewView *self);
 gboolean      lb_review_view_get_fixing       (LbReviewView  *self);
 GtkWidget    *lb_review_view_get_comment_entry (LbReviewView *self);
 GtkWidget    *lb_review_view_get_panel        (LbReviewView  *self);

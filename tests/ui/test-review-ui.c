@@ -664,6 +664,19 @@ test_fix_regions (ImageFixture  *f,
   f->canvas = lb_item_view_get_canvas (LB_ITEM_VIEW (lb_review_view_get_item_view (b->review)));
   before = read_events (b);
 
+  /* 1 draws alice's own regions (her card marked), again or 0 the item's;
+   * there is no second annotator; F draws the item's state to fix */
+  g_assert_cmpint (lb_review_view_get_shown_work (b->review), ==, -1);
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_1, 0));
+  g_assert_cmpint (lb_review_view_get_shown_work (b->review), ==, 0);
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_1, 0));
+  g_assert_cmpint (lb_review_view_get_shown_work (b->review), ==, -1);
+  g_assert_false (lb_ui_test_press_key (b->keys, GDK_KEY_2, 0));
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_1, 0));
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_0, 0));
+  g_assert_cmpint (lb_review_view_get_shown_work (b->review), ==, -1);
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_1, 0));
+
   /* Outside a fix, a drag changes nothing in the store */
   lb_ui_test_drag_image (f->canvas, 400, 300, 460, 260);
   lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
@@ -672,6 +685,7 @@ test_fix_regions (ImageFixture  *f,
   /* F, then move alice's box: click selects it, a drag from inside moves it */
   g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_f, 0));
   g_assert_true (lb_review_view_get_fixing (b->review));
+  g_assert_cmpint (lb_review_view_get_shown_work (b->review), ==, -1);
   lb_ui_test_drag_image (f->canvas, 400, 300, 460, 260);
   lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
   if (lb_store_get_last_seq (b->store) == (gint64) before->len)

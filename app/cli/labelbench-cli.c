@@ -65,6 +65,31 @@ exit_status_text (void)
            "$XDG_DATA_HOME/labelbench/labelbench.db.");
 }
 
+GSettings *
+lb_cli_load_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "store-path"))
+    return NULL;
+  return g_settings_new (APP_ID);
+}
+
+char *
+lb_cli_default_store_path (void)
+{
+  g_autoptr(GSettings) settings = lb_cli_load_settings ();
+  g_autofree char *path = settings != NULL ? g_settings_get_string (settings, "store-path")
+                                           : NULL;
+
+  if (path != NULL && *path != '\0')
+    return g_steal_pointer (&path);
+  return lb_store_get_default_path ();
+}
+
 gboolean
 lb_cli_parse_options (GOptionContext  *context,
                       int             *argc,
@@ -129,7 +154,7 @@ open_store (const char *path,
   LbStore *store;
 
   if (path == NULL || *path == '\0')
-    path = default_path = lb_store_get_default_path ();
+    path = default_path = lb_cli_default_store_path ();
 
   if (mode != OPEN_CREATE && !g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -274,10 +299,12 @@ cmd_import (int    argc,
 
   context = g_option_context_new (_("PATH"));
   g_option_context_set_summary (context,
-                                _("Imports a folder (PNG, JPEG and .txt files) or a JSONL or "
-                                  "CSV manifest as a batch. Importing it again adds only the "
-                                  "new items. A seat bundle (export --format bundle) is merged: "
-                                  "its events not yet in the store are added."));
+                                _("Imports a folder (PNG, JPEG and .txt files), a JSONL or "
+                                  "CSV manifest, or Label Studio tasks (a .json file; their "
+                                  "annotations and predictions come along) as a batch. "
+                                  "Importing it again adds only the new items. A seat bundle "
+                                  "(export --format bundle) is merged: its events not yet in "
+                                  "the store are added."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!lb_cli_parse_options (context, &argc, &argv))
     return LB_CLI_EXIT_FAILED;

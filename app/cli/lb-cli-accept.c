@@ -56,7 +56,7 @@ lb_cli_accept (int    argc,
   if (store_path == NULL || *store_path == '\0')
     {
       g_free (store_path);
-      store_path = lb_store_get_default_path ();
+      store_path = lb_cli_default_store_path ();
     }
   if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
     return lb_cli_fail (_("No store at %s (import something first, or give --store)"),

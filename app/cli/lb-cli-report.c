@@ -23,7 +23,7 @@ open_existing (const char *store_path,
   LbStore *store;
 
   if (store_path == NULL || *store_path == '\0')
-    store_path = default_path = lb_store_get_default_path ();
+    store_path = default_path = lb_cli_default_store_path ();
   if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
     {
       lb_cli_fail (_("No store at %s (import something first, or give --store)"), store_path);
@@ -237,7 +237,7 @@ lb_cli_overlap (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(LbStore) store = NULL;
   g_autoptr(LbBatch) b = NULL;
-  int set = 0;
+  int set = -1;   /* not given */
   guint overlap;
   const GOptionEntry entries[] = {
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
@@ -260,10 +260,10 @@ lb_cli_overlap (int    argc,
     return lb_cli_fail (_("Unexpected argument “%s”"), argv[1]);
   if (batch == NULL)
     return lb_cli_fail (_("Give the batch with --batch NAME"));
-  if (set < 0 || set > 1000)
+  if (set != -1 && (set < 1 || set > 1000))
     return lb_cli_fail (_("--set takes a number from 1 to 1000"));
 
-  store = open_existing (store_path, set == 0);
+  store = open_existing (store_path, set == -1);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
   b = lb_store_find_batch (store, batch, &error);
@@ -272,7 +272,7 @@ lb_cli_overlap (int    argc,
       lb_store_close (store);
       return lb_cli_fail ("%s", error != NULL ? error->message : _("No such batch"));
     }
-  if (set > 0 && !lb_store_set_batch_overlap (store, b->id, (guint) set, &error))
+  if (set != -1 && !lb_store_set_batch_overlap (store, b->id, (guint) set, &error))
     {
       lb_store_close (store);
       return lb_cli_fail ("%s", error->message);

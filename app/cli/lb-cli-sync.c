@@ -11,20 +11,6 @@
 #include "lb-cli.h"
 #include "lb-cli-sync.h"
 
-/* The settings the app uses, when their schema is installed */
-static GSettings *
-load_settings (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema == NULL || !g_settings_schema_has_key (schema, "sync-sink"))
-    return NULL;
-  return g_settings_new (APP_ID);
-}
-
 /* labelbench-cli sync --store DB [--sink outbox|http|postgres] [--target T]
  * [--secret-file F] [--max-attempts N]: what the target has not confirmed yet
  * is sent, batch by batch; the target's cursor moves after each batch. */
@@ -91,7 +77,7 @@ lb_cli_sync (int    argc,
 
   /* defaults from the settings; the target and the secret file only when
    * they belong to the configured sink */
-  settings = load_settings ();
+  settings = lb_cli_load_settings ();
   if (settings != NULL)
     {
       g_autofree char *setting_sink = g_settings_get_string (settings, "sync-sink");
@@ -140,7 +126,7 @@ lb_cli_sync (int    argc,
   if (store_path == NULL || *store_path == '\0')
     {
       g_free (store_path);
-      store_path = lb_store_get_default_path ();
+      store_path = lb_cli_default_store_path ();
     }
   if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
     return lb_cli_fail (_("No store at %s (import something first, or give --store)"),

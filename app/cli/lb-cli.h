@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -21,6 +21,14 @@ int  lb_cli_fail  (const char *format,
 gboolean lb_cli_parse_options (GOptionContext  *context,
                                int             *argc,
                                char          ***argv);
+
+/* The app's settings (io.github.labelbench.Labelbench), or NULL when their
+ * schema is not installed */
+GSettings *lb_cli_load_settings (void);
+
+/* The store a command uses without --store: the app's, i.e. the
+ * "store-path" setting (an administrator may set it), else the default */
+char *lb_cli_default_store_path (void);
 
 int  lb_cli_bench (int    argc,
                    char **argv);

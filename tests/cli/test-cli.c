@@ -539,6 +539,30 @@ test_default_store (Fixture       *f,
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "OK: 1 event, chain intact\n");
 
+  /* the app's store-path setting (an administrator's) wins over the default,
+   * as it does for the app; overlap --set 0 is refused, not ignored */
+  {
+    g_autofree char *config = g_build_filename (f->dir, "config", NULL);
+    g_autofree char *keyfile_dir = g_build_filename (config, "glib-2.0", "settings", NULL);
+    g_autofree char *keyfile = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (keyfile_dir, 0700), ==, 0);
+    keyfile = g_strdup_printf ("[io/github/labelbench/Labelbench]\nstore-path='%s'\n",
+                               f->store);
+    lb_test_write_file (keyfile_dir, "keyfile", keyfile, -1);
+    run_envp = g_environ_setenv (run_envp, "GSETTINGS_BACKEND", "keyfile", TRUE);
+    run_envp = g_environ_setenv (run_envp, "XDG_CONFIG_HOME", config, TRUE);
+    run_cli (&run, "items", NULL);
+    assert_failed_with (&run, f->store);
+    run_cli (&run, "import", f->folder, NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    g_assert_true (g_file_test (f->store, G_FILE_TEST_IS_REGULAR));
+    run_cli (&run, "overlap", "--batch", "photos", "--set", "0", NULL);
+    assert_failed_with (&run, "1 to 1000");
+    run_cli (&run, "overlap", "--batch", "photos", NULL);
+    g_assert_cmpstr (run.out, ==, "1\n");
+  }
+
   g_clear_pointer (&run_envp, g_strfreev);
 }
 

@@ -29,6 +29,8 @@ lb_cli_accept (int    argc,
   g_autoptr(LbItem) item = NULL;
   g_autoptr(LbItem) after = NULL;
   gboolean ok;
+  gboolean added = FALSE;
+  gint64 seq;
   const GOptionEntry entries[] = {
     { "store", 's', 0, G_OPTION_ARG_FILENAME, &store_path, N_("The store"), N_("DB") },
     { "item", 'i', 0, G_OPTION_ARG_STRING, &item_id, N_("The item's id"), N_("ID") },
@@ -76,15 +78,24 @@ lb_cli_accept (int    argc,
     }
 
   summary = lb_predictions_describe (item);
+  seq = lb_store_get_last_seq (store);
   ok = lb_predictions_accept (store, lb_item_get_id (item), actor, &error);
   if (ok)
-    after = lb_store_get_item (store, lb_item_get_id (item), NULL);
+    {
+      after = lb_store_get_item (store, lb_item_get_id (item), NULL);
+      added = lb_store_get_last_seq (store) != seq;
+    }
   lb_store_close (store);
   if (!ok)
     return lb_cli_fail ("%s", error->message);
 
-  /* TRANSLATORS: "item ID: accepted SUMMARY (STATE)" */
-  printf (_("item %s: accepted %s (%s)\n"), item_id, summary != NULL ? summary : "",
-          after != NULL ? lb_item_state_to_string (lb_item_get_state (after)) : "");
+  if (added)
+    /* TRANSLATORS: "item ID: accepted SUMMARY (STATE)" */
+    printf (_("item %s: accepted %s (%s)\n"), item_id, summary != NULL ? summary : "",
+            after != NULL ? lb_item_state_to_string (lb_item_get_state (after)) : "");
+  else
+    /* TRANSLATORS: "item ID: already accepted (STATE)": nothing was added */
+    printf (_("item %s: already accepted, nothing added (%s)\n"), item_id,
+            after != NULL ? lb_item_state_to_string (lb_item_get_state (after)) : "");
   return fflush (stdout) == 0 ? LB_CLI_EXIT_OK : LB_CLI_EXIT_FAILED;
 }

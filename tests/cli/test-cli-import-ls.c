@@ -138,10 +138,11 @@ test_import_accept (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (item, "answers"),
                                                   "caption"), ==, "a dog in a garden");
 
-  /* accepting again changes nothing */
+  /* accepting again changes nothing, and says so */
   lb_test_run_cli (&run, NULL, "accept", "--store", f->store, "--item", "105", "--actor", "ann",
                    NULL);
   g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "item 105: already accepted, nothing added (done)\n");
   lb_test_run_cli (&run, NULL, "items", "--store", f->store, "--json", NULL);
   again = lb_test_parse_json (run.out);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (find_item (again, "105"),

@@ -640,6 +640,28 @@ lb_export_dialog_close_request (GtkWindow *window)
  * closed right after, so cancel and wait until the thread let go of it
  * (cancelled, that is soon). */
 static void
+format_item_setup_cb (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item,
+                      gpointer                  user_data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+format_item_bind_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item,
+                     gpointer                  user_data)
+{
+  GtkStringObject *title = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      gtk_string_object_get_string (title));
+}
+
+static void
 lb_export_dialog_unrealize (GtkWidget *widget)
 {
   LbExportDialog *self = LB_EXPORT_DIALOG (widget);
@@ -697,6 +719,14 @@ lb_export_dialog_new (GtkWindow       *parent,
       gtk_string_list_append (titles, title != NULL ? title : formats[i]);
     }
   adw_combo_row_set_model (self->format_row, G_LIST_MODEL (titles));
+  /* the choices in full (the default list cuts "YOLO (folder of text files…") */
+  {
+    g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+    g_signal_connect (factory, "setup", G_CALLBACK (format_item_setup_cb), NULL);
+    g_signal_connect (factory, "bind", G_CALLBACK (format_item_bind_cb), NULL);
+    adw_combo_row_set_list_factory (self->format_row, factory);
+  }
 
   scopes = gtk_string_list_new (NULL);
   if (self->batch_name != NULL)

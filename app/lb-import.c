@@ -2871,8 +2871,30 @@ ls_fail_cb (guint         origin,
     reject (fail->im, fail->im->display_path, 0, "%s%s", fail->prefix, error->message);
 }
 
+/* An annotation's "created_at" (ISO 8601, UTC unless it says otherwise) in
+ * UTC microseconds; 0 when missing, unreadable, before 2000 or ahead of now */
+static gint64
+ls_created_us (JsonObject *annotation)
+{
+  const char *text = json_object_get_string_member_with_default (annotation, "created_at", NULL);
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) when = NULL;
+  gint64 us;
+
+  if (text == NULL)
+    return 0;
+  when = g_date_time_new_from_iso8601 (text, utc);
+  if (when == NULL)
+    return 0;
+  us = g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
+  if (us < G_GINT64_CONSTANT (946684800) * G_USEC_PER_SEC || us > g_get_real_time ())
+    return 0;
+  return us;
+}
+
 /* The annotations of tasks whose items this import added (and which are
- * committed) become events, through the store's public API. */
+ * committed) become events, through the store's public API, at the time
+ * Label Studio gives them. */
 static gboolean
 ls_replay (Importer   *im,
            GPtrArray  *replays,
@@ -2922,6 +2944,7 @@ ls_replay (Importer   *im,
           JsonNode *member;
           LsFail fail = { im, prefix };
           GError *apply_error = NULL;
+          gboolean ok;
 
           if (!JSON_NODE_HOLDS_OBJECT (node))
             {
@@ -2949,8 +2972,12 @@ ls_replay (Importer   *im,
 
           if (_lb_pre_annotation_is_empty (pa))
             continue;
-          if (!_lb_pre_annotation_apply (im->store, lb_item_get_id (item), actor, pa, FALSE,
-                                         ls_fail_cb, &fail, &apply_error))
+          /* the work's own time, so throughput and agreement per day stay true */
+          _lb_store_set_act_time (ls_created_us (annotation));
+          ok = _lb_pre_annotation_apply (im->store, lb_item_get_id (item), actor, pa, FALSE,
+                                         ls_fail_cb, &fail, &apply_error);
+          _lb_store_set_act_time (0);
+          if (!ok)
             {
               /* the item could not be read back: the store is failing */
               im->ls_task = saved_task;

@@ -150,4 +150,9 @@ gboolean _lb_ids_search (GArray  *ids,
                          gint64   id,
                          guint   *position);
 
+/* Work done elsewhere, brought in (Label Studio annotations): the acts this
+ * thread requests from now on carry TIME_US (UTC microseconds) as their
+ * time, not the time of their commit; 0 goes back to the commit time. */
+void         _lb_store_set_act_time      (gint64 time_us);
+
 G_END_DECLS

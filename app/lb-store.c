@@ -170,6 +170,7 @@ typedef struct {
   char            *note;
   char           **answers;     /* field id, text, ... (submissions) */
   gint64           dwell_ms;
+  gint64           time_us;     /* the act's time (_lb_store_set_act_time ()); 0: its commit */
 
   /* regions, spans, answers (owned copies) */
   char            *target;      /* region or span id (created: made by the request) */
@@ -612,12 +613,30 @@ request_free (Request *req)
   g_free (req);
 }
 
+/* The time the acts requested by this thread carry, when not now */
+static GPrivate act_time = G_PRIVATE_INIT (g_free);
+
+void
+_lb_store_set_act_time (gint64 time_us)
+{
+  gint64 *t = NULL;
+
+  if (time_us > 0)
+    {
+      t = g_new (gint64, 1);
+      *t = time_us;
+    }
+  g_private_replace (&act_time, t);
+}
+
 static Request *
 request_new (RequestKind kind)
 {
   Request *req = g_new0 (Request, 1);
+  gint64 *t = g_private_get (&act_time);
 
   req->kind = kind;
+  req->time_us = t != NULL ? *t : 0;
   return req;
 }
 
@@ -2628,7 +2647,7 @@ writer_submit (LbStore     *self,
 {
   ItemRef ref = { 0, };
   LbSchema *schema;
-  gint64 time_us = g_get_real_time ();
+  gint64 time_us = req->time_us > 0 ? req->time_us : g_get_real_time ();
   gboolean ok = FALSE;
 
   if (!writer_lookup_item (self, req->item_id, &ref, error))

@@ -125,6 +125,28 @@ assert_close (double a,
     g_error ("%.9g differs from %.9g", a, b);
 }
 
+typedef struct {
+  gint64 first_us;
+  gint64 first_dwell_ms;
+  gint64 last_us;
+} LbTimes;
+
+static gboolean
+collect_time_cb (const LbEvent *event,
+                 gpointer       user_data,
+                 GError       **error)
+{
+  LbTimes *times = user_data;
+
+  if (times->first_us == 0)
+    {
+      times->first_us = event->time_us;
+      times->first_dwell_ms = event->dwell_ms;
+    }
+  times->last_us = event->time_us;
+  return TRUE;
+}
+
 /* Image tasks: choices, boxes, polygons, textarea, predictions; unsupported
  * results listed; paths outside the folder, uploads and URLs rejected while
  * the rest imports */
@@ -223,6 +245,18 @@ test_image_tasks (Fixture       *f,
 
   /* 4 events for 101 (labels, box, polygon, answer), 1 for 106 */
   g_assert_cmpint (lb_store_get_last_seq (f->store), ==, 5);
+
+  /* the events carry the annotation's created_at and lead_time, not the
+   * import's time: 101's were made 2024-03-01 10:00 UTC in 12.5 s */
+  {
+    LbTimes times = { 0, };
+
+    g_assert_true (lb_store_foreach_event (f->store, 0, collect_time_cb, &times, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (times.first_us, ==, G_GINT64_CONSTANT (1709287200) * G_USEC_PER_SEC);
+    g_assert_cmpint (times.first_dwell_ms, ==, 12500);
+    g_assert_cmpint (times.last_us, >, times.first_us);   /* 106's: no created_at, now */
+  }
 }
 
 /* Importing the same file again adds nothing: no items, no events */

@@ -39,6 +39,9 @@ typedef struct {
   double caption_y;
   double caption_h;
   double ox;            /* the block's left edge: centred in a wider widget */
+  double header_h;      /* the column names' row: one line, or their length turned
+                         * upright when a name is wider than its cell */
+  gboolean upright;
 } Layout;
 
 static guint
@@ -129,7 +132,9 @@ compute_layout (LbHeatMap *self,
   l->label_w = MIN (max_label, floor (width * 0.28));
   l->totals_w = max_total + 2 * LB_CHART_GAP;
   l->gx = l->row_title_w + l->label_w + LB_CHART_GAP;
-  l->gy = (self->column_title ? l->text_h + 4 : 0) + l->text_h + 6;
+  l->header_h = l->text_h;
+  l->upright = FALSE;
+  l->gy = (self->column_title ? l->text_h + 4 : 0) + l->header_h + 6;
   {
     g_autoptr(PangoLayout) caption = caption_layout (self, MAX (40, width - l->gx));
     int h;
@@ -140,6 +145,16 @@ compute_layout (LbHeatMap *self,
   cell_w = (width - l->gx - l->totals_w) / MAX (n, 1);
   cell_h = (height - l->gy - l->caption_h) / MAX (n, 1);
   l->cell = floor (CLAMP (MIN (cell_w, cell_h), l->text_h + 6, CELL_MAX));
+  /* column names wider than their cells ("abusive" over a 50 px column) stand
+   * upright, the header row as tall as the longest (within a third of the height) */
+  if (max_label > l->cell - 4)
+    {
+      l->upright = TRUE;
+      l->header_h = MAX (l->text_h, MIN (max_label, floor (height / 3.0)));
+      l->gy = (self->column_title ? l->text_h + 4 : 0) + l->header_h + 6;
+      cell_h = (height - l->gy - l->caption_h) / MAX (n, 1);
+      l->cell = floor (CLAMP (MIN (cell_w, cell_h), l->text_h + 6, CELL_MAX));
+    }
   /* the caption goes under the block, as wide as it: if it wraps to more
    * lines there, make the cells room */
   {
@@ -253,12 +268,28 @@ lb_heat_map_snapshot (GtkWidget   *widget,
       g_autoptr(PangoLayout) total_layout = _lb_chart_layout (widget, total, 1.0, FALSE);
       int tw, th;
 
-      pango_layout_set_width (column, (int) ((l.cell - 4) * PANGO_SCALE));
-      pango_layout_set_ellipsize (column, PANGO_ELLIPSIZE_END);
-      pango_layout_get_pixel_size (column, &tw, &th);
       _lb_chart_set_source (cr, &fg, 0.85);
-      cairo_move_to (cr, l.gx + i * l.cell + (l.cell - tw) / 2, l.gy - th - 4);
-      pango_cairo_show_layout (cr, column);
+      if (l.upright)
+        {
+          /* read from the bottom up, ending just above its column */
+          pango_layout_set_width (column, (int) (l.header_h * PANGO_SCALE));
+          pango_layout_set_ellipsize (column, PANGO_ELLIPSIZE_END);
+          pango_layout_get_pixel_size (column, &tw, &th);
+          cairo_save (cr);
+          cairo_translate (cr, l.gx + i * l.cell + (l.cell - th) / 2, l.gy - 4);
+          cairo_rotate (cr, -G_PI / 2);
+          cairo_move_to (cr, 0, 0);
+          pango_cairo_show_layout (cr, column);
+          cairo_restore (cr);
+        }
+      else
+        {
+          pango_layout_set_width (column, (int) ((l.cell - 4) * PANGO_SCALE));
+          pango_layout_set_ellipsize (column, PANGO_ELLIPSIZE_END);
+          pango_layout_get_pixel_size (column, &tw, &th);
+          cairo_move_to (cr, l.gx + i * l.cell + (l.cell - tw) / 2, l.gy - th - 4);
+          pango_cairo_show_layout (cr, column);
+        }
 
       pango_layout_set_width (row, (int) (l.label_w * PANGO_SCALE));
       pango_layout_set_ellipsize (row, PANGO_ELLIPSIZE_END);
@@ -350,11 +381,15 @@ lb_heat_map_measure (GtkWidget      *widget,
     }
   else
     {
-      /* the caption as wrapped at the natural width (or the width given) */
+      /* the caption as wrapped at the natural width (or the width given), and
+       * the column names' row as tall as they need at that width */
       g_autoptr(PangoLayout) caption =
         caption_layout (self, MAX (120, n * CELL_NATURAL + l.totals_w));
       int h;
 
+      compute_layout (self, for_size > 0 ? for_size
+                                         : (int) ceil (l.gx + n * CELL_NATURAL + l.totals_w),
+                      4096, &l);
       pango_layout_get_pixel_size (caption, NULL, &h);
       *minimum = (int) ceil (l.gy + n * (l.text_h + 6) + h + LB_CHART_GAP);
       *natural = (int) ceil (l.gy + n * CELL_NATURAL + h + LB_CHART_GAP);

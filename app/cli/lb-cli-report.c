@@ -285,6 +285,48 @@ lb_cli_overlap (int    argc,
   return LB_CLI_EXIT_OK;
 }
 
+/* Whether a schema of the batch (0: of any batch) knows the label, decision
+ * and reason given (NULL: not given); FALSE with the error printed */
+static gboolean
+check_filter_names (LbStore    *store,
+                    gint64      batch_id,
+                    const char *label,
+                    const char *decision,
+                    const char *reason)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batches = lb_store_list_batches (store, &error);
+  gboolean label_known = label == NULL, decision_known = decision == NULL;
+  gboolean reason_known = reason == NULL;
+
+  if (batches == NULL)
+    {
+      lb_cli_fail ("%s", error->message);
+      return FALSE;
+    }
+  for (guint i = 0; i < batches->len; i++)
+    {
+      LbBatch *b = g_ptr_array_index (batches, i);
+      g_autoptr(LbSchema) schema = NULL;
+
+      if (batch_id != 0 && b->id != batch_id)
+        continue;
+      schema = lb_schema_new_from_data (b->schema_json, -1, b->name, NULL);
+      if (schema == NULL)
+        continue;
+      label_known = label_known || lb_schema_find_label (schema, label) != NULL;
+      decision_known = decision_known || lb_schema_find_decision (schema, decision) != NULL;
+      reason_known = reason_known || lb_schema_find_reason (schema, reason) != NULL;
+    }
+  if (!label_known)
+    lb_cli_fail (_("Unknown label “%s” (no batch’s schema has it)"), label);
+  else if (!decision_known)
+    lb_cli_fail (_("Unknown decision “%s” (no batch’s schema has it)"), decision);
+  else if (!reason_known)
+    lb_cli_fail (_("Unknown reason “%s” (no batch’s schema has it)"), reason);
+  return label_known && decision_known && reason_known;
+}
+
 /* labelbench-cli queue: the review queue (lb_store_list_review_ids ())
  * or, with --actor, an annotator's blind queue (lb_store_list_queue_ids ()),
  * one "BATCH<TAB>ID" line per item in queue order */
@@ -372,6 +414,12 @@ lb_cli_review_queue (int    argc,
           return lb_cli_fail ("%s", error != NULL ? error->message : _("No such batch"));
         }
       q.batch_id = b->id;
+    }
+  /* a misspelt name would give an empty queue that looks like none to review */
+  if (!check_filter_names (store, q.batch_id, label, decision, reason))
+    {
+      lb_store_close (store);
+      return LB_CLI_EXIT_FAILED;
     }
 
   if (actor != NULL)

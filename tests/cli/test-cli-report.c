@@ -195,6 +195,13 @@ test_review_and_report (Fixture       *f,
   lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--disputed", NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "comments\tc2\n");
+  /* a misspelt label or decision is an error, not an empty queue */
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--label", "spma", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "Unknown label “spma”"));
+  lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--decision", "rejcet", NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "Unknown decision “rejcet”"));
   lb_test_run_cli (&run, NULL, "queue", "--store", f->store, "--since", "2000-01-01",
                    "--until", "2000-01-02", NULL);
   g_assert_cmpint (run.status, ==, 0);

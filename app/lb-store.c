@@ -560,7 +560,10 @@ schedule_emission (LbStore *self,
   Emission em = { signal, arg };
 
   g_mutex_lock (&self->emit_lock);
-  if (self->disposing || !g_signal_has_handler_pending (self, signals[signal], 0, FALSE))
+  /* "damaged" comes once, maybe before its handler is connected: always queued */
+  if (self->disposing
+      || (signal != SIGNAL_DAMAGED
+          && !g_signal_has_handler_pending (self, signals[signal], 0, FALSE)))
     {
       g_mutex_unlock (&self->emit_lock);
       return;
@@ -1274,6 +1277,21 @@ row_is_work (const EventRow *row)
   return !row->retract && g_strcmp0 (row->role, "lead") != 0;
 }
 
+/* Whether ACTOR has annotator's work in effect on the item */
+static gboolean
+actor_did_work (GArray     *rows,
+                const char *actor)
+{
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (row->active && row_is_work (row) && g_strcmp0 (row->actor, actor) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* The one replay: the active events, oldest first. ACTOR non-NULL: only
  * that annotator's own work (their events with a role other than "lead"),
  * which is what they see of the item when labelling blind. BASE non-NULL:
@@ -1400,10 +1418,12 @@ state_columns (const Derived *d,
 /* Replays the item's events and writes its item_state row. */
 static char **strv_from_json_array (JsonArray *array);
 
-/* Of the annotators who did the item on their own, the one whose work
- * stands for the item: the one a strict majority agrees with
- * (lb_actor_work_agree ()), else the one who worked last; NULL when fewer
- * than two did it (the actor strings are the rows') */
+/* Of the annotators who worked on the item on their own, the one whose work
+ * stands for the item: of those who finished it (labels, decision, regions,
+ * spans or answers), the one a strict majority agrees with
+ * (lb_actor_work_agree ()), else the one who worked last; the only one who
+ * finished it; or, when none did, the latest. NULL when a single annotator
+ * worked on it (the actor strings are the rows'). */
 static const char *
 consensus_base (GArray *rows)
 {
@@ -1450,8 +1470,20 @@ consensus_base (GArray *rows)
       g_ptr_array_add (strings, (char *) w.spans_json);
       g_array_append_val (works, w);
     }
-  if (works->len < 2)
-    return NULL;
+  if (works->len == 0)
+    {
+      /* nobody finished it: the latest annotator's work as it is */
+      for (guint i = 0; i < rows->len; i++)
+        {
+          EventRow *row = &g_array_index (rows, EventRow, i);
+
+          if (row->active && row_is_work (row))
+            latest = row->actor;
+        }
+      return latest;
+    }
+  if (works->len == 1)
+    return g_array_index (works, LbActorWork, 0).actor;   /* the one finished work */
 
   for (guint i = 0; i < works->len; i++)
     {
@@ -2360,6 +2392,13 @@ build_single_event (LbStore        *self,
   if (!writer_load_item_events (self, req->item_id, &rows, error))
     return NULL;
   overlap = item_overlap (self->wdb, req->item_id);
+  /* a lead's correction, like a review, is another person's */
+  if (req->role != NULL && actor_did_work (rows, req->actor))
+    {
+      invalid_act (error, _("%s labelled item “%s” and cannot correct it: corrections are "
+                            "another lead’s"), req->actor, ref->external_id);
+      return NULL;
+    }
   if (req->kind == REQUEST_UNDO || req->kind == REQUEST_REDO)
     {
       payload = req->kind == REQUEST_UNDO ? build_undo (rows, req->actor, error)
@@ -2526,14 +2565,9 @@ writer_review (LbStore        *self,
     return invalid_act (error, _("Nothing to review: item “%s” of batch “%s” has no "
                                  "annotator’s work"), ref->external_id, ref->batch_name);
   /* a review is another person's look at the work */
-  for (guint i = 0; i < rows->len; i++)
-    {
-      EventRow *row = &g_array_index (rows, EventRow, i);
-
-      if (row->active && row_is_work (row) && g_strcmp0 (row->actor, req->actor) == 0)
-        return invalid_act (error, _("%s labelled item “%s” and cannot review it: the review "
-                                     "is another lead’s"), req->actor, ref->external_id);
-    }
+  if (actor_did_work (rows, req->actor))
+    return invalid_act (error, _("%s labelled item “%s” and cannot review it: the review "
+                                 "is another lead’s"), req->actor, ref->external_id);
   if (req->verdict == LB_REVIEW_FIX)
     {
       /* the corrections of a fix: the regions and spans drawn before it
@@ -4070,6 +4104,42 @@ add_file_to_error (GError     **error,
   return FALSE;
 }
 
+/* SQLite's report of a damaged file can run to pages: its first two
+ * findings, in at most 200 characters (`labelbench-cli verify` and the
+ * sqlite3 shell give the rest) */
+static char *
+quick_check_summary (const char *report)
+{
+  g_auto(GStrv) lines = g_strsplit (report != NULL ? report : "", "\n", 0);
+  GString *s = g_string_new (NULL);
+  guint n = 0, more = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_strstrip (lines[i]);
+      if (lines[i][0] == '\0' || g_str_has_prefix (lines[i], "*** in database"))
+        continue;
+      if (n == 2)
+        {
+          more++;
+          continue;
+        }
+      if (n++ > 0)
+        g_string_append (s, "; ");
+      g_string_append (s, lines[i]);
+    }
+  if (s->len > 200)
+    {
+      const char *cut = g_utf8_find_prev_char (s->str, s->str + 200);
+
+      g_string_truncate (s, cut != NULL ? (gsize) (cut - s->str) : 200);
+      g_string_append (s, "…");
+    }
+  else if (more > 0)
+    g_string_append (s, "; …");
+  return g_string_free (s, FALSE);
+}
+
 static gboolean
 check_quick (LbStore  *self,
              sqlite3  *db,
@@ -4091,9 +4161,11 @@ check_quick (LbStore  *self,
     }
   if (g_strcmp0 (col_text (stmt, 0), "ok") != 0)
     {
+      g_autofree char *first = quick_check_summary (col_text (stmt, 0));
+
       g_set_error (error, LB_STORE_ERROR, LB_STORE_ERROR_CORRUPT,
                    _("“%s” is damaged (quick check: %s); it was left as it is"),
-                   self->path, col_text (stmt, 0));
+                   self->path, first);
       return FALSE;
     }
   return TRUE;

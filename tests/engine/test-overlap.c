@@ -615,6 +615,24 @@ test_consensus_state (Fixture       *f,
   g_clear_object (&item);
   assert_verifies (f);
 
+  /* t1: only alice finished it; bob wrote a note, carol skipped: alice's
+   * work, whole (not bob's note on it, not carol as its last actor) */
+  submit_noted (f, 4, "alice", "cat", "alice's note");
+  {
+    LbSubmission note_only = { .note = "bob's note" };
+
+    g_assert_true (lb_store_submit (f->store, f->ids[4], "bob", &note_only, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (lb_store_skip (f->store, f->ids[4], "carol", 0, &error));
+  g_assert_no_error (error);
+  item = lb_test_get_item (f->store, f->ids[4]);
+  g_assert_cmpstr (lb_item_get_labels (item)[0], ==, "cat");
+  g_assert_cmpstr (lb_item_get_note (item), ==, "alice's note");
+  g_assert_cmpstr (lb_item_get_last_actor (item), ==, "alice");
+  g_clear_object (&item);
+  assert_verifies (f);
+
   /* back to overlap 1: the shared queue's view again */
   g_assert_true (lb_store_set_batch_overlap (f->store, f->batch_id, 1, &error));
   item = lb_test_get_item (f->store, f->ids[2]);

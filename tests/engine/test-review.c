@@ -740,6 +740,11 @@ test_fix_regions_spans (Fixture       *f,
   c.kind = LB_CORRECTION_REGION_UPDATE;
   c.target = box_id;
   c.region = &moved;
+  /* (not the annotator who drew it: corrections are another's) */
+  g_assert_false (lb_store_correct (f->store, image, "ann", &c, NULL, &error));
+  g_assert_error (error, LB_STORE_ERROR, LB_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "cannot correct it"));
+  g_clear_error (&error);
   g_assert_true (lb_store_correct (f->store, image, "lead", &c, &id, &error));
   g_assert_no_error (error);
   g_assert_cmpstr (id, ==, box_id);

@@ -1072,6 +1072,30 @@ act_end (ActData      *data,
     refresh_row (self, data->id);
 }
 
+/* A review saved or undone: the queue row's verdict, and its annotators'
+ * cards (one review looks at all their work) */
+static void
+set_row_verdict (LbReviewView *self,
+                 gint64        id,
+                 const char   *verdict)
+{
+  RowInfo *row = g_hash_table_lookup (self->rows, &id);
+
+  if (row == NULL)
+    return;
+  g_free (row->verdict);
+  row->verdict = g_strdup (verdict);
+  for (guint i = 0; row->works != NULL && i < row->works->len; i++)
+    {
+      WorkInfo *info = g_ptr_array_index (row->works, i);
+
+      g_free (info->verdict);
+      info->verdict = g_strdup (verdict);
+    }
+  if (self->current != NULL && lb_item_get_id (self->current) == id)
+    show_works (self);
+}
+
 static void
 review_done_cb (GObject      *source,
                 GAsyncResult *result,
@@ -1084,17 +1108,18 @@ review_done_cb (GObject      *source,
 
   if (lb_store_review_finish (LB_STORE (source), result, &error))
     {
-      RowInfo *row = g_hash_table_lookup (self->rows, &data->id);
-
-      if (row != NULL)
-        {
-          g_free (row->verdict);
-          row->verdict = g_strdup (data->verdict);
-        }
+      set_row_verdict (self, data->id, data->verdict);
       g_array_append_val (self->history, data->id);
       /* Translators: "Accepted “item-7” — saved" */
       text = g_strdup_printf (_("%s “%s” — saved"), verdict_title (data->verdict),
                               data->external_id);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* refused: back to the item (the view moved on at once), to see why */
+      for (guint i = 0; i < self->ids->len; i++)
+        if (g_array_index (self->ids, gint64, i) == data->id)
+          gtk_single_selection_set_selected (self->selection, i);
     }
   act_end (data, error, text);
   act_data_free (data);
@@ -1396,7 +1421,8 @@ handle_correction_key (LbReviewView    *self,
     return FALSE;
 
   /* A label's hotkey marks the selected text, relabels the selected region,
-   * or picks the label of the next box or polygon (and the class label) */
+   * or picks the label of the next box or polygon (with the Select tool,
+   * also the class label) */
   if (spans && lb_text_view_get_text_selection (text, &start, &end))
     {
       c.kind = LB_CORRECTION_SPAN_CREATE;
@@ -1424,6 +1450,10 @@ handle_correction_key (LbReviewView    *self,
       correct (self, "region.update", &c);
       return TRUE;
     }
+  /* with the box or polygon tool in hand, the key picks the next region's
+   * label only, not one of the item's own */
+  if (image && lb_image_canvas_get_tool (canvas) != LB_CANVAS_TOOL_SELECT)
+    return TRUE;
   return FALSE;
 }
 
@@ -1746,10 +1776,7 @@ undo_done_cb (GObject      *source,
 
   if (lb_store_undo_finish (LB_STORE (source), result, &error))
     {
-      RowInfo *row = g_hash_table_lookup (self->rows, &data->id);
-
-      if (row != NULL)
-        g_clear_pointer (&row->verdict, g_free);
+      set_row_verdict (self, data->id, NULL);
       /* Translators: "Review of “item-7” undone" */
       text = g_strdup_printf (_("Review of “%s” undone"), data->external_id);
       if (self->current != NULL && lb_item_get_id (self->current) == data->id)

@@ -367,6 +367,25 @@ test_undo_earlier_review (Fixture       *f,
   g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "undone"));
 }
 
+/* A refused review (a fix that corrects nothing) brings the item back,
+ * with the reason */
+static void
+test_refused_fix_stays (Fixture       *f,
+                        gconstpointer  data)
+{
+  gint64 id;
+
+  enter_review (f);
+  id = lb_item_get_id (lb_review_view_get_current_item (f->review));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_f, 0));
+  g_assert_true (lb_review_view_get_fixing (f->review));
+  g_assert_true (lb_ui_test_press_key (f->keys, GDK_KEY_Return, 0));
+  lb_test_wait_until (view_idle, f, WAIT_TIMEOUT_S);
+  lb_test_wait_until (item_shown, f, WAIT_TIMEOUT_S);
+  g_assert_cmpint (lb_item_get_id (lb_review_view_get_current_item (f->review)), ==, id);
+  g_assert_nonnull (strstr (lb_review_view_get_status (f->review), "Nothing was corrected"));
+}
+
 static void
 test_reject_needs_comment (Fixture       *f,
                            gconstpointer  data)
@@ -686,6 +705,21 @@ test_fix_regions (ImageFixture  *f,
   g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_f, 0));
   g_assert_true (lb_review_view_get_fixing (b->review));
   g_assert_cmpint (lb_review_view_get_shown_work (b->review), ==, -1);
+  /* with the box tool in hand (nothing selected), a label's key is the next
+   * box's label, not one of the item's; Escape puts the tool down */
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_b, 0));
+  {
+    LbPanel *panel = LB_PANEL (lb_review_view_get_panel (b->review));
+    g_auto(GStrv) before_labels = lb_panel_get_labels (panel);
+    g_auto(GStrv) after_labels = NULL;
+
+    g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_2, 0));
+    after_labels = lb_panel_get_labels (panel);
+    g_assert_cmpuint (g_strv_length (after_labels), ==, g_strv_length (before_labels));
+    g_assert_false (g_strv_contains ((const char * const *) after_labels, "dog"));
+  }
+  g_assert_true (lb_ui_test_press_key (b->keys, GDK_KEY_Escape, 0));
+  g_assert_cmpint (lb_image_canvas_get_tool (f->canvas), ==, LB_CANVAS_TOOL_SELECT);
   lb_ui_test_drag_image (f->canvas, 400, 300, 460, 260);
   lb_test_wait_until (view_idle, b, WAIT_TIMEOUT_S);
   if (lb_store_get_last_seq (b->store) == (gint64) before->len)
@@ -931,6 +965,8 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
+  g_test_add ("/ui/review/refused-fix-stays", Fixture, NULL,
+              fixture_set_up, test_refused_fix_stays, fixture_tear_down);
   g_test_add ("/ui/review/undo-earlier-review", Fixture, NULL,
               fixture_set_up, test_undo_earlier_review, fixture_tear_down);
   g_test_add ("/ui/review/verdicts", Fixture, NULL,

@@ -2296,6 +2296,28 @@ build_redo (GArray      *rows,
   return NULL;
 }
 
+/* Whether the events a retract PAYLOAD names were a lead's */
+static gboolean
+retracts_lead_act (GArray     *rows,
+                   const char *payload)
+{
+  g_autoptr(JsonNode) root = parse_json (payload);
+  JsonObject *obj = node_object (root);
+  JsonArray *uuids = obj != NULL && json_object_has_member (obj, "retracts")
+                       ? json_object_get_array_member (obj, "retracts") : NULL;
+  const char *first = uuids != NULL && json_array_get_length (uuids) > 0
+                        ? json_array_get_string_element (uuids, 0) : NULL;
+
+  for (guint i = 0; first != NULL && i < rows->len; i++)
+    {
+      EventRow *row = &g_array_index (rows, EventRow, i);
+
+      if (g_strcmp0 (row->uuid, first) == 0)
+        return g_strcmp0 (row->role, "lead") == 0;
+    }
+  return FALSE;
+}
+
 /* What an undo or redo puts back must still fit the schema: with other
  * actors' acts in between, a span put back may overlap one made since. */
 static gboolean
@@ -2406,6 +2428,9 @@ build_single_event (LbStore        *self,
       if (payload != NULL
           && !check_retract_result (schema, rows, overlap, req, payload, error))
         g_clear_pointer (&payload, g_free);
+      /* taking back a lead's act (a review, a correction) is a lead's act */
+      if (payload != NULL && retracts_lead_act (rows, payload))
+        req->role = "lead";
       return payload;
     }
 

@@ -314,9 +314,17 @@ test_fix_and_undo (Fixture       *f,
     g_clear_error (&error);
   }
 
-  /* undo by the lead: the verdict and the corrections go */
+  /* undo by the lead: the verdict and the corrections go; the retract is
+   * a lead's act too */
   g_assert_true (lb_store_undo (f->store, t2, "lead", &error));
   g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) now = all_events (f->store);
+    LbEvent *last = g_ptr_array_index (now, now->len - 1);
+
+    g_assert_cmpstr (last->kind, ==, "retract");
+    g_assert_cmpstr (last->role, ==, "lead");
+  }
   item = lb_test_get_item (f->store, t2);
   g_assert_null (lb_item_get_review_verdict (item));
   g_assert_null (lb_item_get_reviewer (item));

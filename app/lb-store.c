@@ -187,6 +187,7 @@ typedef struct {
 
   /* a lead's correction (lb_store_correct ()): "lead", else NULL */
   const char      *role;
+  gboolean         lead_retract; /* an undo or redo of a lead's act: its events are a lead's */
 
   /* reviews and gold marks */
   LbReviewVerdict  verdict;
@@ -2429,8 +2430,7 @@ build_single_event (LbStore        *self,
           && !check_retract_result (schema, rows, overlap, req, payload, error))
         g_clear_pointer (&payload, g_free);
       /* taking back a lead's act (a review, a correction) is a lead's act */
-      if (payload != NULL && retracts_lead_act (rows, payload))
-        req->role = "lead";
+      req->lead_retract = payload != NULL && retracts_lead_act (rows, payload);
       return payload;
     }
 
@@ -2737,7 +2737,7 @@ writer_submit (LbStore     *self,
       g_autofree char *payload = build_single_event (self, schema, &ref, req, error);
       gboolean retract = req->kind == REQUEST_UNDO || req->kind == REQUEST_REDO;
 
-      ctx->role = req->role;
+      ctx->role = req->lead_retract ? "lead" : req->role;
       if (payload == NULL || !writer_begin_act (self, ctx, error)
           || !writer_append_event (self, ctx, req->item_id, &ref, req->actor,
                                    request_event_kind (req->kind), payload, time_us,

@@ -406,15 +406,29 @@ struct _SyncTestHttp {
 typedef struct {
   SyncTestHttp      *http;
   SoupServerMessage *msg;
+  gulong             disconnected_id;
+  gboolean           disconnected;   /* the client went away (killed) meanwhile */
 } Delayed;
+
+static void
+delayed_disconnected_cb (SoupServerMessage *msg,
+                         Delayed           *d)
+{
+  d->disconnected = TRUE;
+}
 
 static gboolean
 delayed_answer_cb (gpointer data)
 {
   Delayed *d = data;
 
-  soup_server_message_set_status (d->msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_unpause (d->msg);
+  /* a message whose connection is gone has nothing left to unpause */
+  if (!d->disconnected)
+    {
+      soup_server_message_set_status (d->msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_unpause (d->msg);
+    }
+  g_signal_handler_disconnect (d->msg, d->disconnected_id);
   g_object_unref (d->msg);
   g_free (d);
   return G_SOURCE_REMOVE;
@@ -566,6 +580,8 @@ events_cb (SoupServer        *server,
       g_mutex_unlock (&http->mutex);
       d->http = http;
       d->msg = g_object_ref (msg);
+      d->disconnected_id = g_signal_connect (msg, "disconnected",
+                                             G_CALLBACK (delayed_disconnected_cb), d);
       soup_server_message_pause (msg);
       g_source_set_callback (source, delayed_answer_cb, d, NULL);
       g_source_attach (source, http->context);

@@ -29,6 +29,8 @@ struct _LbItemView
 {
   GtkWidget          parent_instance;
 
+  char              *failure_hint;   /* under an item that cannot be shown; NULL: labelling's */
+
   /* Template children */
   GtkWidget         *box;
   GtkStack          *stack;
@@ -246,7 +248,9 @@ lb_item_view_show_failure (LbItemView *self,
   /* The status page's description is Pango markup: the message (which
    * names a file, possibly with & or <) is escaped. */
   description = g_strdup_printf ("%s\n\n%s", escaped,
-                                 _("You can still label or skip this item."));
+                                 self->failure_hint != NULL
+                                   ? self->failure_hint
+                                   : _("You can still label or skip this item."));
   adw_status_page_set_description (self->error_page, description);
   gtk_stack_set_visible_child_name (self->stack, "error");
   lb_item_view_set_caption (self, 0, 0);
@@ -682,6 +686,7 @@ lb_item_view_finalize (GObject *object)
   LbItemView *self = LB_ITEM_VIEW (object);
 
   g_free (self->error_message);
+  g_free (self->failure_hint);
 
   G_OBJECT_CLASS (lb_item_view_parent_class)->finalize (object);
 }
@@ -933,6 +938,16 @@ lb_item_view_get_canvas (LbItemView *self)
   g_return_val_if_fail (LB_IS_ITEM_VIEW (self), NULL);
 
   return self->canvas;
+}
+
+void
+lb_item_view_set_failure_hint (LbItemView *self,
+                               const char *hint)
+{
+  g_return_if_fail (LB_IS_ITEM_VIEW (self));
+
+  g_free (self->failure_hint);
+  self->failure_hint = g_strdup (hint);
 }
 
 gboolean

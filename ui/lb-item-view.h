@@ -43,6 +43,10 @@ const char       *lb_item_view_get_error_message (LbItemView    *self);
  * current item's image. */
 LbImageCanvas    *lb_item_view_get_canvas        (LbItemView    *self);
 gboolean          lb_item_view_get_showing_image (LbItemView    *self);
+/* What the page of an item that cannot be shown says can still be done
+ * (NULL: "You can still label or skip this item.") */
+void              lb_item_view_set_failure_hint  (LbItemView    *self,
+                                                  const char    *hint);
 /* Whether the error page offers "Locate the Batch Folder…" (the image file
  * is missing; the button activates "win.locate-batch-folder") */
 gboolean          lb_item_view_get_offers_locate (LbItemView    *self);

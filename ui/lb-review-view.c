@@ -648,7 +648,8 @@ describe_work (LbReviewView   *self,
                                               lb_item_get_n_regions (work)),
                               lb_item_get_n_regions (work));
       if (lb_item_get_n_regions (work) > 0)
-        g_string_append_printf (s, ": %s", titles);
+        /* Translators: after "2 regions", the regions' labels */
+        g_string_append_printf (s, C_("count, then labels", ": %s"), titles);
       g_string_append_c (s, '\n');
     }
   else if (lb_item_get_kind (work) == LB_ITEM_KIND_TEXT
@@ -666,7 +667,8 @@ describe_work (LbReviewView   *self,
                                               lb_item_get_n_spans (work)),
                               lb_item_get_n_spans (work));
       if (lb_item_get_n_spans (work) > 0)
-        g_string_append_printf (s, ": %s", titles);
+        /* Translators: after "2 regions", the regions' labels */
+        g_string_append_printf (s, C_("count, then labels", ": %s"), titles);
       g_string_append_c (s, '\n');
     }
   if (note != NULL && note[0] != '\0')
@@ -2144,6 +2146,8 @@ setup (LbReviewView *self)
   g_object_unref (factory);
 
   self->item_view = lb_item_view_new ();
+  lb_item_view_set_failure_hint (LB_ITEM_VIEW (self->item_view),
+                                 _("You can still review what the annotators decided."));
   gtk_widget_set_hexpand (self->item_view, TRUE);
   gtk_widget_set_vexpand (self->item_view, TRUE);
   gtk_box_append (self->item_box, self->item_view);

@@ -39,7 +39,10 @@ inspect_cb (gpointer user_data)
     run->timed_out = TRUE;
   else if (window == NULL || lb_application_get_opening (run->app)
            || g_strcmp0 (page, "import") == 0
-           || (g_strcmp0 (page, "work") == 0 && lb_window_get_current_item (window) == NULL)
+           || (g_strcmp0 (page, "work") == 0
+               && (lb_window_get_current_item (window) == NULL
+                   /* the progress is counted in a worker thread */
+                   || g_strcmp0 (lb_window_get_subtitle (window), "") == 0))
            || (run->want_page != NULL && g_strcmp0 (page, run->want_page) != 0))
     return G_SOURCE_CONTINUE;
 

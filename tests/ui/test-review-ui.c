@@ -42,6 +42,15 @@ view_idle (gpointer data)
          && lb_window_get_n_pending (f->window) == 0;
 }
 
+/* The header's progress is there (counted in a worker thread) */
+static gboolean
+has_progress (gpointer data)
+{
+  Fixture *f = data;
+
+  return g_strcmp0 (lb_window_get_subtitle (f->window), "") != 0;
+}
+
 static gboolean
 item_shown (gpointer data)
 {
@@ -341,6 +350,7 @@ test_verdicts (Fixture       *f,
   /* Back to labelling: the window's own keys work again, the progress shows */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.mode", "s", "label"));
   g_assert_cmpstr (lb_window_get_page (f->window), ==, "work");
+  lb_test_wait_until (has_progress, f, WAIT_TIMEOUT_S);
   g_assert_true (g_str_has_suffix (lb_window_get_subtitle (f->window), " done"));
 }
 

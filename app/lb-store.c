@@ -6109,6 +6109,24 @@ run_create_sync (LbStore  *self,
   return TRUE;
 }
 
+void
+lb_region_spec_set_shape (LbRegionSpec  *spec,
+                          LbRegionShape  shape,
+                          const double  *coords,
+                          guint          n_coords)
+{
+  g_return_if_fail (spec != NULL);
+
+  spec->shape = shape;
+  if (shape == LB_REGION_SHAPE_BOX && n_coords == 4)
+    memcpy (spec->box, coords, sizeof spec->box);
+  else if (shape == LB_REGION_SHAPE_POLYGON)
+    {
+      spec->points = coords;
+      spec->n_points = n_coords / 2;
+    }
+}
+
 gboolean
 lb_store_create_region (LbStore             *self,
                         gint64               item_id,

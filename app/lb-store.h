@@ -94,6 +94,14 @@ typedef struct {
   gint64         dwell_ms;
 } LbRegionSpec;
 
+/* SPEC's shape and geometry from a shape and its coordinates as the image
+ * canvas gives them (a box: x, y, w, h; a polygon: x0, y0, x1, y1, ...);
+ * COORDS is borrowed by SPEC */
+void         lb_region_spec_set_shape    (LbRegionSpec      *spec,
+                                          LbRegionShape      shape,
+                                          const double      *coords,
+                                          guint              n_coords);
+
 typedef gboolean (*LbEventFunc) (const LbEvent *event,
                                  gpointer       user_data,
                                  GError       **error);

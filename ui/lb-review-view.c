@@ -609,6 +609,28 @@ reason_title (LbReviewView *self,
   return r != NULL ? r->title : id;
 }
 
+/* A line "2 regions: Cat, Dog" (COUNT: "2 regions"; LABELS, the regions'
+ * or spans' label ids, gets a NULL appended) */
+static void
+append_shapes (LbReviewView *self,
+               GString      *s,
+               const char   *count,
+               GPtrArray    *labels)
+{
+  guint n = labels->len;
+
+  g_string_append (s, count);
+  g_ptr_array_add (labels, NULL);
+  if (n > 0)
+    {
+      g_autofree char *titles = join_titles (self, (const char * const *) labels->pdata);
+
+      /* Translators: after "2 regions", the regions' labels */
+      g_string_append_printf (s, C_("count, then labels", ": %s"), titles);
+    }
+  g_string_append_c (s, '\n');
+}
+
 /* What one annotator decided, as lines of text */
 static char *
 describe_work (LbReviewView   *self,
@@ -637,39 +659,27 @@ describe_work (LbReviewView   *self,
           || lb_schema_has_tool (self->schema, LB_TOOL_BOX)
           || lb_schema_has_tool (self->schema, LB_TOOL_POLYGON)))
     {
+      guint n = lb_item_get_n_regions (work);
       g_autoptr(GPtrArray) shape_labels = g_ptr_array_new ();
-      g_autofree char *titles = NULL;
+      g_autofree char *count = g_strdup_printf (g_dngettext (NULL, "%u region", "%u regions",
+                                                             n), n);
 
-      for (guint i = 0; i < lb_item_get_n_regions (work); i++)
+      for (guint i = 0; i < n; i++)
         g_ptr_array_add (shape_labels, lb_item_get_region (work, i)->label);
-      g_ptr_array_add (shape_labels, NULL);
-      titles = join_titles (self, (const char * const *) shape_labels->pdata);
-      g_string_append_printf (s, g_dngettext (NULL, "%u region", "%u regions",
-                                              lb_item_get_n_regions (work)),
-                              lb_item_get_n_regions (work));
-      if (lb_item_get_n_regions (work) > 0)
-        /* Translators: after "2 regions", the regions' labels */
-        g_string_append_printf (s, C_("count, then labels", ": %s"), titles);
-      g_string_append_c (s, '\n');
+      append_shapes (self, s, count, shape_labels);
     }
   else if (lb_item_get_kind (work) == LB_ITEM_KIND_TEXT
            && (lb_item_get_n_spans (work) > 0
                || lb_schema_has_tool (self->schema, LB_TOOL_SPAN)))
     {
+      guint n = lb_item_get_n_spans (work);
       g_autoptr(GPtrArray) shape_labels = g_ptr_array_new ();
-      g_autofree char *titles = NULL;
+      g_autofree char *count = g_strdup_printf (g_dngettext (NULL, "%u span", "%u spans", n),
+                                                n);
 
-      for (guint i = 0; i < lb_item_get_n_spans (work); i++)
+      for (guint i = 0; i < n; i++)
         g_ptr_array_add (shape_labels, lb_item_get_span (work, i)->label);
-      g_ptr_array_add (shape_labels, NULL);
-      titles = join_titles (self, (const char * const *) shape_labels->pdata);
-      g_string_append_printf (s, g_dngettext (NULL, "%u span", "%u spans",
-                                              lb_item_get_n_spans (work)),
-                              lb_item_get_n_spans (work));
-      if (lb_item_get_n_spans (work) > 0)
-        /* Translators: after "2 regions", the regions' labels */
-        g_string_append_printf (s, C_("count, then labels", ": %s"), titles);
-      g_string_append_c (s, '\n');
+      append_shapes (self, s, count, shape_labels);
     }
   if (note != NULL && note[0] != '\0')
     {
@@ -1261,22 +1271,6 @@ correct (LbReviewView       *self,
 }
 
 static void
-fill_region_spec (LbRegionSpec *spec,
-                  guint         shape,
-                  const double *coords,
-                  guint         n_coords)
-{
-  spec->shape = shape;
-  if (shape == LB_REGION_SHAPE_BOX && n_coords == 4)
-    memcpy (spec->box, coords, sizeof spec->box);
-  else if (shape == LB_REGION_SHAPE_POLYGON)
-    {
-      spec->points = coords;
-      spec->n_points = n_coords / 2;
-    }
-}
-
-static void
 region_create_cb (LbImageCanvas *canvas,
                   guint          shape,
                   gpointer       coords,
@@ -1295,7 +1289,7 @@ region_create_cb (LbImageCanvas *canvas,
   spec.label = region_label (self);
   if (spec.label == NULL)
     return;
-  fill_region_spec (&spec, shape, coords, n_coords);
+  lb_region_spec_set_shape (&spec, shape, coords, n_coords);
   spec.dwell_ms = dwell (self);
   c.region = &spec;
   correct (self, "region.create", &c);
@@ -1319,7 +1313,7 @@ region_update_cb (LbImageCanvas *canvas,
       set_status (self, _("Press F to fix the regions"));
       return;
     }
-  fill_region_spec (&spec, shape, coords, n_coords);
+  lb_region_spec_set_shape (&spec, shape, coords, n_coords);
   spec.dwell_ms = dwell (self);
   c.target = region_id;
   c.region = &spec;

@@ -1448,22 +1448,6 @@ delete_region_done_cb (GObject      *source,
 }
 
 static void
-fill_spec (LbRegionSpec *spec,
-           guint         shape,
-           const double *coords,
-           guint         n_coords)
-{
-  spec->shape = shape;
-  if (shape == LB_REGION_SHAPE_BOX && n_coords == 4)
-    memcpy (spec->box, coords, sizeof spec->box);
-  else if (shape == LB_REGION_SHAPE_POLYGON)
-    {
-      spec->points = coords;
-      spec->n_points = n_coords / 2;
-    }
-}
-
-static void
 region_create_cb (LbImageCanvas *canvas,
                   guint          shape,
                   gpointer       coords,
@@ -1478,7 +1462,7 @@ region_create_cb (LbImageCanvas *canvas,
   spec.label = current_region_label (self);
   if (spec.label == NULL)
     return;
-  fill_spec (&spec, shape, coords, n_coords);
+  lb_region_spec_set_shape (&spec, shape, coords, n_coords);
   spec.dwell_ms = dwell_ms (self);
   id = lb_item_get_id (self->current);
   lb_store_create_region_async (self->store, id, self->actor, &spec, self->cancellable,
@@ -1499,7 +1483,7 @@ region_update_cb (LbImageCanvas *canvas,
   if (self->store == NULL || self->current == NULL || !ensure_actor (self))
     return;
   /* Geometry only: the label and attributes stay */
-  fill_spec (&spec, shape, coords, n_coords);
+  lb_region_spec_set_shape (&spec, shape, coords, n_coords);
   spec.dwell_ms = dwell_ms (self);
   id = lb_item_get_id (self->current);
   lb_store_update_region_async (self->store, id, self->actor, region_id, &spec,

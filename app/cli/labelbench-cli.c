@@ -176,6 +176,13 @@ open_store (const char *path,
   return store;
 }
 
+LbStore *
+lb_cli_open_existing_store (const char *path,
+                            gboolean    read_only)
+{
+  return open_store (path, read_only ? OPEN_READ : OPEN_WRITE);
+}
+
 static void
 close_store (LbStore *store)
 {

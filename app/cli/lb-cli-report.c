@@ -14,28 +14,6 @@
 #include "lb-cli.h"
 #include "lb-cli-report.h"
 
-static LbStore *
-open_existing (const char *store_path,
-               gboolean    read_only)
-{
-  g_autofree char *default_path = NULL;
-  g_autoptr(GError) error = NULL;
-  LbStore *store;
-
-  if (store_path == NULL || *store_path == '\0')
-    store_path = default_path = lb_cli_default_store_path ();
-  if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
-    {
-      lb_cli_fail (_("No store at %s (import something first, or give --store)"), store_path);
-      return NULL;
-    }
-  store = lb_store_open (store_path, read_only ? LB_STORE_OPEN_READ_ONLY
-                                               : LB_STORE_OPEN_EXISTING, &error);
-  if (store == NULL)
-    lb_cli_fail ("%s", error->message);
-  return store;
-}
-
 int
 lb_cli_report (int    argc,
                char **argv)
@@ -76,7 +54,7 @@ lb_cli_report (int    argc,
     return lb_cli_fail (_("Unknown report format “%s” (json or csv)"), format);
   csv = g_strcmp0 (format, "csv") == 0;
 
-  store = open_existing (store_path, TRUE);
+  store = lb_cli_open_existing_store (store_path, TRUE);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
   report = lb_report_build (store, batch, &error);
@@ -183,7 +161,7 @@ lb_cli_review (int    argc,
   if (reason != NULL && decision == NULL)
     return lb_cli_fail (_("--reason needs --decision"));
 
-  store = open_existing (store_path, FALSE);
+  store = lb_cli_open_existing_store (store_path, FALSE);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
   item = lb_store_find_item (store, batch, item_id, &error);
@@ -263,7 +241,7 @@ lb_cli_overlap (int    argc,
   if (set != -1 && (set < 1 || set > 1000))
     return lb_cli_fail (_("--set takes a number from 1 to 1000"));
 
-  store = open_existing (store_path, set == -1);
+  store = lb_cli_open_existing_store (store_path, set == -1);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
   b = lb_store_find_batch (store, batch, &error);
@@ -401,7 +379,7 @@ lb_cli_review_queue (int    argc,
   if (until != NULL && !lb_export_parse_time (until, &q.until_us, &error))
     return lb_cli_fail ("--until: %s", error->message);
 
-  store = open_existing (store_path, TRUE);
+  store = lb_cli_open_existing_store (store_path, TRUE);
   if (store == NULL)
     return LB_CLI_EXIT_FAILED;
   if (batch != NULL)

@@ -123,17 +123,9 @@ lb_cli_sync (int    argc,
   if (config == NULL)
     return lb_cli_fail ("%s", error->message);
 
-  if (store_path == NULL || *store_path == '\0')
-    {
-      g_free (store_path);
-      store_path = lb_cli_default_store_path ();
-    }
-  if (!g_file_test (store_path, G_FILE_TEST_IS_REGULAR))
-    return lb_cli_fail (_("No store at %s (import something first, or give --store)"),
-                        store_path);
-  store = lb_store_open (store_path, LB_STORE_OPEN_EXISTING, &error);
+  store = lb_cli_open_existing_store (store_path, FALSE);
   if (store == NULL)
-    return lb_cli_fail ("%s", error->message);
+    return LB_CLI_EXIT_FAILED;
 
   options.max_attempts = (guint) max_attempts;
   options.timeout_s = (guint) timeout_s;

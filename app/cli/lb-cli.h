@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "lb-types.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses of labelbench-cli */
@@ -29,6 +31,11 @@ GSettings *lb_cli_load_settings (void);
 /* The store a command uses without --store: the app's, i.e. the
  * "store-path" setting (an administrator may set it), else the default */
 char *lb_cli_default_store_path (void);
+
+/* Opens the store at PATH (NULL or empty: lb_cli_default_store_path ()),
+ * which must exist; prints why not and returns NULL */
+LbStore  *lb_cli_open_existing_store (const char *path,
+                                      gboolean    read_only);
 
 int  lb_cli_bench (int    argc,
                    char **argv);
